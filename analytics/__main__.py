@@ -1,0 +1,251 @@
+"""The command line: ``python -m analytics COMMAND ...``.
+
+Commands print Korean by default (``--lang en`` for English) and ``--json`` where a
+script wants to read the result. Exit codes: 0 done, 2 the input could not be used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from analytics import store
+from analytics.schema import SOURCE_LABELS_KO, SOURCES
+
+EXIT_BAD_INPUT = 2
+
+TEXT = {
+    "ko": {
+        "imported": "가져오기 완료: {file} ({source})",
+        "batch": "  배치 ID: {batch}",
+        "read": "  파일: {kind}, 인코딩 {encoding}, 머리글 {header}행{sheet}",
+        "crs": "  좌표계: {crs}{swapped}",
+        "counts": "  전체 {total:,}행 → 가져옴 {imported:,} · 중복 건너뜀 {dup:,} · 거부 {rejected:,}",
+        "blank": "  빈 행 {n:,}개는 건너뜀",
+        "outside": "  관할 밖 좌표 {n:,}건: 보관하되 분석에서는 기본 제외",
+        "gazetteer": "  장소명으로 위치를 찾은 행 {n:,}건 (읍면동 대표점 {coarse:,}건)",
+        "swapped": "  위도·경도가 뒤바뀐 행 {n:,}건을 바로잡음",
+        "unused": "  사용하지 않은 열: {cols}",
+        "rejected_head": "  거부된 행 (행 번호: 이유):",
+        "rejected_more": "    … 외 {n:,}행 (python -m analytics rejected {batch} 로 전체 보기)",
+        "undone": "되돌림: 배치 {batch}, 사건 {n:,}건 삭제",
+        "unknown_batch": "배치 {batch}이(가) 없습니다",
+        "demo_skip": "저장소에 이미 데이터가 있어 데모를 만들지 않습니다: {db}",
+        "demo_done": "합성(가상) 데모 데이터를 만들었습니다: {db}",
+        "xy_swapped": " (X/Y 열이 뒤바뀐 것을 바로잡음)",
+    },
+    "en": {
+        "imported": "Imported: {file} ({source})",
+        "batch": "  batch id: {batch}",
+        "read": "  file: {kind}, encoding {encoding}, header on row {header}{sheet}",
+        "crs": "  CRS: {crs}{swapped}",
+        "counts": "  {total:,} rows → imported {imported:,} · duplicates skipped {dup:,} · rejected {rejected:,}",
+        "blank": "  {n:,} blank rows skipped",
+        "outside": "  {n:,} points outside the station: kept, not clustered by default",
+        "gazetteer": "  {n:,} rows placed by the gazetteer ({coarse:,} at township level)",
+        "swapped": "  {n:,} rows had lat/lon swapped and were fixed",
+        "unused": "  unused columns: {cols}",
+        "rejected_head": "  rejected rows (row: reason):",
+        "rejected_more": "    … and {n:,} more (python -m analytics rejected {batch})",
+        "undone": "undone: batch {batch}, {n:,} events removed",
+        "unknown_batch": "no batch {batch}",
+        "demo_skip": "the store already has data; no demo made: {db}",
+        "demo_done": "made the synthetic demo store: {db}",
+        "xy_swapped": " (X/Y columns were swapped)",
+    },
+}
+SHOW_REJECTED = 20
+
+
+def _t(lang: str, key: str, **kw) -> str:
+    return TEXT[lang][key].format(**kw)
+
+
+def _print_import(result, lang: str) -> None:
+    source = SOURCE_LABELS_KO[result.source] if lang == "ko" else result.source
+    lines = [
+        _t(lang, "imported", file=result.file_name, source=source),
+        _t(lang, "batch", batch=result.batch_id),
+        _t(
+            lang,
+            "read",
+            kind=result.file_kind.upper(),
+            encoding=result.encoding or "-",
+            header=result.header_row,
+            sheet=f", 시트 '{result.sheet}'" if result.sheet else "",
+        ),
+    ]
+    if result.crs:
+        swapped = _t(lang, "xy_swapped") if result.xy_swapped else ""
+        lines.append(_t(lang, "crs", crs=result.crs, swapped=swapped))
+    lines.append(
+        _t(
+            lang,
+            "counts",
+            total=result.rows_total,
+            imported=result.imported,
+            dup=result.duplicates,
+            rejected=len(result.rejected),
+        )
+    )
+    if result.blank_rows:
+        lines.append(_t(lang, "blank", n=result.blank_rows))
+    if result.outside_station:
+        lines.append(_t(lang, "outside", n=result.outside_station))
+    if result.gazetteer_rows:
+        lines.append(
+            _t(lang, "gazetteer", n=result.gazetteer_rows, coarse=result.township_level_rows)
+        )
+    if result.latlon_swapped_rows:
+        lines.append(_t(lang, "swapped", n=result.latlon_swapped_rows))
+    if result.unused_columns:
+        lines.append(_t(lang, "unused", cols=", ".join(result.unused_columns)))
+    if result.rejected:
+        lines.append(_t(lang, "rejected_head"))
+        for r in result.rejected[:SHOW_REJECTED]:
+            lines.append(f"    {r.row_number}: {r.reason if lang == 'ko' else r.reason_en}")
+        if len(result.rejected) > SHOW_REJECTED:
+            lines.append(
+                _t(
+                    lang,
+                    "rejected_more",
+                    n=len(result.rejected) - SHOW_REJECTED,
+                    batch=result.batch_id,
+                )
+            )
+    print("\n".join(lines))
+
+
+def cmd_import(args) -> int:
+    from analytics.importers.core import import_file
+    from analytics.importers.reading import ImportFileError
+
+    engine = store.open_store(args.db)
+    try:
+        result = import_file(
+            args.file,
+            source=args.source,
+            engine=engine,
+            sheet=args.sheet,
+            mapping=args.mapping,
+        )
+    except ImportFileError as exc:
+        print(f"{args.file}: {exc.text(args.lang)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        _print_import(result, args.lang)
+    return 0
+
+
+def cmd_undo(args) -> int:
+    engine = store.open_store(args.db)
+    try:
+        n = store.undo_batch(engine, args.batch_id)
+    except store.UnknownBatchError:
+        print(_t(args.lang, "unknown_batch", batch=args.batch_id), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(_t(args.lang, "undone", batch=args.batch_id, n=n))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from analytics.demo_store import DEFAULT_SAMPLES_DIR, build_demo_store
+
+    engine = store.open_store(args.db)
+    db = engine.url.database or str(engine.url)
+    if args.if_empty and not store.is_empty(engine):
+        print(_t(args.lang, "demo_skip", db=db))
+        return 0
+    results = build_demo_store(engine, seed=args.seed, out_dir=args.out or DEFAULT_SAMPLES_DIR)
+    for r in results:
+        _print_import(r, args.lang)
+    print(_t(args.lang, "demo_done", db=db))
+    return 0
+
+
+def cmd_batches(args) -> int:
+    engine = store.open_store(args.db)
+    frame = store.list_batches(engine).drop(columns=["summary_json"])
+    if args.json:
+        print(frame.to_json(orient="records", force_ascii=False, indent=2))
+    else:
+        print(frame.to_string(index=False) if len(frame) else "-")
+    return 0
+
+
+def cmd_rejected(args) -> int:
+    from analytics.exports import rejected_rows_table, write_csv
+
+    engine = store.open_store(args.db)
+    table = rejected_rows_table(store.read_rejected(engine, args.batch_id), lang=args.lang)
+    if args.out:
+        write_csv(table, args.out)
+    else:
+        print(table.to_string(index=False) if len(table) else "-")
+    return 0
+
+
+def cmd_counts(args) -> int:
+    engine = store.open_store(args.db)
+    counts = store.source_counts(engine)
+    if args.json:
+        print(json.dumps(counts))
+    else:
+        for s, n in counts.items():
+            print(f"{SOURCE_LABELS_KO[s] if args.lang == 'ko' else s}\t{n:,}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", help="store path or SQLAlchemy URL (default: $HOTSPOT_DB or data/store.sqlite)"
+    )
+    common.add_argument("--lang", choices=("ko", "en"), default="ko")
+    parser = argparse.ArgumentParser(prog="python -m analytics", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import", parents=[common], help="import a CSV/XLSX export")
+    p.add_argument("--source", required=True, choices=SOURCES)
+    p.add_argument("file", type=Path)
+    p.add_argument("--sheet")
+    p.add_argument("--mapping", type=Path, help="column mapping file (CSV column,field or TOML)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("undo", parents=[common], help="undo an import batch")
+    p.add_argument("batch_id")
+    p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("demo", parents=[common], help="build the synthetic demo store")
+    p.add_argument("--seed", type=int, default=2017)
+    p.add_argument("--out", type=Path, help="where to write the export files (data/samples)")
+    p.add_argument("--if-empty", action="store_true", help="do nothing if the store has data")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("batches", parents=[common], help="list the import history")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_batches)
+
+    p = sub.add_parser("rejected", parents=[common], help="show or export rejected rows")
+    p.add_argument("batch_id", nargs="?")
+    p.add_argument("--out", type=Path, help="write a CSV (UTF-8 with BOM, safe for Excel)")
+    p.set_defaults(func=cmd_rejected)
+
+    p = sub.add_parser("counts", parents=[common], help="events per source")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_counts)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

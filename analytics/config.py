@@ -1,0 +1,120 @@
+"""The station configuration: ``data/station.toml`` read once into a frozen dataclass."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_STATION_FILE = REPO_ROOT / "data" / "station.toml"
+DEFAULT_DB_PATH = REPO_ROOT / "data" / "store.sqlite"
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    """Everything station-specific. Paths are absolute."""
+
+    name: str
+    name_en: str
+    city: str
+    timezone: str
+    analysis_crs: str
+    geographic_crs: str
+    candidate_crs: tuple[str, ...]
+    boundary_path: Path
+    townships_path: Path
+    township_name_field: str
+    police_units_path: Path
+    landmarks_path: Path
+    attribution: str
+    attribution_ko: str
+    eps_m: float
+    min_samples: int
+    tiles_url: str
+    tiles_attribution: str
+    map_center: tuple[float, float]
+    map_zoom: int
+    meeting_weekday: int
+    source_file: Path
+
+
+def _require(table: dict, key: str, where: str):
+    if key not in table:
+        raise ValueError(f"station.toml: [{where}] is missing '{key}'")
+    return table[key]
+
+
+def load_station(path: str | os.PathLike | None = None) -> StationConfig:
+    """Read a station file into a :class:`StationConfig`.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        The TOML file. Defaults to ``$HOTSPOT_STATION`` or ``data/station.toml``.
+    """
+    path = Path(path or os.environ.get("HOTSPOT_STATION") or DEFAULT_STATION_FILE).resolve()
+    with path.open("rb") as f:
+        raw = tomllib.load(f)
+    base = path.parent
+    st, crs, geo = raw.get("station", {}), raw.get("crs", {}), raw.get("geo", {})
+    hs, mp, mt = raw.get("hotspots", {}), raw.get("map", {}), raw.get("meeting", {})
+
+    eps_m = float(_require(hs, "eps_m", "hotspots"))
+    min_samples = int(_require(hs, "min_samples", "hotspots"))
+    if eps_m <= 0:
+        raise ValueError(f"station.toml: eps_m must be > 0 metres, got {eps_m}")
+    if min_samples < 1:
+        raise ValueError(f"station.toml: min_samples must be >= 1, got {min_samples}")
+    weekday = int(mt.get("weekday", 4))
+    if not 0 <= weekday <= 6:
+        raise ValueError(f"station.toml: meeting weekday must be 0..6, got {weekday}")
+
+    return StationConfig(
+        name=_require(st, "name", "station"),
+        name_en=st.get("name_en", st["name"]),
+        city=st.get("city", ""),
+        timezone=st.get("timezone", "Asia/Seoul"),
+        analysis_crs=crs.get("analysis", "EPSG:5179"),
+        geographic_crs=crs.get("geographic", "EPSG:4326"),
+        candidate_crs=tuple(crs.get("candidates", ["EPSG:5179", "EPSG:5186", "EPSG:5181"])),
+        boundary_path=base / _require(geo, "boundary", "geo"),
+        townships_path=base / _require(geo, "townships", "geo"),
+        township_name_field=geo.get("township_name_field", "emd_name"),
+        police_units_path=base / _require(geo, "police_units", "geo"),
+        landmarks_path=base / _require(geo, "landmarks", "geo"),
+        attribution=geo.get("attribution", ""),
+        attribution_ko=geo.get("attribution_ko", geo.get("attribution", "")),
+        eps_m=eps_m,
+        min_samples=min_samples,
+        tiles_url=mp.get("tiles_url", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        tiles_attribution=mp.get("tiles_attribution", "© OpenStreetMap contributors"),
+        map_center=(float(mp.get("center_lat", 0.0)), float(mp.get("center_lon", 0.0))),
+        map_zoom=int(mp.get("zoom", 12)),
+        meeting_weekday=weekday,
+        source_file=path,
+    )
+
+
+@lru_cache(maxsize=4)
+def default_station() -> StationConfig:
+    """The station from ``$HOTSPOT_STATION`` or ``data/station.toml``, read once."""
+    return load_station()
+
+
+def resolve_db_url(db: str | os.PathLike | None = None) -> str:
+    """The store's SQLAlchemy URL.
+
+    Order: the explicit ``db`` argument (a path or a URL), ``$DATABASE_URL``,
+    ``$HOTSPOT_DB`` (a path), then ``data/store.sqlite``.
+    """
+    if db is None:
+        if os.environ.get("DATABASE_URL"):
+            return os.environ["DATABASE_URL"]
+        db = os.environ.get("HOTSPOT_DB") or DEFAULT_DB_PATH
+    text = str(db)
+    if "://" in text:
+        return text
+    return f"sqlite:///{Path(text).resolve()}"

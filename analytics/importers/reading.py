@@ -1,0 +1,261 @@
+"""Reading CSV and XLSX exports into a table of cells, with their file row numbers.
+
+Encodings are detected (UTF-8, UTF-8 with BOM, CP949/EUC-KR, then charset-normalizer
+as a last resort), title rows above the header are skipped, blank rows are counted,
+and every data row keeps the row number a person sees in Excel or a text editor.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analytics.importers.headers import header_score
+
+
+class ImportFileError(Exception):
+    """The file cannot be imported at all. ``key`` and ``params`` name a message."""
+
+    def __init__(self, key: str, **params):
+        from analytics.messages import message
+
+        self.key = key
+        self.params = params
+        super().__init__(message(key, "ko", **params))
+
+    def text(self, lang: str = "ko") -> str:
+        from analytics.messages import message
+
+        return message(self.key, lang, **self.params)
+
+
+@dataclass
+class RawTable:
+    """Cells of one sheet or CSV: ``frame`` holds the data rows, all as objects.
+
+    ``row_numbers[i]`` is the 1-based file row of ``frame.iloc[i]``.
+    """
+
+    frame: pd.DataFrame
+    row_numbers: list[int]
+    header_row: int
+    encoding: str | None
+    file_kind: str
+    sheet: str | None = None
+    blank_rows: int = 0
+    sha256: str = ""
+    sheets: list[str] = field(default_factory=list)
+
+
+XLSX_MAGIC = b"PK\x03\x04"
+MAX_HEADER_SCAN = 10
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode an export. Returns ``(text, encoding)``."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    for enc in ("utf-8", "cp949"):
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ImportFileError("error.unreadable", detail="알 수 없는 문자 인코딩")
+    return str(best), best.encoding
+
+
+def _sniff_delimiter(lines: list[str]) -> str:
+    sample = "\n".join(lines[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _find_header(rows: list[list], source: str, known: frozenset[str] = frozenset()) -> int:
+    """Index of the header row among the first rows: the one naming most known fields.
+
+    ``known`` holds headers named by the user's mapping file.
+    """
+    best, best_score = -1, 0
+    for i, row in enumerate(rows[:MAX_HEADER_SCAN]):
+        cells = [c for c in row if c not in (None, "")]
+        score = header_score(cells, source) + sum(str(c).strip() in known for c in cells)
+        if score > best_score:
+            best, best_score = i, score
+    if best < 0:
+        raise ImportFileError("error.no_header")
+    return best
+
+
+def _dedupe_headers(cells: list) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, c in enumerate(cells):
+        name = str(c).strip() if c not in (None, "") else f"열{i + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 0
+        out.append(name)
+    return out
+
+
+def _read_csv(data: bytes, source: str, known: frozenset[str]) -> RawTable:
+    text, encoding = decode_bytes(data)
+    if "\x00" in text:
+        raise ImportFileError("error.unreadable", detail="텍스트 파일이 아닙니다")
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        raise ImportFileError("error.empty")
+    delim = _sniff_delimiter([ln for ln in lines if ln.strip()])
+    head_rows = list(csv.reader(lines[:MAX_HEADER_SCAN], delimiter=delim))
+    h = _find_header(head_rows, source, known)
+    # Each physical line is one record in these exports; quoted newlines would
+    # shift row numbers, so they are read by the csv module, which handles them.
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delim,
+            header=None,
+            skiprows=h + 1,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+            names=None,
+            on_bad_lines="error",
+        )
+        if frame.shape[1] < len(head_rows[h]):
+            for j in range(frame.shape[1], len(head_rows[h])):
+                frame[j] = ""
+    except pd.errors.ParserError:
+        # Ragged rows: fall back to the csv module, padding or folding extra cells.
+        rows = list(csv.reader(lines[h + 1 :], delimiter=delim))
+        width = max([len(head_rows[h]), *map(len, rows)])
+        frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    except pd.errors.EmptyDataError:
+        frame = pd.DataFrame(columns=range(len(head_rows[h])))
+    width = len(head_rows[h])
+    if frame.shape[1] > width:
+        # Cells beyond the header are kept under numbered names so nothing is lost.
+        headers = _dedupe_headers(head_rows[h] + [None] * (frame.shape[1] - width))
+    else:
+        headers = _dedupe_headers(head_rows[h])
+    frame.columns = headers[: frame.shape[1]]
+    frame = frame.astype(object)
+    row_numbers = list(range(h + 2, h + 2 + len(frame)))
+    return _drop_blank(frame, row_numbers, h + 1, encoding, "csv")
+
+
+def _drop_blank(frame, row_numbers, header_row, encoding, kind, sheet=None, sheets=()):
+    """Drop rows with no value in any cell, counting them; row numbers follow."""
+    keep = np.zeros(len(frame), dtype=bool)
+    for col in frame.columns:
+        col_values = frame[col]
+        text = col_values.astype("string") if col_values.dtype == object else col_values
+        filled = text.str.strip().fillna("").ne("") if hasattr(text, "str") else text.notna()
+        keep |= filled.to_numpy(dtype=bool)
+    blank = int((~keep).sum())
+    frame = frame.loc[keep].reset_index(drop=True)
+    nums = [n for n, k in zip(row_numbers, keep, strict=True) if k]
+    return RawTable(frame, nums, header_row, encoding, kind, sheet, blank, "", list(sheets))
+
+
+def _read_xlsx(data: bytes, source: str, sheet: str | None, known: frozenset[str]) -> RawTable:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportFileError(
+            "error.unreadable", detail=f"XLSX 파일이 손상되었습니다 ({exc})"
+        ) from exc
+    try:
+        names = wb.sheetnames
+        if sheet is not None and sheet not in names:
+            raise ImportFileError("error.sheet_not_found", sheet=sheet, sheets=", ".join(names))
+        chosen = sheet
+        if chosen is None:
+            # The first sheet that has a recognisable header.
+            for name in names:
+                rows = list(wb[name].iter_rows(max_row=MAX_HEADER_SCAN, values_only=True))
+                if any(header_score([c for c in r if c is not None], source) for r in rows):
+                    chosen = name
+                    break
+            else:
+                chosen = names[0]
+        rows = [list(r) for r in wb[chosen].iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    if not rows:
+        raise ImportFileError("error.empty")
+    h = _find_header([[("" if c is None else str(c)) for c in r] for r in rows], source, known)
+    width = max(len(r) for r in rows)
+    headers = _dedupe_headers((rows[h] + [None] * width)[:width])
+    body = [(r + [None] * width)[:width] for r in rows[h + 1 :]]
+    frame = pd.DataFrame(body, columns=headers, dtype=object)
+    # Drop trailing columns that have neither a header nor any value.
+    unnamed = [c for c, raw in zip(headers, rows[h] + [None] * width, strict=False) if raw is None]
+    empty_unnamed = [c for c in unnamed if frame[c].isna().all()]
+    frame = frame.drop(columns=empty_unnamed)
+    row_numbers = list(range(h + 2, h + 2 + len(frame)))
+    return _drop_blank(frame, row_numbers, h + 1, None, "xlsx", chosen, names)
+
+
+def read_table(
+    file: str | Path | bytes,
+    *,
+    source: str,
+    sheet: str | None = None,
+    file_name: str = "",
+    known_headers: frozenset[str] = frozenset(),
+) -> RawTable:
+    """Read a CSV or XLSX export.
+
+    Parameters
+    ----------
+    file : path or bytes
+    source : {'suggestion', 'complaint', 'incident'}
+        Used to recognise the header row.
+    sheet : str, optional
+        XLSX sheet; by default the first sheet with a recognisable header.
+    file_name : str
+        Used only to tell the kind when ``file`` is bytes.
+    known_headers : frozenset of str
+        Extra header names (from a mapping file) that mark the header row.
+
+    Raises
+    ------
+    ImportFileError
+        When the file cannot be read at all.
+    """
+    if isinstance(file, bytes):
+        data = file
+    else:
+        try:
+            data = Path(file).read_bytes()
+        except OSError as exc:
+            raise ImportFileError("error.unreadable", detail=str(exc)) from exc
+        file_name = file_name or Path(file).name
+    if not data.strip():
+        raise ImportFileError("error.empty")
+    is_xlsx = data.startswith(XLSX_MAGIC) or file_name.lower().endswith((".xlsx", ".xlsm"))
+    known = frozenset(known_headers)
+    table = _read_xlsx(data, source, sheet, known) if is_xlsx else _read_csv(data, source, known)
+    table.sha256 = hashlib.sha256(data).hexdigest()
+    if table.frame.empty:
+        raise ImportFileError("error.empty")
+    return table

@@ -1,0 +1,498 @@
+"""The event store: SQLAlchemy Core over SQLite by default.
+
+Callers get an :class:`sqlalchemy.engine.Engine` from :func:`open_store` and use the
+functions here; nothing outside this module writes SQL. Point ``DATABASE_URL`` at
+another database to move the store without touching callers.
+
+Times are stored as ISO-8601 text with their KST offset (``2017-10-10T21:35:00+09:00``):
+unambiguous, sortable as text (every stored value has the same offset) and readable
+by anyone who opens the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+
+from analytics.config import resolve_db_url
+from analytics.schema import EVENT_COLUMNS, SOURCES, conform_events
+
+SCHEMA_VERSION = 1
+
+metadata = sa.MetaData()
+
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+import_batches = sa.Table(
+    "import_batches",
+    metadata,
+    sa.Column("batch_id", sa.String(40), primary_key=True),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("file_sha256", sa.String(64), nullable=False),
+    sa.Column("sheet", sa.Text),
+    sa.Column("encoding", sa.String(32)),
+    sa.Column("crs", sa.String(32)),
+    sa.Column("imported_at", sa.String(32), nullable=False),
+    sa.Column("rows_total", sa.Integer, nullable=False),
+    sa.Column("rows_imported", sa.Integer, nullable=False),
+    sa.Column("rows_duplicate", sa.Integer, nullable=False),
+    sa.Column("rows_rejected", sa.Integer, nullable=False),
+    sa.Column("synthetic", sa.Boolean, nullable=False, default=False),
+    sa.Column("status", sa.String(16), nullable=False, default="active"),
+    sa.Column("undone_at", sa.String(32)),
+    sa.Column("summary_json", sa.Text),
+)
+
+_EVENT_SQL_TYPES = {
+    "string": sa.Text,
+    "float64": sa.Float,
+    "bool": sa.Boolean,
+    "Int64": sa.Integer,
+}
+
+
+def _event_columns() -> list[sa.Column]:
+    cols = []
+    for name, dtype in EVENT_COLUMNS.items():
+        if name == "event_id":
+            cols.append(sa.Column(name, sa.String(40), primary_key=True))
+        elif name == "batch_id":
+            cols.append(
+                sa.Column(
+                    name, sa.String(40), sa.ForeignKey("import_batches.batch_id"), nullable=False
+                )
+            )
+        elif dtype.startswith("datetime64"):
+            cols.append(sa.Column(name, sa.String(32), nullable=name != "occurred_at"))
+        else:
+            cols.append(sa.Column(name, _EVENT_SQL_TYPES[dtype]()))
+    return cols
+
+
+events = sa.Table(
+    "events",
+    metadata,
+    *_event_columns(),
+    sa.Index("ix_events_source_time", "source", "occurred_at"),
+    sa.Index("ix_events_batch", "batch_id"),
+)
+
+rejected_rows = sa.Table(
+    "rejected_rows",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.String(40), sa.ForeignKey("import_batches.batch_id"), nullable=False),
+    sa.Column("row_number", sa.Integer, nullable=False),
+    sa.Column("reason_code", sa.String(40), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("reason_en", sa.Text),
+    sa.Column("raw_json", sa.Text, nullable=False),
+    sa.Index("ix_rejected_batch", "batch_id"),
+)
+
+suggestion_boxes = sa.Table(
+    "suggestion_boxes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("box_id", sa.String(32), nullable=False),
+    sa.Column("name", sa.Text),
+    sa.Column("place", sa.Text, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("x", sa.Float, nullable=False),
+    sa.Column("y", sa.Float, nullable=False),
+    sa.Column("installed_on", sa.String(10), nullable=False),
+    sa.Column("removed_on", sa.String(10)),
+    sa.Column("synthetic", sa.Boolean, nullable=False, default=False),
+    sa.UniqueConstraint("box_id", "installed_on", name="uq_box_placement"),
+)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # We issue BEGIN ourselves (see _sqlite_begin), so the driver must not.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    # WAL lets the app read while an analyst imports; busy_timeout waits on a lock
+    # instead of failing at once.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 100k-row import fits
+    cur.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    # A writer takes the write lock up front: a deferred transaction that reads and
+    # then writes can fail at once with "database is locked" instead of waiting.
+    immediate = conn.get_execution_options().get("sqlite_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A transaction that writes: all of it lands, or none of it.
+
+    On SQLite it holds the write lock from the start and waits up to the busy
+    timeout for another writer; then raises :class:`StoreBusyError`.
+    """
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(sqlite_immediate=True)
+            with conn.begin():
+                yield conn
+    except sa.exc.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise StoreBusyError(str(exc)) from exc
+        raise
+
+
+class StoreBusyError(RuntimeError):
+    """Another writer held the store for longer than the busy timeout."""
+
+
+def open_store(db: str | None = None, *, create: bool = True) -> sa.Engine:
+    """Open (and by default create) the store.
+
+    Parameters
+    ----------
+    db : str or path-like, optional
+        A SQLAlchemy URL or a SQLite file path. See :func:`analytics.config.resolve_db_url`.
+    create : bool, default True
+        Create missing tables. With False, a missing store raises ``FileNotFoundError``.
+    """
+    url = resolve_db_url(db)
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        from pathlib import Path
+
+        path = Path(parsed.database)
+        if not create and not path.exists():
+            raise FileNotFoundError(f"no store at {path}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+        sa_event.listen(engine, "connect", _sqlite_pragmas)
+        sa_event.listen(engine, "begin", _sqlite_begin)
+    if create:
+        with write_transaction(engine) as conn:
+            metadata.create_all(conn)
+            have = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version"))
+            if have.first() is None:
+                conn.execute(
+                    meta.insert(),
+                    [
+                        {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                        {"key": "created_at", "value": now_kst_iso()},
+                    ],
+                )
+    return engine
+
+
+def now_kst_iso() -> str:
+    """The current time in KST as ISO text, to the second."""
+    return pd.Timestamp(datetime.now(UTC)).tz_convert("Asia/Seoul").isoformat(timespec="seconds")
+
+
+def to_iso_kst(values: pd.Series) -> np.ndarray:
+    """Tz-aware datetimes → ISO text with ``+09:00`` (None for NaT), vectorised."""
+    local = pd.to_datetime(values, utc=True).dt.tz_convert("Asia/Seoul").dt.tz_localize(None)
+    arr = local.to_numpy(dtype="datetime64[s]")
+    text = np.char.add(np.datetime_as_string(arr, unit="s"), "+09:00").astype(object)
+    text[pd.isna(local).to_numpy()] = None
+    return text
+
+
+def _event_rows(frame: pd.DataFrame) -> tuple[list[str], list[tuple]]:
+    """Event frame → column names and rows of plain Python values any DB-API accepts."""
+    cols = {}
+    for name, dtype in EVENT_COLUMNS.items():
+        s = frame[name]
+        if dtype.startswith("datetime64"):
+            cols[name] = to_iso_kst(s)
+        elif dtype == "float64":
+            arr = s.to_numpy(dtype=float)
+            obj = arr.astype(object)
+            obj[~np.isfinite(arr)] = None
+            cols[name] = obj
+        elif dtype == "bool":
+            cols[name] = s.to_numpy(dtype=bool).astype(object)
+        else:
+            obj = s.to_numpy(dtype=object, na_value=None)
+            if dtype == "Int64":
+                obj = np.array([None if v is None else int(v) for v in obj], dtype=object)
+            cols[name] = obj
+    return list(cols), list(zip(*cols.values(), strict=True))
+
+
+def insert_events(conn: sa.Connection, frame: pd.DataFrame) -> int:
+    """Insert events, skipping any whose ``event_id`` is already stored.
+
+    Returns
+    -------
+    int
+        How many rows were inserted.
+    """
+    if frame.empty:
+        return 0
+    names, rows = _event_rows(conform_events(frame))
+    style = conn.dialect.paramstyle
+    if conn.dialect.name in ("sqlite", "postgresql") and style in ("qmark", "format"):
+        # Straight to the driver's executemany: SQLAlchemy's per-row parameter
+        # processing costs seconds on a 100k-row import. ON CONFLICT skips rows
+        # already stored in the same pass, so no separate look-up is needed.
+        mark = "?" if style == "qmark" else "%s"
+        sql = (
+            f"INSERT INTO events ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
+            " ON CONFLICT (event_id) DO NOTHING"
+        )
+        before = _event_count(conn)
+        conn.exec_driver_sql(sql, rows)
+        return _event_count(conn) - before
+    existing = existing_event_ids(conn, [r[0] for r in rows])
+    fresh = [dict(zip(names, r, strict=True)) for r in rows if r[0] not in existing]
+    if fresh:
+        conn.execute(events.insert(), fresh)
+    return len(fresh)
+
+
+def _event_count(conn: sa.Connection) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(events)).scalar_one()
+
+
+def existing_event_ids(conn: sa.Connection, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` are already in the store (chunked to stay under SQL limits)."""
+    found: set[str] = set()
+    ids = list(ids)
+    for i in range(0, len(ids), 900):
+        chunk = ids[i : i + 900]
+        rows = conn.execute(sa.select(events.c.event_id).where(events.c.event_id.in_(chunk)))
+        found.update(r[0] for r in rows)
+    return found
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    batch_id: str
+    source: str
+    file_name: str
+    file_sha256: str
+    sheet: str | None
+    encoding: str | None
+    crs: str | None
+    rows_total: int
+    rows_rejected: int
+    synthetic: bool
+
+
+def write_batch(
+    conn: sa.Connection,
+    batch: BatchRecord,
+    frame: pd.DataFrame,
+    rejected: Iterable[dict],
+) -> dict:
+    """Insert one batch, its new events and its rejected rows in ``conn``'s transaction.
+
+    ``frame`` rows whose ``event_id`` is already stored are skipped. The batch
+    record's counts are filled in from what was actually inserted.
+
+    Returns
+    -------
+    dict
+        ``imported``, ``gazetteer``, ``township_level``, ``outside_station`` among the
+        inserted events.
+    """
+    conn.execute(
+        import_batches.insert().values(
+            batch_id=batch.batch_id,
+            source=batch.source,
+            file_name=batch.file_name,
+            file_sha256=batch.file_sha256,
+            sheet=batch.sheet,
+            encoding=batch.encoding,
+            crs=batch.crs,
+            imported_at=now_kst_iso(),
+            rows_total=batch.rows_total,
+            rows_imported=0,
+            rows_duplicate=0,
+            rows_rejected=batch.rows_rejected,
+            synthetic=batch.synthetic,
+            status="active",
+        )
+    )
+    frame = frame.assign(batch_id=batch.batch_id)
+    inserted = insert_events(conn, frame)
+    e = events.c
+    row = conn.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.sum(sa.case((e.geocode_method == "gazetteer", 1), else_=0)),
+            sa.func.sum(sa.case((e.geocode_score < 0.5, 1), else_=0)),
+            sa.func.sum(sa.case((e.inside_station.is_(False), 1), else_=0)),
+        ).where(e.batch_id == batch.batch_id)
+    ).one()
+    stats = {
+        "imported": int(row[0] or 0),
+        "gazetteer": int(row[1] or 0),
+        "township_level": int(row[2] or 0),
+        "outside_station": int(row[3] or 0),
+    }
+    assert stats["imported"] == inserted, "insert count and batch count disagree"
+    rej = [
+        {
+            "batch_id": batch.batch_id,
+            "row_number": int(r["row_number"]),
+            "reason_code": r["reason_code"],
+            "reason": r["reason"],
+            "reason_en": r.get("reason_en"),
+            "raw_json": json.dumps(r["raw"], ensure_ascii=False, default=str),
+        }
+        for r in rejected
+    ]
+    if rej:
+        conn.execute(rejected_rows.insert(), rej)
+    return stats
+
+
+def finish_batch(conn: sa.Connection, batch_id: str, *, rows_duplicate: int, summary: dict) -> None:
+    """Record the final counts and the import summary on a batch."""
+    conn.execute(
+        import_batches.update()
+        .where(import_batches.c.batch_id == batch_id)
+        .values(
+            rows_imported=summary["imported"],
+            rows_duplicate=rows_duplicate,
+            summary_json=json.dumps(summary, ensure_ascii=False, default=str),
+        )
+    )
+
+
+class UnknownBatchError(LookupError):
+    """The batch id is not in the store."""
+
+
+def undo_batch(engine: sa.Engine, batch_id: str) -> int:
+    """Remove a batch's events; keep the batch record (marked undone) and its report.
+
+    Returns
+    -------
+    int
+        The number of events removed. Undoing an undone batch removes nothing.
+    """
+    with write_transaction(engine) as conn:
+        row = conn.execute(
+            sa.select(import_batches.c.status).where(import_batches.c.batch_id == batch_id)
+        ).first()
+        if row is None:
+            raise UnknownBatchError(batch_id)
+        removed = conn.execute(events.delete().where(events.c.batch_id == batch_id)).rowcount
+        if row.status != "undone":
+            conn.execute(
+                import_batches.update()
+                .where(import_batches.c.batch_id == batch_id)
+                .values(status="undone", undone_at=now_kst_iso())
+            )
+    return int(removed or 0)
+
+
+def read_events(
+    engine: sa.Engine,
+    *,
+    sources: Sequence[str] | None = None,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    inside_only: bool = False,
+) -> pd.DataFrame:
+    """Read events as an event frame (see :mod:`analytics.schema`).
+
+    Parameters
+    ----------
+    sources : sequence of {'suggestion', 'complaint', 'incident'}, optional
+    start, end : tz-aware Timestamp, optional
+        Half-open interval ``[start, end)`` on ``occurred_at``.
+    inside_only : bool, default False
+        Only events inside the station boundary.
+    """
+    q = sa.select(events)
+    if sources is not None:
+        unknown = set(sources) - set(SOURCES)
+        if unknown:
+            raise ValueError(f"unknown sources {sorted(unknown)}; expected some of {SOURCES}")
+        q = q.where(events.c.source.in_(list(sources)))
+    if start is not None:
+        q = q.where(events.c.occurred_at >= to_iso_kst(pd.Series([start]))[0])
+    if end is not None:
+        q = q.where(events.c.occurred_at < to_iso_kst(pd.Series([end]))[0])
+    if inside_only:
+        q = q.where(events.c.inside_station.is_(True))
+    q = q.order_by(events.c.occurred_at, events.c.event_id)
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(q).mappings().all(), columns=list(EVENT_COLUMNS))
+    for col in ("occurred_at", "resolved_at"):
+        frame[col] = pd.to_datetime(frame[col], format="ISO8601", utc=True)
+    return conform_events(frame)
+
+
+def source_counts(engine: sa.Engine) -> dict[str, int]:
+    """Events per source, with every source present (0 when empty)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(events.c.source, sa.func.count()).group_by(events.c.source)
+        ).all()
+    counts = dict.fromkeys(SOURCES, 0)
+    counts.update({s: int(n) for s, n in rows})
+    return counts
+
+
+def list_batches(engine: sa.Engine) -> pd.DataFrame:
+    """The import history, newest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(import_batches).order_by(import_batches.c.imported_at.desc())
+        ).mappings()
+        return pd.DataFrame(rows.all(), columns=[c.name for c in import_batches.columns])
+
+
+def read_rejected(engine: sa.Engine, batch_id: str | None = None) -> pd.DataFrame:
+    """Rejected rows (optionally of one batch) with their raw cells as a dict column ``raw``."""
+    q = sa.select(rejected_rows).order_by(rejected_rows.c.batch_id, rejected_rows.c.row_number)
+    if batch_id is not None:
+        q = q.where(rejected_rows.c.batch_id == batch_id)
+    with engine.connect() as conn:
+        frame = pd.DataFrame(
+            conn.execute(q).mappings().all(), columns=[c.name for c in rejected_rows.columns]
+        )
+    frame["raw"] = frame["raw_json"].map(json.loads)
+    return frame.drop(columns=["raw_json"])
+
+
+def is_empty(engine: sa.Engine) -> bool:
+    """True when the store holds no events and no batches."""
+    with engine.connect() as conn:
+        n = conn.execute(sa.select(sa.func.count()).select_from(import_batches)).scalar_one()
+    return n == 0
+
+
+def store_is_synthetic(engine: sa.Engine) -> bool:
+    """True when any active batch in the store is synthetic demo data."""
+    with engine.connect() as conn:
+        n = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(import_batches)
+            .where(import_batches.c.synthetic.is_(True), import_batches.c.status == "active")
+        ).scalar_one()
+    return n > 0

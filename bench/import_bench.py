@@ -1,0 +1,88 @@
+"""Import speed: a 100k-row CP949 CSV with UTM-K coordinates, end to end into SQLite.
+
+Run with ``make bench`` or ``.venv/bin/python bench/import_bench.py [--rows N]``.
+Prints rows/s for the whole import (read, parse, geocode, mask, dedupe, write) and
+for a re-import of the same file (all duplicates). Target: >= 50,000 rows/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from analytics import store
+from analytics.config import default_station
+from analytics.geo import load_geography
+from analytics.importers.core import import_file
+
+CATEGORIES = ["폭행", "절도", "주취소란", "교통사고", "전화금융사기", "실종(치매노인)", "기타"]
+
+
+def make_export(path: Path, rows: int, seed: int = 1) -> None:
+    """A seeded Namwon-like 112 export: clustered points around landmarks, CP949."""
+    rng = np.random.default_rng(seed)
+    geo = load_geography(default_station())
+    lm = geo.landmarks
+    pick = rng.integers(0, len(lm), rows)
+    x = lm["x"].to_numpy()[pick] + rng.normal(0, 150, rows)
+    y = lm["y"].to_numpy()[pick] + rng.normal(0, 150, rows)
+    t = pd.Timestamp("2017-01-01") + pd.to_timedelta(rng.integers(0, 365 * 24 * 60, rows), "m")
+    frame = pd.DataFrame(
+        {
+            "접수번호": [f"2017-{i:07d}" for i in range(rows)],
+            "접수일시": t.strftime("%Y-%m-%d %H:%M"),
+            "사건종별": rng.choice(CATEGORIES, rows),
+            "긴급도": rng.choice(["C1", "C2", "C3", "C4", ""], rows),
+            "발생장소": "남원시 "
+            + lm["emd_name"].to_numpy()[pick]
+            + " "
+            + lm["name"].to_numpy()[pick]
+            + " 인근",
+            "X좌표": x.round(2),
+            "Y좌표": y.round(2),
+            "비고": rng.choice(["주취자 시비", "신고자 010-0000-1234 연락", "현장 종결", ""], rows),
+        }
+    )
+    frame.to_csv(path, index=False, encoding="cp949")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "incidents.csv"
+        make_export(path, args.rows)
+        engine = store.open_store(str(Path(tmp) / "bench.sqlite"))
+        load_geography(default_station())  # geometry is loaded once per process
+        t0 = time.perf_counter()
+        result = import_file(path, source="incident", engine=engine)
+        first = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        t0 = time.perf_counter()
+        again = import_file(path, source="incident", engine=engine)
+        second = time.perf_counter() - t0
+    print(
+        f"file: {args.rows:,} rows, CP949 CSV, UTM-K (detected {result.crs}, encoding {result.encoding})"
+    )
+    print(
+        f"import:    {first:6.2f} s  {args.rows / first:10,.0f} rows/s  imported {result.imported:,}, rejected {len(result.rejected):,}"
+    )
+    print(
+        f"re-import: {second:6.2f} s  {args.rows / second:10,.0f} rows/s  duplicates skipped {again.duplicates:,}"
+    )
+    print(f"peak RSS of the process: {peak / 2**20:,.0f} MiB")
+    print(f"target >= 50,000 rows/s: {'met' if args.rows / first >= 50_000 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

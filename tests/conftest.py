@@ -1,0 +1,61 @@
+"""Shared fixtures: the station, its geography, empty stores, and export-file writers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from analytics import store
+from analytics.config import default_station
+from analytics.geo import load_geography
+
+# Real Namwon places (approximate landmark points) for hand-checked tests.
+MARKET = {"lat": 35.4080, "lon": 127.3842, "emd": "죽항동", "unit": "중앙지구대"}
+BAEMSAGOL = {"lat": 35.3833, "lon": 127.5890, "emd": "산내면", "unit": "산내파출소"}
+JEONJU = {"lat": 35.8242, "lon": 127.1480}  # another city: outside the station
+NOW = pd.Timestamp("2026-11-25 12:00", tz="Asia/Seoul")
+
+
+@pytest.fixture(scope="session")
+def station():
+    """The configured station (Namwon)."""
+    return default_station()
+
+
+@pytest.fixture(scope="session")
+def geo(station):
+    """Namwon's boundary, townships, police units and landmarks, projected."""
+    return load_geography(station)
+
+
+@pytest.fixture
+def engine(tmp_path):
+    """An empty SQLite store in a temporary folder."""
+    return store.open_store(str(tmp_path / "store.sqlite"))
+
+
+def csv_bytes(rows: list[list], *, encoding: str = "utf-8") -> bytes:
+    """Rows (header first) as CSV bytes in ``encoding``."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue().encode(encoding)
+
+
+def write_csv(path: Path, rows: list[list], *, encoding: str = "utf-8") -> Path:
+    path.write_bytes(csv_bytes(rows, encoding=encoding))
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list], *, sheet: str = "Sheet1") -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+    return path

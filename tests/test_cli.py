@@ -1,0 +1,83 @@
+"""The command line: exit codes, summaries and JSON."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from analytics.__main__ import main
+from tests.conftest import write_csv
+from tests.test_import_files import incident_rows
+
+
+@pytest.fixture
+def db(tmp_path):
+    """A path for a fresh store."""
+    return str(tmp_path / "cli.sqlite")
+
+
+def test_import_prints_summary_and_exits_zero_with_rejections(tmp_path, db, capsys):
+    rows = incident_rows(3)
+    rows.append(["bad", "2017-13-45", "폭행", "", "", "", "", ""])
+    path = write_csv(tmp_path / "in.csv", rows, encoding="cp949")
+    assert main(["import", "--source", "incident", str(path), "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "가져옴 3" in out and "거부 1" in out
+    assert "cp949" in out and "EPSG:5179" in out
+    assert "5: 날짜를 해석할 수 없습니다: '2017-13-45'" in out
+
+
+def test_import_json(tmp_path, db, capsys):
+    path = write_csv(tmp_path / "in.csv", incident_rows(2))
+    assert main(["import", "--source", "incident", str(path), "--db", db, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["imported"] == 2 and result["crs"] == "EPSG:5179" and result["batch_id"]
+    assert main(["import", "--source", "incident", str(path), "--db", db, "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["imported"] == 0 and again["duplicates_skipped"] == 2
+
+
+def test_unusable_file_exits_nonzero_with_one_line(tmp_path, db, capsys):
+    path = write_csv(tmp_path / "in.csv", [["접수번호", "장소"], ["1", "용남시장"]])
+    assert main(["import", "--source", "incident", str(path), "--db", db]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "날짜 열이 없습니다" in err
+
+
+def test_missing_file_exits_nonzero(tmp_path, db, capsys):
+    assert main(["import", "--source", "incident", str(tmp_path / "nope.csv"), "--db", db]) == 2
+    assert "파일을 읽을 수 없습니다" in capsys.readouterr().err
+
+
+def test_undo_and_counts(tmp_path, db, capsys):
+    path = write_csv(tmp_path / "in.csv", incident_rows(2))
+    main(["import", "--source", "incident", str(path), "--db", db, "--json"])
+    batch = json.loads(capsys.readouterr().out)["batch_id"]
+    assert main(["undo", batch, "--db", db]) == 0
+    assert "2건 삭제" in capsys.readouterr().out
+    assert main(["counts", "--db", db, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["incident"] == 0
+    assert main(["undo", "no-such-batch", "--db", db]) == 2
+
+
+def test_rejected_export_is_csv_with_safe_cells(tmp_path, db, capsys):
+    rows = incident_rows(1)
+    rows.append(["=HYPERLINK(1)", "언젠가", "폭행", "", "", "", "", ""])
+    main(["import", "--source", "incident", str(write_csv(tmp_path / "in.csv", rows)), "--db", db])
+    out = tmp_path / "rejected.csv"
+    assert main(["rejected", "--db", db, "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(1)" in text and ",=HYPERLINK" not in text
+
+
+def test_module_runs_as_a_program(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "analytics", "counts", "--db", str(tmp_path / "s.sqlite"), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout) == {"suggestion": 0, "complaint": 0, "incident": 0}
