@@ -84,21 +84,32 @@ class StationGeography:
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
         n = len(x)
+        which = np.full(n, -1, dtype=np.int64)
+        ok = np.isfinite(x) & np.isfinite(y)
+        grid = _township_grid(self)
+        # Most points fall in a grid cell that lies wholly in one township; only the
+        # rest (cells on a border) need the exact polygon test.
+        with np.errstate(invalid="ignore"):  # NaN rows are masked out by ``ok``
+            col = np.floor(np.where(ok, x - grid.x0, -1) / grid.cell_m).astype(np.int64)
+            row = np.floor(np.where(ok, y - grid.y0, -1) / grid.cell_m).astype(np.int64)
+        in_grid = ok & (col >= 0) & (col < grid.labels.shape[1]) & (row >= 0)
+        in_grid &= row < grid.labels.shape[0]
+        hit = np.flatnonzero(in_grid)
+        which[hit] = grid.labels[row[hit], col[hit]]
+        exact = np.flatnonzero(ok & ((which == MIXED) | ~in_grid))
+        which[np.flatnonzero(which == MIXED)] = -1
+        if len(exact):
+            points = shapely.points(x[exact], y[exact])
+            # "intersects" so that a point on a shared edge still gets a township.
+            point_idx, poly_idx = _township_tree(self).query(points, predicate="intersects")
+            first = np.unique(point_idx, return_index=True)[1]  # edges touch two
+            which[exact[point_idx[first]]] = poly_idx[first]
+        found = which >= 0
         emd = np.full(n, None, dtype=object)
         unit = np.full(n, None, dtype=object)
-        ok = np.isfinite(x) & np.isfinite(y)
-        if ok.any():
-            points = shapely.points(x[ok], y[ok])
-            tree = _township_tree(self)
-            # "intersects" so that a point on a shared edge still gets a township.
-            point_idx, poly_idx = tree.query(points, predicate="intersects")
-            # Keep the first township per point (edges touch two).
-            first = np.unique(point_idx, return_index=True)[1]
-            rows = np.flatnonzero(ok)[point_idx[first]]
-            emd[rows] = self.townships["emd"].to_numpy()[poly_idx[first]]
-            unit[rows] = self.townships["police_unit"].to_numpy()[poly_idx[first]]
-        inside = pd.notna(emd)
-        return pd.DataFrame({"emd": emd, "police_unit": unit, "inside_station": inside})
+        emd[found] = self.townships["emd"].to_numpy()[which[found]]
+        unit[found] = self.townships["police_unit"].to_numpy()[which[found]]
+        return pd.DataFrame({"emd": emd, "police_unit": unit, "inside_station": found})
 
     def contains_lonlat_count(self, lon, lat) -> int:
         """How many ``(lon, lat)`` points fall inside the station boundary."""
@@ -111,6 +122,40 @@ class StationGeography:
 def transformer(src: str, dst: str) -> Transformer:
     """A cached, axis-order-safe (x=lon/easting, y=lat/northing) transformer."""
     return Transformer.from_crs(src, dst, always_xy=True)
+
+
+MIXED = -2  # grid label: the cell crosses a township border or the boundary
+
+
+@dataclass(frozen=True)
+class _Grid:
+    x0: float
+    y0: float
+    cell_m: float
+    labels: np.ndarray  # (rows, cols) township index, -1 outside, MIXED on a border
+
+
+@lru_cache(maxsize=8)
+def _township_grid(geo: StationGeography, cell_m: float = 250.0) -> _Grid:
+    """A coarse raster of townships, for fast point-in-polygon on most points."""
+    minx, miny, maxx, maxy = geo.boundary_m.bounds
+    ncols = int(np.ceil((maxx - minx) / cell_m)) + 1
+    nrows = int(np.ceil((maxy - miny) / cell_m)) + 1
+    cx, cy = np.meshgrid(minx + np.arange(ncols) * cell_m, miny + np.arange(nrows) * cell_m)
+    boxes = shapely.box(cx.ravel(), cy.ravel(), cx.ravel() + cell_m, cy.ravel() + cell_m)
+    labels = np.full(boxes.shape, -1, dtype=np.int64)
+    tree = _township_tree(geo)
+    box_idx, poly_idx = tree.query(boxes, predicate="intersects")
+    touching = np.bincount(box_idx, minlength=len(boxes))
+    labels[touching > 1] = MIXED
+    single = np.flatnonzero(touching == 1)
+    pos = np.searchsorted(box_idx, single)
+    candidates = poly_idx[pos]
+    polys = geo.townships.geometry.to_numpy()
+    whole = shapely.contains_properly(polys[candidates], boxes[single])
+    labels[single[whole]] = candidates[whole]
+    labels[single[~whole]] = MIXED
+    return _Grid(minx, miny, cell_m, labels.reshape(nrows, ncols))
 
 
 @lru_cache(maxsize=8)

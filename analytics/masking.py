@@ -15,6 +15,12 @@ about ten times faster than Python's ``re`` per row. The number boundaries are
 therefore matched and put back (groups 1 and 2), and each rule runs twice: a
 boundary character taken by one match cannot start the next, so of two numbers
 separated by one character the second is only caught by the second pass.
+
+Known limits, erring towards masking: any 8 digits shaped 15xx/16xx/18xx-xxxx are
+taken for a representative number (so "1600-1800" is masked), and a number of up to
+four digits followed by a space goes with a phone after it. Local numbers written
+without an area code (625-1234) and resident numbers with a space or no hyphen whose
+first six digits are not a date are not masked.
 """
 
 from __future__ import annotations

@@ -54,3 +54,24 @@ def test_station_config_names_no_city_in_code(station):
     assert station.name == "남원경찰서"
     assert station.analysis_crs == "EPSG:5179" and station.timezone == "Asia/Seoul"
     assert station.townships_path.exists() and station.landmarks_path.exists()
+
+
+def test_fast_township_lookup_agrees_with_exact_polygons(geo):
+    import shapely
+
+    from analytics.geo import _township_tree
+
+    rng = np.random.default_rng(7)
+    minx, miny, maxx, maxy = geo.boundary_m.bounds
+    # Uniform over (and beyond) the station, plus dense clusters in the city core
+    # where township borders are close together.
+    x = np.r_[rng.uniform(minx - 2000, maxx + 2000, 20000), rng.normal(989500, 1500, 20000)]
+    y = np.r_[rng.uniform(miny - 2000, maxy + 2000, 20000), rng.normal(1713000, 1500, 20000)]
+    fast = geo.assign_areas(x, y)
+    pi, qi = _township_tree(geo).query(shapely.points(x, y), predicate="intersects")
+    first = np.unique(pi, return_index=True)[1]
+    exact = np.full(len(x), "-", dtype=object)
+    exact[pi[first]] = geo.townships["emd"].to_numpy()[qi[first]]
+    assert (fast["emd"].fillna("-").to_numpy() == exact).all()
+    assert (fast["inside_station"].to_numpy() == (exact != "-")).all()
+    assert 0.2 < fast["inside_station"].mean() < 0.95

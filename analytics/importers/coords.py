@@ -51,6 +51,10 @@ class Coordinates:
     crs: str | None = None
     swapped_rows: int = 0
     xy_swapped: bool = False
+    # The file's own x/y when they are already in ``crs``; kept so that metres in
+    # the analysis CRS are not round-tripped through degrees.
+    x_m: np.ndarray | None = None
+    y_m: np.ndarray | None = None
 
 
 def from_lonlat(lon_raw: pd.Series, lat_raw: pd.Series) -> Coordinates:
@@ -128,4 +132,6 @@ def from_projected(x_raw: pd.Series, y_raw: pd.Series, geo: StationGeography) ->
         not_in_korea=have & ~in_korea(lon, lat),
         crs=crs,
         xy_swapped=swapped,
+        x_m=np.where(have, a, np.nan),
+        y_m=np.where(have, b, np.nan),
     )

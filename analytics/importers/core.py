@@ -135,6 +135,19 @@ def _cell(table: RawTable, mapping: dict, fld: str) -> pd.Series:
     return pd.Series([None] * n, index=table.frame.index, dtype=object)
 
 
+def _per_unique(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply a vectorised ``fn`` to the distinct values only: exports repeat themselves."""
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    if len(uniques) == 0:
+        return pd.Series(pd.NA, index=values.index, dtype="string")
+    if len(uniques) > len(values) // 2:
+        return fn(values)
+    mapped = fn(pd.Series(uniques, dtype="string")).astype("string")
+    taken = mapped.to_numpy(dtype=object, na_value=None)[np.maximum(codes, 0)]
+    taken[codes < 0] = None
+    return pd.Series(taken, index=values.index, dtype="string")
+
+
 def _normalise_status(raw: pd.Series, has_resolved: np.ndarray) -> tuple[pd.Series, np.ndarray]:
     key = raw.astype("string").str.replace(r"\s+", "", regex=True).str.lower()
     code = key.map(_STATUS_LOOKUP, na_action="ignore").astype(object)
@@ -146,24 +159,42 @@ def _normalise_status(raw: pd.Series, has_resolved: np.ndarray) -> tuple[pd.Seri
 
 
 def _normalise_priority(raw: pd.Series) -> pd.Series:
-    digits = raw.astype("string").str.extract(_PRIORITY_RE, expand=False)
-    return ("C" + digits).astype(object).where(digits.notna(), None)
+    def code(values: pd.Series) -> pd.Series:
+        return "C" + values.astype("string").str.extract(_PRIORITY_RE, expand=False)
+
+    return _per_unique(raw, code).astype(object).where(lambda s: s.notna(), None)
 
 
-def _event_ids(source: str, record_id: pd.Series, content: pd.Series) -> np.ndarray:
+def _content_keys(rows: pd.DataFrame) -> pd.Series:
+    """What identifies a record that has no id of its own: when, where, what, said what."""
+    return (
+        pd.Series(store.to_iso_kst(rows["occurred_at"]), index=rows.index).astype(str)
+        + "|"
+        + rows["x"].round(1).astype(str)
+        + "|"
+        + rows["y"].round(1).astype(str)
+        + "|"
+        + rows["location_text"].fillna("")
+        + "|"
+        + rows["category_raw"].fillna("")
+        + "|"
+        + rows["description"].fillna("")
+    )
+
+
+def _event_ids(source: str, rows: pd.DataFrame) -> np.ndarray:
     """Stable ids: from the record's own id, else from its content.
 
     Identical content rows in one file (two residents writing the same card) are told
     apart by their order of appearance, so re-importing the file gives the same ids.
     """
+    record_id = rows["source_record_id"]
     has_id = record_id.notna().to_numpy()
     keys = (source + "|id|" + record_id.fillna("").astype(str)).to_numpy(dtype=object)
     if not has_id.all():
-        no_id = content[~has_id]
+        no_id = _content_keys(rows.loc[~has_id])
         occurrence = no_id.groupby(no_id).cumcount().astype(str)
-        keys[~has_id] = (source + "|c|" + no_id.astype(str) + "|" + occurrence).to_numpy(
-            dtype=object
-        )
+        keys[~has_id] = (source + "|c|" + no_id + "|" + occurrence).to_numpy(dtype=object)
     prefix = source[:3]
     return np.array(
         [f"{prefix}_{hashlib.sha1(k.encode()).hexdigest()[:20]}" for k in keys], dtype=object
@@ -299,9 +330,12 @@ def prepare_file(
             bad=np.zeros(n, bool),
             not_in_korea=np.zeros(n, bool),
         )
-    x, y = geo.to_analysis(coords.lon, coords.lat)
-    x = np.where(np.isfinite(coords.lon), x, np.nan)
-    y = np.where(np.isfinite(coords.lat), y, np.nan)
+    if coords.x_m is not None and coords.crs == station.analysis_crs:
+        x, y = coords.x_m.copy(), coords.y_m.copy()
+    else:
+        x, y = geo.to_analysis(coords.lon, coords.lat)
+        x = np.where(np.isfinite(coords.lon), x, np.nan)
+        y = np.where(np.isfinite(coords.lat), y, np.nan)
     method = coords.method.copy()
     match = np.full(n, None, dtype=object)
     score = np.where(np.isfinite(x), 1.0, np.nan)
@@ -343,16 +377,16 @@ def prepare_file(
             "occurred_at": occurred,
             "category": cats["category"],
             "category_label": cats["category_label"],
-            "category_raw": mask_series(cat_raw),
+            "category_raw": _per_unique(cat_raw, mask_series),
             "lat": coords.lat,
             "lon": coords.lon,
             "x": x,
             "y": y,
-            "location_text": mask_series(place_text),
+            "location_text": _per_unique(place_text, mask_series),
             "geocode_method": method,
             "geocode_match": match,
             "geocode_score": score,
-            "description": mask_series(desc),
+            "description": _per_unique(desc, mask_series),
         },
         index=idx,
     )
@@ -377,7 +411,7 @@ def prepare_file(
             (early, "resolved_before_received", res_raw),
         ]
         out["status"] = status
-        out["agency"] = mask_series(_text(_cell(table, cols, "agency")))
+        out["agency"] = _per_unique(_text(_cell(table, cols, "agency")), mask_series)
         out["resolved_at"] = resolved
     else:
         prio = _normalise_priority(_cell(table, cols, "priority"))
@@ -399,20 +433,7 @@ def prepare_file(
         rejected.append(RejectedRow(int(table.row_numbers[i]), codes[0][0], ko, en, raw))
 
     good = out.loc[~rejected_mask].copy()
-    content = (
-        pd.Series(store.to_iso_kst(good["occurred_at"]), index=good.index).astype(str)
-        + "|"
-        + good["x"].round(1).astype(str)
-        + "|"
-        + good["y"].round(1).astype(str)
-        + "|"
-        + good["location_text"].fillna("")
-        + "|"
-        + good["category_raw"].fillna("")
-        + "|"
-        + good["description"].fillna("")
-    )
-    good["event_id"] = _event_ids(source, good["source_record_id"], content)
+    good["event_id"] = _event_ids(source, good)
     dup_in_file = good["event_id"].duplicated(keep="first")
     good = good.loc[~dup_in_file]
     areas = geo.assign_areas(good["x"].to_numpy(), good["y"].to_numpy())

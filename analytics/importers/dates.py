@@ -267,13 +267,15 @@ def _serial_to_naive(serial: np.ndarray) -> np.ndarray:
     return np.where(ok, out, _NAT)
 
 
-def _parse_text(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def _parse_text(
+    text: pa.Array, patterns: tuple[str, ...] = (*_DATE_PATTERNS, _SERIAL)
+) -> tuple[np.ndarray, np.ndarray]:
     """Naive wall time and offset (minutes; NaN = naive) of normalised strings."""
     n = len(text)
     naive = np.full(n, _NAT)
     offset = np.full(n, np.nan)
     todo = _bools(pc.greater(pc.utf8_length(text), 0))
-    for pattern in (*_DATE_PATTERNS, _SERIAL):
+    for pattern in patterns:
         if not todo.any():
             break
         rows = np.flatnonzero(todo)
@@ -445,10 +447,11 @@ def _clock_of_text(text: pa.Array) -> np.ndarray:
             secs, nanos = _clock_seconds(parts)
             seconds[rows[hit]] = secs + nanos / 1e9
             todo[rows[hit]] = False
-    # Last resort: a whole date-time in the time column ("2017-10-10 21:35").
+    # Last resort: a whole date-time in the time column ("2017-10-10 21:35"), but not
+    # a serial: "21350" is no time of day.
     if todo.any():
         rows = np.flatnonzero(todo)
-        naive, offset = _parse_text(text.take(pa.array(rows)))
+        naive, offset = _parse_text(text.take(pa.array(rows)), _DATE_PATTERNS)
         keep = ~np.isnat(naive) & np.isnan(offset)
         clock = (naive - naive.astype("datetime64[D]")).astype("timedelta64[ns]")
         seconds[rows[keep]] = clock[keep].astype("int64") / 1e9

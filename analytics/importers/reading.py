@@ -155,7 +155,7 @@ def _read_csv(data: bytes, source: str, known: frozenset[str]) -> RawTable:
     else:
         headers = _dedupe_headers(head_rows[h])
     frame.columns = headers[: frame.shape[1]]
-    frame = frame.astype(object)
+    # Cells stay pandas strings; missing cells (short rows) are NA.
     row_numbers = list(range(h + 2, h + 2 + len(frame)))
     return _drop_blank(frame, row_numbers, h + 1, encoding, "csv")
 
