@@ -243,10 +243,12 @@ def load_geography(station: StationConfig) -> StationGeography:
     twp["police_unit"] = twp["emd"].map(unit_of)
     twp = twp[["emd", "emd_en", "police_unit", "geometry"]].reset_index(drop=True)
     boundary = shapely.union_all(gpd.read_file(station.boundary_path).to_crs(crs).geometry)
-    return StationGeography(
+    geo = StationGeography(
         station=station,
         boundary_m=boundary,
         townships=twp,
         police_units=units,
         landmarks=_read_landmarks(station),
     )
+    _township_grid(geo)  # built once here, so no import pays for it
+    return geo

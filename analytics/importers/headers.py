@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
+from functools import lru_cache
 from pathlib import Path
 
 # field -> synonyms, normalised by _norm (lower case, no spaces or brackets).
@@ -158,16 +159,20 @@ def fields_for(source: str) -> tuple[str, ...]:
     return COMMON_FIELDS + FIELDS_BY_SOURCE.get(source, ())
 
 
+@lru_cache(maxsize=8)
+def _normalised_synonyms(source: str) -> dict[str, str]:
+    """``{normalised synonym: field}`` for the fields a source uses."""
+    out: dict[str, str] = {}
+    for f in fields_for(source):
+        for syn in SYNONYMS[f]:
+            out.setdefault(_norm(syn), f)
+    return out
+
+
 def header_score(cells, source: str) -> int:
     """How many distinct fields a row of cells names (to find the header row)."""
-    wanted = fields_for(source)
-    found = set()
-    for c in cells:
-        key = _norm(c)
-        for f in wanted:
-            if key in {_norm(s) for s in SYNONYMS[f]}:
-                found.add(f)
-    return len(found)
+    known = _normalised_synonyms(source)
+    return len({known[k] for k in map(_norm, cells) if k in known})
 
 
 def read_mapping_file(path: str | Path) -> dict[str, str]:
