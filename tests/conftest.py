@@ -59,3 +59,33 @@ def write_xlsx(path: Path, rows: list[list], *, sheet: str = "Sheet1") -> Path:
         ws.append(r)
     wb.save(path)
     return path
+
+
+def make_events(rows: list[dict], *, start_id: int = 0) -> pd.DataFrame:
+    """A small event frame: each row gives x/y (metres) and optionally source, time, etc.
+
+    Missing fields get plain defaults: an incident inside the station at
+    2017-10-10 21:00 KST, category 'violence', with a hex-style event id.
+    """
+    import hashlib
+
+    from analytics.schema import conform_events
+
+    filled = []
+    for i, r in enumerate(rows, start=start_id):
+        row = {
+            "event_id": "inc_" + hashlib.sha1(str(i).encode()).hexdigest()[:20],
+            "source": "incident",
+            "occurred_at": pd.Timestamp("2017-10-10 21:00", tz="Asia/Seoul"),
+            "category": "violence",
+            "category_label": "폭력",
+            "severity": "high",
+            "inside_station": True,
+            "geocode_score": 1.0,
+            "geocode_method": "given",
+            "batch_id": "test",
+        }
+        row.update(r)
+        filled.append(row)
+    frame = pd.DataFrame(filled)
+    return conform_events(frame)

@@ -1,0 +1,219 @@
+"""What each hotspot is: its area, place, rhythm, patrol windows, type and priority.
+
+Every function works on all hotspots at once (arrays indexed by hotspot label
+0..k-1), so profiling a million events costs a few vectorised passes, not a Python
+loop per hotspot.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.spatial import cKDTree
+
+# Hotspot types by composition. "Citizen voice" is suggestion cards and complaints.
+TYPE_CONVERGENT = "convergent"  # residents report it and incidents happen there
+TYPE_FEAR = "fear"  # residents feel unsafe, few incidents: think lighting, CCTV (CPTED)
+TYPE_HIDDEN = "hidden"  # incidents with no citizen voice
+# A hotspot is "fear" when its incidents are at most this share of its citizen
+# reports (or at most FEAR_MAX_INCIDENTS, whichever is larger).
+FEAR_MAX_INCIDENT_RATIO = 0.25
+FEAR_MAX_INCIDENTS = 2
+
+# Priority: severity-weighted events with exponential recency decay.
+SEVERITY_WEIGHT = {"high": 3.0, "medium": 2.0, "low": 1.0}
+SOURCE_WEIGHT = {"suggestion": 1.0, "complaint": 0.5}  # incidents use their severity
+PRIORITY_HALF_LIFE_DAYS = 28.0
+
+PATROL_WINDOW_H = 2
+# A second window is proposed only when it adds at least this share of the hours.
+SECOND_WINDOW_MIN_SHARE = 0.15
+
+
+def polygons(
+    x: np.ndarray, y: np.ndarray, labels: np.ndarray, k: int, *, eps_m: float, hull: str = "convex"
+) -> np.ndarray:
+    """One polygon per hotspot: the hull of its points buffered by ``eps_m / 2``.
+
+    The buffer gives one- and two-point and collinear hotspots a real area.
+
+    Parameters
+    ----------
+    x, y : ndarray of shape (n,), metres
+    labels : ndarray of shape (n,), int; -1 is skipped
+    k : int, number of hotspots
+    hull : {'convex', 'concave'}
+
+    Returns
+    -------
+    ndarray of shape (k,) of shapely Polygons, in the same CRS as ``x``/``y``.
+    """
+    if hull not in ("convex", "concave"):
+        raise ValueError(f"hull must be 'convex' or 'concave', got {hull!r}")
+    if k == 0:
+        return np.empty(0, dtype=object)
+    keep = labels >= 0
+    order = np.argsort(labels[keep], kind="stable")
+    coords = np.column_stack([x[keep], y[keep]])[order]
+    groups = shapely.multipoints(coords, indices=labels[keep][order])
+    shapes = shapely.convex_hull(groups) if hull == "convex" else shapely.concave_hull(groups, 0.3)
+    return shapely.buffer(shapes, eps_m / 2.0, quad_segs=8)
+
+
+def hour_weekday_histograms(events: pd.DataFrame, labels: np.ndarray, k: int) -> np.ndarray:
+    """Events per weekday and hour, per hotspot.
+
+    Incidents count at their own hour. Suggestion cards have only a date, so they
+    count over their requested slot (spread evenly, one card in all). Complaints
+    have only a date and are left out.
+
+    Returns
+    -------
+    ndarray of shape (k, 7, 24), float; weekday 0 is Monday.
+    """
+    hist = np.zeros((k, 7, 24))
+    if k == 0:
+        return hist
+    src = events["source"].to_numpy()
+    ts = events["occurred_at"]
+    wd = ts.dt.day_of_week.to_numpy()
+    hr = ts.dt.hour.to_numpy()
+    inc = (labels >= 0) & (src == "incident")
+    np.add.at(hist, (labels[inc], wd[inc], hr[inc]), 1.0)
+    cards = np.flatnonzero((labels >= 0) & (src == "suggestion"))
+    if len(cards):
+        start = events["slot_start_hour"].to_numpy(dtype=float, na_value=np.nan)[cards]
+        end = events["slot_end_hour"].to_numpy(dtype=float, na_value=np.nan)[cards]
+        ok = np.isfinite(start) & np.isfinite(end)
+        cards, start, end = cards[ok], start[ok].astype(int), end[ok].astype(int)
+        length = (end - start) % 24
+        length[length == 0] = 24 if len(length) else 0
+        for i, s0, n in zip(cards, start, length, strict=True):
+            hours = (s0 + np.arange(n)) % 24
+            hist[labels[i], wd[i], hours] += 1.0 / n
+    return hist
+
+
+def patrol_windows(
+    hour_hist: np.ndarray, *, width_h: int = PATROL_WINDOW_H, max_windows: int = 2
+) -> list[list[tuple[int, int, float]]]:
+    """The 1–2 contiguous windows of ``width_h`` hours that cover most events.
+
+    Windows wrap past midnight. The second window must not overlap the first and
+    must add at least ``SECOND_WINDOW_MIN_SHARE`` of the hotspot's timed events.
+
+    Parameters
+    ----------
+    hour_hist : ndarray of shape (k, 24)
+
+    Returns
+    -------
+    list of length k; each a list of ``(start_hour, end_hour, share)`` with
+    ``end_hour = (start_hour + width_h) % 24`` and share in [0, 1].
+    """
+    if not 1 <= width_h <= 12:
+        raise ValueError(f"width_h must be 1..12 hours, got {width_h}")
+    k = hour_hist.shape[0]
+    idx = (np.arange(24)[:, None] + np.arange(width_h)[None, :]) % 24  # (24, width)
+    sums = hour_hist[:, idx].sum(axis=2)  # (k, 24): events in the window starting at h
+    totals = hour_hist.sum(axis=1)
+    out: list[list[tuple[int, int, float]]] = []
+    for j in range(k):
+        if totals[j] <= 0:
+            out.append([])
+            continue
+        s = sums[j].copy()
+        # Ties go to the window that starts on the busier hour (events at 22h give
+        # 22–24시, not 21–23시), then to the earlier hour.
+        tie_break = hour_hist[j] / (hour_hist[j].max() + 1.0) * 1e-6 * totals[j]
+        first = int(np.argmax(s + tie_break))
+        windows = [(first, (first + width_h) % 24, float(s[first] / totals[j]))]
+        if max_windows > 1:
+            # Starts whose window would overlap the first one are not allowed.
+            blocked = (first + np.arange(-width_h + 1, width_h)) % 24
+            s[blocked] = -1.0
+            second = int(np.argmax(s + np.where(s >= 0, tie_break, 0.0)))
+            share = s[second] / totals[j]
+            if share >= SECOND_WINDOW_MIN_SHARE:
+                windows.append((second, (second + width_h) % 24, float(share)))
+        out.append(windows)
+    return out
+
+
+def classify(n_incident: np.ndarray, n_citizen: np.ndarray) -> np.ndarray:
+    """Hotspot type from its composition.
+
+    - ``hidden``: no suggestion card and no complaint;
+    - ``fear``: citizen reports, and incidents at most ``max(2, 0.25 × reports)``;
+    - ``convergent``: both.
+    """
+    n_incident = np.asarray(n_incident, dtype=float)
+    n_citizen = np.asarray(n_citizen, dtype=float)
+    fear_cap = np.maximum(FEAR_MAX_INCIDENTS, FEAR_MAX_INCIDENT_RATIO * n_citizen)
+    return np.where(
+        n_citizen == 0,
+        TYPE_HIDDEN,
+        np.where(n_incident <= fear_cap, TYPE_FEAR, TYPE_CONVERGENT),
+    ).astype(object)
+
+
+def priority_scores(
+    events: pd.DataFrame, labels: np.ndarray, k: int, *, as_of: pd.Timestamp
+) -> np.ndarray:
+    """Severity-weighted, recency-decayed event sums per hotspot.
+
+    score = Σ w(event) · 0.5 ** (age_days / 28), where w is 3/2/1 for
+    high/medium/low-severity incidents, 1 for a suggestion card and 0.5 for a
+    complaint, and age is counted back from ``as_of`` (events after it count 1).
+    """
+    if k == 0:
+        return np.zeros(0)
+    src = events["source"].to_numpy(dtype=object)
+    sev = events["severity"].to_numpy(dtype=object, na_value="low")
+    w = np.array([SEVERITY_WEIGHT.get(s, 1.0) for s in sev])
+    for source, weight in SOURCE_WEIGHT.items():
+        w[src == source] = weight
+    age_days = (as_of - events["occurred_at"]).dt.total_seconds().to_numpy() / 86400.0
+    decay = 0.5 ** (np.clip(age_days, 0, None) / PRIORITY_HALF_LIFE_DAYS)
+    keep = labels >= 0
+    return np.bincount(labels[keep], weights=(w * decay)[keep], minlength=k)
+
+
+def nearest_landmarks(
+    cx: np.ndarray, cy: np.ndarray, landmarks: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """The nearest landmark to each point and its distance in metres."""
+    if len(cx) == 0 or landmarks.empty:
+        return np.full(len(cx), None, dtype=object), np.full(len(cx), np.nan)
+    tree = cKDTree(np.column_stack([landmarks["x"], landmarks["y"]]))
+    dist, idx = tree.query(np.column_stack([cx, cy]))
+    return landmarks["name"].to_numpy(dtype=object)[idx], dist
+
+
+def place_label(name, distance_m: float, emd, *, lang: str = "ko", near_m: float = 1500.0) -> str:
+    """ "남원공설시장 부근 120 m" — or the township when no landmark is near."""
+    if name is None or not np.isfinite(distance_m) or distance_m > near_m:
+        area = emd if isinstance(emd, str) else ("관할 밖" if lang == "ko" else "outside")
+        return f"{area} 일대" if lang == "ko" else f"around {area}"
+    metres = int(round(distance_m / 10.0) * 10)
+    return f"{name} 부근 {metres} m" if lang == "ko" else f"{metres} m from {name}"
+
+
+def top_categories(events: pd.DataFrame, labels: np.ndarray, k: int, *, top: int = 3) -> list[list]:
+    """The most frequent category labels per hotspot: ``[[(label, count), ...], ...]``."""
+    out: list[list] = [[] for _ in range(k)]
+    keep = labels >= 0
+    if not keep.any():
+        return out
+    frame = pd.DataFrame({"label": labels[keep], "cat": events["category_label"].to_numpy()[keep]})
+    counts = frame.value_counts(["label", "cat"]).reset_index(name="n")
+    counts = counts.sort_values(["label", "n", "cat"], ascending=[True, False, True])
+    for lab, cat, n in counts.groupby("label").head(top).itertuples(index=False):
+        out[int(lab)].append((cat, int(n)))
+    return out
+
+
+def format_windows(windows: list[tuple[int, int, float]]) -> str:
+    """[(22, 0, .4), (2, 4, .2)] → '22–24시, 02–04시'."""
+    return ", ".join(f"{s:02d}–{e if e else 24:02d}시" for s, e, _ in windows)
