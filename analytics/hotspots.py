@@ -49,6 +49,11 @@ DEFAULT_WEIGHTS: dict[str, float] = dict.fromkeys(SOURCES, 1.0)
 MIN_GEOCODE_SCORE = 0.5
 ENGINES = ("auto", "dbscan", "sklearn")
 
+try:  # imported once with the module: it takes about a second (it loads scikit-learn)
+    import dbscan as _dbscan_pkg
+except ImportError:  # pragma: no cover - the package is in requirements.txt
+    _dbscan_pkg = None
+
 
 @dataclass(frozen=True)
 class HotspotParams:
@@ -123,15 +128,11 @@ def _components(core_xy: np.ndarray, *, eps_m: float, engine: str) -> tuple[np.n
     """Connected components of core points linked within eps (every core point is core)."""
     if len(core_xy) == 0:
         return np.empty(0, dtype=np.int64), engine
-    if engine in ("auto", "dbscan"):
-        try:
-            import dbscan as dbscan_pkg
-        except ImportError:
-            if engine == "dbscan":
-                raise
-        else:
-            labels, _ = dbscan_pkg.DBSCAN(np.ascontiguousarray(core_xy), eps=eps_m, min_samples=1)
-            return labels.astype(np.int64), "dbscan"
+    if engine in ("auto", "dbscan") and _dbscan_pkg is not None:
+        labels, _ = _dbscan_pkg.DBSCAN(np.ascontiguousarray(core_xy), eps=eps_m, min_samples=1)
+        return labels.astype(np.int64), "dbscan"
+    if engine == "dbscan":
+        raise ImportError("the dbscan package is not installed")
     from sklearn.cluster import DBSCAN
 
     labels = DBSCAN(eps=eps_m, min_samples=1, algorithm="kd_tree").fit(core_xy).labels_
@@ -171,11 +172,9 @@ def dbscan_labels(
         return np.empty(0, dtype=np.int64), np.zeros(0, bool), engine
     pkg = None
     if bool(np.all(w == 1.0)) and engine in ("auto", "dbscan"):
-        try:
-            import dbscan as pkg
-        except ImportError:
-            if engine == "dbscan":
-                raise
+        if _dbscan_pkg is None and engine == "dbscan":
+            raise ImportError("the dbscan package is not installed")
+        pkg = _dbscan_pkg
     if pkg is not None:
         # Unweighted: the package finds core points and their components in one pass.
         pkg_labels, core = pkg.DBSCAN(xy, eps=eps_m, min_samples=int(np.ceil(min_samples)))
@@ -207,20 +206,19 @@ _FAST_ID = re.compile(r"^[a-z]{3}_[0-9a-f]{20}$")
 
 def _id_hash64(event_ids: np.ndarray) -> np.ndarray:
     """A stable 64-bit number per event id (its own hex digits when it has them)."""
-    ids = [str(e) for e in event_ids]
-    if ids and all(_FAST_ID.match(e) for e in ids):
-        return np.frombuffer(bytes.fromhex("".join(e[4:20] for e in ids)), dtype=">u8").astype(
-            np.uint64
-        )
+    ids = pd.Series(event_ids, dtype="string")
+    if len(ids) and ids.str.fullmatch(_FAST_ID.pattern).all():
+        hexes = "".join(ids.str.slice(4, 20).tolist())
+        return np.frombuffer(bytes.fromhex(hexes), dtype=">u8").astype(np.uint64)
     return np.array(
-        [int.from_bytes(hashlib.sha1(e.encode()).digest()[:8], "big") for e in ids],
+        [int.from_bytes(hashlib.sha1(str(e).encode()).digest()[:8], "big") for e in event_ids],
         dtype=np.uint64,
     )
 
 
-def _hotspot_ids(event_ids: np.ndarray, labels: np.ndarray, core: np.ndarray, k: int) -> list[str]:
+def _hotspot_ids(id_hash: np.ndarray, labels: np.ndarray, core: np.ndarray, k: int) -> list[str]:
     """Ids from the set of core events: the same for the same data in any row order."""
-    h = _id_hash64(event_ids[core])
+    h = id_hash[core]
     lab = labels[core]
     sums = np.zeros(k, dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -317,13 +315,15 @@ def find_hotspots(
         mask &= (events["occurred_at"] >= start).to_numpy(dtype=bool)
     if end is not None:
         mask &= (events["occurred_at"] < end).to_numpy(dtype=bool)
-    sub = events.loc[mask]
+    pos = np.flatnonzero(mask)
+    id_hash = _id_hash64(events["event_id"].to_numpy(dtype=object)[pos])
+    x_all = events["x"].to_numpy(dtype=float, na_value=np.nan)[pos]
+    y_all = events["y"].to_numpy(dtype=float, na_value=np.nan)[pos]
     # A canonical order (x, y, id) makes every step independent of the input order.
-    order = np.lexsort(
-        (sub["event_id"].to_numpy(dtype=str), sub["y"].to_numpy(float), sub["x"].to_numpy(float))
-    )
-    sub = sub.iloc[order]
-    xy = np.column_stack([sub["x"].to_numpy(float), sub["y"].to_numpy(float)])
+    order = np.lexsort((id_hash, y_all, x_all))
+    pos, id_hash = pos[order], id_hash[order]
+    sub = events[list(PROFILE_COLUMNS)].take(pos)
+    xy = np.column_stack([x_all[order], y_all[order]])
     w = sub["source"].map(weights).to_numpy(dtype=float)
     timings["select"] = time.perf_counter() - t0
 
@@ -338,25 +338,27 @@ def find_hotspots(
     as_of = (
         as_of or end or (sub["occurred_at"].max() if len(sub) else pd.Timestamp.now("Asia/Seoul"))
     )
-    table, ranked = _profile(sub, xy, w, raw, core, k, geo=geo, eps_m=eps_m, hull=hull, as_of=as_of)
+    table, ranked = _profile(
+        sub, xy, w, raw, core, id_hash, k, geo=geo, eps_m=eps_m, hull=hull, as_of=as_of
+    )
     timings["profile"] = time.perf_counter() - t2
 
-    labels = pd.Series(-1, index=events.index, dtype=np.int64)
-    sub_labels = ranked[raw] if k else raw  # raw is all -1 when k == 0
-    sub_labels = np.where(raw >= 0, sub_labels, -1)
-    labels.loc[sub.index] = sub_labels
-    ids = table["hotspot_id"].to_numpy(dtype=object)
-    hotspot_ids = pd.Series(pd.NA, index=events.index, dtype="string")
-    if k:
-        hotspot_ids.loc[sub.index] = np.where(sub_labels >= 0, ids[np.maximum(sub_labels, 0)], None)
-    core_s = pd.Series(False, index=events.index)
-    core_s.loc[sub.index] = core
+    n = len(events)
+    sub_labels = np.where(raw >= 0, ranked[np.maximum(raw, 0)], -1) if k else raw
+    label_arr = np.full(n, -1, dtype=np.int64)
+    label_arr[pos] = sub_labels
+    ids = np.array([*table["hotspot_id"].tolist(), None], dtype=object)
+    core_arr = np.zeros(n, dtype=bool)
+    core_arr[pos] = core
+    labels = pd.Series(label_arr, index=events.index)
+    hotspot_ids = pd.Series(ids[label_arr], index=events.index, dtype="string")  # -1 → None
+    core_s = pd.Series(core_arr, index=events.index)
     clustered = pd.Series(mask, index=events.index)
     timings["total"] = time.perf_counter() - t0
     return HotspotResult(labels, hotspot_ids, core_s, table, clustered, used, params, timings)
 
 
-def _profile(sub, xy, w, raw, core, k, *, geo, eps_m, hull, as_of):
+def _profile(sub, xy, w, raw, core, id_hash, k, *, geo, eps_m, hull, as_of):
     """Build the hotspot table (sorted by priority) and the label → rank map."""
     crs = geo.station.analysis_crs
     if k == 0:
@@ -385,7 +387,7 @@ def _profile(sub, xy, w, raw, core, k, *, geo, eps_m, hull, as_of):
     windows = profiles.patrol_windows(hist.sum(axis=1))
     kinds = profiles.classify(n_by["incident"], n_by["suggestion"] + n_by["complaint"])
     prio = profiles.priority_scores(sub, raw, k, as_of=as_of)
-    ids = _hotspot_ids(sub["event_id"].to_numpy(dtype=object), raw, core, k)
+    ids = _hotspot_ids(id_hash, raw, core, k)
     emd = areas_of["emd"].to_numpy(dtype=object)
     table = gpd.GeoDataFrame(
         {
@@ -432,6 +434,12 @@ def _profile(sub, xy, w, raw, core, k, *, geo, eps_m, hull, as_of):
     table.insert(1, "rank", np.arange(1, k + 1))
     return table, ranked
 
+
+# The event columns that clustering and profiles read.
+PROFILE_COLUMNS = (
+    "event_id", "source", "occurred_at", "category_label", "severity", "slot_start_hour",
+    "slot_end_hour",
+)  # fmt: skip
 
 HOTSPOT_COLUMNS = (
     "hotspot_id", "rank", "label", "n_events", "weight", "n_incident", "n_complaint",

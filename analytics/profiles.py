@@ -53,12 +53,51 @@ def polygons(
         raise ValueError(f"hull must be 'convex' or 'concave', got {hull!r}")
     if k == 0:
         return np.empty(0, dtype=object)
-    keep = labels >= 0
+    keep = np.flatnonzero(labels >= 0)
+    keep = keep[_maybe_on_hull(x[keep], y[keep], labels[keep])]
     order = np.argsort(labels[keep], kind="stable")
     coords = np.column_stack([x[keep], y[keep]])[order]
     groups = shapely.multipoints(coords, indices=labels[keep][order])
     shapes = shapely.convex_hull(groups) if hull == "convex" else shapely.concave_hull(groups, 0.3)
     return shapely.buffer(shapes, eps_m / 2.0, quad_segs=8)
+
+
+# Eight directions in counter-clockwise order; a cluster's extreme points in them
+# form a convex octagon inside its hull (Akl–Toussaint).
+_DIRECTIONS = ((1, 0), (1, 1), (0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1))
+
+
+def _maybe_on_hull(x: np.ndarray, y: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """False for points strictly inside their cluster's extreme-point octagon.
+
+    Such points cannot be hull vertices, so dropping them leaves every hull exactly
+    as it was, and a million-point hull pass becomes a few thousand points.
+    """
+    if len(x) < 1000:
+        return np.ones(len(x), dtype=bool)
+    proj = pd.DataFrame({f"d{j}": a * x + b * y for j, (a, b) in enumerate(_DIRECTIONS)})
+    extreme = proj.groupby(labels, sort=False).idxmax()  # row of each cluster's extreme point
+    vx = np.zeros((int(labels.max()) + 1, 8))
+    vy = np.zeros_like(vx)
+    for j in range(8):
+        rows = extreme[f"d{j}"].to_numpy()
+        vx[extreme.index.to_numpy(), j] = x[rows]
+        vy[extreme.index.to_numpy(), j] = y[rows]
+    inside = np.ones(len(x), dtype=bool)
+    edges = np.zeros(vx.shape[0], dtype=np.int64)
+    for j in range(8):
+        nxt = (j + 1) % 8
+        # Two directions can share an extreme point: that edge has no length and
+        # constrains nothing, so it is skipped.
+        real = (vx[:, j] != vx[:, nxt]) | (vy[:, j] != vy[:, nxt])
+        edges += real
+        ax, ay = vx[labels, j], vy[labels, j]
+        bx, by = vx[labels, nxt], vy[labels, nxt]
+        left = (bx - ax) * (y - ay) - (by - ay) * (x - ax) > 0  # strictly inside
+        inside &= left | ~real[labels]
+    # Fewer than three distinct extreme points enclose nothing.
+    inside &= edges[labels] >= 3
+    return ~inside
 
 
 def hour_weekday_histograms(events: pd.DataFrame, labels: np.ndarray, k: int) -> np.ndarray:
@@ -88,10 +127,13 @@ def hour_weekday_histograms(events: pd.DataFrame, labels: np.ndarray, k: int) ->
         ok = np.isfinite(start) & np.isfinite(end)
         cards, start, end = cards[ok], start[ok].astype(int), end[ok].astype(int)
         length = (end - start) % 24
-        length[length == 0] = 24 if len(length) else 0
-        for i, s0, n in zip(cards, start, length, strict=True):
-            hours = (s0 + np.arange(n)) % 24
-            hist[labels[i], wd[i], hours] += 1.0 / n
+        length[length == 0] = 24  # 00–24시: the whole day
+        # One card in all, spread evenly over its slot's hours (vectorised over cards).
+        offsets = np.arange(24)
+        in_slot = offsets[None, :] < length[:, None]  # (cards, 24)
+        rows, cols = np.nonzero(in_slot)
+        hours = (start[rows] + cols) % 24
+        np.add.at(hist, (labels[cards][rows], wd[cards][rows], hours), 1.0 / length[rows])
     return hist
 
 
@@ -170,8 +212,7 @@ def priority_scores(
     if k == 0:
         return np.zeros(0)
     src = events["source"].to_numpy(dtype=object)
-    sev = events["severity"].to_numpy(dtype=object, na_value="low")
-    w = np.array([SEVERITY_WEIGHT.get(s, 1.0) for s in sev])
+    w = events["severity"].map(SEVERITY_WEIGHT).fillna(1.0).to_numpy(dtype=float).copy()
     for source, weight in SOURCE_WEIGHT.items():
         w[src == source] = weight
     age_days = (as_of - events["occurred_at"]).dt.total_seconds().to_numpy() / 86400.0
@@ -201,16 +242,24 @@ def place_label(name, distance_m: float, emd, *, lang: str = "ko", near_m: float
 
 
 def top_categories(events: pd.DataFrame, labels: np.ndarray, k: int, *, top: int = 3) -> list[list]:
-    """The most frequent category labels per hotspot: ``[[(label, count), ...], ...]``."""
+    """The most frequent category labels per hotspot: ``[[(label, count), ...], ...]``.
+
+    Ties go to the label that sorts first, so the result does not depend on row order.
+    """
     out: list[list] = [[] for _ in range(k)]
     keep = labels >= 0
     if not keep.any():
         return out
-    frame = pd.DataFrame({"label": labels[keep], "cat": events["category_label"].to_numpy()[keep]})
-    counts = frame.value_counts(["label", "cat"]).reset_index(name="n")
-    counts = counts.sort_values(["label", "n", "cat"], ascending=[True, False, True])
-    for lab, cat, n in counts.groupby("label").head(top).itertuples(index=False):
-        out[int(lab)].append((cat, int(n)))
+    codes, cats = pd.factorize(events["category_label"].fillna("-"), sort=True)
+    counts = np.bincount(labels[keep] * len(cats) + codes[keep], minlength=k * len(cats)).reshape(
+        k, len(cats)
+    )
+    # Sort by count descending, then by label (cats are sorted, so by code).
+    order = np.argsort(-counts, axis=1, kind="stable")[:, :top]
+    for lab in range(k):
+        for c in order[lab]:
+            if counts[lab, c] > 0:
+                out[lab].append((str(cats[c]), int(counts[lab, c])))
     return out
 
 

@@ -276,3 +276,47 @@ def test_suggest_eps_finds_the_knee():
     assert curve.knee > 0
     with pytest.raises(ValueError, match="min_samples"):
         suggest_eps(clusters, min_samples=1)
+
+
+def test_hull_pruning_keeps_hulls_exact():
+    import shapely
+
+    from analytics.profiles import _maybe_on_hull, polygons
+
+    rng = np.random.default_rng(5)
+    xy = np.concatenate([rng.normal(c, s, (3000, 2)) for c, s in [((0, 0), 50), ((900, 0), 20)]])
+    labels = np.repeat([0, 1], 3000)
+    kept = _maybe_on_hull(xy[:, 0], xy[:, 1], labels)
+    assert kept.sum() < 600  # most interior points go
+    for lab in (0, 1):
+        full = shapely.convex_hull(shapely.multipoints(xy[labels == lab]))
+        pruned = shapely.convex_hull(shapely.multipoints(xy[(labels == lab) & kept]))
+        assert full.equals(pruned)
+    polys = polygons(xy[:, 0], xy[:, 1], labels, 2, eps_m=10)
+    assert polys[0].area == pytest.approx(
+        shapely.convex_hull(shapely.multipoints(xy[:3000])).buffer(5, quad_segs=8).area
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    centre=st.tuples(st.floats(-1e6, 1e6), st.floats(-1e6, 1e6)),
+    spread=st.floats(0.0, 200.0),
+    duplicates=st.booleans(),
+)
+def test_hull_pruning_never_changes_a_hull(seed, centre, spread, duplicates):
+    import shapely
+
+    from analytics.profiles import _maybe_on_hull
+
+    rng = np.random.default_rng(seed)
+    xy = rng.normal(centre, spread, (1500, 2))
+    if duplicates:
+        xy = np.round(xy / 25.0) * 25.0  # many exact repeats and collinear runs
+    labels = (np.arange(1500) % 3).astype(np.int64)
+    kept = _maybe_on_hull(xy[:, 0], xy[:, 1], labels)
+    for lab in range(3):
+        full = shapely.convex_hull(shapely.multipoints(xy[labels == lab]))
+        pruned = shapely.convex_hull(shapely.multipoints(xy[(labels == lab) & kept]))
+        assert full.equals(pruned)
