@@ -200,6 +200,88 @@ def cmd_counts(args) -> int:
     return 0
 
 
+def _day(text: str):
+    import pandas as pd
+
+    try:
+        return pd.Timestamp(text, tz="Asia/Seoul").normalize()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"날짜 형식이 아닙니다 (YYYY-MM-DD): {text}") from exc
+
+
+def _sources(text: str) -> tuple[str, ...]:
+    items = tuple(s.strip() for s in text.split(",") if s.strip())
+    bad = [s for s in items if s not in SOURCES]
+    if bad or not items:
+        raise argparse.ArgumentTypeError(
+            f"알 수 없는 자료 종류: {bad or text} (가능: {', '.join(SOURCES)})"
+        )
+    return items
+
+
+def _period(args):
+    import pandas as pd
+
+    start = args.date_from
+    end = args.date_to + pd.Timedelta(days=1) if args.date_to is not None else None
+    return start, end
+
+
+def cmd_hotspots(args) -> int:
+    from analytics.config import default_station
+    from analytics.exports import hotspot_rows, write_csv, write_hotspots_geojson
+    from analytics.geo import load_geography
+    from analytics.hotspots import find_hotspots
+
+    engine = store.open_store(args.db)
+    geo = load_geography(default_station())
+    start, end = _period(args)
+    events = store.read_events(engine, sources=args.sources, start=start, end=end)
+    try:
+        result = find_hotspots(
+            events,
+            geo=geo,
+            eps_m=args.eps,
+            min_samples=args.min_samples,
+            sources=args.sources,
+        )
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    table = result.hotspots
+    if args.out:
+        if args.format == "geojson":
+            write_hotspots_geojson(table, args.out)
+        else:
+            write_csv(hotspot_rows(table, lang=args.lang), args.out)
+    if args.labels:
+        import pandas as pd
+
+        labels = pd.DataFrame(
+            {
+                "event_id": events.loc[result.clustered, "event_id"],
+                "hotspot_id": result.hotspot_ids[result.clustered].fillna(""),
+            }
+        )
+        labels.to_csv(args.labels, index=False)
+    p = result.params
+    head = (
+        f"핫스팟 {len(table):,}곳 · 사건 {int(result.clustered.sum()):,}건 중 "
+        f"{int((result.labels >= 0).sum()):,}건 포함 · eps {p.eps_m:g} m, 최소 {p.min_samples:g}건"
+        f" · 엔진 {result.engine}"
+        if args.lang == "ko"
+        else f"{len(table):,} hotspots · {int((result.labels >= 0).sum()):,} of "
+        f"{int(result.clustered.sum()):,} events · eps {p.eps_m:g} m, min {p.min_samples:g}"
+        f" · engine {result.engine}"
+    )
+    print(head)
+    if not args.out:
+        rows = hotspot_rows(table.head(args.top), lang=args.lang)
+        cols = ["rank", "hotspot_id", "place", "police_unit", "type", "n_events", "patrol_windows"]
+        print(rows[cols].to_string(index=False) if len(rows) else "-")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -235,6 +317,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("batch_id", nargs="?")
     p.add_argument("--out", type=Path, help="write a CSV (UTF-8 with BOM, safe for Excel)")
     p.set_defaults(func=cmd_rejected)
+
+    p = sub.add_parser("hotspots", parents=[common], help="find hotspots (DBSCAN in metres)")
+    p.add_argument("--from", dest="date_from", type=_day, help="first day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", type=_day, help="last day, inclusive")
+    p.add_argument("--sources", type=_sources, default=SOURCES, help="e.g. incident,suggestion")
+    p.add_argument("--eps", type=float, help="eps in metres (default: station.toml)")
+    p.add_argument("--min-samples", type=float, help="min_samples (default: station.toml)")
+    p.add_argument("--format", choices=("geojson", "csv"), default="geojson")
+    p.add_argument("--out", type=Path, help="write the hotspot table (GeoJSON in EPSG:4326 or CSV)")
+    p.add_argument("--labels", type=Path, help="write event_id,hotspot_id as CSV")
+    p.add_argument("--top", type=int, default=10, help="rows to print without --out")
+    p.set_defaults(func=cmd_hotspots)
 
     p = sub.add_parser("counts", parents=[common], help="events per source")
     p.add_argument("--json", action="store_true")

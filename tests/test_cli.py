@@ -81,3 +81,29 @@ def test_module_runs_as_a_program(tmp_path):
         check=True,
     )
     assert json.loads(done.stdout) == {"suggestion": 0, "complaint": 0, "incident": 0}
+
+
+def test_hotspots_geojson_and_labels(tmp_path, db, capsys):
+    rows = incident_rows(8)  # eight incidents at the market, 10-10 .. 10-17
+    main(["import", "--source", "incident", str(write_csv(tmp_path / "in.csv", rows)), "--db", db])
+    capsys.readouterr()
+    out, labels = tmp_path / "h.geojson", tmp_path / "labels.csv"
+    args = ["hotspots", "--db", db, "--eps", "50", "--min-samples", "3"]
+    assert main([*args, "--from", "2017-10-10", "--to", "2017-10-14", "--out", str(out),
+                 "--labels", str(labels)]) == 0  # fmt: skip
+    assert "핫스팟 1곳" in capsys.readouterr().out
+    gj = json.loads(out.read_text(encoding="utf-8"))
+    [feature] = gj["features"]
+    lon, lat = feature["geometry"]["coordinates"][0][0]
+    assert 127.3 < lon < 127.5 and 35.3 < lat < 35.5  # EPSG:4326, at Namwon
+    assert feature["properties"]["place"].startswith("남원공설시장 부근")
+    lines = labels.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "event_id,hotspot_id" and len(lines) == 1 + 5  # 10-10 .. 10-14
+    assert {ln.split(",")[1] for ln in lines[1:]} == {feature["properties"]["hotspot_id"]}
+
+
+def test_hotspots_rejects_bad_parameters(db, capsys):
+    assert main(["hotspots", "--db", db, "--eps", "-1"]) == 2
+    assert "eps_m" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["hotspots", "--db", db, "--sources", "tweets"])
