@@ -282,6 +282,57 @@ def cmd_hotspots(args) -> int:
     return 0
 
 
+def cmd_evaluate(args) -> int:
+    import dataclasses
+
+    import pandas as pd
+
+    from analytics.config import default_station
+    from analytics.evaluation import evaluate_hotspots
+    from analytics.geo import load_geography
+    from analytics.hotspots import find_hotspots
+
+    engine = store.open_store(args.db)
+    geo = load_geography(default_station())
+    day = pd.Timedelta(days=1)
+    train_start, train_end = args.train_from, args.train_to + day
+    test_start, test_end = args.test_from, args.test_to + day
+    if not (train_start < train_end <= test_start < test_end):
+        print("학습 기간이 평가 기간보다 앞서야 합니다 (train ≤ test)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    events = store.read_events(engine, start=train_start, end=test_end)
+    train = events[events["occurred_at"] < train_end]
+    test = events[events["occurred_at"] >= test_start]
+    try:
+        result = find_hotspots(
+            train, geo=geo, eps_m=args.eps, min_samples=args.min_samples, sources=args.sources
+        )
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    ev = evaluate_hotspots(result.hotspots, train, test, boundary_m=geo.boundary_m)
+    if args.json:
+        out = dataclasses.asdict(ev)
+        out["sentence"] = ev.accuracy_sentence(args.lang)
+        out["eps_m"], out["min_samples"] = result.params.eps_m, result.params.min_samples
+        print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+        return 0
+    print(ev.accuracy_sentence(args.lang))
+    fmt = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
+    print(
+        f"  eps {result.params.eps_m:g} m, min {result.params.min_samples:g}, hotspots {ev.n_hotspots}"
+    )
+    print(f"  {'':<10} {'hit rate':>9} {'area %':>8} {'PAI':>8} {'PEI':>7}")
+    rows = [("hotspots", ev.hit_rate, ev.area_share, ev.pai, ev.pei)]
+    rows += [(b.name, b.hit_rate, b.area_share, b.pai, b.pei) for b in (ev.kde, ev.grid)]
+    for name, hr, share, p, e in rows:
+        print(f"  {name:<10} {fmt(hr):>9} {100 * share:>7.3f}% {fmt(p):>8} {fmt(e):>7}")
+    print(
+        f"  test incidents {ev.n_test:,}; KDE bandwidth {ev.kde_bandwidth_m:g} m ({ev.kde_bandwidth_by})"
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -329,6 +380,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--labels", type=Path, help="write event_id,hotspot_id as CSV")
     p.add_argument("--top", type=int, default=10, help="rows to print without --out")
     p.set_defaults(func=cmd_hotspots)
+
+    p = sub.add_parser("evaluate", parents=[common], help="score hotspots on a later period")
+    p.add_argument("--train-from", type=_day, required=True)
+    p.add_argument("--train-to", type=_day, required=True, help="inclusive")
+    p.add_argument("--test-from", type=_day, required=True)
+    p.add_argument("--test-to", type=_day, required=True, help="inclusive")
+    p.add_argument("--sources", type=_sources, default=SOURCES)
+    p.add_argument("--eps", type=float)
+    p.add_argument("--min-samples", type=float)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("counts", parents=[common], help="events per source")
     p.add_argument("--json", action="store_true")

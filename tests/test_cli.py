@@ -107,3 +107,20 @@ def test_hotspots_rejects_bad_parameters(db, capsys):
     assert "eps_m" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["hotspots", "--db", db, "--sources", "tweets"])
+
+
+def test_evaluate_prints_the_sentence_and_json(tmp_path, db, capsys):
+    rows = incident_rows(8)  # 10-10 .. 10-17 at the market
+    main(["import", "--source", "incident", str(write_csv(tmp_path / "in.csv", rows)), "--db", db])
+    capsys.readouterr()
+    args = ["evaluate", "--db", db, "--train-from", "2017-10-10", "--train-to", "2017-10-14",
+            "--test-from", "2017-10-15", "--test-to", "2017-10-17", "--eps", "50", "--min-samples", "3"]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "지난주 핫스팟이" in out and "사건의 100%" in out
+    assert main([*args, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n_test"] == 3 and result["hit_rate"] == 1.0 and result["pai"] > 1
+    bad = ["evaluate", "--db", db, "--train-from", "2017-10-15", "--train-to", "2017-10-17",
+           "--test-from", "2017-10-10", "--test-to", "2017-10-14"]  # fmt: skip
+    assert main(bad) == 2
