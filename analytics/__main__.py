@@ -228,6 +228,7 @@ def _period(args):
 
 
 def cmd_hotspots(args) -> int:
+    from analytics.backtest import resolve_setting
     from analytics.config import default_station
     from analytics.exports import hotspot_rows, write_csv, write_hotspots_geojson
     from analytics.geo import load_geography
@@ -236,13 +237,17 @@ def cmd_hotspots(args) -> int:
     engine = store.open_store(args.db)
     geo = load_geography(default_station())
     start, end = _period(args)
+    # "auto" is tuned on the weeks strictly before the period shown.
+    setting = resolve_setting(
+        engine, geo=geo, end=start or end, eps_m=args.eps, min_samples=args.min_samples
+    )
     events = store.read_events(engine, sources=args.sources, start=start, end=end)
     try:
         result = find_hotspots(
             events,
             geo=geo,
-            eps_m=args.eps,
-            min_samples=args.min_samples,
+            eps_m=setting.eps_m,
+            min_samples=setting.min_samples,
             sources=args.sources,
         )
     except ValueError as exc:
@@ -275,6 +280,8 @@ def cmd_hotspots(args) -> int:
         f" · engine {result.engine}"
     )
     print(head)
+    if setting.how != "given":
+        print(setting.sentence(args.lang))
     if not args.out:
         rows = hotspot_rows(table.head(args.top), lang=args.lang)
         cols = ["rank", "hotspot_id", "place", "police_unit", "type", "n_events", "patrol_windows"]
@@ -330,6 +337,90 @@ def cmd_evaluate(args) -> int:
     print(
         f"  test incidents {ev.n_test:,}; KDE bandwidth {ev.kde_bandwidth_m:g} m ({ev.kde_bandwidth_by})"
     )
+    return 0
+
+
+def _fmt(value, digits: int = 3) -> str:
+    return "—" if value is None or value != value else f"{value:.{digits}f}"
+
+
+def cmd_backtest(args) -> int:
+    from analytics.backtest import _meeting_end_for, backtest, resolve_setting
+    from analytics.config import default_station
+    from analytics.geo import load_geography
+
+    engine = store.open_store(args.db)
+    geo = load_geography(default_station())
+    end = args.to + __import__("pandas").Timedelta(days=1) if args.to is not None else None
+    if args.auto or args.eps is None or args.min_samples is None:
+        setting = resolve_setting(engine, geo=geo, end=end, sources=args.sources)
+    else:
+        setting = resolve_setting(
+            engine, geo=geo, end=end, eps_m=args.eps, min_samples=args.min_samples
+        )
+    events = store.read_events(engine, end=end)
+    if events.empty:
+        print("저장소에 사건이 없습니다", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        result = backtest(
+            events, geo=geo, eps_m=setting.eps_m, min_samples=setting.min_samples,
+            weeks=args.weeks, train_days=args.train_days, sources=args.sources,
+            end=None if end is None else _meeting_end_for(end, geo.station.meeting_weekday),
+        )  # fmt: skip
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps({"eps_m": result.eps_m, "min_samples": result.min_samples,
+                          "how": setting.how, "end": result.end.isoformat(),
+                          "weeks": result.weeks.to_dict(orient="records"),
+                          "means": result.means.reset_index().to_dict(orient="records")},
+                         ensure_ascii=False, indent=2, default=str))  # fmt: skip
+        return 0
+    print(setting.sentence(args.lang))
+    print(
+        f"{'week':<12} {'method':<7} {'cells/hs':>8} {'area %':>8} {'hit':>6} {'PAI':>8} {'PEI':>6}"
+    )
+    for r in result.weeks.itertuples():
+        print(f"{r.week_start:%Y-%m-%d}   {r.method:<7} {r.n_hotspots:>8} {100 * r.area_share:>7.3f}% "
+              f"{_fmt(r.hit_rate, 2):>6} {_fmt(r.pai, 0):>8} {_fmt(r.pei, 2):>6}")  # fmt: skip
+    print("mean:")
+    for method, r in result.means.iterrows():
+        print(f"  {method:<7} area {r.area_km2:.3f} km² ({100 * r.area_share:.3f}%), hit {_fmt(r.hit_rate, 3)}, "
+              f"PAI {_fmt(r.pai, 1)}, PEI {_fmt(r.pei, 3)}, weeks {int(r.weeks_scored)}")  # fmt: skip
+    return 0
+
+
+def cmd_tune(args) -> int:
+    import pandas as pd
+
+    from analytics.backtest import _meeting_end_for, tune_hotspot_parameters
+    from analytics.config import default_station
+    from analytics.geo import load_geography
+
+    engine = store.open_store(args.db)
+    station = default_station()
+    geo = load_geography(station)
+    end = args.to + pd.Timedelta(days=1) if args.to is not None else None
+    events = store.read_events(engine, end=end)
+    if events.empty:
+        print("저장소에 사건이 없습니다", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    budget = args.budget_km2 or station.area_budget_km2
+    result = tune_hotspot_parameters(
+        events, geo=geo, area_budget_km2=budget, weeks=args.weeks, train_days=args.train_days,
+        end=None if end is None else _meeting_end_for(end, station.meeting_weekday),
+    )  # fmt: skip
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        return 0
+    print(result.sentence(args.lang))
+    print(
+        f"  budget {budget:g} km²; {len(result.grid)} settings × {result.weeks} weeks in {result.elapsed_s:.1f} s"
+    )
+    table = result.grid.sort_values(["mean_hit_rate"], ascending=False)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     return 0
 
 
@@ -391,6 +482,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-samples", type=float)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("backtest", parents=[common], help="rolling backtest against baselines")
+    p.add_argument("--weeks", type=int, default=8)
+    p.add_argument("--train-days", type=int, default=28)
+    p.add_argument("--eps", type=float)
+    p.add_argument("--min-samples", type=float)
+    p.add_argument("--auto", action="store_true", help="use the tuned setting")
+    p.add_argument("--sources", type=_sources, default=("incident",))
+    p.add_argument("--to", type=_day, help="last day to use (inclusive); default: all")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_backtest)
+
+    p = sub.add_parser("tune", parents=[common], help="choose eps and min_samples by backtest")
+    p.add_argument("--to", type=_day, help="tune on events up to this day (inclusive)")
+    p.add_argument("--budget-km2", type=float, help="hotspot area budget (default station.toml)")
+    p.add_argument("--weeks", type=int, default=8)
+    p.add_argument("--train-days", type=int, default=28)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_tune)
 
     p = sub.add_parser("counts", parents=[common], help="events per source")
     p.add_argument("--json", action="store_true")

@@ -33,6 +33,10 @@ class StationConfig:
     attribution_ko: str
     eps_m: float
     min_samples: int
+    hotspot_params: str  # "auto" or "fixed"
+    area_budget_km2: float
+    tune_weeks: int
+    train_days: int
     tiles_url: str
     tiles_attribution: str
     map_center: tuple[float, float]
@@ -68,6 +72,14 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
         raise ValueError(f"station.toml: eps_m must be > 0 metres, got {eps_m}")
     if min_samples < 1:
         raise ValueError(f"station.toml: min_samples must be >= 1, got {min_samples}")
+    params_mode = str(hs.get("params", "fixed"))
+    if params_mode not in ("auto", "fixed"):
+        raise ValueError(
+            f"station.toml: hotspots.params must be 'auto' or 'fixed', got {params_mode!r}"
+        )
+    budget = float(hs.get("area_budget_km2", 1.0))
+    if budget <= 0:
+        raise ValueError(f"station.toml: area_budget_km2 must be > 0, got {budget}")
     weekday = int(mt.get("weekday", 4))
     if not 0 <= weekday <= 6:
         raise ValueError(f"station.toml: meeting weekday must be 0..6, got {weekday}")
@@ -89,6 +101,10 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
         attribution_ko=geo.get("attribution_ko", geo.get("attribution", "")),
         eps_m=eps_m,
         min_samples=min_samples,
+        hotspot_params=params_mode,
+        area_budget_km2=budget,
+        tune_weeks=int(hs.get("tune_weeks", 8)),
+        train_days=int(hs.get("train_days", 28)),
         tiles_url=mp.get("tiles_url", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
         tiles_attribution=mp.get("tiles_attribution", "© OpenStreetMap contributors"),
         map_center=(float(mp.get("center_lat", 0.0)), float(mp.get("center_lon", 0.0))),

@@ -122,6 +122,15 @@ suggestion_boxes = sa.Table(
 )
 
 
+tuning_cache = sa.Table(
+    "tuning_cache",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value_json", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # We issue BEGIN ourselves (see _sqlite_begin), so the driver must not.
     dbapi_conn.isolation_level = None
@@ -502,3 +511,36 @@ def store_is_synthetic(engine: sa.Engine) -> bool:
             .where(import_batches.c.synthetic.is_(True), import_batches.c.status == "active")
         ).scalar_one()
     return n > 0
+
+
+def data_version(engine: sa.Engine) -> str:
+    """Changes whenever an import lands or is undone: a digest of the batch log."""
+    import hashlib
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(import_batches.c.batch_id, import_batches.c.status).order_by(
+                import_batches.c.batch_id
+            )
+        ).all()
+    return hashlib.sha1(repr(rows).encode()).hexdigest()[:16]
+
+
+def cache_get(engine: sa.Engine, key: str) -> dict | None:
+    """A cached result (tuning) by its plain-text key, or None."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(tuning_cache.c.value_json).where(tuning_cache.c.key == key)
+        ).first()
+    return json.loads(row[0]) if row else None
+
+
+def cache_put(engine: sa.Engine, key: str, value: dict) -> None:
+    """Store a result under ``key`` (replacing any older one)."""
+    with write_transaction(engine) as conn:
+        conn.execute(tuning_cache.delete().where(tuning_cache.c.key == key))
+        conn.execute(
+            tuning_cache.insert().values(
+                key=key, value_json=json.dumps(value, default=str), created_at=now_kst_iso()
+            )
+        )

@@ -124,3 +124,15 @@ def test_evaluate_prints_the_sentence_and_json(tmp_path, db, capsys):
     bad = ["evaluate", "--db", db, "--train-from", "2017-10-15", "--train-to", "2017-10-17",
            "--test-from", "2017-10-10", "--test-to", "2017-10-14"]  # fmt: skip
     assert main(bad) == 2
+
+
+def test_tune_and_backtest_commands(tmp_path, db, capsys):
+    rows = incident_rows(40)  # daily incidents at the market, 10-10 .. 11-18
+    main(["import", "--source", "incident", str(write_csv(tmp_path / "in.csv", rows)), "--db", db])
+    capsys.readouterr()
+    assert main(["tune", "--db", db, "--weeks", "2", "--json"]) == 0
+    tuned = json.loads(capsys.readouterr().out)
+    assert tuned["eps_m"] is not None and len(tuned["grid"]) == 54
+    assert main(["backtest", "--db", db, "--weeks", "2", "--eps", "100", "--min-samples", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "mean:" in out and "dbscan" in out and "grid" in out and "kde" in out
