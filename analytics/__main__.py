@@ -364,31 +364,50 @@ def cmd_backtest(args) -> int:
         return EXIT_BAD_INPUT
     try:
         result = backtest(
-            events, geo=geo, eps_m=setting.eps_m, min_samples=setting.min_samples,
-            weeks=args.weeks, train_days=args.train_days, sources=args.sources,
+            events,
+            geo=geo,
+            eps_m=setting.eps_m,
+            min_samples=setting.min_samples,
+            weeks=args.weeks,
+            train_days=args.train_days,
+            sources=args.sources,
             end=None if end is None else _meeting_end_for(end, geo.station.meeting_weekday),
-        )  # fmt: skip
+        )
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.json:
-        print(json.dumps({"eps_m": result.eps_m, "min_samples": result.min_samples,
-                          "how": setting.how, "end": result.end.isoformat(),
-                          "weeks": result.weeks.to_dict(orient="records"),
-                          "means": result.means.reset_index().to_dict(orient="records")},
-                         ensure_ascii=False, indent=2, default=str))  # fmt: skip
+        print(
+            json.dumps(
+                {
+                    "eps_m": result.eps_m,
+                    "min_samples": result.min_samples,
+                    "how": setting.how,
+                    "end": result.end.isoformat(),
+                    "weeks": result.weeks.to_dict(orient="records"),
+                    "means": result.means.reset_index().to_dict(orient="records"),
+                },
+                ensure_ascii=False,
+                indent=2,
+                default=str,
+            )
+        )
         return 0
     print(setting.sentence(args.lang))
     print(
         f"{'week':<12} {'method':<7} {'cells/hs':>8} {'area %':>8} {'hit':>6} {'PAI':>8} {'PEI':>6}"
     )
     for r in result.weeks.itertuples():
-        print(f"{r.week_start:%Y-%m-%d}   {r.method:<7} {r.n_hotspots:>8} {100 * r.area_share:>7.3f}% "
-              f"{_fmt(r.hit_rate, 2):>6} {_fmt(r.pai, 0):>8} {_fmt(r.pei, 2):>6}")  # fmt: skip
+        print(
+            f"{r.week_start:%Y-%m-%d}   {r.method:<7} {r.n_hotspots:>8} {100 * r.area_share:>7.3f}% "
+            f"{_fmt(r.hit_rate, 2):>6} {_fmt(r.pai, 0):>8} {_fmt(r.pei, 2):>6}"
+        )
     print("mean:")
     for method, r in result.means.iterrows():
-        print(f"  {method:<7} area {r.area_km2:.3f} km² ({100 * r.area_share:.3f}%), hit {_fmt(r.hit_rate, 3)}, "
-              f"PAI {_fmt(r.pai, 1)}, PEI {_fmt(r.pei, 3)}, weeks {int(r.weeks_scored)}")  # fmt: skip
+        print(
+            f"  {method:<7} area {r.area_km2:.3f} km² ({100 * r.area_share:.3f}%), hit {_fmt(r.hit_rate, 3)}, "
+            f"PAI {_fmt(r.pai, 1)}, PEI {_fmt(r.pei, 3)}, weeks {int(r.weeks_scored)}"
+        )
     return 0
 
 
@@ -409,9 +428,13 @@ def cmd_tune(args) -> int:
         return EXIT_BAD_INPUT
     budget = args.budget_km2 or station.area_budget_km2
     result = tune_hotspot_parameters(
-        events, geo=geo, area_budget_km2=budget, weeks=args.weeks, train_days=args.train_days,
+        events,
+        geo=geo,
+        area_budget_km2=budget,
+        weeks=args.weeks,
+        train_days=args.train_days,
         end=None if end is None else _meeting_end_for(end, station.meeting_weekday),
-    )  # fmt: skip
+    )
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
         return 0

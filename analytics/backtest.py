@@ -185,13 +185,31 @@ def backtest(
         test = f[(f["occurred_at"] >= ws) & (f["occurred_at"] < we)]
         ev = evaluate_hotspots(polys, train, test, boundary_m=geo.boundary_m, cell_m=cell_m)
         base = {"week_start": ws, "week_end": we, "n_test": ev.n_test}
-        rows.append({**base, "method": "dbscan", "n_hotspots": ev.n_hotspots,
-                     "area_m2": ev.area_m2, "area_share": ev.area_share,
-                     "hit_rate": ev.hit_rate, "pai": ev.pai, "pei": ev.pei})  # fmt: skip
+        rows.append(
+            {
+                **base,
+                "method": "dbscan",
+                "n_hotspots": ev.n_hotspots,
+                "area_m2": ev.area_m2,
+                "area_share": ev.area_share,
+                "hit_rate": ev.hit_rate,
+                "pai": ev.pai,
+                "pei": ev.pei,
+            }
+        )
         for b in (ev.kde, ev.grid):
-            rows.append({**base, "method": b.name, "n_hotspots": b.n_cells,
-                         "area_m2": b.area_m2, "area_share": b.area_share,
-                         "hit_rate": b.hit_rate, "pai": b.pai, "pei": b.pei})  # fmt: skip
+            rows.append(
+                {
+                    **base,
+                    "method": b.name,
+                    "n_hotspots": b.n_cells,
+                    "area_m2": b.area_m2,
+                    "area_share": b.area_share,
+                    "hit_rate": b.hit_rate,
+                    "pai": b.pai,
+                    "pei": b.pei,
+                }
+            )
     table = pd.DataFrame(rows)
     for col in ("hit_rate", "pai", "pei"):
         table[col] = pd.to_numeric(table[col], errors="coerce")
@@ -340,8 +358,9 @@ def tune_hotspot_parameters(
     )
 
 
-def tuning_cache_key(*, data_version: str, end: pd.Timestamp, sources, budget_km2: float,
-                     weeks: int, train_days: int) -> str:  # fmt: skip
+def tuning_cache_key(
+    *, data_version: str, end: pd.Timestamp, sources, budget_km2: float, weeks: int, train_days: int
+) -> str:
     """A plain-text key for caching a tuning result."""
     return json.dumps(
         [data_version, end.isoformat(), sorted(sources), budget_km2, weeks, train_days]
@@ -379,8 +398,9 @@ def resolve_setting(
     """
     if eps_m is not None and min_samples is not None:
         text = f"eps {eps_m:g} m, 최소 {min_samples:g}건"
-        return HotspotSetting(float(eps_m), float(min_samples), "given", text,
-                              f"eps {eps_m:g} m, min {min_samples:g}")  # fmt: skip
+        return HotspotSetting(
+            float(eps_m), float(min_samples), "given", text, f"eps {eps_m:g} m, min {min_samples:g}"
+        )
     base = _base_setting(engine, geo=geo, end=end, sources=sources)
     if eps_m is None and min_samples is None:
         return base
@@ -396,10 +416,12 @@ def _base_setting(engine, *, geo, end, sources) -> HotspotSetting:
 
     st = geo.station
     station = HotspotSetting(
-        float(st.eps_m), float(st.min_samples), "station",
+        float(st.eps_m),
+        float(st.min_samples),
+        "station",
         f"기본 설정: eps {st.eps_m:g} m, 최소 {st.min_samples:g}건",
         f"Station setting: eps {st.eps_m:g} m, min {st.min_samples:g}",
-    )  # fmt: skip
+    )
     if st.hotspot_params != "auto":
         return station
     events = store.read_events(engine, end=end)
@@ -411,17 +433,30 @@ def _base_setting(engine, *, geo, end, sources) -> HotspotSetting:
         else last_complete_week_end(events, meeting_weekday=st.meeting_weekday)
     )
     key = tuning_cache_key(
-        data_version=store.data_version(engine), end=end, sources=sources,
-        budget_km2=st.area_budget_km2, weeks=st.tune_weeks, train_days=st.train_days,
-    )  # fmt: skip
+        data_version=store.data_version(engine),
+        end=end,
+        sources=sources,
+        budget_km2=st.area_budget_km2,
+        weeks=st.tune_weeks,
+        train_days=st.train_days,
+    )
     cached = store.cache_get(engine, key)
     if cached is None:
         tuned = tune_hotspot_parameters(
-            events, geo=geo, area_budget_km2=st.area_budget_km2, end=end,
-            weeks=st.tune_weeks, train_days=st.train_days, sources=sources,
-        )  # fmt: skip
-        cached = {"eps_m": tuned.eps_m, "min_samples": tuned.min_samples,
-                  "ko": tuned.sentence("ko"), "en": tuned.sentence("en")}  # fmt: skip
+            events,
+            geo=geo,
+            area_budget_km2=st.area_budget_km2,
+            end=end,
+            weeks=st.tune_weeks,
+            train_days=st.train_days,
+            sources=sources,
+        )
+        cached = {
+            "eps_m": tuned.eps_m,
+            "min_samples": tuned.min_samples,
+            "ko": tuned.sentence("ko"),
+            "en": tuned.sentence("en"),
+        }
         store.cache_put(engine, key, cached)
     if cached["eps_m"] is None:
         return station

@@ -437,16 +437,43 @@ def _profile(sub, xy, w, raw, core, id_hash, k, *, geo, eps_m, hull, as_of):
 
 # The event columns that clustering and profiles read.
 PROFILE_COLUMNS = (
-    "event_id", "source", "occurred_at", "category_label", "severity", "slot_start_hour",
+    "event_id",
+    "source",
+    "occurred_at",
+    "category_label",
+    "severity",
+    "slot_start_hour",
     "slot_end_hour",
-)  # fmt: skip
+)
 
 HOTSPOT_COLUMNS = (
-    "hotspot_id", "rank", "label", "n_events", "weight", "n_incident", "n_complaint",
-    "n_suggestion", "area_m2", "centroid_x", "centroid_y", "lat", "lon", "emd", "police_unit",
-    "landmark", "landmark_m", "place", "top_categories", "first_event", "last_event",
-    "hour_weekday", "patrol_windows", "patrol_text", "type", "priority",
-)  # fmt: skip
+    "hotspot_id",
+    "rank",
+    "label",
+    "n_events",
+    "weight",
+    "n_incident",
+    "n_complaint",
+    "n_suggestion",
+    "area_m2",
+    "centroid_x",
+    "centroid_y",
+    "lat",
+    "lon",
+    "emd",
+    "police_unit",
+    "landmark",
+    "landmark_m",
+    "place",
+    "top_categories",
+    "first_event",
+    "last_event",
+    "hour_weekday",
+    "patrol_windows",
+    "patrol_text",
+    "type",
+    "priority",
+)
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,28 @@ from analytics.geo import StationGeography
 from analytics.hotspots import HotspotResult, find_hotspots
 
 NEW, PERSISTENT, INTENSIFYING, DIMINISHING, GONE = (
-    "new", "persistent", "intensifying", "diminishing", "gone",
-)  # fmt: skip
+    "new",
+    "persistent",
+    "intensifying",
+    "diminishing",
+    "gone",
+)
 STATUS_LABELS = {
-    "ko": {NEW: "신규", PERSISTENT: "지속", INTENSIFYING: "심화", DIMINISHING: "약화", GONE: "소멸"},
-    "en": {NEW: "new", PERSISTENT: "persistent", INTENSIFYING: "intensifying",
-           DIMINISHING: "diminishing", GONE: "gone"},
-}  # fmt: skip
+    "ko": {
+        NEW: "신규",
+        PERSISTENT: "지속",
+        INTENSIFYING: "심화",
+        DIMINISHING: "약화",
+        GONE: "소멸",
+    },
+    "en": {
+        NEW: "new",
+        PERSISTENT: "persistent",
+        INTENSIFYING: "intensifying",
+        DIMINISHING: "diminishing",
+        GONE: "gone",
+    },
+}
 INTENSIFY_RATIO = 1.5
 DIMINISH_RATIO = 0.67
 MIN_CHANGE = 2

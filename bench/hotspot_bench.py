@@ -33,15 +33,20 @@ def make_points(n: int, seed: int = 42) -> np.ndarray:
     rng = np.random.default_rng(seed)
     cx, cy = 989_500.0, 1_713_000.0
     k = max(20, n // 500)
-    centres = np.column_stack([rng.uniform(cx - 15_000, cx + 15_000, k),
-                               rng.uniform(cy - 15_000, cy + 15_000, k)])  # fmt: skip
+    centres = np.column_stack(
+        [rng.uniform(cx - 15_000, cx + 15_000, k), rng.uniform(cy - 15_000, cy + 15_000, k)]
+    )
     pop = rng.zipf(1.6, k).astype(float)
     pick = rng.choice(k, n, p=pop / pop.sum())
     spread = rng.choice([20.0, 60.0, 150.0], n, p=[0.4, 0.4, 0.2])
     xy = centres[pick] + rng.normal(0, 1, (n, 2)) * spread[:, None]
     background = rng.random(n) < 0.25
-    xy[background] = np.column_stack([rng.uniform(cx - 15_000, cx + 15_000, background.sum()),
-                                      rng.uniform(cy - 15_000, cy + 15_000, background.sum())])  # fmt: skip
+    xy[background] = np.column_stack(
+        [
+            rng.uniform(cx - 15_000, cx + 15_000, background.sum()),
+            rng.uniform(cy - 15_000, cy + 15_000, background.sum()),
+        ]
+    )
     return np.round(xy, 1)  # addresses repeat: exact duplicates, as in police data
 
 
@@ -86,8 +91,11 @@ def run_one(kind: str, n: int) -> dict:
         t0 = time.perf_counter()
         result = find_hotspots(events, geo=geo, eps_m=EPS_M, min_samples=MIN_SAMPLES)
         wall = time.perf_counter() - t0
-        extra = {"hotspots": len(result.hotspots), "engine": result.engine,
-                 "stages": {k: round(v, 3) for k, v in result.timings.items()}}  # fmt: skip
+        extra = {
+            "hotspots": len(result.hotspots),
+            "engine": result.engine,
+            "stages": {k: round(v, 3) for k, v in result.timings.items()},
+        }
     elif kind == "dbscan":
         import dbscan
 
@@ -126,12 +134,17 @@ def main() -> None:
                 continue
             out = subprocess.run(
                 [sys.executable, __file__, "--one", kind, str(n)],
-                capture_output=True, text=True, check=True,
-            )  # fmt: skip
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             r = json.loads(out.stdout.strip().splitlines()[-1])
             rows[kind] = r
-            label = {"dbscan": "dbscan pkg (bare)", "sklearn": "sklearn (bare)",
-                     "profiles": "find_hotspots+profiles"}[kind]  # fmt: skip
+            label = {
+                "dbscan": "dbscan pkg (bare)",
+                "sklearn": "sklearn (bare)",
+                "profiles": "find_hotspots+profiles",
+            }[kind]
             print(
                 f"{n:>10,} {label:<22} {r['wall_s']:>8.2f} {r['peak_mib']:>9,.0f} {r['hotspots']:>9,}"
             )

@@ -49,8 +49,14 @@ def street_events():
             n += 1
     for i in range(150):
         day = END - pd.Timedelta(days=7 * (1 + i % 4) + 2)
-        rows.append({"x": X0 - 5000 + rng.uniform(-4000, 4000), "y": Y0 + rng.uniform(-4000, 4000),
-                     "occurred_at": at(day), "event_id": f"inc_{10_000 + i:020x}"})  # fmt: skip
+        rows.append(
+            {
+                "x": X0 - 5000 + rng.uniform(-4000, 4000),
+                "y": Y0 + rng.uniform(-4000, 4000),
+                "occurred_at": at(day),
+                "event_id": f"inc_{10_000 + i:020x}",
+            }
+        )
     return make_events(rows)
 
 
@@ -73,13 +79,25 @@ def test_naive_grid_wins_on_repeat_addresses(geo):
         for b in range(10):
             bx, by = X0 + 700 * b, Y0 + 400 * (b % 3)
             for dx, dy in ((0, 0), (35, 0), (0, 35), (35, 35)):
-                rows.append({"x": bx + dx, "y": by + dy, "occurred_at": at(day),
-                             "event_id": f"inc_{n:020x}"})  # fmt: skip
+                rows.append(
+                    {
+                        "x": bx + dx,
+                        "y": by + dy,
+                        "occurred_at": at(day),
+                        "event_id": f"inc_{n:020x}",
+                    }
+                )
                 n += 1
     burst_day = END - pd.Timedelta(days=12)
     for i in range(12):  # a 4 x 3 lattice, 20 m apart
-        rows.append({"x": X0 - 3000 + 20 * (i % 4), "y": Y0 - 3000 + 20 * (i // 4),
-                     "occurred_at": at(burst_day), "event_id": f"inc_{90_000 + i:020x}"})  # fmt: skip
+        rows.append(
+            {
+                "x": X0 - 3000 + 20 * (i % 4),
+                "y": Y0 - 3000 + 20 * (i // 4),
+                "occurred_at": at(burst_day),
+                "event_id": f"inc_{90_000 + i:020x}",
+            }
+        )
     r = backtest(make_events(rows), geo=geo, eps_m=30, min_samples=5, weeks=1, end=END)
     m = r.means
     assert m.loc["dbscan", "hit_rate"] == 0.0
@@ -106,8 +124,15 @@ def test_weeks_without_test_incidents_are_reported(geo, street_events):
 
 
 def test_tuning_has_no_look_ahead(geo, street_events):
-    a = tune_hotspot_parameters(street_events, geo=geo, area_budget_km2=1.0, end=END, weeks=2,
-                                eps_grid_m=(30, 50, 100), min_samples_grid=(3, 5))  # fmt: skip
+    a = tune_hotspot_parameters(
+        street_events,
+        geo=geo,
+        area_budget_km2=1.0,
+        end=END,
+        weeks=2,
+        eps_grid_m=(30, 50, 100),
+        min_samples_grid=(3, 5),
+    )
     future = make_events(
         [
             {
@@ -119,15 +144,29 @@ def test_tuning_has_no_look_ahead(geo, street_events):
             for i in range(200)
         ]
     )
-    b = tune_hotspot_parameters(pd.concat([street_events, future]), geo=geo, area_budget_km2=1.0,
-                                end=END, weeks=2, eps_grid_m=(30, 50, 100), min_samples_grid=(3, 5))  # fmt: skip
+    b = tune_hotspot_parameters(
+        pd.concat([street_events, future]),
+        geo=geo,
+        area_budget_km2=1.0,
+        end=END,
+        weeks=2,
+        eps_grid_m=(30, 50, 100),
+        min_samples_grid=(3, 5),
+    )
     assert (a.eps_m, a.min_samples) == (b.eps_m, b.min_samples)
     assert a.grid.equals(b.grid)
 
 
 def test_tuning_respects_the_budget_and_prefers_simpler_settings(geo, street_events):
-    t = tune_hotspot_parameters(street_events, geo=geo, area_budget_km2=1.0, end=END, weeks=2,
-                                eps_grid_m=(30, 50, 100), min_samples_grid=(3, 5))  # fmt: skip
+    t = tune_hotspot_parameters(
+        street_events,
+        geo=geo,
+        area_budget_km2=1.0,
+        end=END,
+        weeks=2,
+        eps_grid_m=(30, 50, 100),
+        min_samples_grid=(3, 5),
+    )
     # Street points are 40 m apart: eps 30 finds nothing; eps 50 and 100 catch all.
     chosen = t.grid[t.grid["chosen"]].iloc[0]
     within = t.grid[t.grid["within_budget"]]
@@ -136,8 +175,15 @@ def test_tuning_respects_the_budget_and_prefers_simpler_settings(geo, street_eve
     best = within[within["mean_hit_rate"] == within["mean_hit_rate"].max()]
     assert t.min_samples == best["min_samples"].max()
     assert t.eps_m == best.loc[best["min_samples"] == t.min_samples, "eps_m"].min()
-    tight = tune_hotspot_parameters(street_events, geo=geo, area_budget_km2=1e-6, end=END, weeks=2,
-                                    eps_grid_m=(50, 100), min_samples_grid=(3,))  # fmt: skip
+    tight = tune_hotspot_parameters(
+        street_events,
+        geo=geo,
+        area_budget_km2=1e-6,
+        end=END,
+        weeks=2,
+        eps_grid_m=(50, 100),
+        min_samples_grid=(3,),
+    )
     assert tight.eps_m is None and "실패" in tight.sentence("ko")
 
 
@@ -145,8 +191,10 @@ def test_chaining_grows_the_area_with_eps(geo):
     rng = np.random.default_rng(4)
     pts = [(X0 + rng.uniform(0, 3000), Y0 + rng.uniform(0, 3000)) for _ in range(400)]
     events = make_events([{"x": x, "y": y} for x, y in pts])
-    areas = [find_hotspots(events, geo=geo, eps_m=e, min_samples=4).hotspots["area_m2"].sum()
-             for e in (60, 100, 150, 200)]  # fmt: skip
+    areas = [
+        find_hotspots(events, geo=geo, eps_m=e, min_samples=4).hotspots["area_m2"].sum()
+        for e in (60, 100, 150, 200)
+    ]
     assert areas == sorted(areas) and areas[-1] > 5 * areas[0]
 
 

@@ -89,8 +89,22 @@ def test_hotspots_geojson_and_labels(tmp_path, db, capsys):
     capsys.readouterr()
     out, labels = tmp_path / "h.geojson", tmp_path / "labels.csv"
     args = ["hotspots", "--db", db, "--eps", "50", "--min-samples", "3"]
-    assert main([*args, "--from", "2017-10-10", "--to", "2017-10-14", "--out", str(out),
-                 "--labels", str(labels)]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                *args,
+                "--from",
+                "2017-10-10",
+                "--to",
+                "2017-10-14",
+                "--out",
+                str(out),
+                "--labels",
+                str(labels),
+            ]
+        )
+        == 0
+    )
     assert "핫스팟 1곳" in capsys.readouterr().out
     gj = json.loads(out.read_text(encoding="utf-8"))
     [feature] = gj["features"]
@@ -113,16 +127,42 @@ def test_evaluate_prints_the_sentence_and_json(tmp_path, db, capsys):
     rows = incident_rows(8)  # 10-10 .. 10-17 at the market
     main(["import", "--source", "incident", str(write_csv(tmp_path / "in.csv", rows)), "--db", db])
     capsys.readouterr()
-    args = ["evaluate", "--db", db, "--train-from", "2017-10-10", "--train-to", "2017-10-14",
-            "--test-from", "2017-10-15", "--test-to", "2017-10-17", "--eps", "50", "--min-samples", "3"]  # fmt: skip
+    args = [
+        "evaluate",
+        "--db",
+        db,
+        "--train-from",
+        "2017-10-10",
+        "--train-to",
+        "2017-10-14",
+        "--test-from",
+        "2017-10-15",
+        "--test-to",
+        "2017-10-17",
+        "--eps",
+        "50",
+        "--min-samples",
+        "3",
+    ]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "지난주 핫스팟이" in out and "사건의 100%" in out
     assert main([*args, "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["n_test"] == 3 and result["hit_rate"] == 1.0 and result["pai"] > 1
-    bad = ["evaluate", "--db", db, "--train-from", "2017-10-15", "--train-to", "2017-10-17",
-           "--test-from", "2017-10-10", "--test-to", "2017-10-14"]  # fmt: skip
+    bad = [
+        "evaluate",
+        "--db",
+        db,
+        "--train-from",
+        "2017-10-15",
+        "--train-to",
+        "2017-10-17",
+        "--test-from",
+        "2017-10-10",
+        "--test-to",
+        "2017-10-14",
+    ]
     assert main(bad) == 2
 
 
