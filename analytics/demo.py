@@ -22,17 +22,29 @@ writes the store):
 
 What is built in on purpose, so that the analysis has something to find:
 
-* hotspots at the landmarks (markets, terminal, hanok village, theme park, station),
-  each a few tight clusters of repeated address points (Zipf-like repeats, because
-  real incidents are geocoded to buildings); Baemsagol only in July and August;
-* background incidents over built-up areas weighted by population, mostly the urban
-  dongs; :data:`OUTSIDE_SHARE` of incidents just outside the station boundary;
+* an address layer (:func:`address_layer`, :class:`AddressLayer`): about 14,000
+  synthetic building points along streets, dense in the seven urban dongs and the
+  eup/myeon centres, sparse villages in the countryside, rounded to 0.01 m like a
+  geocoder's output. Every incident inside the station is geocoded to one of them,
+  so repeat calls share exactly one coordinate;
+* crime concentration (Weisburd's law, 2015): about half of the incidents at 5% of
+  the addresses that have any, a fifth or more at 1%. The hot addresses sit at the
+  landmarks (markets, terminal, hanok village, theme park, station): the landmark's
+  own building plus bars, motels and shops nearby, on Zipf-like weights; Baemsagol
+  only in July and August, the hanok village peaking in festival week. Background
+  addresses are houses, apartment complexes and venues (bars, convenience stores,
+  PC rooms) with heavy-tailed propensities and kind-specific tastes (domestic calls
+  from homes, drunk calls from venues). Hot addresses stay hot all year, with a
+  weekly log-AR(1) wobble and a few problem households that flare up for weeks;
+* background incidents spread over townships by population, mostly the urban dongs;
+  :data:`OUTSIDE_SHARE` of incidents just outside the station boundary (those are
+  not on the address layer);
 * night and Fri/Sat peaks for drunk disturbances and violence, daytime market theft
   (more on the five-day market days), weekday fraud, the Chunhyang festival
   (:data:`FESTIVAL`) and the Chuseok traffic peak (:data:`CHUSEOK_HOLIDAY`);
-* fear without crime: cards name dark alleys (요천 산책로, 도통동 원룸촌, 향교) where
-  background incidents are kept away (:data:`FEAR_ONLY_LANDMARKS`); crime without
-  fear: no card ever names the bus terminal or Baemsagol.
+* fear without crime: cards name dark alleys (요천 산책로, 도통동 원룸촌, 향교) whose
+  buildings are on the address layer but never call (:data:`FEAR_ONLY_LANDMARKS`);
+  crime without fear: no card ever names the bus terminal or Baemsagol.
 
 Deliberately bad rows (counts are exact, see :data:`BAD_ROWS`):
 
@@ -64,6 +76,7 @@ import openpyxl
 import shapely
 from openpyxl.styles import Font
 from openpyxl.xml.functions import tostring
+from scipy.spatial import cKDTree
 
 from analytics.categories import INCIDENT
 from analytics.config import StationConfig, default_station
@@ -217,22 +230,36 @@ class DemoFiles:
 class _Hotspot:
     key: str
     anchors: tuple[str, ...]  # landmark names
-    n_clusters: int
+    n_hot: int  # hot addresses (bars, motels, shops) per anchor besides the anchor building
+    radius_m: float = 200.0  # how far from its landmark a hot address may be
     festival: bool = False
     seasonal: bool = False  # only in SUMMER_VALLEY
     market_days: tuple[int, ...] = ()  # last digit of the day of month (5-day market)
 
 
 _HOTSPOTS = (
-    _Hotspot("gongseol", ("남원공설시장",), 3, market_days=(4, 9)),
-    _Hotspot("yongnam", ("용남시장",), 2, market_days=(4, 9)),
-    _Hotspot("inwol", ("인월시장",), 2, market_days=(3, 8)),
-    _Hotspot("terminal", ("남원공용버스터미널",), 2),
-    _Hotspot("yechon", ("광한루원", "남원예촌"), 3, festival=True),
-    _Hotspot("themepark", ("춘향테마파크",), 2, festival=True),
-    _Hotspot("baemsagol", (SEASONAL_LANDMARK,), 3, seasonal=True),
-    _Hotspot("station", ("남원역",), 1),
+    _Hotspot("gongseol", ("남원공설시장",), 12, market_days=(4, 9)),
+    _Hotspot("yongnam", ("용남시장",), 9, market_days=(4, 9)),
+    _Hotspot("inwol", ("인월시장",), 8, market_days=(3, 8)),
+    _Hotspot("terminal", ("남원공용버스터미널",), 12),
+    _Hotspot("yechon", ("광한루원", "남원예촌"), 6, festival=True),
+    _Hotspot("themepark", ("춘향테마파크",), 6, festival=True),
+    _Hotspot("baemsagol", (SEASONAL_LANDMARK,), 10, radius_m=600.0, seasonal=True),
+    _Hotspot("station", ("남원역",), 5),
 )
+# Roles of hot addresses: the landmark's own building, night venues (bars, motels,
+# karaoke) and day venues (shops, toilets, car parks).
+_ANCHOR, _NIGHT, _DAY = 0, 1, 2
+# How much each kind favours each role (anchor, night, day); other kinds use the default.
+_ROLE_AFFINITY = {
+    "drunk": (0.6, 3.0, 1.0),
+    "violence": (0.6, 3.0, 1.0),
+    "sexual": (0.6, 2.5, 1.0),
+    "theft": (3.0, 0.4, 1.5),
+    "hidden_camera": (4.0, 1.0, 1.5),
+    "traffic": (2.0, 0.5, 1.0),
+}
+_DEFAULT_ROLE_AFFINITY = (1.5, 1.0, 1.0)
 
 
 # --------------------------------------------------------------------------- incident kinds
@@ -447,70 +474,12 @@ _OUTSIDE_KINDS = {"traffic": 4.0, "other": 2.0, "drunk": 1.0, "violence": 1.0, "
 # --------------------------------------------------------------------------- geometry helpers
 
 
-@dataclass(frozen=True)
-class _Pool:
-    """Building-like address points and how often each one is drawn."""
-
-    x_m: np.ndarray  # shape (n,)
-    y_m: np.ndarray  # shape (n,)
-    p: np.ndarray  # shape (n,), sums to 1
-    emd: np.ndarray  # shape (n,), object
-    label: np.ndarray  # shape (n,), object: road address, or the landmark for hotspots
-    jibun: np.ndarray  # shape (n,), object: lot-number address
-
-
-def _zipf_weights(rng: np.random.Generator, *, n: int, s: float) -> np.ndarray:
-    """Heavy-tailed repeat weights: rank ``r`` gets ``r**-s``, ranks shuffled."""
-    ranks = rng.permutation(n) + 1.0
-    w = ranks**-s
-    return w / w.sum()
-
-
 def _outside_zones(x_m: np.ndarray, y_m: np.ndarray, zones) -> np.ndarray:
     """Mask of points farther than each zone's radius from its centre."""
     ok = np.ones(len(x_m), dtype=bool)
     for zx, zy, r_m in zones:
         ok &= (x_m - zx) ** 2 + (y_m - zy) ** 2 > r_m**2
     return ok
-
-
-def _sample_gaussian_in(
-    rng: np.random.Generator,
-    *,
-    geom,
-    centres_m: np.ndarray,
-    sigmas_m: np.ndarray,
-    weights: np.ndarray,
-    n: int,
-    exclude=(),
-) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` points of a Gaussian mixture that fall inside ``geom`` and outside ``exclude``.
-
-    Parameters
-    ----------
-    centres_m : array of shape (k, 2), metres.
-    sigmas_m, weights : arrays of shape (k,).
-    exclude : iterable of ``(x_m, y_m, radius_m)`` discs.
-
-    Returns
-    -------
-    x_m, y_m : arrays of shape (n,).
-    """
-    shapely.prepare(geom)
-    p = np.asarray(weights, dtype=float) / np.sum(weights)
-    xs, ys, have = [], [], 0
-    for _ in range(200):
-        m = max(4 * n, 256)
-        comp = rng.choice(len(p), size=m, p=p)
-        x = centres_m[comp, 0] + rng.normal(0.0, sigmas_m[comp])
-        y = centres_m[comp, 1] + rng.normal(0.0, sigmas_m[comp])
-        ok = shapely.contains_xy(geom, x, y) & _outside_zones(x, y, exclude)
-        xs.append(x[ok])
-        ys.append(y[ok])
-        have += int(ok.sum())
-        if have >= n:
-            return np.concatenate(xs)[:n], np.concatenate(ys)[:n]
-    raise RuntimeError("could not place demo points: the area is too small or excluded")
 
 
 def _sample_uniform_in(
@@ -559,131 +528,6 @@ def _jibun(rng: np.random.Generator, *, city: str, emd: np.ndarray) -> np.ndarra
     )
 
 
-def _background_pools(
-    rng: np.random.Generator, *, geo: StationGeography, lm: dict[str, dict], exclude
-) -> dict[str, _Pool]:
-    """One pool of address points per township, around its built-up centres."""
-    city = geo.station.city
-    offices = {}
-    for u in geo.police_units.itertuples(index=False):
-        if len(u.emd_names) == 1:
-            offices[u.emd_names[0]] = geo.to_analysis([u.office_lon], [u.office_lat])
-    pools = {}
-    for t in geo.townships.itertuples(index=False):
-        emd, geom = t.emd, t.geometry
-        pop = _POPULATION.get(emd, _DEFAULT_POPULATION)
-        anchors = [(v["x_m"], v["y_m"]) for v in lm.values() if v["emd"] == emd]
-        urban = emd.endswith("동")
-        if urban:
-            # Dongs are built up around their landmarks; their outer parts are hills and fields.
-            n = max(60, pop // 25)
-            if not anchors:
-                rp = geom.representative_point()
-                anchors = [(rp.x, rp.y)]
-            centres = np.array(anchors)
-            sigmas = np.full(len(centres), 400.0)
-            weights = np.ones(len(centres))
-        else:
-            n = max(30, pop // 40)
-            if emd in offices:
-                ox, oy = offices[emd]
-                anchors = [(float(ox[0]), float(oy[0])), *anchors]
-            else:
-                rp = geom.representative_point()
-                anchors = [(rp.x, rp.y), *anchors]
-            anchors = [
-                a for a in anchors if _outside_zones(np.array([a[0]]), np.array([a[1]]), exclude)[0]
-            ]
-            vx, vy = _sample_uniform_in(rng, geom=geom, n=int(rng.integers(3, 6)), exclude=exclude)
-            villages = list(zip(vx, vy, strict=True))
-            if not anchors:
-                # The township's centre lies in an excluded zone: the first village leads.
-                anchors, villages = villages[:1], villages[1:]
-            centres = np.array([*anchors, *villages])
-            sigmas = np.array([300.0] * len(anchors) + [150.0] * len(villages))
-            weights = np.array(
-                [0.65 / len(anchors)] * len(anchors) + [0.35 / len(villages)] * len(villages)
-            )
-        x, y = _sample_gaussian_in(
-            rng,
-            geom=geom,
-            centres_m=centres,
-            sigmas_m=sigmas,
-            weights=weights,
-            n=n,
-            exclude=exclude,
-        )
-        if urban:
-            roads = rng.choice(_URBAN_ROADS, size=4, replace=False)
-        else:
-            stem = emd[:-1]
-            roads = np.array([f"{stem}로", f"{stem}중앙로", f"{stem}길", f"{stem}1길"])
-        road = rng.choice(roads, size=n)
-        num = rng.integers(1, 320, n)
-        label = np.array(
-            [f"{city} {emd} {r} {k}" for r, k in zip(road, num, strict=True)], dtype=object
-        )
-        emds = np.full(n, emd, dtype=object)
-        pools[emd] = _Pool(
-            x_m=x,
-            y_m=y,
-            p=_zipf_weights(rng, n=n, s=0.8),
-            emd=emds,
-            label=label,
-            jibun=_jibun(rng, city=city, emd=emds),
-        )
-    return pools
-
-
-def _hotspot_pools(
-    rng: np.random.Generator, *, geo: StationGeography, lm: dict[str, dict], exclude
-) -> dict[str, _Pool]:
-    """A few tight clusters of building points around each hotspot's landmarks."""
-    city = geo.station.city
-    pools = {}
-    for h in _HOTSPOTS:
-        xs, ys, ps, emds, labels = [], [], [], [], []
-        for c in range(h.n_clusters):
-            name = h.anchors[c % len(h.anchors)]
-            a = lm[name]
-            if c < len(h.anchors):
-                dist_m, sigma_m, cw = rng.uniform(0, 30), rng.uniform(20, 50), 1.0
-            else:
-                dist_m, sigma_m, cw = (
-                    rng.uniform(60, 220),
-                    rng.uniform(20, 80),
-                    rng.uniform(0.3, 0.8),
-                )
-            ang = rng.uniform(0, 2 * np.pi)
-            cx, cy = a["x_m"] + dist_m * np.cos(ang), a["y_m"] + dist_m * np.sin(ang)
-            n = int(rng.integers(8, 21))
-            x, y = _sample_gaussian_in(
-                rng,
-                geom=geo.boundary_m,
-                centres_m=np.array([[cx, cy]]),
-                sigmas_m=np.array([sigma_m]),
-                weights=np.array([1.0]),
-                n=n,
-                exclude=exclude,
-            )
-            xs.append(x)
-            ys.append(y)
-            ps.append(cw * _zipf_weights(rng, n=n, s=1.0))
-            emds.append(np.full(n, a["emd"], dtype=object))
-            labels.append(np.full(n, name, dtype=object))
-        p = np.concatenate(ps)
-        emd = np.concatenate(emds)
-        pools[h.key] = _Pool(
-            x_m=np.concatenate(xs),
-            y_m=np.concatenate(ys),
-            p=p / p.sum(),
-            emd=emd,
-            label=np.concatenate(labels),
-            jibun=_jibun(rng, city=city, emd=emd),
-        )
-    return pools
-
-
 def _outside_points(
     rng: np.random.Generator, *, geo: StationGeography, n: int, exclude
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -696,6 +540,423 @@ def _outside_points(
     limits = np.array([lim for lim, _ in _NEIGHBOURS])
     names = [_NEIGHBOURS[int(np.searchsorted(limits, v, side="right"))][1] for v in bearing]
     return x, y, names
+
+
+# --------------------------------------------------------------------------- the address layer
+
+
+# Buildings closer than this to an earlier one (overlapping settlements) are dropped.
+_MIN_BUILDING_GAP_M = 6.0
+_VILLAGE_NAMES = (
+    "상촌",
+    "하촌",
+    "신기",
+    "내동",
+    "외평",
+    "월평",
+    "중리",
+    "송내",
+    "대정",
+    "덕산",
+    "신촌",
+    "평촌",
+    "구촌",
+    "원천",
+    "지산",
+    "양촌",
+    "금평",
+    "석촌",
+    "화정",
+    "용두",
+    "서당",
+    "묵동",
+    "호촌",
+    "산막",
+    "매안",
+    "도촌",
+)
+# Street spacing, lot frontage and jitter (metres) of town grids, eup/myeon centres
+# and villages.
+_TOWN_LOTS = (48.0, 12.0, 1.5)
+_CENTRE_LOTS = (40.0, 15.0, 3.0)
+_VILLAGE_LOTS = (35.0, 20.0, 5.0)
+
+
+@dataclass(frozen=True, eq=False)
+class AddressLayer:
+    """Synthetic building points: where the demo geocodes every incident inside the station.
+
+    Build with :func:`address_layer`. :func:`write_demo_exports` with the same seed and
+    station takes the X/Y of every incident inside the boundary from these points.
+
+    Attributes
+    ----------
+    x_m, y_m : ndarray of float, shape (n,)
+        EPSG:5179 metres, rounded to 0.01 m as a geocoder writes them: ``f"{x:.2f}"``
+        is exactly the export's ``X좌표`` text. No two points coincide; all lie
+        inside the station boundary.
+    emd : ndarray of object, shape (n,)
+        The township each point lies in.
+    road : ndarray of object, shape (n,)
+        Road-name address (``남원시 동충동 용성1길 14``), unique.
+    jibun : ndarray of object, shape (n,)
+        Lot-number address (``남원시 동충동 123-4``).
+    """
+
+    x_m: np.ndarray
+    y_m: np.ndarray
+    emd: np.ndarray
+    road: np.ndarray
+    jibun: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.x_m)
+
+
+@dataclass(frozen=True)
+class _Settlement:
+    """A built-up patch: buildings along parallel streets, densest at its centre."""
+
+    x_m: float
+    y_m: float
+    sigma_m: float
+    n: int  # Gaussian draws before snapping to lots (the dense centre saturates)
+    road: str  # the main street; side streets are named after it
+    street_m: float  # spacing of the parallel streets
+    lot_m: float  # frontage of one building
+    jitter_m: float
+
+
+def _settlements(rng: np.random.Generator, *, geo: StationGeography, lm) -> list[_Settlement]:
+    """Built-up patches: dong centres and landmarks; eup/myeon centres and villages."""
+    offices = {}
+    for u in geo.police_units.itertuples(index=False):
+        if len(u.emd_names) == 1:
+            ox, oy = geo.to_analysis([u.office_lon], [u.office_lat])
+            offices[u.emd_names[0]] = (float(ox[0]), float(oy[0]))
+    out = []
+    for t in geo.townships.itertuples(index=False):
+        emd, geom = t.emd, t.geometry
+        pop = _POPULATION.get(emd, _DEFAULT_POPULATION)
+        rp = geom.representative_point()
+        marks = [(v["x_m"], v["y_m"]) for v in lm.values() if v["emd"] == emd]
+        if emd.endswith("동"):
+            # About one building per 7 residents (flats hold many), around the dong's
+            # centre and its landmarks; the outer parts are hills and fields.
+            n = pop / 7
+            spots = [(rp.x, rp.y, 450.0, 0.4 if marks else 1.0)]
+            spots += [(x, y, 280.0, 0.6 / len(marks)) for x, y in marks]
+            roads = rng.choice(_URBAN_ROADS, size=len(spots), replace=False)
+            out += [
+                _Settlement(x, y, sd, round(n * share), str(r), *_TOWN_LOTS)
+                for (x, y, sd, share), r in zip(spots, roads, strict=True)
+            ]
+            continue
+        # One building per 5 residents: the eup/myeon centre (its police box), the
+        # landmarks, and 8-14 villages with most of the people.
+        n = pop / 5
+        stem = emd[:-1]
+        ox, oy = offices.get(emd, (rp.x, rp.y))
+        out.append(_Settlement(ox, oy, 220.0, round(0.35 * n), f"{stem}로", *_CENTRE_LOTS))
+        marks = marks[:3]
+        for (x, y), suffix in zip(marks, ("중앙로", "시장로", "동로")[: len(marks)], strict=True):
+            out.append(_Settlement(x, y, 150.0, round(0.1 * n), f"{stem}{suffix}", *_CENTRE_LOTS))
+        k = int(rng.integers(8, 15))
+        vx, vy = _sample_uniform_in(rng, geom=geom, n=k)
+        shares = rng.dirichlet(np.full(k, 2.0)) * (0.65 - 0.1 * len(marks))
+        names = rng.choice(_VILLAGE_NAMES, size=k, replace=False)
+        out += [
+            _Settlement(x, y, float(rng.uniform(50, 110)), round(n * s), f"{v}길", *_VILLAGE_LOTS)
+            for x, y, s, v in zip(vx, vy, shares, names, strict=True)
+        ]
+    return out
+
+
+def _street_buildings(
+    rng: np.random.Generator, s: _Settlement
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Buildings of one settlement: Gaussian draws snapped to lots along parallel streets.
+
+    Returns
+    -------
+    x_m, y_m : arrays of shape (k,), metres.
+    road : object array of shape (k,): street names.
+    number : int array of shape (k,): odd on one side, even on the other, rising
+        along the street (as Korean road-name numbers do).
+    """
+    n = max(int(s.n), 1)
+    dx, dy = rng.normal(0.0, s.sigma_m, (2, n))
+    theta = rng.uniform(0.0, np.pi)
+    cos, sin = np.cos(theta), np.sin(theta)
+    along, across = dx * cos + dy * sin, -dx * sin + dy * cos
+    street = np.round(across / s.street_m).astype(np.int64)
+    side = np.where(across >= street * s.street_m, 1, -1)
+    lot = np.round(along / s.lot_m).astype(np.int64)
+    street, side, lot = np.unique(np.column_stack([street, side, lot]), axis=0).T
+    k = len(lot)
+    along = lot * s.lot_m + rng.uniform(-s.jitter_m, s.jitter_m, k)
+    across = (
+        street * s.street_m + side * 0.25 * s.street_m + rng.uniform(-s.jitter_m, s.jitter_m, k)
+    )
+    x = s.x_m + along * cos - across * sin
+    y = s.y_m + along * sin + across * cos
+    streets, which = np.unique(street, return_inverse=True)
+    first = np.full(len(streets), np.iinfo(np.int64).max)
+    np.minimum.at(first, which, lot)
+    number = 2 * (lot - first[which]) + np.where(side > 0, 1, 2)
+    stem = s.road[:-1]
+    names = {int(v): s.road if v == 0 else f"{stem}{2 * abs(v) - (v > 0)}길" for v in streets}
+    road = np.array([names[int(v)] for v in street], dtype=object)
+    return x, y, road, number
+
+
+def _geocoder_round(v: np.ndarray) -> np.ndarray:
+    """Metres as a geocoder writes them (2 decimals), parsed back: exact round trips."""
+    return np.array([float(f"{t:.2f}") for t in v])
+
+
+def _address_layer(
+    rng: np.random.Generator, *, geo: StationGeography, lm: dict[str, dict]
+) -> AddressLayer:
+    city = geo.station.city
+    parts = [_street_buildings(rng, s) for s in _settlements(rng, geo=geo, lm=lm)]
+    x = _geocoder_round(np.concatenate([p[0] for p in parts]))
+    y = _geocoder_round(np.concatenate([p[1] for p in parts]))
+    road = np.concatenate([p[2] for p in parts])
+    number = np.concatenate([p[3] for p in parts])
+    areas = geo.assign_areas(x, y)
+    keep = areas["inside_station"].to_numpy().copy()
+    keep &= shapely.contains_xy(geo.boundary_m, x, y)
+    # Overlapping settlements: the earlier building stands, the later is dropped.
+    pairs = cKDTree(np.column_stack([x, y])).query_pairs(_MIN_BUILDING_GAP_M, output_type="ndarray")
+    keep[pairs.max(axis=1)] = False
+    emd = areas["emd"].to_numpy()
+    label = np.array(
+        [f"{city} {e} {r} {k}" for e, r, k in zip(emd, road, number, strict=True)], dtype=object
+    )
+    first = np.zeros(len(x), dtype=bool)
+    first[np.unique(label, return_index=True)[1]] = True
+    keep &= first
+    emd = emd[keep]
+    return AddressLayer(
+        x_m=x[keep],
+        y_m=y[keep],
+        emd=emd,
+        road=label[keep],
+        jibun=_jibun(rng, city=city, emd=emd),
+    )
+
+
+def _generators(seed: int) -> tuple[np.random.Generator, ...]:
+    """Independent streams: geography, incidents, complaints, cards, address layer."""
+    return tuple(np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5))
+
+
+def address_layer(*, seed: int = 2017, station: StationConfig | None = None) -> AddressLayer:
+    """The synthetic building points that :func:`write_demo_exports` geocodes incidents to.
+
+    Parameters
+    ----------
+    seed, station
+        As for :func:`write_demo_exports`; the same values give the same points.
+
+    Returns
+    -------
+    AddressLayer
+        A few thousand to ~20,000 points: dense in the seven urban dongs and the
+        eup/myeon centres, sparse villages in the countryside.
+    """
+    station = station or default_station()
+    geo = load_geography(station)
+    return _address_layer(_generators(seed)[4], geo=geo, lm=_landmark_table(geo))
+
+
+# --------------------------------------------------------------------------- who calls from where
+
+
+N_WEEKS = 53  # week 0 is Sunday 1 January; weeks 1..52 run Monday to Sunday (police days)
+# What a background address is: a house, an apartment complex (one road address for
+# hundreds of households) or a venue (bar, convenience store, PC room, motel).
+_HOUSE, _FLATS, _VENUE = 0, 1, 2
+# Calls per year relative to a typical house: houses vary (a few problem households),
+# a complex counts by its households, venues are busy.
+_HOUSE_SIGMA = 1.0
+_FLATS_PER_RESIDENTS = 2_500  # one complex per this many residents of an urban dong
+_FLATS_HOUSEHOLDS = (150, 700)
+_FLATS_RATE = 0.4  # calls of one flat relative to one house
+_VENUE_MEDIAN, _VENUE_SIGMA = 6.0, 1.5
+# Share of addresses that are venues: near a landmark, elsewhere in a dong, elsewhere.
+_VENUE_NEAR_M = 500.0
+_VENUE_SHARE = (0.15, 0.04, 0.02)
+# How much each kind favours each use (house, flats, venue); other kinds use the default.
+_USE_AFFINITY = {
+    "drunk": (1.0, 1.0, 6.0),
+    "violence": (1.0, 1.0, 4.0),
+    "theft": (1.0, 0.6, 4.0),
+    "sexual": (1.0, 1.0, 3.0),
+    "hidden_camera": (0.2, 0.5, 8.0),
+    "domestic": (1.0, 1.2, 0.05),
+    "child_abuse": (1.0, 1.2, 0.1),
+    "fraud": (1.0, 1.2, 0.1),
+    "missing": (1.2, 1.0, 0.2),
+}
+_DEFAULT_USE_AFFINITY = (1.0, 1.0, 2.0)
+# Hot addresses within a hotspot: Zipf weights, the landmark's own building first.
+_HOT_ZIPF = 1.2
+# Week-to-week noise of busy addresses: log AR(1), stationary sd and lag-1 correlation.
+_WEEKLY_SD = 0.35
+_WEEKLY_RHO = 0.85
+_BUSY_SHARE = 0.03  # background addresses with weekly noise (the busiest by propensity)
+# Problem households that call for a few weeks, then go quiet: count and weeks.
+_EPISODES = 6
+_EPISODE_WEEKS = (3, 10)
+
+
+@dataclass(frozen=True)
+class _HotSet:
+    """The hot addresses of one hotspot."""
+
+    idx: np.ndarray  # layer indices
+    w: np.ndarray  # static weights, summing to 1
+    role: np.ndarray  # _ANCHOR, _NIGHT or _DAY
+    name: np.ndarray  # object: the landmark the dispatcher names
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Where calls come from: the layer, its hot sets and the background weights."""
+
+    layer: AddressLayer
+    hot: dict[str, _HotSet]
+    bg_idx: np.ndarray  # layer indices a background call may come from
+    bg_prop: np.ndarray  # their propensities, shape like bg_idx
+    bg_use: np.ndarray  # their uses: _HOUSE, _FLATS or _VENUE
+    factors: np.ndarray  # (N_WEEKS, len(layer)) weekly multipliers, mostly 1
+
+
+def _hot_sets(
+    rng: np.random.Generator, *, layer: AddressLayer, lm, taken: np.ndarray
+) -> dict[str, _HotSet]:
+    """Per hotspot: the address nearest each landmark plus bars, motels and shops nearby."""
+    taken = taken.copy()
+    out = {}
+    for h in _HOTSPOTS:
+        idx, role, name = [], [], []
+        for a_name in h.anchors:
+            a = lm[a_name]
+            d = np.hypot(layer.x_m - a["x_m"], layer.y_m - a["y_m"])
+            cand = np.flatnonzero((d <= h.radius_m) & ~taken)
+            if len(cand) < h.n_hot + 1:
+                raise RuntimeError(f"too few demo address points near {a_name}")
+            anchor = cand[np.argmin(d[cand])]
+            rest = cand[cand != anchor]
+            near = np.exp(-d[rest] / (0.5 * h.radius_m))
+            pick = rng.choice(rest, size=h.n_hot, replace=False, p=near / near.sum())
+            idx += [anchor, *pick]
+            role += [_ANCHOR, *np.where(rng.random(h.n_hot) < 0.5, _NIGHT, _DAY)]
+            name += [a_name] * (h.n_hot + 1)
+            taken[idx] = True
+        idx, role = np.array(idx), np.array(role)
+        ranks = np.empty(len(idx))
+        is_anchor = role == _ANCHOR
+        ranks[is_anchor] = np.arange(1, is_anchor.sum() + 1)
+        ranks[~is_anchor] = is_anchor.sum() + 1 + rng.permutation((~is_anchor).sum())
+        w = ranks**-_HOT_ZIPF
+        out[h.key] = _HotSet(idx=idx, w=w / w.sum(), role=role, name=np.array(name, dtype=object))
+    return out
+
+
+def _log_ar1(rng: np.random.Generator, *, n: int) -> np.ndarray:
+    """``(N_WEEKS, n)`` multipliers with mean 1: a stationary log AR(1) per column."""
+    z = np.empty((N_WEEKS, n))
+    z[0] = rng.normal(0.0, _WEEKLY_SD, n)
+    eps = rng.normal(0.0, _WEEKLY_SD * np.sqrt(1.0 - _WEEKLY_RHO**2), (N_WEEKS, n))
+    for t in range(1, N_WEEKS):
+        z[t] = _WEEKLY_RHO * z[t - 1] + eps[t]
+    return np.exp(z - _WEEKLY_SD**2 / 2.0)
+
+
+def _places(rng: np.random.Generator, *, layer: AddressLayer, lm) -> _Places:
+    """Hot sets, background propensities and weekly multipliers over the layer."""
+    x, y = layer.x_m, layer.y_m
+    fear = ~_outside_zones(
+        x, y, [(lm[n]["x_m"], lm[n]["y_m"], FEAR_ONLY_RADIUS_M) for n in FEAR_ONLY_LANDMARKS]
+    )
+    v = lm[SEASONAL_LANDMARK]
+    valley = ~_outside_zones(x, y, [(v["x_m"], v["y_m"], SEASONAL_RADIUS_M)])
+    hot = _hot_sets(rng, layer=layer, lm=lm, taken=fear)
+    # Background calls: never in the fear-only places, never near the valley out of season.
+    bg_idx = np.flatnonzero(~fear & ~valley)
+    use, prop = _background_uses(rng, layer=layer, lm=lm, idx=bg_idx)
+    factors = np.ones((N_WEEKS, len(layer)))
+    hot_idx = np.concatenate([s.idx for s in hot.values()])
+    busy = bg_idx[np.argsort(-prop, kind="stable")[: int(_BUSY_SHARE * len(bg_idx))]]
+    noisy = np.unique(np.concatenate([hot_idx, busy]))
+    factors[:, noisy] = _log_ar1(rng, n=len(noisy))
+    # Problem households that flare up for a few weeks in the city, then go quiet.
+    urban = np.array([str(e).endswith("동") for e in layer.emd[bg_idx]])
+    quiet = urban & (use == _HOUSE) & ~np.isin(bg_idx, noisy)
+    peak = np.quantile(prop[use == _HOUSE], 0.999)
+    for p in rng.choice(np.flatnonzero(quiet), size=_EPISODES, replace=False):
+        length = int(rng.integers(_EPISODE_WEEKS[0], _EPISODE_WEEKS[1] + 1))
+        start = int(rng.integers(1, N_WEEKS - length))
+        factors[:, bg_idx[p]] = 0.0
+        factors[start : start + length, bg_idx[p]] = 1.0
+        prop[p] = peak
+    return _Places(layer=layer, hot=hot, bg_idx=bg_idx, bg_prop=prop, bg_use=use, factors=factors)
+
+
+def _background_uses(
+    rng: np.random.Generator, *, layer: AddressLayer, lm, idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Use (_HOUSE, _FLATS, _VENUE) and propensity of the addresses ``idx``."""
+    x, y, emd = layer.x_m[idx], layer.y_m[idx], layer.emd[idx]
+    n = len(idx)
+    urban = np.array([str(e).endswith("동") for e in emd])
+    marks = [
+        (v["x_m"], v["y_m"], _VENUE_NEAR_M) for k, v in lm.items() if k not in FEAR_ONLY_LANDMARKS
+    ]
+    near = ~_outside_zones(x, y, marks)
+    p_venue = np.where(near, _VENUE_SHARE[0], np.where(urban, *_VENUE_SHARE[1:]))
+    use = np.where(rng.random(n) < p_venue, _VENUE, _HOUSE)
+    prop = rng.lognormal(0.0, _HOUSE_SIGMA, n)
+    venue = use == _VENUE
+    prop[venue] = rng.lognormal(np.log(_VENUE_MEDIAN), _VENUE_SIGMA, venue.sum())
+    # Apartment complexes: a few per urban dong, one in each eup/myeon with a market.
+    towns = {str(lm[h.anchors[0]]["emd"]) for h in _HOTSPOTS if h.market_days}
+    for e in np.unique(emd):
+        pop = _POPULATION.get(e, _DEFAULT_POPULATION)
+        if str(e).endswith("동"):
+            k, hh = max(1, pop // _FLATS_PER_RESIDENTS), _FLATS_HOUSEHOLDS
+        elif e in towns:
+            k, hh = 1, (60, 150)
+        else:
+            continue
+        homes = np.flatnonzero((emd == e) & (use == _HOUSE))
+        flats = rng.choice(homes, size=min(k, len(homes)), replace=False)
+        use[flats] = _FLATS
+        prop[flats] = _FLATS_RATE * rng.integers(hh[0], hh[1] + 1, len(flats))
+    return use, prop
+
+
+def _draw_addresses(
+    rng: np.random.Generator,
+    *,
+    idx: np.ndarray,
+    w: np.ndarray,
+    factors: np.ndarray,
+    week: np.ndarray,
+) -> np.ndarray:
+    """Positions in ``idx`` for calls in ``week``, drawn by ``w`` times that week's factors."""
+    out = np.empty(len(week), dtype=np.int64)
+    u = rng.random(len(week))
+    for wk in np.unique(week):
+        rows = np.flatnonzero(week == wk)
+        p = w * factors[wk, idx]
+        cdf = np.cumsum(p)
+        j = np.searchsorted(cdf, u[rows] * cdf[-1], side="right")
+        out[rows] = np.minimum(j, np.flatnonzero(p > 0)[-1])  # u * total rounding to total
+    return out
 
 
 # --------------------------------------------------------------------------- time helpers
@@ -799,34 +1060,50 @@ def _incident_place_text(
     return f"{city} {emd} {shown} {suffix}"
 
 
+def _week_index(minutes: np.ndarray) -> np.ndarray:
+    """Week (0..N_WEEKS-1) of each call's police day (06:00 to 05:59 next day)."""
+    day = ((minutes - 360) // 1440) % 365
+    return (day + 6) // 7  # 1 January 2017 is a Sunday
+
+
+def _background_weights(places: _Places, *, kind: _Kind) -> np.ndarray:
+    """Per background address: its township's share (residents, urban factor) spread
+    over the township's addresses by propensity and the kind's liking of their use."""
+    emd = places.layer.emd[places.bg_idx]
+    names, which = np.unique(emd, return_inverse=True)
+    pop = np.array([_POPULATION.get(e, _DEFAULT_POPULATION) for e in names], dtype=float)
+    share = pop * np.where([e.endswith("동") for e in names], kind.urban, 1.0)
+    affinity = np.array(_USE_AFFINITY.get(kind.code, _DEFAULT_USE_AFFINITY))
+    w = places.bg_prop * affinity[places.bg_use]
+    total = np.bincount(which, weights=w, minlength=len(names))
+    return share[which] / total[which] * w
+
+
 def _background_draw(
-    rng: np.random.Generator, *, bg: dict[str, _Pool], weights: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``n`` background addresses: a township by ``weights``, then a building of its pool.
-
-    Returns
-    -------
-    x_m, y_m : arrays of shape (n,), metres.
-    text : object array of shape (n,), the 발생장소 text.
-    """
-    twp = list(bg)
-    t = rng.choice(len(twp), size=n, p=weights / weights.sum())
-    xs, ys = np.empty(n), np.empty(n)
-    texts = np.empty(n, dtype=object)
-    for ti in np.unique(t):
-        rows = np.flatnonzero(t == ti)
-        pool = bg[twp[ti]]
-        j = rng.choice(len(pool.p), size=len(rows), p=pool.p)
-        xs[rows], ys[rows], texts[rows] = pool.x_m[j], pool.y_m[j], pool.label[j]
+    rng: np.random.Generator, *, places: _Places, kind: _Kind, week: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Background addresses for calls in ``week``: layer indices and 발생장소 texts."""
+    pos = _draw_addresses(
+        rng,
+        idx=places.bg_idx,
+        w=_background_weights(places, kind=kind),
+        factors=places.factors,
+        week=week,
+    )
+    j = places.bg_idx[pos]
+    texts = places.layer.road[j].copy()
     # Dispatchers sometimes add where at the address it happened.
-    extra = rng.random(n) < 0.2
+    extra = rng.random(len(j)) < 0.2
     texts[extra] = [f"{s} {rng.choice(['앞', '인근', '골목'])}" for s in texts[extra]]
-    return xs, ys, texts
+    return j, texts
 
 
-def _incidents(rng: np.random.Generator, *, geo: StationGeography, lm, bg, hs) -> list[list[str]]:
+def _incidents(
+    rng: np.random.Generator, *, geo: StationGeography, lm, places: _Places
+) -> list[list[str]]:
     """The incident export as rows of strings (header excluded), sorted by time."""
     city = geo.station.city
+    layer = places.layer
     days = _day_dates()
     hol = set(holidays.KR(years=YEAR).keys())
     hotspot_by_key = {h.key: h for h in _HOTSPOTS}
@@ -834,51 +1111,53 @@ def _incidents(rng: np.random.Generator, *, geo: StationGeography, lm, bg, hs) -
     shares = np.array([k.share for k in _KINDS])
     counts = rng.multinomial(N_INCIDENTS, shares / shares.sum())
 
-    minutes, kind_idx, x_m, y_m, place, is_bg = [], [], [], [], [], []
-    twp = list(bg)
-    pop = np.array([_POPULATION.get(e, _DEFAULT_POPULATION) for e in twp], dtype=float)
-    urban = np.array([e.endswith("동") for e in twp])
+    minutes, kind_idx, addr, place, is_bg = [], [], [], [], []
     for ki, (kind, n_k) in enumerate(zip(_KINDS, counts, strict=True)):
         comp_names = [h for h, _ in kind.hotspots] + ["background"]
         comp_p = np.array([s for _, s in kind.hotspots] + [1.0 - sum(s for _, s in kind.hotspots)])
         comp = rng.choice(len(comp_names), size=n_k, p=comp_p / comp_p.sum())
+        affinity = np.array(_ROLE_AFFINITY.get(kind.code, _DEFAULT_ROLE_AFFINITY))
         for ci, cname in enumerate(comp_names):
             m = int((comp == ci).sum())
             if m == 0:
                 continue
             hotspot = hotspot_by_key.get(cname)
             day_p = _day_weights(kind=kind, hotspot=hotspot, days=days, hol=hol)
-            minutes.append(_sample_minutes(rng, n=m, day_p=day_p, hours=kind.hours))
+            mins = _sample_minutes(rng, n=m, day_p=day_p, hours=kind.hours)
+            minutes.append(mins)
             kind_idx.append(np.full(m, ki))
             if hotspot is not None:
-                pool = hs[cname]
-                j = rng.choice(len(pool.p), size=m, p=pool.p)
-                x_m.append(pool.x_m[j])
-                y_m.append(pool.y_m[j])
+                hot = places.hot[cname]
+                pos = _draw_addresses(
+                    rng,
+                    idx=hot.idx,
+                    w=hot.w * affinity[hot.role],
+                    factors=places.factors,
+                    week=_week_index(mins),
+                )
+                addr.append(hot.idx[pos])
                 place.extend(
                     _incident_place_text(
                         rng,
                         city=city,
-                        emd=pool.emd[i],
-                        name=pool.label[i],
-                        aliases=lm[pool.label[i]]["aliases"],
+                        emd=lm[hot.name[i]]["emd"],
+                        name=hot.name[i],
+                        aliases=lm[hot.name[i]]["aliases"],
                         code=kind.code,
                     )
-                    for i in j
+                    for i in pos
                 )
                 is_bg.append(np.zeros(m, dtype=bool))
             else:
-                xs, ys, texts = _background_draw(
-                    rng, bg=bg, weights=pop * np.where(urban, kind.urban, 1.0), n=m
-                )
-                x_m.append(xs)
-                y_m.append(ys)
+                j, texts = _background_draw(rng, places=places, kind=kind, week=_week_index(mins))
+                addr.append(j)
                 place.extend(texts)
                 is_bg.append(np.ones(m, dtype=bool))
 
     minutes = np.concatenate(minutes)
     kind_idx = np.concatenate(kind_idx)
-    x_m, y_m = np.concatenate(x_m), np.concatenate(y_m)
+    addr = np.concatenate(addr)
+    x_m, y_m = layer.x_m[addr], layer.y_m[addr]
     place = np.array(place, dtype=object)
     is_bg = np.concatenate(is_bg)
 
@@ -1040,14 +1319,19 @@ def _complaint_date_weights(days: list[date], hol: set[date]) -> np.ndarray:
     return w / w.sum()
 
 
-def _complaints(rng: np.random.Generator, *, geo: StationGeography, lm, bg) -> list[list]:
+def _complaints(
+    rng: np.random.Generator, *, geo: StationGeography, lm, places: _Places
+) -> list[list]:
     """The complaint rows (header excluded): dates are ``date`` objects or text."""
     days = _day_dates()
     hol = set(holidays.KR(years=YEAR).keys())
     received = np.sort(rng.choice(365, size=N_COMPLAINTS, p=_complaint_date_weights(days, hol)))
     shares = np.array([t[1] for t in _COMPLAINT_TYPES])
     kinds = rng.choice(len(_COMPLAINT_TYPES), size=N_COMPLAINTS, p=shares / shares.sum())
-    twp = list(bg)
+    # Complaints with coordinates are at an address of a township, as background calls are.
+    layer = places.layer
+    twp = [e for e in geo.townships["emd"] if (layer.emd[places.bg_idx] == e).any()]
+    by_twp = {e: places.bg_idx[layer.emd[places.bg_idx] == e] for e in twp}
     tw = np.array([_POPULATION.get(e, _DEFAULT_POPULATION) for e in twp], dtype=float)
     tw *= np.where([e.endswith("동") for e in twp], 1.6, 1.0)
     rows = []
@@ -1063,10 +1347,10 @@ def _complaints(rng: np.random.Generator, *, geo: StationGeography, lm, bg) -> l
                 shown = f"{shown} {rng.choice(['앞', '사거리', '입구', '주변'])}"
             place, lat, lon, short = shown, None, None, shown
         else:
-            pool = bg[twp[rng.choice(len(twp), p=tw / tw.sum())]]
-            j = int(rng.integers(len(pool.p)))
-            lon_a, lat_a = geo.to_geographic([pool.x_m[j]], [pool.y_m[j]])
-            place = pool.jibun[j]
+            pool = by_twp[twp[rng.choice(len(twp), p=tw / tw.sum())]]
+            j = int(pool[rng.integers(len(pool))])
+            lon_a, lat_a = geo.to_geographic([layer.x_m[j]], [layer.y_m[j]])
+            place = layer.jibun[j]
             lat, lon = round(float(lat_a[0]), 6), round(float(lon_a[0]), 6)
             short = str(rng.choice(["집 앞 골목", "마을 입구", "아파트 앞", "학교 앞", "교차로"]))
         # Lognormal processing time, slower at year end when budgets are spent.
@@ -1363,6 +1647,8 @@ Files:
 
 Deliberately bad rows (as real exports have):
 {bad}
+Incident X/Y inside the station are points of a synthetic address layer, so
+repeat calls to one address share one coordinate.
 About {OUTSIDE_SHARE:.1%} of incidents lie just outside the station boundary on purpose.
 """
 
@@ -1395,19 +1681,8 @@ def write_demo_exports(
     needed |= {name for t in _COMPLAINT_TYPES for name in t[4]}
     _require_landmarks(lm, needed)
 
-    seeds = np.random.SeedSequence(seed).spawn(5)
-    rng_geo, rng_inc, rng_cmp, rng_card, _ = (np.random.default_rng(s) for s in seeds)
-    fear_zones = tuple(
-        (lm[n]["x_m"], lm[n]["y_m"], FEAR_ONLY_RADIUS_M) for n in FEAR_ONLY_LANDMARKS
-    )
-    valley = lm[SEASONAL_LANDMARK]
-    bg = _background_pools(
-        rng_geo,
-        geo=geo,
-        lm=lm,
-        exclude=(*fear_zones, (valley["x_m"], valley["y_m"], SEASONAL_RADIUS_M)),
-    )
-    hs = _hotspot_pools(rng_geo, geo=geo, lm=lm, exclude=fear_zones)
+    rng_geo, rng_inc, rng_cmp, rng_card, rng_addr = _generators(seed)
+    places = _places(rng_geo, layer=_address_layer(rng_addr, geo=geo, lm=lm), lm=lm)
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -1417,11 +1692,11 @@ def write_demo_exports(
         suggestions=out_dir / CARDS_FILE,
         boxes=out_dir / BOXES_FILE,
     )
-    incidents = _incidents(rng_inc, geo=geo, lm=lm, bg=bg, hs=hs)
+    incidents = _incidents(rng_inc, geo=geo, lm=lm, places=places)
     files.incidents.write_bytes(
         _csv_text(INCIDENT_COLUMNS, incidents, lineterminator="\r\n").encode("cp949")
     )
-    files.complaints.write_bytes(_xlsx_bytes(_complaints(rng_cmp, geo=geo, lm=lm, bg=bg)))
+    files.complaints.write_bytes(_xlsx_bytes(_complaints(rng_cmp, geo=geo, lm=lm, places=places)))
     files.suggestions.write_bytes(
         _csv_text(CARD_COLUMNS, _cards(rng_card), lineterminator="\r\n").encode("utf-8-sig")
     )

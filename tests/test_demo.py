@@ -25,7 +25,9 @@ from analytics.demo import (
     N_INCIDENTS,
     UNKNOWN_PLACE,
     XLSX_TIMESTAMP,
+    AddressLayer,
     DemoFiles,
+    address_layer,
     write_demo_exports,
 )
 from analytics.geo import load_geography
@@ -44,6 +46,12 @@ def demo(tmp_path_factory) -> DemoFiles:
 def geo():
     """The default station's geography."""
     return load_geography(default_station())
+
+
+@pytest.fixture(scope="module")
+def layer() -> AddressLayer:
+    """The address layer the default demo geocodes its incidents to."""
+    return address_layer()
 
 
 @pytest.fixture(scope="module")
@@ -186,11 +194,108 @@ def test_fraud_on_weekday_daytime(incidents):
     assert t.dt.hour.between(8, 18).mean() > 0.9
 
 
-def test_repeat_addresses_share_exact_coordinates(incidents):
+def _inside(incidents: pd.DataFrame, geo) -> pd.DataFrame:
+    """Rows with numeric X/Y inside the station boundary."""
     xy = incidents.dropna(subset=["x", "y"])
-    counts = xy.groupby(["x", "y"]).size().sort_values(ascending=False)
-    top = counts.iloc[: int(np.ceil(0.05 * len(counts)))]
-    assert top.sum() / len(xy) > 0.30
+    return xy[shapely.contains_xy(geo.boundary_m, xy["x"].to_numpy(), xy["y"].to_numpy())]
+
+
+def _per_address(rows: pd.DataFrame) -> pd.Series:
+    """Incidents per exact X/Y text (one address), busiest first."""
+    counts = rows.groupby(["X좌표", "Y좌표"]).size()
+    return counts.sort_values(ascending=False, kind="stable")
+
+
+def test_incidents_concentrate_at_few_addresses(incidents, geo):
+    # Weisburd's law of crime concentration: about half at a few percent of places.
+    counts = _per_address(_inside(incidents, geo))
+    total = counts.sum()
+    top1 = counts.iloc[: int(np.ceil(0.01 * len(counts)))].sum() / total
+    top5 = counts.iloc[: int(np.ceil(0.05 * len(counts)))].sum() / total
+    assert 0.45 <= top5 <= 0.60, top5
+    assert top1 >= 0.20, top1
+    # Yet most addresses with a call have only one or two.
+    assert (counts <= 2).mean() > 0.6
+
+
+def test_address_layer_is_dense_in_town_and_sparse_outside(layer, geo):
+    assert 3_000 <= len(layer) <= 20_000
+    assert shapely.contains_xy(geo.boundary_m, layer.x_m, layer.y_m).all()
+    assert (geo.assign_areas(layer.x_m, layer.y_m)["emd"].to_numpy() == layer.emd).all()
+    xs = np.array([f"{v:.2f}" for v in layer.x_m])
+    ys = np.array([f"{v:.2f}" for v in layer.y_m])
+    assert (xs.astype(float) == layer.x_m).all() and (ys.astype(float) == layer.y_m).all()
+    assert len(set(zip(xs, ys, strict=True))) == len(layer)
+    assert len(set(layer.road)) == len(layer)
+    assert all(r.startswith(f"남원시 {e} ") for r, e in zip(layer.road, layer.emd, strict=True))
+    km2 = geo.townships.set_index("emd").geometry.area / 1e6
+    per = pd.Series(layer.emd).value_counts().reindex(km2.index, fill_value=0)
+    urban = km2.index.str.endswith("동")
+    assert per[urban].sum() / km2[urban].sum() > 10 * per[~urban].sum() / km2[~urban].sum()
+    assert (per > 0).all()
+    # Eup/myeon centres: a third of a township's buildings within 1 km of its police box.
+    near = 0
+    for u in geo.police_units.itertuples(index=False):
+        if len(u.emd_names) != 1:
+            continue
+        ox, oy = geo.to_analysis([u.office_lon], [u.office_lat])
+        mine = layer.emd == u.emd_names[0]
+        near += (np.hypot(layer.x_m[mine] - ox[0], layer.y_m[mine] - oy[0]) < 1_000).sum()
+    assert near / per[~urban].sum() > 0.3
+
+
+def test_address_layer_follows_the_seed(layer):
+    again = address_layer()
+    assert (again.x_m == layer.x_m).all() and (again.road == layer.road).all()
+    other = address_layer(seed=7)
+    assert len(other) != len(layer) or (other.x_m != layer.x_m).any()
+
+
+def test_every_incident_inside_the_boundary_is_on_an_address_point(incidents, layer, geo):
+    # Exact text match of X/Y as read back from the CP949 CSV.
+    points = set(zip((f"{v:.2f}" for v in layer.x_m), (f"{v:.2f}" for v in layer.y_m), strict=True))
+    inside = _inside(incidents, geo)
+    assert len(inside) > 0.99 * len(incidents)
+    missing = [xy for xy in zip(inside["X좌표"], inside["Y좌표"], strict=True) if xy not in points]
+    assert missing == []
+    xy = incidents.dropna(subset=["x", "y"])
+    outside = xy.drop(inside.index)
+    assert not any(p in points for p in zip(outside["X좌표"], outside["Y좌표"], strict=True))
+
+
+def test_hot_addresses_persist_through_the_year(incidents, geo):
+    rows = _inside(incidents, geo).dropna(subset=["t"])
+    first = _per_address(rows[rows["t"] < "2017-07-01"])
+    second = _per_address(rows[rows["t"] >= "2017-07-01"])
+    assert len(set(first.index[:20]) & set(second.index[:20])) >= 10
+
+
+def test_last_months_hot_addresses_catch_next_weeks_calls(incidents, geo):
+    # A naive backtest on addresses: the 30 busiest addresses of the
+    # past four weeks against the next week's calls, week after week.
+    rows = _inside(incidents, geo).dropna(subset=["t"])
+    week = (rows["t"] - pd.Timestamp("2017-01-02 06:00")).dt.days // 7
+    hits, calls = 0, 0
+    for w in range(8, 50):
+        past = _per_address(rows[(week >= w - 4) & (week < w)])
+        top = set(past.index[:30])
+        nxt = rows[week == w]
+        hits += sum(xy in top for xy in zip(nxt["X좌표"], nxt["Y좌표"], strict=True))
+        calls += len(nxt)
+    assert hits / calls > 0.15
+
+
+def test_seasonal_hot_addresses(incidents, geo):
+    rows = _inside(incidents, geo).dropna(subset=["t"])
+    festival = _per_address(rows[rows["t"].between("2017-05-01", "2017-05-07 23:59")])
+    busiest = festival.index[:1].to_frame(index=False).astype(float)
+    busiest = busiest.rename(columns={"X좌표": "x", "Y좌표": "y"})
+    assert (_near(busiest, geo, "광한루원", 400) | _near(busiest, geo, "남원예촌", 400)).all()
+    summer = rows["t"].dt.month.isin([7, 8])
+    valley = _near(rows, geo, "뱀사골 입구(반선)", 1_000)
+    at_valley = set(zip(rows.loc[valley, "X좌표"], rows.loc[valley, "Y좌표"], strict=True))
+    assert any(xy in at_valley for xy in _per_address(rows[summer]).index[:5])
+    assert not (valley & ~summer).any()
 
 
 def test_about_half_a_percent_outside_the_boundary(incidents, geo):
