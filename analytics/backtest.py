@@ -424,14 +424,13 @@ def _base_setting(engine, *, geo, end, sources) -> HotspotSetting:
     )
     if st.hotspot_params != "auto":
         return station
-    events = store.read_events(engine, end=end)
-    if events.empty:
-        return station
-    end = (
-        _meeting_end_for(end, st.meeting_weekday)
-        if end is not None
-        else last_complete_week_end(events, meeting_weekday=st.meeting_weekday)
-    )
+    if end is None:
+        last = store.last_event_time(engine)
+        if last is None:
+            return station
+        end = _meeting_end_for(last + pd.Timedelta(days=1), st.meeting_weekday)
+    else:
+        end = _meeting_end_for(end, st.meeting_weekday)
     key = tuning_cache_key(
         data_version=store.data_version(engine),
         end=end,
@@ -440,8 +439,11 @@ def _base_setting(engine, *, geo, end, sources) -> HotspotSetting:
         weeks=st.tune_weeks,
         train_days=st.train_days,
     )
-    cached = store.cache_get(engine, key)
+    cached = store.cache_get(engine, key)  # checked before reading any events
     if cached is None:
+        events = store.read_events(engine, end=end)
+        if events.empty:
+            return station
         tuned = tune_hotspot_parameters(
             events,
             geo=geo,

@@ -544,3 +544,10 @@ def cache_put(engine: sa.Engine, key: str, value: dict) -> None:
                 key=key, value_json=json.dumps(value, default=str), created_at=now_kst_iso()
             )
         )
+
+
+def last_event_time(engine: sa.Engine) -> pd.Timestamp | None:
+    """The latest ``occurred_at`` in the store (KST), or None when empty."""
+    with engine.connect() as conn:
+        value = conn.execute(sa.select(sa.func.max(events.c.occurred_at))).scalar_one()
+    return None if value is None else pd.Timestamp(value).tz_convert("Asia/Seoul")
