@@ -17,8 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 # Build the environment, create the demo store if it is empty, serve on 127.0.0.1.
 run: $(STAMP)
 	$(BIN)/python -m analytics demo --if-empty
-	$(BIN)/streamlit run dashboard.py --server.address $(HOST) --server.port $(PORT) \
-		--server.headless true --browser.gatherUsageStats false
+	$(BIN)/python -m ui.serve --server.address $(HOST) --server.port $(PORT)
 
 # Build the environment, lint, and run every test.
 test: $(STAMP)

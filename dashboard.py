@@ -1,39 +1,48 @@
-"""The router and the shared frame: title, language, synthetic-data banner, attribution."""
+"""The router and the shared frame: language, reporting week, banners, attribution."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from analytics.config import default_station
-from ui.data import load_overview, store_url, store_version
-from ui.i18n import LANGS, text
-from ui.state import current_lang, sync_lang_to_url, url_lang
+from ui import data
+from ui.i18n import text
+from ui.state import view
+from ui.widgets import footer, presentation_mode, sidebar_frame
 
 station = default_station()
-lang = current_lang()
-st.set_page_config(page_title=text("app.title", lang, station=station.name), layout="wide")
+state = view()
+lang = state.lang
+st.set_page_config(
+    page_title=text("app.title", lang, station=station.name if lang == "ko" else station.name_en),
+    page_icon="🚓",
+    layout="wide",
+    initial_sidebar_state="collapsed" if state.present else "auto",
+)
 
-with st.sidebar:
-    st.radio(
-        text("frame.language", lang),
-        LANGS,
-        index=LANGS.index(url_lang()),
-        format_func=lambda v: {"ko": "한국어", "en": "English"}[v],
-        horizontal=True,
-        key="lang",
-        on_change=sync_lang_to_url,
-    )
-lang = current_lang()
+PAGES = [
+    ("pages/brief.py", "brief", "🗓️", True),
+    ("pages/map.py", "map", "🗺️", False),
+    ("pages/suggestions.py", "suggestions", "📮", False),
+    ("pages/unit.py", "unit", "🏢", False),
+    ("pages/data.py", "data", "🗄️", False),
+]
 
-url = store_url()
-if load_overview(url, store_version(url))["synthetic"]:
+url = data.store_url()
+version = data.data_version(url)
+state = sidebar_frame(lang, url, version)
+lang = state.lang
+presentation_mode(state)
+if data.overview(url, version)["synthetic"]:
     st.warning(text("frame.synthetic", lang))
 
 page = st.navigation(
-    [st.Page("pages/overview.py", title=text("nav.overview", lang), icon="📊", default=True)]
+    [
+        st.Page(path, title=text(f"nav.{name}", lang), icon=icon, url_path=name, default=default)
+        for path, name, icon, default in PAGES
+    ],
+    position="hidden" if state.present else "sidebar",
 )
 page.run()
-
-st.divider()
-attribution = station.attribution_ko if lang == "ko" else station.attribution
-st.caption(text("frame.attribution", lang, attribution=attribution))
+if not state.present:
+    footer(lang)

@@ -89,3 +89,39 @@ def make_events(rows: list[dict], *, start_id: int = 0) -> pd.DataFrame:
         filled.append(row)
     frame = pd.DataFrame(filled)
     return conform_events(frame)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A store holding the full synthetic demo year (built once per test run)."""
+    from analytics.demo_store import build_demo_store
+
+    folder = tmp_path_factory.mktemp("demo")
+    db = folder / "demo.sqlite"
+    engine = store.open_store(str(db))
+    build_demo_store(engine, out_dir=folder / "samples")
+    engine.dispose()
+    return db
+
+
+@pytest.fixture
+def app_env(demo_db, monkeypatch):
+    """Point the app at the demo store (for AppTest runs)."""
+    monkeypatch.setenv("HOTSPOT_DB", str(demo_db))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return demo_db
+
+
+def run_page(page: str | None = None, *, timeout: float = 60, **query):
+    """Run dashboard.py in AppTest (optionally switched to ``pages/<page>.py``)."""
+    from streamlit.testing.v1 import AppTest
+
+    from analytics.config import REPO_ROOT
+
+    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=timeout)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    if page is not None:
+        at.switch_page(f"pages/{page}.py").run()
+    return at

@@ -1,76 +1,139 @@
-"""Every page through Streamlit's AppTest, against a small real store."""
+"""The frame, the meeting brief, the hotspot map and the data page through AppTest."""
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analytics import store
 from analytics.config import REPO_ROOT
 from analytics.importers.core import import_file
-from tests.conftest import NOW, write_csv
+from tests.conftest import NOW, run_page, write_csv
 from tests.test_import_files import incident_rows
 
 
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_brief_opens_on_the_last_demo_week(app_env):
+    at = run_page()
+    assert not at.exception
+    assert any("합성(가상) 데모 데이터" in w.value for w in at.warning)
+    assert at.query_params["week"] == "2017-12-29"  # the last complete week of the demo year
+    engine = store.open_store(str(app_env))
+    ev = store.read_events(
+        engine,
+        start=pd.Timestamp("2017-12-22", tz="Asia/Seoul"),
+        end=pd.Timestamp("2017-12-29", tz="Asia/Seoul"),
+        inside_only=True,
+    )
+    assert metric(at, "사건·112") == f"{int((ev['source'] == 'incident').sum()):,}"
+    assert metric(at, "소리함 카드") == f"{int((ev['source'] == 'suggestion').sum()):,}"
+    tables = [df.value for df in at.dataframe]
+    top = next(t for t in tables if "권장 순찰 시간" in t.columns)
+    assert 1 <= len(top) <= 10 and top["순위"].tolist() == list(range(1, len(top) + 1))
+    units = next(t for t in tables if "미처리 민원" in t.columns)
+    assert len(units) == 18
+    assert any("포착" in m.value for m in at.markdown)  # the accuracy sentence
+    assert any("통계청(SGIS), 공공누리 제1유형" in c.value for c in at.caption)
+
+
+def test_brief_in_english_and_presentation_mode(app_env):
+    at = run_page(lang="en", present="1")
+    assert not at.exception
+    assert "Incidents & 112 calls" in [m.label for m in at.metric]
+    top = next(df.value for df in at.dataframe if "Patrol windows" in df.value.columns)
+    assert len(top) <= 5
+    assert not any("Police unit" in str(df.value.columns) for df in at.dataframe)
+
+
+def test_shared_week_is_restored(app_env):
+    at = run_page(week="2017-10-13")
+    assert not at.exception
+    assert any("2017.10.06(금) ~ 2017.10.12(목)" in c.value for c in at.caption)
+
+
+def test_map_controls_drive_the_view(app_env):
+    at = run_page("map")
+    assert not at.exception
+    summary = next(c.value for c in at.caption if "핫스팟" in c.value and "엔진" in c.value)
+    at.toggle(key="m_auto").set_value(False).run()
+    at.slider(key="m_eps").set_value(250).run()
+    at.slider(key="m_min").set_value(3).run()
+    assert not at.exception
+    wider = next(c.value for c in at.caption if "핫스팟" in c.value and "엔진" in c.value)
+    assert wider != summary and "eps 250 m" in wider
+    assert at.query_params["eps"] == "250" and at.query_params["min"] == "3"
+    at.selectbox(key="m_pick").set_value(_first_id(at)).run()
+    assert not at.exception
+    assert any(s.value.startswith("핫스팟 상세") for s in at.subheader)
+    assert at.query_params["hs"].startswith("H")
+
+
+def _first_id(at):
+    table = next(df.value for df in at.dataframe if "핫스팟 ID" in df.value.columns)
+    return table["핫스팟 ID"].iloc[0]
+
+
+def test_data_page_lists_history_and_templates(app_env):
+    at = run_page("data")
+    assert not at.exception
+    history = next(df.value for df in at.dataframe if "배치 ID" in df.value.columns)
+    assert len(history) == 3 and set(history["상태"]) == {"반영"}
+    assert len([b for b in at.get("download_button")]) >= 3
+
+
 @pytest.fixture
-def small_store(tmp_path, monkeypatch):
-    """A store with 4 synthetic incidents and 1 rejected row, set as the app's store."""
+def small_app(tmp_path, monkeypatch):
+    """A store with 4 incidents and 1 rejected row, set as the app's store."""
     db = tmp_path / "app.sqlite"
     engine = store.open_store(str(db))
     rows = incident_rows(4)
     rows.append(["bad", "2017-13-45", "폭행", "", "", "", "", ""])
-    import_file(
-        write_csv(tmp_path / "in.csv", rows),
-        source="incident",
-        engine=engine,
-        synthetic=True,
-        now=NOW,
-    )
+    import_file(write_csv(tmp_path / "in.csv", rows), source="incident", engine=engine, now=NOW)
     monkeypatch.setenv("HOTSPOT_DB", str(db))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    return db
+    return engine
 
 
-@pytest.fixture
-def empty_store(tmp_path, monkeypatch):
-    """An empty store set as the app's store."""
+def test_undo_from_the_data_page(small_app):
+    at = run_page("data")
+    assert not at.exception
+    report = next(df.value for df in at.dataframe if "이유" in df.value.columns)
+    assert report["행"].tolist() == [6]
+    at.checkbox(key="d_undo_ok").check().run()
+    at.button(key="d_undo").click().run()
+    assert not at.exception
+    assert store.source_counts(small_app)["incident"] == 0
+
+
+def test_empty_store_says_how_to_fill_it(tmp_path, monkeypatch):
     monkeypatch.setenv("HOTSPOT_DB", str(tmp_path / "empty.sqlite"))
     monkeypatch.delenv("DATABASE_URL", raising=False)
-
-
-def run_app(**query) -> AppTest:
-    at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=30)
-    for k, v in query.items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def test_overview_shows_counts_and_synthetic_banner(small_store):
-    at = run_app()
-    assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["사건·112"] == "4" and metrics["전체"] == "4" and metrics["민원"] == "0"
-    assert any("합성(가상) 데모 데이터" in w.value for w in at.warning)
-    assert any("통계청(SGIS), 공공누리 제1유형" in c.value for c in at.caption)
-
-
-def test_overview_in_english(small_store):
-    at = run_app(lang="en")
-    assert not at.exception
-    labels = [m.label for m in at.metric]
-    assert "Incidents & 112 calls" in labels
-    assert any("KOGL Type 1" in c.value for c in at.caption)
-
-
-def test_language_toggle_switches_to_english(small_store):
-    at = run_app()
-    at.radio(key="lang").set_value("en").run()
-    assert not at.exception
-    assert "Total" in [m.label for m in at.metric]
-
-
-def test_empty_store_says_how_to_fill_it(empty_store):
-    at = run_app()
+    at = run_page()
     assert not at.exception
     assert any("저장소가 비어 있습니다" in i.value for i in at.info)
-    assert not at.warning
+
+
+def test_catalogue_has_both_languages_for_every_key():
+    from ui.i18n import CATALOGUE
+
+    missing = [k for k, v in CATALOGUE.items() if set(v) != {"ko", "en"} or not all(v.values())]
+    assert missing == []
+
+
+def test_every_key_a_page_uses_is_in_the_catalogue():
+    from ui.i18n import CATALOGUE
+
+    used = set()
+    for path in [
+        *REPO_ROOT.glob("pages/*.py"),
+        *REPO_ROOT.glob("ui/*.py"),
+        REPO_ROOT / "dashboard.py",
+    ]:
+        used |= set(re.findall(r'(?<![\w.])text\(\s*"([a-z_0-9.]+)"', path.read_text(encoding="utf-8")))
+    assert used, "no keys found: the pattern is wrong"
+    assert sorted(used - set(CATALOGUE)) == []

@@ -1,27 +1,26 @@
-"""Cached loaders keyed on plain values: the store URL and the store's version."""
+"""Cached loaders keyed on plain values: the store URL, its data version, the view.
+
+Every function here takes plain arguments (strings, numbers, dates, tuples) so
+Streamlit can cache it, and calls analytics for the work.
+"""
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 
 import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from analytics import store
-from analytics.config import resolve_db_url
+from analytics import periods, store
+from analytics.config import default_station, resolve_db_url
+from analytics.geo import load_geography
+
+KST = "Asia/Seoul"
 
 
 def store_url() -> str:
     return resolve_db_url(None)
-
-
-def store_version(url: str) -> float:
-    """Changes whenever the store is written: the SQLite files' newest mtime."""
-    db = sa.engine.make_url(url).database
-    if not db:
-        return 0.0
-    return max((os.path.getmtime(p) for p in (db, db + "-wal") if os.path.exists(p)), default=0.0)
 
 
 @st.cache_resource
@@ -29,23 +28,243 @@ def engine_for(url: str) -> sa.Engine:
     return store.open_store(url)
 
 
-@st.cache_data(show_spinner=False)
-def load_overview(url: str, version: float) -> dict:
-    """Counts per source, the covered period, batches and synthetic flag."""
+def data_version(url: str) -> str:
+    """Changes whenever an import lands or is undone (cheap: one small query)."""
+    return store.data_version(engine_for(url))
+
+
+def geography():
+    return load_geography(default_station())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def events(url: str, version: str) -> pd.DataFrame:
+    """All events in the store."""
+    return store.read_events(engine_for(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def overview(url: str, version: str) -> dict:
+    """Counts per source, the covered period, synthetic flag, import history."""
     engine = engine_for(url)
-    counts = store.source_counts(engine)
-    frame = store.read_events(engine)
-    batches = store.list_batches(engine)
+    ev = events(url, version)
     return {
-        "counts": counts,
-        "start": frame["occurred_at"].min() if len(frame) else None,
-        "end": frame["occurred_at"].max() if len(frame) else None,
-        "outside": int((~frame["inside_station"]).sum()) if len(frame) else 0,
+        "counts": store.source_counts(engine),
+        "start": ev["occurred_at"].min() if len(ev) else None,
+        "end": ev["occurred_at"].max() if len(ev) else None,
         "synthetic": store.store_is_synthetic(engine),
-        "batches": batches.drop(columns=["summary_json"]),
-        "rejected": store.read_rejected(engine),
     }
 
 
-def empty_frame() -> pd.DataFrame:
-    return pd.DataFrame()
+def default_week(url: str, version: str) -> dt.date | None:
+    """The meeting day of the latest reporting week that has data.
+
+    On a live store that is the coming meeting; on the 2017 demo it is the
+    last week of the demo year.
+    """
+    info = overview(url, version)
+    if info["end"] is None:
+        return None
+    from analytics.backtest import _meeting_end_for
+
+    station = default_station()
+    today = pd.Timestamp.now(tz=KST).normalize()
+    after_last = info["end"].tz_convert(KST).normalize() + pd.Timedelta(days=1)
+    if after_last >= today:  # live data: the coming meeting
+        return periods.meeting_date(today.date(), meeting_weekday=station.meeting_weekday)
+    # Old data (the demo year): its last complete reporting week.
+    return _meeting_end_for(after_last, station.meeting_weekday).date()
+
+
+def period_for(week: dt.date, span: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """[start, end) for the reporting week ending the day before ``week``."""
+    end = pd.Timestamp(week, tz=KST)
+    days = 28 if span == "28d" else 7
+    return end - pd.Timedelta(days=days), end
+
+
+def _filtered(url: str, version: str, categories: tuple[str, ...]) -> pd.DataFrame:
+    ev = events(url, version)
+    if categories:
+        ev = ev[ev["category"].isin(categories)]
+    return ev
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def hotspot_view(
+    url: str,
+    version: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    sources: tuple[str, ...],
+    weights: tuple[tuple[str, float], ...],
+    categories: tuple[str, ...],
+    eps: float | None,
+    min_samples: float | None,
+) -> dict:
+    """Hotspots of [start, end) with their week-over-week status and the setting used."""
+    from analytics.backtest import resolve_setting
+    from analytics.status import hotspot_status
+
+    geo = geography()
+    setting = resolve_setting(
+        engine_for(url), geo=geo, end=start, eps_m=eps, min_samples=min_samples
+    )
+    ev = _filtered(url, version, categories)
+    status = hotspot_status(
+        ev,
+        geo=geo,
+        start=start,
+        end=end,
+        eps_m=setting.eps_m,
+        min_samples=setting.min_samples,
+        sources=sources,
+        weights=dict(weights),
+    )
+    result = status.result
+    return {
+        "hotspots": status.current,
+        "gone": status.gone,
+        "setting": setting,
+        "engine": result.engine,
+        "n_clustered": int(result.clustered.sum()),
+        "n_in_hotspots": int((result.labels >= 0).sum()),
+        "event_hotspot": result.hotspot_ids[result.clustered],
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def accuracy(
+    url: str,
+    version: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    eps: float | None,
+    min_samples: float | None,
+) -> dict | None:
+    """Hotspots of the 28 days before the period, scored on the period's incidents."""
+    from analytics.backtest import resolve_setting
+    from analytics.evaluation import evaluate_hotspots
+    from analytics.hotspots import find_hotspots
+
+    geo = geography()
+    setting = resolve_setting(
+        engine_for(url), geo=geo, end=start, eps_m=eps, min_samples=min_samples
+    )
+    ev = events(url, version)
+    train = ev[(ev["occurred_at"] >= start - pd.Timedelta(days=28)) & (ev["occurred_at"] < start)]
+    test = ev[(ev["occurred_at"] >= start) & (ev["occurred_at"] < end)]
+    if train.empty:
+        return None
+    found = find_hotspots(
+        train, geo=geo, eps_m=setting.eps_m, min_samples=setting.min_samples, sources=("incident",)
+    )
+    result = evaluate_hotspots(found.hotspots, train, test, boundary_m=geo.boundary_m)
+    return {
+        "ko": result.accuracy_sentence("ko"),
+        "en": result.accuracy_sentence("en"),
+        "pai": result.pai,
+        "hit_rate": result.hit_rate,
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def compstat(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    return periods.compstat_table(events(url, version), period=periods.Period(start, end))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def headline(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """This week per source against last week, the 4-week mean and the same week last year."""
+    ev = events(url, version)
+    ev = ev[ev["inside_station"].astype(bool)]
+    week = pd.Timedelta(days=7)
+
+    def count(a, b):
+        m = (ev["occurred_at"] >= a) & (ev["occurred_at"] < b)
+        return ev.loc[m, "source"].value_counts()
+
+    now = count(start, end)
+    prev = count(start - week, start)
+    mean4 = count(start - 4 * week, start) / 4.0
+    last_year = count(start - pd.Timedelta(days=364), end - pd.Timedelta(days=364))
+    rows = []
+    for src in ("incident", "suggestion", "complaint"):
+        n = int(now.get(src, 0))
+        rows.append(
+            {
+                "source": src,
+                "count": n,
+                "previous": int(prev.get(src, 0)),
+                "change_pct": periods.pct_change(n, int(prev.get(src, 0))),
+                "mean_4w": float(mean4.get(src, 0.0)),
+                "vs_4w_pct": periods.pct_change(n, float(mean4.get(src, 0.0))),
+                "last_year": int(last_year.get(src, 0)),
+                "vs_last_year_pct": periods.pct_change(n, int(last_year.get(src, 0))),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def unit_table(
+    url: str,
+    version: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    hotspot_units: tuple[str, ...],
+) -> pd.DataFrame:
+    """The 18-unit table; ``hotspot_units`` is the unit of each current hotspot."""
+    hotspots = pd.DataFrame({"police_unit": list(hotspot_units)})
+    return periods.unit_table(
+        events(url, version),
+        period=periods.Period(start, end),
+        geo=geography(),
+        hotspots=hotspots,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def holidays(start: pd.Timestamp, end: pd.Timestamp, lang: str) -> list:
+    return periods.holidays_in(periods.Period(start, end), lang=lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def period_events(
+    url: str,
+    version: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    sources: tuple[str, ...],
+    categories: tuple[str, ...],
+) -> pd.DataFrame:
+    """Events of [start, end) of the given sources (and categories, if any)."""
+    ev = _filtered(url, version, categories)
+    m = (ev["occurred_at"] >= start) & (ev["occurred_at"] < end) & ev["source"].isin(sources)
+    return ev[m]
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def box_log(url: str, version: str) -> pd.DataFrame:
+    from analytics.boxes import read_box_log_from_store
+
+    return read_box_log_from_store(engine_for(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def kdistance(
+    url: str,
+    version: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    sources: tuple[str, ...],
+    min_samples: int,
+):
+    from analytics.hotspots import suggest_eps
+
+    ev = events(url, version)
+    m = (ev["occurred_at"] >= start) & (ev["occurred_at"] < end) & ev["source"].isin(sources)
+    m &= ev["inside_station"].astype(bool)
+    if m.sum() <= min_samples:
+        return None
+    return suggest_eps(ev[m], min_samples=max(2, int(min_samples)))

@@ -56,9 +56,7 @@ def start_streamlit(db: Path, *, port: int | None = None) -> tuple[subprocess.Po
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            str(REPO_ROOT / "dashboard.py"),
+            "ui.serve",  # streamlit run dashboard.py, as `make run` does
             "--server.address",
             "127.0.0.1",
             "--server.port",
@@ -70,15 +68,14 @@ def start_streamlit(db: Path, *, port: int | None = None) -> tuple[subprocess.Po
         ],
         cwd=REPO_ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            raise RuntimeError(f"streamlit exited early:\n{out}")
+            raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:

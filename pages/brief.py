@@ -1,0 +1,109 @@
+"""회의 브리핑: this week in figures, the top hotspots on a map, the 18 units."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.config import default_station
+from ui import data
+from ui.i18n import day_range, number, signed_pct, text
+from ui.maps import hotspot_map
+from ui.state import view
+from ui.tables import hotspot_table, unit_view
+from ui.widgets import share_box
+
+state = view()
+lang = state.lang
+url = data.store_url()
+version = data.data_version(url)
+station = default_station()
+
+st.title(f"{station.name if lang == 'ko' else station.name_en} · {text('brief.title', lang)}")
+if state.week is None:
+    st.info(text("frame.empty", lang))
+    st.stop()
+start, end = data.period_for(state.week, state.span)
+st.caption(text("brief.week", lang, range=day_range(start, end, lang)))
+holidays = data.holidays(start, end, lang)
+if holidays:
+    st.caption(text("brief.holidays", lang, names=", ".join(f"{d:%m.%d} {n}" for d, n in holidays)))
+
+heads = data.headline(url, version, start, end)
+cols = st.columns(len(heads))
+for col, row in zip(cols, heads.itertuples(), strict=True):
+    col.metric(
+        text(f"source.{row.source}", lang),
+        number(row.count),
+        # st.metric reads the arrow from a leading ASCII sign.
+        delta=f"{row.change_pct:+.1f}% {text('brief.vs_last_week', lang)}"
+        if row.change_pct is not None
+        else None,
+        delta_color="inverse" if row.source == "incident" else "off",
+        help=text(
+            "brief.metric_help",
+            lang,
+            mean=number(row.mean_4w, 1),
+            vs4=signed_pct(row.vs_4w_pct),
+            ly=number(row.last_year),
+            vsly=signed_pct(row.vs_last_year_pct),
+        ),
+    )
+
+view_data = data.hotspot_view(
+    url,
+    version,
+    start,
+    end,
+    state.sources,
+    state.weights,
+    state.categories,
+    state.eps,
+    state.min_samples,
+)
+hotspots = view_data["hotspots"]
+setting = view_data["setting"]
+top_n = 5 if state.present else 10
+
+left, right = st.columns([3, 2] if state.present else [1, 1])
+with left:
+    st.subheader(text("brief.map", lang))
+    hotspot_map(
+        hotspots.head(top_n),
+        view_data["gone"],
+        lang=lang,
+        height=600 if state.present else 480,
+        key="brief_map",
+        selected=state.hotspot,
+    )
+with right:
+    st.subheader(text("brief.top", lang))
+    if hotspots.empty:
+        st.info(
+            text(
+                "brief.no_hotspots", lang, eps=f"{setting.eps_m:g}", min=f"{setting.min_samples:g}"
+            )
+        )
+    else:
+        st.dataframe(hotspot_table(hotspots, lang, top=top_n), hide_index=True, width="stretch")
+        counts = hotspots["status"].value_counts()
+        st.caption(
+            text(
+                "brief.summary",
+                lang,
+                n=len(hotspots),
+                new=int(counts.get("new", 0)),
+                up=int(counts.get("intensifying", 0)),
+                clustered=number(view_data["n_clustered"]),
+                inside=number(view_data["n_in_hotspots"]),
+            )
+        )
+    st.caption(setting.sentence(lang))
+    acc = data.accuracy(url, version, start, end, state.eps, state.min_samples)
+    if acc:
+        st.markdown(f"**{text('brief.accuracy', lang)}** — {acc[lang]}")
+
+if not state.present:
+    st.subheader(text("brief.units", lang))
+    units = data.unit_table(url, version, start, end, tuple(hotspots["police_unit"].dropna()))
+    st.dataframe(unit_view(units, lang), hide_index=True, width="stretch", height=670)
+    share_box(state, lang, "brief")

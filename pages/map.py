@@ -1,0 +1,192 @@
+"""핫스팟 지도: choose sources, weights, categories and DBSCAN settings; read a hotspot."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+from analytics.schema import SOURCES
+from ui import data
+from ui.i18n import day, day_range, number, text
+from ui.maps import hotspot_map
+from ui.state import update_view, view
+from ui.tables import hotspot_table
+from ui.tables_map import category_options, for_unit, heatmap_frame, kdistance_frame, member_events
+from ui.widgets import share_box
+
+state = view()
+lang = state.lang
+url = data.store_url()
+version = data.data_version(url)
+st.title(text("map.title", lang))
+if state.week is None:
+    st.info(text("frame.empty", lang))
+    st.stop()
+start, end = data.period_for(state.week, state.span)
+st.caption(text("frame.period", lang, range=day_range(start, end, lang)))
+geo = data.geography()
+
+c1, c2, c3 = st.columns([2, 2, 1])
+sources = c1.multiselect(
+    text("map.sources", lang),
+    SOURCES,
+    default=list(state.sources),
+    format_func=lambda s: text(f"source.{s}", lang),
+    key="m_sources",
+) or list(SOURCES)
+cats = category_options(sources, lang)
+categories = c2.multiselect(
+    text("map.categories", lang),
+    list(cats),
+    default=[c for c in state.categories if c in cats],
+    format_func=cats.get,
+    placeholder=text("map.categories_all", lang),
+    key="m_cats",
+)
+units = ["", *geo.police_units["unit"]]
+unit = c3.selectbox(
+    text("map.unit", lang),
+    units,
+    index=units.index(state.unit) if state.unit in units else 0,
+    format_func=lambda u: u or text("map.unit_all", lang),
+    key="m_unit",
+)
+c4, c5, c6 = st.columns([1, 2, 2])
+auto = c4.toggle(text("map.auto", lang), value=state.eps is None, key="m_auto")
+eps = c5.slider(
+    text("map.eps", lang), 20, 300, int(state.eps or 100), step=5, disabled=auto, key="m_eps"
+)
+min_samples = c6.slider(
+    text("map.min", lang), 2, 30, int(state.min_samples or 5), disabled=auto, key="m_min"
+)
+with st.expander(text("map.weights", lang)):
+    wcols = st.columns(len(SOURCES))
+    weights = {
+        s: wcols[i].slider(
+            text("map.weight", lang, source=text(f"source.{s}", lang)),
+            0.5,
+            5.0,
+            float(state.weight_map()[s]),
+            step=0.5,
+            key=f"m_w_{s}",
+        )
+        for i, s in enumerate(SOURCES)
+    }
+state = update_view(
+    sources=tuple(s for s in SOURCES if s in sources),
+    categories=tuple(categories),
+    unit=unit or None,
+    eps=None if auto else float(eps),
+    min_samples=None if auto else float(min_samples),
+    weights=tuple(sorted((s, w) for s, w in weights.items() if w != 1.0)),
+)
+
+v = data.hotspot_view(
+    url,
+    version,
+    start,
+    end,
+    state.sources,
+    state.weights,
+    state.categories,
+    state.eps,
+    state.min_samples,
+)
+hotspots = for_unit(v["hotspots"], state.unit)
+st.caption(
+    text(
+        "map.summary",
+        lang,
+        n=len(hotspots),
+        clustered=number(v["n_clustered"]),
+        inside=number(v["n_in_hotspots"]),
+        setting=v["setting"].sentence(lang),
+        engine=v["engine"],
+    )
+)
+period_events = data.period_events(url, version, start, end, state.sources, state.categories)
+clicked = hotspot_map(
+    hotspots,
+    for_unit(v["gone"], state.unit),
+    lang=lang,
+    height=560,
+    key="m_map",
+    selected=state.hotspot,
+    events=period_events,
+    heat_sources=state.sources,
+    boxes=data.box_log(url, version),
+)
+if clicked and clicked != state.hotspot:
+    update_view(hotspot=clicked)
+    st.rerun()
+
+st.subheader(text("map.table", lang))
+st.dataframe(hotspot_table(hotspots, lang), hide_index=True, width="stretch", height=300)
+ids = ["", *hotspots["hotspot_id"]]
+places = dict(zip(hotspots["hotspot_id"], hotspots["place"], strict=True))
+picked = st.selectbox(
+    text("map.pick", lang),
+    ids,
+    index=ids.index(state.hotspot) if state.hotspot in ids else 0,
+    format_func=lambda h: f"{places[h]} ({h})" if h else text("map.none", lang),
+    key="m_pick",
+)
+if (picked or None) != state.hotspot:
+    state = update_view(hotspot=picked or None)
+
+if state.hotspot in places:
+    h = hotspots.set_index("hotspot_id").loc[state.hotspot]
+    st.subheader(text("map.profile", lang, place=h["place"]))
+    st.caption(
+        text(
+            "map.profile_counts",
+            lang,
+            inc=h["n_incident"],
+            com=h["n_complaint"],
+            sug=h["n_suggestion"],
+            area=number(h["area_m2"]),
+            first=day(h["first_event"], lang),
+            last=day(h["last_event"], lang),
+        )
+    )
+    st.caption(
+        text(
+            "map.type_help",
+            lang,
+            type=text(f"type.{h['type']}", lang),
+            help=text(f"type.{h['type']}.help", lang),
+        )
+    )
+    st.markdown(text("map.patrol", lang, windows=h["patrol_text"] or "—"))
+    chart = (
+        alt.Chart(heatmap_frame(h["hour_weekday"], lang))
+        .mark_rect()
+        .encode(
+            x=alt.X("hour:O", title=text("map.hour", lang)),
+            y=alt.Y(
+                "weekday:N",
+                sort=heatmap_frame(h["hour_weekday"], lang)["weekday"].unique().tolist(),
+                title=text("map.weekday", lang),
+            ),
+            color=alt.Color(
+                "n:Q", title=text("map.count", lang), scale=alt.Scale(scheme="orangered")
+            ),
+            tooltip=["weekday", "hour", "n"],
+        )
+    )
+    st.altair_chart(chart, use_container_width=True)
+    st.caption(text("map.events", lang))
+    st.dataframe(
+        member_events(period_events, v["event_hotspot"], state.hotspot, lang),
+        hide_index=True,
+        width="stretch",
+    )
+
+if st.checkbox(text("map.kdist", lang), key="m_kdist"):
+    curve = data.kdistance(
+        url, version, start, end, state.sources, int(state.min_samples or min_samples)
+    )
+    if curve is not None:
+        st.caption(text("map.kdist_caption", lang, k=curve.k, eps=f"{curve.eps_m:.0f}"))
+        st.line_chart(kdistance_frame(curve.distances_m, lang))
+share_box(state, lang, "map")

@@ -1,0 +1,138 @@
+"""여기 무서워요 소리함: cards per box and week, where the boxes stood, the hours and
+worries residents wrote, fear hotspots with CPTED measures, and where to go next."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.suggestions import NEAR_BOX_M
+from ui import data
+from ui import data_suggestions as ds
+from ui.i18n import day, day_range, number, signed_pct, text
+from ui.maps_suggestions import suggestion_map
+from ui.state import view
+from ui.tables_suggestions import (
+    BOX_GREEN,
+    box_label,
+    category_chart,
+    fear_table,
+    hours_frame,
+    placement_table,
+    sites_table,
+    trend_chart,
+)
+from ui.widgets import share_box
+
+CELL_M = 500.0
+state = view()
+lang = state.lang
+url = data.store_url()
+version = data.data_version(url)
+st.title(text("suggestions.title", lang))
+if state.week is None:
+    st.info(text("frame.empty", lang))
+    st.stop()
+start, end = data.period_for(state.week, state.span)
+st.caption(text("suggestions.period", lang, range=day_range(start, end, lang)))
+
+boxes = ["", *ds.box_ids(url, version)]
+box = (
+    st.selectbox(
+        text("suggestions.box", lang),
+        boxes,
+        format_func=lambda b: box_label(b, lang) if b else text("suggestions.box_all", lang),
+        key="s_box",
+    )
+    or None
+)
+
+s = ds.summary(url, version, start, end, box)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(
+    text("suggestions.cards_now", lang),
+    number(s["n"]),
+    delta=f"{signed_pct(s['change_pct'])} {text('suggestions.vs_prev', lang)}"
+    if s["change_pct"] is not None
+    else None,
+    delta_color="off",
+)
+c2.metric(text("suggestions.cards_prev", lang), number(s["previous"]))
+c3.metric(text("suggestions.boxes_used", lang), number(s["n_boxes"]))
+c4.metric(text("suggestions.places", lang), number(s["n_places"]))
+
+st.subheader(text("suggestions.trend", lang))
+weekly = ds.weekly(url, version, start, end, box)
+st.altair_chart(trend_chart(weekly, start, end, lang), width="stretch")
+st.caption(
+    text(
+        "suggestions.trend_caption",
+        lang,
+        range=day_range(*ds.trend_window(url, version, start, end), lang),
+    )
+)
+
+st.subheader(text("suggestions.map", lang))
+map_slot = st.container()  # drawn last, once the candidate count is chosen
+
+period_cards = ds.period_cards(url, version, start, end, box)
+left, right = st.columns(2)
+with left:
+    st.subheader(text("suggestions.hours", lang))
+    if period_cards.empty:
+        st.info(text("suggestions.no_cards", lang))
+    else:
+        st.bar_chart(
+            hours_frame(ds.slot_hours(url, version, start, end, box), lang), color=BOX_GREEN
+        )
+        st.caption(text("suggestions.hours_caption", lang))
+with right:
+    st.subheader(text("suggestions.categories", lang))
+    if not period_cards.empty:
+        counts = ds.categories(url, version, start, end, box)
+        st.altair_chart(category_chart(counts, lang), width="stretch")
+
+st.subheader(text("suggestions.history", lang))
+placements = ds.placements(url, version, end)
+st.dataframe(placement_table(placements, lang), hide_index=True, width="stretch")
+
+st.subheader(text("suggestions.fear", lang))
+fear = ds.fear_for(url, version, start, end, state)
+if fear.empty:
+    st.info(text("suggestions.fear_none", lang))
+else:
+    st.caption(text("suggestions.fear_caption", lang))
+    st.dataframe(fear_table(fear, lang), hide_index=True, width="stretch")
+
+st.subheader(text("suggestions.next", lang))
+top = st.slider(text("suggestions.top", lang), 1, 15, 5, key="s_top")
+sites = ds.next_sites(url, version, start, end, top, CELL_M)
+first, last = ds.next_site_window(start, end)
+st.caption(
+    text(
+        "suggestions.next_caption",
+        lang,
+        range=day_range(first, last, lang),
+        cell=f"{CELL_M:g}",
+        near=f"{NEAR_BOX_M / 1000:g}",
+    )
+)
+if sites.empty:
+    st.info(text("suggestions.next_none", lang))
+else:
+    st.dataframe(sites_table(sites, lang), hide_index=True, width="stretch")
+
+with map_slot:
+    on = end - pd.Timedelta(days=1)
+    suggestion_map(
+        fear=fear,
+        placements=placements,
+        cards=period_cards,
+        sites=sites,
+        on=on,
+        cell_m=CELL_M,
+        lang=lang,
+        key="s_map",
+    )
+    st.caption(text("suggestions.map_caption", lang, day=day(on, lang)))
+share_box(state, lang, "suggestions")

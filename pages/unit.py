@@ -1,0 +1,99 @@
+"""지구대·파출소: one unit's week, its hotspots, and where and when to patrol (탄력순찰)."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ui import data
+from ui import data_unit as du
+from ui.i18n import day_range, number, text
+from ui.state import update_view, view
+from ui.tables import hotspot_table
+from ui.widgets import share_box
+
+state = view()
+lang = state.lang
+url = data.store_url()
+version = data.data_version(url)
+st.title(text("unit.title", lang))
+if state.week is None:
+    st.info(text("frame.empty", lang))
+    st.stop()
+start, end = data.period_for(state.week, state.span)
+
+names = du.unit_names(lang)
+units = list(names)
+default = state.unit if state.unit in names else units[0]
+unit = st.selectbox(
+    text("unit.pick", lang), units, index=units.index(default), format_func=names.get, key="u_unit"
+)
+if unit != default:
+    state = update_view(unit=unit)
+period = day_range(start, end, lang)
+st.subheader(text("unit.heading", lang, unit=names[unit], range=period))
+st.caption(text("unit.townships", lang, names=", ".join(du.unit_townships(unit, lang))))
+
+args = (url, version, start, end, state.sources, state.weights, state.categories)
+v = du.unit_view(*args, state.eps, state.min_samples, unit, lang)
+vs = "brief.vs_last_week" if state.span == "week" else "unit.vs_previous_28d"
+cols = st.columns(5)
+for col, f in zip(cols, v["figures"], strict=False):
+    delta, moved = du.metric_delta(f["change_pct"])
+    col.metric(
+        text(f"source.{f['source']}", lang),
+        number(f["count"]),
+        delta=delta,
+        delta_description=text(vs, lang) if delta else None,
+        delta_color="inverse" if f["source"] == "incident" and moved else "off",
+        delta_arrow="auto" if moved else "off",
+        help=text(
+            "unit.metric_help", lang, prev=number(f["previous"]), mean=number(f["mean_4w"], 1)
+        ),
+    )
+cols[3].metric(
+    text("col.open_complaints", lang),
+    number(v["row"].get("open_complaints", 0)),
+    help=text("unit.open_help", lang),
+)
+cols[4].metric(
+    text("col.hotspots", lang), number(len(v["hotspots"])), help=text("unit.hotspots_help", lang)
+)
+if v["rank"]:
+    st.caption(
+        text(
+            "unit.rank",
+            lang,
+            rank=v["rank"],
+            n=v["n_units"],
+            total=number(v["row"].get("total", 0)),
+        )
+    )
+
+left, right = st.columns([1, 1])
+with left:
+    st.subheader(text("unit.map", lang))
+    m = du.unit_map(v["hotspots"], v["gone"], unit=unit, lang=lang)
+    st_folium(m, height=460, use_container_width=True, key="u_map", returned_objects=[])
+with right:
+    st.subheader(text("unit.table", lang))
+    if v["hotspots"].empty:
+        st.info(text("unit.no_hotspots", lang, unit=names[unit]))
+    else:
+        st.dataframe(hotspot_table(v["hotspots"], lang), hide_index=True, width="stretch")
+    st.caption(v["setting"].sentence(lang))
+
+st.subheader(text("unit.patrol", lang))
+st.caption(text("unit.patrol_help", lang))
+if v["targets_view"].empty:
+    st.info(text("unit.no_targets", lang))
+else:
+    st.dataframe(v["targets_view"], hide_index=True, width="stretch")
+
+files = du.unit_files(*args, state.eps, state.min_samples, unit, lang)
+st.caption(text("unit.downloads", lang))
+for col, button in zip(
+    st.columns(4), du.download_buttons(files, unit=unit, week=state.week, lang=lang), strict=True
+):
+    col.download_button(**button)
+share_box(state, lang, "unit")

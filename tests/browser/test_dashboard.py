@@ -1,0 +1,128 @@
+"""The dashboard in a real browser, with every request off this machine blocked.
+
+What only a browser shows: the map draws (boundaries and hotspot polygons) from the
+app's own Leaflet files, a shared link restores the view in a fresh context, the
+projector view fits 1920×1080, hostile user text stays text, the language switch.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics import store
+from analytics.demo_store import build_demo_store
+from analytics.importers.core import import_file
+from tests.browser.conftest import screenshot, start_streamlit
+from tests.conftest import NOW, csv_bytes
+
+pytestmark = pytest.mark.browser
+
+XSS = "<img src=x onerror=alert(1)>"
+WEEK = "2017-12-29"  # the demo year's last complete reporting week
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The demo year plus three hostile suggestion cards in its last week, served for real."""
+    folder = tmp_path_factory.mktemp("browser")
+    db = folder / "store.sqlite"
+    engine = store.open_store(str(db))
+    build_demo_store(engine, out_dir=folder / "samples")
+    cards = [["카드번호", "소리함", "작성일", "장소", "희망시간", "내용"]]
+    cards += [
+        [f"X-{i}", "BOX-01", "2017-12-27", f"공설시장 뒤 {XSS}", "22-02시", XSS] for i in range(3)
+    ]
+    import_file(
+        csv_bytes(cards), source="suggestion", engine=engine, file_name=f"{XSS}.csv", now=NOW
+    )
+    engine.dispose()
+    proc, url = start_streamlit(db)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def map_frame(page):
+    """The st_folium iframe once Leaflet has drawn into it."""
+    page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
+    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
+    # Off-screen polygons are drawn as empty paths: wait for a township with a shape.
+    frame.locator(".leaflet-overlay-pane path:not([d='M0 0'])").first.wait_for(
+        state="attached", timeout=60_000
+    )
+    return frame
+
+
+def overlay_paths(frame) -> int:
+    return frame.locator(".leaflet-overlay-pane path").count()
+
+
+def test_map_draws_offline_with_hotspot_polygons(server, page):
+    failed = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.goto(f"{server}/map?week={WEEK}&eps=100&min=500")  # no place has 500 events
+    bare = overlay_paths(map_frame(page))
+    assert bare >= 23  # township boundaries draw without tiles
+    page.goto(f"{server}/map?week={WEEK}&eps=100&min=5")
+    frame = map_frame(page)
+    page.wait_for_timeout(1500)
+    assert overlay_paths(frame) > bare  # plus the hotspot polygons
+    assert frame.locator(".leaflet-marker-pane, .marker-cluster").count() >= 1
+    assert not [u for u in failed if "127.0.0.1" in u and "/app/static/" in u]
+    screenshot(page, "map-offline")
+
+
+def test_shared_link_restores_the_view_in_a_fresh_context(server, browser):
+    link = f"{server}/map?week=2017-10-13&src=incident&eps=60&min=4"
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.goto(link)
+    page.get_by_text("eps 60 m, 최소 4건").first.wait_for(timeout=60_000)
+    assert page.get_by_text("기간: 2017.10.06(금) ~ 2017.10.12(목)").first.is_visible()
+    assert "src=incident" in page.url and "eps=60" in page.url and "week=2017-10-13" in page.url
+    map_frame(page)
+    screenshot(page, "shared-link")
+    context.close()
+
+
+def test_presentation_mode_fits_the_projector(server, page):
+    page.goto(f"{server}/?present=1&week={WEEK}")
+    map_frame(page)
+    page.get_by_text("상위 핫스팟").wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    assert page.locator('[data-testid="stSidebar"]').is_hidden()
+    bottoms = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stMetric"], iframe, [data-testid="stDataFrame"]')]
+               .map(e => e.getBoundingClientRect().bottom)"""
+    )
+    assert bottoms and max(bottoms) <= 1080
+    scroll = page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]') || document.scrollingElement;"
+        " return [m.scrollHeight, m.clientHeight]; }"
+    )
+    assert scroll[0] <= scroll[1] + 2
+    screenshot(page, "presentation-1920x1080")
+
+
+def test_hostile_card_text_is_inert(server, page):
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{server}/map?week={WEEK}&src=suggestion&eps=100&min=2")
+    frame = map_frame(page)
+    page.wait_for_timeout(2000)
+    assert dialogs == []
+    assert page.locator('img[src="x"]').count() == 0
+    assert frame.locator('img[src="x"]').count() == 0
+    page.goto(f"{server}/data")
+    page.get_by_text("가져오기 기록").wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    assert dialogs == [] and page.locator('img[src="x"]').count() == 0
+
+
+def test_language_switch(server, page):
+    page.goto(f"{server}/?week={WEEK}")
+    page.get_by_text("확대간부회의 브리핑").first.wait_for(timeout=60_000)
+    page.locator('[data-testid="stSidebar"]').get_by_text("English").click()
+    page.get_by_text("Expanded staff meeting brief").first.wait_for(timeout=60_000)
+    assert "lang=en" in page.url
+    screenshot(page, "brief-en")

@@ -1,0 +1,72 @@
+"""URL query string ⇄ view state: round trips and hostile links."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ui.state import ViewState, parse_query, share_url, to_query
+
+FULL = ViewState(
+    week=dt.date(2017, 10, 13),
+    span="28d",
+    sources=("suggestion", "incident"),
+    weights=(("suggestion", 2.0),),
+    categories=("theft", "drunk"),
+    unit="중앙지구대",
+    eps=60.0,
+    min_samples=4.0,
+    hotspot="H3fa9c01b2e",
+    lang="en",
+    present=True,
+)
+
+
+@pytest.mark.parametrize("state", [ViewState(), FULL])
+def test_round_trip(state):
+    assert parse_query(to_query(state)) == state
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, ViewState()),
+        ({"week": "2017-13-45"}, ViewState()),
+        ({"src": "tweets,incident"}, ViewState(sources=("incident",))),
+        ({"src": "tweets"}, ViewState()),
+        ({"eps": "-5"}, ViewState()),
+        ({"eps": "abc", "min": "4"}, ViewState(min_samples=4.0)),
+        (
+            {"w": "suggestion:2,incident:1,bad:3,complaint:x"},
+            ViewState(weights=(("suggestion", 2.0),)),
+        ),
+        ({"hs": "<script>"}, ViewState()),
+        ({"lang": "fr", "present": "yes"}, ViewState()),
+        ({"span": "year"}, ViewState()),
+    ],
+)
+def test_bad_values_fall_back_to_defaults(query, expected):
+    assert parse_query(query) == expected
+
+
+def test_defaults_make_short_links():
+    assert to_query(ViewState()) == {}
+    url = share_url("http://127.0.0.1:8501/", "map", FULL)
+    assert url.startswith("http://127.0.0.1:8501/map?week=2017-10-13&span=28d")
+    assert "present=1" in url and "lang=en" in url
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["week", "span", "src", "w", "cat", "unit", "eps", "min", "hs", "lang", "present", "x"]
+        ),
+        st.text(max_size=30),
+    )
+)
+def test_any_query_parses(query):
+    state = parse_query(query)
+    assert parse_query(to_query(state)) == state

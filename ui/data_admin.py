@@ -1,0 +1,87 @@
+"""Loaders and actions for the data page: preview, import, undo, reports."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from analytics import store
+from analytics.exports import rejected_rows_table, safe_frame
+from analytics.importers.core import import_file, prepare_file
+from analytics.importers.reading import ImportFileError
+from ui.data import engine_for
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def preview(
+    content: bytes, file_name: str, source: str, sheet: str | None, url: str, version: str
+) -> dict:
+    """Read and validate an upload without saving; how many rows are already stored."""
+    try:
+        prepared = prepare_file(content, source=source, sheet=sheet, file_name=file_name)
+    except ImportFileError as exc:
+        return {"error": {"ko": exc.text("ko"), "en": exc.text("en")}}
+    with engine_for(url).connect() as conn:
+        already = len(store.existing_event_ids(conn, prepared.events["event_id"].tolist()))
+    t = prepared.table
+    return {
+        "error": None,
+        "encoding": t.encoding or "XLSX",
+        "header_row": t.header_row,
+        "sheet": t.sheet,
+        "sheets": t.sheets,
+        "crs": prepared.crs or "—",
+        "rows": len(t.frame),
+        "usable": len(prepared.events) - already,
+        "already": already + prepared.duplicates_in_file,
+        "rejected": prepared.rejected,
+        "columns": prepared.columns,
+        "unused": prepared.unused_columns,
+        "events": prepared.events.head(20),
+    }
+
+
+def run_import(content: bytes, file_name: str, source: str, sheet: str | None, url: str, progress):
+    """Import for real; returns the ImportResult (raises ImportFileError)."""
+    return import_file(
+        content,
+        source=source,
+        engine=engine_for(url),
+        sheet=sheet,
+        file_name=file_name,
+        progress=progress,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def batches(url: str, version: str) -> pd.DataFrame:
+    return store.list_batches(engine_for(url)).drop(columns=["summary_json"])
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def rejected(url: str, version: str, batch_id: str | None) -> pd.DataFrame:
+    return store.read_rejected(engine_for(url), batch_id)
+
+
+def rejected_csv(url: str, version: str, batch_id: str | None, lang: str) -> bytes:
+    table = safe_frame(rejected_rows_table(rejected(url, version, batch_id), lang=lang))
+    buf = io.StringIO()
+    table.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def undo(url: str, batch_id: str) -> int:
+    return store.undo_batch(engine_for(url), batch_id)
+
+
+def batch_event_count(url: str, batch_id: str) -> int:
+    import sqlalchemy as sa
+
+    with engine_for(url).connect() as conn:
+        return conn.execute(
+            sa.select(sa.func.count())
+            .select_from(store.events)
+            .where(store.events.c.batch_id == batch_id)
+        ).scalar_one()

@@ -1,0 +1,130 @@
+"""Cached loaders for the suggestion-box page, keyed on plain values.
+
+Each one calls :mod:`analytics.suggestions` on the store's events; ``box`` is a box
+id or ``None`` for every box.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import suggestions
+from ui import data
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def box_ids(url: str, version: str) -> list[str]:
+    return suggestions.box_ids(data.events(url, version), data.box_log(url, version))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def summary(
+    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
+) -> dict:
+    """Cards this period and the period before (:func:`analytics.suggestions.card_summary`)."""
+    return suggestions.card_summary(data.events(url, version), start=start, end=end, box_id=box)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def weekly(
+    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
+) -> pd.DataFrame:
+    """Cards per reporting week and box over the 52 weeks around the period."""
+    year_start, year_end = trend_window(url, version, start, end)
+    ev = data.events(url, version)
+    return suggestions.weekly_cards_per_box(
+        ev, start=year_start, end=year_end, anchor=end, box_id=box, boxes=data.box_log(url, version)
+    )
+
+
+def trend_window(
+    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    last = data.overview(url, version)["end"]
+    return suggestions.trend_window(start, end, last_event=last)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def period_cards(
+    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
+) -> pd.DataFrame:
+    """The cards of ``[start, end)`` (for the map, the hour and category charts)."""
+    return suggestions.cards(data.events(url, version), start=start, end=end, box_id=box)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def slot_hours(
+    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
+) -> pd.Series:
+    return suggestions.slot_hour_histogram(period_cards(url, version, start, end, box))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def categories(
+    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
+) -> pd.DataFrame:
+    return suggestions.category_counts(period_cards(url, version, start, end, box))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def placements(url: str, version: str, end: pd.Timestamp) -> pd.DataFrame:
+    """The deployment log up to the period's last day, with cards per placement."""
+    return suggestions.placement_cards(
+        data.events(url, version), data.box_log(url, version), on=end - pd.Timedelta(days=1)
+    )
+
+
+def next_site_window(start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+    return suggestions.next_site_window(start, end)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def next_sites(
+    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, top: int, cell_m: float
+) -> pd.DataFrame:
+    """Where to place a box next, over :func:`next_site_window` of the period."""
+    first, last = suggestions.next_site_window(start, end)
+    return suggestions.next_box_sites(
+        data.events(url, version),
+        data.box_log(url, version),
+        geo=data.geography(),
+        start=first,
+        end=last,
+        cell_m=cell_m,
+        top=top,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def fear(
+    url: str,
+    version: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    sources: tuple[str, ...],
+    weights: tuple[tuple[str, float], ...],
+    categories: tuple[str, ...],
+    eps: float | None,
+    min_samples: float | None,
+):
+    """The fear-type hotspots of the view (a GeoDataFrame, with CPTED measures)."""
+    view = data.hotspot_view(
+        url, version, start, end, sources, weights, categories, eps, min_samples
+    )
+    return suggestions.fear_hotspots(view["hotspots"])
+
+
+def fear_for(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, state) -> pd.DataFrame:
+    """:func:`fear` with the hotspot settings of the view (``ui.state.ViewState``)."""
+    return fear(
+        url,
+        version,
+        start,
+        end,
+        state.sources,
+        state.weights,
+        state.categories,
+        state.eps,
+        state.min_samples,
+    )

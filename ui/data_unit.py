@@ -1,0 +1,273 @@
+"""Cached loaders for the 지구대·파출소 page, its downloads and the meeting pack.
+
+Every cached function takes plain values (url, data version, period bounds, tuples)
+and calls analytics for the work; the page only renders what comes back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+import streamlit as st
+
+from analytics import exports, maps
+from analytics.config import default_station
+from analytics.meeting_pack import build_meeting_pack
+from analytics.patrol import COLUMNS, patrol_targets
+from analytics.periods import pct_change
+from analytics.schema import SOURCES
+from ui import data
+from ui.i18n import day_range, signed_pct, text
+
+UNIT_OUTLINE = {"color": "#000000", "weight": 4, "opacity": 0.9, "fill": False, "dashArray": "10 6"}
+
+
+def unit_names(lang: str) -> dict[str, str]:
+    """unit (Korean name, the key) → the name shown in ``lang``."""
+    units = data.geography().police_units
+    col = "unit" if lang == "ko" else "unit_en"
+    return dict(zip(units["unit"], units[col], strict=True))
+
+
+def metric_delta(change_pct: float | None) -> tuple[str | None, bool]:
+    """A percent change for ``st.metric``: ('+12.5%', True), ('-3.0%', True), ('0.0%', False).
+
+    Streamlit reads a delta as negative only when it starts with an ASCII '-', so the
+    typographic minus of :func:`ui.i18n.signed_pct` is swapped for it here; a change
+    that rounds to zero gets no arrow. None (no base to compare with) gives no delta.
+    """
+    if change_pct is None or change_pct != change_pct:
+        return None, False
+    shown = signed_pct(change_pct).replace("\u2212", "-")
+    return shown, shown.startswith(("+", "-"))
+
+
+def unit_townships(unit: str, lang: str) -> list[str]:
+    """The townships a unit covers, in ``lang``."""
+    geo = data.geography()
+    twp = geo.townships[geo.townships["police_unit"] == unit]
+    return twp["emd" if lang == "ko" else "emd_en"].tolist()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def unit_view(
+    url: str,
+    version: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    sources: tuple[str, ...],
+    weights: tuple[tuple[str, float], ...],
+    categories: tuple[str, ...],
+    eps: float | None,
+    min_samples: float | None,
+    unit: str,
+    lang: str,
+) -> dict:
+    """One unit's hotspots, gone hotspots, patrol targets and figures for [start, end).
+
+    Returns
+    -------
+    dict with ``hotspots`` and ``gone`` (GeoDataFrames, the unit's rows),
+    ``targets`` (:func:`analytics.patrol.patrol_targets`, for the files),
+    ``targets_view`` (the same without coordinates, for the screen), ``figures``
+    (one dict per source: count, previous, change_pct, mean_4w), ``row`` (the
+    unit's row of the unit table as a dict), ``rank`` (1 = most events) and
+    ``n_units``, ``setting`` (the DBSCAN setting used).
+    """
+    v = data.hotspot_view(url, version, start, end, sources, weights, categories, eps, min_samples)
+    every = v["hotspots"]
+    mine = every[every["police_unit"] == unit]
+    gone = v["gone"]
+    gone = gone[gone["police_unit"] == unit] if len(gone) else gone
+    units = data.unit_table(url, version, start, end, tuple(every["police_unit"].dropna()))
+    row = units.loc[unit].to_dict() if unit in units.index else {}
+    figures = [
+        {
+            "source": s,
+            "count": int(row.get(s, 0)),
+            "previous": int(row.get(f"{s}_prev", 0)),
+            "change_pct": pct_change(row.get(s, 0), row.get(f"{s}_prev", 0)),
+            "mean_4w": float(row.get(f"{s}_4w_mean", 0.0)),
+        }
+        for s in ("incident", "suggestion", "complaint")
+    ]
+    # Rank by total events; ties share the better rank.
+    rank = int((units["total"] > row.get("total", 0)).sum()) + 1 if row else None
+    targets = patrol_targets(every, unit=unit, lang=lang)
+    coords = [COLUMNS[lang][k] for k in ("lat", "lon")]
+    return {
+        "hotspots": mine,
+        "gone": gone,
+        "targets": targets,
+        "targets_view": targets.drop(columns=coords),
+        "figures": figures,
+        "row": row,
+        "rank": rank,
+        "n_units": len(units),
+        "setting": v["setting"],
+    }
+
+
+def unit_map(hotspots, gone, *, unit: str, lang: str) -> folium.Map:
+    """The station map zoomed to one unit, its boundary outlined, its hotspots drawn."""
+    geo = data.geography()
+    m = maps.base_map(geo, lang=lang)
+    area = geo.police_units.loc[geo.police_units["unit"] == unit, "geometry"]
+    if len(area):
+        shape = gpd.GeoSeries(
+            [shapely.simplify(area.iloc[0], maps.TOWNSHIP_SIMPLIFY_M)], crs=geo.police_units.crs
+        ).to_crs("EPSG:4326")
+        folium.GeoJson(
+            shape.__geo_interface__,
+            name=unit_names(lang)[unit],
+            style_function=lambda _f: UNIT_OUTLINE,
+            interactive=False,
+            control=False,
+        ).add_to(m)
+        minx, miny, maxx, maxy = shape.total_bounds
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    maps.add_hotspots(m, hotspots, lang=lang)
+    if gone is not None and len(gone):
+        maps.add_hotspots(m, gone, lang=lang, name="gone")
+    maps.add_landmarks(m, geo.landmarks, lang=lang, show=False)
+    maps.add_layer_control(m)
+    maps.use_local_assets(m)
+    return m
+
+
+def file_name(key: str, lang: str, ext: str, **values) -> str:
+    """A download file name from the catalogue, with characters unsafe in file names replaced."""
+    stem = text(key, lang, **values)
+    stem = re.sub(r"[^\w.-]+", "_", stem).strip("_")
+    return f"{stem}.{ext}"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def unit_files(
+    url: str,
+    version: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    sources: tuple[str, ...],
+    weights: tuple[tuple[str, float], ...],
+    categories: tuple[str, ...],
+    eps: float | None,
+    min_samples: float | None,
+    unit: str,
+    lang: str,
+) -> dict[str, bytes]:
+    """The unit page's downloads: ``xlsx``, ``csv``, ``html`` (printable) and ``hotspots_csv``."""
+    v = unit_view(
+        url, version, start, end, sources, weights, categories, eps, min_samples, unit, lang
+    )
+    station = default_station()
+    name = unit_names(lang)[unit]
+    period = day_range(start, end, lang)
+    hotspot_rows = exports.hotspot_rows(v["hotspots"], lang=lang, labels=True)
+    return {
+        "xlsx": exports.to_xlsx(
+            {
+                text("export.tab_targets", lang): v["targets"],
+                text("export.tab_hotspots", lang): hotspot_rows,
+            },
+            title=text("export.title_patrol", lang, unit=name, range=period),
+        ),
+        "csv": exports.patrol_targets_csv(v["targets"]),
+        "html": exports.patrol_sheet_html(
+            v["targets"],
+            unit=name,
+            period_label=period,
+            lang=lang,
+            station=station.name if lang == "ko" else station.name_en,
+            synthetic=bool(data.overview(url, version)["synthetic"]),
+        ).encode("utf-8"),
+        "hotspots_csv": exports.csv_bytes(hotspot_rows),
+    }
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_buttons(files: dict[str, bytes], *, unit: str, week: dt.date, lang: str) -> list[dict]:
+    """Keyword arguments for the page's four ``st.download_button`` calls, in order."""
+    name = unit_names(lang)[unit]
+    week_iso = week.isoformat()
+
+    def button(kind, label, key, ext, mime, help_key=None, file_key="export.file_patrol"):
+        return {
+            "label": text(label, lang),
+            "data": files[kind],
+            "file_name": file_name(file_key, lang, ext, unit=name, week=week_iso),
+            "mime": mime,
+            "help": text(help_key, lang) if help_key else None,
+            "key": key,
+        }
+
+    return [
+        button("xlsx", "export.xlsx", "u_dl_xlsx", "xlsx", XLSX_MIME, "export.xlsx_help"),
+        button("csv", "export.csv", "u_dl_csv", "csv", "text/csv", "export.csv_help"),
+        button("html", "export.sheet", "u_dl_html", "html", "text/html", "export.sheet_help"),
+        button(
+            "hotspots_csv",
+            "export.hotspots_csv",
+            "u_dl_hotspots",
+            "csv",
+            "text/csv",
+            file_key="export.file_hotspots",
+        ),
+    ]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def meeting_pack_bytes(
+    url: str,
+    version: str,
+    week_iso: str,
+    span: str,
+    lang: str,
+    eps: float | None,
+    min_samples: float | None,
+) -> bytes:
+    """The week's meeting pack (one offline HTML file) as UTF-8 bytes.
+
+    Station-wide: all sources at their default weights, no category filter, the
+    given DBSCAN setting (None: the station's auto setting), like the brief's
+    default view.
+
+    Parameters
+    ----------
+    url, version : the store and its data version (``ui.data``)
+    week_iso : str, the meeting day, ``state.week.isoformat()``
+    span : {'week', '28d'}
+    lang : {'ko', 'en'}
+    eps, min_samples : float or None, ``state.eps`` / ``state.min_samples``
+    """
+    start, end = data.period_for(dt.date.fromisoformat(week_iso), span)
+    v = data.hotspot_view(url, version, start, end, SOURCES, (), (), eps, min_samples)
+    hotspots = v["hotspots"]
+    units = data.unit_table(url, version, start, end, tuple(hotspots["police_unit"].dropna()))
+    acc = data.accuracy(url, version, start, end, eps, min_samples)
+    page = build_meeting_pack(
+        station=default_station(),
+        geo=data.geography(),
+        period=(start, end),
+        headline=data.headline(url, version, start, end),
+        hotspots=hotspots,
+        units=units,
+        accuracy_sentence=acc[lang] if acc else None,
+        setting_sentence=v["setting"].sentence(lang),
+        lang=lang,
+        synthetic=bool(data.overview(url, version)["synthetic"]),
+        gone=v["gone"],
+    )
+    return page.encode("utf-8")
+
+
+def meeting_pack_file_name(week_iso: str, lang: str) -> str:
+    """'확대간부회의_2017-12-29.html' / 'staff_meeting_2017-12-29.html'."""
+    return file_name("export.file_pack", lang, "html", week=week_iso)

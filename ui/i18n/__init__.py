@@ -1,0 +1,90 @@
+"""The ko/en catalogue: every sentence a page shows comes from here.
+
+One catalogue, kept in one file per page so that pages can grow side by side:
+``ui/i18n/<page>.py`` each define ``TEXT = {key: {"ko": ..., "en": ...}}``.
+Analytics' own messages (rejection reasons, import errors) are part of it, so the
+CLI and the dashboard say the same thing. ``text`` raises ``KeyError`` for a
+missing key or language, so rendering every page in tests finds gaps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import pkgutil
+
+import pandas as pd
+
+from analytics.messages import MESSAGES
+
+LANGS = ("ko", "en")
+
+
+def _load() -> dict[str, dict[str, str]]:
+    catalogue: dict[str, dict[str, str]] = dict(MESSAGES)
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for key, entry in getattr(module, "TEXT", {}).items():
+            if key in catalogue:
+                raise ValueError(f"catalogue key {key!r} is defined twice")
+            catalogue[key] = entry
+    return catalogue
+
+
+CATALOGUE: dict[str, dict[str, str]] = _load()
+
+
+def text(key: str, lang: str = "ko", /, **params) -> str:
+    """The catalogue entry ``key`` in ``lang``, formatted with ``params``."""
+    entry = CATALOGUE[key]
+    if lang not in entry:
+        raise KeyError(f"{key} has no '{lang}' text")
+    return entry[lang].format(**params) if params else entry[lang]
+
+
+def number(n, digits: int = 0) -> str:
+    """Thousands separators: 12,345 (and 12,345.6 with digits=1)."""
+    if n is None or (isinstance(n, float) and n != n):
+        return "—"
+    return f"{n:,.{digits}f}"
+
+
+def percent(share: float | None, digits: int = 0) -> str:
+    """0.243 → '24%'."""
+    if share is None or share != share:
+        return "—"
+    return f"{100 * share:.{digits}f}%"
+
+
+def signed_pct(value: float | None) -> str:
+    """A percent change with its sign (values already in percent): +12.5%, −3.0%, —."""
+    from analytics.periods import format_pct
+
+    return format_pct(value)
+
+
+_WEEKDAYS = {"ko": "월화수목금토일", "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
+
+
+def day(value, lang: str = "ko") -> str:
+    """A KST date: '2017.10.13(금)' or 'Fri 13 Oct 2017'."""
+    if value is None or value is pd.NaT:
+        return "—"
+    ts = pd.Timestamp(value)
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("Asia/Seoul")
+    d = ts.date() if isinstance(ts, pd.Timestamp) else value
+    wd = d.weekday()
+    if lang == "ko":
+        return f"{d:%Y.%m.%d}({_WEEKDAYS['ko'][wd]})"
+    return f"{_WEEKDAYS['en'][wd]} {d.day} {d:%b %Y}"
+
+
+def day_range(start, end_exclusive, lang: str = "ko") -> str:
+    """'2017.10.06(금) ~ 2017.10.12(목)' for a half-open period."""
+    last = pd.Timestamp(end_exclusive) - pd.Timedelta(days=1)
+    return f"{day(start, lang)} ~ {day(last, lang)}"
+
+
+def as_date(value) -> dt.date:
+    return pd.Timestamp(value).date()

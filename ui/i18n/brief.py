@@ -1,0 +1,45 @@
+"""회의 브리핑 — the meeting brief."""
+
+TEXT = {
+    "brief.title": {"ko": "확대간부회의 브리핑", "en": "Expanded staff meeting brief"},
+    "brief.week": {"ko": "보고 주간: {range}", "en": "Reporting week: {range}"},
+    "brief.holidays": {
+        "ko": "이 기간의 공휴일: {names}",
+        "en": "Public holidays in this period: {names}",
+    },
+    "brief.vs_last_week": {"ko": "지난주 대비", "en": "vs last week"},
+    "brief.metric_help": {
+        "ko": "4주 평균 {mean} ({vs4}) · 작년 같은 주 {ly} ({vsly})",
+        "en": "4-week mean {mean} ({vs4}) · same week last year {ly} ({vsly})",
+    },
+    "brief.map": {"ko": "이번 주 핫스팟", "en": "This week's hotspots"},
+    "brief.top": {"ko": "상위 핫스팟", "en": "Top hotspots"},
+    "brief.units": {"ko": "지구대·파출소별 현황", "en": "By police unit"},
+    "brief.accuracy": {"ko": "예측 정확도", "en": "How well last weeks predicted this one"},
+    "brief.no_hotspots": {
+        "ko": "이 기간에는 핫스팟 기준(반경 {eps} m 안 {min}건 이상)을 넘는 곳이 없습니다.",
+        "en": "No place reached the hotspot threshold ({min} events within {eps} m) in this period.",
+    },
+    "brief.summary": {
+        "ko": "핫스팟 {n}곳 (신규 {new} · 심화 {up}) · 사건 {clustered}건 중 {inside}건이 핫스팟 안",
+        "en": "{n} hotspots ({new} new, {up} intensifying) · {inside} of {clustered} events inside them",
+    },
+    "col.rank": {"ko": "순위", "en": "Rank"},
+    "col.place": {"ko": "장소", "en": "Place"},
+    "col.unit": {"ko": "관할", "en": "Unit"},
+    "col.status": {"ko": "추세", "en": "Status"},
+    "col.type": {"ko": "유형", "en": "Type"},
+    "col.categories": {"ko": "주요 유형", "en": "Main categories"},
+    "col.patrol": {"ko": "권장 순찰 시간", "en": "Patrol windows"},
+    "col.events": {"ko": "건수", "en": "Events"},
+    "col.hotspot_id": {"ko": "핫스팟 ID", "en": "Hotspot ID"},
+    "col.incident": {"ko": "사건", "en": "Incidents"},
+    "col.suggestion": {"ko": "소리함", "en": "Cards"},
+    "col.complaint": {"ko": "민원", "en": "Complaints"},
+    "col.prev": {"ko": "지난주", "en": "Last week"},
+    "col.change": {"ko": "증감", "en": "Change"},
+    "col.mean4": {"ko": "4주 평균", "en": "4-wk mean"},
+    "col.open_complaints": {"ko": "미처리 민원", "en": "Open complaints"},
+    "col.hotspots": {"ko": "핫스팟", "en": "Hotspots"},
+    "col.total": {"ko": "합계", "en": "Total"},
+}

@@ -1,0 +1,103 @@
+"""여기 무서워요 소리함 — the suggestion-box page."""
+
+TEXT = {
+    "suggestions.title": {"ko": "여기 무서워요 소리함", "en": "“I'm scared here” suggestion box"},
+    "suggestions.period": {"ko": "기간: {range}", "en": "Period: {range}"},
+    "suggestions.box": {"ko": "소리함", "en": "Box"},
+    "suggestions.box_all": {"ko": "모든 소리함", "en": "All boxes"},
+    "suggestions.no_box": {"ko": "소리함 번호 없음", "en": "No box id"},
+    "suggestions.cards_now": {"ko": "이번 기간 카드", "en": "Cards this period"},
+    "suggestions.vs_prev": {"ko": "직전 기간 대비", "en": "vs the period before"},
+    "suggestions.cards_prev": {"ko": "직전 기간 카드", "en": "Cards the period before"},
+    "suggestions.boxes_used": {"ko": "카드가 들어온 소리함", "en": "Boxes with cards"},
+    "suggestions.places": {"ko": "카드에 적힌 장소", "en": "Places named on cards"},
+    "suggestions.trend": {"ko": "소리함별 주간 카드 수", "en": "Cards per week and box"},
+    "suggestions.trend_caption": {
+        "ko": "{range}, 보고 주간(금~목)별. 색칠한 구간이 선택한 기간입니다.",
+        "en": "{range}, per reporting week (Fri–Thu). The shaded band is the selected period.",
+    },
+    "suggestions.week": {"ko": "주 시작일", "en": "Week starting"},
+    "suggestions.cards": {"ko": "카드 수", "en": "Cards"},
+    "suggestions.map": {
+        "ko": "소리함 설치 이력과 이번 기간 카드",
+        "en": "Where the boxes stood, and this period's cards",
+    },
+    "suggestions.map_caption": {
+        "ko": "채운 원: {day} 현재 설치된 소리함 · 빈 원: 예전 위치 · 분홍 영역: 불안형 핫스팟 · 번호 사각형: 다음 설치 후보",
+        "en": "Filled circles: boxes in place on {day} · hollow: earlier places · pink areas: fear hotspots · numbered squares: next-site candidates",
+    },
+    "suggestions.map_cards": {"ko": "이번 기간 카드", "en": "This period's cards"},
+    "suggestions.map_sites": {"ko": "다음 설치 후보", "en": "Next-site candidates"},
+    "suggestions.map_fear": {"ko": "불안형 핫스팟", "en": "Fear hotspots"},
+    "suggestions.hours": {
+        "ko": "주민이 요청한 순찰 시간대",
+        "en": "Patrol hours residents asked for",
+    },
+    "suggestions.hours_caption": {
+        "ko": "카드 한 장을 요청 시간대의 각 시간에 고르게 나눠 셉니다 (예: 22~02시 카드는 4개 시간에 0.25씩).",
+        "en": "Each card counts once, spread evenly over the hours of its slot (a 22–02 card adds 0.25 to four hours).",
+    },
+    "suggestions.hour": {"ko": "시", "en": "Hour"},
+    "suggestions.categories": {"ko": "카드 내용 유형", "en": "What the cards are about"},
+    "suggestions.category": {"ko": "유형", "en": "Category"},
+    "suggestions.no_cards": {
+        "ko": "이 기간에는 소리함 카드가 없습니다.",
+        "en": "No suggestion cards in this period.",
+    },
+    "suggestions.history": {"ko": "소리함 설치 이력", "en": "Box deployment history"},
+    "suggestions.fear": {
+        "ko": "불안형 핫스팟: 환경 개선(CPTED) 제안",
+        "en": "Fear hotspots: environmental (CPTED) measures",
+    },
+    "suggestions.fear_caption": {
+        "ko": "주민은 불안해하지만 사건은 적은 곳입니다. 순찰과 함께 조명·CCTV 등 시설 개선을 시청과 협의하세요.",
+        "en": "Residents feel unsafe but few incidents happen. Besides patrols, take lighting and CCTV to the city hall.",
+    },
+    "suggestions.fear_none": {
+        "ko": "이 기간에는 불안형 핫스팟이 없습니다.",
+        "en": "No fear-type hotspot in this period.",
+    },
+    "suggestions.next": {"ko": "다음 소리함 설치 후보", "en": "Where to place a box next"},
+    "suggestions.next_caption": {
+        "ko": "{range} 동안 사건은 있으나 카드가 적은 {cell} m 격자입니다. 예전·현재 소리함 {near} km 이내는 이미 주민 의견을 들은 곳이라 점수를 절반으로 셉니다.",
+        "en": "{cell} m cells with incidents but few cards, {range}. Cells within {near} km of a past or present box count half: residents there already had their say.",
+    },
+    "suggestions.top": {"ko": "후보 수", "en": "Candidates shown"},
+    "suggestions.next_none": {
+        "ko": "이 기간에는 카드보다 사건이 많은 곳이 없습니다.",
+        "en": "No area has more incidents than cards in this window.",
+    },
+    "suggestions.reason.no_cards": {
+        "ko": "사건 {inc}건, 카드 없음, 소리함이 놓인 적 없음",
+        "en": "{inc} incidents, no card, no box ever nearby",
+    },
+    "suggestions.reason.few_cards": {
+        "ko": "사건 {inc}건에 카드 {cards}장, 소리함이 놓인 적 없음",
+        "en": "{inc} incidents but {cards} cards, no box ever nearby",
+    },
+    "suggestions.reason.near_box": {
+        "ko": "사건 {inc}건에 카드 {cards}장, 다만 {dist} m 거리에 소리함이 놓였었음",
+        "en": "{inc} incidents, {cards} cards, but a box stood {dist} m away",
+    },
+    "suggestions.measure.lighting": {"ko": "조명(보안등) 개선", "en": "Better lighting"},
+    "suggestions.measure.cctv": {"ko": "방범 CCTV", "en": "CCTV"},
+    "suggestions.measure.traffic": {"ko": "교통안전 시설", "en": "Traffic-safety measures"},
+    "suggestions.col.box": {"ko": "소리함", "en": "Box"},
+    "suggestions.col.box_place": {"ko": "설치 장소", "en": "Placed at"},
+    "suggestions.col.installed": {"ko": "설치일", "en": "Installed"},
+    "suggestions.col.removed": {"ko": "철거일", "en": "Removed"},
+    "suggestions.col.standing": {"ko": "설치 중", "en": "In place"},
+    "suggestions.col.cards": {"ko": "수거 카드", "en": "Cards collected"},
+    "suggestions.col.cpted": {"ko": "환경 개선 제안", "en": "CPTED suggestion"},
+    "suggestions.col.township": {"ko": "읍·면·동", "en": "Township"},
+    "suggestions.col.landmark": {"ko": "가까운 장소", "en": "Nearest landmark"},
+    "suggestions.col.nearest_box": {
+        "ko": "가장 가까운 소리함(과거 포함)",
+        "en": "Nearest box, past or present",
+    },
+    "suggestions.col.box_m": {"ko": "거리 (m)", "en": "Distance (m)"},
+    "suggestions.col.reason": {"ko": "이유", "en": "Why"},
+    "suggestions.col.latlon": {"ko": "격자 중심 (위도, 경도)", "en": "Cell centre (lat, lon)"},
+    "suggestions.yes": {"ko": "예", "en": "Yes"},
+    "suggestions.no": {"ko": "—", "en": "—"},
+}

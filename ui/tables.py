@@ -1,0 +1,57 @@
+"""Tables as people read them: labelled columns, Korean formats, no raw codes."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.profiles import format_windows
+from ui.i18n import number, signed_pct, text
+
+
+def hotspot_table(hotspots: pd.DataFrame, lang: str, *, top: int | None = None) -> pd.DataFrame:
+    """Rank, place, unit, status, type, main categories, patrol windows, events."""
+    h = hotspots.head(top) if top else hotspots
+    frame = pd.DataFrame(
+        {
+            text("col.rank", lang): h["rank"].to_numpy(),
+            text("col.place", lang): h["place"].to_numpy(),
+            text("col.unit", lang): h["police_unit"].fillna("—").to_numpy(),
+            text("col.status", lang): [
+                text(f"status.{s}", lang) for s in h.get("status", pd.Series(["new"] * len(h)))
+            ],
+            text("col.type", lang): [text(f"type.{t}", lang) for t in h["type"]],
+            text("col.categories", lang): [
+                ", ".join(f"{c} {n}" for c, n in cats[:3]) for cats in h["top_categories"]
+            ],
+            text("col.patrol", lang): [format_windows(w) or "—" for w in h["patrol_windows"]],
+            text("col.events", lang): h["n_events"].to_numpy(),
+            text("col.hotspot_id", lang): h["hotspot_id"].to_numpy(),
+        }
+    )
+    return frame
+
+
+def unit_view(units: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The 18-unit table for the meeting."""
+    return pd.DataFrame(
+        {
+            text("col.unit", lang): units.index if lang == "ko" else units["unit_en"],
+            text("col.incident", lang): units["incident"].to_numpy(),
+            text("col.suggestion", lang): units["suggestion"].to_numpy(),
+            text("col.complaint", lang): units["complaint"].to_numpy(),
+            text("col.total", lang): units["total"].to_numpy(),
+            text("col.prev", lang): units["total_prev"].to_numpy(),
+            text("col.change", lang): [signed_pct(v) for v in units["change_pct"]],
+            text("col.mean4", lang): [
+                number(a + b + c, 1)
+                for a, b, c in zip(
+                    units["incident_4w_mean"],
+                    units["suggestion_4w_mean"],
+                    units["complaint_4w_mean"],
+                    strict=True,
+                )
+            ],
+            text("col.open_complaints", lang): units["open_complaints"].to_numpy(),
+            text("col.hotspots", lang): units["hotspots"].to_numpy(),
+        }
+    )

@@ -1,0 +1,88 @@
+"""Presentation helpers for the data page."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ui.i18n import text
+
+FIELD_LABELS = {
+    "record_id": ("원본 ID", "Record id"),
+    "occurred_at": ("일시", "Date/time"),
+    "time": ("시각", "Time"),
+    "lat": ("위도", "Latitude"),
+    "lon": ("경도", "Longitude"),
+    "x": ("X좌표", "X"),
+    "y": ("Y좌표", "Y"),
+    "location_text": ("장소", "Place"),
+    "category": ("유형", "Category"),
+    "description": ("내용", "Text"),
+    "status": ("처리상태", "Status"),
+    "agency": ("협조기관", "Agency"),
+    "resolved_at": ("처리완료일", "Resolved"),
+    "time_slot": ("희망시간", "Time slot"),
+    "box_id": ("소리함", "Box"),
+    "priority": ("긴급도", "Priority"),
+}
+
+
+def mapping_table(columns: dict[str, str], lang: str) -> pd.DataFrame:
+    i = 0 if lang == "ko" else 1
+    return pd.DataFrame(
+        {
+            text("data.field", lang): [FIELD_LABELS.get(f, (f, f))[i] for f in columns],
+            text("data.column", lang): list(columns.values()),
+        }
+    )
+
+
+def sample_rows(events: pd.DataFrame, lang: str, n: int = 8) -> pd.DataFrame:
+    head = events.head(n)
+    return pd.DataFrame(
+        {
+            text("col.row", lang): head["row_number"].to_numpy(),
+            text("col.when", lang): head["occurred_at"].dt.strftime("%Y-%m-%d %H:%M").to_numpy(),
+            text("col.category", lang): head["category_label"].to_numpy(),
+            text("col.location", lang): head["location_text"].fillna("").to_numpy(),
+            "emd": head["emd"].fillna("—").to_numpy(),
+            text("col.description", lang): head["description"].fillna("").to_numpy(),
+        }
+    )
+
+
+def reasons_table(rejected: list, lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            text("col.row", lang): [r.row_number for r in rejected],
+            text("col.reason", lang): [r.reason if lang == "ko" else r.reason_en for r in rejected],
+        }
+    )
+
+
+def history_table(batches: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            text("col.imported_at", lang): batches["imported_at"]
+            .str.slice(0, 16)
+            .str.replace("T", " "),
+            text("col.source", lang): [text(f"source.{s}", lang) for s in batches["source"]],
+            text("col.file_name", lang): batches["file_name"],
+            text("col.rows_imported", lang): batches["rows_imported"],
+            text("col.rows_duplicate", lang): batches["rows_duplicate"],
+            text("col.rows_rejected", lang): batches["rows_rejected"],
+            text("col.batch_status", lang): [
+                text(f"data.status.{s}", lang) for s in batches["status"]
+            ],
+            text("col.synthetic", lang): batches["synthetic"].map({True: "✓", False: ""}),
+            text("col.batch_id", lang): batches["batch_id"],
+        }
+    )
+
+
+def stored_reasons_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            text("col.row", lang): rows["row_number"].to_numpy(),
+            text("col.reason", lang): rows["reason" if lang == "ko" else "reason_en"].to_numpy(),
+        }
+    )

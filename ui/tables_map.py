@@ -1,0 +1,60 @@
+"""Presentation helpers for the hotspot map page."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ui.i18n import text
+
+WEEKDAYS = {"ko": list("월화수목금토일"), "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
+
+
+def heatmap_frame(hour_weekday: list[list[float]], lang: str) -> pd.DataFrame:
+    """The 7 × 24 histogram as long rows for an altair heatmap."""
+    rows = []
+    for wd, hours in enumerate(hour_weekday):
+        for hour, n in enumerate(hours):
+            rows.append({"weekday": WEEKDAYS[lang][wd], "wd": wd, "hour": hour, "n": round(n, 2)})
+    return pd.DataFrame(rows)
+
+
+def member_events(
+    events: pd.DataFrame, event_hotspot: pd.Series, hotspot_id: str, lang: str
+) -> pd.DataFrame:
+    """A hotspot's events, newest first, with masked text as given."""
+    ids = event_hotspot[event_hotspot == hotspot_id].index
+    ev = events.loc[events.index.intersection(ids)].sort_values("occurred_at", ascending=False)
+    return pd.DataFrame(
+        {
+            text("col.when", lang): ev["occurred_at"].dt.strftime("%Y-%m-%d %H:%M").to_numpy(),
+            text("col.source", lang): [text(f"source.{s}", lang) for s in ev["source"]],
+            text("col.category", lang): ev["category_label"].to_numpy(),
+            text("col.location", lang): ev["location_text"].fillna("").to_numpy(),
+            text("col.description", lang): ev["description"].fillna("").to_numpy(),
+        }
+    )
+
+
+def kdistance_frame(distances_m, lang: str) -> pd.DataFrame:
+    step = max(1, len(distances_m) // 400)  # a few hundred points draw the curve
+    return pd.DataFrame(
+        {
+            text("map.kdist_x", lang): range(0, len(distances_m), step),
+            text("map.kdist_y", lang): distances_m[::step],
+        }
+    ).set_index(text("map.kdist_x", lang))
+
+
+def category_options(sources, lang: str) -> dict[str, str]:
+    """code → label for the categories of the chosen sources (first label wins)."""
+    from analytics.categories import BY_SOURCE
+
+    out: dict[str, str] = {}
+    for source in sources:
+        for c in BY_SOURCE[source]:
+            out.setdefault(c.code, c.label_ko if lang == "ko" else c.label_en)
+    return out
+
+
+def for_unit(hotspots: pd.DataFrame, unit: str | None) -> pd.DataFrame:
+    return hotspots if not unit else hotspots[hotspots["police_unit"] == unit]

@@ -1,0 +1,186 @@
+"""Presentation frames for the suggestion-box page: labelled columns, chart rows."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from analytics.profiles import format_windows, place_label
+from analytics.suggestions import NO_BOX
+from ui import data
+from ui.i18n import number, text
+
+
+def _names(lang: str) -> dict[str, str]:
+    """Korean township, unit and landmark names → English (identity in Korean)."""
+    if lang == "ko":
+        return {}
+    geo = data.geography()
+    out = dict(zip(geo.townships["emd"], geo.townships["emd_en"], strict=True))
+    out |= dict(zip(geo.police_units["unit"], geo.police_units["unit_en"], strict=True))
+    if "name_en" in geo.landmarks:
+        out |= {
+            k: v for k, v in zip(geo.landmarks["name"], geo.landmarks["name_en"], strict=True) if v
+        }
+    return out
+
+
+def _name(value, names: dict[str, str]) -> str:
+    if not isinstance(value, str) or not value:
+        return "—"
+    return names.get(value, value)
+
+
+def box_label(box: str, lang: str) -> str:
+    """A box id as shown in selectors and legends."""
+    return text("suggestions.no_box", lang) if box == NO_BOX else box
+
+
+def trend_frame(weekly: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Weekly cards per box as long rows (week start without time zone) for altair."""
+    # NaN (the box stood nowhere that week) stays a gap in the line.
+    long = weekly.rename(columns=lambda b: box_label(b, lang)).stack().reset_index()
+    long.columns = ["week", "box", "cards"]
+    long["week"] = long["week"].dt.tz_localize(None)
+    return long
+
+
+def period_band(start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """The selected period as one row (start, end) for a shaded band."""
+    return pd.DataFrame({"start": [start.tz_localize(None)], "end": [end.tz_localize(None)]})
+
+
+BOX_GREEN = "#009E73"  # the suggestion colour of analytics.maps
+PERIOD_COLOUR = "#E69F00"
+
+
+def trend_chart(weekly: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, lang: str):
+    """Weekly cards per box as lines over a shaded band for the selected period."""
+    week_title, cards_title = text("suggestions.week", lang), text("suggestions.cards", lang)
+    band = alt.Chart(period_band(start, end)).mark_rect(opacity=0.15, color=PERIOD_COLOUR)
+    lines = alt.Chart(trend_frame(weekly, lang)).mark_line(point=True)
+    lines = lines.encode(
+        x=alt.X("week:T", title=week_title),
+        y=alt.Y("cards:Q", title=cards_title),
+        color=alt.Color("box:N", title=text("suggestions.box", lang)),
+        tooltip=[
+            alt.Tooltip("week:T", title=week_title),
+            alt.Tooltip("box:N", title=text("suggestions.box", lang)),
+            alt.Tooltip("cards:Q", title=cards_title),
+        ],
+    )
+    return band.encode(x="start:T", x2="end:T") + lines
+
+
+def category_chart(counts: pd.DataFrame, lang: str):
+    """Horizontal bars, most frequent category on top."""
+    frame = categories_frame(counts, lang)
+    cat_col, n_col = frame.columns
+    return (
+        alt.Chart(frame)
+        .mark_bar(color=BOX_GREEN)
+        .encode(
+            x=alt.X(f"{n_col}:Q"), y=alt.Y(f"{cat_col}:N", sort="-x"), tooltip=list(frame.columns)
+        )
+    )
+
+
+def hours_frame(hist: pd.Series, lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            text("suggestions.hour", lang): [f"{h:02d}" for h in hist.index],
+            text("suggestions.cards", lang): hist.round(2).to_numpy(),
+        }
+    ).set_index(text("suggestions.hour", lang))
+
+
+def categories_frame(counts: pd.DataFrame, lang: str) -> pd.DataFrame:
+    label = counts["label_ko"] if lang == "ko" else counts["label_en"]
+    return pd.DataFrame(
+        {
+            text("suggestions.category", lang): label.to_numpy(),
+            text("suggestions.cards", lang): counts["count"].to_numpy(),
+        }
+    )
+
+
+def placement_table(placements: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The deployment history, one row per placement."""
+    names = _names(lang)
+    return pd.DataFrame(
+        {
+            text("suggestions.col.box", lang): placements["box_id"].to_numpy(),
+            text("suggestions.col.box_place", lang): [_name(p, names) for p in placements["place"]],
+            text("suggestions.col.installed", lang): placements["installed_on"].to_numpy(),
+            text("suggestions.col.removed", lang): placements["removed_on"].fillna("—").to_numpy(),
+            text("suggestions.col.standing", lang): [
+                text("suggestions.yes" if s else "suggestions.no", lang)
+                for s in placements["standing"]
+            ],
+            text("suggestions.col.cards", lang): placements["cards"].to_numpy(),
+        }
+    )
+
+
+def fear_table(fear: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Place, unit, cards, incidents, patrol windows and CPTED measures."""
+    names = _names(lang)
+    return pd.DataFrame(
+        {
+            text("col.rank", lang): fear["rank"].to_numpy(),
+            text("col.place", lang): [
+                place_label(_name(lm, names), d, _name(e, names), lang=lang) if lang != "ko" else p
+                for lm, d, e, p in zip(
+                    fear["landmark"], fear["landmark_m"], fear["emd"], fear["place"], strict=True
+                )
+            ],
+            text("col.unit", lang): [_name(u, names) for u in fear["police_unit"]],
+            text("col.suggestion", lang): fear["n_suggestion"].to_numpy(),
+            text("col.incident", lang): fear["n_incident"].to_numpy(),
+            text("col.patrol", lang): [format_windows(w) or "—" for w in fear["patrol_windows"]],
+            text("suggestions.col.cpted", lang): [
+                ", ".join(text(f"suggestions.measure.{m}", lang) for m in ms)
+                for ms in fear["measures"]
+            ],
+        }
+    )
+
+
+def reason_text(row, lang: str) -> str:
+    return text(
+        f"suggestions.reason.{row['reason']}",
+        lang,
+        inc=int(row["incidents"]),
+        cards=int(row["cards"]),
+        dist=number(row["nearest_box_m"]),
+    )
+
+
+def sites_table(sites: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The next-site candidates, best first."""
+    names = _names(lang)
+    rows = sites.to_dict("records")
+    return pd.DataFrame(
+        {
+            text("col.rank", lang): sites["rank"].to_numpy(),
+            text("suggestions.col.township", lang): [_name(e, names) for e in sites["emd"]],
+            text("suggestions.col.landmark", lang): [
+                f"{_name(r['landmark'], names)} ({number(r['landmark_m'])} m)"
+                if isinstance(r["landmark"], str)
+                else "—"
+                for r in rows
+            ],
+            text("col.incident", lang): sites["incidents"].to_numpy(),
+            text("col.suggestion", lang): sites["cards"].to_numpy(),
+            text("suggestions.col.reason", lang): [reason_text(r, lang) for r in rows],
+            text("suggestions.col.nearest_box", lang): [
+                f"{r['nearest_box']} {_name(r['nearest_box_place'], names)}"
+                if isinstance(r["nearest_box"], str)
+                else "—"
+                for r in rows
+            ],
+            text("suggestions.col.box_m", lang): [number(d) for d in sites["nearest_box_m"]],
+            text("col.unit", lang): [_name(u, names) for u in sites["police_unit"]],
+            text("suggestions.col.latlon", lang): [f"{r['lat']:.5f}, {r['lon']:.5f}" for r in rows],
+        }
+    )

@@ -1,0 +1,112 @@
+"""Shared widgets: the sidebar frame, the share link, presentation mode, tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from analytics.config import default_station
+from ui import data
+from ui.i18n import LANGS, day, day_range, text
+from ui.state import ViewState, set_view, share_url, view
+
+PRESENT_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+header[data-testid="stHeader"], [data-testid="stToolbar"], footer {display: none !important;}
+.block-container {padding-top: 0.6rem !important; padding-bottom: 0 !important; max-width: 100% !important;}
+html, body, [data-testid="stAppViewContainer"] {font-size: 20px;}
+h1 {font-size: 2.0rem !important; margin: 0 0 0.2rem 0 !important; padding: 0 !important;}
+h2, h3 {font-size: 1.35rem !important; margin: 0.2rem 0 0.3rem 0 !important; padding: 0 !important;
+        line-height: 1.5 !important;}
+[data-testid="stMetricValue"] {font-size: 2.4rem !important;}
+[data-testid="stMetricLabel"] p {font-size: 1.1rem !important;}
+[data-testid="stVerticalBlock"] {gap: 0.4rem !important;}
+</style>
+"""
+
+
+def week_choices(first: pd.Timestamp | None, last_week: dt.date | None) -> list[dt.date]:
+    """Meeting days from the first week with data to ``last_week``, newest first."""
+    if first is None or last_week is None:
+        return []
+    first_day = first.tz_convert("Asia/Seoul").date()
+    weeks = []
+    d = last_week
+    while d - dt.timedelta(days=7) >= first_day - dt.timedelta(days=7) and len(weeks) < 200:
+        weeks.append(d)
+        d -= dt.timedelta(days=7)
+    return weeks
+
+
+def sidebar_frame(lang: str, url: str, version: str) -> ViewState:
+    """Language, reporting week and span in the sidebar; returns the current view."""
+    state = view()
+    info = data.overview(url, version)
+    default = data.default_week(url, version)
+    if state.week is None and default is not None:
+        state = state.with_(week=default)
+    choices = week_choices(info["start"], max(filter(None, [default, state.week]), default=None))
+    with st.sidebar:
+        new_lang = st.radio(
+            text("frame.language", lang),
+            LANGS,
+            index=LANGS.index(state.lang),
+            format_func=lambda v: {"ko": "한국어", "en": "English"}[v],
+            horizontal=True,
+            key="lang",
+        )
+        if choices:
+            week = st.selectbox(
+                text("frame.week", new_lang),
+                choices,
+                index=choices.index(state.week) if state.week in choices else 0,
+                format_func=lambda d: (
+                    f"{day(d, new_lang)} — "
+                    + day_range(pd.Timestamp(d) - pd.Timedelta(days=7), pd.Timestamp(d), new_lang)
+                ),
+                help=text("frame.week_help", new_lang),
+                key="v_week",
+            )
+        else:
+            week = state.week
+        span = st.radio(
+            text("frame.span", new_lang),
+            ("week", "28d"),
+            index=("week", "28d").index(state.span),
+            format_func=lambda v: text(f"span.{v}", new_lang),
+            horizontal=True,
+            key="v_span",
+        )
+    state = state.with_(lang=new_lang, week=week, span=span)
+    set_view(state)
+    return state
+
+
+def share_box(state: ViewState, lang: str, path: str) -> None:
+    """The link that reproduces this view, with a copy button (st.code has one)."""
+    base = str(getattr(st.context, "url", "") or "http://127.0.0.1:8501/")
+    base = base.split("?")[0].rsplit("/", 1)[0] if "/" in base.split("//", 1)[-1] else base
+    with st.expander(f"🔗 {text('frame.share', lang)}"):
+        st.caption(text("frame.share_help", lang))
+        st.code(share_url(base, path, state), language=None)
+
+
+def presentation_mode(state: ViewState) -> None:
+    if state.present:
+        st.markdown(PRESENT_CSS, unsafe_allow_html=True)  # our own CSS, no user text
+
+
+def footer(lang: str) -> None:
+    station = default_station()
+    st.divider()
+    attribution = station.attribution_ko if lang == "ko" else station.attribution
+    st.caption(text("frame.attribution", lang, attribution=attribution))
+
+
+def percent_change(value) -> str:
+    from ui.i18n import signed_pct
+
+    return signed_pct(value)
