@@ -159,12 +159,30 @@ def cmd_demo(args) -> int:
     db = engine.url.database or str(engine.url)
     if args.if_empty and not store.is_empty(engine):
         print(_t(args.lang, "demo_skip", db=db))
+        _warm_tuning(engine)
         return 0
     results = build_demo_store(engine, seed=args.seed, out_dir=args.out or DEFAULT_SAMPLES_DIR)
     for r in results:
         _print_import(r, args.lang)
+    _warm_tuning(engine)
     print(_t(args.lang, "demo_done", db=db))
     return 0
+
+
+def _warm_tuning(engine) -> None:
+    """Tune once for the last complete week, so the first brief does not wait for it."""
+    import pandas as pd
+
+    from analytics.backtest import _meeting_end_for, resolve_setting
+    from analytics.config import default_station
+    from analytics.geo import load_geography
+
+    station = default_station()
+    last = store.last_event_time(engine)
+    if last is None:
+        return
+    week_end = _meeting_end_for(last + pd.Timedelta(days=1), station.meeting_weekday)
+    resolve_setting(engine, geo=load_geography(station), end=week_end - pd.Timedelta(days=7))
 
 
 def cmd_batches(args) -> int:

@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analytics import maps, store
+from analytics.__main__ import _warm_tuning
 from analytics.demo_store import build_demo_store
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_streamlit
 
@@ -85,6 +86,7 @@ def main() -> None:
         db = Path(tmp) / "demo.sqlite"
         engine = store.open_store(str(db))
         build_demo_store(engine, out_dir=Path(tmp) / "samples")
+        _warm_tuning(engine)  # as `make run` does after building the demo store
         engine.dispose()
         proc, url = start_streamlit(db)
         try:
