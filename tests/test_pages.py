@@ -134,6 +134,8 @@ def test_every_key_a_page_uses_is_in_the_catalogue():
         *REPO_ROOT.glob("ui/*.py"),
         REPO_ROOT / "dashboard.py",
     ]:
-        used |= set(re.findall(r'(?<![\w.])text\(\s*"([a-z_0-9.]+)"', path.read_text(encoding="utf-8")))
+        used |= set(
+            re.findall(r'(?<![\w.])text\(\s*"([a-z_0-9.]+)"', path.read_text(encoding="utf-8"))
+        )
     assert used, "no keys found: the pattern is wrong"
     assert sorted(used - set(CATALOGUE)) == []
