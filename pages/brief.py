@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analytics.config import default_station
-from ui import data
+from ui import data, data_unit
 from ui.i18n import day_range, number, signed_pct, text
 from ui.maps import hotspot_map
 from ui.state import view
@@ -106,4 +106,15 @@ if not state.present:
     st.subheader(text("brief.units", lang))
     units = data.unit_table(url, version, start, end, tuple(hotspots["police_unit"].dropna()))
     st.dataframe(unit_view(units, lang), hide_index=True, width="stretch", height=670)
+    week_iso = state.week.isoformat()
+    st.download_button(
+        text("export.meeting_pack", lang),
+        data_unit.meeting_pack_bytes(
+            url, version, week_iso, state.span, lang, state.eps, state.min_samples
+        ),
+        file_name=data_unit.meeting_pack_file_name(week_iso, lang),
+        mime="text/html",
+        help=text("export.meeting_pack_help", lang),
+        key="b_pack",
+    )
     share_box(state, lang, "brief")

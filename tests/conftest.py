@@ -125,3 +125,20 @@ def run_page(page: str | None = None, *, timeout: float = 60, **query):
     if page is not None:
         at.switch_page(f"pages/{page}.py").run()
     return at
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by Playwright (never a downloaded browser).
+
+    One per test run: Playwright's sync API cannot run two at once.
+    """
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _require_browser
+
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -538,13 +538,8 @@ def test_maps_never_import_streamlit():
 
 
 @pytest.mark.browser
-def test_standalone_map_runs_offline_in_chromium(geo, tmp_path):
+def test_standalone_map_runs_offline_in_chromium(geo, tmp_path, browser):
     """The meeting-pack file draws every layer with the network blocked; hostile text is inert."""
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, _require_browser
-
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
     payload = XSS + TEMPLATE_XSS + "`);alert(3);//</script><script>alert(4)</script>"
     m = maps.base_map(geo, tiles_url="")
     maps.add_hotspots(m, _hotspots(geo, place=payload), selected_id="H000")
@@ -561,48 +556,46 @@ def test_standalone_map_runs_offline_in_chromium(geo, tmp_path):
     maps.add_layer_control(m)
     path = tmp_path / "map.html"
     path.write_text(maps.to_standalone_html(m), encoding="utf-8")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 800})
-        errors, dialogs, remote = [], [], []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.route(
-            "**/*",
-            lambda r: (
-                r.continue_()
-                if r.request.url.startswith(("file:", "data:"))
-                else (remote.append(r.request.url), r.abort())
-            ),
-        )
-        page.goto(path.as_uri())
-        page.wait_for_selector("path.leaflet-interactive")
-        name = page.evaluate("() => Object.keys(window).find(k => k.startsWith('map_'))")
-        shown = page.evaluate(
-            f"""() => {{
-            const m = window[{json.dumps(name)}], out = [];
-            m.setView([{MARKET["lat"]}, {MARKET["lon"]}], 18);
-            m.eachLayer(l => {{
-                const subs = l.getLayers ? l.getLayers() : [];
-                if (subs.some(s => s.feature && s.feature.properties.hotspot_id === "H000")) {{
-                    l.openTooltip(); l.openPopup();
-                    document.querySelectorAll(".leaflet-tooltip, .leaflet-popup-content")
-                        .forEach(e => out.push(e.innerText));
-                }}
-            }});
-            return out;
-        }}"""
-        )
-        counts = page.evaluate(
-            """() => ({
-            paths: document.querySelectorAll("path.leaflet-interactive").length,
-            legend: document.querySelectorAll(".hs-legend").length,
-            heat: document.querySelectorAll("canvas.leaflet-heatmap-layer").length,
-            markers: document.querySelectorAll(".leaflet-marker-icon").length,
-            imgs: document.querySelectorAll("img[src=x]").length,
-        })"""
-        )
-        browser.close()
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    errors, dialogs, remote = [], [], []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.route(
+        "**/*",
+        lambda r: (
+            r.continue_()
+            if r.request.url.startswith(("file:", "data:"))
+            else (remote.append(r.request.url), r.abort())
+        ),
+    )
+    page.goto(path.as_uri())
+    page.wait_for_selector("path.leaflet-interactive")
+    name = page.evaluate("() => Object.keys(window).find(k => k.startsWith('map_'))")
+    shown = page.evaluate(
+        f"""() => {{
+        const m = window[{json.dumps(name)}], out = [];
+        m.setView([{MARKET["lat"]}, {MARKET["lon"]}], 18);
+        m.eachLayer(l => {{
+            const subs = l.getLayers ? l.getLayers() : [];
+            if (subs.some(s => s.feature && s.feature.properties.hotspot_id === "H000")) {{
+                l.openTooltip(); l.openPopup();
+                document.querySelectorAll(".leaflet-tooltip, .leaflet-popup-content")
+                    .forEach(e => out.push(e.innerText));
+            }}
+        }});
+        return out;
+    }}"""
+    )
+    counts = page.evaluate(
+        """() => ({
+        paths: document.querySelectorAll("path.leaflet-interactive").length,
+        legend: document.querySelectorAll(".hs-legend").length,
+        heat: document.querySelectorAll("canvas.leaflet-heatmap-layer").length,
+        markers: document.querySelectorAll(".leaflet-marker-icon").length,
+        imgs: document.querySelectorAll("img[src=x]").length,
+    })"""
+    )
+    page.close()
     assert errors == [] and dialogs == [] and remote == []
     assert counts["paths"] >= 23 + 3 and counts["legend"] == 1 and counts["heat"] == 1
     assert counts["markers"] >= 3 and counts["imgs"] == 0

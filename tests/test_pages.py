@@ -139,3 +139,24 @@ def test_every_key_a_page_uses_is_in_the_catalogue():
         )
     assert used, "no keys found: the pattern is wrong"
     assert sorted(used - set(CATALOGUE)) == []
+
+
+def test_meeting_pack_download_on_the_brief(app_env):
+    from ui import data_unit
+
+    at = run_page()
+    assert not at.exception
+    assert any(
+        b.label == "회의 자료 내려받기 (HTML)" or "회의" in b.label
+        for b in at.get("download_button")
+    )
+    pack = data_unit.meeting_pack_bytes(
+        f"sqlite:///{app_env}",
+        store.data_version(store.open_store(str(app_env))),
+        "2017-12-29",
+        "week",
+        "ko",
+        None,
+        None,
+    ).decode("utf-8")
+    assert "<script src=" not in pack and "합성(가상)" in pack and "공공누리" in pack

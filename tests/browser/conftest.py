@@ -86,18 +86,6 @@ def start_streamlit(db: Path, *, port: int | None = None) -> tuple[subprocess.Po
     raise RuntimeError("streamlit did not become healthy in 60 s")
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser):
     """A fresh browser context (no cookies, no storage) and page; only 127.0.0.1 is reachable."""
