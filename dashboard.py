@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.auth import role_allows
 from analytics.config import default_station
 from ui import data
+from ui.auth import sidebar_user, sign_in_page, signed_in_role
 from ui.i18n import text
 from ui.state import view
 from ui.widgets import footer, presentation_mode, sidebar_frame
@@ -20,15 +22,41 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if state.present else "auto",
 )
 
+# (script, url path, icon, default page, least role that may open it)
 PAGES = [
-    ("pages/brief.py", "brief", "🗓️", True),
-    ("pages/map.py", "map", "🗺️", False),
-    ("pages/suggestions.py", "suggestions", "📮", False),
-    ("pages/unit.py", "unit", "🏢", False),
-    ("pages/data.py", "data", "🗄️", False),
+    ("pages/brief.py", "brief", "🗓️", True, "viewer"),
+    ("pages/map.py", "map", "🗺️", False, "viewer"),
+    ("pages/suggestions.py", "suggestions", "📮", False, "viewer"),
+    ("pages/complaints.py", "complaints", "📋", False, "viewer"),
+    ("pages/incidents.py", "incidents", "🚨", False, "viewer"),
+    ("pages/unit.py", "unit", "🏢", False, "viewer"),
+    ("pages/data.py", "data", "🗄️", False, "analyst"),
 ]
 
+
+def navigation(role: str | None, position: str):
+    """Only the pages the role may open exist for this session (checked on the server)."""
+    # Before sign-in every page is registered (hidden, none runs) so the URL path of a
+    # shared link survives the sign-in form.
+    allowed = PAGES if role is None else [p for p in PAGES if role_allows(role, p[4])]
+    return st.navigation(
+        [
+            st.Page(
+                path, title=text(f"nav.{name}", lang), icon=icon, url_path=name, default=default
+            )
+            for path, name, icon, default, _ in allowed
+        ],
+        position=position,
+    )
+
+
 url = data.store_url()
+role = signed_in_role(url)
+if role is None:
+    # Nothing but the sign-in form reaches the browser; the URL (the shared view) stays.
+    navigation(None, "hidden")
+    sign_in_page(url, lang)
+sidebar_user(lang)
 version = data.data_version(url)
 state = sidebar_frame(lang, url, version)
 lang = state.lang
@@ -36,13 +64,7 @@ presentation_mode(state)
 if data.overview(url, version)["synthetic"]:
     st.warning(text("frame.synthetic", lang))
 
-page = st.navigation(
-    [
-        st.Page(path, title=text(f"nav.{name}", lang), icon=icon, url_path=name, default=default)
-        for path, name, icon, default in PAGES
-    ],
-    position="hidden" if state.present else "sidebar",
-)
+page = navigation(role, "hidden" if state.present else "sidebar")
 page.run()
 if not state.present:
     footer(lang)

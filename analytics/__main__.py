@@ -7,6 +7,7 @@ script wants to read the result. Exit codes: 0 done, 2 the input could not be us
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -35,6 +36,19 @@ TEXT = {
         "demo_skip": "저장소에 이미 데이터가 있어 데모를 만들지 않습니다: {db}",
         "demo_done": "합성(가상) 데모 데이터를 만들었습니다: {db}",
         "xy_swapped": " (X/Y 열이 뒤바뀐 것을 바로잡음)",
+        "password": "새 비밀번호 ({name}): ",
+        "password_again": "비밀번호 확인: ",
+        "user_added": "사용자를 추가했습니다: {name} ({role})",
+        "user_removed": "사용자를 삭제했습니다: {name}",
+        "user_passwd": "비밀번호를 바꿨습니다: {name} (잠금도 풀림)",
+        "user_role": "역할을 바꿨습니다: {name} → {role}",
+        "no_users": "사용자가 없습니다 (python -m analytics users add 이름 --role admin)",
+        "backup_done": "백업 완료: {dest}",
+        "backup_exists": "이미 있는 파일입니다: {dest} (덮어쓰려면 --force)",
+        "backup_same_file": "백업 대상이 저장소 파일 자신입니다: {dest}",
+        "backup_not_sqlite": "SQLite 저장소만 백업할 수 있습니다 (PostgreSQL은 pg_dump를 쓰세요): {dest}",
+        "backup_integrity": "백업 사본의 무결성 검사에 실패했습니다: {dest}",
+        "rows": "  {table}: {n:,}행",
     },
     "en": {
         "imported": "Imported: {file} ({source})",
@@ -54,6 +68,19 @@ TEXT = {
         "demo_skip": "the store already has data; no demo made: {db}",
         "demo_done": "made the synthetic demo store: {db}",
         "xy_swapped": " (X/Y columns were swapped)",
+        "password": "new password ({name}): ",
+        "password_again": "again: ",
+        "user_added": "user added: {name} ({role})",
+        "user_removed": "user removed: {name}",
+        "user_passwd": "password changed: {name} (and unlocked)",
+        "user_role": "role changed: {name} → {role}",
+        "no_users": "no users (python -m analytics users add NAME --role admin)",
+        "backup_done": "backup written: {dest}",
+        "backup_exists": "the file exists: {dest} (use --force to replace it)",
+        "backup_same_file": "the backup would overwrite the store itself: {dest}",
+        "backup_not_sqlite": "only a SQLite store can be backed up here (use pg_dump for PostgreSQL): {dest}",
+        "backup_integrity": "the copy failed its integrity check: {dest}",
+        "rows": "  {table}: {n:,} rows",
     },
 }
 SHOW_REJECTED = 20
@@ -118,16 +145,25 @@ def _print_import(result, lang: str) -> None:
     print("\n".join(lines))
 
 
+def _cli_actor() -> str:
+    """Who ran the command, for the audit log: ``cli:<OS user>``."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no user name in this environment
+        return "cli:?"
+
+
 def cmd_import(args) -> int:
-    from analytics.importers.core import import_file
+    from analytics.auth import audited_import
     from analytics.importers.reading import ImportFileError
 
     engine = store.open_store(args.db)
     try:
-        result = import_file(
-            args.file,
+        result = audited_import(
+            engine,
+            _cli_actor(),
+            file=args.file,
             source=args.source,
-            engine=engine,
             sheet=args.sheet,
             mapping=args.mapping,
         )
@@ -142,9 +178,11 @@ def cmd_import(args) -> int:
 
 
 def cmd_undo(args) -> int:
+    from analytics.auth import audited_undo
+
     engine = store.open_store(args.db)
     try:
-        n = store.undo_batch(engine, args.batch_id)
+        n = audited_undo(engine, _cli_actor(), args.batch_id)
     except store.UnknownBatchError:
         print(_t(args.lang, "unknown_batch", batch=args.batch_id), file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -465,6 +503,125 @@ def cmd_tune(args) -> int:
     return 0
 
 
+def _new_password(args, name: str) -> str:
+    """The new password: from standard input (one line) or typed twice, never echoed."""
+    from analytics.auth import AuthError
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(_t(args.lang, "password", name=name))
+    if getpass.getpass(_t(args.lang, "password_again")) != first:
+        raise AuthError("auth.password_mismatch")
+    return first
+
+
+def _auth_error(exc, lang: str) -> int:
+    print(exc.text(lang), file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def cmd_users_add(args) -> int:
+    from analytics import auth
+
+    engine = store.open_store(args.db)
+    try:
+        name = auth.check_name(args.name)
+        if name in set(auth.list_users(engine)["name"]):
+            raise auth.AuthError("auth.user_exists", name=name)
+        auth.add_user(engine, name, _new_password(args, name), role=args.role, actor=_cli_actor())
+    except auth.AuthError as exc:
+        return _auth_error(exc, args.lang)
+    print(_t(args.lang, "user_added", name=name, role=args.role))
+    return 0
+
+
+def cmd_users_remove(args) -> int:
+    from analytics import auth
+
+    engine = store.open_store(args.db)
+    try:
+        auth.remove_user(engine, args.name, actor=_cli_actor())
+    except auth.AuthError as exc:
+        return _auth_error(exc, args.lang)
+    print(_t(args.lang, "user_removed", name=args.name))
+    return 0
+
+
+def cmd_users_passwd(args) -> int:
+    from analytics import auth
+
+    engine = store.open_store(args.db)
+    try:
+        name = auth.check_name(args.name)
+        if name not in set(auth.list_users(engine)["name"]):
+            raise auth.AuthError("auth.no_user", name=name)
+        auth.set_password(engine, name, _new_password(args, name), actor=_cli_actor())
+    except auth.AuthError as exc:
+        return _auth_error(exc, args.lang)
+    print(_t(args.lang, "user_passwd", name=name))
+    return 0
+
+
+def cmd_users_role(args) -> int:
+    from analytics import auth
+
+    engine = store.open_store(args.db)
+    try:
+        auth.set_role(engine, args.name, args.role, actor=_cli_actor())
+    except auth.AuthError as exc:
+        return _auth_error(exc, args.lang)
+    print(_t(args.lang, "user_role", name=args.name, role=args.role))
+    return 0
+
+
+def cmd_users_list(args) -> int:
+    from analytics import auth
+
+    frame = auth.list_users(store.open_store(args.db))
+    if args.json:
+        print(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"))
+    else:
+        print(frame.to_string(index=False) if len(frame) else _t(args.lang, "no_users"))
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from analytics import auth
+
+    frame = auth.read_audit(store.open_store(args.db), limit=args.limit)
+    if args.json:
+        print(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"))
+    else:
+        print(frame.to_string(index=False) if len(frame) else "-")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from analytics import auth
+
+    engine = store.open_store(args.db)
+    try:
+        counts = store.backup_store(engine, args.dest, force=args.force)
+    except store.BackupError as exc:
+        print(_t(args.lang, f"backup_{exc.key}", dest=exc.detail or args.dest), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    dest = Path(args.dest).resolve()
+    auth.audit(
+        engine,
+        actor=_cli_actor(),
+        action="backup",
+        detail=f"to {dest}; " + ", ".join(f"{t}={n}" for t, n in counts.items()),
+        file_name=dest.name,
+    )
+    if args.json:
+        print(json.dumps({"dest": str(dest), "counts": counts}, ensure_ascii=False, indent=2))
+        return 0
+    print(_t(args.lang, "backup_done", dest=dest))
+    for table, n in counts.items():
+        print(_t(args.lang, "rows", table=table, n=n))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -546,6 +703,42 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("counts", parents=[common], help="events per source")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_counts)
+
+    from analytics.auth import ROLES
+
+    p = sub.add_parser("users", help="manage who may sign in (add, remove, list, passwd, role)")
+    users = p.add_subparsers(dest="users_command", required=True)
+    stdin_help = "read the password from standard input (one line) instead of prompting"
+    q = users.add_parser("add", parents=[common], help="add a user (password asked twice)")
+    q.add_argument("name")
+    q.add_argument("--role", choices=ROLES, default="viewer")
+    q.add_argument("--password-stdin", action="store_true", help=stdin_help)
+    q.set_defaults(func=cmd_users_add)
+    q = users.add_parser("remove", parents=[common], help="remove a user")
+    q.add_argument("name")
+    q.set_defaults(func=cmd_users_remove)
+    q = users.add_parser("list", parents=[common], help="list users (never their passwords)")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_users_list)
+    q = users.add_parser("passwd", parents=[common], help="set a user's password (and unlock)")
+    q.add_argument("name")
+    q.add_argument("--password-stdin", action="store_true", help=stdin_help)
+    q.set_defaults(func=cmd_users_passwd)
+    q = users.add_parser("role", parents=[common], help="change a user's role")
+    q.add_argument("name")
+    q.add_argument("--role", choices=ROLES, required=True)
+    q.set_defaults(func=cmd_users_role)
+
+    p = sub.add_parser("audit", parents=[common], help="show the audit log, newest first")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("backup", parents=[common], help="copy the SQLite store while the app runs")
+    p.add_argument("dest", type=Path)
+    p.add_argument("--force", action="store_true", help="replace DEST if it exists")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_backup)
     return parser
 
 

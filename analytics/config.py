@@ -43,12 +43,60 @@ class StationConfig:
     map_zoom: int
     meeting_weekday: int
     source_file: Path
+    # [auth]: sign-in sessions end after idle_minutes without activity; an account is
+    # locked for lockout_minutes after lockout_failures failed sign-ins within
+    # lockout_minutes.
+    idle_minutes: int = 30
+    lockout_failures: int = 5
+    lockout_minutes: int = 15
+    # [privacy]: category codes whose points viewers only see snapped to a
+    # geomask_m grid (see analytics.privacy).
+    sensitive_categories: tuple[str, ...] = (
+        "sexual",
+        "hidden_camera",
+        "domestic",
+        "child_abuse",
+        "missing",
+    )
+    geomask_m: float = 100.0
 
 
 def _require(table: dict, key: str, where: str):
     if key not in table:
         raise ValueError(f"station.toml: [{where}] is missing '{key}'")
     return table[key]
+
+
+def _whole(table: dict, key: str, where: str, default: int, *, minimum: int) -> int:
+    """An integer setting (a TOML integer, not a bool or a fraction) of at least ``minimum``."""
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ValueError(f"station.toml: [{where}] {key} must be a whole number, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"station.toml: [{where}] {key} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _privacy(pv: dict) -> tuple[tuple[str, ...], float]:
+    from analytics.categories import BY_SOURCE
+
+    default = StationConfig.__dataclass_fields__["sensitive_categories"].default
+    cats = pv.get("sensitive_categories", list(default))
+    if not isinstance(cats, list) or not all(isinstance(c, str) for c in cats):
+        raise ValueError(
+            f"station.toml: [privacy] sensitive_categories must be a list of category codes, got {cats!r}"
+        )
+    known = {c.code for group in BY_SOURCE.values() for c in group}
+    unknown = sorted(set(cats) - known)
+    if unknown:
+        raise ValueError(
+            f"station.toml: [privacy] sensitive_categories has unknown codes {unknown}; "
+            f"known: {', '.join(sorted(known))}"
+        )
+    geomask = pv.get("geomask_m", 100)
+    if isinstance(geomask, bool) or not isinstance(geomask, int | float) or not geomask > 0:
+        raise ValueError(f"station.toml: [privacy] geomask_m must be > 0 metres, got {geomask!r}")
+    return tuple(dict.fromkeys(cats)), float(geomask)
 
 
 def load_station(path: str | os.PathLike | None = None) -> StationConfig:
@@ -65,6 +113,7 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
     base = path.parent
     st, crs, geo = raw.get("station", {}), raw.get("crs", {}), raw.get("geo", {})
     hs, mp, mt = raw.get("hotspots", {}), raw.get("map", {}), raw.get("meeting", {})
+    au, pv = raw.get("auth", {}), raw.get("privacy", {})
 
     eps_m = float(_require(hs, "eps_m", "hotspots"))
     min_samples = int(_require(hs, "min_samples", "hotspots"))
@@ -83,6 +132,10 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
     weekday = int(mt.get("weekday", 4))
     if not 0 <= weekday <= 6:
         raise ValueError(f"station.toml: meeting weekday must be 0..6, got {weekday}")
+    idle_minutes = _whole(au, "idle_minutes", "auth", 30, minimum=1)
+    lockout_failures = _whole(au, "lockout_failures", "auth", 5, minimum=1)
+    lockout_minutes = _whole(au, "lockout_minutes", "auth", 15, minimum=1)
+    sensitive, geomask_m = _privacy(pv)
 
     return StationConfig(
         name=_require(st, "name", "station"),
@@ -111,6 +164,11 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
         map_zoom=int(mp.get("zoom", 12)),
         meeting_weekday=weekday,
         source_file=path,
+        idle_minutes=idle_minutes,
+        lockout_failures=lockout_failures,
+        lockout_minutes=lockout_minutes,
+        sensitive_categories=sensitive,
+        geomask_m=geomask_m,
     )
 
 

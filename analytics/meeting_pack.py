@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -245,8 +246,18 @@ def headline_cards(headline: pd.DataFrame, lang: str) -> str:
     return f'<div class="cards">{"".join(cards)}</div>'
 
 
-def hotspot_table_html(hotspots: pd.DataFrame, lang: str, *, top_n: int = DEFAULT_TOP_N) -> str:
-    """The top hotspots: rank, place, unit, trend, type, categories, patrol windows, counts."""
+def hotspot_table_html(
+    hotspots: pd.DataFrame,
+    lang: str,
+    *,
+    top_n: int = DEFAULT_TOP_N,
+    unit_names: dict[str, str] | None = None,
+) -> str:
+    """The top hotspots: rank, place, unit, trend, type, categories, patrol windows, counts.
+
+    ``unit_names`` maps a unit's Korean name to the name shown (English for 'en').
+    """
+    unit_names = unit_names or {}
     cols = [
         ("col.rank", "num"),
         ("col.place", ""),
@@ -268,7 +279,7 @@ def hotspot_table_html(hotspots: pd.DataFrame, lang: str, *, top_n: int = DEFAUL
             [
                 (_esc(_int(r.get("rank"))), "num"),
                 (_esc(r.get("place")), ""),
-                (_esc(r.get("police_unit")), ""),
+                (_esc(unit_names.get(r.get("police_unit"), r.get("police_unit"))), ""),
                 (
                     _esc(STATUS_LABELS[lang].get(status, "—") if isinstance(status, str) else "—"),
                     "",
@@ -460,7 +471,18 @@ def build_meeting_pack(
         "</section>",
         f"<section class='top'><h2>{_esc(_label('top', lang))}</h2>",
         f'<p class="sentence">{_esc(summary)}</p>',
-        hotspot_table_html(hotspots, lang, top_n=top_n)
+        hotspot_table_html(
+            hotspots,
+            lang,
+            top_n=top_n,
+            unit_names=dict(
+                zip(
+                    geo.police_units["unit"],
+                    geo.police_units["unit" if lang == "ko" else "unit_en"],
+                    strict=True,
+                )
+            ),
+        )
         if len(hotspots)
         else f"<p>{_esc(_label('no_hotspots', lang))}</p>",
         f'<p class="note">{_esc(_label("types", lang))}</p>',
@@ -480,6 +502,4 @@ def build_meeting_pack(
 
 def _plain(markup: str) -> str:
     """Tile attribution without tags (the config may hold a link): plain text to escape."""
-    import re
-
     return re.sub(r"<[^>]+>", "", markup or "").strip()

@@ -239,7 +239,9 @@ def patrol_targets(
     has_hist = "hour_weekday" in h.columns
     rows = []
     for r in h.to_dict("records"):
-        windows = sorted(r["patrol_windows"] or [], key=lambda w: (-w[2], w[0]))
+        given = r["patrol_windows"]
+        given = [] if given is None or isinstance(given, float) else list(given)
+        windows = sorted(given, key=lambda w: (-float(w[2]), int(w[0])))
         status = r.get("status") if has_status else None
         base = {
             "place": r["place"],

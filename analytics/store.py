@@ -12,6 +12,7 @@ by anyone who opens the file.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +26,13 @@ from sqlalchemy import event as sa_event
 from analytics.config import resolve_db_url
 from analytics.schema import EVENT_COLUMNS, SOURCES, conform_events
 
-SCHEMA_VERSION = 1
+# The Alembic revision number of the schema this code writes (``alembic_version`` in the
+# store is the authority; each migration also writes its number to
+# ``meta.schema_version`` for people who look inside the file).
+SCHEMA_VERSION = 2
+
+# How long a writer waits for another writer's lock before StoreBusyError.
+BUSY_TIMEOUT_MS = int(os.environ.get("HOTSPOT_BUSY_TIMEOUT_MS", "10000"))
 
 metadata = sa.MetaData()
 
@@ -131,6 +138,51 @@ tuning_cache = sa.Table(
 )
 
 
+# Sign-in and the audit log (schema revision 2). Times are ISO text in KST, like the rest.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("password_changed_at", sa.String(32), nullable=False),
+    sa.Column("last_signin_at", sa.String(32)),
+    sa.Column("locked_until", sa.String(32)),
+    sa.CheckConstraint("role IN ('viewer', 'analyst', 'admin')", name="ck_users_role"),
+)
+
+# Failed sign-ins of known users inside the lockout window (pruned as they age out).
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "user_name",
+        sa.String(40),
+        sa.ForeignKey("users.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("attempted_at", sa.String(32), nullable=False),
+    sa.Index("ix_login_attempts_user", "user_name"),
+)
+
+# Append-only: the app has no function that updates or deletes a row, and on SQLite
+# triggers (migration 0002) abort any UPDATE or DELETE.
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("batch_id", sa.String(40)),
+    sa.Column("file_name", sa.Text),
+    sqlite_autoincrement=True,
+)
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # We issue BEGIN ourselves (see _sqlite_begin), so the driver must not.
     dbapi_conn.isolation_level = None
@@ -140,7 +192,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS:d}")
     cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 100k-row import fits
     cur.close()
 
@@ -165,24 +217,59 @@ def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
             with conn.begin():
                 yield conn
     except sa.exc.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
+        if _is_busy(exc):
             raise StoreBusyError(str(exc)) from exc
         raise
+
+
+def _is_busy(exc: sa.exc.OperationalError) -> bool:
+    """Another writer holds the lock. Judged on the driver's error alone: the SQL in
+    ``str(exc)`` can name a column such as ``locked_until``."""
+    name = getattr(exc.orig, "sqlite_errorname", None)
+    if name is not None:
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text or "lock timeout" in text
 
 
 class StoreBusyError(RuntimeError):
     """Another writer held the store for longer than the busy timeout."""
 
 
+class StoreVersionError(RuntimeError):
+    """The store was written by a newer version of the app than this one."""
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for ``url`` with the store's SQLite settings, without touching the schema."""
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+        sa_event.listen(engine, "connect", _sqlite_pragmas)
+        sa_event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
 def open_store(db: str | None = None, *, create: bool = True) -> sa.Engine:
-    """Open (and by default create) the store.
+    """Open (and by default create) the store, at the newest schema revision.
+
+    A store written by an older version is upgraded in place by its Alembic
+    migrations (:mod:`analytics.migrations`), keeping every row; a store from before
+    Alembic is first recognised as the baseline revision. An up-to-date store costs
+    one small query.
 
     Parameters
     ----------
     db : str or path-like, optional
         A SQLAlchemy URL or a SQLite file path. See :func:`analytics.config.resolve_db_url`.
     create : bool, default True
-        Create missing tables. With False, a missing store raises ``FileNotFoundError``.
+        Create a missing store. With False, a missing SQLite file raises
+        ``FileNotFoundError`` and an empty database is left as it is; an existing
+        store is still upgraded.
+
+    Raises
+    ------
+    StoreVersionError
+        The store is at a schema revision this code does not know (a newer app wrote it).
     """
     url = resolve_db_url(db)
     parsed = sa.engine.make_url(url)
@@ -193,22 +280,10 @@ def open_store(db: str | None = None, *, create: bool = True) -> sa.Engine:
         if not create and not path.exists():
             raise FileNotFoundError(f"no store at {path}")
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url)
-    if engine.dialect.name == "sqlite":
-        sa_event.listen(engine, "connect", _sqlite_pragmas)
-        sa_event.listen(engine, "begin", _sqlite_begin)
-    if create:
-        with write_transaction(engine) as conn:
-            metadata.create_all(conn)
-            have = conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version"))
-            if have.first() is None:
-                conn.execute(
-                    meta.insert(),
-                    [
-                        {"key": "schema_version", "value": str(SCHEMA_VERSION)},
-                        {"key": "created_at", "value": now_kst_iso()},
-                    ],
-                )
+    engine = make_engine(url)
+    from analytics import migrations
+
+    migrations.upgrade(engine, create=create)
     return engine
 
 
@@ -551,3 +626,93 @@ def last_event_time(engine: sa.Engine) -> pd.Timestamp | None:
     with engine.connect() as conn:
         value = conn.execute(sa.select(sa.func.max(events.c.occurred_at))).scalar_one()
     return None if value is None else pd.Timestamp(value).tz_convert("Asia/Seoul")
+
+
+def table_counts(engine: sa.Engine) -> dict[str, int]:
+    """Rows per table of the store's schema (tables that are missing are left out)."""
+    with engine.connect() as conn:
+        present = set(sa.inspect(conn).get_table_names())
+        return {
+            t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+            for t in metadata.sorted_tables
+            if t.name in present
+        }
+
+
+class BackupError(RuntimeError):
+    """The backup could not be made. ``key`` names the reason: ``exists``, ``same_file``,
+    ``not_sqlite`` or ``integrity``."""
+
+    def __init__(self, key: str, detail: str = ""):
+        self.key = key
+        self.detail = detail
+        super().__init__(f"{key}: {detail}" if detail else key)
+
+
+def backup_store(
+    engine: sa.Engine, dest: str | os.PathLike, *, force: bool = False
+) -> dict[str, int]:
+    """Copy a SQLite store to ``dest`` while the app keeps running.
+
+    Uses SQLite's online backup API (:meth:`sqlite3.Connection.backup`), so the copy
+    is one consistent snapshot even while an import writes. The copy is written next
+    to ``dest`` and moved into place only when it is complete and passes
+    ``PRAGMA integrity_check``: a failed backup never leaves a half-written file, and
+    with ``force`` an older backup is replaced only by a good one.
+
+    Returns
+    -------
+    dict
+        Rows per table in the copy.
+
+    Raises
+    ------
+    BackupError
+        ``dest`` exists (without ``force``), is the store itself, the store is not
+        SQLite, or the copy failed its integrity check.
+    """
+    import sqlite3
+    import tempfile
+    from pathlib import Path
+
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        raise BackupError("not_sqlite", engine.url.render_as_string(hide_password=True))
+    source = Path(engine.url.database).resolve()
+    dest = Path(dest).resolve()
+    if dest == source:
+        raise BackupError("same_file", str(dest))
+    if dest.exists() and not force:
+        raise BackupError("exists", str(dest))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        raw = engine.raw_connection()
+        try:
+            target = sqlite3.connect(tmp)
+            try:
+                raw.driver_connection.backup(target)
+                # One self-contained file: no -wal beside it.
+                target.execute("PRAGMA journal_mode=DELETE")
+                check = target.execute("PRAGMA integrity_check").fetchall()
+            finally:
+                target.close()
+        finally:
+            raw.close()
+        if check != [("ok",)]:
+            raise BackupError("integrity", "; ".join(str(r[0]) for r in check[:5]))
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    # Read the copy without the store's settings, which would turn it back to WAL.
+    copy = sqlite3.connect(f"{dest.as_uri()}?mode=ro", uri=True)
+    try:
+        present = {r[0] for r in copy.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        return {
+            t.name: int(copy.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0])
+            for t in metadata.sorted_tables
+            if t.name in present
+        }
+    finally:
+        copy.close()

@@ -8,7 +8,9 @@ from analytics.importers.reading import ImportFileError
 from analytics.schema import SOURCES
 from analytics.templates import template_csv
 from ui import data
+from ui.auth import require
 from ui.data_admin import (
+    audit_log,
     batch_event_count,
     batches,
     preview,
@@ -29,6 +31,7 @@ from ui.tables_data import (
 
 state = view()
 lang = state.lang
+require("analyst", lang)  # refused on the server, whatever the link says
 url = data.store_url()
 version = data.data_version(url)
 st.title(text("data.title", lang))
@@ -160,3 +163,6 @@ for col, s in zip(cols, SOURCES, strict=True):
         mime="text/csv",
         key=f"d_tpl_{s}",
     )
+
+st.subheader(text("data.audit", lang))
+st.dataframe(audit_log(url, version), hide_index=True, width="stretch", height=260)

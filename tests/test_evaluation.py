@@ -7,7 +7,6 @@ Most cases use a 1 km x 1 km square boundary and a 100 m grid (100 cells of
 from __future__ import annotations
 
 import math
-import time
 
 import geopandas as gpd
 import numpy as np
@@ -17,7 +16,6 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics import evaluation as ev
 from analytics.evaluation import (
     BaselineScore,
     HotspotEvaluation,
@@ -682,8 +680,8 @@ def test_unknown_language_is_refused():
 # ------------------------------------------------------------------ real Namwon
 
 
-def test_evaluate_on_the_real_boundary_is_fast(geo):
-    ev._study_grid.cache_clear()  # time the 50 m grid's first build too
+def test_evaluate_on_the_real_boundary(geo):
+    # Its speed is measured by bench/backtest_bench.py, not asserted here.
     mx, my = geo.to_analysis([MARKET["lon"]], [MARKET["lat"]])
     market = (float(mx[0]), float(my[0]))
     rng = np.random.default_rng(3)
@@ -693,11 +691,7 @@ def test_evaluate_on_the_real_boundary_is_fast(geo):
     test = events([(market[0] + dx, market[1] + dy, TEST_WEEK) for dx, dy in offsets])
     spots = hotspots(shapely.Point(market).buffer(200))
 
-    start = time.perf_counter()
     result = evaluate_hotspots(spots, train, test, boundary_m=geo.boundary_m)
-    elapsed = time.perf_counter() - start
-
-    assert elapsed < 1.0, f"evaluate_hotspots took {elapsed:.2f} s"
     assert result.n_test == 6
     assert result.hit_rate == pytest.approx(5 / 6)  # all but the point 3 km east
     assert result.area_m2 == pytest.approx(math.pi * 200**2, rel=0.01)

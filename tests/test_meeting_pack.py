@@ -166,6 +166,7 @@ def test_pack_in_english(geo, station, week):
     assert "6–12 Oct 2017" in page
     assert "Boundary data: Statistics Korea (SGIS), KOGL Type 1." in page
     assert "Jungang (central) patrol division" in page and "Sannae police box" in page
+    assert "중앙지구대" not in page.split("srcdoc=")[1].split("</iframe>")[1]  # tables in English
     assert "Synthetic demo data" in page
     assert "How well last weeks predicted" not in page
     assert_offline(page)

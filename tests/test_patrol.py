@@ -145,6 +145,13 @@ def test_english_labels_and_missing_status():
     assert row["Evidence"] == "12 incidents · 3 cards"
 
 
+def test_windows_as_arrays_and_missing_windows():
+    arrays = hotspot(patrol_windows=np.array([[2, 4, 0.2], [22, 0, 0.8]]))
+    assert patrol_targets(frame(arrays))["시간대"].tolist() == ["22–24시", "02–04시"]
+    missing = hotspot(patrol_windows=None)
+    assert patrol_targets(frame(missing))["시간대"].tolist() == ["—"]
+
+
 def test_without_histogram_days_are_unknown():
     t = patrol_targets(frame(hotspot()).drop(columns=["hour_weekday"]))
     assert t["요일"].tolist() == ["—"]

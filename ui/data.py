@@ -28,9 +28,16 @@ def engine_for(url: str) -> sa.Engine:
     return store.open_store(url)
 
 
+VIEWER_SUFFIX = ":viewer"
+
+
 def data_version(url: str) -> str:
-    """Changes whenever an import lands or is undone (cheap: one small query)."""
-    return store.data_version(engine_for(url))
+    """Changes whenever an import lands or is undone (cheap: one small query).
+
+    A viewer's version carries a suffix, so every cached loader keyed on it keeps
+    viewers' (masked) results apart from analysts'.
+    """
+    return store.data_version(engine_for(url)) + (VIEWER_SUFFIX if _masked() else "")
 
 
 def geography():
@@ -38,9 +45,33 @@ def geography():
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def events(url: str, version: str) -> pd.DataFrame:
-    """All events in the store."""
+def _store_events(url: str, version: str) -> pd.DataFrame:
+    """All events in the store, exact: for aggregates computed on the server only."""
     return store.read_events(engine_for(url))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _viewer_events(url: str, version: str) -> pd.DataFrame:
+    from analytics.privacy import viewer_events
+
+    return viewer_events(_store_events(url, version), geo=geography())
+
+
+def _masked() -> bool:
+    from ui.auth import is_viewer
+
+    return is_viewer()
+
+
+def events(url: str, version: str) -> pd.DataFrame:
+    """All events as the user whose ``version`` this is may see them.
+
+    Viewers get no free text and sensitive cases snapped to a 100 m grid
+    (analytics.privacy); analysts and admins get the records as stored.
+    """
+    if version.endswith(VIEWER_SUFFIX):
+        return _viewer_events(url, version)
+    return _store_events(url, version)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -84,7 +115,7 @@ def period_for(week: dt.date, span: str) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 
 def _filtered(url: str, version: str, categories: tuple[str, ...]) -> pd.DataFrame:
-    ev = events(url, version)
+    ev = _store_events(url, version)
     if categories:
         ev = ev[ev["category"].isin(categories)]
     return ev
@@ -151,7 +182,7 @@ def accuracy(
     setting = resolve_setting(
         engine_for(url), geo=geo, end=start, eps_m=eps, min_samples=min_samples
     )
-    ev = events(url, version)
+    ev = _store_events(url, version)
     train = ev[(ev["occurred_at"] >= start - pd.Timedelta(days=28)) & (ev["occurred_at"] < start)]
     test = ev[(ev["occurred_at"] >= start) & (ev["occurred_at"] < end)]
     if train.empty:
@@ -170,13 +201,13 @@ def accuracy(
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def compstat(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    return periods.compstat_table(events(url, version), period=periods.Period(start, end))
+    return periods.compstat_table(_store_events(url, version), period=periods.Period(start, end))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def headline(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """This week per source against last week, the 4-week mean and the same week last year."""
-    ev = events(url, version)
+    ev = _store_events(url, version)
     ev = ev[ev["inside_station"].astype(bool)]
     week = pd.Timedelta(days=7)
 
@@ -217,7 +248,7 @@ def unit_table(
     """The 18-unit table; ``hotspot_units`` is the unit of each current hotspot."""
     hotspots = pd.DataFrame({"police_unit": list(hotspot_units)})
     return periods.unit_table(
-        events(url, version),
+        _store_events(url, version),
         period=periods.Period(start, end),
         geo=geography(),
         hotspots=hotspots,
@@ -230,6 +261,14 @@ def holidays(start: pd.Timestamp, end: pd.Timestamp, lang: str) -> list:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+def _period_events(url, version, start, end, sources, categories, masked: bool) -> pd.DataFrame:
+    ev = _viewer_events(url, version) if masked else _store_events(url, version)
+    if categories:
+        ev = ev[ev["category"].isin(categories)]
+    m = (ev["occurred_at"] >= start) & (ev["occurred_at"] < end) & ev["source"].isin(sources)
+    return ev[m]
+
+
 def period_events(
     url: str,
     version: str,
@@ -238,10 +277,10 @@ def period_events(
     sources: tuple[str, ...],
     categories: tuple[str, ...],
 ) -> pd.DataFrame:
-    """Events of [start, end) of the given sources (and categories, if any)."""
-    ev = _filtered(url, version, categories)
-    m = (ev["occurred_at"] >= start) & (ev["occurred_at"] < end) & ev["source"].isin(sources)
-    return ev[m]
+    """Events of [start, end) of the given sources (and categories), as the user may see them."""
+    return _period_events(
+        url, version, start, end, sources, categories, version.endswith(VIEWER_SUFFIX)
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -262,7 +301,7 @@ def kdistance(
 ):
     from analytics.hotspots import suggest_eps
 
-    ev = events(url, version)
+    ev = _store_events(url, version)
     m = (ev["occurred_at"] >= start) & (ev["occurred_at"] < end) & ev["source"].isin(sources)
     m &= ev["inside_station"].astype(bool)
     if m.sum() <= min_samples:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics import store
 from analytics.exports import rejected_rows_table, safe_frame
-from analytics.importers.core import import_file, prepare_file
+from analytics.importers.core import prepare_file
 from analytics.importers.reading import ImportFileError
 from ui.data import engine_for
 
@@ -43,12 +43,22 @@ def preview(
     }
 
 
+def actor() -> str:
+    """Who acts, for the audit log: the signed-in user, or the local machine."""
+    from ui.auth import current_user
+
+    return current_user() or "local"
+
+
 def run_import(content: bytes, file_name: str, source: str, sheet: str | None, url: str, progress):
-    """Import for real; returns the ImportResult (raises ImportFileError)."""
-    return import_file(
-        content,
+    """Import for real, with an audit entry; returns the ImportResult (raises ImportFileError)."""
+    from analytics.auth import audited_import
+
+    return audited_import(
+        engine_for(url),
+        actor(),
+        file=content,
         source=source,
-        engine=engine_for(url),
         sheet=sheet,
         file_name=file_name,
         progress=progress,
@@ -73,7 +83,16 @@ def rejected_csv(url: str, version: str, batch_id: str | None, lang: str) -> byt
 
 
 def undo(url: str, batch_id: str) -> int:
-    return store.undo_batch(engine_for(url), batch_id)
+    from analytics.auth import audited_undo
+
+    return audited_undo(engine_for(url), actor(), batch_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=4, ttl=30)
+def audit_log(url: str, version: str, limit: int = 300) -> pd.DataFrame:
+    from analytics.auth import read_audit
+
+    return read_audit(engine_for(url), limit=limit)
 
 
 def batch_event_count(url: str, batch_id: str) -> int:

@@ -54,6 +54,10 @@ TEXT = {
     "data.template": {"ko": "{source} 양식 (CSV)", "en": "{source} template (CSV)"},
     "data.status.active": {"ko": "반영", "en": "active"},
     "data.status.undone": {"ko": "되돌림", "en": "undone"},
+    "data.audit": {
+        "ko": "감사 기록 (로그인·가져오기·되돌리기·내보내기·사용자 변경)",
+        "en": "Audit trail (sign-ins, imports, undos, exports, user changes)",
+    },
     "col.imported_at": {"ko": "가져온 시각", "en": "Imported at"},
     "col.file_name": {"ko": "파일", "en": "File"},
     "col.rows_imported": {"ko": "가져옴", "en": "Imported"},

@@ -1,0 +1,681 @@
+"""Users and roles, sign-in with lockout, and the append-only audit log, in the store.
+
+Roles nest: ``admin`` ⊃ ``analyst`` ⊃ ``viewer`` (:func:`role_allows`). Passwords are
+hashed with Argon2id (argon2-cffi's :class:`~argon2.PasswordHasher`); a hash made with
+older parameters is replaced at the next successful sign-in.
+
+:func:`authenticate` gives the same ``None`` for an unknown name, a wrong password and
+a locked account, and costs about the same for each (an unknown name is checked
+against a dummy hash), so the sign-in page cannot tell anyone which names exist.
+After ``lockout_failures`` failed attempts within ``lockout_minutes``
+(``station.toml`` ``[auth]``) an account is locked for ``lockout_minutes``; while it
+is locked even the right password fails. Every attempt is written to the audit log
+with the name as typed.
+
+The audit log is append-only: this module has no function that changes or removes an
+entry, and on SQLite (and PostgreSQL) triggers abort any UPDATE or DELETE of
+``audit_log``. User changes are written together with their audit entry in one
+transaction. Imports and undos go through :func:`audited_import` and
+:func:`audited_undo`, which write their entry right after the import's own
+transaction commits.
+
+Who may call what is the caller's business (the UI checks :func:`role_allows` for the
+signed-in user; the CLI is trusted as the machine's operator): these functions record
+``actor`` but do not check it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import unicodedata
+from datetime import datetime
+
+import pandas as pd
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from analytics import store
+from analytics.config import StationConfig, default_station
+
+log = logging.getLogger(__name__)
+
+ROLES = ("viewer", "analyst", "admin")
+ACTIONS = (
+    "signin.ok",
+    "signin.fail",
+    "signin.locked",
+    "signout",
+    "import",
+    "import.fail",
+    "undo",
+    "export",
+    "user.add",
+    "user.remove",
+    "user.passwd",
+    "user.role",
+    "backup",
+)
+NAME_MAX = 40
+PASSWORD_MIN = 10
+PASSWORD_MAX = 1024
+KST = "Asia/Seoul"
+
+# Replace (e.g. in tests, or to raise the cost) by assigning a new PasswordHasher: stored
+# hashes made with other parameters still verify and are rehashed at the next sign-in.
+PASSWORD_HASHER = PasswordHasher()
+
+_ACTION_RE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*$")
+_ACTOR_MAX = 200
+_DETAIL_MAX = 2000
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "auth.bad_name": {
+        "ko": "사용자 이름은 1~{max}자이며 공백이나 제어 문자를 쓸 수 없습니다: '{name}'",
+        "en": "a user name is 1–{max} characters with no spaces or control characters: '{name}'",
+    },
+    "auth.short_password": {
+        "ko": "비밀번호는 {min}자 이상이어야 합니다",
+        "en": "the password must be at least {min} characters long",
+    },
+    "auth.long_password": {
+        "ko": "비밀번호는 {max}자 이하여야 합니다",
+        "en": "the password must be at most {max} characters long",
+    },
+    "auth.password_control": {
+        "ko": "비밀번호에 제어 문자(줄바꿈 등)를 쓸 수 없습니다",
+        "en": "the password cannot contain control characters (such as line breaks)",
+    },
+    "auth.password_is_name": {
+        "ko": "비밀번호가 사용자 이름과 같습니다",
+        "en": "the password is the same as the user name",
+    },
+    "auth.password_mismatch": {
+        "ko": "두 번 입력한 비밀번호가 서로 다릅니다",
+        "en": "the two passwords do not match",
+    },
+    "auth.bad_role": {
+        "ko": "알 수 없는 역할입니다: '{role}' (viewer, analyst, admin 중 하나)",
+        "en": "unknown role '{role}' (one of viewer, analyst, admin)",
+    },
+    "auth.user_exists": {
+        "ko": "이미 있는 사용자입니다: {name}",
+        "en": "the user already exists: {name}",
+    },
+    "auth.no_user": {
+        "ko": "없는 사용자입니다: {name}",
+        "en": "no such user: {name}",
+    },
+    "auth.last_admin": {
+        "ko": "마지막 관리자(admin)는 삭제하거나 역할을 낮출 수 없습니다: {name}",
+        "en": "the last admin cannot be removed or demoted: {name}",
+    },
+    "auth.bad_action": {
+        "ko": "감사 기록의 동작 이름이 올바르지 않습니다: '{action}'",
+        "en": "not a valid audit action name: '{action}'",
+    },
+    "auth.no_actor": {
+        "ko": "감사 기록에는 누가 했는지(actor)가 있어야 합니다",
+        "en": "an audit entry needs an actor",
+    },
+    # The one message the sign-in page shows for every failure.
+    "auth.signin_failed": {
+        "ko": "이름 또는 비밀번호가 맞지 않거나, 잠시 잠긴 계정입니다. 잠긴 계정은 {minutes}분 뒤에 다시 시도하거나 관리자에게 문의하세요",
+        "en": "wrong name or password, or the account is locked for a while. A locked account can try again after {minutes} minutes, or ask an admin",
+    },
+}
+
+
+def message(key: str, lang: str = "ko", /, **params) -> str:
+    """The auth message ``key`` in ``lang`` ('ko' or 'en'), formatted with ``params``."""
+    entry = MESSAGES[key]
+    return entry.get(lang, entry["ko"]).format(**params)
+
+
+class AuthError(ValueError):
+    """A user name, password, role or user change that cannot be accepted.
+
+    ``key`` and ``params`` name a message; ``text(lang)`` gives it in Korean or English.
+    """
+
+    def __init__(self, key: str, **params):
+        self.key = key
+        self.params = params
+        super().__init__(message(key, "ko", **params))
+
+    def text(self, lang: str = "ko") -> str:
+        return message(self.key, lang, **self.params)
+
+
+# --- roles and validation ---------------------------------------------------------
+
+
+def role_allows(role: str | None, needed: str) -> bool:
+    """True when ``role`` may do what ``needed`` may (admin ⊃ analyst ⊃ viewer).
+
+    An unknown or missing ``role`` allows nothing; an unknown ``needed`` is an error.
+    """
+    if needed not in ROLES:
+        raise AuthError("auth.bad_role", role=_printable(str(needed)))
+    if role not in ROLES:
+        return False
+    return ROLES.index(role) >= ROLES.index(needed)
+
+
+def _printable(text: str, limit: int = _ACTOR_MAX) -> str:
+    """``text`` with control and format characters escaped, cut to ``limit``: safe to log."""
+    out = "".join(_escape(c) for c in text[: limit + 1])
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+def _escape(c: str) -> str:
+    if not unicodedata.category(c).startswith("C"):
+        return c
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+
+def check_name(name: str) -> str:
+    """A valid user name (NFC-normalised), or :class:`AuthError`.
+
+    1–40 characters; no whitespace, control or invisible format characters. Korean
+    names are fine. Names are case-sensitive.
+    """
+    if not isinstance(name, str):
+        raise AuthError("auth.bad_name", name=_printable(repr(name)), max=NAME_MAX)
+    norm = unicodedata.normalize("NFC", name)
+    bad = any(c.isspace() or unicodedata.category(c).startswith("C") for c in norm)
+    if not 1 <= len(norm) <= NAME_MAX or bad:
+        raise AuthError("auth.bad_name", name=_printable(name, 60), max=NAME_MAX)
+    return norm
+
+
+def check_password(password: str, name: str | None = None) -> str:
+    """A password that may be set (NFC-normalised), or :class:`AuthError`.
+
+    At least 10 characters (a Korean syllable counts as one), at most 1024, no control
+    characters, and not the user name itself.
+    """
+    if not isinstance(password, str):
+        raise AuthError("auth.short_password", min=PASSWORD_MIN)
+    pw = unicodedata.normalize("NFC", password)
+    if len(pw) < PASSWORD_MIN:
+        raise AuthError("auth.short_password", min=PASSWORD_MIN)
+    if len(pw) > PASSWORD_MAX:
+        raise AuthError("auth.long_password", max=PASSWORD_MAX)
+    if any(unicodedata.category(c) == "Cc" for c in pw):
+        raise AuthError("auth.password_control")
+    if name is not None and pw == unicodedata.normalize("NFC", name):
+        raise AuthError("auth.password_is_name")
+    return pw
+
+
+def _check_role(role: str) -> str:
+    if role not in ROLES:
+        raise AuthError("auth.bad_role", role=_printable(str(role)))
+    return role
+
+
+# --- time ---------------------------------------------------------------------------
+
+
+def _now(now: datetime | pd.Timestamp | None) -> pd.Timestamp:
+    if now is None:
+        return pd.Timestamp.now(tz=KST)
+    ts = pd.Timestamp(now)
+    return ts.tz_localize(KST) if ts.tzinfo is None else ts.tz_convert(KST)
+
+
+def _iso(ts: pd.Timestamp, timespec: str = "seconds") -> str:
+    return ts.tz_convert(KST).isoformat(timespec=timespec)
+
+
+def _parse(text: str | None) -> pd.Timestamp | None:
+    return None if text is None else pd.Timestamp(text).tz_convert(KST)
+
+
+# --- hashing ------------------------------------------------------------------------
+
+_DUMMY_HASHES: dict[tuple, str] = {}
+
+
+def _params(ph: PasswordHasher) -> tuple:
+    return (ph.time_cost, ph.memory_cost, ph.parallelism, ph.hash_len, ph.salt_len, ph.type)
+
+
+def _dummy_hash(ph: PasswordHasher) -> str:
+    """A hash of a random secret with ``ph``'s parameters, made once per parameter set."""
+    key = _params(ph)
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = ph.hash(secrets.token_urlsafe(24))
+    return _DUMMY_HASHES[key]
+
+
+def hash_password(password: str) -> str:
+    """The Argon2id hash of a password (never the password itself)."""
+    return PASSWORD_HASHER.hash(password)
+
+
+def _verify(ph: PasswordHasher, stored: str, password: str) -> bool:
+    try:
+        return ph.verify(stored, password)
+    except VerifyMismatchError:
+        return False
+    except (VerificationError, InvalidHashError):
+        log.warning("a stored password hash could not be verified")
+        return False
+
+
+# --- audit log ----------------------------------------------------------------------
+
+
+def _audit(
+    conn: sa.Connection,
+    *,
+    actor: str,
+    action: str,
+    detail: str = "",
+    batch_id: str | None = None,
+    file_name: str | None = None,
+    at: pd.Timestamp | None = None,
+) -> int:
+    if not isinstance(action, str) or len(action) > 40 or not _ACTION_RE.match(action):
+        raise AuthError("auth.bad_action", action=_printable(str(action), 60))
+    if not isinstance(actor, str) or not actor.strip():
+        raise AuthError("auth.no_actor")
+    result = conn.execute(
+        store.audit_log.insert().values(
+            at=_iso(at if at is not None else _now(None)),
+            actor=_printable(actor),
+            action=action,
+            detail=_printable(str(detail or ""), _DETAIL_MAX),
+            batch_id=batch_id,
+            file_name=None if file_name is None else _printable(str(file_name), 500),
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
+def audit(
+    engine: sa.Engine,
+    *,
+    actor: str,
+    action: str,
+    detail: str = "",
+    batch_id: str | None = None,
+    file_name: str | None = None,
+) -> int:
+    """Append one entry to the audit log; returns its id.
+
+    Parameters
+    ----------
+    actor : str
+        Who: a user name, or ``cli:<OS user>`` from the command line.
+    action : str
+        What, as a dotted lower-case name: see :data:`ACTIONS` (others are allowed,
+        e.g. ``export``, ``signout``).
+    detail, batch_id, file_name : optional
+        Free text (control characters are escaped), and the batch and file concerned.
+    """
+    with store.write_transaction(engine) as conn:
+        return _audit(
+            conn,
+            actor=actor,
+            action=action,
+            detail=detail,
+            batch_id=batch_id,
+            file_name=file_name,
+        )
+
+
+AUDIT_COLUMNS = ("id", "at", "actor", "action", "detail", "batch_id", "file_name")
+
+
+def read_audit(engine: sa.Engine, *, limit: int | None = 500) -> pd.DataFrame:
+    """The audit log, newest first (``limit`` entries; None for all).
+
+    Columns: id, at (KST Timestamp), actor, action, detail, batch_id, file_name.
+    """
+    t = store.audit_log
+    q = sa.select(*(t.c[c] for c in AUDIT_COLUMNS)).order_by(t.c.id.desc())
+    if limit is not None:
+        if int(limit) < 1:
+            raise ValueError(f"limit must be >= 1, got {limit}")
+        q = q.limit(int(limit))
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(q).mappings().all(), columns=list(AUDIT_COLUMNS))
+    frame["at"] = pd.to_datetime(frame["at"], format="ISO8601", utc=True).dt.tz_convert(KST)
+    return frame
+
+
+# --- users --------------------------------------------------------------------------
+
+
+def _user(conn: sa.Connection, name: str):
+    return conn.execute(sa.select(store.users).where(store.users.c.name == name)).first()
+
+
+def _admin_count(conn: sa.Connection) -> int:
+    t = store.users
+    return conn.execute(
+        sa.select(sa.func.count()).select_from(t).where(t.c.role == "admin")
+    ).scalar_one()
+
+
+def add_user(
+    engine: sa.Engine, name: str, password: str, *, role: str = "viewer", actor: str = "cli"
+) -> None:
+    """Add a user. Raises :class:`AuthError` for a bad name, password or role, or a
+    name that is taken."""
+    name = check_name(name)
+    _check_role(role)
+    pw = check_password(password, name)
+    hashed = hash_password(pw)  # outside the write lock: it takes a tenth of a second
+    now = _iso(_now(None))
+    with store.write_transaction(engine) as conn:
+        if _user(conn, name) is not None:
+            raise AuthError("auth.user_exists", name=name)
+        conn.execute(
+            store.users.insert().values(
+                name=name,
+                password_hash=hashed,
+                role=role,
+                created_at=now,
+                password_changed_at=now,
+            )
+        )
+        _audit(conn, actor=actor, action="user.add", detail=f"name={name} role={role}")
+
+
+def remove_user(engine: sa.Engine, name: str, *, actor: str = "cli") -> None:
+    """Remove a user. The last admin cannot be removed."""
+    name = check_name(name)
+    with store.write_transaction(engine) as conn:
+        row = _user(conn, name)
+        if row is None:
+            raise AuthError("auth.no_user", name=name)
+        if row.role == "admin" and _admin_count(conn) <= 1:
+            raise AuthError("auth.last_admin", name=name)
+        conn.execute(store.login_attempts.delete().where(store.login_attempts.c.user_name == name))
+        conn.execute(store.users.delete().where(store.users.c.name == name))
+        _audit(conn, actor=actor, action="user.remove", detail=f"name={name} role={row.role}")
+
+
+def set_password(engine: sa.Engine, name: str, password: str, *, actor: str = "cli") -> None:
+    """Set a user's password. This also unlocks the account and clears its failed
+    attempts (an admin's reset)."""
+    name = check_name(name)
+    pw = check_password(password, name)
+    with engine.connect() as conn:
+        if _user(conn, name) is None:
+            raise AuthError("auth.no_user", name=name)
+    hashed = hash_password(pw)
+    now = _now(None)
+    with store.write_transaction(engine) as conn:
+        row = _user(conn, name)
+        if row is None:
+            raise AuthError("auth.no_user", name=name)
+        was_locked = row.locked_until is not None and _parse(row.locked_until) > now
+        conn.execute(
+            store.users.update()
+            .where(store.users.c.name == name)
+            .values(password_hash=hashed, password_changed_at=_iso(now), locked_until=None)
+        )
+        conn.execute(store.login_attempts.delete().where(store.login_attempts.c.user_name == name))
+        detail = f"name={name}" + (" unlocked" if was_locked else "")
+        _audit(conn, actor=actor, action="user.passwd", detail=detail)
+
+
+def set_role(engine: sa.Engine, name: str, role: str, *, actor: str = "cli") -> None:
+    """Change a user's role. The last admin cannot be demoted."""
+    name = check_name(name)
+    _check_role(role)
+    with store.write_transaction(engine) as conn:
+        row = _user(conn, name)
+        if row is None:
+            raise AuthError("auth.no_user", name=name)
+        if row.role == "admin" and role != "admin" and _admin_count(conn) <= 1:
+            raise AuthError("auth.last_admin", name=name)
+        conn.execute(store.users.update().where(store.users.c.name == name).values(role=role))
+        _audit(conn, actor=actor, action="user.role", detail=f"name={name} {row.role}->{role}")
+
+
+USER_COLUMNS = ("name", "role", "created_at", "locked_until", "failed_count")
+
+
+def list_users(
+    engine: sa.Engine,
+    *,
+    now: datetime | pd.Timestamp | None = None,
+    station: StationConfig | None = None,
+) -> pd.DataFrame:
+    """The users, by name: name, role, created_at, locked_until, failed_count.
+
+    Never the password hashes. ``locked_until`` is set only while the account is
+    locked; ``failed_count`` counts failed sign-ins within the lockout window.
+    """
+    now_ts = _now(now)
+    window = pd.Timedelta(minutes=(station or default_station()).lockout_minutes)
+    u, a = store.users, store.login_attempts
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(u.c.name, u.c.role, u.c.created_at, u.c.locked_until).order_by(u.c.name)
+        ).all()
+        attempts = conn.execute(sa.select(a.c.user_name, a.c.attempted_at)).all()
+    failed: dict[str, int] = {}
+    for user_name, at in attempts:
+        if _parse(at) > now_ts - window:
+            failed[user_name] = failed.get(user_name, 0) + 1
+    records = []
+    for name, role, created_at, locked_until in rows:
+        lock = _parse(locked_until)
+        records.append(
+            {
+                "name": name,
+                "role": role,
+                "created_at": _parse(created_at),
+                "locked_until": lock if lock is not None and lock > now_ts else None,
+                "failed_count": failed.get(name, 0),
+            }
+        )
+    frame = pd.DataFrame(records, columns=list(USER_COLUMNS))
+    for col in ("created_at", "locked_until"):
+        frame[col] = pd.to_datetime(frame[col], utc=True).dt.tz_convert(KST)
+    frame["failed_count"] = frame["failed_count"].astype(int)
+    return frame
+
+
+def has_users(engine: sa.Engine) -> bool:
+    """True when at least one user exists (until then the app has no sign-in to offer)."""
+    with engine.connect() as conn:
+        return conn.execute(sa.select(store.users.c.name).limit(1)).first() is not None
+
+
+# --- sign-in ------------------------------------------------------------------------
+
+
+def authenticate(
+    engine: sa.Engine,
+    name: str,
+    password: str,
+    *,
+    now: datetime | pd.Timestamp | None = None,
+    station: StationConfig | None = None,
+) -> str | None:
+    """Check a sign-in: the user's role, or None.
+
+    None alike for an unknown name, a wrong password and a locked account (show one
+    generic message, :data:`MESSAGES` ``auth.signin_failed``). Every attempt is
+    audited (``signin.ok``, ``signin.fail``, ``signin.locked``) with the name as
+    typed. If the store stays busy longer than its busy timeout, the attempt cannot
+    be recorded and fails (None).
+
+    Parameters
+    ----------
+    now : datetime, optional
+        The time of the attempt (tests pin it); naive times are KST.
+    station : StationConfig, optional
+        For ``lockout_failures`` and ``lockout_minutes``; the configured station by default.
+    """
+    st = station or default_station()
+    ph = PASSWORD_HASHER
+    dummy = _dummy_hash(ph)  # made before any look-up: the first attempt costs the same
+    now_ts = _now(now)
+    typed = name if isinstance(name, str) and name else repr(name)
+    try:
+        key = check_name(name)
+    except AuthError:
+        key = None
+    pw = unicodedata.normalize("NFC", password) if isinstance(password, str) else ""
+    row = None
+    if key is not None:
+        with engine.connect() as conn:
+            row = _user(conn, key)
+    # Every path verifies one hash: an unknown name costs what a known one does.
+    ok = _verify(ph, row.password_hash if row is not None else dummy, pw) and row is not None
+    new_hash = None
+    if ok and ph.check_needs_rehash(row.password_hash):
+        new_hash = ph.hash(pw)
+    try:
+        with store.write_transaction(engine) as conn:
+            return _record_signin(conn, key, typed, ok, new_hash, now_ts, st)
+    except store.StoreBusyError:
+        log.warning("sign-in not recorded: the store stayed busy")
+        return None
+
+
+def _record_signin(
+    conn: sa.Connection,
+    key: str | None,
+    typed: str,
+    ok: bool,
+    new_hash: str | None,
+    now: pd.Timestamp,
+    st: StationConfig,
+) -> str | None:
+    """The sign-in's outcome, decided and recorded under the write lock."""
+    u, a = store.users, store.login_attempts
+    row = _user(conn, key) if key is not None else None
+    if row is None:
+        _audit(conn, actor=typed, action="signin.fail", detail="unknown user", at=now)
+        return None
+    window = pd.Timedelta(minutes=st.lockout_minutes)
+    attempts = conn.execute(sa.select(a.c.id, a.c.attempted_at).where(a.c.user_name == key)).all()
+    old = [i for i, at in attempts if _parse(at) <= now - window]
+    if old:
+        conn.execute(a.delete().where(a.c.id.in_(old)))
+    recent = len(attempts) - len(old)
+    locked_until = _parse(row.locked_until)
+    if locked_until is not None and now < locked_until:
+        _audit(
+            conn,
+            actor=typed,
+            action="signin.locked",
+            detail=f"locked until {_iso(locked_until)}",
+            at=now,
+        )
+        return None
+    if ok:
+        values = {"last_signin_at": _iso(now), "locked_until": None}
+        if new_hash is not None:
+            values["password_hash"] = new_hash
+        conn.execute(u.update().where(u.c.name == key).values(**values))
+        conn.execute(a.delete().where(a.c.user_name == key))
+        detail = f"role={row.role}" + (" (password rehashed)" if new_hash else "")
+        _audit(conn, actor=typed, action="signin.ok", detail=detail, at=now)
+        return row.role
+    conn.execute(a.insert().values(user_name=key, attempted_at=_iso(now, "microseconds")))
+    recent += 1
+    detail = f"wrong password ({recent} of {st.lockout_failures})"
+    if recent >= st.lockout_failures:
+        lock = now + window
+        conn.execute(
+            u.update().where(u.c.name == key).values(locked_until=_iso(lock, "microseconds"))
+        )
+        detail += f"; locked until {_iso(lock)}"
+    _audit(conn, actor=typed, action="signin.fail", detail=detail, at=now)
+    return None
+
+
+# --- audited store operations -----------------------------------------------------
+
+
+def audited_import(engine: sa.Engine, actor: str, **import_kwargs):
+    """:func:`analytics.importers.core.import_file` plus its audit entry.
+
+    ``import_kwargs`` are import_file's (``file=``, ``source=``, ``sheet=`` ...);
+    ``engine`` is passed for you. Writes ``import`` (batch id, file name and counts)
+    after the import commits, or ``import.fail`` (the error) when the file could not be
+    imported, then re-raises (a busy store, ``error.busy``, is re-raised unaudited:
+    nothing changed).
+
+    Returns
+    -------
+    ImportResult
+    """
+    from pathlib import Path
+
+    from analytics.importers.core import import_file
+    from analytics.importers.reading import ImportFileError
+
+    try:
+        result = import_file(engine=engine, **import_kwargs)
+    except ImportFileError as exc:
+        if exc.key == "error.busy":
+            # Nothing changed, and the store is still busy: another wait to write the
+            # entry would only double the time the user waits for the message.
+            raise
+        file = import_kwargs.get("file")
+        file_name = import_kwargs.get("file_name") or (
+            "upload" if isinstance(file, bytes) or file is None else Path(file).name
+        )
+        try:
+            audit(
+                engine,
+                actor=actor,
+                action="import.fail",
+                detail=f"source={import_kwargs.get('source')} error={exc.key}",
+                file_name=file_name,
+            )
+        except store.StoreBusyError:
+            log.warning("failed import not audited: the store stayed busy")
+        raise
+    detail = (
+        f"source={result.source} rows={result.rows_total} imported={result.imported} "
+        f"duplicates={result.duplicates} rejected={len(result.rejected)}"
+        + (" synthetic" if result.synthetic else "")
+    )
+    audit(
+        engine,
+        actor=actor,
+        action="import",
+        detail=detail,
+        batch_id=result.batch_id,
+        file_name=result.file_name,
+    )
+    return result
+
+
+def audited_undo(engine: sa.Engine, actor: str, batch_id: str) -> int:
+    """:func:`analytics.store.undo_batch` plus its ``undo`` audit entry.
+
+    Returns the number of events removed; raises
+    :class:`analytics.store.UnknownBatchError` (nothing audited) for an unknown batch.
+    """
+    b = store.import_batches
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(b.c.file_name, b.c.status).where(b.c.batch_id == batch_id)
+        ).first()
+    removed = store.undo_batch(engine, batch_id)
+    detail = f"removed={removed}" + (" (already undone)" if row and row.status == "undone" else "")
+    audit(
+        engine,
+        actor=actor,
+        action="undo",
+        detail=detail,
+        batch_id=batch_id,
+        file_name=row.file_name if row else None,
+    )
+    return removed

@@ -1,0 +1,105 @@
+"""민원: where the traffic section's complaints stand, how long they take, which are
+overdue with which partner agency, what they are about and where."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics.complaints import DEFAULT_OVERDUE_DAYS
+from ui import data
+from ui import data_complaints as dc
+from ui.data_unit import metric_delta
+from ui.i18n import day, day_range, number, text
+from ui.state import view
+from ui.widgets import share_box
+
+state = view()
+lang = state.lang
+url = data.store_url()
+version = data.data_version(url)
+st.title(text("complaints.title", lang))
+if state.week is None:
+    st.info(text("frame.empty", lang))
+    st.stop()
+start, end = data.period_for(state.week, state.span)
+last = day(dc.last_day(end), lang)
+st.caption(text("frame.period", lang, range=day_range(start, end, lang)))
+
+s = dc.summary(url, version, start, end)
+res = dc.resolution(url, version, start, end)
+delta, _ = metric_delta(s["change_pct"])
+c1, c2, c3 = st.columns(3)
+c1.metric(
+    text("complaints.received_now", lang),
+    number(s["received"]),
+    delta=delta,
+    delta_description=text("complaints.vs_prev", lang) if delta else None,
+    delta_color="off",
+    help=text("complaints.received_help", lang, prev=number(s["previous"])),
+)
+c2.metric(text("complaints.resolved_now", lang), number(s["resolved"]))
+c3.metric(
+    text("complaints.open_now", lang),
+    number(s["open"]),
+    help=text("complaints.open_help", lang, day=last),
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader(text("complaints.pipeline", lang))
+    counts = dc.pipeline(url, version, end)
+    st.altair_chart(dc.pipeline_chart(counts, lang), width="stretch")
+    st.caption(text("complaints.pipeline_caption", lang, day=last, n=number(counts.sum())))
+with right:
+    st.subheader(text("complaints.resolution", lang))
+    if res["overall"]["n"] == 0:
+        st.info(text("complaints.no_resolved", lang))
+    else:
+        for figures in dc.resolution_figures(res, lang):
+            for col, (label, value) in zip(st.columns(2), figures, strict=True):
+                col.metric(label, value)
+        st.altair_chart(dc.histogram_chart(res["histogram"], lang), width="stretch")
+        st.caption(
+            text(
+                "complaints.resolution_caption",
+                lang,
+                range=day_range(*res["window"], lang),
+                recent=number(res["recent"]["n"]),
+                n=number(res["overall"]["n"]),
+            )
+        )
+
+st.subheader(text("complaints.overdue", lang))
+min_days = st.slider(
+    text("complaints.overdue_days", lang), 1, 90, DEFAULT_OVERDUE_DAYS, key="c_overdue_days"
+)
+late = dc.overdue(url, version, end, min_days)
+st.metric(text("complaints.overdue_metric", lang, days=min_days), number(len(late)))
+st.caption(text("complaints.overdue_caption", lang, day=last, days=min_days))
+left, right = st.columns([1, 2])
+with left:
+    st.markdown(f"**{text('complaints.by_agency', lang)}**")
+    agencies = dc.agencies(url, version, end, min_days)
+    st.dataframe(dc.agency_table(agencies, lang), hide_index=True, width="stretch")
+with right:
+    st.markdown(f"**{text('complaints.list', lang)}**")
+    if late.empty:
+        st.info(text("complaints.overdue_none", lang))
+    else:
+        st.dataframe(dc.overdue_table(late, lang), hide_index=True, width="stretch")
+
+rows = dc.period_complaints(url, version, start, end)
+left, right = st.columns([1, 2])
+with left:
+    st.subheader(text("complaints.categories", lang))
+    if rows.empty:
+        st.info(text("complaints.none", lang))
+    else:
+        st.altair_chart(
+            dc.category_chart(dc.categories(url, version, start, end), lang), width="stretch"
+        )
+with right:
+    st.subheader(text("complaints.map", lang))
+    dc.complaint_map(rows, lang=lang, key="c_map")
+    st.caption(text("complaints.map_caption", lang, day=last))
+share_box(state, lang, "complaints")

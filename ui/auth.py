@@ -1,0 +1,126 @@
+"""Who is looking: sign-in, roles and idle sessions, enforced on the server.
+
+Sign-in applies whenever users exist in the store, and whenever the server listens
+beyond this machine (then with no users nobody gets in). A local ``make run`` with
+no users stays open on 127.0.0.1 only, with full rights.
+
+The sign-in page is drawn before anything else: until a user signs in, the page
+holds no data. The URL (page and view state) is left as it is, so after sign-in
+the shared view opens as it was shared.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from analytics.config import default_station
+from ui import data
+from ui.i18n import text
+
+LOCAL_ADDRESSES = {"127.0.0.1", "localhost", "::1", ""}
+LOCAL_ROLE = "admin"  # no users, bound to this machine: the station's own analyst
+
+
+def listens_beyond_localhost() -> bool:
+    address = str(st.get_option("server.address") or "")
+    return address not in LOCAL_ADDRESSES
+
+
+def sign_in_required(url: str) -> bool:
+    from analytics.auth import has_users
+
+    return listens_beyond_localhost() or has_users(data.engine_for(url))
+
+
+def current_role() -> str | None:
+    return st.session_state.get("auth_role")
+
+
+def current_user() -> str | None:
+    return st.session_state.get("auth_user")
+
+
+def _sign_out(expired: bool = False) -> None:
+    for k in ("auth_user", "auth_role", "auth_last"):
+        st.session_state.pop(k, None)
+    if expired:
+        st.session_state["auth_expired"] = True
+
+
+def signed_in_role(url: str) -> str | None:
+    """The role of whoever is looking, or None when they must sign in first."""
+    if not sign_in_required(url):
+        st.session_state["auth_role"] = LOCAL_ROLE
+        st.session_state["auth_user"] = None
+        return LOCAL_ROLE
+    if current_user() is None:  # e.g. a local session before users were added
+        st.session_state.pop("auth_role", None)
+    idle_s = 60 * float(getattr(default_station(), "idle_minutes", 30))
+    role = current_role()
+    if role and current_user():
+        if time.time() - st.session_state.get("auth_last", 0) > idle_s:
+            _sign_out(expired=True)
+            return None
+        st.session_state["auth_last"] = time.time()
+        return role
+    return None
+
+
+def sign_in_page(url: str, lang: str) -> None:
+    """Draw the sign-in page (and nothing else) and end the run."""
+    _sign_in_page(url, lang)
+    st.stop()
+
+
+def _sign_in_page(url: str, lang: str) -> None:
+    from analytics.auth import authenticate, has_users
+
+    st.title(text("auth.title", lang))
+    if not has_users(data.engine_for(url)):
+        st.error(text("auth.no_users", lang))
+        return
+    if st.session_state.pop("auth_expired", False):
+        st.info(text("auth.expired", lang))
+    st.caption(text("auth.intro", lang))
+    with st.form("auth_form"):
+        name = st.text_input(text("auth.name", lang), key="auth_name")
+        password = st.text_input(text("auth.password", lang), type="password", key="auth_password")
+        submitted = st.form_submit_button(text("auth.submit", lang))
+    if submitted:
+        role = authenticate(data.engine_for(url), name.strip(), password)
+        if role:
+            st.session_state.update(auth_user=name.strip(), auth_role=role, auth_last=time.time())
+            st.session_state.pop("auth_password", None)
+            st.rerun()
+        st.error(text("auth.failed", lang))
+
+
+def require(needed: str, lang: str) -> None:
+    """Refuse the page on the server unless the role allows it."""
+    from analytics.auth import role_allows
+
+    role = current_role()
+    if not role or not role_allows(role, needed):
+        st.error(text("auth.refused", lang, role=text(f"role.{role or 'viewer'}", lang)))
+        st.stop()
+
+
+def sidebar_user(lang: str) -> None:
+    """Who is signed in, and the sign-out button."""
+    user = current_user()
+    if user is None:
+        return
+    with st.sidebar:
+        st.caption(
+            text("auth.signed_in", lang, name=user, role=text(f"role.{current_role()}", lang))
+        )
+        if st.button(text("auth.sign_out", lang), key="auth_sign_out"):
+            _sign_out()
+            st.rerun()
+
+
+def is_viewer() -> bool:
+    """True for roles that must not see free text or exact sensitive points."""
+    return current_role() == "viewer"

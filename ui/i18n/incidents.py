@@ -1,0 +1,61 @@
+"""사건·112 — the incidents and 112 calls page."""
+
+TEXT = {
+    "incidents.title": {"ko": "사건·112 신고", "en": "Incidents and 112 calls"},
+    "incidents.filter": {"ko": "사건 유형", "en": "Incident categories"},
+    "incidents.filter_all": {"ko": "모든 유형", "en": "All categories"},
+    "incidents.count": {"ko": "이번 기간 사건", "en": "Incidents this period"},
+    "incidents.vs_prev": {"ko": "직전 기간 대비", "en": "vs the period before"},
+    "incidents.previous": {"ko": "직전 기간", "en": "The period before"},
+    "incidents.mean_week": {"ko": "4주 평균", "en": "4-week mean"},
+    "incidents.mean_28d": {"ko": "직전 4기간(28일) 평균", "en": "Mean of the 4 previous 28 days"},
+    "incidents.vs_mean": {"ko": "평균 대비 {pct}", "en": "{pct} vs the mean"},
+    "incidents.holidays": {
+        "ko": "이 기간의 공휴일: {names}",
+        "en": "Public holidays in this period: {names}",
+    },
+    "incidents.trend": {
+        "ko": "유형별 주간 추이 (최근 26주)",
+        "en": "Weekly incidents by category (26 weeks)",
+    },
+    "incidents.trend_caption": {
+        "ko": "{range}. 점선: 공휴일이 있는 주 (마우스를 올리면 이름). 음영: 선택한 기간.",
+        "en": "{range}. Dotted lines: weeks with a public holiday (hover for its name). Shaded: the selected period.",
+    },
+    "incidents.week": {"ko": "주 시작일", "en": "Week starting"},
+    "incidents.incidents": {"ko": "사건 수", "en": "Incidents"},
+    "incidents.holiday": {"ko": "공휴일", "en": "Holiday"},
+    "incidents.changes": {"ko": "유형별 증감", "en": "Change by category"},
+    "incidents.col.prev_28d": {"ko": "직전 28일", "en": "Previous 28 days"},
+    "incidents.col.mean_28d": {"ko": "4기간 평균", "en": "4-period mean"},
+    "incidents.col.vs_mean": {"ko": "평균 대비", "en": "vs mean"},
+    "incidents.heatmap": {"ko": "요일 × 시간대", "en": "Weekday × hour"},
+    "incidents.heatmap_caption": {
+        "ko": "이번 기간 사건이 몰린 요일과 시간 (진할수록 많음).",
+        "en": "When this period's incidents happened (darker: more).",
+    },
+    "incidents.weekday": {"ko": "요일", "en": "Weekday"},
+    "incidents.hour": {"ko": "시", "en": "Hour"},
+    "incidents.priority": {"ko": "112 대응 코드", "en": "112 priority codes"},
+    "incidents.priority_caption": {
+        "ko": "C0 최긴급 · C1 긴급 · C2 신속 출동 · C3 당일 처리 · C4 비출동(타 기관 등). 코드 없음: 코드가 없는 사건 기록.",
+        "en": "C0 most urgent · C1 urgent · C2 prompt dispatch · C3 same day · C4 no dispatch (other agency). No code: records without one.",
+    },
+    "incidents.priority.code": {"ko": "코드", "en": "Code"},
+    "incidents.priority.share": {"ko": "비율", "en": "Share"},
+    "incidents.priority.C0": {"ko": "C0 최긴급", "en": "C0 most urgent"},
+    "incidents.priority.C1": {"ko": "C1 긴급", "en": "C1 urgent"},
+    "incidents.priority.C2": {"ko": "C2 신속 출동", "en": "C2 prompt"},
+    "incidents.priority.C3": {"ko": "C3 당일 처리", "en": "C3 same day"},
+    "incidents.priority.C4": {"ko": "C4 비출동", "en": "C4 no dispatch"},
+    "incidents.priority.unknown": {"ko": "코드 없음", "en": "No code"},
+    "incidents.map": {"ko": "이번 기간 사건 지도", "en": "This period's incidents on the map"},
+    "incidents.map_caption": {
+        "ko": "밀도(열지도)와 사건 지점(묶음 표시). 오른쪽 위 레이어에서 켜고 끕니다. {n}건 표시.",
+        "en": "Density (heat) and incident points (clustered); toggle them top right. {n} incidents shown.",
+    },
+    "incidents.none": {
+        "ko": "이 기간에 선택한 유형의 사건이 없습니다.",
+        "en": "No incident of the chosen categories in this period.",
+    },
+}
