@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics.config import default_station
 from ui import data, data_unit
+from ui.auth import audit_export
 from ui.i18n import day_range, number, signed_pct, text
 from ui.maps import hotspot_map
 from ui.state import view
@@ -116,5 +117,6 @@ if not state.present:
         mime="text/html",
         help=text("export.meeting_pack_help", lang),
         key="b_pack",
+        on_click=audit_export(data_unit.meeting_pack_file_name(week_iso, lang)),
     )
     share_box(state, lang, "brief")

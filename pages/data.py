@@ -8,7 +8,7 @@ from analytics.importers.reading import ImportFileError
 from analytics.schema import SOURCES
 from analytics.templates import template_csv
 from ui import data
-from ui.auth import require
+from ui.auth import audit_export, require
 from ui.data_admin import (
     audit_log,
     batch_event_count,
@@ -137,6 +137,7 @@ else:
         file_name=f"rejected_{batch}.csv",
         mime="text/csv",
         key="d_dl_rejected",
+        on_click=audit_export(f"rejected_{batch}.csv"),
     )
 
 st.subheader(text("data.history", lang))

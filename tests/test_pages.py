@@ -160,3 +160,13 @@ def test_meeting_pack_download_on_the_brief(app_env):
         None,
     ).decode("utf-8")
     assert "<script src=" not in pack and "합성(가상)" in pack and "공공누리" in pack
+
+
+def test_downloads_are_audited(small_app):
+    from analytics.auth import read_audit
+    from ui.auth import audit_export
+
+    audit_export("patrol_중앙지구대.xlsx")()
+    log = read_audit(small_app)
+    row = log[log["action"] == "export"].iloc[0]
+    assert row["file_name"] == "patrol_중앙지구대.xlsx" and row["actor"] == "local"

@@ -124,3 +124,25 @@ def sidebar_user(lang: str) -> None:
 def is_viewer() -> bool:
     """True for roles that must not see free text or exact sensitive points."""
     return current_role() == "viewer"
+
+
+def audit_export(file_name: str):
+    """An ``on_click`` callback for a download button: the export goes to the audit log."""
+
+    def record() -> None:
+        from analytics.auth import audit
+
+        try:
+            audit(
+                data.engine_for(data.store_url()),
+                actor=current_user() or "local",
+                action="export",
+                detail=f"role={current_role()}",
+                file_name=file_name,
+            )
+        except Exception:  # never lose the user's download over the log
+            import logging
+
+            logging.getLogger(__name__).exception("could not audit an export")
+
+    return record

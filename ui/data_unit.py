@@ -199,13 +199,17 @@ def download_buttons(files: dict[str, bytes], *, unit: str, week: dt.date, lang:
     week_iso = week.isoformat()
 
     def button(kind, label, key, ext, mime, help_key=None, file_key="export.file_patrol"):
+        from ui.auth import audit_export
+
+        out_name = file_name(file_key, lang, ext, unit=name, week=week_iso)
         return {
             "label": text(label, lang),
             "data": files[kind],
-            "file_name": file_name(file_key, lang, ext, unit=name, week=week_iso),
+            "file_name": out_name,
             "mime": mime,
             "help": text(help_key, lang) if help_key else None,
             "key": key,
+            "on_click": audit_export(out_name),
         }
 
     return [
