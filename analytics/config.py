@@ -49,6 +49,10 @@ class StationConfig:
     idle_minutes: int = 30
     lockout_failures: int = 5
     lockout_minutes: int = 15
+    # "password" (users in the store, the default) or "oidc" (Streamlit's st.login,
+    # with oidc_roles mapping e-mail addresses to roles; anyone else is refused).
+    auth_method: str = "password"
+    oidc_roles: tuple[tuple[str, str], ...] = ()
     # [privacy]: category codes whose points viewers only see snapped to a
     # geomask_m grid (see analytics.privacy).
     sensitive_categories: tuple[str, ...] = (
@@ -133,6 +137,17 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
     if not 0 <= weekday <= 6:
         raise ValueError(f"station.toml: meeting weekday must be 0..6, got {weekday}")
     idle_minutes = _whole(au, "idle_minutes", "auth", 30, minimum=1)
+    auth_method = str(au.get("method", "password"))
+    if auth_method not in ("password", "oidc"):
+        raise ValueError(
+            f"station.toml: auth.method must be 'password' or 'oidc', got {auth_method!r}"
+        )
+    oidc_roles = tuple(
+        sorted((str(k).strip().lower(), str(v)) for k, v in au.get("oidc_roles", {}).items())
+    )
+    bad_roles = sorted({r for _, r in oidc_roles} - {"viewer", "analyst", "admin"})
+    if bad_roles:
+        raise ValueError(f"station.toml: auth.oidc_roles has unknown roles {bad_roles}")
     lockout_failures = _whole(au, "lockout_failures", "auth", 5, minimum=1)
     lockout_minutes = _whole(au, "lockout_minutes", "auth", 15, minimum=1)
     sensitive, geomask_m = _privacy(pv)
@@ -167,6 +182,8 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
         idle_minutes=idle_minutes,
         lockout_failures=lockout_failures,
         lockout_minutes=lockout_minutes,
+        auth_method=auth_method,
+        oidc_roles=oidc_roles,
         sensitive_categories=sensitive,
         geomask_m=geomask_m,
     )

@@ -65,3 +65,26 @@ def test_sensitive_points_never_keep_their_coordinates(geo, dx, dy, category):
         y - 50.0
     ) % 100.0 == pytest.approx(0.0, abs=1e-6)
     assert abs(x - (X0 + dx)) <= 50.0 and abs(y - (Y0 + dy)) <= 50.0
+
+
+@pytest.mark.parametrize(
+    ("email", "expected"),
+    [("Kim@Police.example", "analyst"), ("lee@police.example", None), (None, None), ("", None)],
+)
+def test_oidc_roles_come_only_from_the_station_list(email, expected):
+    from ui.auth import oidc_role
+
+    assert oidc_role(email, (("kim@police.example", "analyst"),)) == expected
+
+
+def test_station_auth_method_is_validated(tmp_path):
+    from analytics.config import DEFAULT_STATION_FILE, load_station
+
+    text = DEFAULT_STATION_FILE.read_text(encoding="utf-8").replace(
+        'method = "password"', 'method = "magic"'
+    )
+    bad = tmp_path / "station.toml"
+    bad.write_text(text, encoding="utf-8")
+    (tmp_path / "geo").symlink_to(DEFAULT_STATION_FILE.parent / "geo")
+    with pytest.raises(ValueError, match=r"auth\.method"):
+        load_station(bad)

@@ -49,8 +49,28 @@ def _sign_out(expired: bool = False) -> None:
         st.session_state["auth_expired"] = True
 
 
+def oidc_role(email: str | None, roles: tuple[tuple[str, str], ...]) -> str | None:
+    """The role an OIDC-signed-in e-mail address has (None: not allowed in)."""
+    if not email:
+        return None
+    return dict(roles).get(email.strip().lower())
+
+
+def _oidc_signed_in_role() -> str | None:
+    user = st.user
+    if not getattr(user, "is_logged_in", False):
+        return None
+    email = user.get("email")
+    role = oidc_role(email, default_station().oidc_roles)
+    if role:
+        st.session_state.update(auth_user=email, auth_role=role)
+    return role
+
+
 def signed_in_role(url: str) -> str | None:
     """The role of whoever is looking, or None when they must sign in first."""
+    if default_station().auth_method == "oidc":
+        return _oidc_signed_in_role()
     if not sign_in_required(url):
         st.session_state["auth_role"] = LOCAL_ROLE
         st.session_state["auth_user"] = None
@@ -78,6 +98,14 @@ def _sign_in_page(url: str, lang: str) -> None:
     from analytics.auth import authenticate, has_users
 
     st.title(text("auth.title", lang))
+    if default_station().auth_method == "oidc":
+        if getattr(st.user, "is_logged_in", False):  # signed in, but not on the list
+            st.error(text("auth.oidc_refused", lang))
+            st.button(text("auth.sign_out", lang), on_click=st.logout, key="auth_oidc_out")
+        else:
+            st.caption(text("auth.intro", lang))
+            st.button(text("auth.oidc", lang), on_click=st.login, key="auth_oidc_in")
+        return
     if not has_users(data.engine_for(url)):
         st.error(text("auth.no_users", lang))
         return
@@ -118,6 +146,8 @@ def sidebar_user(lang: str) -> None:
         )
         if st.button(text("auth.sign_out", lang), key="auth_sign_out"):
             _sign_out()
+            if default_station().auth_method == "oidc":
+                st.logout()
             st.rerun()
 
 

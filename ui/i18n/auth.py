@@ -27,6 +27,11 @@ TEXT = {
         "ko": "이 화면을 볼 권한이 없습니다 ({role}). 분석 담당자에게 문의하세요.",
         "en": "Your role ({role}) may not open this page. Ask the analysts.",
     },
+    "auth.oidc": {"ko": "기관 계정으로 로그인", "en": "Sign in with the station account"},
+    "auth.oidc_refused": {
+        "ko": "이 계정은 이 대시보드를 볼 수 있도록 등록되지 않았습니다. 관리자에게 문의하세요.",
+        "en": "This account is not registered for this dashboard. Ask an administrator.",
+    },
     "role.viewer": {"ko": "열람자", "en": "viewer"},
     "role.analyst": {"ko": "분석 담당", "en": "analyst"},
     "role.admin": {"ko": "관리자", "en": "admin"},
