@@ -240,9 +240,16 @@ def cmd_rejected(args) -> int:
     table = rejected_rows_table(store.read_rejected(engine, args.batch_id), lang=args.lang)
     if args.out:
         write_csv(table, args.out)
+        _audit_export(engine, args.out, f"rejected rows, batch {args.batch_id or 'all'}")
     else:
         print(table.to_string(index=False) if len(table) else "-")
     return 0
+
+
+def _audit_export(engine, path, detail: str) -> None:
+    from analytics.auth import audit
+
+    audit(engine, actor=_cli_actor(), action="export", detail=detail, file_name=Path(path).name)
 
 
 def cmd_counts(args) -> int:
@@ -315,6 +322,7 @@ def cmd_hotspots(args) -> int:
             write_hotspots_geojson(table, args.out)
         else:
             write_csv(hotspot_rows(table, lang=args.lang), args.out)
+        _audit_export(engine, args.out, f"hotspots {args.format}")
     if args.labels:
         import pandas as pd
 

@@ -176,3 +176,36 @@ def test_tune_and_backtest_commands(tmp_path, db, capsys):
     assert main(["backtest", "--db", db, "--weeks", "2", "--eps", "100", "--min-samples", "5"]) == 0
     out = capsys.readouterr().out
     assert "mean:" in out and "dbscan" in out and "grid" in out and "kde" in out
+
+
+def test_cli_exports_are_audited(tmp_path, db, capsys):
+    from analytics.auth import read_audit
+
+    rows = incident_rows(8)
+    main(["import", "--source", "incident", str(write_csv(tmp_path / "in.csv", rows)), "--db", db])
+    out = tmp_path / "h.csv"
+    assert (
+        main(
+            [
+                "hotspots",
+                "--db",
+                db,
+                "--eps",
+                "50",
+                "--min-samples",
+                "3",
+                "--format",
+                "csv",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert main(["rejected", "--db", db, "--out", str(tmp_path / "r.csv")]) == 0
+    from analytics import store
+
+    log = read_audit(store.open_store(db))
+    exports = log[log["action"] == "export"]
+    assert set(exports["file_name"]) == {"h.csv", "r.csv"}
+    assert exports["actor"].str.startswith("cli:").all()
