@@ -25,7 +25,7 @@ import pandas as pd
 from analytics.categories import COMPLAINT
 from analytics.masking import mask_pii
 from analytics.periods import Period, pct_change
-from analytics.schema import COMPLAINT_STATUSES
+from analytics.schema import COMPLAINT_STATUSES, aware_timestamp, require_columns
 
 DEFAULT_OVERDUE_DAYS = 14
 RECENT_DAYS = 28
@@ -40,30 +40,9 @@ _NEEDED = ("source", "occurred_at", "inside_station", "status", "resolved_at")
 # --------------------------------------------------------------------------- checks
 
 
-def _check_events(events, needed: Iterable[str] = _NEEDED) -> pd.DataFrame:
-    if not isinstance(events, pd.DataFrame):
-        raise TypeError(f"events must be an event frame (DataFrame), got {type(events).__name__}")
-    missing = [c for c in needed if c not in events.columns]
-    if missing:
-        raise ValueError(f"events lack columns {missing} (see analytics.schema)")
-    return events
-
-
-def _instant(value, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a timestamp, got {value!r}") from exc
-    if ts is pd.NaT:
-        raise ValueError(f"{name} must not be NaT")
-    if ts.tzinfo is None:
-        raise ValueError(f"{name} must be tz-aware (e.g. Asia/Seoul), got naive {ts}")
-    return ts
-
-
 def _window(start, end) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    start = None if start is None else _instant(start, "start")
-    end = None if end is None else _instant(end, "end")
+    start = None if start is None else aware_timestamp(start, "start")
+    end = None if end is None else aware_timestamp(end, "end")
     if start is not None and end is not None and not start < end:
         raise ValueError(f"start must be before end, got {start} .. {end}")
     return start, end
@@ -95,7 +74,7 @@ def last_instant(end) -> pd.Timestamp:
     complaint received or resolved exactly at ``end`` (midnight of the meeting day)
     belongs to the next day, as in :mod:`analytics.periods`.
     """
-    return _instant(end, "end") - _ONE_NS
+    return aware_timestamp(end, "end") - _ONE_NS
 
 
 # --------------------------------------------------------------------------- rows
@@ -149,7 +128,7 @@ def status_as_of(events: pd.DataFrame, *, as_of, inside_only: bool = True) -> pd
         - ``is_open``: ``status_at != 'done'``;
         - ``age_days``: whole days from receipt to ``as_of`` (int64, floored).
     """
-    as_of = _instant(as_of, "as_of")
+    as_of = aware_timestamp(as_of, "as_of")
     rows = complaints(events, inside_only=inside_only)
     rows = rows[_mask(rows["occurred_at"] <= as_of)].copy()
     status = rows["status"].astype("string")
@@ -433,3 +412,7 @@ def by_agency(
         ["overdue", "open", "agency"], ascending=[False, False, True], kind="stable"
     )
     return out.reset_index(drop=True)
+
+
+def _check_events(events, needed: Iterable[str] = _NEEDED) -> pd.DataFrame:
+    return require_columns(events, needed)

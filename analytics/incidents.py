@@ -18,7 +18,7 @@ import pandas as pd
 
 from analytics.categories import INCIDENT
 from analytics.periods import Period, holidays_in, pct_change, weekly_counts
-from analytics.schema import PRIORITY_CODES
+from analytics.schema import PRIORITY_CODES, aware_timestamp, require_columns
 
 CATEGORY_CODES: tuple[str, ...] = tuple(c.code for c in INCIDENT)
 # Calls whose export carries no (or an unknown) priority code.
@@ -28,27 +28,6 @@ DEFAULT_WEEKS = 26
 BASELINE_PERIODS = 4
 
 _NEEDED = ("source", "occurred_at", "inside_station", "category")
-
-
-def _check_events(events) -> pd.DataFrame:
-    if not isinstance(events, pd.DataFrame):
-        raise TypeError(f"events must be an event frame (DataFrame), got {type(events).__name__}")
-    missing = [c for c in _NEEDED if c not in events.columns]
-    if missing:
-        raise ValueError(f"events lack columns {missing} (see analytics.schema)")
-    return events
-
-
-def _instant(value, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a timestamp, got {value!r}") from exc
-    if ts is pd.NaT:
-        raise ValueError(f"{name} must not be NaT")
-    if ts.tzinfo is None:
-        raise ValueError(f"{name} must be tz-aware (e.g. Asia/Seoul), got naive {ts}")
-    return ts
 
 
 def _check_period(period) -> Period:
@@ -110,8 +89,8 @@ def select(
     DataFrame: the matching rows of ``events``, in their order.
     """
     _check_events(events)
-    start = None if start is None else _instant(start, "start")
-    end = None if end is None else _instant(end, "end")
+    start = None if start is None else aware_timestamp(start, "start")
+    end = None if end is None else aware_timestamp(end, "end")
     if start is not None and end is not None and not start < end:
         raise ValueError(f"start must be before end, got {start} .. {end}")
     cats = check_categories(categories)
@@ -201,7 +180,7 @@ def weekly_by_category(
     """
     if isinstance(end, Period):
         end = end.end
-    end = _instant(end, "end")
+    end = aware_timestamp(end, "end")
     if isinstance(weeks, bool) or not isinstance(weeks, Integral):
         raise TypeError(f"weeks must be an int, got {weeks!r}")
     if weeks < 1:
@@ -242,7 +221,7 @@ def hour_weekday_matrix(events: pd.DataFrame, *, start, end, categories=None) ->
         Index ``weekday`` 0 (Monday) .. 6 (Sunday), columns ``hour`` 0 .. 23:
         ``matrix.loc[4, 22]`` is the incidents on Fridays from 22:00 to 22:59.
     """
-    start, end = _instant(start, "start"), _instant(end, "end")
+    start, end = aware_timestamp(start, "start"), aware_timestamp(end, "end")
     ev = select(events, start=start, end=end, categories=categories)
     local = pd.DatetimeIndex(ev["occurred_at"]).tz_convert(start.tz)
     cells = np.bincount(local.day_of_week * 24 + local.hour, minlength=7 * 24)
@@ -335,3 +314,7 @@ def priority_mix(events: pd.DataFrame, *, start, end, categories=None) -> pd.Dat
         {"count": n, "share": n / total if total else np.zeros(len(n))},
         index=pd.Index(index, name="priority"),
     )
+
+
+def _check_events(events) -> pd.DataFrame:
+    return require_columns(events, _NEEDED)

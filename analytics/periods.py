@@ -26,7 +26,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
-from analytics.schema import SOURCES
+from analytics.schema import SOURCES, aware_timestamp, require_columns
 
 DEFAULT_TIMEZONE = "Asia/Seoul"
 LANGS: tuple[str, ...] = ("ko", "en")
@@ -59,18 +59,6 @@ def _check_lang(lang: str) -> str:
     return lang
 
 
-def _as_timestamp(value, name: str) -> pd.Timestamp:
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a timestamp, got {value!r}") from exc
-    if ts is pd.NaT:
-        raise ValueError(f"{name} must not be NaT")
-    if ts.tzinfo is None:
-        raise ValueError(f"{name} must be tz-aware (e.g. Asia/Seoul), got naive {ts}")
-    return ts
-
-
 @dataclass(frozen=True)
 class Period:
     """A half-open time interval ``[start, end)`` with tz-aware bounds.
@@ -91,8 +79,8 @@ class Period:
     end: pd.Timestamp
 
     def __post_init__(self) -> None:
-        start = _as_timestamp(self.start, "start")
-        end = _as_timestamp(self.end, "end").tz_convert(start.tz)
+        start = aware_timestamp(self.start, "start")
+        end = aware_timestamp(self.end, "end").tz_convert(start.tz)
         if end <= start:
             raise ValueError(f"a period must end after it starts: {start} .. {end}")
         # Frozen: normalise the fields once, here.
@@ -342,11 +330,7 @@ def _check_sources(sources) -> tuple[str, ...]:
 
 
 def _check_events(events, needed: Iterable[str]) -> None:
-    if not isinstance(events, pd.DataFrame):
-        raise TypeError(f"events must be an event frame (DataFrame), got {type(events).__name__}")
-    missing = [c for c in needed if c not in events.columns]
-    if missing:
-        raise ValueError(f"events lack columns {missing} (see analytics.schema)")
+    require_columns(events, needed)
 
 
 def _flags(series: pd.Series) -> np.ndarray:
@@ -526,7 +510,7 @@ def weekly_counts(
     """
     if isinstance(end, Period):
         end = end.end
-    end = _as_timestamp(end, "end")
+    end = aware_timestamp(end, "end")
     if isinstance(weeks, bool) or not isinstance(weeks, Integral):
         raise TypeError(f"weeks must be an int, got {weeks!r}")
     if weeks < 1:

@@ -81,3 +81,26 @@ def conform_events(frame: pd.DataFrame, *, timezone: str = "Asia/Seoul") -> pd.D
             s = s.astype(dtype)
         out[col] = s
     return pd.DataFrame(out, index=frame.index)
+
+
+def require_columns(events, needed) -> pd.DataFrame:
+    """``events`` if it is a DataFrame holding every column in ``needed``; else a clear error."""
+    if not isinstance(events, pd.DataFrame):
+        raise TypeError(f"events must be an event frame (DataFrame), got {type(events).__name__}")
+    missing = [c for c in needed if c not in events.columns]
+    if missing:
+        raise ValueError(f"events lack columns {missing} (see analytics.schema)")
+    return events
+
+
+def aware_timestamp(value, name: str) -> pd.Timestamp:
+    """``value`` as a tz-aware Timestamp; naive, NaT or unreadable values raise."""
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a timestamp, got {value!r}") from exc
+    if ts is pd.NaT:
+        raise ValueError(f"{name} must not be NaT")
+    if ts.tzinfo is None:
+        raise ValueError(f"{name} must be tz-aware (e.g. Asia/Seoul), got naive {ts}")
+    return ts

@@ -10,7 +10,7 @@ from ui.auth import audit_export
 from ui.i18n import day_range, number, signed_pct, text
 from ui.maps import hotspot_map
 from ui.state import view
-from ui.tables import hotspot_table, unit_view
+from ui.tables import hotspot_table, status_counts, unit_view
 from ui.widgets import share_box
 
 state = view()
@@ -86,14 +86,14 @@ with right:
         )
     else:
         st.dataframe(hotspot_table(hotspots, lang, top=top_n), hide_index=True, width="stretch")
-        counts = hotspots["status"].value_counts()
+        counts = status_counts(hotspots)
         st.caption(
             text(
                 "brief.summary",
                 lang,
                 n=len(hotspots),
-                new=int(counts.get("new", 0)),
-                up=int(counts.get("intensifying", 0)),
+                new=counts["new"],
+                up=counts["intensifying"],
                 clustered=number(view_data["n_clustered"]),
                 inside=number(view_data["n_in_hotspots"]),
             )

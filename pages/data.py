@@ -22,6 +22,7 @@ from ui.data_admin import (
 from ui.i18n import number, text
 from ui.state import view
 from ui.tables_data import (
+    active_batches,
     history_table,
     mapping_table,
     reasons_table,
@@ -142,7 +143,7 @@ else:
 
 st.subheader(text("data.history", lang))
 st.dataframe(history_table(history, lang), hide_index=True, width="stretch")
-active = history.loc[history["status"] == "active", "batch_id"].tolist()
+active = active_batches(history)
 if active:
     with st.expander(text("data.undo", lang)):
         pick = st.selectbox(text("data.undo_pick", lang), active, key="d_undo_batch")

@@ -11,7 +11,16 @@ from ui.i18n import day, day_range, number, text
 from ui.maps import hotspot_map
 from ui.state import update_view, view
 from ui.tables import hotspot_table
-from ui.tables_map import category_options, for_unit, heatmap_frame, kdistance_frame, member_events
+from ui.tables_map import (
+    WEEKDAYS,
+    category_options,
+    for_unit,
+    heatmap_frame,
+    hotspot_places,
+    hotspot_row,
+    kdistance_frame,
+    member_events,
+)
 from ui.widgets import share_box
 
 state = view()
@@ -122,8 +131,8 @@ if clicked and clicked != state.hotspot:
 
 st.subheader(text("map.table", lang))
 st.dataframe(hotspot_table(hotspots, lang), hide_index=True, width="stretch", height=300)
-ids = ["", *hotspots["hotspot_id"]]
-places = dict(zip(hotspots["hotspot_id"], hotspots["place"], strict=True))
+places = hotspot_places(hotspots)
+ids = ["", *places]
 picked = st.selectbox(
     text("map.pick", lang),
     ids,
@@ -135,7 +144,7 @@ if (picked or None) != state.hotspot:
     state = update_view(hotspot=picked or None)
 
 if state.hotspot in places:
-    h = hotspots.set_index("hotspot_id").loc[state.hotspot]
+    h = hotspot_row(hotspots, state.hotspot)
     st.subheader(text("map.profile", lang, place=h["place"]))
     st.caption(
         text(
@@ -165,7 +174,7 @@ if state.hotspot in places:
             x=alt.X("hour:O", title=text("map.hour", lang)),
             y=alt.Y(
                 "weekday:N",
-                sort=heatmap_frame(h["hour_weekday"], lang)["weekday"].unique().tolist(),
+                sort=WEEKDAYS[lang],
                 title=text("map.weekday", lang),
             ),
             color=alt.Color(

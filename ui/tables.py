@@ -55,3 +55,11 @@ def unit_view(units: pd.DataFrame, lang: str) -> pd.DataFrame:
             text("col.hotspots", lang): units["hotspots"].to_numpy(),
         }
     )
+
+
+def status_counts(hotspots: pd.DataFrame) -> dict[str, int]:
+    """Hotspots per status: {'new': 2, 'intensifying': 5, ...} (0 for the rest)."""
+    from analytics.status import DIMINISHING, INTENSIFYING, NEW, PERSISTENT
+
+    counts = hotspots["status"].value_counts() if "status" in hotspots else pd.Series(dtype=int)
+    return {s: int(counts.get(s, 0)) for s in (NEW, PERSISTENT, INTENSIFYING, DIMINISHING)}

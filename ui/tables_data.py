@@ -86,3 +86,8 @@ def stored_reasons_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
             text("col.reason", lang): rows["reason" if lang == "ko" else "reason_en"].to_numpy(),
         }
     )
+
+
+def active_batches(history: pd.DataFrame) -> list[str]:
+    """Batches that can still be undone, newest first."""
+    return history.loc[history["status"] == "active", "batch_id"].tolist()

@@ -58,3 +58,13 @@ def category_options(sources, lang: str) -> dict[str, str]:
 
 def for_unit(hotspots: pd.DataFrame, unit: str | None) -> pd.DataFrame:
     return hotspots if not unit else hotspots[hotspots["police_unit"] == unit]
+
+
+def hotspot_places(hotspots: pd.DataFrame) -> dict[str, str]:
+    """hotspot id → place label, in rank order."""
+    return dict(zip(hotspots["hotspot_id"], hotspots["place"], strict=True))
+
+
+def hotspot_row(hotspots: pd.DataFrame, hotspot_id: str) -> pd.Series:
+    """One hotspot's profile row."""
+    return hotspots.set_index("hotspot_id").loc[hotspot_id]
