@@ -166,7 +166,8 @@ STATUSES = tuple(STATUS_STYLES)
 HOTSPOT_TYPES = tuple(TYPE_COLOURS)
 
 ROUND_DECIMALS = 6  # ~0.1 m: more digits only cost payload
-TOWNSHIP_SIMPLIFY_M = 10.0  # display tolerance for boundaries, metres
+TOWNSHIP_SIMPLIFY_M = 20.0  # display tolerance for boundaries, metres (a pixel at zoom 12 is ~30 m)
+BOUNDARY_DECIMALS = 5  # ~1 m, well inside that tolerance
 HOTSPOT_SIMPLIFY_M = 1.0
 DESCRIPTION_CHARS = 300  # popups show at most this much of a free-text description
 DEFAULT_MAX_POINTS = 5000
@@ -602,11 +603,17 @@ class _PointCluster(folium.plugins.MarkerCluster):
 
 
 # --------------------------------------------------------------------------- helpers
-def _round_geom(geom):
-    return shapely.transform(geom, lambda c: np.round(c, ROUND_DECIMALS))
+def _round_geom(geom, decimals: int = ROUND_DECIMALS):
+    return shapely.transform(geom, lambda c: np.round(c, decimals))
 
 
-def _to_wgs84(geoms: gpd.GeoSeries, *, simplify_m: float, coverage: bool = False) -> list:
+def _to_wgs84(
+    geoms: gpd.GeoSeries,
+    *,
+    simplify_m: float,
+    coverage: bool = False,
+    decimals: int = ROUND_DECIMALS,
+) -> list:
     """Simplify in metres, project to EPSG:4326 and round: a list of shapely geometries."""
     arr = geoms.to_numpy()
     if simplify_m > 0:
@@ -618,7 +625,7 @@ def _to_wgs84(geoms: gpd.GeoSeries, *, simplify_m: float, coverage: bool = False
         else:
             arr = shapely.simplify(arr, simplify_m, preserve_topology=True)
     out = gpd.GeoSeries(arr, crs=geoms.crs).to_crs("EPSG:4326")
-    return [_round_geom(g) for g in out]
+    return [_round_geom(g, decimals) for g in out]
 
 
 def _feature(geom, properties: dict, fid: str | None = None) -> dict:
@@ -765,7 +772,12 @@ def _boundary_layers(geo: StationGeography, lang: str) -> tuple[dict, dict]:
     Townships are listed nearest the map centre first, so the first paths Leaflet
     draws are the ones in view (it draws off-screen polygons as an empty "M0 0").
     """
-    twp_geoms = _to_wgs84(geo.townships.geometry, simplify_m=TOWNSHIP_SIMPLIFY_M, coverage=True)
+    twp_geoms = _to_wgs84(
+        geo.townships.geometry,
+        simplify_m=TOWNSHIP_SIMPLIFY_M,
+        coverage=True,
+        decimals=BOUNDARY_DECIMALS,
+    )
     lat0, lon0 = geo.station.map_center
     order = np.argsort([shapely.Point(lon0, lat0).distance(g) for g in twp_geoms], kind="stable")
     twp = geo.townships.iloc[order].reset_index(drop=True)
@@ -789,7 +801,9 @@ def _boundary_layers(geo: StationGeography, lang: str) -> tuple[dict, dict]:
         ],
     }
     units = geo.police_units
-    unit_geoms = _to_wgs84(units.geometry, simplify_m=TOWNSHIP_SIMPLIFY_M, coverage=True)
+    unit_geoms = _to_wgs84(
+        units.geometry, simplify_m=TOWNSHIP_SIMPLIFY_M, coverage=True, decimals=BOUNDARY_DECIMALS
+    )
     unit_features = {
         "type": "FeatureCollection",
         "features": [

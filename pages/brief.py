@@ -10,7 +10,7 @@ from ui.auth import audit_export
 from ui.i18n import day_range, number, signed_pct, text
 from ui.maps import hotspot_map
 from ui.state import view
-from ui.tables import hotspot_table, status_counts, unit_view
+from ui.tables import hotspot_table, markdown_table, status_counts, unit_view
 from ui.widgets import share_box
 
 state = view()
@@ -65,7 +65,7 @@ hotspots = view_data["hotspots"]
 setting = view_data["setting"]
 top_n = 5 if state.present else 10
 
-left, right = st.columns([3, 2] if state.present else [1, 1])
+left, right = st.columns([1, 1])
 with left:
     st.subheader(text("brief.map", lang))
     hotspot_map(
@@ -85,7 +85,10 @@ with right:
             )
         )
     else:
-        st.dataframe(hotspot_table(hotspots, lang, top=top_n), hide_index=True, width="stretch")
+        table = hotspot_table(hotspots, lang, top=top_n)
+        if state.present:  # the projector: what the room reads, not the ids analysts look up
+            table = table.drop(columns=[text("col.hotspot_id", lang), text("col.type", lang)])
+        st.markdown(markdown_table(table))
         counts = status_counts(hotspots)
         st.caption(
             text(
@@ -106,11 +109,12 @@ with right:
 if not state.present:
     st.subheader(text("brief.units", lang))
     units = data.unit_table(url, version, start, end, tuple(hotspots["police_unit"].dropna()))
-    st.dataframe(unit_view(units, lang), hide_index=True, width="stretch", height=670)
+    st.markdown(markdown_table(unit_view(units, lang)))
     week_iso = state.week.isoformat()
     st.download_button(
         text("export.meeting_pack", lang),
-        data_unit.meeting_pack_bytes(
+        # Built on click: the pack is a whole offline map, not needed to show the brief.
+        lambda: data_unit.meeting_pack_bytes(
             url, version, week_iso, state.span, lang, state.eps, state.min_samples
         ),
         file_name=data_unit.meeting_pack_file_name(week_iso, lang),

@@ -127,6 +127,29 @@ def run_page(page: str | None = None, *, timeout: float = 60, **query):
     return at
 
 
+def markdown_tables(at) -> list[pd.DataFrame]:
+    """The Markdown tables an AppTest run rendered, as a browser reads them (escapes undone)."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark").enable("table")
+    tables = []
+    for element in at.markdown:
+        rows, row, in_table = [], None, False
+        for token in parser.parse(element.value):
+            if token.type == "table_open":
+                rows, in_table = [], True
+            elif token.type == "tr_open":
+                row = []
+            elif token.type == "tr_close":
+                rows.append(row)
+            elif token.type == "inline" and in_table:
+                row.append("".join(c.content for c in token.children or []))
+            elif token.type == "table_close":
+                in_table = False
+                tables.append(pd.DataFrame(rows[1:], columns=rows[0]))
+    return tables
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium driven by Playwright (never a downloaded browser).

@@ -10,7 +10,7 @@ import pytest
 from analytics import store
 from analytics.config import REPO_ROOT
 from analytics.importers.core import import_file
-from tests.conftest import NOW, run_page, write_csv
+from tests.conftest import NOW, markdown_tables, run_page, write_csv
 from tests.test_import_files import incident_rows
 
 
@@ -32,9 +32,10 @@ def test_brief_opens_on_the_last_demo_week(app_env):
     )
     assert metric(at, "사건·112") == f"{int((ev['source'] == 'incident').sum()):,}"
     assert metric(at, "소리함 카드") == f"{int((ev['source'] == 'suggestion').sum()):,}"
-    tables = [df.value for df in at.dataframe]
+    tables = markdown_tables(at)  # plain tables: they read best on the projector
     top = next(t for t in tables if "권장 순찰 시간" in t.columns)
-    assert 1 <= len(top) <= 10 and top["순위"].tolist() == list(range(1, len(top) + 1))
+    assert 1 <= len(top) <= 10 and top["순위"].tolist() == [str(i) for i in range(1, len(top) + 1)]
+    assert top["핫스팟 ID"].str.match(r"^H[0-9a-f]{10}$").all()
     units = next(t for t in tables if "미처리 민원" in t.columns)
     assert len(units) == 18
     assert any("포착" in m.value for m in at.markdown)  # the accuracy sentence
@@ -45,9 +46,10 @@ def test_brief_in_english_and_presentation_mode(app_env):
     at = run_page(lang="en", present="1")
     assert not at.exception
     assert "Incidents & 112 calls" in [m.label for m in at.metric]
-    top = next(df.value for df in at.dataframe if "Patrol windows" in df.value.columns)
-    assert len(top) <= 5
-    assert not any("Police unit" in str(df.value.columns) for df in at.dataframe)
+    tables = markdown_tables(at)
+    top = next(t for t in tables if "Patrol windows" in t.columns)
+    assert 1 <= len(top) <= 5 and "Hotspot ID" not in top.columns
+    assert not any("Open complaints" in t.columns for t in tables)  # no unit table
 
 
 def test_shared_week_is_restored(app_env):
@@ -170,3 +172,12 @@ def test_downloads_are_audited(small_app):
     log = read_audit(small_app)
     row = log[log["action"] == "export"].iloc[0]
     assert row["file_name"] == "patrol_중앙지구대.xlsx" and row["actor"] == "local"
+
+
+def test_share_button_shows_the_link_of_this_view(app_env):
+    at = run_page("map", week="2017-10-13", eps="60", min="4")
+    assert not at.code  # the link waits behind the button
+    at.button(key="share_map").click().run()
+    (link,) = [c.value for c in at.code]
+    assert link.startswith("http") and "/map?" in link
+    assert "week=2017-10-13" in link and "eps=60" in link and "min=4" in link

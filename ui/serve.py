@@ -1,38 +1,52 @@
 """Start the Streamlit server for dashboard.py: ``python -m ui.serve [streamlit run args]``.
 
-Streamlit still honours the legacy ``pages/`` folder for the very first request
-after start (a deep link such as ``/map`` would run ``pages/map.py`` on its own,
-without the router's frame and sign-in). ``st.navigation`` switches that off, but
-only once it has run; here it is switched off before the server starts.
+Two things happen before the server listens:
+
+* Streamlit still honours the legacy ``pages/`` folder for the very first request
+  after start (a deep link such as ``/map`` would run ``pages/map.py`` on its own,
+  without the router's frame and sign-in). ``st.navigation`` switches that off, but
+  only once it has run; here it is switched off before the server starts.
+* The meeting brief's default view is computed (:func:`ui.data.warm_landing`), so
+  the first visit does not pay for imports and clustering. Done before listening,
+  not beside it: a background warm-up competes with that first visit for the CPU.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
-import threading
+import time
 
+from streamlit import config as st_config
+from streamlit import logger as st_logger
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
 
-def _warm() -> None:
-    """Load what every first visit needs (heavy imports, geometry, the baseline grid)
-    while the server starts, so the meeting's first page does not wait for it."""
+def warm() -> None:
+    """Compute the landing page once; report the steps. Never stops the server from starting."""
+    t0 = time.perf_counter()
+    print("대시보드 준비 중: 이번 주 브리핑을 미리 계산합니다…", file=sys.stderr, flush=True)
+    # Outside a script run Streamlit warns on every cached call; the caches still fill.
+    st_config.get_config_options()  # parsed now, or parsing would reset the level below
+    level = st_logger._global_log_level
+    st_logger.set_log_level(logging.ERROR)
     try:
-        from analytics.config import default_station
-        from analytics.evaluation import study_grid
-        from analytics.geo import load_geography
-        from analytics.hotspots import find_hotspots  # noqa: F401  (imports the engine)
+        from ui import data
 
-        geo = load_geography(default_station())
-        study_grid(geo.boundary_m, cell_m=50.0)
-    except Exception:  # warming is best effort; the app loads these on demand anyway
-        pass
+        steps = data.warm_landing(data.store_url())
+    except Exception as exc:  # the app computes everything on demand anyway
+        print(f"미리 계산하지 못했습니다 (첫 화면이 느릴 수 있음): {exc}", file=sys.stderr)
+        return
+    finally:
+        st_logger.set_log_level(level)
+    detail = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps)
+    print(f"준비 완료: {time.perf_counter() - t0:.1f} s ({detail})", file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     PagesManager.uses_pages_directory = False
-    threading.Thread(target=_warm, daemon=True).start()
+    warm()
     args = list(sys.argv[1:] if argv is None else argv)
     sys.argv = ["streamlit", "run", "dashboard.py", *args]
     return cli.main()

@@ -2,10 +2,41 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analytics.profiles import format_windows
 from ui.i18n import number, signed_pct, text
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def literal_markdown(value) -> str:
+    """``value`` as text that Markdown shows literally (every ASCII punctuation escaped).
+
+    Markdown tables render their cells as Markdown, so a category or place name such
+    as ``![x](http://…)`` would otherwise become an image.
+    """
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(value))
+
+
+def markdown_table(frame: pd.DataFrame, *, align_numbers: bool = True) -> str:
+    """``frame`` as a GitHub-flavoured Markdown table, every cell shown literally.
+
+    The brief shows its tables this way: st.markdown's renderer is already in the
+    page, whereas st.table and st.dataframe make the browser fetch and parse about
+    1 MB of table code before it draws anything, the map included.
+    """
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and align_numbers for c in frame.columns]
+    lines = [
+        "| " + " | ".join(literal_markdown(c) for c in frame.columns) + " |",
+        "|" + "|".join("---:" if n else ":---" for n in numeric) + "|",
+    ]
+    for row in frame.itertuples(index=False):
+        cells = ("" if v is None or (isinstance(v, float) and v != v) else v for v in row)
+        lines.append("| " + " | ".join(literal_markdown(v) for v in cells) + " |")
+    return "\n".join(lines)
 
 
 def hotspot_table(hotspots: pd.DataFrame, lang: str, *, top: int | None = None) -> pd.DataFrame:

@@ -86,12 +86,25 @@ def sidebar_frame(lang: str, url: str, version: str) -> ViewState:
 
 
 def share_box(state: ViewState, lang: str, path: str) -> None:
-    """The link that reproduces this view, with a copy button (st.code has one)."""
+    """A "링크 복사" button: a dialog with the link that reproduces this view.
+
+    The link is shown in ``st.code`` for its copy button. It sits in a dialog
+    because st.code's highlighter is a large script that the browser would
+    otherwise load before it draws anything on the page.
+    """
     base = str(getattr(st.context, "url", "") or "http://127.0.0.1:8501/")
     base = base.split("?")[0].rsplit("/", 1)[0] if "/" in base.split("//", 1)[-1] else base
-    with st.expander(f"🔗 {text('frame.share', lang)}"):
-        st.caption(text("frame.share_help", lang))
-        st.code(share_url(base, path, state), language=None)
+    link = share_url(base, path, state)
+    if st.button(
+        f"🔗 {text('frame.share', lang)}", key=f"share_{path}", help=text("frame.share_help", lang)
+    ):
+
+        @st.dialog(text("frame.share", lang), width="large")
+        def show_link() -> None:
+            st.caption(text("frame.share_help", lang))
+            st.code(link, language=None)
+
+        show_link()
 
 
 def presentation_mode(state: ViewState) -> None:

@@ -92,7 +92,7 @@ def test_presentation_mode_fits_the_projector(server, page):
     page.wait_for_timeout(1500)
     assert page.locator('[data-testid="stSidebar"]').is_hidden()
     bottoms = page.evaluate(
-        """() => [...document.querySelectorAll('[data-testid="stMetric"], iframe, [data-testid="stDataFrame"]')]
+        """() => [...document.querySelectorAll('[data-testid="stMetric"], iframe, [data-testid="stMarkdown"] table')]
                .map(e => e.getBoundingClientRect().bottom)"""
     )
     assert bottoms and max(bottoms) <= 1080

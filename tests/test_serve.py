@@ -1,0 +1,64 @@
+"""ui.serve: the brief's default view is computed before the server listens."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import streamlit as st
+
+from analytics import hotspots, periods, status, store
+from analytics.config import REPO_ROOT
+from tests.conftest import run_page
+
+
+def test_after_warming_the_first_brief_computes_nothing(app_env, monkeypatch):
+    from ui import data
+
+    st.cache_data.clear()
+    steps = dict(data.warm_landing(data.store_url()))
+    assert {"imports", "store", "hotspots", "accuracy and units", "map"} <= set(steps)
+
+    def computed(*_a, **_k):
+        raise AssertionError("the warmed brief computed this again")
+
+    for module, name in [
+        (status, "hotspot_status"),
+        (hotspots, "find_hotspots"),
+        (periods, "unit_table"),
+        (store, "read_events"),
+    ]:
+        monkeypatch.setattr(module, name, computed)
+    at = run_page()
+    assert not at.exception, at.exception
+    assert at.metric and at.query_params["week"] == "2017-12-29"
+
+
+def test_an_empty_store_warms_without_error(tmp_path, monkeypatch):
+    from ui import data
+
+    monkeypatch.setenv("HOTSPOT_DB", str(tmp_path / "empty.sqlite"))
+    store.open_store(str(tmp_path / "empty.sqlite")).dispose()
+    steps = [name for name, _ in data.warm_landing(data.store_url())]
+    assert steps == ["imports", "store"]
+
+
+@pytest.mark.parametrize("module", ["streamlit_folium"])
+def test_warming_leaves_component_modules_to_the_running_app(app_env, module):
+    """Imported before the server starts, st_folium's component never registers (blank maps)."""
+    code = (
+        "import sys; from ui import data; data.warm_landing(data.store_url()); "
+        f"print({module!r} in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        env={**os.environ, "HOTSPOT_DB": str(app_env)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False"
