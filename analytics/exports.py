@@ -142,7 +142,9 @@ def hotspot_rows(hotspots, *, lang: str = "ko", labels: bool = False) -> pd.Data
         {
             "hotspot_id": hotspots["hotspot_id"],
             "rank": hotspots["rank"],
-            "place": hotspots["place"],
+            "place": hotspots["place_en"]
+            if lang != "ko" and "place_en" in hotspots
+            else hotspots["place"],
             "police_unit": hotspots["police_unit"],
             "emd": hotspots["emd"],
             "type": hotspots["type"].map(type_ko) if lang == "ko" else hotspots["type"],

@@ -389,6 +389,10 @@ def _profile(sub, xy, w, raw, core, id_hash, k, *, geo, eps_m, hull, as_of):
     prio = profiles.priority_scores(sub, raw, k, as_of=as_of)
     ids = _hotspot_ids(id_hash, raw, core, k)
     emd = areas_of["emd"].to_numpy(dtype=object)
+    lm_en = dict(
+        zip(geo.landmarks["name"], geo.landmarks.get("name_en", geo.landmarks["name"]), strict=True)
+    )
+    emd_en = dict(zip(geo.townships["emd"], geo.townships["emd_en"], strict=True))
     table = gpd.GeoDataFrame(
         {
             "hotspot_id": ids,
@@ -409,6 +413,10 @@ def _profile(sub, xy, w, raw, core, id_hash, k, *, geo, eps_m, hull, as_of):
             "landmark_m": lm_dist,
             "place": [
                 profiles.place_label(n, d, e) for n, d, e in zip(lm_name, lm_dist, emd, strict=True)
+            ],
+            "place_en": [
+                profiles.place_label(lm_en.get(n, n), d, emd_en.get(e, e), lang="en")
+                for n, d, e in zip(lm_name, lm_dist, emd, strict=True)
             ],
             "top_categories": profiles.top_categories(sub, raw, k),
             "first_event": first.to_numpy(),
@@ -465,6 +473,7 @@ HOTSPOT_COLUMNS = (
     "landmark",
     "landmark_m",
     "place",
+    "place_en",
     "top_categories",
     "first_event",
     "last_event",

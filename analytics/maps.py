@@ -53,6 +53,7 @@ from folium.template import Template
 from analytics.config import REPO_ROOT
 from analytics.geo import StationGeography, transformer
 from analytics.masking import mask_pii
+from analytics.profiles import place_in
 
 # --------------------------------------------------------------------------- labels
 # The few strings the maps draw themselves (legend, layer names, popups). The app's
@@ -920,7 +921,8 @@ def _hotspot_popup(row, lang: str) -> str:
     rank = _rank(row)
     t = str(row.get("type") or "")
     status = _status(row)
-    head = f"#{rank} {_esc(row.get('place'))}" if rank else _esc(row.get("place"))
+    place = _esc(place_in(row, lang))
+    head = f"#{rank} {place}" if rank else place
     kind = _esc(label(f"type.{t}", lang)) if t in TYPE_COLOURS else _esc(t)
     if status:
         kind += f" · {_esc(label(f'status.{status}', lang))}"
@@ -960,7 +962,8 @@ def _hotspot_tooltip(row, lang: str) -> str:
     kind = _esc(label(f"type.{t}", lang)) if t in TYPE_COLOURS else _esc(t)
     if status:
         kind += f" · {_esc(label(f'status.{status}', lang))}"
-    head = f"{rank}. {_esc(row.get('place'))}" if rank else _esc(row.get("place"))
+    place = _esc(place_in(row, lang))
+    head = f"{rank}. {place}" if rank else place
     return f"<b>{head}</b><br>{kind}"
 
 

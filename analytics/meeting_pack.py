@@ -23,7 +23,7 @@ from analytics.config import StationConfig
 from analytics.geo import StationGeography
 from analytics.patrol import STATUS_LABELS, TYPE_LABELS, categories_text
 from analytics.periods import Period, format_pct
-from analytics.profiles import format_windows
+from analytics.profiles import format_windows, place_in
 
 LANGS = ("ko", "en")
 DEFAULT_TOP_N = 10
@@ -278,7 +278,7 @@ def hotspot_table_html(
         rows.append(
             [
                 (_esc(_int(r.get("rank"))), "num"),
-                (_esc(r.get("place")), ""),
+                (_esc(place_in(r, lang)), ""),
                 (_esc(unit_names.get(r.get("police_unit"), r.get("police_unit"))), ""),
                 (
                     _esc(STATUS_LABELS[lang].get(status, "—") if isinstance(status, str) else "—"),

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.profiles import place_in
+
 LANGS = ("ko", "en")
 
 # The columns of :func:`patrol_targets`, in order; "unit" only when no unit is given.
@@ -244,7 +246,7 @@ def patrol_targets(
         windows = sorted(given, key=lambda w: (-float(w[2]), int(w[0])))
         status = r.get("status") if has_status else None
         base = {
-            "place": r["place"],
+            "place": place_in(r, lang),
             "unit": r["police_unit"],
             "type": TYPE_LABELS[lang].get(r["type"], str(r["type"])),
             "status": STATUS_LABELS[lang].get(status, NO_WINDOW)

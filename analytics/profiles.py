@@ -232,13 +232,32 @@ def nearest_landmarks(
     return landmarks["name"].to_numpy(dtype=object)[idx], dist
 
 
+NEAR_M = 50.0  # closer than this to a landmark: just "near" it
+
+
 def place_label(name, distance_m: float, emd, *, lang: str = "ko", near_m: float = 1500.0) -> str:
-    """ "남원공설시장 부근 120 m" — or the township when no landmark is near."""
+    """Where a hotspot is, as people say it.
+
+    "남원공설시장 부근" (within 50 m of the landmark), "남원공설시장에서 230 m", or the
+    township ("도통동 일대") when no landmark is within ``near_m``; in English "near …",
+    "230 m from …" and "around …".
+    """
     if name is None or not np.isfinite(distance_m) or distance_m > near_m:
         area = emd if isinstance(emd, str) else ("관할 밖" if lang == "ko" else "outside")
         return f"{area} 일대" if lang == "ko" else f"around {area}"
+    if distance_m < NEAR_M:
+        return f"{name} 부근" if lang == "ko" else f"near {name}"
     metres = int(round(distance_m / 10.0) * 10)
-    return f"{name} 부근 {metres} m" if lang == "ko" else f"{metres} m from {name}"
+    return f"{name}에서 {metres} m" if lang == "ko" else f"{metres} m from {name}"
+
+
+def place_in(row, lang: str) -> str:
+    """A hotspot's ``place`` (a row or dict of the hotspots table) in ``lang``."""
+    if lang != "ko":
+        english = row.get("place_en")
+        if isinstance(english, str) and english:
+            return english
+    return row.get("place")
 
 
 def top_categories(events: pd.DataFrame, labels: np.ndarray, k: int, *, top: int = 3) -> list[list]:

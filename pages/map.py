@@ -131,7 +131,7 @@ if clicked and clicked != state.hotspot:
 
 st.subheader(text("map.table", lang))
 st.dataframe(hotspot_table(hotspots, lang), hide_index=True, width="stretch", height=300)
-places = hotspot_places(hotspots)
+places = hotspot_places(hotspots, lang)
 ids = ["", *places]
 picked = st.selectbox(
     text("map.pick", lang),
@@ -145,7 +145,7 @@ if (picked or None) != state.hotspot:
 
 if state.hotspot in places:
     h = hotspot_row(hotspots, state.hotspot)
-    st.subheader(text("map.profile", lang, place=h["place"]))
+    st.subheader(text("map.profile", lang, place=places[state.hotspot]))
     st.caption(
         text(
             "map.profile_counts",

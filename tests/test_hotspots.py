@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
+from analytics import profiles
 from analytics.hotspots import dbscan_labels, find_hotspots, suggest_eps
 from analytics.profiles import classify, patrol_windows
 from tests.conftest import MARKET, make_events
@@ -153,7 +154,8 @@ def test_find_hotspots_profiles(geo, market_events):
     hidden, fear = hs.loc["hidden"], hs.loc["fear"]
     assert hidden["n_incident"] == 30 and fear["n_suggestion"] == 12
     assert hidden["landmark"] == "남원공설시장" and hidden["landmark_m"] < 60
-    assert hidden["place"].startswith("남원공설시장 부근")
+    assert hidden["place"].startswith("남원공설시장")
+    assert hidden["place_en"].endswith("Namwon Public Market") and hidden["place_en"].isascii()
     assert hidden["police_unit"] == "중앙지구대" and hidden["emd"] == "죽항동"
     assert hidden["patrol_windows"][0][:2] == (22, 0)
     assert fear["patrol_windows"][0][:2] in {(22, 0), (0, 2)}
@@ -165,6 +167,40 @@ def test_find_hotspots_profiles(geo, market_events):
     assert (result.labels.iloc[-8:] == -1).all()
     assert result.hotspots["rank"].tolist() == [1, 2]
     assert result.hotspots["priority"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize(
+    ("name", "metres", "emd", "lang", "expected"),
+    [
+        ("남원공설시장", 12.0, "죽항동", "ko", "남원공설시장 부근"),
+        ("남원공설시장", 49.0, "죽항동", "ko", "남원공설시장 부근"),
+        ("남원공설시장", 234.0, "죽항동", "ko", "남원공설시장에서 230 m"),
+        ("남원공설시장", 1600.0, "죽항동", "ko", "죽항동 일대"),
+        (None, float("nan"), None, "ko", "관할 밖 일대"),
+        ("Namwon Public Market", 12.0, "Jukhang-dong", "en", "near Namwon Public Market"),
+        ("Namwon Public Market", 234.0, "Jukhang-dong", "en", "230 m from Namwon Public Market"),
+        ("Namwon Public Market", 1600.0, "Jukhang-dong", "en", "around Jukhang-dong"),
+    ],
+)
+def test_place_labels(name, metres, emd, lang, expected):
+    assert profiles.place_label(name, metres, emd, lang=lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("row", "lang", "expected"),
+    [
+        (
+            {"place": "용남시장 부근", "place_en": "near Yongnam Market"},
+            "en",
+            "near Yongnam Market",
+        ),
+        ({"place": "용남시장 부근", "place_en": "near Yongnam Market"}, "ko", "용남시장 부근"),
+        ({"place": "용남시장 부근"}, "en", "용남시장 부근"),  # an older table: Korean, not blank
+        ({"place": "용남시장 부근", "place_en": None}, "en", "용남시장 부근"),
+    ],
+)
+def test_place_in_a_language(row, lang, expected):
+    assert profiles.place_in(row, lang) == expected
 
 
 def test_ids_and_labels_do_not_depend_on_row_order(geo, market_events):

@@ -49,6 +49,7 @@ def test_brief_in_english_and_presentation_mode(app_env):
     tables = markdown_tables(at)
     top = next(t for t in tables if "Patrol windows" in t.columns)
     assert 1 <= len(top) <= 5 and "Hotspot ID" not in top.columns
+    assert top["Place"].map(str.isascii).all()  # "near Yongnam Market", not the Korean label
     assert not any("Open complaints" in t.columns for t in tables)  # no unit table
 
 

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from analytics.profiles import format_windows
+from analytics.profiles import format_windows, place_in
 from ui.i18n import number, signed_pct, text
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
@@ -45,7 +45,7 @@ def hotspot_table(hotspots: pd.DataFrame, lang: str, *, top: int | None = None) 
     frame = pd.DataFrame(
         {
             text("col.rank", lang): h["rank"].to_numpy(),
-            text("col.place", lang): h["place"].to_numpy(),
+            text("col.place", lang): [place_in(r, lang) for r in h.to_dict("records")],
             text("col.unit", lang): h["police_unit"].fillna("—").to_numpy(),
             text("col.status", lang): [
                 text(f"status.{s}", lang) for s in h.get("status", pd.Series(["new"] * len(h)))

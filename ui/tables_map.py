@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.profiles import place_in
 from ui.i18n import text
 
 WEEKDAYS = {"ko": list("월화수목금토일"), "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
@@ -60,9 +61,9 @@ def for_unit(hotspots: pd.DataFrame, unit: str | None) -> pd.DataFrame:
     return hotspots if not unit else hotspots[hotspots["police_unit"] == unit]
 
 
-def hotspot_places(hotspots: pd.DataFrame) -> dict[str, str]:
-    """hotspot id → place label, in rank order."""
-    return dict(zip(hotspots["hotspot_id"], hotspots["place"], strict=True))
+def hotspot_places(hotspots: pd.DataFrame, lang: str = "ko") -> dict[str, str]:
+    """hotspot id → place label in ``lang``, in rank order."""
+    return {r["hotspot_id"]: place_in(r, lang) for r in hotspots.to_dict("records")}
 
 
 def hotspot_row(hotspots: pd.DataFrame, hotspot_id: str) -> pd.Series:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from analytics.profiles import format_windows, place_label
+from analytics.profiles import format_windows, place_in
 from analytics.suggestions import NO_BOX
 from ui import data
 from ui.i18n import number, text
@@ -128,12 +128,7 @@ def fear_table(fear: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             text("col.rank", lang): fear["rank"].to_numpy(),
-            text("col.place", lang): [
-                place_label(_name(lm, names), d, _name(e, names), lang=lang) if lang != "ko" else p
-                for lm, d, e, p in zip(
-                    fear["landmark"], fear["landmark_m"], fear["emd"], fear["place"], strict=True
-                )
-            ],
+            text("col.place", lang): [place_in(r, lang) for r in fear.to_dict("records")],
             text("col.unit", lang): [_name(u, names) for u in fear["police_unit"]],
             text("col.suggestion", lang): fear["n_suggestion"].to_numpy(),
             text("col.incident", lang): fear["n_incident"].to_numpy(),
