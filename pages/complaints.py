@@ -10,7 +10,7 @@ from ui import data
 from ui import data_complaints as dc
 from ui.data_unit import metric_delta
 from ui.i18n import day, day_range, number, text
-from ui.state import view
+from ui.state import update_view, view
 from ui.widgets import share_box
 
 state = view()
@@ -70,9 +70,10 @@ with right:
         )
 
 st.subheader(text("complaints.overdue", lang))
-min_days = st.slider(
-    text("complaints.overdue_days", lang), 1, 90, DEFAULT_OVERDUE_DAYS, key="c_overdue_days"
-)
+shown_days = state.overdue or DEFAULT_OVERDUE_DAYS
+min_days = st.slider(text("complaints.overdue_days", lang), 1, 90, shown_days, key="c_overdue_days")
+if min_days != shown_days:
+    state = update_view(overdue=None if min_days == DEFAULT_OVERDUE_DAYS else min_days)
 late = dc.overdue(url, version, end, min_days)
 st.metric(text("complaints.overdue_metric", lang, days=min_days), number(len(late)))
 st.caption(text("complaints.overdue_caption", lang, day=last, days=min_days))

@@ -183,7 +183,7 @@ if state.hotspot in places:
             tooltip=["weekday", "hour", "n"],
         )
     )
-    st.altair_chart(chart, use_container_width=True)
+    st.altair_chart(chart, width="stretch")
     st.caption(text("map.events", lang))
     st.dataframe(
         member_events(period_events, v["event_hotspot"], state.hotspot, lang),

@@ -11,7 +11,7 @@ from ui import data
 from ui import data_suggestions as ds
 from ui.i18n import day, day_range, number, signed_pct, text
 from ui.maps_suggestions import suggestion_map
-from ui.state import view
+from ui.state import update_view, view
 from ui.tables_suggestions import (
     BOX_GREEN,
     box_label,
@@ -25,6 +25,7 @@ from ui.tables_suggestions import (
 from ui.widgets import share_box
 
 CELL_M = 500.0
+DEFAULT_NEXT_SITES = 5
 state = view()
 lang = state.lang
 url = data.store_url()
@@ -37,15 +38,17 @@ start, end = data.period_for(state.week, state.span)
 st.caption(text("suggestions.period", lang, range=day_range(start, end, lang)))
 
 boxes = ["", *ds.box_ids(url, version)]
-box = (
-    st.selectbox(
-        text("suggestions.box", lang),
-        boxes,
-        format_func=lambda b: box_label(b, lang) if b else text("suggestions.box_all", lang),
-        key="s_box",
-    )
-    or None
+shown_box = state.box if state.box in boxes else ""
+box = st.selectbox(
+    text("suggestions.box", lang),
+    boxes,
+    index=boxes.index(shown_box),
+    format_func=lambda b: box_label(b, lang) if b else text("suggestions.box_all", lang),
+    key="s_box",
 )
+if box != shown_box:
+    state = update_view(box=box or None)
+box = box or None
 
 s = ds.summary(url, version, start, end, box)
 c1, c2, c3, c4 = st.columns(4)
@@ -105,7 +108,10 @@ else:
     st.dataframe(fear_table(fear, lang), hide_index=True, width="stretch")
 
 st.subheader(text("suggestions.next", lang))
-top = st.slider(text("suggestions.top", lang), 1, 15, 5, key="s_top")
+shown_top = state.top or DEFAULT_NEXT_SITES
+top = st.slider(text("suggestions.top", lang), 1, 15, shown_top, key="s_top")
+if top != shown_top:
+    state = update_view(top=None if top == DEFAULT_NEXT_SITES else top)
 sites = ds.next_sites(url, version, start, end, top, CELL_M)
 first, last = ds.next_site_window(start, end)
 st.caption(

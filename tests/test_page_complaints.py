@@ -111,6 +111,14 @@ def test_overdue_slider_changes_the_list(app_env, events):
     assert len(shown) == len(late)
     assert shown["경과일"].min() >= 60
     assert table_with(at, "협조 기관")["지연"].sum() == len(late)
+    assert at.query_params["overdue"] == "60"
+
+
+def test_a_shared_link_restores_the_overdue_days(app_env, events):
+    at = run_page("complaints", overdue="60")
+    assert not at.exception and at.slider(key="c_overdue_days").value == 60
+    late = cm.overdue(events, as_of=AS_OF, min_days=60)
+    assert metric(at, "60일 이상 미처리") == f"{len(late):,}"
 
 
 def test_28_days_and_an_early_week(app_env, events):

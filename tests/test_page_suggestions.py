@@ -93,6 +93,16 @@ def test_top_slider_and_box_selector_drive_the_page(app_env, demo):
     assert not at.exception
     assert metric(at, "이번 기간 카드") == f"{one['n']:,}" != everyone
     assert metric(at, "카드가 들어온 소리함") == f"{one['n_boxes']:,}"
+    assert at.query_params["box"] == "BOX-03" and at.query_params["top"] == "3"
+
+
+def test_a_shared_link_restores_the_box_and_the_site_count(app_env, demo):
+    one = suggestions.card_summary(demo["events"], start=WEEK[0], end=WEEK[1], box_id="BOX-03")
+    at = run_page("suggestions", box="BOX-03", top="4")
+    assert not at.exception
+    assert at.selectbox(key="s_box").value == "BOX-03" and at.slider(key="s_top").value == 4
+    assert metric(at, "이번 기간 카드") == f"{one['n']:,}"
+    assert len(table_with(at, "이유")) == 4
 
 
 def test_28_days_and_a_week_without_cards(app_env, demo):

@@ -182,3 +182,12 @@ def test_share_button_shows_the_link_of_this_view(app_env):
     (link,) = [c.value for c in at.code]
     assert link.startswith("http") and "/map?" in link
     assert "week=2017-10-13" in link and "eps=60" in link and "min=4" in link
+
+
+def test_k_distance_curve_on_request(app_env):
+    at = run_page("map", eps="100", min="5")
+    assert not any("꺾이는 곳" in c.value for c in at.caption)
+    at.checkbox(key="m_kdist").check().run()
+    assert not at.exception
+    caption = next(c.value for c in at.caption if "꺾이는 곳" in c.value)
+    assert "5번째" in caption and re.search(r"약 \d+ m", caption)

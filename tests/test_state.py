@@ -20,6 +20,9 @@ FULL = ViewState(
     eps=60.0,
     min_samples=4.0,
     hotspot="H3fa9c01b2e",
+    box="B03",
+    top=8,
+    overdue=30,
     lang="en",
     present=True,
 )
@@ -46,6 +49,10 @@ def test_round_trip(state):
         ({"hs": "<script>"}, ViewState()),
         ({"lang": "fr", "present": "yes"}, ViewState()),
         ({"span": "year"}, ViewState()),
+        ({"top": "0", "overdue": "91"}, ViewState()),
+        ({"top": "2.5", "overdue": "x"}, ViewState()),
+        ({"top": "3", "overdue": "7", "box": "B01"}, ViewState(top=3, overdue=7, box="B01")),
+        ({"box": "B" * 41}, ViewState()),
     ],
 )
 def test_bad_values_fall_back_to_defaults(query, expected):
@@ -62,7 +69,23 @@ def test_defaults_make_short_links():
 @given(
     st.dictionaries(
         st.sampled_from(
-            ["week", "span", "src", "w", "cat", "unit", "eps", "min", "hs", "lang", "present", "x"]
+            [
+                "week",
+                "span",
+                "src",
+                "w",
+                "cat",
+                "unit",
+                "eps",
+                "min",
+                "hs",
+                "box",
+                "top",
+                "overdue",
+                "lang",
+                "present",
+                "x",
+            ]
         ),
         st.text(max_size=30),
     )

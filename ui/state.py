@@ -2,7 +2,9 @@
 
 A shared link carries view state only (never data, people or credentials):
 ``?week=2017-10-13&span=week&src=incident,suggestion&w=suggestion:2&cat=theft&unit=중앙지구대
-&eps=60&min=4&hs=H3fa9c01b2e&lang=en&present=1``. The page is the URL path.
+&eps=60&min=4&hs=H3fa9c01b2e&lang=en&present=1``, plus the page's own controls (``box``
+and ``top`` on the suggestion-box page, ``overdue`` on the complaints page). The page is
+the URL path.
 Bad or unknown values fall back to defaults: a mangled link still opens.
 """
 
@@ -31,6 +33,9 @@ class ViewState:
     eps: float | None = None  # None: the station's (auto-tuned) setting
     min_samples: float | None = None
     hotspot: str | None = None
+    box: str | None = None  # suggestion-box page: one box (its id) or all
+    top: int | None = None  # suggestion-box page: how many next sites (None: 5)
+    overdue: int | None = None  # complaints page: open for at least this many days (None: 14)
     lang: str = "ko"
     present: bool = False
     extra: dict = field(default_factory=dict, compare=False)
@@ -48,6 +53,11 @@ def _float(text, lo: float, hi: float) -> float | None:
     except (TypeError, ValueError):
         return None
     return v if lo <= v <= hi else None
+
+
+def _int(text, lo: int, hi: int) -> int | None:
+    v = _float(text, lo, hi)
+    return int(v) if v is not None and v == int(v) else None
 
 
 def parse_query(params: dict[str, str]) -> ViewState:
@@ -78,6 +88,9 @@ def parse_query(params: dict[str, str]) -> ViewState:
         eps=_float(p.get("eps"), 5.0, 2000.0),
         min_samples=_float(p.get("min"), 1.0, 500.0),
         hotspot=hs,
+        box=p.get("box") if p.get("box") and len(p["box"]) <= 40 else None,
+        top=_int(p.get("top"), 1, 15),
+        overdue=_int(p.get("overdue"), 1, 90),
         lang=p.get("lang") if p.get("lang") in LANGS else "ko",
         present=p.get("present") in ("1", "true"),
     )
@@ -104,6 +117,12 @@ def to_query(state: ViewState) -> dict[str, str]:
         q["min"] = f"{state.min_samples:g}"
     if state.hotspot:
         q["hs"] = state.hotspot
+    if state.box:
+        q["box"] = state.box
+    if state.top is not None:
+        q["top"] = str(state.top)
+    if state.overdue is not None:
+        q["overdue"] = str(state.overdue)
     if state.lang != "ko":
         q["lang"] = state.lang
     if state.present:
