@@ -39,6 +39,7 @@ LABELS: dict[str, dict[str, str]] = {
         "vs_last_week": "지난주 {n}건 대비 {pct}",
         "mean_4w": "4주 평균 {n} ({pct})",
         "last_year": "작년 같은 주 {n} ({pct})",
+        "no_last_year": "작년 같은 주: 자료 없음",
         "source.incident": "사건·112",
         "source.suggestion": "소리함 카드",
         "source.complaint": "민원",
@@ -84,6 +85,7 @@ LABELS: dict[str, dict[str, str]] = {
         "vs_last_week": "{pct} vs {n} last week",
         "mean_4w": "4-week mean {n} ({pct})",
         "last_year": "same week last year {n} ({pct})",
+        "no_last_year": "same week last year: no data",
         "source.incident": "Incidents & 112 calls",
         "source.suggestion": "Suggestion cards",
         "source.complaint": "Complaints",
@@ -232,7 +234,9 @@ def headline_cards(headline: pd.DataFrame, lang: str) -> str:
                     lang,
                     n=_num(r.get("last_year")),
                     pct=_pct(r.get("vs_last_year_pct")),
-                ),
+                )
+                if r.get("has_last_year", True)
+                else _label("no_last_year", lang),
             ]
         )
         cards.append(
@@ -386,7 +390,8 @@ def build_meeting_pack(
         The reporting week, half-open; ``end`` is the meeting day.
     headline : DataFrame
         One row per source: ``source``, ``count``, ``previous``, ``change_pct``,
-        ``mean_4w``, ``vs_4w_pct``, ``last_year``, ``vs_last_year_pct`` (as
+        ``mean_4w``, ``vs_4w_pct``, ``last_year``, ``vs_last_year_pct``, optionally
+        ``has_last_year`` (False: the store does not reach back that far) (as
         ``ui.data.headline`` gives it; percents in percent, None/NaN for no base).
     hotspots : GeoDataFrame
         ``hotspot_status(...).current`` (with ``status``), sorted by rank.

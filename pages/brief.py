@@ -40,14 +40,21 @@ for col, row in zip(cols, heads.itertuples(), strict=True):
         if row.change_pct is not None
         else None,
         delta_color="inverse" if row.source == "incident" else "off",
-        help=text(
-            "brief.metric_help",
-            lang,
-            mean=number(row.mean_4w, 1),
-            vs4=signed_pct(row.vs_4w_pct),
-            ly=number(row.last_year),
-            vsly=signed_pct(row.vs_last_year_pct),
-        ),
+    )
+    # Printed, not in a tooltip: the room reads the projector, nobody hovers.
+    col.caption(
+        text("brief.vs_4w", lang, mean=number(row.mean_4w, 1), vs4=signed_pct(row.vs_4w_pct))
+        + " · "
+        + (
+            text(
+                "brief.vs_last_year",
+                lang,
+                ly=number(row.last_year),
+                vsly=signed_pct(row.vs_last_year_pct),
+            )
+            if row.has_last_year
+            else text("brief.no_last_year", lang)
+        )
     )
 
 view_data = data.hotspot_view(

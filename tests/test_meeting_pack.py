@@ -66,8 +66,9 @@ def week(geo):
                 "change_pct": periods.pct_change(22, 5),
                 "mean_4w": 5.0,
                 "vs_4w_pct": periods.pct_change(22, 5.0),
-                "last_year": 0,
-                "vs_last_year_pct": None,
+                "has_last_year": True,
+                "last_year": 11,
+                "vs_last_year_pct": periods.pct_change(22, 11),
             },
             {
                 "source": "suggestion",
@@ -76,6 +77,7 @@ def week(geo):
                 "change_pct": None,
                 "mean_4w": 0.0,
                 "vs_4w_pct": None,
+                "has_last_year": False,
                 "last_year": 0,
                 "vs_last_year_pct": None,
             },
@@ -142,6 +144,8 @@ def test_pack_content(geo, station, week):
     assert page.count("합성(가상) 데모 데이터") == 2  # top banner and footer
     assert "핫스팟 2곳 (신규 1 · 심화 1" in page
     assert "+340.0%" in page  # 22 vs 5 last week
+    assert "작년 같은 주 11 (+100.0%)" in page  # incidents: the store reaches back a year
+    assert "작년 같은 주: 자료 없음" in page  # cards: it does not
     assert "자동 설정: eps 30 m, 최소 3건" in page
     assert "포착 &lt;b&gt;" in page
     hotspot_ids = week["hotspots"]["hotspot_id"].tolist()

@@ -191,3 +191,26 @@ def test_k_distance_curve_on_request(app_env):
     assert not at.exception
     caption = next(c.value for c in at.caption if "꺾이는 곳" in c.value)
     assert "5번째" in caption and re.search(r"약 \d+ m", caption)
+
+
+def test_headline_compares_with_the_same_week_last_year_only_when_it_is_there(
+    tmp_path, monkeypatch
+):
+    rows = incident_rows(8)
+    # 5 incidents in the reporting week of 2017-10-13, 3 in the same week 364 days before.
+    dates = ["2017-10-07 21:35"] * 5 + ["2016-10-08 21:35"] * 3
+    for row, when in zip(rows[1:], dates, strict=True):
+        row[1] = when
+    db = tmp_path / "two_years.sqlite"
+    engine = store.open_store(str(db))
+    import_file(write_csv(tmp_path / "in.csv", rows), source="incident", engine=engine, now=NOW)
+    monkeypatch.setenv("HOTSPOT_DB", str(db))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    at = run_page(week="2017-10-13")
+    assert not at.exception
+    assert metric(at, "사건·112") == "5"
+    assert any("작년 같은 주 3 (+66.7%)" in c.value for c in at.caption)
+
+    at = run_page(week="2016-10-14")  # the first week: nothing older in the store
+    assert metric(at, "사건·112") == "3"
+    assert any("작년 같은 주: 자료 없음" in c.value for c in at.caption)

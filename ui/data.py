@@ -218,7 +218,10 @@ def headline(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> 
     now = count(start, end)
     prev = count(start - week, start)
     mean4 = count(start - 4 * week, start) / 4.0
-    last_year = count(start - pd.Timedelta(days=364), end - pd.Timedelta(days=364))
+    year = pd.Timedelta(days=364)  # 52 weeks: the same weekdays
+    # A store that begins after that week knows nothing of it: unknown, not zero.
+    covered = bool(len(ev)) and ev["occurred_at"].min() < end - year
+    last_year = count(start - year, end - year)
     rows = []
     for src in ("incident", "suggestion", "complaint"):
         n = int(now.get(src, 0))
@@ -230,8 +233,11 @@ def headline(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> 
                 "change_pct": periods.pct_change(n, int(prev.get(src, 0))),
                 "mean_4w": float(mean4.get(src, 0.0)),
                 "vs_4w_pct": periods.pct_change(n, float(mean4.get(src, 0.0))),
+                "has_last_year": covered,
                 "last_year": int(last_year.get(src, 0)),
-                "vs_last_year_pct": periods.pct_change(n, int(last_year.get(src, 0))),
+                "vs_last_year_pct": periods.pct_change(n, int(last_year.get(src, 0)))
+                if covered
+                else None,
             }
         )
     return pd.DataFrame(rows)

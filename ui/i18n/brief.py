@@ -8,10 +8,12 @@ TEXT = {
         "en": "Public holidays in this period: {names}",
     },
     "brief.vs_last_week": {"ko": "지난주 대비", "en": "vs last week"},
-    "brief.metric_help": {
-        "ko": "4주 평균 {mean} ({vs4}) · 작년 같은 주 {ly} ({vsly})",
-        "en": "4-week mean {mean} ({vs4}) · same week last year {ly} ({vsly})",
+    "brief.vs_4w": {"ko": "4주 평균 {mean} ({vs4})", "en": "4-week mean {mean} ({vs4})"},
+    "brief.vs_last_year": {
+        "ko": "작년 같은 주 {ly} ({vsly})",
+        "en": "same week last year {ly} ({vsly})",
     },
+    "brief.no_last_year": {"ko": "작년 같은 주: 자료 없음", "en": "same week last year: no data"},
     "brief.map": {"ko": "이번 주 핫스팟", "en": "This week's hotspots"},
     "brief.top": {"ko": "상위 핫스팟", "en": "Top hotspots"},
     "brief.units": {"ko": "지구대·파출소별 현황", "en": "By police unit"},
