@@ -57,17 +57,7 @@ for col, row in zip(cols, heads.itertuples(), strict=True):
         )
     )
 
-view_data = data.hotspot_view(
-    url,
-    version,
-    start,
-    end,
-    state.sources,
-    state.weights,
-    state.categories,
-    state.eps,
-    state.min_samples,
-)
+view_data = data.hotspots_of_view(url, version, start, end, state)
 hotspots = view_data["hotspots"]
 setting = view_data["setting"]
 top_n = 5 if state.present else 10

@@ -90,17 +90,7 @@ state = update_view(
     weights=tuple(sorted((s, w) for s, w in weights.items() if w != 1.0)),
 )
 
-v = data.hotspot_view(
-    url,
-    version,
-    start,
-    end,
-    state.sources,
-    state.weights,
-    state.categories,
-    state.eps,
-    state.min_samples,
-)
+v = data.hotspots_of_view(url, version, start, end, state)
 hotspots = for_unit(v["hotspots"], state.unit)
 st.caption(
     text(

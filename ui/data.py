@@ -164,6 +164,22 @@ def hotspot_view(
     }
 
 
+def view_settings(state) -> tuple:
+    """The hotspot arguments of a ``ui.state.ViewState``, in :func:`hotspot_view`'s order."""
+    return (
+        state.sources,
+        state.weights,
+        state.categories,
+        state.eps,
+        state.min_samples,
+    )
+
+
+def hotspots_of_view(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, state) -> dict:
+    """:func:`hotspot_view` with the settings of ``state`` (a ``ui.state.ViewState``)."""
+    return hotspot_view(url, version, start, end, *view_settings(state))
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def accuracy(
     url: str,
@@ -357,17 +373,7 @@ def warm_landing(url: str) -> list[tuple[str, float]]:
     start, end = period_for(week, state.span)
     holidays(start, end, state.lang)
     headline(url, version, start, end)
-    view = hotspot_view(
-        url,
-        version,
-        start,
-        end,
-        state.sources,
-        state.weights,
-        state.categories,
-        state.eps,
-        state.min_samples,
-    )
+    view = hotspots_of_view(url, version, start, end, state)
     lap("hotspots")
     accuracy(url, version, start, end, state.eps, state.min_samples)
     unit_table(url, version, start, end, tuple(view["hotspots"]["police_unit"].dropna()))

@@ -117,14 +117,4 @@ def fear(
 
 def fear_for(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, state) -> pd.DataFrame:
     """:func:`fear` with the hotspot settings of the view (``ui.state.ViewState``)."""
-    return fear(
-        url,
-        version,
-        start,
-        end,
-        state.sources,
-        state.weights,
-        state.categories,
-        state.eps,
-        state.min_samples,
-    )
+    return fear(url, version, start, end, *data.view_settings(state))
