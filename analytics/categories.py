@@ -183,9 +183,19 @@ def categorise(raw: pd.Series, source: str) -> pd.DataFrame:
     )
 
 
+def label_in(label_ko: str, lang: str = "ko") -> str:
+    """A Korean category label (as in ``category_label``) in ``lang``; unknown labels unchanged."""
+    if lang == "ko":
+        return label_ko
+    return _ENGLISH.get(label_ko, label_ko)
+
+
 def label(source: str, code: str, lang: str = "ko") -> str:
     """The label of one category code."""
     for c in BY_SOURCE[source]:
         if c.code == code:
             return c.label_ko if lang == "ko" else c.label_en
     return code
+
+
+_ENGLISH = {c.label_ko: c.label_en for cats in (INCIDENT, SUGGESTION, COMPLAINT) for c in cats}

@@ -125,7 +125,7 @@ def hotspot_rows(hotspots, *, lang: str = "ko", labels: bool = False) -> pd.Data
         them. True: headers, type and status in ``lang`` (순위, 장소, 추세 ...) and
         times as ``YYYY-MM-DD HH:MM`` KST, for people opening the file in Excel.
     """
-    from analytics.patrol import STATUS_LABELS, TYPE_LABELS
+    from analytics.patrol import STATUS_LABELS, TYPE_LABELS, categories_text
     from analytics.profiles import format_windows
 
     if labels:
@@ -152,10 +152,8 @@ def hotspot_rows(hotspots, *, lang: str = "ko", labels: bool = False) -> pd.Data
             "n_incident": hotspots["n_incident"],
             "n_complaint": hotspots["n_complaint"],
             "n_suggestion": hotspots["n_suggestion"],
-            "top_categories": [
-                ", ".join(f"{c} {n}" for c, n in cats) for cats in hotspots["top_categories"]
-            ],
-            "patrol_windows": [format_windows(w) for w in hotspots["patrol_windows"]],
+            "top_categories": [categories_text(cats, lang) for cats in hotspots["top_categories"]],
+            "patrol_windows": [format_windows(w, lang) for w in hotspots["patrol_windows"]],
             "priority": hotspots["priority"].round(2),
             "area_m2": hotspots["area_m2"].round(0),
             "lat": hotspots["lat"].round(6),

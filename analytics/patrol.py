@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.categories import label_in
 from analytics.profiles import place_in
 
 LANGS = ("ko", "en")
@@ -172,15 +173,19 @@ def evidence_text(n_incident: int, n_suggestion: int, n_complaint: int, lang: st
     return " · ".join(parts) if parts else NO_WINDOW
 
 
-def categories_text(cats) -> str:
-    """[('절도', 3), ('폭력', 1)] → '절도 3, 폭력 1'."""
+def categories_text(cats, lang: str = "ko") -> str:
+    """[('절도', 3), ('폭력', 1)] → '절도 3, 폭력 1' ('Theft 3, Violence 1' in English)."""
     if cats is None or isinstance(cats, float):
         return ""
-    return ", ".join(f"{c} {n}" for c, n in cats)
+    return ", ".join(f"{label_in(c, lang)} {n}" for c, n in cats)
 
 
 def patrol_targets(
-    hotspots: pd.DataFrame, *, unit: str | None = None, lang: str = "ko"
+    hotspots: pd.DataFrame,
+    *,
+    unit: str | None = None,
+    lang: str = "ko",
+    unit_names: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Where and when a unit should patrol: one row per hotspot × patrol window.
 
@@ -196,7 +201,9 @@ def patrol_targets(
         Keep only this police unit's hotspots (``police_unit == unit``). None keeps
         all and adds a 관할 (unit) column after the place.
     lang : {'ko', 'en'}
-        Column names and labels.
+        Column names and labels (categories and patrol windows too).
+    unit_names : dict, optional
+        A unit's Korean name → the name to show (``police_units.unit_en`` for 'en').
 
     Returns
     -------
@@ -220,6 +227,7 @@ def patrol_targets(
         raise ValueError(f"hotspots lack columns {missing} (see analytics.hotspots)")
 
     names = COLUMNS[lang]
+    unit_names = unit_names or {}
     keys = [k for k in COLUMN_KEYS if unit is None or k != "unit"]
     h = hotspots
     if unit is not None:
@@ -247,13 +255,13 @@ def patrol_targets(
         status = r.get("status") if has_status else None
         base = {
             "place": place_in(r, lang),
-            "unit": r["police_unit"],
+            "unit": unit_names.get(r["police_unit"], r["police_unit"]),
             "type": TYPE_LABELS[lang].get(r["type"], str(r["type"])),
             "status": STATUS_LABELS[lang].get(status, NO_WINDOW)
             if isinstance(status, str)
             else NO_WINDOW,
             "evidence": evidence_text(r["n_incident"], r["n_suggestion"], r["n_complaint"], lang),
-            "categories": categories_text(r["top_categories"]),
+            "categories": categories_text(r["top_categories"], lang),
             "lat": round(float(r["lat"]), 6),
             "lon": round(float(r["lon"]), 6),
             "hotspot_id": r["hotspot_id"],

@@ -282,6 +282,8 @@ def top_categories(events: pd.DataFrame, labels: np.ndarray, k: int, *, top: int
     return out
 
 
-def format_windows(windows: list[tuple[int, int, float]]) -> str:
-    """[(22, 0, .4), (2, 4, .2)] → '22–24시, 02–04시'."""
-    return ", ".join(f"{s:02d}–{e if e else 24:02d}시" for s, e, _ in windows)
+def format_windows(windows: list[tuple[int, int, float]], lang: str = "ko") -> str:
+    """[(22, 0, .4), (2, 4, .2)] → '22–24시, 02–04시' ('22:00–24:00, 02:00–04:00' in English)."""
+    if lang == "ko":
+        return ", ".join(f"{s:02d}–{e if e else 24:02d}시" for s, e, _ in windows)
+    return ", ".join(f"{s:02d}:00–{e if e else 24:02d}:00" for s, e, _ in windows)

@@ -356,3 +356,25 @@ def test_hull_pruning_never_changes_a_hull(seed, centre, spread, duplicates):
         full = shapely.convex_hull(shapely.multipoints(xy[labels == lab]))
         pruned = shapely.convex_hull(shapely.multipoints(xy[(labels == lab) & kept]))
         assert full.equals(pruned)
+
+
+@pytest.mark.parametrize(
+    ("windows", "lang", "expected"),
+    [
+        ([(22, 0, 0.4), (2, 4, 0.2)], "ko", "22–24시, 02–04시"),
+        ([(22, 0, 0.4), (2, 4, 0.2)], "en", "22:00–24:00, 02:00–04:00"),
+        ([], "en", ""),
+    ],
+)
+def test_format_windows(windows, lang, expected):
+    assert profiles.format_windows(windows, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("label", "lang", "expected"),
+    [("절도", "en", "Theft"), ("절도", "ko", "절도"), ("처음 보는 유형", "en", "처음 보는 유형")],
+)
+def test_category_labels_in_english(label, lang, expected):
+    from analytics.categories import label_in
+
+    assert label_in(label, lang) == expected

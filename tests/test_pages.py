@@ -49,7 +49,9 @@ def test_brief_in_english_and_presentation_mode(app_env):
     tables = markdown_tables(at)
     top = next(t for t in tables if "Patrol windows" in t.columns)
     assert 1 <= len(top) <= 5 and "Hotspot ID" not in top.columns
-    assert top["Place"].map(str.isascii).all()  # "near Yongnam Market", not the Korean label
+    # "near Yongnam Market", "Jungang ...", "Theft 7", "21:00–23:00": no Korean left
+    for col in ("Place", "Unit", "Main categories", "Patrol windows"):
+        assert not top[col].str.contains("[가-힣]").any(), top[col].tolist()
     assert not any("Open complaints" in t.columns for t in tables)  # no unit table
 
 

@@ -263,3 +263,11 @@ def test_from_clustered_events(geo):
     assert row["유형"] == "수렴형"
     assert row["추세"] == "—"  # find_hotspots alone gives no status
     assert row["핫스팟 ID"] == found.hotspots["hotspot_id"].iloc[0]
+
+
+def test_english_targets_translate_units_categories_and_windows():
+    h = frame(hotspot(), hotspot(hotspot_id="H0000000002", police_unit="운봉파출소"))
+    t = patrol_targets(h, lang="en", unit_names={"중앙지구대": "Jungang Patrol Division"})
+    assert t["Unit"].tolist() == ["Jungang Patrol Division", "운봉파출소"]  # unknown: as stored
+    assert t["Main categories"].iloc[0] == "Drunk disturbance 5, Theft 2"
+    assert patrol_targets(h, lang="ko")["주요 유형"].iloc[0] == "주취·소란 5, 절도 2"

@@ -23,6 +23,7 @@ from analytics.periods import pct_change
 from analytics.schema import SOURCES
 from ui import data
 from ui.i18n import day_range, signed_pct, text
+from ui.tables import area_names
 
 UNIT_OUTLINE = {"color": "#000000", "weight": 4, "opacity": 0.9, "fill": False, "dashArray": "10 6"}
 
@@ -98,7 +99,7 @@ def unit_view(
     ]
     # Rank by total events; ties share the better rank.
     rank = int((units["total"] > row.get("total", 0)).sum()) + 1 if row else None
-    targets = patrol_targets(every, unit=unit, lang=lang)
+    targets = patrol_targets(every, unit=unit, lang=lang, unit_names=area_names(lang))
     coords = [COLUMNS[lang][k] for k in ("lat", "lon")]
     return {
         "hotspots": mine,

@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from analytics.patrol import categories_text
 from analytics.profiles import format_windows, place_in
 from ui.i18n import number, signed_pct, text
 
@@ -39,22 +40,46 @@ def markdown_table(frame: pd.DataFrame, *, align_numbers: bool = True) -> str:
     return "\n".join(lines)
 
 
+def area_names(lang: str) -> dict[str, str]:
+    """Korean township, unit and landmark names → English (empty in Korean)."""
+    if lang == "ko":
+        return {}
+    from ui import data
+
+    geo = data.geography()
+    out = dict(zip(geo.townships["emd"], geo.townships["emd_en"], strict=True))
+    out |= dict(zip(geo.police_units["unit"], geo.police_units["unit_en"], strict=True))
+    if "name_en" in geo.landmarks:
+        out |= {
+            k: v for k, v in zip(geo.landmarks["name"], geo.landmarks["name_en"], strict=True) if v
+        }
+    return out
+
+
+def shown_name(value, names: dict[str, str]) -> str:
+    """``value`` through ``names`` (from :func:`area_names`); "—" for none."""
+    if not isinstance(value, str) or not value:
+        return "—"
+    return names.get(value, value)
+
+
 def hotspot_table(hotspots: pd.DataFrame, lang: str, *, top: int | None = None) -> pd.DataFrame:
     """Rank, place, unit, status, type, main categories, patrol windows, events."""
     h = hotspots.head(top) if top else hotspots
+    names = area_names(lang)
     frame = pd.DataFrame(
         {
             text("col.rank", lang): h["rank"].to_numpy(),
             text("col.place", lang): [place_in(r, lang) for r in h.to_dict("records")],
-            text("col.unit", lang): h["police_unit"].fillna("—").to_numpy(),
+            text("col.unit", lang): [shown_name(u, names) for u in h["police_unit"]],
             text("col.status", lang): [
                 text(f"status.{s}", lang) for s in h.get("status", pd.Series(["new"] * len(h)))
             ],
             text("col.type", lang): [text(f"type.{t}", lang) for t in h["type"]],
             text("col.categories", lang): [
-                ", ".join(f"{c} {n}" for c, n in cats[:3]) for cats in h["top_categories"]
+                categories_text(cats[:3], lang) for cats in h["top_categories"]
             ],
-            text("col.patrol", lang): [format_windows(w) or "—" for w in h["patrol_windows"]],
+            text("col.patrol", lang): [format_windows(w, lang) or "—" for w in h["patrol_windows"]],
             text("col.events", lang): h["n_events"].to_numpy(),
             text("col.hotspot_id", lang): h["hotspot_id"].to_numpy(),
         }

@@ -7,28 +7,9 @@ import pandas as pd
 
 from analytics.profiles import format_windows, place_in
 from analytics.suggestions import NO_BOX
-from ui import data
 from ui.i18n import number, text
-
-
-def _names(lang: str) -> dict[str, str]:
-    """Korean township, unit and landmark names → English (identity in Korean)."""
-    if lang == "ko":
-        return {}
-    geo = data.geography()
-    out = dict(zip(geo.townships["emd"], geo.townships["emd_en"], strict=True))
-    out |= dict(zip(geo.police_units["unit"], geo.police_units["unit_en"], strict=True))
-    if "name_en" in geo.landmarks:
-        out |= {
-            k: v for k, v in zip(geo.landmarks["name"], geo.landmarks["name_en"], strict=True) if v
-        }
-    return out
-
-
-def _name(value, names: dict[str, str]) -> str:
-    if not isinstance(value, str) or not value:
-        return "—"
-    return names.get(value, value)
+from ui.tables import area_names as _names
+from ui.tables import shown_name as _name
 
 
 def box_label(box: str, lang: str) -> str:
@@ -132,7 +113,9 @@ def fear_table(fear: pd.DataFrame, lang: str) -> pd.DataFrame:
             text("col.unit", lang): [_name(u, names) for u in fear["police_unit"]],
             text("col.suggestion", lang): fear["n_suggestion"].to_numpy(),
             text("col.incident", lang): fear["n_incident"].to_numpy(),
-            text("col.patrol", lang): [format_windows(w) or "—" for w in fear["patrol_windows"]],
+            text("col.patrol", lang): [
+                format_windows(w, lang) or "—" for w in fear["patrol_windows"]
+            ],
             text("suggestions.col.cpted", lang): [
                 ", ".join(text(f"suggestions.measure.{m}", lang) for m in ms)
                 for ms in fear["measures"]

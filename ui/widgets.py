@@ -52,8 +52,7 @@ def sidebar_frame(lang: str, url: str, version: str) -> ViewState:
     with st.sidebar:
         new_lang = st.radio(
             text("frame.language", lang),
-            LANGS,
-            index=LANGS.index(state.lang),
+            LANGS,  # its value comes from st.session_state["lang"], seeded from the link
             format_func=lambda v: {"ko": "한국어", "en": "English"}[v],
             horizontal=True,
             key="lang",
