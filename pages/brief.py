@@ -62,7 +62,8 @@ hotspots = view_data["hotspots"]
 setting = view_data["setting"]
 top_n = 5 if state.present else 10
 
-left, right = st.columns([1, 1])
+# The projector gives the table more room: its rows must all fit under the map.
+left, right = st.columns([5, 6] if state.present else [1, 1])
 with left:
     st.subheader(text("brief.map", lang))
     hotspot_map(
@@ -82,7 +83,7 @@ with right:
             )
         )
     else:
-        table = hotspot_table(hotspots, lang, top=top_n)
+        table = hotspot_table(hotspots, lang, top=top_n, categories=2 if state.present else 3)
         if state.present:  # the projector: what the room reads, not the ids analysts look up
             table = table.drop(columns=[text("col.hotspot_id", lang), text("col.type", lang)])
         st.markdown(markdown_table(table))

@@ -63,8 +63,13 @@ def shown_name(value, names: dict[str, str]) -> str:
     return names.get(value, value)
 
 
-def hotspot_table(hotspots: pd.DataFrame, lang: str, *, top: int | None = None) -> pd.DataFrame:
-    """Rank, place, unit, status, type, main categories, patrol windows, events."""
+def hotspot_table(
+    hotspots: pd.DataFrame, lang: str, *, top: int | None = None, categories: int = 3
+) -> pd.DataFrame:
+    """Rank, place, unit, status, type, main categories, patrol windows, events.
+
+    ``categories`` is how many of each hotspot's main categories to list.
+    """
     h = hotspots.head(top) if top else hotspots
     names = area_names(lang)
     frame = pd.DataFrame(
@@ -77,7 +82,7 @@ def hotspot_table(hotspots: pd.DataFrame, lang: str, *, top: int | None = None) 
             ],
             text("col.type", lang): [text(f"type.{t}", lang) for t in h["type"]],
             text("col.categories", lang): [
-                categories_text(cats[:3], lang) for cats in h["top_categories"]
+                categories_text(cats[:categories], lang) for cats in h["top_categories"]
             ],
             text("col.patrol", lang): [format_windows(w, lang) or "—" for w in h["patrol_windows"]],
             text("col.events", lang): h["n_events"].to_numpy(),

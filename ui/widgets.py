@@ -24,6 +24,8 @@ h2, h3 {font-size: 1.35rem !important; margin: 0.2rem 0 0.3rem 0 !important; pad
 [data-testid="stMetricValue"] {font-size: 2.4rem !important;}
 [data-testid="stMetricLabel"] p {font-size: 1.1rem !important;}
 [data-testid="stVerticalBlock"] {gap: 0.4rem !important;}
+[data-testid="stMarkdown"] th, [data-testid="stMarkdown"] td {padding: 0.3rem 0.55rem !important;
+        line-height: 1.35 !important;}
 </style>
 """
 
