@@ -23,6 +23,7 @@ from ui.i18n import number, text
 from ui.state import view
 from ui.tables_data import (
     active_batches,
+    audit_table,
     history_table,
     mapping_table,
     reasons_table,
@@ -167,4 +168,8 @@ for col, s in zip(cols, SOURCES, strict=True):
     )
 
 st.subheader(text("data.audit", lang))
-st.dataframe(audit_log(url, version), hide_index=True, width="stretch", height=260)
+log = audit_log(url, version)
+if log.empty:
+    st.caption(text("data.audit_empty", lang))
+else:
+    st.dataframe(audit_table(log, lang), hide_index=True, width="stretch", height=260)

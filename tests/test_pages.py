@@ -109,10 +109,13 @@ def test_undo_from_the_data_page(small_app):
     assert not at.exception
     report = next(df.value for df in at.dataframe if "이유" in df.value.columns)
     assert report["행"].tolist() == [6]
+    assert any(c.value == "아직 기록이 없습니다." for c in at.caption)  # no audit entries yet
     at.checkbox(key="d_undo_ok").check().run()
     at.button(key="d_undo").click().run()
     assert not at.exception
     assert store.source_counts(small_app)["incident"] == 0
+    audit = next(df.value for df in at.dataframe if "작업" in df.value.columns)
+    assert audit["작업"].tolist() == ["되돌리기"]
 
 
 def test_empty_store_says_how_to_fill_it(tmp_path, monkeypatch):

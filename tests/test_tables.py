@@ -63,3 +63,28 @@ def test_markdown_table_reads_back_cell_for_cell():
     assert back["건수"].tolist() == ["1", "22", "333"]
     assert back["비고"].tolist() == ["**굵게**", "", "=1+2"]
     assert "---:" in source.splitlines()[1]  # numbers right-aligned
+
+
+def test_audit_table_speaks_korean_for_every_action():
+    from analytics.auth import ACTIONS
+    from ui.tables_data import audit_table
+
+    log = pd.DataFrame(
+        {
+            "id": range(len(ACTIONS) + 1),
+            "at": pd.Timestamp("2017-10-13 09:00", tz="Asia/Seoul"),
+            "actor": "kim",
+            "action": [*ACTIONS, "some.future.action"],
+            "detail": None,
+            "batch_id": None,
+            "file_name": None,
+        }
+    )
+    table = audit_table(log, "ko")
+    assert list(table.columns) == ["시각", "사용자", "작업", "내용", "파일", "배치 ID"]
+    shown = table["작업"].tolist()
+    assert shown[:5] == ["로그인", "로그인 실패", "계정 잠김", "로그아웃", "가져오기"]
+    assert not any(a in shown[:-1] for a in ACTIONS)  # every known action translated
+    assert shown[-1] == "some.future.action"  # an unknown one shown as stored
+    assert table["시각"].iloc[0] == "2017-10-13 09:00:00"
+    assert audit_table(log, "en")["Action"].iloc[0] == "Signed in"

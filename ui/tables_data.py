@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ui.i18n import text
+from ui.i18n import CATALOGUE, text
 
 FIELD_LABELS = {
     "record_id": ("원본 ID", "Record id"),
@@ -44,7 +44,7 @@ def sample_rows(events: pd.DataFrame, lang: str, n: int = 8) -> pd.DataFrame:
             text("col.when", lang): head["occurred_at"].dt.strftime("%Y-%m-%d %H:%M").to_numpy(),
             text("col.category", lang): head["category_label"].to_numpy(),
             text("col.location", lang): head["location_text"].fillna("").to_numpy(),
-            "emd": head["emd"].fillna("—").to_numpy(),
+            text("col.emd", lang): head["emd"].fillna("—").to_numpy(),
             text("col.description", lang): head["description"].fillna("").to_numpy(),
         }
     )
@@ -91,3 +91,22 @@ def stored_reasons_table(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
 def active_batches(history: pd.DataFrame) -> list[str]:
     """Batches that can still be undone, newest first."""
     return history.loc[history["status"] == "active", "batch_id"].tolist()
+
+
+def audit_table(log: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The audit log as people read it: KST time, who, what (in ``lang``), details."""
+
+    def action(a: str) -> str:
+        key = f"audit.action.{a}"
+        return text(key, lang) if key in CATALOGUE else str(a)  # a future action: as stored
+
+    return pd.DataFrame(
+        {
+            text("col.audit_at", lang): log["at"].dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy(),
+            text("col.actor", lang): log["actor"].to_numpy(),
+            text("col.action", lang): [action(a) for a in log["action"]],
+            text("col.detail", lang): log["detail"].fillna("").to_numpy(),
+            text("col.file_name", lang): log["file_name"].fillna("").to_numpy(),
+            text("col.batch_id", lang): log["batch_id"].fillna("").to_numpy(),
+        }
+    )
