@@ -17,6 +17,7 @@ from analytics import maps
 from analytics.categories import INCIDENT
 from analytics.periods import Period
 from ui import data
+from ui.charts import date_tooltip, time_x
 from ui.i18n import number, percent, signed_pct, text
 
 WEEKDAYS = {"ko": list("월화수목금토일"), "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
@@ -131,7 +132,7 @@ def trend_chart(weekly_frame: pd.DataFrame, start, end, lang: str):
         alt.Chart(long)
         .mark_area(opacity=0.85)
         .encode(
-            x=alt.X(f"{week_col}:T", title=week_col),
+            x=time_x(week_col, title=week_col, lang=lang),
             y=alt.Y(f"{n_col}:Q", stack=True, title=n_col),
             # 11 categories: a 20-colour scheme keeps neighbours apart.
             color=alt.Color(
@@ -140,7 +141,7 @@ def trend_chart(weekly_frame: pd.DataFrame, start, end, lang: str):
                 scale=alt.Scale(scheme="tableau20"),
                 title=cat_col,
             ),
-            tooltip=[alt.Tooltip(f"{week_col}:T"), cat_col, n_col],
+            tooltip=[date_tooltip(week_col, title=week_col, lang=lang), cat_col, n_col],
         )
     )
     shade = alt.Chart(band).mark_rect(opacity=0.15, color=PERIOD_COLOUR)
@@ -148,7 +149,10 @@ def trend_chart(weekly_frame: pd.DataFrame, start, end, lang: str):
     rules = (
         alt.Chart(holidays)
         .mark_rule(color=HOLIDAY_COLOUR, strokeDash=[3, 3], strokeWidth=2)
-        .encode(x=f"{week_col}:T", tooltip=[alt.Tooltip(f"{week_col}:T"), hol_col])
+        .encode(
+            x=f"{week_col}:T",
+            tooltip=[date_tooltip(week_col, title=week_col, lang=lang), hol_col],
+        )
     )
     return (shade + area + rules).properties(height=320)
 

@@ -7,6 +7,7 @@ import pandas as pd
 
 from analytics.profiles import format_windows, place_in
 from analytics.suggestions import NO_BOX
+from ui.charts import date_tooltip, time_x
 from ui.i18n import number, text
 from ui.tables import area_names as _names
 from ui.tables import shown_name as _name
@@ -41,11 +42,11 @@ def trend_chart(weekly: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, la
     band = alt.Chart(period_band(start, end)).mark_rect(opacity=0.15, color=PERIOD_COLOUR)
     lines = alt.Chart(trend_frame(weekly, lang)).mark_line(point=True)
     lines = lines.encode(
-        x=alt.X("week:T", title=week_title),
+        x=time_x("week", title=week_title, lang=lang),
         y=alt.Y("cards:Q", title=cards_title),
         color=alt.Color("box:N", title=text("suggestions.box", lang)),
         tooltip=[
-            alt.Tooltip("week:T", title=week_title),
+            date_tooltip("week", title=week_title, lang=lang),
             alt.Tooltip("box:N", title=text("suggestions.box", lang)),
             alt.Tooltip("cards:Q", title=cards_title),
         ],
