@@ -22,15 +22,16 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if state.present else "auto",
 )
 
-# (script, url path, icon, default page, least role that may open it)
+# (script, url path, icon, default page, least role that may open it). Material icons
+# ship with Streamlit's own font, so they draw on PCs without an emoji font.
 PAGES = [
-    ("pages/brief.py", "brief", "🗓️", True, "viewer"),
-    ("pages/map.py", "map", "🗺️", False, "viewer"),
-    ("pages/suggestions.py", "suggestions", "📮", False, "viewer"),
-    ("pages/complaints.py", "complaints", "📋", False, "viewer"),
-    ("pages/incidents.py", "incidents", "🚨", False, "viewer"),
-    ("pages/unit.py", "unit", "🏢", False, "viewer"),
-    ("pages/data.py", "data", "🗄️", False, "analyst"),
+    ("pages/brief.py", "brief", ":material/event:", True, "viewer"),
+    ("pages/map.py", "map", ":material/map:", False, "viewer"),
+    ("pages/suggestions.py", "suggestions", ":material/markunread_mailbox:", False, "viewer"),
+    ("pages/complaints.py", "complaints", ":material/assignment:", False, "viewer"),
+    ("pages/incidents.py", "incidents", ":material/phone_in_talk:", False, "viewer"),
+    ("pages/unit.py", "unit", ":material/local_police:", False, "viewer"),
+    ("pages/data.py", "data", ":material/database:", False, "analyst"),
 ]
 
 

@@ -97,7 +97,10 @@ def share_box(state: ViewState, lang: str, path: str) -> None:
     base = base.split("?")[0].rsplit("/", 1)[0] if "/" in base.split("//", 1)[-1] else base
     link = share_url(base, path, state)
     if st.button(
-        f"🔗 {text('frame.share', lang)}", key=f"share_{path}", help=text("frame.share_help", lang)
+        text("frame.share", lang),
+        icon=":material/link:",
+        key=f"share_{path}",
+        help=text("frame.share_help", lang),
     ):
 
         @st.dialog(text("frame.share", lang), width="large")
