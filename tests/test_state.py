@@ -93,3 +93,17 @@ def test_defaults_make_short_links():
 def test_any_query_parses(query):
     state = parse_query(query)
     assert parse_query(to_query(state)) == state
+
+
+@pytest.mark.parametrize(
+    ("meeting", "lang", "expected"),
+    [
+        ("2017-10-13", "ko", "2017.10.13 회의 · 10.06~10.12"),
+        ("2017-10-13", "en", "13 Oct 2017 meeting · 6 Oct–12 Oct"),
+        ("2018-01-05", "ko", "2018.01.05 회의 · 12.29~01.04"),
+    ],
+)
+def test_week_option_names_the_meeting_and_its_seven_days(meeting, lang, expected):
+    from ui.i18n import week_option
+
+    assert week_option(dt.date.fromisoformat(meeting), lang) == expected

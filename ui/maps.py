@@ -20,12 +20,17 @@ def hotspot_map(
     heat_sources: tuple[str, ...] = (),
     boxes=None,
     landmarks: bool = True,
+    fit: str | None = None,
 ) -> str | None:
-    """Draw the map and return the hotspot id the user clicked, if any."""
+    """Draw the map and return the hotspot id the user clicked, if any.
+
+    ``fit`` ('selected' or 'all') zooms to the selected hotspot or to all of
+    ``hotspots``; None keeps the station's default view.
+    """
     geo = data.geography()
     m = maps.base_map(geo, lang=lang)
     if hotspots is not None and len(hotspots):
-        maps.add_hotspots(m, hotspots, lang=lang, selected_id=selected)
+        maps.add_hotspots(m, hotspots, lang=lang, selected_id=selected, fit=fit)
     if gone is not None and len(gone):
         maps.add_hotspots(m, gone, lang=lang, name="gone")
     if events is not None and len(events):

@@ -9,7 +9,7 @@ import streamlit as st
 
 from analytics.config import default_station
 from ui import data
-from ui.i18n import LANGS, day, day_range, text
+from ui.i18n import LANGS, text, week_option
 from ui.state import ViewState, set_view, share_url, view
 
 PRESENT_CSS = """
@@ -64,10 +64,7 @@ def sidebar_frame(lang: str, url: str, version: str) -> ViewState:
                 text("frame.week", new_lang),
                 choices,
                 index=choices.index(state.week) if state.week in choices else 0,
-                format_func=lambda d: (
-                    f"{day(d, new_lang)} — "
-                    + day_range(pd.Timestamp(d) - pd.Timedelta(days=7), pd.Timestamp(d), new_lang)
-                ),
+                format_func=lambda d: week_option(d, new_lang),
                 help=text("frame.week_help", new_lang),
                 key="v_week",
             )

@@ -86,5 +86,18 @@ def day_range(start, end_exclusive, lang: str = "ko") -> str:
     return f"{day(start, lang)} ~ {day(last, lang)}"
 
 
+def week_option(meeting, lang: str = "ko") -> str:
+    """A reporting week by its meeting day: '2017.10.13 회의 · 10.06~10.12'."""
+    d = pd.Timestamp(meeting)
+    first, last = d - pd.Timedelta(days=7), d - pd.Timedelta(days=1)
+    if lang == "ko":
+        first_s, last_s = f"{first:%m.%d}", f"{last:%m.%d}"
+    else:
+        first_s, last_s = f"{first.day} {first:%b}", f"{last.day} {last:%b}"
+    # No weekday: the meeting is always on the station's meeting day, and the sidebar is narrow.
+    meeting_s = f"{d:%Y.%m.%d}" if lang == "ko" else f"{d.day} {d:%b %Y}"
+    return text("frame.week_option", lang, meeting=meeting_s, first=first_s, last=last_s)
+
+
 def as_date(value) -> dt.date:
     return pd.Timestamp(value).date()

@@ -19,6 +19,10 @@ TEXT = {
         "ko": "회의일 전날까지 7일을 봅니다",
         "en": "The seven days ending the day before the meeting",
     },
+    "frame.week_option": {
+        "ko": "{meeting} 회의 · {first}~{last}",
+        "en": "{meeting} meeting · {first}–{last}",
+    },
     "frame.span": {"ko": "기간", "en": "Span"},
     "span.week": {"ko": "1주", "en": "1 week"},
     "span.28d": {"ko": "28일", "en": "28 days"},
