@@ -110,6 +110,32 @@ def read_box_log_from_store(engine: sa.Engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c.name for c in t.columns])
 
 
+def box_sites(log: pd.DataFrame, *, on: str) -> dict[str, str]:
+    """Each box's place on day ``on`` ('YYYY-MM-DD'), or where it last stood before.
+
+    Boxes move (the log has one row per placement); a legend or a selector names a
+    box by this place. A box first placed after ``on`` gets its first place.
+
+    Parameters
+    ----------
+    log : DataFrame from :func:`read_box_log_from_store` (``box_id``, ``place``,
+        ``installed_on`` as 'YYYY-MM-DD').
+    on : str, 'YYYY-MM-DD'
+
+    Returns
+    -------
+    dict box id → place.
+    """
+    if log is None or log.empty:
+        return {}
+    ordered = log.sort_values(["box_id", "installed_on"], kind="stable")
+    started = ordered[ordered["installed_on"] <= on]
+    first = ordered.groupby("box_id", sort=False)["place"].first()
+    latest = started.groupby("box_id", sort=False)["place"].last()
+    sites = first.to_dict() | latest.to_dict()
+    return {str(b): str(p) for b, p in sites.items()}
+
+
 def box_location_at(log: pd.DataFrame, box_ids: pd.Series, when: pd.Series) -> pd.DataFrame:
     """Where each card's box stood on the card's date.
 

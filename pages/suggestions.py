@@ -38,12 +38,14 @@ start, end = data.period_for(state.week, state.span)
 st.caption(text("suggestions.period", lang, range=day_range(start, end, lang)))
 
 boxes = ["", *ds.box_ids(url, version)]
+# Boxes move: name each by where it stood on the period's last day.
+sites = ds.box_sites(url, version, end)
 shown_box = state.box if state.box in boxes else ""
 box = st.selectbox(
     text("suggestions.box", lang),
     boxes,
     index=boxes.index(shown_box),
-    format_func=lambda b: box_label(b, lang) if b else text("suggestions.box_all", lang),
+    format_func=lambda b: box_label(b, lang, sites) if b else text("suggestions.box_all", lang),
     key="s_box",
 )
 if box != shown_box:
@@ -66,7 +68,7 @@ c4.metric(text("suggestions.places", lang), number(s["n_places"]))
 
 st.subheader(text("suggestions.trend", lang))
 weekly = ds.weekly(url, version, start, end, box)
-st.altair_chart(trend_chart(weekly, start, end, lang), width="stretch")
+st.altair_chart(trend_chart(weekly, start, end, lang, sites), width="stretch")
 st.caption(
     text(
         "suggestions.trend_caption",

@@ -443,3 +443,25 @@ def test_next_box_sites_needs_box_columns(geo, site_events, site_boxes):
         sg.next_box_sites(
             site_events, site_boxes.drop(columns="installed_on"), geo=geo, start=START, end=END
         )
+
+
+@pytest.mark.parametrize(
+    ("on", "expected"),
+    [
+        ("2017-05-01", {"BOX-01": "중앙지구대", "BOX-02": "향기원"}),  # BOX-02 not yet placed
+        ("2017-08-15", {"BOX-01": "용남시장", "BOX-02": "향기원"}),
+        ("2017-12-31", {"BOX-01": "용남시장", "BOX-02": "인월시장"}),  # where it last stood
+    ],
+)
+def test_box_sites_name_each_box_by_where_it_stands(on, expected):
+    from analytics.boxes import box_sites
+
+    log = pd.DataFrame(
+        {
+            "box_id": ["BOX-01", "BOX-02", "BOX-01", "BOX-02"],
+            "place": ["용남시장", "향기원", "중앙지구대", "인월시장"],
+            "installed_on": ["2017-07-03", "2017-08-01", "2017-01-16", "2017-10-16"],
+        }
+    )
+    assert box_sites(log, on=on) == expected
+    assert box_sites(log.iloc[0:0], on=on) == {}

@@ -18,6 +18,15 @@ def box_ids(url: str, version: str) -> list[str]:
     return suggestions.box_ids(data.events(url, version), data.box_log(url, version))
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def box_sites(url: str, version: str, end: pd.Timestamp) -> dict[str, str]:
+    """Each box's place on the last day before ``end`` (:func:`analytics.boxes.box_sites`)."""
+    from analytics.boxes import box_sites as sites_on
+
+    last_day = (end - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    return sites_on(data.box_log(url, version), on=last_day)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def summary(
     url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None

@@ -13,15 +13,20 @@ from ui.tables import area_names as _names
 from ui.tables import shown_name as _name
 
 
-def box_label(box: str, lang: str) -> str:
-    """A box id as shown in selectors and legends."""
-    return text("suggestions.no_box", lang) if box == NO_BOX else box
+def box_label(box: str, lang: str, sites: dict[str, str] | None = None) -> str:
+    """A box as shown in selectors and legends: 'BOX-03 · 인월시장' (its place from ``sites``)."""
+    if box == NO_BOX:
+        return text("suggestions.no_box", lang)
+    place = (sites or {}).get(box)
+    return f"{box} · {_name(place, _names(lang))}" if place else box
 
 
-def trend_frame(weekly: pd.DataFrame, lang: str) -> pd.DataFrame:
+def trend_frame(
+    weekly: pd.DataFrame, lang: str, sites: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Weekly cards per box as long rows (week start without time zone) for altair."""
     # NaN (the box stood nowhere that week) stays a gap in the line.
-    long = weekly.rename(columns=lambda b: box_label(b, lang)).stack().reset_index()
+    long = weekly.rename(columns=lambda b: box_label(b, lang, sites)).stack().reset_index()
     long.columns = ["week", "box", "cards"]
     long["week"] = long["week"].dt.tz_localize(None)
     return long
@@ -36,11 +41,17 @@ BOX_GREEN = "#009E73"  # the suggestion colour of analytics.maps
 PERIOD_COLOUR = "#E69F00"
 
 
-def trend_chart(weekly: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, lang: str):
+def trend_chart(
+    weekly: pd.DataFrame,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    lang: str,
+    sites: dict[str, str] | None = None,
+):
     """Weekly cards per box as lines over a shaded band for the selected period."""
     week_title, cards_title = text("suggestions.week", lang), text("suggestions.cards", lang)
     band = alt.Chart(period_band(start, end)).mark_rect(opacity=0.15, color=PERIOD_COLOUR)
-    lines = alt.Chart(trend_frame(weekly, lang)).mark_line(point=True)
+    lines = alt.Chart(trend_frame(weekly, lang, sites)).mark_line(point=True)
     lines = lines.encode(
         x=time_x("week", title=week_title, lang=lang),
         y=alt.Y("cards:Q", title=cards_title),
