@@ -62,8 +62,8 @@ hotspots = view_data["hotspots"]
 setting = view_data["setting"]
 top_n = 5 if state.present else 10
 
-# The projector gives the table more room: its rows must all fit under the map.
-left, right = st.columns([5, 6] if state.present else [1, 1])
+# The table gets a little more room than the map: its English rows run long.
+left, right = st.columns([5, 6])
 with left:
     st.subheader(text("brief.map", lang))
     hotspot_map(

@@ -12,6 +12,15 @@ from ui import data
 from ui.i18n import LANGS, text, week_option
 from ui.state import ViewState, set_view, share_url, view
 
+# Always: a Markdown table wider than its column scrolls instead of running off the page
+# (English labels are long), and its cells are a little tighter than Streamlit's.
+FRAME_CSS = """
+<style>
+[data-testid="stMarkdownContainer"]:has(> table) {overflow-x: auto;}
+[data-testid="stMarkdown"] th, [data-testid="stMarkdown"] td {padding: 0.35rem 0.5rem;}
+</style>
+"""
+
 PRESENT_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -109,8 +118,9 @@ def share_box(state: ViewState, lang: str, path: str) -> None:
 
 
 def presentation_mode(state: ViewState) -> None:
-    if state.present:
-        st.markdown(PRESENT_CSS, unsafe_allow_html=True)  # our own CSS, no user text
+    """The frame's CSS, and the projector's large type when ``state.present``."""
+    css = FRAME_CSS + (PRESENT_CSS if state.present else "")
+    st.markdown(css, unsafe_allow_html=True)  # our own CSS, no user text
 
 
 def footer(lang: str) -> None:

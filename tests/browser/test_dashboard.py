@@ -107,6 +107,21 @@ def test_presentation_mode_fits_the_projector(server, page, lang, heading):
     screenshot(page, f"presentation-1920x1080-{lang}")
 
 
+@pytest.mark.parametrize(("lang", "heading"), [("ko", "상위 핫스팟"), ("en", "Top hotspots")])
+def test_brief_top_table_fits_its_column(server, page, lang, heading):
+    page.goto(f"{server}/?week={WEEK}&lang={lang}")
+    map_frame(page)
+    page.get_by_text(heading).wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    table, column = page.evaluate(
+        """() => { const t = document.querySelector('[data-testid="stMarkdown"] table');
+                   const c = t.closest('[data-testid="stColumn"]');
+                   return [t.getBoundingClientRect().right, c.getBoundingClientRect().right]; }"""
+    )
+    assert table <= column + 1  # no column (the hotspot id) runs off the page
+    screenshot(page, f"brief-1920x1080-{lang}")
+
+
 def test_hostile_card_text_is_inert(server, page):
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
