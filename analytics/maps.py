@@ -528,7 +528,9 @@ class _Legend(folium.MacroElement):
         """
     )
 
-    def __init__(self, html_text: str, *, position: str = "bottomleft"):
+    # Bottom right, above the attribution: in Namwon the dense city core sits west of
+    # centre when a map is fitted to the whole station, where a bottom-left legend hid it.
+    def __init__(self, html_text: str, *, position: str = "bottomright"):
         super().__init__()
         self._name = "HotspotLegend"
         self.set_html(html_text)
@@ -537,6 +539,70 @@ class _Legend(folium.MacroElement):
     def set_html(self, html_text: str) -> None:
         self.html_text = html_text
         self.content = _js(html_text)
+
+
+class FitWhenSized(folium.MacroElement):
+    """Zoom the map to ``bounds`` once its container has a size.
+
+    Folium's ``fit_bounds`` runs while the page is parsed. In an iframe that is not
+    laid out yet (the meeting pack's ``srcdoc`` map) the container is 0 × 0 then,
+    and Leaflet zooms to ``max_zoom`` on an empty spot. This fits at once when the
+    map has a size, else as soon as it gets one.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var map = {{ this._parent.get_name() }};
+                var fitted = false;
+                function fit() {
+                    var box = map.getContainer().getBoundingClientRect();
+                    if (fitted || box.width < 1 || box.height < 1) { return; }
+                    fitted = true;
+                    map.invalidateSize();
+                    map.fitBounds({{ this.bounds_js }}, {{ this.options_js }});
+                }
+                fit();
+                if (!fitted && window.ResizeObserver) {
+                    var watch = new ResizeObserver(function () {
+                        fit();
+                        if (fitted) { watch.disconnect(); }
+                    });
+                    watch.observe(map.getContainer());
+                }
+                window.addEventListener("load", fit);
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds, *, padding: tuple[int, int] | None = None, max_zoom: int = 16):
+        super().__init__()
+        self._name = "FitWhenSized"
+        (south, west), (north, east) = bounds
+        if not (south <= north and west <= east):
+            raise ValueError(f"bounds must be [[south, west], [north, east]], got {bounds!r}")
+        self.bounds = [[float(south), float(west)], [float(north), float(east)]]
+        self.options = {"maxZoom": int(max_zoom)}
+        if padding is not None:
+            self.options["padding"] = [int(padding[0]), int(padding[1])]
+        self.bounds_js = _js(self.bounds)
+        self.options_js = _js(self.options)
+
+
+def fit_to(
+    m: folium.Map,
+    bounds_wgs84: tuple[float, float, float, float],
+    *,
+    padding: tuple[int, int] | None = None,
+    max_zoom: int = 16,
+) -> FitWhenSized:
+    """Zoom ``m`` to ``(minx, miny, maxx, maxy)`` in degrees (shapely/geopandas order)."""
+    minx, miny, maxx, maxy = bounds_wgs84
+    fit = FitWhenSized([[miny, minx], [maxy, maxx]], padding=padding, max_zoom=max_zoom)
+    m.add_child(fit)
+    return fit
 
 
 class _PointCluster(folium.plugins.MarkerCluster):
@@ -1118,8 +1184,7 @@ def add_hotspots(
     if fit == "all":
         target = shapely.union_all([g for g in wgs if g is not None and not g.is_empty])
     if target is not None and not target.is_empty:
-        minx, miny, maxx, maxy = target.bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=16)
+        fit_to(m, target.bounds, padding=(24, 24), max_zoom=16)  # room for the badges
     return group
 
 

@@ -352,10 +352,8 @@ def pack_map_html(
     if hotspots is not None and len(hotspots):
         maps.add_hotspots(m, hotspots, lang=lang)
         crs = hotspots.crs or geo.station.analysis_crs
-        minx, miny, maxx, maxy = (
-            gpd.GeoSeries(hotspots.geometry.to_numpy(), crs=crs).to_crs("EPSG:4326").total_bounds
-        )
-        m.fit_bounds([[miny, minx], [maxy, maxx]], padding=(30, 30), max_zoom=16)
+        bounds = gpd.GeoSeries(hotspots.geometry.to_numpy(), crs=crs).to_crs("EPSG:4326")
+        maps.fit_to(m, bounds.total_bounds, padding=(30, 30), max_zoom=16)
     if gone is not None and len(gone):
         maps.add_hotspots(m, gone, lang=lang, name="gone")
     maps.add_layer_control(m)

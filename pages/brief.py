@@ -73,6 +73,7 @@ with left:
         height=600 if state.present else 480,
         key="brief_map",
         selected=state.hotspot,
+        fit="all",  # rural hotspots (인월, 운봉) lie outside the station's default view
     )
 with right:
     st.subheader(text("brief.top", lang))

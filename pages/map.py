@@ -114,8 +114,8 @@ clicked = hotspot_map(
     events=period_events,
     heat_sources=state.sources,
     boxes=data.box_log(url, version),
-    # Picking a hotspot shows it up close; a unit's view shows that unit's hotspots.
-    fit="selected" if state.hotspot else ("all" if state.unit else None),
+    # Picking a hotspot shows it up close; otherwise every hotspot of the view is in sight.
+    fit="selected" if state.hotspot else "all",
 )
 if clicked and clicked != state.hotspot:
     update_view(hotspot=clicked)

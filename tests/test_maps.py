@@ -343,11 +343,11 @@ def test_selected_hotspot_is_highlighted_and_on_top(geo):
     assert layers[-1].data["features"][0]["properties"]["hotspot_id"] == "H001"
     assert layers[-1].data["features"][0]["properties"]["selected"] is True
     assert "hs-badge sel" in m.get_root().render()
-    fits = _elements(m, folium.FitBounds)
+    fits = _elements(m, maps.FitWhenSized)
     assert len(fits) == 1 and fits[0].options["maxZoom"] == 16
     everything = maps.base_map(geo)
     maps.add_hotspots(everything, _hotspots(geo), fit="all")
-    (box,) = _elements(everything, folium.FitBounds)
+    (box,) = _elements(everything, maps.FitWhenSized)
     (south, west), (north, east) = box.bounds
     assert south < MARKET["lat"] < north and west < MARKET["lon"] < east
     with pytest.raises(ValueError):
@@ -600,3 +600,15 @@ def test_standalone_map_runs_offline_in_chromium(geo, tmp_path, browser):
     assert counts["paths"] >= 23 + 3 and counts["legend"] == 1 and counts["heat"] == 1
     assert counts["markers"] >= 3 and counts["imgs"] == 0
     assert any(payload in text for text in shown)  # shown as text, not markup
+
+
+def test_fit_when_sized_renders_the_bounds_and_checks_them(geo):
+    m = maps.base_map(geo)
+    fit = maps.fit_to(m, (127.38, 35.40, 127.61, 35.46), padding=(30, 30), max_zoom=15)
+    assert fit.bounds == [[35.40, 127.38], [35.46, 127.61]]
+    script = m.get_root().render()
+    assert "map.fitBounds([[35.4,127.38],[35.46,127.61]]" in script
+    assert '"maxZoom":15' in script and '"padding":[30,30]' in script
+    assert "ResizeObserver" in script  # fits again once an unlaid iframe gets its size
+    with pytest.raises(ValueError, match="south, west"):
+        maps.FitWhenSized([[35.46, 127.38], [35.40, 127.61]])  # south above north

@@ -130,8 +130,7 @@ def unit_map(hotspots, gone, *, unit: str, lang: str) -> folium.Map:
             interactive=False,
             control=False,
         ).add_to(m)
-        minx, miny, maxx, maxy = shape.total_bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]])
+        maps.fit_to(m, shape.total_bounds, max_zoom=16)
     maps.add_hotspots(m, hotspots, lang=lang)
     if gone is not None and len(gone):
         maps.add_hotspots(m, gone, lang=lang, name="gone")
