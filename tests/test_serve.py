@@ -62,3 +62,23 @@ def test_warming_leaves_component_modules_to_the_running_app(app_env, module):
         check=True,
     )
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_flags_after_warming_take_effect_without_a_restart_warning(app_env):
+    """`streamlit run` parses the config again with --server.port: no 'please restart'."""
+    code = (
+        "from ui import serve; serve.warm(); from streamlit import config; "
+        "config.get_config_options(force_reparse=True, options_from_flags={'server.port': 8999}); "
+        "print(config.get_option('server.port'), config.get_option('server.enableStaticServing'))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        env={**os.environ, "HOTSPOT_DB": str(app_env)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "8999 True"
+    assert "준비 완료" in out.stderr and "please restart" not in out.stderr

@@ -40,6 +40,9 @@ def warm() -> None:
         return
     finally:
         st_logger.set_log_level(level)
+        # `streamlit run` parses the config again with its flags (--server.port ...);
+        # forget this early parse so it does not warn that [server] changed.
+        st_config._config_options = None
     detail = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps)
     print(f"준비 완료: {time.perf_counter() - t0:.1f} s ({detail})", file=sys.stderr, flush=True)
 
