@@ -45,6 +45,19 @@ def test_an_empty_store_warms_without_error(tmp_path, monkeypatch):
     assert steps == ["imports", "store"]
 
 
+def run_python(code: str, db) -> subprocess.CompletedProcess:
+    """``python -c code`` in a fresh interpreter from the repo, with ``db`` as the store."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        env={**os.environ, "HOTSPOT_DB": str(db)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+
 @pytest.mark.parametrize("module", ["streamlit_folium"])
 def test_warming_leaves_component_modules_to_the_running_app(app_env, module):
     """Imported before the server starts, st_folium's component never registers (blank maps)."""
@@ -52,15 +65,7 @@ def test_warming_leaves_component_modules_to_the_running_app(app_env, module):
         "import sys; from ui import data; data.warm_landing(data.store_url()); "
         f"print({module!r} in sys.modules)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO_ROOT,
-        env={**os.environ, "HOTSPOT_DB": str(app_env)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    out = run_python(code, app_env)
     assert out.stdout.strip().splitlines()[-1] == "False"
 
 
@@ -71,14 +76,6 @@ def test_flags_after_warming_take_effect_without_a_restart_warning(app_env):
         "config.get_config_options(force_reparse=True, options_from_flags={'server.port': 8999}); "
         "print(config.get_option('server.port'), config.get_option('server.enableStaticServing'))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO_ROOT,
-        env={**os.environ, "HOTSPOT_DB": str(app_env)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+    out = run_python(code, app_env)
     assert out.stdout.strip().splitlines()[-1] == "8999 True"
     assert "준비 완료" in out.stderr and "please restart" not in out.stderr

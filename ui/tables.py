@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import pandas as pd
 
@@ -40,8 +41,13 @@ def markdown_table(frame: pd.DataFrame, *, align_numbers: bool = True) -> str:
     return "\n".join(lines)
 
 
+@lru_cache(maxsize=2)
 def area_names(lang: str) -> dict[str, str]:
-    """Korean township, unit and landmark names → English (empty in Korean)."""
+    """Korean township, unit and landmark names → English (empty in Korean).
+
+    Cached per language: the geography is fixed for the process, and selectors call
+    this once per option. Callers only read the dict.
+    """
     if lang == "ko":
         return {}
     from ui import data

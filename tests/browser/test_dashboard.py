@@ -53,6 +53,14 @@ def map_frame(page):
     return frame
 
 
+def open_brief(page, url: str, heading: str) -> None:
+    """Open the brief at ``url`` and wait until its map and the top-hotspot table are drawn."""
+    page.goto(url)
+    map_frame(page)
+    page.get_by_text(heading).wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)  # the table's layout settles after the map's iframe
+
+
 def overlay_paths(frame) -> int:
     return frame.locator(".leaflet-overlay-pane path").count()
 
@@ -88,10 +96,7 @@ def test_shared_link_restores_the_view_in_a_fresh_context(server, browser):
 @pytest.mark.parametrize(("lang", "heading"), [("ko", "상위 핫스팟"), ("en", "Top hotspots")])
 def test_presentation_mode_fits_the_projector(server, page, lang, heading):
     # English labels run longer than Korean ones: both must fit.
-    page.goto(f"{server}/?present=1&week={WEEK}&lang={lang}")
-    map_frame(page)
-    page.get_by_text(heading).wait_for(timeout=60_000)
-    page.wait_for_timeout(1500)
+    open_brief(page, f"{server}/?present=1&week={WEEK}&lang={lang}", heading)
     assert page.locator('[data-testid="stSidebar"]').is_hidden()
     bottoms = page.evaluate(
         """() => [...document.querySelectorAll('[data-testid="stMetric"], iframe, [data-testid="stMarkdown"] table')]
@@ -109,10 +114,7 @@ def test_presentation_mode_fits_the_projector(server, page, lang, heading):
 
 @pytest.mark.parametrize(("lang", "heading"), [("ko", "상위 핫스팟"), ("en", "Top hotspots")])
 def test_brief_top_table_fits_its_column(server, page, lang, heading):
-    page.goto(f"{server}/?week={WEEK}&lang={lang}")
-    map_frame(page)
-    page.get_by_text(heading).wait_for(timeout=60_000)
-    page.wait_for_timeout(1000)
+    open_brief(page, f"{server}/?week={WEEK}&lang={lang}", heading)
     table, column = page.evaluate(
         """() => { const t = document.querySelector('[data-testid="stMarkdown"] table');
                    const c = t.closest('[data-testid="stColumn"]');
