@@ -296,27 +296,33 @@ def cmd_hotspots(args) -> int:
     from analytics.exports import hotspot_rows, write_csv, write_hotspots_geojson
     from analytics.geo import load_geography
     from analytics.hotspots import find_hotspots
+    from analytics.messages import MESSAGES
+    from analytics.privacy import PrivacyRule
 
     engine = store.open_store(args.db)
-    geo = load_geography(default_station())
+    station = default_station()
+    geo = load_geography(station)
+    rule = PrivacyRule.for_role(args.role, station)
     start, end = _period(args)
     # "auto" is tuned on the weeks strictly before the period shown.
     setting = resolve_setting(
         engine, geo=geo, end=start or end, eps_m=args.eps, min_samples=args.min_samples
     )
     events = store.read_events(engine, sources=args.sources, start=start, end=end)
+    eps_m, min_samples, raised = rule.hotspot_parameters(setting.eps_m, setting.min_samples)
     try:
         result = find_hotspots(
-            events,
+            rule.clustering_events(events, geo=geo),
             geo=geo,
-            eps_m=setting.eps_m,
-            min_samples=setting.min_samples,
+            eps_m=eps_m,
+            min_samples=min_samples,
             sources=args.sources,
         )
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
-    table = result.hotspots
+    table, withheld = rule.hotspots(result.hotspots, min_samples=min_samples)
+    hotspot_of = result.hotspot_ids.where(result.hotspot_ids.isin(table["hotspot_id"]))
     if args.out:
         if args.format == "geojson":
             write_hotspots_geojson(table, args.out)
@@ -329,23 +335,28 @@ def cmd_hotspots(args) -> int:
         labels = pd.DataFrame(
             {
                 "event_id": events.loc[result.clustered, "event_id"],
-                "hotspot_id": result.hotspot_ids[result.clustered].fillna(""),
+                "hotspot_id": hotspot_of[result.clustered].fillna(""),
             }
         )
         labels.to_csv(args.labels, index=False)
-    p = result.params
     head = (
         f"핫스팟 {len(table):,}곳 · 사건 {int(result.clustered.sum()):,}건 중 "
-        f"{int((result.labels >= 0).sum()):,}건 포함 · eps {p.eps_m:g} m, 최소 {p.min_samples:g}건"
+        f"{int(hotspot_of.notna().sum()):,}건 포함 · eps {eps_m:g} m, 최소 {min_samples:g}건"
         f" · 엔진 {result.engine}"
         if args.lang == "ko"
-        else f"{len(table):,} hotspots · {int((result.labels >= 0).sum()):,} of "
-        f"{int(result.clustered.sum()):,} events · eps {p.eps_m:g} m, min {p.min_samples:g}"
+        else f"{len(table):,} hotspots · {int(hotspot_of.notna().sum()):,} of "
+        f"{int(result.clustered.sum()):,} events · eps {eps_m:g} m, min {min_samples:g}"
         f" · engine {result.engine}"
     )
     print(head)
     if setting.how != "given":
         print(setting.sentence(args.lang))
+    if raised:
+        print(
+            MESSAGES["privacy.raised"][args.lang].format(eps=f"{eps_m:g}", min=f"{min_samples:g}")
+        )
+    if withheld:
+        print(MESSAGES["privacy.withheld"][args.lang].format(n=len(withheld)))
     if not args.out:
         rows = hotspot_rows(table.head(args.top), lang=args.lang)
         cols = ["rank", "hotspot_id", "place", "police_unit", "type", "n_events", "patrol_windows"]
@@ -676,6 +687,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="write the hotspot table (GeoJSON in EPSG:4326 or CSV)")
     p.add_argument("--labels", type=Path, help="write event_id,hotspot_id as CSV")
     p.add_argument("--top", type=int, default=10, help="rows to print without --out")
+    p.add_argument(
+        "--for",
+        dest="role",
+        choices=("viewer", "analyst"),
+        default="analyst",
+        help="whose output: 'viewer' applies the privacy rule (analytics.privacy) to a file "
+        "that leaves the crime-prevention team",
+    )
     p.set_defaults(func=cmd_hotspots)
 
     p = sub.add_parser("evaluate", parents=[common], help="score hotspots on a later period")

@@ -32,10 +32,9 @@ from analytics import profiles
 from analytics.evaluation import evaluate_hotspots, hit_rate_area
 from analytics.geo import StationGeography
 from analytics.hotspots import DEFAULT_WEIGHTS, MIN_GEOCODE_SCORE, _id_hash64, dbscan_labels
+from analytics.parameters import EPS_GRID_M, MIN_SAMPLES_GRID
 from analytics.schema import SOURCES
 
-EPS_GRID_M: tuple[float, ...] = (30, 40, 50, 60, 80, 100, 125, 150, 200)
-MIN_SAMPLES_GRID: tuple[int, ...] = (3, 4, 5, 7, 10, 15)
 DEFAULT_SOURCES: tuple[str, ...] = ("incident",)
 WEEK = pd.Timedelta(days=7)
 

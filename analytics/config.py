@@ -63,6 +63,10 @@ class StationConfig:
         "missing",
     )
     geomask_m: float = 100.0
+    # The least eps_m and min_samples a viewer's hotspots are computed with, whatever a
+    # link asks for (analytics.parameters holds every bound on those two).
+    viewer_min_eps_m: float = 50.0
+    viewer_min_samples: int = 3
 
 
 def _require(table: dict, key: str, where: str):
@@ -101,6 +105,15 @@ def _privacy(pv: dict) -> tuple[tuple[str, ...], float]:
     if isinstance(geomask, bool) or not isinstance(geomask, int | float) or not geomask > 0:
         raise ValueError(f"station.toml: [privacy] geomask_m must be > 0 metres, got {geomask!r}")
     return tuple(dict.fromkeys(cats)), float(geomask)
+
+
+def _viewer_floors(pv: dict) -> tuple[float, int]:
+    eps = pv.get("viewer_min_eps_m", 50)
+    if isinstance(eps, bool) or not isinstance(eps, int | float) or not eps > 0:
+        raise ValueError(
+            f"station.toml: [privacy] viewer_min_eps_m must be > 0 metres, got {eps!r}"
+        )
+    return float(eps), _whole(pv, "viewer_min_samples", "privacy", 3, minimum=1)
 
 
 def load_station(path: str | os.PathLike | None = None) -> StationConfig:
@@ -151,6 +164,7 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
     lockout_failures = _whole(au, "lockout_failures", "auth", 5, minimum=1)
     lockout_minutes = _whole(au, "lockout_minutes", "auth", 15, minimum=1)
     sensitive, geomask_m = _privacy(pv)
+    viewer_min_eps_m, viewer_min_samples = _viewer_floors(pv)
 
     return StationConfig(
         name=_require(st, "name", "station"),
@@ -186,6 +200,8 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
         oidc_roles=oidc_roles,
         sensitive_categories=sensitive,
         geomask_m=geomask_m,
+        viewer_min_eps_m=viewer_min_eps_m,
+        viewer_min_samples=viewer_min_samples,
     )
 
 

@@ -322,7 +322,9 @@ def find_hotspots(
     # A canonical order (x, y, id) makes every step independent of the input order.
     order = np.lexsort((id_hash, y_all, x_all))
     pos, id_hash = pos[order], id_hash[order]
-    sub = events[list(PROFILE_COLUMNS)].take(pos)
+    # A privacy frame (analytics.privacy) marks events whose place must not shape a hotspot.
+    columns = [*PROFILE_COLUMNS, *(["locatable"] if "locatable" in events.columns else [])]
+    sub = events[columns].take(pos)
     xy = np.column_stack([x_all[order], y_all[order]])
     w = sub["source"].map(weights).to_numpy(dtype=float)
     timings["select"] = time.perf_counter() - t0
@@ -372,10 +374,23 @@ def _profile(sub, xy, w, raw, core, id_hash, k, *, geo, eps_m, hull, as_of):
     n_by = {s: np.bincount(raw[keep & (src == s)], minlength=k) for s in SOURCES}
     n_events = np.bincount(raw[keep], minlength=k)
     weight = np.bincount(raw[keep], weights=w[keep], minlength=k)
-    polys = profiles.polygons(x, y, raw, k, eps_m=eps_m, hull=hull)
+    # The events that shape each hotspot (polygon, centre, place): all of them, or on a
+    # privacy frame only the locatable ones. A hotspot with none left keeps its masked
+    # members' shape; the privacy rule withholds it (its locatable weight is 0).
+    shape = raw
+    weight_locatable = None
+    if "locatable" in sub.columns:
+        locatable = sub["locatable"].to_numpy(dtype=bool)
+        weight_locatable = np.bincount(
+            raw[keep & locatable], weights=w[keep & locatable], minlength=k
+        )
+        has_locatable = np.bincount(raw[keep & locatable], minlength=k) > 0
+        shape = np.where(keep & (locatable | ~has_locatable[np.maximum(raw, 0)]), raw, -1)
+    n_shape = np.bincount(shape[shape >= 0], minlength=k)
+    polys = profiles.polygons(x, y, shape, k, eps_m=eps_m, hull=hull)
     areas = gpd.GeoSeries(polys, crs=crs).area.to_numpy()
-    cx = np.bincount(raw[keep], weights=x[keep], minlength=k) / n_events
-    cy = np.bincount(raw[keep], weights=y[keep], minlength=k) / n_events
+    cx = np.bincount(shape[shape >= 0], weights=x[shape >= 0], minlength=k) / n_shape
+    cy = np.bincount(shape[shape >= 0], weights=y[shape >= 0], minlength=k) / n_shape
     lon, lat = geo.to_geographic(cx, cy)
     areas_of = geo.assign_areas(cx, cy)
     lm_name, lm_dist = profiles.nearest_landmarks(cx, cy, geo.landmarks)
@@ -430,6 +445,8 @@ def _profile(sub, xy, w, raw, core, id_hash, k, *, geo, eps_m, hull, as_of):
         geometry=gpd.GeoSeries(polys, crs=crs),
         crs=crs,
     )
+    if weight_locatable is not None:
+        table["weight_locatable"] = weight_locatable
     for col, values in (("first_event", first), ("last_event", last)):
         table[col] = pd.Series(values.to_numpy(), index=table.index)
     # Rank by priority; ties by size, then by id, so the order never depends on input order.

@@ -375,6 +375,7 @@ def build_meeting_pack(
     gone: gpd.GeoDataFrame | None = None,
     top_n: int = DEFAULT_TOP_N,
     tiles_url: str | None = None,
+    withheld: int = 0,
 ) -> str:
     """The week's meeting pack as ONE self-contained HTML document.
 
@@ -465,6 +466,11 @@ def build_meeting_pack(
         )
     if setting_sentence:
         parts.append(f'<p class="note">{_esc(setting_sentence)}</p>')
+    if withheld:
+        from analytics.messages import MESSAGES
+
+        note = MESSAGES["privacy.withheld"][lang].format(n=withheld)
+        parts.append(f'<p class="note privacy">{_esc(note)}</p>')
     parts += [
         "</section>",
         f"<section class='map-section'><h2>{_esc(_label('map', lang, n=min(top_n, len(hotspots))))}</h2>",

@@ -7,6 +7,19 @@ the CLI and the dashboard say the same thing.
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
+    # What a viewer is told about the privacy rule (analytics.privacy).
+    "privacy.withheld": {
+        "ko": "개인정보 보호: 민감 사건(성범죄·가정폭력 등)에만 기대는 핫스팟 {n}곳은 열람자 화면에서 뺐습니다. 분석 담당자 화면에는 있습니다.",
+        "en": "Privacy: {n} hotspots that rest on sensitive cases (sexual crime, domestic violence, …) alone are not shown to viewers. Analysts see them.",
+    },
+    "privacy.raised": {
+        "ko": "열람자 화면의 핫스팟은 eps {eps} m, 최소 {min}건 이상으로 계산합니다 (링크의 값이 그보다 작았습니다).",
+        "en": "A viewer's hotspots use at least eps {eps} m and {min} events (the link asked for less).",
+    },
+    "privacy.places": {
+        "ko": "민감 사건의 위치는 열람자에게 보내지 않습니다: 건수에만 들어가고, 핫스팟의 모양과 중심은 다른 사건으로 그립니다.",
+        "en": "Sensitive cases reach viewers without their places: they are counted, and hotspot shapes and centres are drawn from other events.",
+    },
     # Row rejections. {value} is the offending cell, shown masked.
     "reason.missing_date": {
         "ko": "날짜가 비어 있습니다",

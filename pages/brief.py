@@ -11,7 +11,7 @@ from ui.i18n import day_range, number, signed_pct, text
 from ui.maps import hotspot_map
 from ui.state import view
 from ui.tables import hotspot_table, markdown_table, status_counts, unit_view
-from ui.widgets import share_box
+from ui.widgets import privacy_note, share_box
 
 state = view()
 lang = state.lang
@@ -101,6 +101,7 @@ with right:
             )
         )
     st.caption(setting.sentence(lang))
+    privacy_note(view_data, lang)
     acc = data.accuracy(url, version, start, end, state.eps, state.min_samples)
     if acc:
         st.markdown(f"**{text('brief.accuracy', lang)}** — {acc[lang]}")

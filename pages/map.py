@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
+from analytics.parameters import EPS_M_SLIDER, MIN_SAMPLES_SLIDER
 from analytics.schema import SOURCES
 from ui import data
 from ui.i18n import day, day_range, number, text
@@ -21,7 +22,7 @@ from ui.tables_map import (
     kdistance_frame,
     member_events,
 )
-from ui.widgets import share_box
+from ui.widgets import privacy_note, share_box
 
 state = view()
 lang = state.lang
@@ -63,10 +64,20 @@ unit = c3.selectbox(
 c4, c5, c6 = st.columns([1, 2, 2])
 auto = c4.toggle(text("map.auto", lang), value=state.eps is None, key="m_auto")
 eps = c5.slider(
-    text("map.eps", lang), 20, 300, int(state.eps or 100), step=5, disabled=auto, key="m_eps"
+    text("map.eps", lang),
+    *EPS_M_SLIDER,
+    # A link may carry a value the slider does not offer (analytics.parameters).
+    min(max(int(state.eps or 100), EPS_M_SLIDER[0]), EPS_M_SLIDER[1]),
+    step=5,
+    disabled=auto,
+    key="m_eps",
 )
 min_samples = c6.slider(
-    text("map.min", lang), 2, 30, int(state.min_samples or 5), disabled=auto, key="m_min"
+    text("map.min", lang),
+    *MIN_SAMPLES_SLIDER,
+    int(state.min_samples or 5),
+    disabled=auto,
+    key="m_min",
 )
 with st.expander(text("map.weights", lang)):
     wcols = st.columns(len(SOURCES))
@@ -103,6 +114,7 @@ st.caption(
         engine=v["engine"],
     )
 )
+privacy_note(v, lang)
 period_events = data.period_events(url, version, start, end, state.sources, state.categories)
 clicked = hotspot_map(
     hotspots,

@@ -10,7 +10,7 @@ from ui import data_unit as du
 from ui.i18n import day_range, number, text
 from ui.state import update_view, view
 from ui.tables import hotspot_table
-from ui.widgets import share_box
+from ui.widgets import privacy_note, share_box
 
 state = view()
 lang = state.lang
@@ -82,6 +82,7 @@ with right:
     else:
         st.dataframe(hotspot_table(v["hotspots"], lang), hide_index=True, width="stretch")
     st.caption(v["setting"].sentence(lang))
+    privacy_note(v, lang)
 
 st.subheader(text("unit.patrol", lang))
 st.caption(text("unit.patrol_help", lang))

@@ -50,11 +50,23 @@ def _store_events(url: str, version: str) -> pd.DataFrame:
     return store.read_events(engine_for(url))
 
 
+def privacy_rule(version: str):
+    """The :class:`analytics.privacy.PrivacyRule` of the user whose ``version`` this is."""
+    from analytics.privacy import PrivacyRule
+
+    role = "viewer" if version.endswith(VIEWER_SUFFIX) else "analyst"
+    return PrivacyRule.for_role(role, default_station())
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _viewer_events(url: str, version: str) -> pd.DataFrame:
-    from analytics.privacy import viewer_events
+    return privacy_rule(version).events(_store_events(url, version))
 
-    return viewer_events(_store_events(url, version), geo=geography())
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _clustering_events(url: str, version: str) -> pd.DataFrame:
+    """What a viewer's hotspots are computed from (server-side only; analytics.privacy)."""
+    return privacy_rule(version).clustering_events(_store_events(url, version), geo=geography())
 
 
 def _masked() -> bool:
@@ -115,7 +127,8 @@ def period_for(week: dt.date, span: str) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 
 def _filtered(url: str, version: str, categories: tuple[str, ...]) -> pd.DataFrame:
-    ev = _store_events(url, version)
+    masked = version.endswith(VIEWER_SUFFIX)
+    ev = _clustering_events(url, version) if masked else _store_events(url, version)
     if categories:
         ev = ev[ev["category"].isin(categories)]
     return ev
@@ -133,17 +146,23 @@ def hotspot_view(
     eps: float | None,
     min_samples: float | None,
 ) -> dict:
-    """Hotspots of [start, end) with their week-over-week status and the setting used."""
-    from analytics.backtest import resolve_setting
-    from analytics.status import hotspot_status
+    """Hotspots of [start, end) with their week-over-week status and the setting used.
+
+    For a viewer (``version`` says so) the privacy rule applies: the parameters are
+    raised to the viewer floors (``raised``), hotspots are computed so that no
+    sensitive place shapes them, and those resting on sensitive cases alone are
+    withheld (``withheld`` counts them).
+    """
+    from analytics.backtest import HotspotSetting, resolve_setting
+    from analytics.privacy import shown_hotspots
 
     geo = geography()
     setting = resolve_setting(
         engine_for(url), geo=geo, end=start, eps_m=eps, min_samples=min_samples
     )
-    ev = _filtered(url, version, categories)
-    status = hotspot_status(
-        ev,
+    shown = shown_hotspots(
+        privacy_rule(version),
+        _filtered(url, version, categories),
         geo=geo,
         start=start,
         end=end,
@@ -152,15 +171,25 @@ def hotspot_view(
         sources=sources,
         weights=dict(weights),
     )
-    result = status.result
+    if shown.raised:
+        setting = HotspotSetting(
+            shown.eps_m,
+            shown.min_samples,
+            setting.how,
+            f"eps {shown.eps_m:g} m, 최소 {shown.min_samples:g}건",
+            f"eps {shown.eps_m:g} m, min {shown.min_samples:g}",
+        )
     return {
-        "hotspots": status.current,
-        "gone": status.gone,
+        "hotspots": shown.current,
+        "gone": shown.gone,
         "setting": setting,
-        "engine": result.engine,
-        "n_clustered": int(result.clustered.sum()),
-        "n_in_hotspots": int((result.labels >= 0).sum()),
-        "event_hotspot": result.hotspot_ids[result.clustered],
+        "engine": shown.engine,
+        "n_clustered": shown.n_clustered,
+        "n_in_hotspots": int(shown.event_hotspot.notna().sum()),
+        "event_hotspot": shown.event_hotspot,
+        "withheld": len(shown.withheld),
+        "withheld_units": shown.withheld,
+        "raised": shown.raised,
     }
 
 

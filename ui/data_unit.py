@@ -111,6 +111,8 @@ def unit_view(
         "rank": rank,
         "n_units": len(units),
         "setting": v["setting"],
+        "withheld": v["withheld_units"].count(unit),
+        "raised": v["raised"],
     }
 
 
@@ -268,6 +270,7 @@ def meeting_pack_bytes(
         lang=lang,
         synthetic=bool(data.overview(url, version)["synthetic"]),
         gone=v["gone"],
+        withheld=v["withheld"],
     )
     return page.encode("utf-8")
 

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
+from analytics.parameters import EPS_M_LINK, MIN_SAMPLES_LINK
 from analytics.schema import SOURCES
 
 LANGS = ("ko", "en")
@@ -85,8 +86,8 @@ def parse_query(params: dict[str, str]) -> ViewState:
         weights=tuple(sorted(weights)),
         categories=cats,
         unit=unit if unit is None or len(unit) <= 40 else None,
-        eps=_float(p.get("eps"), 5.0, 2000.0),
-        min_samples=_float(p.get("min"), 1.0, 500.0),
+        eps=_float(p.get("eps"), *EPS_M_LINK),
+        min_samples=_float(p.get("min"), *MIN_SAMPLES_LINK),
         hotspot=hs,
         box=p.get("box") if p.get("box") and len(p["box"]) <= 40 else None,
         top=_int(p.get("top"), 1, 15),

@@ -134,3 +134,20 @@ def percent_change(value) -> str:
     from ui.i18n import signed_pct
 
     return signed_pct(value)
+
+
+def privacy_note(view_data: dict, lang: str) -> None:
+    """What the privacy rule did to this view, said where the hotspots are shown.
+
+    Only a viewer's view ever has withheld hotspots or raised parameters
+    (:mod:`analytics.privacy`); analysts see nothing here.
+    """
+    withheld = int(view_data.get("withheld", 0))
+    if withheld:
+        st.caption(":material/shield_lock: " + text("privacy.withheld", lang, n=withheld))
+    if view_data.get("raised"):
+        setting = view_data["setting"]
+        st.caption(
+            ":material/shield_lock: "
+            + text("privacy.raised", lang, eps=f"{setting.eps_m:g}", min=f"{setting.min_samples:g}")
+        )
