@@ -326,6 +326,20 @@ def test_free_text_is_masked_before_it_is_stored(tmp_path, engine):
     assert "[전화번호]" in desc and "[이메일]" in desc and "[주민번호]" in desc
 
 
+def test_free_text_written_with_full_width_digits_and_other_dashes_is_masked(tmp_path, engine):
+    # As a CP949 export carries them: full-width digits, ㅡ typed for a dash, ＠.
+    rows = incident_rows(1)
+    rows[1][-1] = "신고자 ０１０ㅡ１２３４ㅡ５６７８, 900101－2345678, kim ＠ police.kr"
+    path = write_csv(tmp_path / "in.csv", rows, encoding="cp949")
+    import_file(path, source="incident", engine=engine, now=NOW)
+    raw = (tmp_path / "store.sqlite").read_bytes() + (tmp_path / "store.sqlite-wal").read_bytes()
+    for secret in ("５６７８", "2345678", "police.kr"):
+        assert secret.encode() not in raw
+    assert (
+        store.read_events(engine)["description"].item() == "신고자 [전화번호], [주민번호], [이메일]"
+    )
+
+
 def test_rejected_raw_rows_are_masked(tmp_path, engine):
     rows = incident_rows(1)
     rows.append(["x", "언젠가", "폭행", "", "연락 01098765432", "", "", ""])
