@@ -484,6 +484,7 @@ def import_file(
     synthetic: bool = False,
     now: pd.Timestamp | None = None,
     progress: Progress | None = None,
+    in_transaction: Callable[[sa.Connection, ImportResult], None] | None = None,
 ) -> ImportResult:
     """Import an export into the store: all of its usable rows land, or nothing does.
 
@@ -496,6 +497,11 @@ def import_file(
         From :func:`analytics.store.open_store`.
     synthetic : bool, default False
         Marks the batch as synthetic demo data.
+    in_transaction : callable, optional
+        Called as ``in_transaction(conn, result)`` after the rows are written, inside
+        the import's write transaction: what it writes lands with the import (the
+        audit entry, see :func:`analytics.auth.audited_import`), and if it raises,
+        nothing lands.
 
     Raises
     ------
@@ -565,6 +571,8 @@ def import_file(
             summary = result.to_dict()
             summary.pop("rejected")
             store.finish_batch(conn, batch_id, rows_duplicate=result.duplicates, summary=summary)
+            if in_transaction is not None:
+                in_transaction(conn, result)
     except store.StoreBusyError as exc:
         raise ImportFileError("error.busy") from exc
     result.elapsed_s = time.perf_counter() - t0
