@@ -825,7 +825,7 @@ def audited_import(engine: sa.Engine, actor: str, **import_kwargs):
                 engine,
                 actor=actor,
                 action="import.fail",
-                detail=_failure_detail(import_kwargs.get("source"), exc),
+                detail=import_failure_detail(import_kwargs.get("source"), exc),
                 file_name=file_name,
             )
         except store.StoreBusyError:
@@ -833,7 +833,7 @@ def audited_import(engine: sa.Engine, actor: str, **import_kwargs):
         raise
 
 
-def _failure_detail(source, exc) -> str:
+def import_failure_detail(source, exc) -> str:
     """``source=… error=<key>`` and the error's figures (a cap and the value found)."""
     params = " ".join(
         f"{k}={v}"

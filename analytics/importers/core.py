@@ -249,12 +249,14 @@ def prepare_file(
         overrides = read_mapping_file(mapping)
 
     report(0.05, "read")
+    limits = station.import_limits
     table = read_table(
         file,
         source=source,
         sheet=sheet,
         file_name=file_name,
         known_headers=frozenset(overrides or ()),
+        limits=limits,
     )
     cols, unused = map_headers(list(table.frame.columns), source=source, overrides=overrides)
     column_list = ", ".join(map(str, table.frame.columns))
@@ -419,6 +421,10 @@ def prepare_file(
         # An urgent code (C0/C1) makes any incident high severity.
         out["severity"] = cats["severity"].where(~prio.isin(["C0", "C1"]), "high")
 
+    # A free-text cell pasted a thousand times over: that row is rejected, not the file.
+    too_long, long_params = _over_long_cells(frame, limits.max_cell_chars)
+    reasons.append((too_long, "cell_too_long", long_params))
+
     # Rejections: every reason a row has, in the order above.
     report(0.85, "validate")
     rejected_mask = np.zeros(n, bool)
@@ -426,10 +432,13 @@ def prepare_file(
         rejected_mask |= mask
     rejected: list[RejectedRow] = []
     for i in np.flatnonzero(rejected_mask):
-        codes = [(code, vals.iloc[i]) for mask, code, vals in reasons if mask[i]]
-        ko = "; ".join(message(f"reason.{c}", "ko", value=mask_pii(_show(v))) for c, v in codes)
-        en = "; ".join(message(f"reason.{c}", "en", value=mask_pii(_show(v))) for c, v in codes)
-        raw = {str(k): mask_pii(_show(v)) for k, v in frame.iloc[i].items()}
+        codes = [(code, _reason_params(vals.iloc[i])) for mask, code, vals in reasons if mask[i]]
+        ko = "; ".join(message(f"reason.{c}", "ko", **p) for c, p in codes)
+        en = "; ".join(message(f"reason.{c}", "en", **p) for c, p in codes)
+        # The stored copy of an over-long cell is cut at the cap: it is evidence, not data.
+        raw = {
+            str(k): mask_pii(_show(v)[: limits.max_cell_chars]) for k, v in frame.iloc[i].items()
+        }
         rejected.append(RejectedRow(int(table.row_numbers[i]), codes[0][0], ko, en, raw))
 
     good = out.loc[~rejected_mask].copy()
@@ -456,6 +465,32 @@ def prepare_file(
         township_level_rows=int((good["geocode_score"] < 0.5).sum()),
         outside_station=int((~good["inside_station"]).sum()),
     )
+
+
+def _over_long_cells(frame: pd.DataFrame, limit: int) -> tuple[np.ndarray, pd.Series]:
+    """Rows with a cell over ``limit`` characters, and each such row's message
+    parameters (the first such column, its length and the limit)."""
+    mask = np.zeros(len(frame), bool)
+    params: list[dict | None] = [None] * len(frame)
+    for col in frame.columns:
+        try:
+            # Non-text cells (numbers, dates from XLSX) give NaN: only text can be long.
+            lengths = frame[col].str.len()
+        except AttributeError:
+            continue  # a column with no text at all
+        lengths = lengths.fillna(0).to_numpy(dtype=float)
+        new = (lengths > limit) & ~mask
+        for i in np.flatnonzero(new):
+            params[i] = {"column": str(col), "length": int(lengths[i]), "limit": limit}
+        mask |= new
+    return mask, pd.Series(params, index=frame.index, dtype=object)
+
+
+def _reason_params(value) -> dict:
+    """A rejection message's parameters: given as a dict, or the offending cell (masked)."""
+    if isinstance(value, dict):
+        return value
+    return {"value": mask_pii(_show(value))}
 
 
 def _show(value) -> str:
