@@ -1,7 +1,8 @@
 """The command line: ``python -m analytics COMMAND ...``.
 
 Commands print Korean by default (``--lang en`` for English) and ``--json`` where a
-script wants to read the result. Exit codes: 0 done, 2 the input could not be used.
+script wants to read the result. Exit codes: 0 done, 2 the input could not be used,
+3 ``audit --verify`` found the audit log's hash chain broken.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from analytics import store
 from analytics.schema import SOURCE_LABELS_KO, SOURCES
 
 EXIT_BAD_INPUT = 2
+EXIT_AUDIT_BROKEN = 3
 
 TEXT = {
     "ko": {
@@ -607,6 +609,15 @@ def cmd_users_list(args) -> int:
 def cmd_audit(args) -> int:
     from analytics import auth
 
+    if args.verify:
+        from dataclasses import asdict
+
+        found = auth.verify_audit_chain(store.open_store(args.db))
+        if args.json:
+            print(json.dumps({"ok": found.ok, "text": found.text(args.lang)} | asdict(found)))
+        else:
+            print(found.text(args.lang), file=sys.stdout if found.ok else sys.stderr)
+        return 0 if found.ok else EXIT_AUDIT_BROKEN
     frame = auth.read_audit(store.open_store(args.db), limit=args.limit)
     if args.json:
         print(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"))
@@ -758,6 +769,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("audit", parents=[common], help="show the audit log, newest first")
     p.add_argument("--limit", type=int, default=50)
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="check the hash chain of the whole log (exit 3 at the first broken link)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit)
 

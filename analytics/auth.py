@@ -14,10 +14,11 @@ with the name as typed.
 
 The audit log is append-only: this module has no function that changes or removes an
 entry, and on SQLite (and PostgreSQL) triggers abort any UPDATE or DELETE of
-``audit_log``. User changes are written together with their audit entry in one
-transaction. Imports and undos go through :func:`audited_import` and
-:func:`audited_undo`, which write their entry right after the import's own
-transaction commits.
+``audit_log`` (and an INSERT OR REPLACE on SQLite). It is tamper-evident: each entry
+carries the hash of the one before it, and :func:`verify_audit_chain` finds the first
+entry that was changed, removed or slipped in. User changes, imports
+(:func:`audited_import`) and undos (:func:`audited_undo`) are written together with
+their audit entry in one transaction: both land, or neither.
 
 Who may call what is the caller's business (the UI checks :func:`role_allows` for the
 signed-in user; the CLI is trusted as the machine's operator): these functions record
@@ -26,10 +27,14 @@ signed-in user; the CLI is trusted as the machine's operator): these functions r
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 import secrets
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
@@ -284,17 +289,60 @@ def _audit(
         raise AuthError("auth.bad_action", action=_printable(str(action), 60))
     if not isinstance(actor, str) or not actor.strip():
         raise AuthError("auth.no_actor")
-    result = conn.execute(
-        store.audit_log.insert().values(
-            at=_iso(at if at is not None else _now(None)),
-            actor=_printable(actor),
-            action=action,
-            detail=_printable(str(detail or ""), _DETAIL_MAX),
-            batch_id=batch_id,
-            file_name=None if file_name is None else _printable(str(file_name), 500),
+    entry = {
+        "at": _iso(at if at is not None else _now(None)),
+        "actor": _printable(actor),
+        "action": action,
+        "detail": _printable(str(detail or ""), _DETAIL_MAX),
+        "batch_id": batch_id,
+        "file_name": None if file_name is None else _printable(str(file_name), 500),
+    }
+    t = store.audit_log
+    _lock_audit_chain(conn)
+    last = conn.execute(sa.select(t.c.id, t.c.entry_hash).order_by(t.c.id.desc()).limit(1)).first()
+    # The id is chosen here, not by the database, because the hash covers it. Under the
+    # chain lock, last id + 1 is free; on PostgreSQL the id sequence is then unused.
+    entry["id"] = 1 if last is None else int(last.id) + 1
+    prev_hash = GENESIS_HASH if last is None else last.entry_hash
+    conn.execute(
+        t.insert().values(
+            **entry, prev_hash=prev_hash, entry_hash=audit_entry_hash(entry, prev_hash)
         )
     )
-    return int(result.inserted_primary_key[0])
+    return entry["id"]
+
+
+# An arbitrary constant: the key of the PostgreSQL advisory lock that serialises appends.
+_PG_AUDIT_LOCK = 0x61756474  # "audt"
+
+
+def _lock_audit_chain(conn: sa.Connection) -> None:
+    """Hold the right to append until ``conn``'s transaction ends.
+
+    Two writers that read the same last entry would fork the chain. On SQLite the
+    caller's :func:`analytics.store.write_transaction` began with BEGIN IMMEDIATE, so
+    this connection already is the only writer. On PostgreSQL a row lock on the last
+    entry is not enough (the second writer, once let through, still sees the same last
+    entry), so a transaction-scoped advisory lock serialises appenders.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_AUDIT_LOCK)))
+
+
+GENESIS_HASH = "0" * 64  # the prev_hash of the first entry
+_CHAINED = ("id", "at", "actor", "action", "detail", "batch_id", "file_name")
+
+
+def audit_entry_hash(entry: Mapping, prev_hash: str) -> str:
+    """The sha256 (hex) that chains an audit entry to the one before it.
+
+    Computed over a canonical JSON list (a version tag, then ``id``, ``at``, ``actor``,
+    ``action``, ``detail``, ``batch_id``, ``file_name`` and ``prev_hash``): any change
+    to any of them changes the hash. Migration 0003 holds a frozen copy.
+    """
+    payload = ["audit/v1", *(entry[k] for k in _CHAINED), prev_hash]
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def audit(
@@ -347,6 +395,132 @@ def read_audit(engine: sa.Engine, *, limit: int | None = 500) -> pd.DataFrame:
         frame = pd.DataFrame(conn.execute(q).mappings().all(), columns=list(AUDIT_COLUMNS))
     frame["at"] = pd.to_datetime(frame["at"], format="ISO8601", utc=True).dt.tz_convert(KST)
     return frame
+
+
+# The audit chain's messages live with the audit code; message() finds them in MESSAGES.
+MESSAGES.update(
+    {
+        "audit.intact": {
+            "ko": "감사 기록이 온전합니다: {n:,}건 (마지막 #{last_id}, 해시 {last_hash})",
+            "en": "intact, {n:,} entries (last #{last_id}, hash {last_hash})",
+        },
+        "audit.intact_empty": {
+            "ko": "감사 기록이 온전합니다: 0건 (아직 기록이 없습니다)",
+            "en": "intact, 0 entries (the audit log is empty)",
+        },
+        "audit.broken_entry_hash": {
+            "ko": "감사 기록이 변조되었습니다: #{id} 항목의 내용이 저장된 해시와 맞지 않습니다"
+            " (항목이 수정됨). 저장된 해시 {found}, 내용으로 계산한 해시 {expected}",
+            "en": "audit log broken at entry #{id}: its contents do not match its stored hash"
+            " (the entry was changed). stored {found}, computed {expected}",
+        },
+        "audit.broken_prev_hash": {
+            "ko": "감사 기록이 변조되었습니다: #{id} 항목의 이전 해시가 앞 항목 #{prev_id}의 해시와"
+            " 다릅니다 (그 사이 항목이 삭제·삽입되었거나 앞 항목이 수정됨)."
+            " 저장된 값 {found}, 기대값 {expected}",
+            "en": "audit log broken at entry #{id}: its prev_hash does not match the hash of"
+            " entry #{prev_id} (an entry between was removed or inserted, or the one before"
+            " was changed). stored {found}, expected {expected}",
+        },
+        "audit.broken_first": {
+            "ko": "감사 기록이 변조되었습니다: 첫 항목 #{id}의 이전 해시가 0이 아닙니다"
+            " (그 앞 항목들이 삭제되었을 수 있음). 저장된 값 {found}",
+            "en": "audit log broken at entry #{id}: the first entry's prev_hash is not zero"
+            " (the entries before it may have been removed). stored {found}",
+        },
+    }
+)
+
+
+@dataclass(frozen=True)
+class AuditVerification:
+    """What :func:`verify_audit_chain` found.
+
+    ``entries`` counts every entry; ``broken_id`` is the first entry whose link does
+    not hold (None when intact), ``problem`` says which: ``"entry_hash"`` (its
+    contents were changed), ``"prev_hash"`` (something before it was removed,
+    inserted or changed) or ``"first"`` (the first entry does not start the chain).
+    ``last_id`` and ``last_hash`` are the chain's head: written down elsewhere, they
+    also reveal a later truncation or rewrite of the whole log.
+    """
+
+    entries: int
+    broken_id: int | None = None
+    problem: str | None = None
+    prev_id: int | None = None
+    expected: str | None = None
+    found: str | None = None
+    last_id: int | None = None
+    last_hash: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_id is None
+
+    def text(self, lang: str = "ko") -> str:
+        """One sentence for people, in Korean (``ko``) or English (``en``)."""
+        if self.ok:
+            if not self.entries:
+                return message("audit.intact_empty", lang)
+            return message(
+                "audit.intact",
+                lang,
+                n=self.entries,
+                last_id=self.last_id,
+                last_hash=self.last_hash,
+            )
+        return message(
+            f"audit.broken_{self.problem}",
+            lang,
+            id=self.broken_id,
+            prev_id=self.prev_id,
+            expected=self.expected,
+            found=self.found,
+        )
+
+
+def verify_audit_chain(db: sa.Engine) -> AuditVerification:
+    """Check the audit log's hash chain from its first entry to its last.
+
+    Reads only. Each entry's ``entry_hash`` must be the hash of its contents and its
+    ``prev_hash`` (:func:`audit_entry_hash`), and its ``prev_hash`` the ``entry_hash``
+    of the entry before it by id (:data:`GENESIS_HASH` for the first).
+
+    Parameters
+    ----------
+    db : sqlalchemy.Engine
+        The store.
+
+    Returns
+    -------
+    AuditVerification
+        The number of entries and, when the chain is broken, the first broken link.
+    """
+    t = store.audit_log
+    q = sa.select(*(t.c[c] for c in _CHAINED), t.c.prev_hash, t.c.entry_hash).order_by(t.c.id)
+    n, broken = 0, None
+    prev_id, prev_hash = None, GENESIS_HASH
+    with db.connect() as conn:
+        for row in conn.execution_options(yield_per=2000).execute(q).mappings():
+            n += 1
+            if broken is None:
+                computed = audit_entry_hash(row, row["prev_hash"])
+                if row["prev_hash"] != prev_hash:
+                    broken = {
+                        "problem": "first" if prev_id is None else "prev_hash",
+                        "expected": prev_hash,
+                        "found": row["prev_hash"],
+                    }
+                elif row["entry_hash"] != computed:
+                    broken = {
+                        "problem": "entry_hash",
+                        "expected": computed,
+                        "found": row["entry_hash"],
+                    }
+                if broken is not None:
+                    broken.update(broken_id=row["id"], prev_id=prev_id)
+            prev_id, prev_hash = row["id"], row["entry_hash"]
+    return AuditVerification(entries=n, last_id=prev_id, last_hash=prev_hash, **(broken or {}))
 
 
 # --- users --------------------------------------------------------------------------
@@ -605,10 +779,11 @@ def audited_import(engine: sa.Engine, actor: str, **import_kwargs):
     """:func:`analytics.importers.core.import_file` plus its audit entry.
 
     ``import_kwargs`` are import_file's (``file=``, ``source=``, ``sheet=`` ...);
-    ``engine`` is passed for you. Writes ``import`` (batch id, file name and counts)
-    after the import commits, or ``import.fail`` (the error) when the file could not be
-    imported, then re-raises (a busy store, ``error.busy``, is re-raised unaudited:
-    nothing changed).
+    ``engine`` is passed for you. The ``import`` entry (batch id, file name and
+    counts) is written in the import's own transaction: the rows and their entry land
+    together or not at all. A file that is refused gets an ``import.fail`` entry (the
+    error) in a transaction of its own, and the error is re-raised (a busy store,
+    ``error.busy``, is re-raised unaudited: nothing changed).
 
     Returns
     -------
@@ -619,8 +794,23 @@ def audited_import(engine: sa.Engine, actor: str, **import_kwargs):
     from analytics.importers.core import import_file
     from analytics.importers.reading import ImportFileError
 
+    def record(conn: sa.Connection, result) -> None:
+        detail = (
+            f"source={result.source} rows={result.rows_total} imported={result.imported} "
+            f"duplicates={result.duplicates} rejected={len(result.rejected)}"
+            + (" synthetic" if result.synthetic else "")
+        )
+        _audit(
+            conn,
+            actor=actor,
+            action="import",
+            detail=detail,
+            batch_id=result.batch_id,
+            file_name=result.file_name,
+        )
+
     try:
-        result = import_file(engine=engine, **import_kwargs)
+        return import_file(engine=engine, in_transaction=record, **import_kwargs)
     except ImportFileError as exc:
         if exc.key == "error.busy":
             # Nothing changed, and the store is still busy: another wait to write the
@@ -635,47 +825,44 @@ def audited_import(engine: sa.Engine, actor: str, **import_kwargs):
                 engine,
                 actor=actor,
                 action="import.fail",
-                detail=f"source={import_kwargs.get('source')} error={exc.key}",
+                detail=import_failure_detail(import_kwargs.get("source"), exc),
                 file_name=file_name,
             )
         except store.StoreBusyError:
             log.warning("failed import not audited: the store stayed busy")
         raise
-    detail = (
-        f"source={result.source} rows={result.rows_total} imported={result.imported} "
-        f"duplicates={result.duplicates} rejected={len(result.rejected)}"
-        + (" synthetic" if result.synthetic else "")
+
+
+def import_failure_detail(source, exc) -> str:
+    """``source=… error=<key>`` and the error's figures (a cap and the value found)."""
+    params = " ".join(
+        f"{k}={v}"
+        for k, v in exc.params.items()
+        if isinstance(v, int | float | str) and k != "columns"
     )
-    audit(
-        engine,
-        actor=actor,
-        action="import",
-        detail=detail,
-        batch_id=result.batch_id,
-        file_name=result.file_name,
-    )
-    return result
+    return f"source={source} error={exc.key}" + (f" {params}" if params else "")
 
 
 def audited_undo(engine: sa.Engine, actor: str, batch_id: str) -> int:
     """:func:`analytics.store.undo_batch` plus its ``undo`` audit entry.
 
-    Returns the number of events removed; raises
-    :class:`analytics.store.UnknownBatchError` (nothing audited) for an unknown batch.
+    The undo and its entry are one transaction. Returns the number of events removed;
+    raises :class:`analytics.store.UnknownBatchError` (nothing audited) for an unknown
+    batch.
     """
     b = store.import_batches
-    with engine.connect() as conn:
+    with store.write_transaction(engine) as conn:
         row = conn.execute(
             sa.select(b.c.file_name, b.c.status).where(b.c.batch_id == batch_id)
         ).first()
-    removed = store.undo_batch(engine, batch_id)
-    detail = f"removed={removed}" + (" (already undone)" if row and row.status == "undone" else "")
-    audit(
-        engine,
-        actor=actor,
-        action="undo",
-        detail=detail,
-        batch_id=batch_id,
-        file_name=row.file_name if row else None,
-    )
+        removed = store.undo_batch_in(conn, batch_id)
+        detail = f"removed={removed}" + (" (already undone)" if row.status == "undone" else "")
+        _audit(
+            conn,
+            actor=actor,
+            action="undo",
+            detail=detail,
+            batch_id=batch_id,
+            file_name=row.file_name,
+        )
     return removed

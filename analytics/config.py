@@ -13,6 +13,42 @@ DEFAULT_STATION_FILE = REPO_ROOT / "data" / "station.toml"
 DEFAULT_DB_PATH = REPO_ROOT / "data" / "store.sqlite"
 
 
+MIB = 2**20
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """Caps on what one import may read (``station.toml`` ``[import]``).
+
+    A file over a cap is refused whole, before it costs minutes or memory; a row with
+    a cell longer than ``max_cell_chars`` is rejected on its own, with its row number.
+
+    Attributes
+    ----------
+    max_file_bytes : int
+        The file as uploaded (``max_file_mb``).
+    max_rows : int
+        Data rows (blank rows not counted).
+    max_cell_chars : int
+        Characters in one cell.
+    max_xlsx_bytes : int
+        An XLSX's members, uncompressed, all together (``max_xlsx_uncompressed_mb``).
+    max_xlsx_ratio : int
+        How many times larger than its compressed size an XLSX member over 1 MiB may
+        be. Real exports compress about 5–15 times; a zip bomb, hundreds of times.
+    max_cells : int
+        Cells of one XLSX sheet as read, empty ones included (a sheet can declare
+        16,384 columns in a few bytes: this bounds the memory of reading it).
+    """
+
+    max_file_bytes: int = 200 * MIB
+    max_rows: int = 2_000_000
+    max_cell_chars: int = 10_000
+    max_xlsx_bytes: int = 1024 * MIB
+    max_xlsx_ratio: int = 100
+    max_cells: int = 50_000_000
+
+
 @dataclass(frozen=True)
 class StationConfig:
     """Everything station-specific. Paths are absolute."""
@@ -67,6 +103,8 @@ class StationConfig:
     # link asks for (analytics.parameters holds every bound on those two).
     viewer_min_eps_m: float = 50.0
     viewer_min_samples: int = 3
+    # [import]: caps on one import's file (see ImportLimits).
+    import_limits: ImportLimits = ImportLimits()
 
 
 def _require(table: dict, key: str, where: str):
@@ -116,6 +154,22 @@ def _viewer_floors(pv: dict) -> tuple[float, int]:
     return float(eps), _whole(pv, "viewer_min_samples", "privacy", 3, minimum=1)
 
 
+def _import_limits(im: dict) -> ImportLimits:
+    d = ImportLimits()
+    return ImportLimits(
+        max_file_bytes=_whole(im, "max_file_mb", "import", d.max_file_bytes // MIB, minimum=1)
+        * MIB,
+        max_rows=_whole(im, "max_rows", "import", d.max_rows, minimum=1),
+        max_cell_chars=_whole(im, "max_cell_chars", "import", d.max_cell_chars, minimum=1),
+        max_xlsx_bytes=_whole(
+            im, "max_xlsx_uncompressed_mb", "import", d.max_xlsx_bytes // MIB, minimum=1
+        )
+        * MIB,
+        max_xlsx_ratio=_whole(im, "max_xlsx_ratio", "import", d.max_xlsx_ratio, minimum=2),
+        max_cells=_whole(im, "max_cells", "import", d.max_cells, minimum=1),
+    )
+
+
 def load_station(path: str | os.PathLike | None = None) -> StationConfig:
     """Read a station file into a :class:`StationConfig`.
 
@@ -131,6 +185,7 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
     st, crs, geo = raw.get("station", {}), raw.get("crs", {}), raw.get("geo", {})
     hs, mp, mt = raw.get("hotspots", {}), raw.get("map", {}), raw.get("meeting", {})
     au, pv = raw.get("auth", {}), raw.get("privacy", {})
+    import_limits = _import_limits(raw.get("import", {}))
 
     eps_m = float(_require(hs, "eps_m", "hotspots"))
     min_samples = int(_require(hs, "min_samples", "hotspots"))
@@ -202,6 +257,7 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
         geomask_m=geomask_m,
         viewer_min_eps_m=viewer_min_eps_m,
         viewer_min_samples=viewer_min_samples,
+        import_limits=import_limits,
     )
 
 

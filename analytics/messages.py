@@ -61,6 +61,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "처리완료일이 접수일보다 앞섭니다: '{value}'",
         "en": "resolved before it was received: '{value}'",
     },
+    "reason.cell_too_long": {
+        "ko": "'{column}' 칸이 {length:,}자로 한 칸 한도 {limit:,}자를 넘습니다",
+        "en": "the '{column}' cell has {length:,} characters, over the limit of {limit:,} per cell",
+    },
     # Whole-file errors: the file is not imported at all.
     "error.unreadable": {
         "ko": "파일을 읽을 수 없습니다: {detail}",
@@ -93,6 +97,35 @@ MESSAGES: dict[str, dict[str, str]] = {
     "error.bad_mapping": {
         "ko": "열 대응표를 읽을 수 없습니다: {detail}",
         "en": "cannot read the column mapping file: {detail}",
+    },
+    # Caps (station.toml [import]): the file is refused whole, the store is unchanged.
+    "error.file_too_large": {
+        "ko": "파일이 너무 큽니다: {size} (한도 {limit}, station.toml [import] max_file_mb)",
+        "en": "the file is too large: {size} (limit {limit}, station.toml [import] max_file_mb)",
+    },
+    "error.too_many_rows": {
+        "ko": "행이 너무 많습니다: {rows:,}행 이상 (한도 {limit:,}행, station.toml [import] max_rows). 파일을 나눠서 가져오세요",
+        "en": "too many rows: {rows:,} or more (limit {limit:,}, station.toml [import] max_rows). Split the file",
+    },
+    "error.xlsx_too_large": {
+        "ko": "XLSX 파일의 압축을 풀면 {size}로 한도 {limit}를 넘습니다 (station.toml [import] max_xlsx_uncompressed_mb)",
+        "en": "the XLSX file unpacks to {size}, over the limit of {limit} (station.toml [import] max_xlsx_uncompressed_mb)",
+    },
+    "error.xlsx_ratio": {
+        "ko": "XLSX 파일 안의 '{member}'이(가) 압축 크기의 {ratio:,}배로 풀립니다 (한도 {limit:,}배, station.toml [import] max_xlsx_ratio). 압축 폭탄일 수 있어 열지 않았습니다",
+        "en": "'{member}' in the XLSX file unpacks to {ratio:,} times its compressed size (limit {limit:,}, station.toml [import] max_xlsx_ratio). It may be a zip bomb and was not opened",
+    },
+    "error.too_many_cells": {
+        "ko": "XLSX 시트의 칸이 너무 많습니다: 빈 칸을 포함해 {cells:,}칸 이상 (한도 {limit:,}칸, station.toml [import] max_cells)",
+        "en": "too many cells in the XLSX sheet: {cells:,} or more, empty ones included (limit {limit:,}, station.toml [import] max_cells)",
+    },
+    "error.csv_field_too_long": {
+        "ko": "CSV {line}행 근처의 한 칸이 {limit:,}자를 넘어 파일을 해석할 수 없습니다",
+        "en": "a cell near line {line} of the CSV is longer than {limit:,} characters; the file cannot be parsed",
+    },
+    "error.csv_unparsable": {
+        "ko": "CSV {line}행 근처를 해석할 수 없습니다: {detail}",
+        "en": "cannot parse the CSV near line {line}: {detail}",
     },
     "error.busy": {
         "ko": "다른 사용자가 가져오기 중입니다. 잠시 후 다시 시도하세요",

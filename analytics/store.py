@@ -29,7 +29,7 @@ from analytics.schema import EVENT_COLUMNS, SOURCES, conform_events
 # The Alembic revision number of the schema this code writes (``alembic_version`` in the
 # store is the authority; each migration also writes its number to
 # ``meta.schema_version`` for people who look inside the file).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # How long a writer waits for another writer's lock before StoreBusyError.
 BUSY_TIMEOUT_MS = int(os.environ.get("HOTSPOT_BUSY_TIMEOUT_MS", "10000"))
@@ -167,8 +167,10 @@ login_attempts = sa.Table(
     sa.Index("ix_login_attempts_user", "user_name"),
 )
 
-# Append-only: the app has no function that updates or deletes a row, and on SQLite
-# triggers (migration 0002) abort any UPDATE or DELETE.
+# Append-only: the app has no function that updates or deletes a row; triggers abort
+# any UPDATE or DELETE (migration 0002), and on SQLite an INSERT OR REPLACE too (0003).
+# Tamper-evident: each entry carries the hash of the one before it (migration 0003;
+# analytics.auth.audit_entry_hash and verify_audit_chain).
 audit_log = sa.Table(
     "audit_log",
     metadata,
@@ -179,6 +181,8 @@ audit_log = sa.Table(
     sa.Column("detail", sa.Text, nullable=False),
     sa.Column("batch_id", sa.String(40)),
     sa.Column("file_name", sa.Text),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("entry_hash", sa.String(64), nullable=False),
     sqlite_autoincrement=True,
 )
 
@@ -484,18 +488,24 @@ def undo_batch(engine: sa.Engine, batch_id: str) -> int:
         The number of events removed. Undoing an undone batch removes nothing.
     """
     with write_transaction(engine) as conn:
-        row = conn.execute(
-            sa.select(import_batches.c.status).where(import_batches.c.batch_id == batch_id)
-        ).first()
-        if row is None:
-            raise UnknownBatchError(batch_id)
-        removed = conn.execute(events.delete().where(events.c.batch_id == batch_id)).rowcount
-        if row.status != "undone":
-            conn.execute(
-                import_batches.update()
-                .where(import_batches.c.batch_id == batch_id)
-                .values(status="undone", undone_at=now_kst_iso())
-            )
+        return undo_batch_in(conn, batch_id)
+
+
+def undo_batch_in(conn: sa.Connection, batch_id: str) -> int:
+    """:func:`undo_batch` in ``conn``'s write transaction (so a caller can add to it,
+    e.g. the audit entry). Raises :class:`UnknownBatchError` for an unknown batch."""
+    row = conn.execute(
+        sa.select(import_batches.c.status).where(import_batches.c.batch_id == batch_id)
+    ).first()
+    if row is None:
+        raise UnknownBatchError(batch_id)
+    removed = conn.execute(events.delete().where(events.c.batch_id == batch_id)).rowcount
+    if row.status != "undone":
+        conn.execute(
+            import_batches.update()
+            .where(import_batches.c.batch_id == batch_id)
+            .values(status="undone", undone_at=now_kst_iso())
+        )
     return int(removed or 0)
 
 

@@ -11,6 +11,7 @@ from ui import data
 from ui.auth import audit_export, require
 from ui.data_admin import (
     audit_log,
+    audit_refused_upload,
     batch_event_count,
     batches,
     preview,
@@ -54,6 +55,7 @@ if upload is not None:
     p = preview(content, upload.name, source, sheet, url, version)
     if p["error"]:
         st.error(text("data.failed", lang, reason=p["error"][lang]))
+        audit_refused_upload(upload.file_id, upload.name, p["audit_detail"], url)
     else:
         if len(p["sheets"]) > 1:
             st.selectbox(

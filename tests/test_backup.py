@@ -65,7 +65,7 @@ def test_cli_backup_copies_everything_and_prints_counts(filled, tmp_path, capsys
     con = sqlite3.connect(dest)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     triggers = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
-    assert triggers == {"audit_log_no_update", "audit_log_no_delete"}
+    assert triggers == {"audit_log_no_update", "audit_log_no_delete", "audit_log_no_replace"}
     assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == (
         migrations.head_revision()
     )

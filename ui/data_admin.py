@@ -18,11 +18,20 @@ from ui.data import engine_for
 def preview(
     content: bytes, file_name: str, source: str, sheet: str | None, url: str, version: str
 ) -> dict:
-    """Read and validate an upload without saving; how many rows are already stored."""
+    """Read and validate an upload without saving; how many rows are already stored.
+
+    A refused file gives ``error`` (the message in both languages) and
+    ``audit_detail`` (for :func:`audit_refused_upload`).
+    """
+    from analytics.auth import import_failure_detail
+
     try:
         prepared = prepare_file(content, source=source, sheet=sheet, file_name=file_name)
     except ImportFileError as exc:
-        return {"error": {"ko": exc.text("ko"), "en": exc.text("en")}}
+        return {
+            "error": {"ko": exc.text("ko"), "en": exc.text("en")},
+            "audit_detail": import_failure_detail(source, exc) + " (preview)",
+        }
     with engine_for(url).connect() as conn:
         already = len(store.existing_event_ids(conn, prepared.events["event_id"].tolist()))
     t = prepared.table
@@ -48,6 +57,25 @@ def actor() -> str:
     from ui.auth import current_user
 
     return current_user() or "local"
+
+
+def audit_refused_upload(upload_id: str, file_name: str, detail: str, url: str) -> None:
+    """Record an upload the preview refused as ``import.fail``, once per upload.
+
+    The page reruns on every click; the session remembers which uploads were recorded.
+    """
+    from analytics.auth import audit
+
+    done = st.session_state.setdefault("d_refusals_audited", set())
+    if upload_id in done:
+        return
+    try:
+        audit(
+            engine_for(url), actor=actor(), action="import.fail", detail=detail, file_name=file_name
+        )
+    except store.StoreBusyError:
+        return  # not recorded: the next rerun tries again
+    done.add(upload_id)
 
 
 def run_import(content: bytes, file_name: str, source: str, sheet: str | None, url: str, progress):

@@ -249,12 +249,14 @@ def prepare_file(
         overrides = read_mapping_file(mapping)
 
     report(0.05, "read")
+    limits = station.import_limits
     table = read_table(
         file,
         source=source,
         sheet=sheet,
         file_name=file_name,
         known_headers=frozenset(overrides or ()),
+        limits=limits,
     )
     cols, unused = map_headers(list(table.frame.columns), source=source, overrides=overrides)
     column_list = ", ".join(map(str, table.frame.columns))
@@ -419,6 +421,10 @@ def prepare_file(
         # An urgent code (C0/C1) makes any incident high severity.
         out["severity"] = cats["severity"].where(~prio.isin(["C0", "C1"]), "high")
 
+    # A free-text cell pasted a thousand times over: that row is rejected, not the file.
+    too_long, long_params = _over_long_cells(frame, limits.max_cell_chars)
+    reasons.append((too_long, "cell_too_long", long_params))
+
     # Rejections: every reason a row has, in the order above.
     report(0.85, "validate")
     rejected_mask = np.zeros(n, bool)
@@ -426,10 +432,13 @@ def prepare_file(
         rejected_mask |= mask
     rejected: list[RejectedRow] = []
     for i in np.flatnonzero(rejected_mask):
-        codes = [(code, vals.iloc[i]) for mask, code, vals in reasons if mask[i]]
-        ko = "; ".join(message(f"reason.{c}", "ko", value=mask_pii(_show(v))) for c, v in codes)
-        en = "; ".join(message(f"reason.{c}", "en", value=mask_pii(_show(v))) for c, v in codes)
-        raw = {str(k): mask_pii(_show(v)) for k, v in frame.iloc[i].items()}
+        codes = [(code, _reason_params(vals.iloc[i])) for mask, code, vals in reasons if mask[i]]
+        ko = "; ".join(message(f"reason.{c}", "ko", **p) for c, p in codes)
+        en = "; ".join(message(f"reason.{c}", "en", **p) for c, p in codes)
+        # The stored copy of an over-long cell is cut at the cap: it is evidence, not data.
+        raw = {
+            str(k): mask_pii(_show(v)[: limits.max_cell_chars]) for k, v in frame.iloc[i].items()
+        }
         rejected.append(RejectedRow(int(table.row_numbers[i]), codes[0][0], ko, en, raw))
 
     good = out.loc[~rejected_mask].copy()
@@ -458,6 +467,32 @@ def prepare_file(
     )
 
 
+def _over_long_cells(frame: pd.DataFrame, limit: int) -> tuple[np.ndarray, pd.Series]:
+    """Rows with a cell over ``limit`` characters, and each such row's message
+    parameters (the first such column, its length and the limit)."""
+    mask = np.zeros(len(frame), bool)
+    params: list[dict | None] = [None] * len(frame)
+    for col in frame.columns:
+        try:
+            # Non-text cells (numbers, dates from XLSX) give NaN: only text can be long.
+            lengths = frame[col].str.len()
+        except AttributeError:
+            continue  # a column with no text at all
+        lengths = lengths.fillna(0).to_numpy(dtype=float)
+        new = (lengths > limit) & ~mask
+        for i in np.flatnonzero(new):
+            params[i] = {"column": str(col), "length": int(lengths[i]), "limit": limit}
+        mask |= new
+    return mask, pd.Series(params, index=frame.index, dtype=object)
+
+
+def _reason_params(value) -> dict:
+    """A rejection message's parameters: given as a dict, or the offending cell (masked)."""
+    if isinstance(value, dict):
+        return value
+    return {"value": mask_pii(_show(value))}
+
+
 def _show(value) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
@@ -484,6 +519,7 @@ def import_file(
     synthetic: bool = False,
     now: pd.Timestamp | None = None,
     progress: Progress | None = None,
+    in_transaction: Callable[[sa.Connection, ImportResult], None] | None = None,
 ) -> ImportResult:
     """Import an export into the store: all of its usable rows land, or nothing does.
 
@@ -496,6 +532,11 @@ def import_file(
         From :func:`analytics.store.open_store`.
     synthetic : bool, default False
         Marks the batch as synthetic demo data.
+    in_transaction : callable, optional
+        Called as ``in_transaction(conn, result)`` after the rows are written, inside
+        the import's write transaction: what it writes lands with the import (the
+        audit entry, see :func:`analytics.auth.audited_import`), and if it raises,
+        nothing lands.
 
     Raises
     ------
@@ -565,6 +606,8 @@ def import_file(
             summary = result.to_dict()
             summary.pop("rejected")
             store.finish_batch(conn, batch_id, rows_duplicate=result.duplicates, summary=summary)
+            if in_transaction is not None:
+                in_transaction(conn, result)
     except store.StoreBusyError as exc:
         raise ImportFileError("error.busy") from exc
     result.elapsed_s = time.perf_counter() - t0

@@ -3,6 +3,11 @@
 Encodings are detected (UTF-8, UTF-8 with BOM, CP949/EUC-KR, then charset-normalizer
 as a last resort), title rows above the header are skipped, blank rows are counted,
 and every data row keeps the row number a person sees in Excel or a text editor.
+
+A file over a cap of ``station.toml`` ``[import]`` (:class:`~analytics.config.ImportLimits`)
+is refused with :class:`ImportLimitError` before it costs minutes or memory: its size,
+an XLSX's unpacked size and compression ratio (checked before openpyxl opens it),
+rows, and an XLSX sheet's cells.
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ import csv
 import hashlib
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from analytics.config import ImportLimits
 from analytics.importers.headers import header_score
 
 
@@ -34,6 +41,20 @@ class ImportFileError(Exception):
         from analytics.messages import message
 
         return message(self.key, lang, **self.params)
+
+
+class ImportLimitError(ImportFileError):
+    """The file is over a cap of ``station.toml`` ``[import]``; the message names the
+    cap and the value found."""
+
+
+def human_size(n: int) -> str:
+    """``n`` bytes for people: ``512 bytes``, ``1.5 KB``, ``339.0 MB``."""
+    if n < 1024:
+        return f"{n:,} bytes"
+    if n < 2**20:
+        return f"{n / 1024:,.1f} KB"
+    return f"{n / 2**20:,.1f} MB"
 
 
 @dataclass
@@ -56,6 +77,11 @@ class RawTable:
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_HEADER_SCAN = 10
+# XLSX members smaller than this are not checked for their compression ratio: a
+# small styles.xml may compress 50 times and harms nobody.
+RATIO_FLOOR_BYTES = 2**20
+# Only the delimiter is sniffed from these: a line's first characters are enough.
+_SNIFF_LINE_CHARS = 4096
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -76,7 +102,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
 
 def _sniff_delimiter(lines: list[str]) -> str:
-    sample = "\n".join(lines[:20])
+    sample = "\n".join(line[:_SNIFF_LINE_CHARS] for line in lines[:20])
     try:
         return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
     except csv.Error:
@@ -113,6 +139,31 @@ def _dedupe_headers(cells: list) -> list[str]:
     return out
 
 
+def _csv_error(exc: csv.Error, line: int) -> ImportFileError:
+    """The csv module's error as an ImportFileError naming the line."""
+    if "field larger than field limit" in str(exc):
+        return ImportFileError("error.csv_field_too_long", line=line, limit=csv.field_size_limit())
+    return ImportFileError("error.csv_unparsable", line=line, detail=str(exc))
+
+
+def _head_rows(lines: list[str], delim: str) -> tuple[list[list[str]], ImportFileError | None]:
+    """The first rows for the header scan, and the error of a line the csv module
+    could not read (None when it read them all).
+
+    A data line it cannot read (a cell over its field limit) must not hide a header
+    above it: the pyarrow and pandas parsers read that line later, and the row is
+    judged on its own.
+    """
+    reader = csv.reader(lines[:MAX_HEADER_SCAN], delimiter=delim)
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:
+        return rows, _csv_error(exc, reader.line_num)
+    return rows, None
+
+
 def _read_csv(data: bytes, source: str, known: frozenset[str]) -> RawTable:
     text, encoding = decode_bytes(data)
     if "\x00" in text:
@@ -121,8 +172,12 @@ def _read_csv(data: bytes, source: str, known: frozenset[str]) -> RawTable:
     if not any(line.strip() for line in lines):
         raise ImportFileError("error.empty")
     delim = _sniff_delimiter([ln for ln in lines if ln.strip()])
-    head_rows = list(csv.reader(lines[:MAX_HEADER_SCAN], delimiter=delim))
-    h = _find_header(head_rows, source, known)
+    head_rows, unreadable = _head_rows(lines, delim)
+    try:
+        h = _find_header(head_rows, source, known)
+    except ImportFileError:
+        # The header may be on (or below) the line that could not be read.
+        raise unreadable or ImportFileError("error.no_header") from None
     fast = _read_csv_arrow(lines, h, delim, _dedupe_headers(head_rows[h]))
     if fast is not None:
         frame, row_numbers, blank_lines = fast
@@ -148,7 +203,11 @@ def _read_csv(data: bytes, source: str, known: frozenset[str]) -> RawTable:
                 frame[j] = ""
     except pd.errors.ParserError:
         # Ragged rows: fall back to the csv module, padding or folding extra cells.
-        rows = list(csv.reader(lines[h + 1 :], delimiter=delim))
+        reader = csv.reader(lines[h + 1 :], delimiter=delim)
+        try:
+            rows = list(reader)
+        except csv.Error as exc:
+            raise _csv_error(exc, h + 1 + reader.line_num) from exc
         width = max([len(head_rows[h]), *map(len, rows)])
         frame = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     except pd.errors.EmptyDataError:
@@ -218,12 +277,60 @@ def _drop_blank(frame, row_numbers, header_row, encoding, kind, sheet=None, shee
     return RawTable(frame, nums, header_row, encoding, kind, sheet, blank, "", list(sheets))
 
 
-def _read_xlsx(data: bytes, source: str, sheet: str | None, known: frozenset[str]) -> RawTable:
+def _check_xlsx_zip(data: bytes, limits: ImportLimits) -> None:
+    """Refuse a zip bomb from its directory, before anything is unpacked.
+
+    The sizes a zip declares can lie; Python's zipfile never unpacks more than the
+    declared size of a member (then fails its CRC check), so a member declared small
+    stays small, and the sheet's cells are capped again while it is read.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            members = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportFileError(
+            "error.unreadable", detail=f"XLSX 파일이 손상되었습니다 ({exc})"
+        ) from exc
+    total = sum(m.file_size for m in members)
+    if total > limits.max_xlsx_bytes:
+        raise ImportLimitError(
+            "error.xlsx_too_large", size=human_size(total), limit=human_size(limits.max_xlsx_bytes)
+        )
+    for m in members:
+        ratio = m.file_size // max(m.compress_size, 1)
+        if m.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_xlsx_ratio:
+            raise ImportLimitError(
+                "error.xlsx_ratio", member=m.filename[:80], ratio=ratio, limit=limits.max_xlsx_ratio
+            )
+
+
+def _sheet_rows(ws, limits: ImportLimits) -> list[list]:
+    """A sheet's rows as lists, refused once they pass the row or cell cap."""
+    rows, cells = [], 0
+    # The header may sit below up to MAX_HEADER_SCAN title rows; the exact count of
+    # data rows is checked once the header is known.
+    max_rows = limits.max_rows + MAX_HEADER_SCAN
+    for r in ws.iter_rows(values_only=True):
+        rows.append(list(r))
+        cells += len(r)
+        if len(rows) > max_rows:
+            raise ImportLimitError("error.too_many_rows", rows=len(rows), limit=limits.max_rows)
+        if cells > limits.max_cells:
+            raise ImportLimitError("error.too_many_cells", cells=cells, limit=limits.max_cells)
+    return rows
+
+
+def _read_xlsx(
+    data: bytes, source: str, sheet: str | None, known: frozenset[str], limits: ImportLimits
+) -> RawTable:
     import openpyxl
 
+    _check_xlsx_zip(data, limits)
+    # A damaged or lying zip can fail while the sheet is read, not only when it opens.
+    damaged = (zipfile.BadZipFile, zlib.error, KeyError, OSError, ValueError, EOFError)
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except damaged as exc:
         raise ImportFileError(
             "error.unreadable", detail=f"XLSX 파일이 손상되었습니다 ({exc})"
         ) from exc
@@ -241,7 +348,11 @@ def _read_xlsx(data: bytes, source: str, sheet: str | None, known: frozenset[str
                     break
             else:
                 chosen = names[0]
-        rows = [list(r) for r in wb[chosen].iter_rows(values_only=True)]
+        rows = _sheet_rows(wb[chosen], limits)
+    except damaged as exc:
+        raise ImportFileError(
+            "error.unreadable", detail=f"XLSX 파일이 손상되었습니다 ({exc})"
+        ) from exc
     finally:
         wb.close()
     if not rows:
@@ -266,6 +377,7 @@ def read_table(
     sheet: str | None = None,
     file_name: str = "",
     known_headers: frozenset[str] = frozenset(),
+    limits: ImportLimits | None = None,
 ) -> RawTable:
     """Read a CSV or XLSX export.
 
@@ -280,26 +392,46 @@ def read_table(
         Used only to tell the kind when ``file`` is bytes.
     known_headers : frozenset of str
         Extra header names (from a mapping file) that mark the header row.
+    limits : ImportLimits, optional
+        Caps on the file (``station.toml`` ``[import]``); the defaults when None.
 
     Raises
     ------
     ImportFileError
-        When the file cannot be read at all.
+        When the file cannot be read at all (:class:`ImportLimitError` when it is over
+        a cap).
     """
+    limits = limits if limits is not None else ImportLimits()
     if isinstance(file, bytes):
         data = file
     else:
         try:
+            size = Path(file).stat().st_size
+            # Before reading: a file over the cap is never loaded into memory.
+            _check_file_size(size, limits)
             data = Path(file).read_bytes()
         except OSError as exc:
             raise ImportFileError("error.unreadable", detail=str(exc)) from exc
         file_name = file_name or Path(file).name
+    _check_file_size(len(data), limits)
     if not data.strip():
         raise ImportFileError("error.empty")
     is_xlsx = data.startswith(XLSX_MAGIC) or file_name.lower().endswith((".xlsx", ".xlsm"))
     known = frozenset(known_headers)
-    table = _read_xlsx(data, source, sheet, known) if is_xlsx else _read_csv(data, source, known)
+    if is_xlsx:
+        table = _read_xlsx(data, source, sheet, known, limits)
+    else:
+        table = _read_csv(data, source, known)
     table.sha256 = hashlib.sha256(data).hexdigest()
     if table.frame.empty:
         raise ImportFileError("error.empty")
+    if len(table.frame) > limits.max_rows:
+        raise ImportLimitError("error.too_many_rows", rows=len(table.frame), limit=limits.max_rows)
     return table
+
+
+def _check_file_size(size: int, limits: ImportLimits) -> None:
+    if size > limits.max_file_bytes:
+        raise ImportLimitError(
+            "error.file_too_large", size=human_size(size), limit=human_size(limits.max_file_bytes)
+        )
