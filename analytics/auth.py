@@ -9,8 +9,17 @@ a locked account, and costs about the same for each (an unknown name is checked
 against a dummy hash), so the sign-in page cannot tell anyone which names exist.
 After ``lockout_failures`` failed attempts within ``lockout_minutes``
 (``station.toml`` ``[auth]``) an account is locked for ``lockout_minutes``; while it
-is locked even the right password fails. Every attempt is written to the audit log
-with the name as typed.
+is locked even the right password fails. Failures are also counted per client
+address, whatever name was typed: after ``address_failures`` within
+``lockout_minutes`` that address's sign-ins are refused (``signin.throttled``) until
+the oldest failure ages out. Every attempt is written to the audit log with the name
+as typed.
+
+After a sign-in the browser holds a random session token in a cookie; the store
+keeps only its SHA-256 (:func:`create_session`, :func:`session_for_token`,
+:func:`revoke_session`, :func:`revoke_sessions`). The token reaches the browser
+through a one-time grant (:func:`create_grant`, :func:`redeem_grant`) so that it
+never passes through the page's script or a URL.
 
 The audit log is append-only: this module has no function that changes or removes an
 entry, and on SQLite (and PostgreSQL) triggers abort any UPDATE or DELETE of
@@ -47,7 +56,9 @@ ACTIONS = (
     "signin.ok",
     "signin.fail",
     "signin.locked",
+    "signin.throttled",
     "signout",
+    "session.revoked",
     "import",
     "import.fail",
     "undo",
@@ -502,27 +513,46 @@ def authenticate(
     *,
     now: datetime | pd.Timestamp | None = None,
     station: StationConfig | None = None,
+    client_address: str | None = None,
 ) -> str | None:
     """Check a sign-in: the user's role, or None.
 
-    None alike for an unknown name, a wrong password and a locked account (show one
-    generic message, :data:`MESSAGES` ``auth.signin_failed``). Every attempt is
-    audited (``signin.ok``, ``signin.fail``, ``signin.locked``) with the name as
-    typed. If the store stays busy longer than its busy timeout, the attempt cannot
-    be recorded and fails (None).
+    None alike for an unknown name, a wrong password, a locked account and a
+    throttled client address (show one generic message, :data:`MESSAGES`
+    ``auth.signin_failed``). Every attempt is audited (``signin.ok``,
+    ``signin.fail``, ``signin.locked``, ``signin.throttled``) with the name as typed.
+    If the store stays busy longer than its busy timeout, the attempt cannot be
+    recorded and fails (None).
 
     Parameters
     ----------
     now : datetime, optional
         The time of the attempt (tests pin it); naive times are KST.
     station : StationConfig, optional
-        For ``lockout_failures`` and ``lockout_minutes``; the configured station by default.
+        For ``lockout_failures``, ``lockout_minutes`` and ``address_failures``; the
+        configured station by default.
+    client_address : str, optional
+        Where the attempt came from (an IP address); None is this machine. Failures
+        are counted per address as well as per account.
     """
     st = station or default_station()
+    address = client_key(client_address)
     ph = PASSWORD_HASHER
     dummy = _dummy_hash(ph)  # made before any look-up: the first attempt costs the same
     now_ts = _now(now)
     typed = name if isinstance(name, str) and name else repr(name)
+    with engine.connect() as conn:
+        throttled = _address_failures(conn, address, now_ts, st) >= st.address_failures
+    if throttled:
+        # No hash for a throttled address: a guessing run must not cost the server
+        # a tenth of a second per try. Telling a throttled address so quickly says
+        # nothing about which names exist.
+        try:
+            with store.write_transaction(engine) as conn:
+                _audit_throttled(conn, typed, address, now_ts, st)
+        except store.StoreBusyError:
+            log.warning("throttled sign-in not recorded: the store stayed busy")
+        return None
     try:
         key = check_name(name)
     except AuthError:
@@ -539,10 +569,65 @@ def authenticate(
         new_hash = ph.hash(pw)
     try:
         with store.write_transaction(engine) as conn:
-            return _record_signin(conn, key, typed, ok, new_hash, now_ts, st)
+            # Again under the write lock: parallel attempts must not slip past the limit.
+            if _address_failures(conn, address, now_ts, st) >= st.address_failures:
+                _audit_throttled(conn, typed, address, now_ts, st)
+                return None
+            role = _record_signin(conn, key, typed, ok, new_hash, now_ts, st)
+            if role is None:
+                _record_address_failure(conn, address, now_ts, st)
+            return role
     except store.StoreBusyError:
         log.warning("sign-in not recorded: the store stayed busy")
         return None
+
+
+def client_key(client_address: str | None) -> str:
+    """The address sign-in failures and sessions are recorded under.
+
+    This machine (None, empty, ``127.0.0.1``, ``::1``: Streamlit reports a local
+    browser as None) is ``local``; anything else is kept as given, cut to 64 characters.
+    """
+    text = "" if client_address is None else str(client_address).strip()
+    if text in ("", "127.0.0.1", "::1", "localhost"):
+        return "local"
+    return _printable(text, 64)
+
+
+def _address_failures(
+    conn: sa.Connection, address: str, now: pd.Timestamp, st: StationConfig
+) -> int:
+    """Failed sign-ins from ``address`` within the lockout window (older ones are
+    ignored, and pruned at the next failure from anywhere)."""
+    t = store.address_attempts
+    since = _iso(now - pd.Timedelta(minutes=st.lockout_minutes), "microseconds")
+    # ISO text with one fixed offset sorts as time does (see analytics.store).
+    return conn.execute(
+        sa.select(sa.func.count())
+        .select_from(t)
+        .where(t.c.client_address == address, t.c.attempted_at > since)
+    ).scalar_one()
+
+
+def _record_address_failure(
+    conn: sa.Connection, address: str, now: pd.Timestamp, st: StationConfig
+) -> None:
+    t = store.address_attempts
+    since = _iso(now - pd.Timedelta(minutes=st.lockout_minutes), "microseconds")
+    conn.execute(t.delete().where(t.c.attempted_at <= since))  # the table stays small
+    conn.execute(t.insert().values(client_address=address, attempted_at=_iso(now, "microseconds")))
+
+
+def _audit_throttled(
+    conn: sa.Connection, typed: str, address: str, now: pd.Timestamp, st: StationConfig
+) -> None:
+    _audit(
+        conn,
+        actor=typed,
+        action="signin.throttled",
+        detail=f"address={address}: {st.address_failures} failures within {st.lockout_minutes} min",
+        at=now,
+    )
 
 
 def _record_signin(

@@ -262,6 +262,91 @@ def test_a_locked_account_is_per_user(engine):
     assert auth.authenticate(engine, "kim", PW, now=T0 + 5 * MIN) is None
 
 
+def test_failures_are_throttled_per_client_address_whatever_the_name(engine):
+    st = dataclasses.replace(default_station(), address_failures=3, lockout_failures=100)
+    auth.add_user(engine, "kim", PW)
+    here, there = "10.0.0.7", "10.0.0.8"
+    # Unknown names count too: before, nothing limited them.
+    for i, name in enumerate(("nobody", "admin", "kim")):
+        pw = PW if name != "kim" else "wrong password"
+        assert (
+            auth.authenticate(engine, name, pw, now=T0 + i * MIN, station=st, client_address=here)
+            is None
+        )
+    # The limit is reached: even the right password fails from this address ...
+    assert (
+        auth.authenticate(engine, "kim", PW, now=T0 + 5 * MIN, station=st, client_address=here)
+        is None
+    )
+    last = auth.read_audit(engine, limit=1).iloc[0]
+    assert last["action"] == "signin.throttled" and last["actor"] == "kim"
+    assert "address=10.0.0.7" in last["detail"]
+    # ... but not from another address, and the account itself is not locked.
+    assert (
+        auth.authenticate(engine, "kim", PW, now=T0 + 5 * MIN, station=st, client_address=there)
+        == "viewer"
+    )
+    # Throttled attempts do not count: once the first failure is 15 minutes old, one
+    # more try is allowed (a sliding window).
+    assert (
+        auth.authenticate(engine, "kim", PW, now=T0 + 14 * MIN, station=st, client_address=here)
+        is None
+    )
+    assert (
+        auth.authenticate(
+            engine, "kim", PW, now=T0 + 15 * MIN + MIN / 2, station=st, client_address=here
+        )
+        == "viewer"
+    )
+
+
+def test_a_success_does_not_reset_the_address_count(engine):
+    st = dataclasses.replace(default_station(), address_failures=2, lockout_failures=100)
+    auth.add_user(engine, "kim", PW)
+    addr = "192.168.1.20"
+    auth.authenticate(engine, "lee", PW, now=T0, station=st, client_address=addr)
+    # An attacker with one account of their own cannot wipe the address's record.
+    assert (
+        auth.authenticate(engine, "kim", PW, now=T0 + MIN, station=st, client_address=addr)
+        == "viewer"
+    )
+    auth.authenticate(engine, "park", PW, now=T0 + 2 * MIN, station=st, client_address=addr)
+    assert (
+        auth.authenticate(engine, "kim", PW, now=T0 + 3 * MIN, station=st, client_address=addr)
+        is None
+    )
+    assert actions(engine)[-1] == "signin.throttled"
+
+
+def test_this_machine_is_one_address(engine):
+    assert {auth.client_key(a) for a in (None, "", "127.0.0.1", "::1")} == {"local"}
+    assert auth.client_key(" 10.1.2.3 ") == "10.1.2.3"
+    assert len(auth.client_key("x" * 500)) == 64
+    st = dataclasses.replace(default_station(), address_failures=2)
+    auth.add_user(engine, "kim", PW)
+    auth.authenticate(engine, "a", PW, now=T0, station=st)
+    auth.authenticate(engine, "b", PW, now=T0, station=st, client_address="127.0.0.1")
+    assert auth.authenticate(engine, "kim", PW, now=T0, station=st, client_address="::1") is None
+
+
+def test_a_throttled_address_costs_no_hash(engine, monkeypatch):
+    counting = CountingHasher()
+    monkeypatch.setattr(auth, "PASSWORD_HASHER", counting)
+    st = dataclasses.replace(default_station(), address_failures=1)
+    auth.authenticate(engine, "nobody", PW, now=T0, station=st, client_address="10.9.9.9")
+    before = counting.verified
+    assert (
+        auth.authenticate(engine, "nobody", PW, now=T0, station=st, client_address="10.9.9.9")
+        is None
+    )
+    assert counting.verified == before
+    assert actions(engine)[-2:] == ["signin.fail", "signin.throttled"]
+
+
+def test_address_failures_default_to_twenty():
+    assert default_station().address_failures == 20
+
+
 class CountingHasher(PasswordHasher):
     def __init__(self):
         super().__init__(time_cost=1, memory_cost=8, parallelism=1)
@@ -497,6 +582,7 @@ landmarks = "l"
 def test_auth_and_privacy_settings_are_read():
     st = default_station()
     assert (st.idle_minutes, st.lockout_failures, st.lockout_minutes) == (30, 5, 15)
+    assert (st.session_hours, st.address_failures, st.secure_cookie) == (12, 20, False)
     assert st.sensitive_categories == (
         "sexual",
         "hidden_camera",
@@ -514,6 +600,7 @@ def test_auth_and_privacy_defaults_when_the_sections_are_absent(tmp_path):
     path.write_text(MINIMAL, encoding="utf-8")
     st = load_station(path)
     assert (st.idle_minutes, st.lockout_failures, st.lockout_minutes) == (30, 5, 15)
+    assert (st.session_hours, st.address_failures, st.secure_cookie) == (12, 20, False)
     assert st.sensitive_categories == default_station().sensitive_categories
     assert st.geomask_m == 100.0
 
@@ -523,11 +610,13 @@ def test_auth_and_privacy_values_are_taken(tmp_path):
     path.write_text(
         MINIMAL
         + "[auth]\nidle_minutes = 10\nlockout_failures = 3\nlockout_minutes = 30\n"
+        + "session_hours = 8\naddress_failures = 50\nsecure_cookie = true\n"
         + '[privacy]\nsensitive_categories = ["sexual", "sexual", "missing"]\ngeomask_m = 250\n',
         encoding="utf-8",
     )
     st = load_station(path)
     assert (st.idle_minutes, st.lockout_failures, st.lockout_minutes) == (10, 3, 30)
+    assert (st.session_hours, st.address_failures, st.secure_cookie) == (8, 50, True)
     assert st.sensitive_categories == ("sexual", "missing") and st.geomask_m == 250.0
 
 
@@ -538,6 +627,9 @@ def test_auth_and_privacy_values_are_taken(tmp_path):
         ("[auth]\nidle_minutes = '30'\n", "idle_minutes must be a whole number"),
         ("[auth]\nlockout_minutes = 1.5\n", "lockout_minutes must be a whole number"),
         ("[auth]\nidle_minutes = true\n", "idle_minutes must be a whole number"),
+        ("[auth]\nsession_hours = 0\n", "session_hours must be >= 1"),
+        ("[auth]\naddress_failures = 2.5\n", "address_failures must be a whole number"),
+        ("[auth]\nsecure_cookie = 'yes'\n", "secure_cookie must be true or false"),
         ("[privacy]\nsensitive_categories = ['sexual', 'burglary']\n", "unknown codes"),
         ("[privacy]\nsensitive_categories = 'sexual'\n", "must be a list"),
         ("[privacy]\ngeomask_m = 0\n", "geomask_m must be > 0"),
@@ -665,3 +757,36 @@ def test_cli_audit_shows_the_log(db, typed, tmp_path, capsys):
 def test_cli_users_never_takes_a_password_argument(db):
     with pytest.raises(SystemExit):
         main(["users", "add", "kim", "--password", PW, "--db", db])
+
+
+# --- OIDC ---------------------------------------------------------------------------
+
+OIDC_ROLES = (("kim@police.example", "analyst"),)
+
+
+@pytest.mark.parametrize(
+    ("verified", "expected"),
+    [
+        (True, "analyst"),
+        ("true", "analyst"),
+        (" TRUE ", "analyst"),
+        (False, None),
+        ("false", None),
+        (None, None),  # the claim is missing
+        (1, None),
+        ("yes", None),
+    ],
+)
+def test_oidc_needs_a_verified_email(verified, expected):
+    from ui.auth import email_is_verified, oidc_role
+
+    assert oidc_role("Kim@police.example", OIDC_ROLES, email_verified=verified) == expected
+    assert email_is_verified(verified) is (expected is not None)
+
+
+def test_oidc_refusal_messages_exist_in_both_languages():
+    from ui.i18n import text
+
+    for key in ("auth.oidc_refused", "auth.oidc_unverified"):
+        assert text(key, "ko") != text(key, "en")
+    assert "확인" in text("auth.oidc_unverified", "ko")

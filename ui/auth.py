@@ -34,6 +34,17 @@ def sign_in_required(url: str) -> bool:
     return listens_beyond_localhost() or has_users(data.engine_for(url))
 
 
+def client_address() -> str | None:
+    """The browser's address as the server saw it (None: this machine).
+
+    Behind a reverse proxy on this machine, uvicorn takes it from X-Forwarded-For.
+    """
+    try:
+        return st.context.ip_address
+    except Exception:  # no browser connection (e.g. a test run): this machine
+        return None
+
+
 def current_role() -> str | None:
     return st.session_state.get("auth_role")
 
@@ -49,9 +60,35 @@ def _sign_out(expired: bool = False) -> None:
         st.session_state["auth_expired"] = True
 
 
-def oidc_role(email: str | None, roles: tuple[tuple[str, str], ...]) -> str | None:
-    """The role an OIDC-signed-in e-mail address has (None: not allowed in)."""
-    if not email:
+def email_is_verified(claim: object) -> bool:
+    """True only for an ``email_verified`` claim that says true (missing is false).
+
+    Some providers send the claim as the text ``"true"``; nothing else counts.
+    """
+    if isinstance(claim, str):
+        return claim.strip().lower() == "true"
+    return claim is True
+
+
+def oidc_role(
+    email: str | None, roles: tuple[tuple[str, str], ...], *, email_verified: object
+) -> str | None:
+    """The role an OIDC-signed-in e-mail address has (None: not allowed in).
+
+    Parameters
+    ----------
+    email : str or None
+        The ``email`` claim.
+    roles : tuple of (e-mail, role)
+        The station's ``[auth.oidc_roles]``.
+    email_verified : object
+        The ``email_verified`` claim. Only ``true`` lets anyone in: a provider that
+        lets people type any address must not turn an unverified address on the list
+        into a role (:func:`email_is_verified`).
+    """
+    if not email_is_verified(email_verified):
+        return None
+    if not isinstance(email, str) or not email.strip():
         return None
     return dict(roles).get(email.strip().lower())
 
@@ -61,9 +98,11 @@ def _oidc_signed_in_role() -> str | None:
     if not getattr(user, "is_logged_in", False):
         return None
     email = user.get("email")
-    role = oidc_role(email, default_station().oidc_roles)
+    role = oidc_role(email, default_station().oidc_roles, email_verified=user.get("email_verified"))
     if role:
         st.session_state.update(auth_user=email, auth_role=role)
+    else:  # e.g. the address lost its verification: no role left over from before
+        _sign_out()
     return role
 
 
@@ -99,8 +138,9 @@ def _sign_in_page(url: str, lang: str) -> None:
 
     st.title(text("auth.title", lang))
     if default_station().auth_method == "oidc":
-        if getattr(st.user, "is_logged_in", False):  # signed in, but not on the list
-            st.error(text("auth.oidc_refused", lang))
+        if getattr(st.user, "is_logged_in", False):  # signed in, but not let in
+            verified = email_is_verified(st.user.get("email_verified"))
+            st.error(text("auth.oidc_refused" if verified else "auth.oidc_unverified", lang))
             st.button(text("auth.sign_out", lang), on_click=st.logout, key="auth_oidc_out")
         else:
             st.caption(text("auth.intro", lang))
@@ -117,7 +157,9 @@ def _sign_in_page(url: str, lang: str) -> None:
         password = st.text_input(text("auth.password", lang), type="password", key="auth_password")
         submitted = st.form_submit_button(text("auth.submit", lang))
     if submitted:
-        role = authenticate(data.engine_for(url), name.strip(), password)
+        role = authenticate(
+            data.engine_for(url), name.strip(), password, client_address=client_address()
+        )
         if role:
             st.session_state.update(auth_user=name.strip(), auth_role=role, auth_last=time.time())
             st.session_state.pop("auth_password", None)

@@ -32,6 +32,10 @@ TEXT = {
         "ko": "이 계정은 이 대시보드를 볼 수 있도록 등록되지 않았습니다. 관리자에게 문의하세요.",
         "en": "This account is not registered for this dashboard. Ask an administrator.",
     },
+    "auth.oidc_unverified": {
+        "ko": "기관 계정의 이메일 주소가 확인(verified)되지 않아 들어갈 수 없습니다. 계정 관리자에게 이메일 확인을 요청하세요.",
+        "en": "The station account's e-mail address is not verified, so it cannot sign in. Ask the account administrator to verify it.",
+    },
     "role.viewer": {"ko": "열람자", "en": "viewer"},
     "role.analyst": {"ko": "분석 담당", "en": "analyst"},
     "role.admin": {"ko": "관리자", "en": "admin"},
