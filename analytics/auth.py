@@ -35,10 +35,12 @@ signed-in user; the CLI is trusted as the machine's operator): these functions r
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
@@ -400,7 +402,7 @@ def add_user(
 
 
 def remove_user(engine: sa.Engine, name: str, *, actor: str = "cli") -> None:
-    """Remove a user. The last admin cannot be removed."""
+    """Remove a user, ending their sessions. The last admin cannot be removed."""
     name = check_name(name)
     with store.write_transaction(engine) as conn:
         row = _user(conn, name)
@@ -409,13 +411,17 @@ def remove_user(engine: sa.Engine, name: str, *, actor: str = "cli") -> None:
         if row.role == "admin" and _admin_count(conn) <= 1:
             raise AuthError("auth.last_admin", name=name)
         conn.execute(store.login_attempts.delete().where(store.login_attempts.c.user_name == name))
+        # Revoked (and audited) before the rows go: ON DELETE CASCADE would drop them
+        # silently, and not every database enforces it.
+        _revoke_all(conn, name, "removed", _now(None), actor=actor)
+        conn.execute(store.sessions.delete().where(store.sessions.c.user_name == name))
         conn.execute(store.users.delete().where(store.users.c.name == name))
         _audit(conn, actor=actor, action="user.remove", detail=f"name={name} role={row.role}")
 
 
 def set_password(engine: sa.Engine, name: str, password: str, *, actor: str = "cli") -> None:
-    """Set a user's password. This also unlocks the account and clears its failed
-    attempts (an admin's reset)."""
+    """Set a user's password. This also unlocks the account, clears its failed
+    attempts (an admin's reset) and ends all of the user's sessions."""
     name = check_name(name)
     pw = check_password(password, name)
     with engine.connect() as conn:
@@ -436,6 +442,8 @@ def set_password(engine: sa.Engine, name: str, password: str, *, actor: str = "c
         conn.execute(store.login_attempts.delete().where(store.login_attempts.c.user_name == name))
         detail = f"name={name}" + (" unlocked" if was_locked else "")
         _audit(conn, actor=actor, action="user.passwd", detail=detail)
+        # Whoever knew the old password may hold a session: every one of them ends.
+        _revoke_all(conn, name, "password", now, actor=actor)
 
 
 def set_role(engine: sa.Engine, name: str, role: str, *, actor: str = "cli") -> None:
@@ -681,6 +689,346 @@ def _record_signin(
         detail += f"; locked until {_iso(lock)}"
     _audit(conn, actor=typed, action="signin.fail", detail=detail, at=now)
     return None
+
+
+# --- sessions -----------------------------------------------------------------------
+
+# How long a sign-in grant may wait for the browser to trade it for the cookie.
+GRANT_SECONDS = 60
+# last_seen_at is written at most this often: a run per click must not be a write
+# per click (idle timeouts are counted in minutes anyway).
+TOUCH_SECONDS = 60
+# secrets.token_urlsafe(32) gives 43 characters; anything far from that is not ours.
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+SESSION_REASONS = ("ok", "none", "unknown", "revoked", "idle", "expired")
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in browser session, as :func:`check_session` found it.
+
+    ``role`` is the user's role now (read from ``users`` at every look-up), not the
+    role at sign-in. Times are KST.
+    """
+
+    user_name: str
+    role: str
+    created_at: pd.Timestamp
+    last_seen_at: pd.Timestamp
+    client_address: str | None
+
+
+def _secret_hash(secret: str) -> str:
+    """SHA-256 of a token or grant, in hex: what the store keeps instead of it.
+
+    A plain hash is enough (no salt, no stretching): the secrets are 256 random bits,
+    so nobody can guess one from its hash, and a look-up needs the hash to be stable.
+    """
+    return hashlib.sha256(secret.encode("ascii")).hexdigest()
+
+
+def _is_secret(value: object) -> bool:
+    return isinstance(value, str) and _SECRET_RE.match(value) is not None
+
+
+def create_grant(
+    engine: sa.Engine,
+    *,
+    user_name: str,
+    client_address: str | None = None,
+    now: datetime | pd.Timestamp | None = None,
+) -> str:
+    """A one-time sign-in grant for ``user_name``, valid for :data:`GRANT_SECONDS`.
+
+    Call it right after :func:`authenticate` succeeded. The sign-in page hands the
+    grant (never a session token) to the browser, which posts it to the server's
+    session route; :func:`redeem_grant` then makes the session. Only the grant's
+    hash is stored.
+
+    Parameters
+    ----------
+    user_name : str
+        The user who just signed in.
+    client_address : str, optional
+        Where the sign-in came from; the grant is redeemed only from there.
+    now : datetime, optional
+        The time (tests pin it); naive times are KST.
+
+    Raises
+    ------
+    AuthError
+        ``auth.no_user`` when the user does not exist (any more).
+    """
+    name = check_name(user_name)
+    now_ts = _now(now)
+    grant = secrets.token_urlsafe(32)
+    g = store.signin_grants
+    with store.write_transaction(engine) as conn:
+        if _user(conn, name) is None:
+            raise AuthError("auth.no_user", name=name)
+        conn.execute(g.delete().where(g.c.expires_at <= _iso(now_ts, "microseconds")))
+        conn.execute(
+            g.insert().values(
+                grant_hash=_secret_hash(grant),
+                user_name=name,
+                created_at=_iso(now_ts, "microseconds"),
+                expires_at=_iso(now_ts + pd.Timedelta(seconds=GRANT_SECONDS), "microseconds"),
+                client_address=client_key(client_address),
+            )
+        )
+    return grant
+
+
+def redeem_grant(
+    engine: sa.Engine,
+    grant: object,
+    *,
+    client_address: str | None = None,
+    now: datetime | pd.Timestamp | None = None,
+) -> str | None:
+    """Trade a sign-in grant for a new session: the session token, or None.
+
+    A grant works once: it is removed whether or not it is still valid. None for an
+    unknown, used or expired grant, one made for another client address, or a user
+    removed meanwhile. The token goes into the browser's cookie and nowhere else.
+    """
+    if not _is_secret(grant):
+        return None
+    now_ts = _now(now)
+    address = client_key(client_address)
+    g = store.signin_grants
+    with store.write_transaction(engine) as conn:
+        row = conn.execute(sa.select(g).where(g.c.grant_hash == _secret_hash(grant))).first()
+        if row is None:
+            return None
+        conn.execute(g.delete().where(g.c.grant_hash == row.grant_hash))
+        if _parse(row.expires_at) <= now_ts or row.client_address != address:
+            return None
+        if _user(conn, row.user_name) is None:
+            return None
+        return _create_session(conn, row.user_name, address, now_ts)
+
+
+def create_session(
+    engine: sa.Engine,
+    *,
+    user_name: str,
+    client_address: str | None = None,
+    now: datetime | pd.Timestamp | None = None,
+) -> str:
+    """A new session for ``user_name``: returns its token (only its hash is stored).
+
+    The web sign-in goes through :func:`create_grant` and :func:`redeem_grant`; this
+    is the same step for callers that hand the token over themselves.
+
+    Raises
+    ------
+    AuthError
+        ``auth.no_user`` when the user does not exist.
+    """
+    name = check_name(user_name)
+    now_ts = _now(now)
+    with store.write_transaction(engine) as conn:
+        if _user(conn, name) is None:
+            raise AuthError("auth.no_user", name=name)
+        return _create_session(conn, name, client_key(client_address), now_ts)
+
+
+def _create_session(conn: sa.Connection, name: str, address: str, now: pd.Timestamp) -> str:
+    s = store.sessions
+    # Sessions older than any lifetime are only clutter; the audit log keeps the trail.
+    # (A week: longer than any session_hours a station would choose.)
+    stale = _iso(now - pd.Timedelta(days=7), "microseconds")
+    conn.execute(s.delete().where(s.c.last_seen_at < stale))
+    token = secrets.token_urlsafe(32)
+    conn.execute(
+        s.insert().values(
+            token_hash=_secret_hash(token),
+            user_name=name,
+            created_at=_iso(now, "microseconds"),
+            last_seen_at=_iso(now, "microseconds"),
+            client_address=address,
+        )
+    )
+    return token
+
+
+def check_session(
+    engine: sa.Engine,
+    token: object,
+    *,
+    now: datetime | pd.Timestamp | None = None,
+    station: StationConfig | None = None,
+) -> tuple[Session | None, str]:
+    """Look a session token up: ``(session, "ok")`` or ``(None, reason)``.
+
+    Reasons: ``none`` (no token), ``unknown`` (not a token of this store),
+    ``revoked`` (signed out, password changed, user removed, or ended before),
+    ``idle`` (nothing for ``idle_minutes``) and ``expired`` (older than
+    ``session_hours``). An idle or expired session is revoked here, and audited
+    (``session.revoked``). A live one has its ``last_seen_at`` moved on, at most
+    once per :data:`TOUCH_SECONDS`.
+
+    Parameters
+    ----------
+    token : str
+        The cookie's value, as the browser sent it.
+    now : datetime, optional
+        The time (tests pin it); naive times are KST.
+    station : StationConfig, optional
+        For ``idle_minutes`` and ``session_hours``; the configured station by default.
+    """
+    if token is None or token == "":
+        return None, "none"
+    if not _is_secret(token):
+        return None, "unknown"
+    st = station or default_station()
+    now_ts = _now(now)
+    s, u = store.sessions, store.users
+    token_hash = _secret_hash(token)
+    query = (
+        sa.select(s, u.c.role)
+        .join(u, u.c.name == s.c.user_name)
+        .where(s.c.token_hash == token_hash)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        return None, "unknown"
+    if row.revoked_at is not None:
+        return None, "revoked"
+    created, seen = _parse(row.created_at), _parse(row.last_seen_at)
+    reason = None
+    if now_ts >= created + pd.Timedelta(hours=st.session_hours):
+        reason = "expired"
+    elif now_ts >= seen + pd.Timedelta(minutes=st.idle_minutes):
+        reason = "idle"
+    if reason is not None:
+        try:
+            with store.write_transaction(engine) as conn:
+                _revoke(conn, [token_hash], row.user_name, reason, now_ts, actor=row.user_name)
+        except store.StoreBusyError:
+            log.warning("an ended session was not marked: the store stayed busy")
+        return None, reason
+    if now_ts - seen >= pd.Timedelta(seconds=TOUCH_SECONDS):
+        try:
+            with store.write_transaction(engine) as conn:
+                conn.execute(
+                    s.update()
+                    .where(s.c.token_hash == token_hash, s.c.revoked_at.is_(None))
+                    .values(last_seen_at=_iso(now_ts, "microseconds"))
+                )
+            seen = now_ts
+        except store.StoreBusyError:  # the next run tries again; the user goes on
+            log.warning("session activity not recorded: the store stayed busy")
+    session = Session(
+        user_name=row.user_name,
+        role=row.role,
+        created_at=created,
+        last_seen_at=seen,
+        client_address=row.client_address,
+    )
+    return session, "ok"
+
+
+def session_for_token(
+    engine: sa.Engine,
+    token: object,
+    *,
+    now: datetime | pd.Timestamp | None = None,
+    station: StationConfig | None = None,
+) -> Session | None:
+    """The live session a token opens, or None (see :func:`check_session`)."""
+    return check_session(engine, token, now=now, station=station)[0]
+
+
+def _revoke(
+    conn: sa.Connection,
+    hashes: list[str],
+    name: str,
+    reason: str,
+    now: pd.Timestamp,
+    *,
+    actor: str,
+) -> int:
+    """Mark live sessions revoked and audit it; returns how many were live."""
+    s = store.sessions
+    live = s.c.token_hash.in_(hashes) & s.c.revoked_at.is_(None)
+    n = conn.execute(
+        s.update().where(live).values(revoked_at=_iso(now, "microseconds"), revoked_reason=reason)
+    ).rowcount
+    if n and reason == "signout":
+        _audit(conn, actor=actor, action="signout", detail=f"name={name}", at=now)
+    elif n:
+        _audit(
+            conn,
+            actor=actor,
+            action="session.revoked",
+            detail=f"name={name} sessions={n} reason={reason}",
+            at=now,
+        )
+    return n
+
+
+def revoke_session(
+    engine: sa.Engine,
+    token: object,
+    *,
+    reason: str = "signout",
+    now: datetime | pd.Timestamp | None = None,
+) -> bool:
+    """End one session (sign-out). True when it was live; audited as ``signout``
+    (``session.revoked`` for another ``reason``). Revoking twice is harmless."""
+    _check_reason(reason)
+    if not _is_secret(token):
+        return False
+    now_ts = _now(now)
+    s = store.sessions
+    token_hash = _secret_hash(token)
+    with store.write_transaction(engine) as conn:
+        name = conn.execute(
+            sa.select(s.c.user_name).where(s.c.token_hash == token_hash)
+        ).scalar_one_or_none()
+        if name is None:
+            return False
+        return _revoke(conn, [token_hash], name, reason, now_ts, actor=name) > 0
+
+
+def revoke_sessions(
+    engine: sa.Engine,
+    user_name: str,
+    *,
+    reason: str,
+    actor: str = "cli",
+    now: datetime | pd.Timestamp | None = None,
+) -> int:
+    """End every live session of ``user_name`` (and drop its unused grants).
+
+    Returns how many were live; audited as ``session.revoked`` when any were.
+    """
+    _check_reason(reason)
+    name = check_name(user_name)
+    with store.write_transaction(engine) as conn:
+        return _revoke_all(conn, name, reason, _now(now), actor=actor)
+
+
+def _revoke_all(
+    conn: sa.Connection, name: str, reason: str, now: pd.Timestamp, *, actor: str
+) -> int:
+    s, g = store.sessions, store.signin_grants
+    conn.execute(g.delete().where(g.c.user_name == name))
+    hashes = conn.execute(
+        sa.select(s.c.token_hash).where(s.c.user_name == name, s.c.revoked_at.is_(None))
+    ).scalars()
+    return _revoke(conn, list(hashes), name, reason, now, actor=actor)
+
+
+_REVOKE_REASONS = ("signout", "password", "removed", "admin", "idle", "expired")
+
+
+def _check_reason(reason: str) -> None:
+    if reason not in _REVOKE_REASONS:
+        raise ValueError(f"reason must be one of {_REVOKE_REASONS}, got {reason!r}")
 
 
 # --- audited store operations -----------------------------------------------------
