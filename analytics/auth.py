@@ -9,8 +9,17 @@ a locked account, and costs about the same for each (an unknown name is checked
 against a dummy hash), so the sign-in page cannot tell anyone which names exist.
 After ``lockout_failures`` failed attempts within ``lockout_minutes``
 (``station.toml`` ``[auth]``) an account is locked for ``lockout_minutes``; while it
-is locked even the right password fails. Every attempt is written to the audit log
-with the name as typed.
+is locked even the right password fails. Failures are also counted per client
+address, whatever name was typed: after ``address_failures`` within
+``lockout_minutes`` that address's sign-ins are refused (``signin.throttled``) until
+the oldest failure ages out. Every attempt is written to the audit log with the name
+as typed.
+
+After a sign-in the browser holds a random session token in a cookie; the store
+keeps only its SHA-256 (:func:`create_session`, :func:`session_for_token`,
+:func:`revoke_session`, :func:`revoke_sessions`). The token reaches the browser
+through a one-time grant (:func:`create_grant`, :func:`redeem_grant`) so that it
+never passes through the page's script or a URL.
 
 The audit log is append-only: this module has no function that changes or removes an
 entry, and on SQLite (and PostgreSQL) triggers abort any UPDATE or DELETE of
@@ -52,7 +61,9 @@ ACTIONS = (
     "signin.ok",
     "signin.fail",
     "signin.locked",
+    "signin.throttled",
     "signout",
+    "session.revoked",
     "import",
     "import.fail",
     "undo",
@@ -563,7 +574,7 @@ def add_user(
 
 
 def remove_user(engine: sa.Engine, name: str, *, actor: str = "cli") -> None:
-    """Remove a user. The last admin cannot be removed."""
+    """Remove a user, ending their sessions. The last admin cannot be removed."""
     name = check_name(name)
     with store.write_transaction(engine) as conn:
         row = _user(conn, name)
@@ -572,13 +583,17 @@ def remove_user(engine: sa.Engine, name: str, *, actor: str = "cli") -> None:
         if row.role == "admin" and _admin_count(conn) <= 1:
             raise AuthError("auth.last_admin", name=name)
         conn.execute(store.login_attempts.delete().where(store.login_attempts.c.user_name == name))
+        # Revoked (and audited) before the rows go: ON DELETE CASCADE would drop them
+        # silently, and not every database enforces it.
+        _revoke_all(conn, name, "removed", _now(None), actor=actor)
+        conn.execute(store.sessions.delete().where(store.sessions.c.user_name == name))
         conn.execute(store.users.delete().where(store.users.c.name == name))
         _audit(conn, actor=actor, action="user.remove", detail=f"name={name} role={row.role}")
 
 
 def set_password(engine: sa.Engine, name: str, password: str, *, actor: str = "cli") -> None:
-    """Set a user's password. This also unlocks the account and clears its failed
-    attempts (an admin's reset)."""
+    """Set a user's password. This also unlocks the account, clears its failed
+    attempts (an admin's reset) and ends all of the user's sessions."""
     name = check_name(name)
     pw = check_password(password, name)
     with engine.connect() as conn:
@@ -599,6 +614,8 @@ def set_password(engine: sa.Engine, name: str, password: str, *, actor: str = "c
         conn.execute(store.login_attempts.delete().where(store.login_attempts.c.user_name == name))
         detail = f"name={name}" + (" unlocked" if was_locked else "")
         _audit(conn, actor=actor, action="user.passwd", detail=detail)
+        # Whoever knew the old password may hold a session: every one of them ends.
+        _revoke_all(conn, name, "password", now, actor=actor)
 
 
 def set_role(engine: sa.Engine, name: str, role: str, *, actor: str = "cli") -> None:
@@ -676,27 +693,46 @@ def authenticate(
     *,
     now: datetime | pd.Timestamp | None = None,
     station: StationConfig | None = None,
+    client_address: str | None = None,
 ) -> str | None:
     """Check a sign-in: the user's role, or None.
 
-    None alike for an unknown name, a wrong password and a locked account (show one
-    generic message, :data:`MESSAGES` ``auth.signin_failed``). Every attempt is
-    audited (``signin.ok``, ``signin.fail``, ``signin.locked``) with the name as
-    typed. If the store stays busy longer than its busy timeout, the attempt cannot
-    be recorded and fails (None).
+    None alike for an unknown name, a wrong password, a locked account and a
+    throttled client address (show one generic message, :data:`MESSAGES`
+    ``auth.signin_failed``). Every attempt is audited (``signin.ok``,
+    ``signin.fail``, ``signin.locked``, ``signin.throttled``) with the name as typed.
+    If the store stays busy longer than its busy timeout, the attempt cannot be
+    recorded and fails (None).
 
     Parameters
     ----------
     now : datetime, optional
         The time of the attempt (tests pin it); naive times are KST.
     station : StationConfig, optional
-        For ``lockout_failures`` and ``lockout_minutes``; the configured station by default.
+        For ``lockout_failures``, ``lockout_minutes`` and ``address_failures``; the
+        configured station by default.
+    client_address : str, optional
+        Where the attempt came from (an IP address); None is this machine. Failures
+        are counted per address as well as per account.
     """
     st = station or default_station()
+    address = client_key(client_address)
     ph = PASSWORD_HASHER
     dummy = _dummy_hash(ph)  # made before any look-up: the first attempt costs the same
     now_ts = _now(now)
     typed = name if isinstance(name, str) and name else repr(name)
+    with engine.connect() as conn:
+        throttled = _address_failures(conn, address, now_ts, st) >= st.address_failures
+    if throttled:
+        # No hash for a throttled address: a guessing run must not cost the server
+        # a tenth of a second per try. Telling a throttled address so quickly says
+        # nothing about which names exist.
+        try:
+            with store.write_transaction(engine) as conn:
+                _audit_throttled(conn, typed, address, now_ts, st)
+        except store.StoreBusyError:
+            log.warning("throttled sign-in not recorded: the store stayed busy")
+        return None
     try:
         key = check_name(name)
     except AuthError:
@@ -713,10 +749,65 @@ def authenticate(
         new_hash = ph.hash(pw)
     try:
         with store.write_transaction(engine) as conn:
-            return _record_signin(conn, key, typed, ok, new_hash, now_ts, st)
+            # Again under the write lock: parallel attempts must not slip past the limit.
+            if _address_failures(conn, address, now_ts, st) >= st.address_failures:
+                _audit_throttled(conn, typed, address, now_ts, st)
+                return None
+            role = _record_signin(conn, key, typed, ok, new_hash, now_ts, st)
+            if role is None:
+                _record_address_failure(conn, address, now_ts, st)
+            return role
     except store.StoreBusyError:
         log.warning("sign-in not recorded: the store stayed busy")
         return None
+
+
+def client_key(client_address: str | None) -> str:
+    """The address sign-in failures and sessions are recorded under.
+
+    This machine (None, empty, ``127.0.0.1``, ``::1``: Streamlit reports a local
+    browser as None) is ``local``; anything else is kept as given, cut to 64 characters.
+    """
+    text = "" if client_address is None else str(client_address).strip()
+    if text in ("", "127.0.0.1", "::1", "localhost"):
+        return "local"
+    return _printable(text, 64)
+
+
+def _address_failures(
+    conn: sa.Connection, address: str, now: pd.Timestamp, st: StationConfig
+) -> int:
+    """Failed sign-ins from ``address`` within the lockout window (older ones are
+    ignored, and pruned at the next failure from anywhere)."""
+    t = store.address_attempts
+    since = _iso(now - pd.Timedelta(minutes=st.lockout_minutes), "microseconds")
+    # ISO text with one fixed offset sorts as time does (see analytics.store).
+    return conn.execute(
+        sa.select(sa.func.count())
+        .select_from(t)
+        .where(t.c.client_address == address, t.c.attempted_at > since)
+    ).scalar_one()
+
+
+def _record_address_failure(
+    conn: sa.Connection, address: str, now: pd.Timestamp, st: StationConfig
+) -> None:
+    t = store.address_attempts
+    since = _iso(now - pd.Timedelta(minutes=st.lockout_minutes), "microseconds")
+    conn.execute(t.delete().where(t.c.attempted_at <= since))  # the table stays small
+    conn.execute(t.insert().values(client_address=address, attempted_at=_iso(now, "microseconds")))
+
+
+def _audit_throttled(
+    conn: sa.Connection, typed: str, address: str, now: pd.Timestamp, st: StationConfig
+) -> None:
+    _audit(
+        conn,
+        actor=typed,
+        action="signin.throttled",
+        detail=f"address={address}: {st.address_failures} failures within {st.lockout_minutes} min",
+        at=now,
+    )
 
 
 def _record_signin(
@@ -770,6 +861,346 @@ def _record_signin(
         detail += f"; locked until {_iso(lock)}"
     _audit(conn, actor=typed, action="signin.fail", detail=detail, at=now)
     return None
+
+
+# --- sessions -----------------------------------------------------------------------
+
+# How long a sign-in grant may wait for the browser to trade it for the cookie.
+GRANT_SECONDS = 60
+# last_seen_at is written at most this often: a run per click must not be a write
+# per click (idle timeouts are counted in minutes anyway).
+TOUCH_SECONDS = 60
+# secrets.token_urlsafe(32) gives 43 characters; anything far from that is not ours.
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+SESSION_REASONS = ("ok", "none", "unknown", "revoked", "idle", "expired")
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in browser session, as :func:`check_session` found it.
+
+    ``role`` is the user's role now (read from ``users`` at every look-up), not the
+    role at sign-in. Times are KST.
+    """
+
+    user_name: str
+    role: str
+    created_at: pd.Timestamp
+    last_seen_at: pd.Timestamp
+    client_address: str | None
+
+
+def _secret_hash(secret: str) -> str:
+    """SHA-256 of a token or grant, in hex: what the store keeps instead of it.
+
+    A plain hash is enough (no salt, no stretching): the secrets are 256 random bits,
+    so nobody can guess one from its hash, and a look-up needs the hash to be stable.
+    """
+    return hashlib.sha256(secret.encode("ascii")).hexdigest()
+
+
+def _is_secret(value: object) -> bool:
+    return isinstance(value, str) and _SECRET_RE.match(value) is not None
+
+
+def create_grant(
+    engine: sa.Engine,
+    *,
+    user_name: str,
+    client_address: str | None = None,
+    now: datetime | pd.Timestamp | None = None,
+) -> str:
+    """A one-time sign-in grant for ``user_name``, valid for :data:`GRANT_SECONDS`.
+
+    Call it right after :func:`authenticate` succeeded. The sign-in page hands the
+    grant (never a session token) to the browser, which posts it to the server's
+    session route; :func:`redeem_grant` then makes the session. Only the grant's
+    hash is stored.
+
+    Parameters
+    ----------
+    user_name : str
+        The user who just signed in.
+    client_address : str, optional
+        Where the sign-in came from; the grant is redeemed only from there.
+    now : datetime, optional
+        The time (tests pin it); naive times are KST.
+
+    Raises
+    ------
+    AuthError
+        ``auth.no_user`` when the user does not exist (any more).
+    """
+    name = check_name(user_name)
+    now_ts = _now(now)
+    grant = secrets.token_urlsafe(32)
+    g = store.signin_grants
+    with store.write_transaction(engine) as conn:
+        if _user(conn, name) is None:
+            raise AuthError("auth.no_user", name=name)
+        conn.execute(g.delete().where(g.c.expires_at <= _iso(now_ts, "microseconds")))
+        conn.execute(
+            g.insert().values(
+                grant_hash=_secret_hash(grant),
+                user_name=name,
+                created_at=_iso(now_ts, "microseconds"),
+                expires_at=_iso(now_ts + pd.Timedelta(seconds=GRANT_SECONDS), "microseconds"),
+                client_address=client_key(client_address),
+            )
+        )
+    return grant
+
+
+def redeem_grant(
+    engine: sa.Engine,
+    grant: object,
+    *,
+    client_address: str | None = None,
+    now: datetime | pd.Timestamp | None = None,
+) -> str | None:
+    """Trade a sign-in grant for a new session: the session token, or None.
+
+    A grant works once: it is removed whether or not it is still valid. None for an
+    unknown, used or expired grant, one made for another client address, or a user
+    removed meanwhile. The token goes into the browser's cookie and nowhere else.
+    """
+    if not _is_secret(grant):
+        return None
+    now_ts = _now(now)
+    address = client_key(client_address)
+    g = store.signin_grants
+    with store.write_transaction(engine) as conn:
+        row = conn.execute(sa.select(g).where(g.c.grant_hash == _secret_hash(grant))).first()
+        if row is None:
+            return None
+        conn.execute(g.delete().where(g.c.grant_hash == row.grant_hash))
+        if _parse(row.expires_at) <= now_ts or row.client_address != address:
+            return None
+        if _user(conn, row.user_name) is None:
+            return None
+        return _create_session(conn, row.user_name, address, now_ts)
+
+
+def create_session(
+    engine: sa.Engine,
+    *,
+    user_name: str,
+    client_address: str | None = None,
+    now: datetime | pd.Timestamp | None = None,
+) -> str:
+    """A new session for ``user_name``: returns its token (only its hash is stored).
+
+    The web sign-in goes through :func:`create_grant` and :func:`redeem_grant`; this
+    is the same step for callers that hand the token over themselves.
+
+    Raises
+    ------
+    AuthError
+        ``auth.no_user`` when the user does not exist.
+    """
+    name = check_name(user_name)
+    now_ts = _now(now)
+    with store.write_transaction(engine) as conn:
+        if _user(conn, name) is None:
+            raise AuthError("auth.no_user", name=name)
+        return _create_session(conn, name, client_key(client_address), now_ts)
+
+
+def _create_session(conn: sa.Connection, name: str, address: str, now: pd.Timestamp) -> str:
+    s = store.sessions
+    # Sessions older than any lifetime are only clutter; the audit log keeps the trail.
+    # (A week: longer than any session_hours a station would choose.)
+    stale = _iso(now - pd.Timedelta(days=7), "microseconds")
+    conn.execute(s.delete().where(s.c.last_seen_at < stale))
+    token = secrets.token_urlsafe(32)
+    conn.execute(
+        s.insert().values(
+            token_hash=_secret_hash(token),
+            user_name=name,
+            created_at=_iso(now, "microseconds"),
+            last_seen_at=_iso(now, "microseconds"),
+            client_address=address,
+        )
+    )
+    return token
+
+
+def check_session(
+    engine: sa.Engine,
+    token: object,
+    *,
+    now: datetime | pd.Timestamp | None = None,
+    station: StationConfig | None = None,
+) -> tuple[Session | None, str]:
+    """Look a session token up: ``(session, "ok")`` or ``(None, reason)``.
+
+    Reasons: ``none`` (no token), ``unknown`` (not a token of this store),
+    ``revoked`` (signed out, password changed, user removed, or ended before),
+    ``idle`` (nothing for ``idle_minutes``) and ``expired`` (older than
+    ``session_hours``). An idle or expired session is revoked here, and audited
+    (``session.revoked``). A live one has its ``last_seen_at`` moved on, at most
+    once per :data:`TOUCH_SECONDS`.
+
+    Parameters
+    ----------
+    token : str
+        The cookie's value, as the browser sent it.
+    now : datetime, optional
+        The time (tests pin it); naive times are KST.
+    station : StationConfig, optional
+        For ``idle_minutes`` and ``session_hours``; the configured station by default.
+    """
+    if token is None or token == "":
+        return None, "none"
+    if not _is_secret(token):
+        return None, "unknown"
+    st = station or default_station()
+    now_ts = _now(now)
+    s, u = store.sessions, store.users
+    token_hash = _secret_hash(token)
+    query = (
+        sa.select(s, u.c.role)
+        .join(u, u.c.name == s.c.user_name)
+        .where(s.c.token_hash == token_hash)
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    if row is None:
+        return None, "unknown"
+    if row.revoked_at is not None:
+        return None, "revoked"
+    created, seen = _parse(row.created_at), _parse(row.last_seen_at)
+    reason = None
+    if now_ts >= created + pd.Timedelta(hours=st.session_hours):
+        reason = "expired"
+    elif now_ts >= seen + pd.Timedelta(minutes=st.idle_minutes):
+        reason = "idle"
+    if reason is not None:
+        try:
+            with store.write_transaction(engine) as conn:
+                _revoke(conn, [token_hash], row.user_name, reason, now_ts, actor=row.user_name)
+        except store.StoreBusyError:
+            log.warning("an ended session was not marked: the store stayed busy")
+        return None, reason
+    if now_ts - seen >= pd.Timedelta(seconds=TOUCH_SECONDS):
+        try:
+            with store.write_transaction(engine) as conn:
+                conn.execute(
+                    s.update()
+                    .where(s.c.token_hash == token_hash, s.c.revoked_at.is_(None))
+                    .values(last_seen_at=_iso(now_ts, "microseconds"))
+                )
+            seen = now_ts
+        except store.StoreBusyError:  # the next run tries again; the user goes on
+            log.warning("session activity not recorded: the store stayed busy")
+    session = Session(
+        user_name=row.user_name,
+        role=row.role,
+        created_at=created,
+        last_seen_at=seen,
+        client_address=row.client_address,
+    )
+    return session, "ok"
+
+
+def session_for_token(
+    engine: sa.Engine,
+    token: object,
+    *,
+    now: datetime | pd.Timestamp | None = None,
+    station: StationConfig | None = None,
+) -> Session | None:
+    """The live session a token opens, or None (see :func:`check_session`)."""
+    return check_session(engine, token, now=now, station=station)[0]
+
+
+def _revoke(
+    conn: sa.Connection,
+    hashes: list[str],
+    name: str,
+    reason: str,
+    now: pd.Timestamp,
+    *,
+    actor: str,
+) -> int:
+    """Mark live sessions revoked and audit it; returns how many were live."""
+    s = store.sessions
+    live = s.c.token_hash.in_(hashes) & s.c.revoked_at.is_(None)
+    n = conn.execute(
+        s.update().where(live).values(revoked_at=_iso(now, "microseconds"), revoked_reason=reason)
+    ).rowcount
+    if n and reason == "signout":
+        _audit(conn, actor=actor, action="signout", detail=f"name={name}", at=now)
+    elif n:
+        _audit(
+            conn,
+            actor=actor,
+            action="session.revoked",
+            detail=f"name={name} sessions={n} reason={reason}",
+            at=now,
+        )
+    return n
+
+
+def revoke_session(
+    engine: sa.Engine,
+    token: object,
+    *,
+    reason: str = "signout",
+    now: datetime | pd.Timestamp | None = None,
+) -> bool:
+    """End one session (sign-out). True when it was live; audited as ``signout``
+    (``session.revoked`` for another ``reason``). Revoking twice is harmless."""
+    _check_reason(reason)
+    if not _is_secret(token):
+        return False
+    now_ts = _now(now)
+    s = store.sessions
+    token_hash = _secret_hash(token)
+    with store.write_transaction(engine) as conn:
+        name = conn.execute(
+            sa.select(s.c.user_name).where(s.c.token_hash == token_hash)
+        ).scalar_one_or_none()
+        if name is None:
+            return False
+        return _revoke(conn, [token_hash], name, reason, now_ts, actor=name) > 0
+
+
+def revoke_sessions(
+    engine: sa.Engine,
+    user_name: str,
+    *,
+    reason: str,
+    actor: str = "cli",
+    now: datetime | pd.Timestamp | None = None,
+) -> int:
+    """End every live session of ``user_name`` (and drop its unused grants).
+
+    Returns how many were live; audited as ``session.revoked`` when any were.
+    """
+    _check_reason(reason)
+    name = check_name(user_name)
+    with store.write_transaction(engine) as conn:
+        return _revoke_all(conn, name, reason, _now(now), actor=actor)
+
+
+def _revoke_all(
+    conn: sa.Connection, name: str, reason: str, now: pd.Timestamp, *, actor: str
+) -> int:
+    s, g = store.sessions, store.signin_grants
+    conn.execute(g.delete().where(g.c.user_name == name))
+    hashes = conn.execute(
+        sa.select(s.c.token_hash).where(s.c.user_name == name, s.c.revoked_at.is_(None))
+    ).scalars()
+    return _revoke(conn, list(hashes), name, reason, now, actor=actor)
+
+
+_REVOKE_REASONS = ("signout", "password", "removed", "admin", "idle", "expired")
+
+
+def _check_reason(reason: str) -> None:
+    if reason not in _REVOKE_REASONS:
+        raise ValueError(f"reason must be one of {_REVOKE_REASONS}, got {reason!r}")
 
 
 # --- audited store operations -----------------------------------------------------

@@ -79,12 +79,18 @@ class StationConfig:
     map_zoom: int
     meeting_weekday: int
     source_file: Path
-    # [auth]: sign-in sessions end after idle_minutes without activity; an account is
-    # locked for lockout_minutes after lockout_failures failed sign-ins within
-    # lockout_minutes.
+    # [auth]: sign-in sessions end after idle_minutes without activity, and at the
+    # latest session_hours after sign-in; an account is locked for lockout_minutes
+    # after lockout_failures failed sign-ins within lockout_minutes, and a client
+    # address may fail address_failures times within lockout_minutes before its
+    # sign-ins are refused. secure_cookie marks the session cookie Secure even when
+    # the request does not look like HTTPS (a proxy that does not say so).
     idle_minutes: int = 30
     lockout_failures: int = 5
     lockout_minutes: int = 15
+    session_hours: int = 12
+    address_failures: int = 20
+    secure_cookie: bool = False
     # "password" (users in the store, the default) or "oidc" (Streamlit's st.login,
     # with oidc_roles mapping e-mail addresses to roles; anyone else is refused).
     auth_method: str = "password"
@@ -218,6 +224,13 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
         raise ValueError(f"station.toml: auth.oidc_roles has unknown roles {bad_roles}")
     lockout_failures = _whole(au, "lockout_failures", "auth", 5, minimum=1)
     lockout_minutes = _whole(au, "lockout_minutes", "auth", 15, minimum=1)
+    session_hours = _whole(au, "session_hours", "auth", 12, minimum=1)
+    address_failures = _whole(au, "address_failures", "auth", 20, minimum=1)
+    secure_cookie = au.get("secure_cookie", False)
+    if not isinstance(secure_cookie, bool):
+        raise ValueError(
+            f"station.toml: [auth] secure_cookie must be true or false, got {secure_cookie!r}"
+        )
     sensitive, geomask_m = _privacy(pv)
     viewer_min_eps_m, viewer_min_samples = _viewer_floors(pv)
 
@@ -251,6 +264,9 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
         idle_minutes=idle_minutes,
         lockout_failures=lockout_failures,
         lockout_minutes=lockout_minutes,
+        session_hours=session_hours,
+        address_failures=address_failures,
+        secure_cookie=secure_cookie,
         auth_method=auth_method,
         oidc_roles=oidc_roles,
         sensitive_categories=sensitive,

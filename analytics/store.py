@@ -29,7 +29,7 @@ from analytics.schema import EVENT_COLUMNS, SOURCES, conform_events
 # The Alembic revision number of the schema this code writes (``alembic_version`` in the
 # store is the authority; each migration also writes its number to
 # ``meta.schema_version`` for people who look inside the file).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # How long a writer waits for another writer's lock before StoreBusyError.
 BUSY_TIMEOUT_MS = int(os.environ.get("HOTSPOT_BUSY_TIMEOUT_MS", "10000"))
@@ -165,6 +165,54 @@ login_attempts = sa.Table(
     ),
     sa.Column("attempted_at", sa.String(32), nullable=False),
     sa.Index("ix_login_attempts_user", "user_name"),
+)
+
+# Signed-in browser sessions (schema revision 4). Only the SHA-256 of the cookie's
+# token is kept, so a copy of the store opens no session. The role is not stored: it
+# is read from users at every look-up, so a role change applies at once.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_name",
+        sa.String(40),
+        sa.ForeignKey("users.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("last_seen_at", sa.String(32), nullable=False),
+    sa.Column("revoked_at", sa.String(32)),
+    sa.Column("revoked_reason", sa.String(16)),
+    sa.Column("client_address", sa.String(64)),
+    sa.Index("ix_sessions_user", "user_name"),
+)
+
+# One-time sign-in grants: the sign-in page hands one to the browser, which trades it
+# (once, within a minute) for the session cookie. Hashed like the tokens.
+signin_grants = sa.Table(
+    "signin_grants",
+    metadata,
+    sa.Column("grant_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_name",
+        sa.String(40),
+        sa.ForeignKey("users.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("expires_at", sa.String(32), nullable=False),
+    sa.Column("client_address", sa.String(64)),
+)
+
+# Failed sign-ins per client address, known names or not (pruned as they age out).
+address_attempts = sa.Table(
+    "address_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("client_address", sa.String(64), nullable=False),
+    sa.Column("attempted_at", sa.String(32), nullable=False),
+    sa.Index("ix_address_attempts_address", "client_address"),
 )
 
 # Append-only: the app has no function that updates or deletes a row; triggers abort

@@ -262,6 +262,91 @@ def test_a_locked_account_is_per_user(engine):
     assert auth.authenticate(engine, "kim", PW, now=T0 + 5 * MIN) is None
 
 
+def test_failures_are_throttled_per_client_address_whatever_the_name(engine):
+    st = dataclasses.replace(default_station(), address_failures=3, lockout_failures=100)
+    auth.add_user(engine, "kim", PW)
+    here, there = "10.0.0.7", "10.0.0.8"
+    # Unknown names count too: before, nothing limited them.
+    for i, name in enumerate(("nobody", "admin", "kim")):
+        pw = PW if name != "kim" else "wrong password"
+        assert (
+            auth.authenticate(engine, name, pw, now=T0 + i * MIN, station=st, client_address=here)
+            is None
+        )
+    # The limit is reached: even the right password fails from this address ...
+    assert (
+        auth.authenticate(engine, "kim", PW, now=T0 + 5 * MIN, station=st, client_address=here)
+        is None
+    )
+    last = auth.read_audit(engine, limit=1).iloc[0]
+    assert last["action"] == "signin.throttled" and last["actor"] == "kim"
+    assert "address=10.0.0.7" in last["detail"]
+    # ... but not from another address, and the account itself is not locked.
+    assert (
+        auth.authenticate(engine, "kim", PW, now=T0 + 5 * MIN, station=st, client_address=there)
+        == "viewer"
+    )
+    # Throttled attempts do not count: once the first failure is 15 minutes old, one
+    # more try is allowed (a sliding window).
+    assert (
+        auth.authenticate(engine, "kim", PW, now=T0 + 14 * MIN, station=st, client_address=here)
+        is None
+    )
+    assert (
+        auth.authenticate(
+            engine, "kim", PW, now=T0 + 15 * MIN + MIN / 2, station=st, client_address=here
+        )
+        == "viewer"
+    )
+
+
+def test_a_success_does_not_reset_the_address_count(engine):
+    st = dataclasses.replace(default_station(), address_failures=2, lockout_failures=100)
+    auth.add_user(engine, "kim", PW)
+    addr = "192.168.1.20"
+    auth.authenticate(engine, "lee", PW, now=T0, station=st, client_address=addr)
+    # An attacker with one account of their own cannot wipe the address's record.
+    assert (
+        auth.authenticate(engine, "kim", PW, now=T0 + MIN, station=st, client_address=addr)
+        == "viewer"
+    )
+    auth.authenticate(engine, "park", PW, now=T0 + 2 * MIN, station=st, client_address=addr)
+    assert (
+        auth.authenticate(engine, "kim", PW, now=T0 + 3 * MIN, station=st, client_address=addr)
+        is None
+    )
+    assert actions(engine)[-1] == "signin.throttled"
+
+
+def test_this_machine_is_one_address(engine):
+    assert {auth.client_key(a) for a in (None, "", "127.0.0.1", "::1")} == {"local"}
+    assert auth.client_key(" 10.1.2.3 ") == "10.1.2.3"
+    assert len(auth.client_key("x" * 500)) == 64
+    st = dataclasses.replace(default_station(), address_failures=2)
+    auth.add_user(engine, "kim", PW)
+    auth.authenticate(engine, "a", PW, now=T0, station=st)
+    auth.authenticate(engine, "b", PW, now=T0, station=st, client_address="127.0.0.1")
+    assert auth.authenticate(engine, "kim", PW, now=T0, station=st, client_address="::1") is None
+
+
+def test_a_throttled_address_costs_no_hash(engine, monkeypatch):
+    counting = CountingHasher()
+    monkeypatch.setattr(auth, "PASSWORD_HASHER", counting)
+    st = dataclasses.replace(default_station(), address_failures=1)
+    auth.authenticate(engine, "nobody", PW, now=T0, station=st, client_address="10.9.9.9")
+    before = counting.verified
+    assert (
+        auth.authenticate(engine, "nobody", PW, now=T0, station=st, client_address="10.9.9.9")
+        is None
+    )
+    assert counting.verified == before
+    assert actions(engine)[-2:] == ["signin.fail", "signin.throttled"]
+
+
+def test_address_failures_default_to_twenty():
+    assert default_station().address_failures == 20
+
+
 class CountingHasher(PasswordHasher):
     def __init__(self):
         super().__init__(time_cost=1, memory_cost=8, parallelism=1)
@@ -497,6 +582,7 @@ landmarks = "l"
 def test_auth_and_privacy_settings_are_read():
     st = default_station()
     assert (st.idle_minutes, st.lockout_failures, st.lockout_minutes) == (30, 5, 15)
+    assert (st.session_hours, st.address_failures, st.secure_cookie) == (12, 20, False)
     assert st.sensitive_categories == (
         "sexual",
         "hidden_camera",
@@ -514,6 +600,7 @@ def test_auth_and_privacy_defaults_when_the_sections_are_absent(tmp_path):
     path.write_text(MINIMAL, encoding="utf-8")
     st = load_station(path)
     assert (st.idle_minutes, st.lockout_failures, st.lockout_minutes) == (30, 5, 15)
+    assert (st.session_hours, st.address_failures, st.secure_cookie) == (12, 20, False)
     assert st.sensitive_categories == default_station().sensitive_categories
     assert st.geomask_m == 100.0
 
@@ -523,11 +610,13 @@ def test_auth_and_privacy_values_are_taken(tmp_path):
     path.write_text(
         MINIMAL
         + "[auth]\nidle_minutes = 10\nlockout_failures = 3\nlockout_minutes = 30\n"
+        + "session_hours = 8\naddress_failures = 50\nsecure_cookie = true\n"
         + '[privacy]\nsensitive_categories = ["sexual", "sexual", "missing"]\ngeomask_m = 250\n',
         encoding="utf-8",
     )
     st = load_station(path)
     assert (st.idle_minutes, st.lockout_failures, st.lockout_minutes) == (10, 3, 30)
+    assert (st.session_hours, st.address_failures, st.secure_cookie) == (8, 50, True)
     assert st.sensitive_categories == ("sexual", "missing") and st.geomask_m == 250.0
 
 
@@ -538,6 +627,9 @@ def test_auth_and_privacy_values_are_taken(tmp_path):
         ("[auth]\nidle_minutes = '30'\n", "idle_minutes must be a whole number"),
         ("[auth]\nlockout_minutes = 1.5\n", "lockout_minutes must be a whole number"),
         ("[auth]\nidle_minutes = true\n", "idle_minutes must be a whole number"),
+        ("[auth]\nsession_hours = 0\n", "session_hours must be >= 1"),
+        ("[auth]\naddress_failures = 2.5\n", "address_failures must be a whole number"),
+        ("[auth]\nsecure_cookie = 'yes'\n", "secure_cookie must be true or false"),
         ("[privacy]\nsensitive_categories = ['sexual', 'burglary']\n", "unknown codes"),
         ("[privacy]\nsensitive_categories = 'sexual'\n", "must be a list"),
         ("[privacy]\ngeomask_m = 0\n", "geomask_m must be > 0"),
@@ -665,3 +757,174 @@ def test_cli_audit_shows_the_log(db, typed, tmp_path, capsys):
 def test_cli_users_never_takes_a_password_argument(db):
     with pytest.raises(SystemExit):
         main(["users", "add", "kim", "--password", PW, "--db", db])
+
+
+# --- OIDC ---------------------------------------------------------------------------
+
+OIDC_ROLES = (("kim@police.example", "analyst"),)
+
+
+@pytest.mark.parametrize(
+    ("verified", "expected"),
+    [
+        (True, "analyst"),
+        ("true", "analyst"),
+        (" TRUE ", "analyst"),
+        (False, None),
+        ("false", None),
+        (None, None),  # the claim is missing
+        (1, None),
+        ("yes", None),
+    ],
+)
+def test_oidc_needs_a_verified_email(verified, expected):
+    from ui.auth import email_is_verified, oidc_role
+
+    assert oidc_role("Kim@police.example", OIDC_ROLES, email_verified=verified) == expected
+    assert email_is_verified(verified) is (expected is not None)
+
+
+def test_oidc_refusal_messages_exist_in_both_languages():
+    from ui.i18n import text
+
+    for key in ("auth.oidc_refused", "auth.oidc_unverified"):
+        assert text(key, "ko") != text(key, "en")
+    assert "확인" in text("auth.oidc_unverified", "ko")
+
+
+# --- sessions -----------------------------------------------------------------------
+
+
+def session_rows(engine) -> list[dict]:
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(sa.select(store.sessions)).mappings()]
+
+
+def test_a_grant_is_traded_once_for_a_session_whose_token_is_never_stored(engine):
+    auth.add_user(engine, "kim", PW, role="analyst")
+    grant = auth.create_grant(engine, user_name="kim", now=T0)
+    token = auth.redeem_grant(engine, grant, now=T0 + pd.Timedelta(seconds=5))
+    assert isinstance(token, str) and len(token) == 43 and token != grant
+    assert auth.redeem_grant(engine, grant, now=T0 + pd.Timedelta(seconds=6)) is None  # once
+    session = auth.session_for_token(engine, token, now=T0 + MIN)
+    assert session.user_name == "kim" and session.role == "analyst"
+    # The store holds hashes only: neither the token nor the grant is in the file.
+    dump = "\n".join(sqlite3.connect(engine.url.database).iterdump())
+    assert token not in dump and grant not in dump
+    assert session_rows(engine)[0]["token_hash"] == auth._secret_hash(token)
+
+
+def test_a_grant_expires_after_a_minute_and_binds_to_the_address(engine):
+    auth.add_user(engine, "kim", PW)
+    late = auth.create_grant(engine, user_name="kim", now=T0)
+    assert auth.redeem_grant(engine, late, now=T0 + pd.Timedelta(seconds=60)) is None
+    elsewhere = auth.create_grant(engine, user_name="kim", client_address="10.0.0.7", now=T0)
+    assert auth.redeem_grant(engine, elsewhere, client_address="10.0.0.8", now=T0) is None
+    # ... and a failed redemption uses the grant up.
+    assert auth.redeem_grant(engine, elsewhere, client_address="10.0.0.7", now=T0) is None
+    here = auth.create_grant(engine, user_name="kim", client_address="10.0.0.7", now=T0)
+    assert auth.redeem_grant(engine, here, client_address="10.0.0.7", now=T0) is not None
+    for junk in (None, "", "x", 42, "a" * 500, "grant with spaces and more than 32 chars"):
+        assert auth.redeem_grant(engine, junk, now=T0) is None
+    with pytest.raises(auth.AuthError, match="없는 사용자"):
+        auth.create_grant(engine, user_name="nobody", now=T0)
+
+
+def test_a_session_ends_after_the_idle_time(engine):
+    st = dataclasses.replace(default_station(), idle_minutes=30, session_hours=12)
+    auth.add_user(engine, "kim", PW)
+    token = auth.create_session(engine, user_name="kim", now=T0)
+    # Activity every 20 minutes keeps it alive well past 30 minutes.
+    for minutes in (20, 40, 60):
+        session, reason = auth.check_session(engine, token, now=T0 + minutes * MIN, station=st)
+        assert reason == "ok" and session.last_seen_at == T0 + minutes * MIN
+    # 30 minutes without a run: over.
+    session, reason = auth.check_session(engine, token, now=T0 + 90 * MIN, station=st)
+    assert session is None and reason == "idle"
+    assert auth.check_session(engine, token, now=T0 + 91 * MIN, station=st) == (None, "revoked")
+    entry = auth.read_audit(engine, limit=1).iloc[0]
+    assert entry["action"] == "session.revoked" and "reason=idle" in entry["detail"]
+    assert session_rows(engine)[0]["revoked_reason"] == "idle"
+
+
+def test_last_seen_is_written_at_most_once_a_minute(engine):
+    auth.add_user(engine, "kim", PW)
+    token = auth.create_session(engine, user_name="kim", now=T0)
+    for seconds in (10, 30, 59):
+        auth.check_session(engine, token, now=T0 + pd.Timedelta(seconds=seconds))
+    assert auth._parse(session_rows(engine)[0]["last_seen_at"]) == T0
+    auth.check_session(engine, token, now=T0 + pd.Timedelta(seconds=61))
+    assert auth._parse(session_rows(engine)[0]["last_seen_at"]) == T0 + pd.Timedelta(seconds=61)
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_active(engine):
+    st = dataclasses.replace(default_station(), idle_minutes=30, session_hours=2)
+    auth.add_user(engine, "kim", PW)
+    token = auth.create_session(engine, user_name="kim", now=T0)
+    for minutes in range(10, 120, 10):
+        assert auth.session_for_token(engine, token, now=T0 + minutes * MIN, station=st)
+    assert auth.check_session(engine, token, now=T0 + 120 * MIN, station=st) == (None, "expired")
+
+
+def test_the_role_is_read_at_every_look_up(engine):
+    auth.add_user(engine, "kim", PW, role="admin")
+    auth.add_user(engine, "lee", PW, role="analyst")
+    token = auth.create_session(engine, user_name="lee", now=T0)
+    assert auth.session_for_token(engine, token, now=T0).role == "analyst"
+    auth.set_role(engine, "lee", "viewer")
+    assert auth.session_for_token(engine, token, now=T0 + MIN).role == "viewer"
+
+
+def test_sign_out_revokes_one_session(engine):
+    auth.add_user(engine, "kim", PW)
+    first = auth.create_session(engine, user_name="kim", now=T0)
+    second = auth.create_session(engine, user_name="kim", now=T0)
+    assert auth.revoke_session(engine, first, now=T0 + MIN) is True
+    assert auth.revoke_session(engine, first, now=T0 + MIN) is False  # harmless twice
+    assert auth.check_session(engine, first, now=T0 + MIN) == (None, "revoked")
+    assert auth.session_for_token(engine, second, now=T0 + MIN).user_name == "kim"
+    assert actions(engine).count("signout") == 1
+    assert auth.revoke_session(engine, "not-a-token", now=T0) is False
+    with pytest.raises(ValueError, match="reason"):
+        auth.revoke_session(engine, second, reason="because")
+
+
+def test_a_password_change_ends_every_session_of_that_user(engine):
+    auth.add_user(engine, "kim", PW)
+    auth.add_user(engine, "lee", PW)
+    kims = [auth.create_session(engine, user_name="kim", now=T0) for _ in range(2)]
+    lees = auth.create_session(engine, user_name="lee", now=T0)
+    grant = auth.create_grant(engine, user_name="kim", now=T0)
+    auth.set_password(engine, "kim", PW + "!", actor="admin1")
+    for token in kims:
+        assert auth.session_for_token(engine, token, now=T0 + MIN) is None
+    assert auth.redeem_grant(engine, grant, now=T0 + MIN) is None  # issued before the change
+    assert auth.session_for_token(engine, lees, now=T0 + MIN) is not None
+    entry = auth.read_audit(engine, limit=1).iloc[0]
+    assert entry["action"] == "session.revoked" and entry["actor"] == "admin1"
+    assert entry["detail"] == "name=kim sessions=2 reason=password"
+
+
+def test_removing_a_user_ends_their_sessions(engine):
+    auth.add_user(engine, "kim", PW, role="admin")
+    auth.add_user(engine, "lee", PW)
+    token = auth.create_session(engine, user_name="lee", now=T0)
+    auth.remove_user(engine, "lee", actor="kim")
+    assert auth.check_session(engine, token, now=T0 + MIN) == (None, "unknown")
+    assert session_rows(engine) == []
+    assert actions(engine)[-2:] == ["session.revoked", "user.remove"]
+    # A new user of the same name does not inherit the old session.
+    auth.add_user(engine, "lee", PW)
+    assert auth.session_for_token(engine, token, now=T0 + MIN) is None
+
+
+def test_revoke_sessions_and_junk_tokens(engine):
+    auth.add_user(engine, "kim", PW)
+    token = auth.create_session(engine, user_name="kim", now=T0)
+    assert auth.revoke_sessions(engine, "kim", reason="admin", actor="cli:root", now=T0) == 1
+    assert auth.revoke_sessions(engine, "kim", reason="admin", actor="cli:root", now=T0) == 0
+    assert auth.session_for_token(engine, token, now=T0) is None
+    for junk in (None, "", "short", "x" * 43 + "!", 12345, b"bytes" * 10):
+        assert auth.session_for_token(engine, junk, now=T0) is None
+    assert auth.check_session(engine, None) == (None, "none")
+    assert auth.check_session(engine, "A" * 43) == (None, "unknown")

@@ -372,7 +372,8 @@ def test_where_a_sensitive_case_lies_in_its_cell_changes_nothing_a_viewer_receiv
 def test_oidc_roles_come_only_from_the_station_list(email, expected):
     from ui.auth import oidc_role
 
-    assert oidc_role(email, (("kim@police.example", "analyst"),)) == expected
+    roles = (("kim@police.example", "analyst"),)
+    assert oidc_role(email, roles, email_verified=True) == expected
 
 
 def test_station_auth_method_is_validated(tmp_path):

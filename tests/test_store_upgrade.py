@@ -328,10 +328,11 @@ def test_a_pre_alembic_store_is_upgraded_keeping_every_row(tmp_path):
     engine = store.open_store(str(path))
 
     assert dump(path) == before
-    assert revision(path) == migrations.head_revision() == "0003_audit_chain"
-    assert meta_version(path) == str(store.SCHEMA_VERSION) == "3"
+    assert revision(path) == migrations.head_revision() == "0004_sessions"
+    assert meta_version(path) == str(store.SCHEMA_VERSION) == "4"
     tables = set(sa.inspect(engine).get_table_names())
     assert {"users", "login_attempts", "audit_log", "alembic_version"} <= tables
+    assert {"sessions", "signin_grants", "address_attempts"} <= tables
     triggers = {r[1] for r in schema(path) if r[0] == "trigger"}
     assert triggers == {"audit_log_no_update", "audit_log_no_delete", "audit_log_no_replace"}
     assert schema_diff(engine) == []
@@ -368,7 +369,7 @@ def test_a_new_store_is_created_at_head(tmp_path):
     path = tmp_path / "new.sqlite"
     engine = store.open_store(str(path))
     assert revision(path) == migrations.head_revision()
-    assert meta_version(path) == "3"
+    assert meta_version(path) == str(store.SCHEMA_VERSION) == "4"
     assert schema_diff(engine) == []
     assert store.is_empty(engine) and not auth.has_users(engine)
     # The same schema as an upgraded old store.
@@ -393,6 +394,9 @@ def test_a_pre_alembic_store_missing_a_table_is_completed(tmp_path):
         "users": 0,
         "login_attempts": 0,
         "audit_log": 0,
+        "sessions": 0,
+        "signin_grants": 0,
+        "address_attempts": 0,
     }
     assert schema_diff(engine) == []
 
@@ -419,7 +423,7 @@ def test_downgrade_to_baseline_and_up_again(tmp_path):
     assert "users" not in sa.inspect(engine).get_table_names()
     assert dump(path) == before
     store.open_store(str(path))
-    assert revision(path) == "0003_audit_chain" and dump(path) == before
+    assert revision(path) == "0004_sessions" and dump(path) == before
 
 
 def test_create_false_leaves_a_missing_store_alone(tmp_path):
@@ -433,9 +437,9 @@ def test_create_false_leaves_a_missing_store_alone(tmp_path):
 
 def test_migrations_have_one_head_and_a_line_from_the_baseline():
     scripts = migrations._scripts()
-    assert scripts.get_heads() == ["0003_audit_chain"]
+    assert scripts.get_heads() == ["0004_sessions"]
     chain = [s.revision for s in scripts.walk_revisions()][::-1]
-    assert chain == ["0001_baseline", "0002_users_audit", "0003_audit_chain"]
+    assert chain == ["0001_baseline", "0002_users_audit", "0003_audit_chain", "0004_sessions"]
 
 
 def test_a_failed_upgrade_leaves_the_store_as_it_was(tmp_path):

@@ -1,11 +1,14 @@
 """Start the Streamlit server for dashboard.py: ``python -m ui.serve [streamlit run args]``.
 
-Two things happen before the server listens:
+Three things happen before the server listens:
 
 * Streamlit still honours the legacy ``pages/`` folder for the very first request
   after start (a deep link such as ``/map`` would run ``pages/map.py`` on its own,
   without the router's frame and sign-in). ``st.navigation`` switches that off, but
   only once it has run; here it is switched off before the server starts.
+* The sign-in session routes (``/_auth/session``, ``/_auth/signout``,
+  :mod:`ui.session_routes`) are added to the server Streamlit builds: a script
+  cannot set the HttpOnly session cookie itself.
 * The meeting brief's default view is computed (:func:`ui.data.warm_landing`), so
   the first visit does not pay for imports and clustering. Done before listening,
   not beside it: a background warm-up competes with that first visit for the CPU.
@@ -21,6 +24,8 @@ from streamlit import config as st_config
 from streamlit import logger as st_logger
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
+
+from ui import session_routes
 
 
 def warm() -> None:
@@ -49,6 +54,7 @@ def warm() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     PagesManager.uses_pages_directory = False
+    session_routes.install()
     warm()
     args = list(sys.argv[1:] if argv is None else argv)
     sys.argv = ["streamlit", "run", "dashboard.py", *args]
