@@ -75,7 +75,8 @@ def payload_pairs(payload: bytes | str, kind: str) -> set[tuple[str, float, floa
         wb = openpyxl.load_workbook(io.BytesIO(payload), read_only=True)
         rows = [list(r) for ws in wb.worksheets for r in ws.iter_rows(values_only=True)]
         return table_pairs(rows)
-    text = payload.decode("utf-8-sig") if isinstance(payload, bytes) else payload
+    # Digits are ASCII in every encoding; binary frames keep theirs too.
+    text = payload.decode("utf-8-sig", errors="replace") if isinstance(payload, bytes) else payload
     if kind == "csv":
         return table_pairs(list(csv.reader(io.StringIO(text)))) | text_pairs(text)
     return text_pairs(text)

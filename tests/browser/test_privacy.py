@@ -117,15 +117,25 @@ def _sign_in(page, name, password):
 
 
 def _download_all(page, received: list[tuple[bytes, str]]) -> int:
+    """Click every download button on the page; keep each file's bytes and kind."""
     buttons = page.locator('[data-testid="stDownloadButton"] button:visible')
     n = buttons.count()
     for i in range(n):
-        with page.expect_download(timeout=60_000) as info:
-            buttons.nth(i).click()
-        path = info.value.path()
-        name = info.value.suggested_filename
-        kind = name.rsplit(".", 1)[-1].lower()
-        received.append((Path(path).read_bytes(), kind))
+        # A click reruns the page (the export is audited); a click that lands during a
+        # rerun can cancel its download: wait, and try again.
+        for attempt in range(3):
+            page.wait_for_timeout(1500)
+            with page.expect_download(timeout=60_000) as info:
+                buttons.nth(i).click()
+            try:
+                path = info.value.path()
+            except Exception:
+                if attempt == 2:
+                    raise
+                continue
+            kind = info.value.suggested_filename.rsplit(".", 1)[-1].lower()
+            received.append((Path(path).read_bytes(), kind))
+            break
     return n
 
 
