@@ -300,7 +300,8 @@ def test_a_revision2_store_gets_a_valid_chain(tmp_path):
     after = con.execute(
         "SELECT id, at, actor, action, detail, batch_id, file_name FROM audit_log ORDER BY id"
     ).fetchall()
-    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(store.SCHEMA_VERSION)
+    version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+    assert version == str(store.SCHEMA_VERSION)
     con.close()
     assert after == before  # every entry kept as it was
     found = auth.verify_audit_chain(engine)
