@@ -114,7 +114,7 @@ st.caption(
         engine=v["engine"],
     )
 )
-privacy_note(v, lang)
+privacy_note(v, lang, places=True)
 period_events = data.period_events(url, version, start, end, state.sources, state.categories)
 clicked = hotspot_map(
     hotspots,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
@@ -49,7 +50,10 @@ def call(handler, *, body: bytes = b"", headers: dict | None = None, scheme: str
     async def receive():
         return {"type": "http.request", "body": body, "more_body": False}
 
-    return asyncio.run(handler(Request(scope, receive)))
+    # On a thread of its own: the browser tests' Playwright keeps an event loop running
+    # in this one for the whole test run, and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, handler(Request(scope, receive))).result()
 
 
 def grant_body(engine) -> bytes:

@@ -83,7 +83,13 @@ def test_audit_table_speaks_korean_for_every_action():
     table = audit_table(log, "ko")
     assert list(table.columns) == ["시각", "사용자", "작업", "내용", "파일", "배치 ID"]
     shown = table["작업"].tolist()
-    assert shown[:5] == ["로그인", "로그인 실패", "계정 잠김", "로그아웃", "가져오기"]
+    assert shown[:5] == [
+        "로그인",
+        "로그인 실패",
+        "계정 잠김",
+        "로그인 제한 (같은 주소에서 실패 반복)",
+        "로그아웃",
+    ]
     assert not any(a in shown[:-1] for a in ACTIONS)  # every known action translated
     assert shown[-1] == "some.future.action"  # an unknown one shown as stored
     assert table["시각"].iloc[0] == "2017-10-13 09:00:00"

@@ -190,6 +190,7 @@ def hotspot_view(
         "withheld": len(shown.withheld),
         "withheld_units": shown.withheld,
         "raised": shown.raised,
+        "masked": privacy_rule(version).masks,
     }
 
 

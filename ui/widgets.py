@@ -136,12 +136,15 @@ def percent_change(value) -> str:
     return signed_pct(value)
 
 
-def privacy_note(view_data: dict, lang: str) -> None:
+def privacy_note(view_data: dict, lang: str, *, places: bool = False) -> None:
     """What the privacy rule did to this view, said where the hotspots are shown.
 
     Only a viewer's view ever has withheld hotspots or raised parameters
-    (:mod:`analytics.privacy`); analysts see nothing here.
+    (:mod:`analytics.privacy`); analysts see nothing here. ``places``: also say that
+    sensitive cases come without their places (on pages that draw event points).
     """
+    if places and view_data.get("masked"):
+        st.caption(":material/shield_lock: " + text("privacy.places", lang))
     withheld = int(view_data.get("withheld", 0))
     if withheld:
         st.caption(":material/shield_lock: " + text("privacy.withheld", lang, n=withheld))

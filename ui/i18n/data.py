@@ -67,7 +67,12 @@ TEXT = {
     "audit.action.signin.ok": {"ko": "로그인", "en": "Signed in"},
     "audit.action.signin.fail": {"ko": "로그인 실패", "en": "Sign-in failed"},
     "audit.action.signin.locked": {"ko": "계정 잠김", "en": "Account locked"},
+    "audit.action.signin.throttled": {
+        "ko": "로그인 제한 (같은 주소에서 실패 반복)",
+        "en": "Sign-in throttled (repeated failures from one address)",
+    },
     "audit.action.signout": {"ko": "로그아웃", "en": "Signed out"},
+    "audit.action.session.revoked": {"ko": "세션 종료", "en": "Session ended"},
     "audit.action.import": {"ko": "가져오기", "en": "Import"},
     "audit.action.import.fail": {"ko": "가져오기 실패", "en": "Import failed"},
     "audit.action.undo": {"ko": "되돌리기", "en": "Undo"},
