@@ -209,3 +209,24 @@ def test_cli_exports_are_audited(tmp_path, db, capsys):
     exports = log[log["action"] == "export"]
     assert set(exports["file_name"]) == {"h.csv", "r.csv"}
     assert exports["actor"].str.startswith("cli:").all()
+
+
+def test_hotspots_for_a_viewer_withhold_a_victims_address(tmp_path, db, capsys):
+    """Four domestic-violence calls at one address: the analyst's file has the hotspot,
+    the viewer's file does not, and the CLI says why."""
+    rows = [["발생일시", "사건종별", "위도", "경도"]]
+    rows += [[f"2017-10-1{d} 22:00", "가정폭력", 35.41012, 127.38533] for d in range(4)]
+    path = write_csv(tmp_path / "dv.csv", rows)
+    assert main(["import", "--source", "incident", str(path), "--db", db]) == 0
+    capsys.readouterr()
+    found = {}
+    for role in ("analyst", "viewer"):
+        out = tmp_path / f"{role}.geojson"
+        args = ["hotspots", "--from", "2017-10-10", "--to", "2017-10-13", "--db", db]
+        args += ["--eps", "60", "--min-samples", "3", "--for", role, "--out", str(out)]
+        assert main(args) == 0
+        found[role] = (json.loads(out.read_text(encoding="utf-8")), capsys.readouterr().out)
+    assert len(found["analyst"][0]["features"]) == 1
+    assert found["viewer"][0]["features"] == []
+    assert "핫스팟 1곳은 열람자 화면에서 뺐습니다" in found["viewer"][1]
+    assert "35.41012" not in json.dumps(found["viewer"][0])
