@@ -298,7 +298,7 @@ def cmd_hotspots(args) -> int:
     from analytics.exports import hotspot_rows, write_csv, write_hotspots_geojson
     from analytics.geo import load_geography
     from analytics.hotspots import find_hotspots
-    from analytics.messages import MESSAGES
+    from analytics.messages import message
     from analytics.privacy import PrivacyRule
 
     engine = store.open_store(args.db)
@@ -354,11 +354,9 @@ def cmd_hotspots(args) -> int:
     if setting.how != "given":
         print(setting.sentence(args.lang))
     if raised:
-        print(
-            MESSAGES["privacy.raised"][args.lang].format(eps=f"{eps_m:g}", min=f"{min_samples:g}")
-        )
+        print(message("privacy.raised", args.lang, eps=f"{eps_m:g}", min=f"{min_samples:g}"))
     if withheld:
-        print(MESSAGES["privacy.withheld"][args.lang].format(n=len(withheld)))
+        print(message("privacy.withheld", args.lang, n=len(withheld)))
     if not args.out:
         rows = hotspot_rows(table.head(args.top), lang=args.lang)
         cols = ["rank", "hotspot_id", "place", "police_unit", "type", "n_events", "patrol_windows"]

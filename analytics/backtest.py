@@ -379,6 +379,12 @@ class HotspotSetting:
     def sentence(self, lang: str = "ko") -> str:
         return self.sentence_ko if lang == "ko" else self.sentence_en
 
+    @classmethod
+    def of_values(cls, eps_m: float, min_samples: float, how: str = "given") -> HotspotSetting:
+        """A setting that is just its two values: "eps 60 m, 최소 4건"."""
+        eps, ms = float(eps_m), float(min_samples)
+        return cls(eps, ms, how, f"eps {eps:g} m, 최소 {ms:g}건", f"eps {eps:g} m, min {ms:g}")
+
 
 def resolve_setting(
     engine,
@@ -396,17 +402,13 @@ def resolve_setting(
     value the caller gives (eps_m or min_samples) overrides that part of it.
     """
     if eps_m is not None and min_samples is not None:
-        text = f"eps {eps_m:g} m, 최소 {min_samples:g}건"
-        return HotspotSetting(
-            float(eps_m), float(min_samples), "given", text, f"eps {eps_m:g} m, min {min_samples:g}"
-        )
+        return HotspotSetting.of_values(eps_m, min_samples)
     base = _base_setting(engine, geo=geo, end=end, sources=sources)
     if eps_m is None and min_samples is None:
         return base
-    eps = float(eps_m if eps_m is not None else base.eps_m)
-    ms = float(min_samples if min_samples is not None else base.min_samples)
-    return HotspotSetting(
-        eps, ms, "given", f"eps {eps:g} m, 최소 {ms:g}건", f"eps {eps:g} m, min {ms:g}"
+    return HotspotSetting.of_values(
+        eps_m if eps_m is not None else base.eps_m,
+        min_samples if min_samples is not None else base.min_samples,
     )
 
 

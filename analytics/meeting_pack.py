@@ -467,9 +467,9 @@ def build_meeting_pack(
     if setting_sentence:
         parts.append(f'<p class="note">{_esc(setting_sentence)}</p>')
     if withheld:
-        from analytics.messages import MESSAGES
+        from analytics.messages import message
 
-        note = MESSAGES["privacy.withheld"][lang].format(n=withheld)
+        note = message("privacy.withheld", lang, n=withheld)
         parts.append(f'<p class="note privacy">{_esc(note)}</p>')
     parts += [
         "</section>",

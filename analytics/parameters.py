@@ -40,14 +40,11 @@ class Floors:
 NO_FLOORS = Floors(eps_m=0.0, min_samples=1.0)
 
 
-def floors_for(role: str | None, station) -> Floors:
-    """The floors of ``role``: the station's viewer floors for viewers, none otherwise.
+def viewer_floors(station) -> Floors:
+    """The station's viewer floors (``[privacy] viewer_min_eps_m``, ``viewer_min_samples``).
 
-    ``None`` (nobody signed in) gets the viewer's: a role that is not known to be
-    trusted is treated as the least trusted one.
+    Which roles they bind is the privacy rule's decision (:mod:`analytics.privacy`).
     """
-    if role in ("analyst", "admin"):
-        return NO_FLOORS
     return Floors(
         eps_m=float(station.viewer_min_eps_m), min_samples=float(station.viewer_min_samples)
     )

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.geo import StationGeography
-from analytics.parameters import NO_FLOORS, Floors, floors_for
+from analytics.parameters import NO_FLOORS, Floors, viewer_floors
 
 DEFAULT_SENSITIVE = ("sexual", "hidden_camera", "domestic", "child_abuse", "missing")
 FREE_TEXT_COLUMNS = (
@@ -80,7 +80,7 @@ class PrivacyRule:
             role=role,
             sensitive=sensitive,
             geomask_m=cell_m,
-            floors=NO_FLOORS if role in TRUSTED_ROLES else floors_for(role, station),
+            floors=NO_FLOORS if role in TRUSTED_ROLES else viewer_floors(station),
         )
 
     @property

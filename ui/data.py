@@ -172,13 +172,7 @@ def hotspot_view(
         weights=dict(weights),
     )
     if shown.raised:
-        setting = HotspotSetting(
-            shown.eps_m,
-            shown.min_samples,
-            setting.how,
-            f"eps {shown.eps_m:g} m, 최소 {shown.min_samples:g}건",
-            f"eps {shown.eps_m:g} m, min {shown.min_samples:g}",
-        )
+        setting = HotspotSetting.of_values(shown.eps_m, shown.min_samples, setting.how)
     return {
         "hotspots": shown.current,
         "gone": shown.gone,

@@ -112,3 +112,25 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, name: str, password: str) -> None:
+    """Fill the sign-in form and submit it."""
+    page.get_by_label("사용자 이름").fill(name)
+    page.get_by_label("비밀번호").fill(password)
+    page.get_by_role("button", name="로그인").click()
+
+
+def capture_websocket(page) -> list[bytes]:
+    """Every websocket message the page receives from now on (appended as they come)."""
+    frames: list[bytes] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived",
+            lambda payload: frames.append(
+                payload if isinstance(payload, bytes) else payload.encode()
+            ),
+        ),
+    )
+    return frames

@@ -13,7 +13,7 @@ import pytest
 
 from analytics import store
 from analytics.demo_store import build_demo_store
-from tests.browser.conftest import screenshot, start_streamlit
+from tests.browser.conftest import capture_websocket, screenshot, sign_in, start_streamlit
 
 pytestmark = pytest.mark.browser
 
@@ -37,12 +37,6 @@ def secured(tmp_path_factory):
     yield url, db
     proc.terminate()
     proc.wait(timeout=20)
-
-
-def sign_in(page, name, password):
-    page.get_by_label("사용자 이름").fill(name)
-    page.get_by_label("비밀번호").fill(password)
-    page.get_by_role("button", name="로그인").click()
 
 
 def all_html(page) -> str:
@@ -127,16 +121,7 @@ def test_no_exact_sensitive_coordinate_reaches_a_viewer(secured, page):
         ev["category"].isin(["sexual", "hidden_camera", "domestic", "child_abuse", "missing"])
     ]
     assert len(sensitive) > 0
-    frames: list[bytes] = []
-    page.on(
-        "websocket",
-        lambda ws: ws.on(
-            "framereceived",
-            lambda payload: frames.append(
-                payload if isinstance(payload, bytes) else payload.encode()
-            ),
-        ),
-    )
+    frames = capture_websocket(page)
     page.goto(f"{url}/map?week={WEEK}&span=28d&eps=100&min=5")
     sign_in(page, VIEWER, PASSWORD)
     page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)

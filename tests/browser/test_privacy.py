@@ -19,7 +19,7 @@ import shapely
 
 from analytics import store
 from analytics.demo_store import build_demo_store
-from tests.browser.conftest import screenshot, start_streamlit
+from tests.browser.conftest import capture_websocket, screenshot, sign_in, start_streamlit
 from tests.payload_scan import nearest_m, payload_pairs, to_metres
 
 pytestmark = pytest.mark.browser
@@ -110,12 +110,6 @@ def test_the_analyst_sees_the_planted_hotspots(planted, geo):
         assert label in str(at["top_categories"].iloc[0])
 
 
-def _sign_in(page, name, password):
-    page.get_by_label("사용자 이름").fill(name)
-    page.get_by_label("비밀번호").fill(password)
-    page.get_by_role("button", name="로그인").click()
-
-
 def _download_all(page, received: list[tuple[bytes, str]]) -> int:
     """Click every download button on the page; keep each file's bytes and kind."""
     buttons = page.locator('[data-testid="stDownloadButton"] button:visible')
@@ -141,16 +135,7 @@ def _download_all(page, received: list[tuple[bytes, str]]) -> int:
 
 def test_a_viewer_receives_no_planted_address(planted, page, geo):
     url, _, addresses = planted
-    frames: list[bytes] = []
-    page.on(
-        "websocket",
-        lambda ws: ws.on(
-            "framereceived",
-            lambda payload: frames.append(
-                payload if isinstance(payload, bytes) else payload.encode()
-            ),
-        ),
-    )
+    frames = capture_websocket(page)
     received: list[tuple[bytes, str]] = []
 
     def keep_page():
@@ -159,7 +144,7 @@ def test_a_viewer_receives_no_planted_address(planted, page, geo):
     page.goto(f"{url}/?week={WEEK}")  # the brief is the default page
     page.get_by_role("button", name="로그인").wait_for(timeout=60_000)
     screenshot(page, "viewer-sign-in")
-    _sign_in(page, VIEWER, PASSWORD)
+    sign_in(page, VIEWER, PASSWORD)
     page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=90_000)
     page.wait_for_timeout(2000)
     keep_page()

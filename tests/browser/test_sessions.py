@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from analytics import store
 from analytics.demo_store import build_demo_store
 from tests.browser.conftest import screenshot, start_streamlit
+from tests.browser.conftest import sign_in as browser_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -40,9 +41,7 @@ def served(tmp_path_factory):
 
 
 def sign_in(page, name: str = VIEWER, password: str = PASSWORD) -> None:
-    page.get_by_label("사용자 이름").fill(name)
-    page.get_by_label("비밀번호").fill(password)
-    page.get_by_role("button", name="로그인").click()
+    browser_sign_in(page, name, password)
 
 
 def sign_in_form(page):
