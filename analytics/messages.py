@@ -7,7 +7,7 @@ the CLI and the dashboard say the same thing.
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
-    # What a viewer is told about the privacy rule (analytics.privacy).
+    # What a viewer is told about the privacy rule (analytics.access.privacy).
     "privacy.withheld": {
         "ko": "개인정보 보호: 민감 사건(성범죄·가정폭력 등)에만 기대는 핫스팟 {n}곳은 열람자 화면에서 뺐습니다. 분석 담당자 화면에는 있습니다.",
         "en": "Privacy: {n} hotspots that rest on sensitive cases (sexual crime, domestic violence, …) alone are not shown to viewers. Analysts see them.",

@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import store
-from analytics.backtest import backtest, resolve_setting, tune_hotspot_parameters
-from analytics.config import default_station
-from analytics.demo_store import build_demo_store
-from analytics.geo import load_geography
+from analytics.compute.backtest import backtest, resolve_setting, tune_hotspot_parameters
+from analytics.demo.store import build_demo_store
+from analytics.station.config import default_station
+from analytics.station.geo import load_geography
+from analytics.storage import store
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ process so that its peak memory (max RSS) is its own.
 
 Targets: 100k with profiles < 1.5 s; 1M with profiles < 5 s at < 2 GB;
 profiles add no more than 1.5x the bare engine's time. The viewer's path (the
-privacy rule of analytics.privacy: masked clustering frame, hotspots shaped by
+privacy rule of analytics.access.privacy: masked clustering frame, hotspots shaped by
 non-sensitive events, withholding) costs no more than 1.5x the analyst's.
 """
 
@@ -55,7 +55,7 @@ def make_points(n: int, seed: int = 42) -> np.ndarray:
 def make_events(xy: np.ndarray):
     import pandas as pd
 
-    from analytics.schema import conform_events
+    from analytics.storage.schema import conform_events
 
     n = len(xy)
     rng = np.random.default_rng(1)
@@ -90,9 +90,9 @@ def make_events(xy: np.ndarray):
 def run_one(kind: str, n: int) -> dict:
     xy = make_points(n)
     if kind == "profiles":
-        from analytics.config import default_station
-        from analytics.geo import load_geography
-        from analytics.hotspots import find_hotspots
+        from analytics.compute.hotspots import find_hotspots
+        from analytics.station.config import default_station
+        from analytics.station.geo import load_geography
 
         geo = load_geography(default_station())
         events = make_events(xy)
@@ -105,10 +105,10 @@ def run_one(kind: str, n: int) -> dict:
             "stages": {k: round(v, 3) for k, v in result.timings.items()},
         }
     elif kind == "viewer":
-        from analytics.config import default_station
-        from analytics.geo import load_geography
-        from analytics.hotspots import find_hotspots
-        from analytics.privacy import PrivacyRule
+        from analytics.access.privacy import PrivacyRule
+        from analytics.compute.hotspots import find_hotspots
+        from analytics.station.config import default_station
+        from analytics.station.geo import load_geography
 
         station = default_station()
         geo = load_geography(station)

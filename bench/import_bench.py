@@ -19,10 +19,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import store
-from analytics.config import default_station
-from analytics.geo import load_geography
-from analytics.importers.core import import_file
+from analytics.station.config import default_station
+from analytics.station.geo import load_geography
+from analytics.storage import store
+from analytics.storage.importers.core import import_file
 
 CATEGORIES = ["폭행", "절도", "주취소란", "교통사고", "전화금융사기", "실종(치매노인)", "기타"]
 

@@ -20,9 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics import maps, store
-from analytics.__main__ import _warm_tuning
-from analytics.demo_store import build_demo_store
+from analytics.cli.main import _warm_tuning
+from analytics.demo.store import build_demo_store
+from analytics.presentation import maps
+from analytics.storage import store
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_streamlit
 
 WEEK = "2017-12-29"
@@ -45,9 +46,9 @@ def payload_bytes(db: Path) -> dict[str, int]:
     import pandas as pd
 
     os.environ["HOTSPOT_DB"] = str(db)
-    from analytics.config import default_station
-    from analytics.geo import load_geography
-    from analytics.status import hotspot_status
+    from analytics.compute.status import hotspot_status
+    from analytics.station.config import default_station
+    from analytics.station.geo import load_geography
 
     geo = load_geography(default_station())
     ev = store.read_events(store.open_store(str(db)))

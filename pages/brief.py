@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.config import default_station
+from analytics.station.config import default_station
 from ui import data, data_unit
 from ui.auth import audit_export
 from ui.i18n import day_range, number, signed_pct, text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.complaints import DEFAULT_OVERDUE_DAYS
+from analytics.compute.complaints import DEFAULT_OVERDUE_DAYS
 from ui import data
 from ui import data_complaints as dc
 from ui.data_unit import metric_delta

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.importers.reading import ImportFileError
-from analytics.schema import SOURCES
-from analytics.templates import template_csv
+from analytics.storage.importers.reading import ImportFileError
+from analytics.storage.schema import SOURCES
+from analytics.storage.templates import template_csv
 from ui import data
 from ui.auth import audit_export, require
 from ui.data_admin import (

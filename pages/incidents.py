@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.incidents import CATEGORY_CODES
+from analytics.compute.incidents import CATEGORY_CODES
 from ui import data
 from ui import data_incidents as di
 from ui.data_unit import metric_delta

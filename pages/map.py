@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from analytics.parameters import EPS_M_SLIDER, MIN_SAMPLES_SLIDER
-from analytics.schema import SOURCES
+from analytics.compute.parameters import EPS_M_SLIDER, MIN_SAMPLES_SLIDER
+from analytics.storage.schema import SOURCES
 from ui import data
 from ui.i18n import day, day_range, number, text
 from ui.maps import hotspot_map
@@ -66,7 +66,7 @@ auto = c4.toggle(text("map.auto", lang), value=state.eps is None, key="m_auto")
 eps = c5.slider(
     text("map.eps", lang),
     *EPS_M_SLIDER,
-    # A link may carry a value the slider does not offer (analytics.parameters).
+    # A link may carry a value the slider does not offer (analytics.compute.parameters).
     min(max(int(state.eps or 100), EPS_M_SLIDER[0]), EPS_M_SLIDER[1]),
     step=5,
     disabled=auto,

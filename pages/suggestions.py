@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.suggestions import NEAR_BOX_M
+from analytics.compute.suggestions import NEAR_BOX_M
 from ui import data
 from ui import data_suggestions as ds
 from ui.i18n import day, day_range, number, signed_pct, text

@@ -10,9 +10,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics import store
-from analytics.config import default_station
-from analytics.geo import load_geography
+from analytics.station.config import default_station
+from analytics.station.geo import load_geography
+from analytics.storage import store
 
 # Real Namwon places (approximate landmark points) for hand-checked tests.
 MARKET = {"lat": 35.4080, "lon": 127.3842, "emd": "죽항동", "unit": "중앙지구대"}
@@ -69,7 +69,7 @@ def make_events(rows: list[dict], *, start_id: int = 0) -> pd.DataFrame:
     """
     import hashlib
 
-    from analytics.schema import conform_events
+    from analytics.storage.schema import conform_events
 
     filled = []
     for i, r in enumerate(rows, start=start_id):
@@ -94,7 +94,7 @@ def make_events(rows: list[dict], *, start_id: int = 0) -> pd.DataFrame:
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
     """A store holding the full synthetic demo year (built once per test run)."""
-    from analytics.demo_store import build_demo_store
+    from analytics.demo.store import build_demo_store
 
     folder = tmp_path_factory.mktemp("demo")
     db = folder / "demo.sqlite"
@@ -116,7 +116,7 @@ def run_page(page: str | None = None, *, timeout: float = 60, **query):
     """Run dashboard.py in AppTest (optionally switched to ``pages/<page>.py``)."""
     from streamlit.testing.v1 import AppTest
 
-    from analytics.config import REPO_ROOT
+    from analytics.station.config import REPO_ROOT
 
     at = AppTest.from_file(str(REPO_ROOT / "dashboard.py"), default_timeout=timeout)
     for k, v in query.items():

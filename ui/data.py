@@ -12,9 +12,10 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
-from analytics import periods, store
-from analytics.config import default_station, resolve_db_url
-from analytics.geo import load_geography
+from analytics.compute import periods
+from analytics.station.config import default_station, resolve_db_url
+from analytics.station.geo import load_geography
+from analytics.storage import store
 
 KST = "Asia/Seoul"
 
@@ -51,8 +52,8 @@ def _store_events(url: str, version: str) -> pd.DataFrame:
 
 
 def privacy_rule(version: str):
-    """The :class:`analytics.privacy.PrivacyRule` of the user whose ``version`` this is."""
-    from analytics.privacy import PrivacyRule
+    """The :class:`analytics.access.privacy.PrivacyRule` of the user whose ``version`` this is."""
+    from analytics.access.privacy import PrivacyRule
 
     role = "viewer" if version.endswith(VIEWER_SUFFIX) else "analyst"
     return PrivacyRule.for_role(role, default_station())
@@ -65,7 +66,7 @@ def _viewer_events(url: str, version: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _clustering_events(url: str, version: str) -> pd.DataFrame:
-    """What a viewer's hotspots are computed from (server-side only; analytics.privacy)."""
+    """What a viewer's hotspots are computed from (server-side only; analytics.access.privacy)."""
     return privacy_rule(version).clustering_events(_store_events(url, version), geo=geography())
 
 
@@ -79,7 +80,7 @@ def events(url: str, version: str) -> pd.DataFrame:
     """All events as the user whose ``version`` this is may see them.
 
     Viewers get no free text and sensitive cases snapped to a 100 m grid
-    (analytics.privacy); analysts and admins get the records as stored.
+    (analytics.access.privacy); analysts and admins get the records as stored.
     """
     if version.endswith(VIEWER_SUFFIX):
         return _viewer_events(url, version)
@@ -108,7 +109,7 @@ def default_week(url: str, version: str) -> dt.date | None:
     info = overview(url, version)
     if info["end"] is None:
         return None
-    from analytics.backtest import _meeting_end_for
+    from analytics.compute.backtest import _meeting_end_for
 
     station = default_station()
     today = pd.Timestamp.now(tz=KST).normalize()
@@ -153,8 +154,8 @@ def hotspot_view(
     sensitive place shapes them, and those resting on sensitive cases alone are
     withheld (``withheld`` counts them).
     """
-    from analytics.backtest import HotspotSetting, resolve_setting
-    from analytics.privacy import shown_hotspots
+    from analytics.access.privacy import shown_hotspots
+    from analytics.compute.backtest import HotspotSetting, resolve_setting
 
     geo = geography()
     setting = resolve_setting(
@@ -214,9 +215,9 @@ def accuracy(
     min_samples: float | None,
 ) -> dict | None:
     """Hotspots of the 28 days before the period, scored on the period's incidents."""
-    from analytics.backtest import resolve_setting
-    from analytics.evaluation import evaluate_hotspots
-    from analytics.hotspots import find_hotspots
+    from analytics.compute.backtest import resolve_setting
+    from analytics.compute.evaluation import evaluate_hotspots
+    from analytics.compute.hotspots import find_hotspots
 
     geo = geography()
     setting = resolve_setting(
@@ -331,7 +332,7 @@ def period_events(
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def box_log(url: str, version: str) -> pd.DataFrame:
-    from analytics.boxes import read_box_log_from_store
+    from analytics.storage.boxes import read_box_log_from_store
 
     return read_box_log_from_store(engine_for(url))
 
@@ -345,7 +346,7 @@ def kdistance(
     sources: tuple[str, ...],
     min_samples: int,
 ):
-    from analytics.hotspots import suggest_eps
+    from analytics.compute.hotspots import suggest_eps
 
     ev = _store_events(url, version)
     m = (ev["occurred_at"] >= start) & (ev["occurred_at"] < end) & ev["source"].isin(sources)
@@ -402,7 +403,7 @@ def warm_landing(url: str) -> list[tuple[str, float]]:
     accuracy(url, version, start, end, state.eps, state.min_samples)
     unit_table(url, version, start, end, tuple(view["hotspots"]["police_unit"].dropna()))
     lap("accuracy and units")
-    from analytics import maps
+    from analytics.presentation import maps
 
     m = maps.base_map(geography(), lang=state.lang)
     maps.add_hotspots(m, view["hotspots"].head(10), lang=state.lang)

@@ -1,8 +1,8 @@
 """Cached loaders and presentation for the 민원 (complaints) page.
 
 The loaders take plain values (store url, data version, period bounds, ints) and call
-:mod:`analytics.complaints`; "as of the end of the period" is always
-:func:`analytics.complaints.last_instant` of the period's end. The presentation
+:mod:`analytics.compute.complaints`; "as of the end of the period" is always
+:func:`analytics.compute.complaints.last_instant` of the period's end. The presentation
 helpers turn their results into labelled tables, altair charts and the map.
 """
 
@@ -13,15 +13,15 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analytics import complaints as cm
-from analytics import maps
-from analytics.categories import label as category_label
-from analytics.periods import Period
-from analytics.schema import COMPLAINT_STATUSES
+from analytics.compute import complaints as cm
+from analytics.compute.periods import Period
+from analytics.presentation import maps
+from analytics.station.categories import label as category_label
+from analytics.storage.schema import COMPLAINT_STATUSES
 from ui import data
 from ui.i18n import day, number, text
 
-# Okabe–Ito, as analytics.maps: orange is the complaint colour.
+# Okabe–Ito, as analytics.presentation.maps: orange is the complaint colour.
 STATUS_COLOURS = {"received": "#E69F00", "in_progress": "#56B4E9", "done": "#009E73"}
 RECENT_COLOUR, EARLIER_COLOUR = "#E69F00", "#BBBBBB"
 HIST_BIN_DAYS = 7

@@ -1,7 +1,7 @@
 """Cached loaders and presentation for the 사건·112 (incidents) page.
 
 The loaders take plain values (store url, data version, period bounds and a tuple of
-incident category codes, empty for all) and call :mod:`analytics.incidents`. The
+incident category codes, empty for all) and call :mod:`analytics.compute.incidents`. The
 presentation helpers turn the results into labelled tables, altair charts and the map.
 """
 
@@ -12,10 +12,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analytics import incidents as inc
-from analytics import maps
-from analytics.categories import INCIDENT
-from analytics.periods import Period
+from analytics.compute import incidents as inc
+from analytics.compute.periods import Period
+from analytics.presentation import maps
+from analytics.station.categories import INCIDENT
 from ui import data
 from ui.charts import date_tooltip, time_x
 from ui.i18n import number, percent, signed_pct, text
@@ -23,7 +23,7 @@ from ui.i18n import number, percent, signed_pct, text
 WEEKDAYS = {"ko": list("월화수목금토일"), "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
 PERIOD_COLOUR = "#E69F00"
 HOLIDAY_COLOUR = "#D55E00"
-INCIDENT_COLOUR = "#404040"  # the incident colour of analytics.maps
+INCIDENT_COLOUR = "#404040"  # the incident colour of analytics.presentation.maps
 
 
 # --------------------------------------------------------------------------- filter
@@ -228,7 +228,7 @@ def priority_chart(mix: pd.DataFrame, lang: str):
 
 
 def incident_map(rows: pd.DataFrame, *, lang: str, key: str, height: int = 520) -> None:
-    """Heat and clustered points of the period's incidents (analytics.maps builders)."""
+    """Heat and clustered points of the period's incidents (analytics.presentation.maps builders)."""
     geo = data.geography()
     m = maps.base_map(geo, lang=lang)
     if len(rows):

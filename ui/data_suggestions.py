@@ -1,6 +1,6 @@
 """Cached loaders for the suggestion-box page, keyed on plain values.
 
-Each one calls :mod:`analytics.suggestions` on the store's events; ``box`` is a box
+Each one calls :mod:`analytics.compute.suggestions` on the store's events; ``box`` is a box
 id or ``None`` for every box.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import suggestions
+from analytics.compute import suggestions
 from ui import data
 
 
@@ -20,8 +20,8 @@ def box_ids(url: str, version: str) -> list[str]:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def box_sites(url: str, version: str, end: pd.Timestamp) -> dict[str, str]:
-    """Each box's place on the last day before ``end`` (:func:`analytics.boxes.box_sites`)."""
-    from analytics.boxes import box_sites as sites_on
+    """Each box's place on the last day before ``end`` (:func:`analytics.storage.boxes.box_sites`)."""
+    from analytics.storage.boxes import box_sites as sites_on
 
     last_day = (end - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
     return sites_on(data.box_log(url, version), on=last_day)
@@ -31,7 +31,7 @@ def box_sites(url: str, version: str, end: pd.Timestamp) -> dict[str, str]:
 def summary(
     url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
 ) -> dict:
-    """Cards this period and the period before (:func:`analytics.suggestions.card_summary`)."""
+    """Cards this period and the period before (:func:`analytics.compute.suggestions.card_summary`)."""
     return suggestions.card_summary(data.events(url, version), start=start, end=end, box_id=box)
 
 

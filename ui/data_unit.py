@@ -15,12 +15,12 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from analytics import exports, maps
-from analytics.config import default_station
-from analytics.meeting_pack import build_meeting_pack
-from analytics.patrol import COLUMNS, patrol_targets
-from analytics.periods import pct_change
-from analytics.schema import SOURCES
+from analytics.compute.patrol import COLUMNS, patrol_targets
+from analytics.compute.periods import pct_change
+from analytics.presentation import exports, maps
+from analytics.presentation.meeting_pack import build_meeting_pack
+from analytics.station.config import default_station
+from analytics.storage.schema import SOURCES
 from ui import data
 from ui.i18n import day_range, signed_pct, text
 from ui.tables import area_names
@@ -74,7 +74,7 @@ def unit_view(
     Returns
     -------
     dict with ``hotspots`` and ``gone`` (GeoDataFrames, the unit's rows),
-    ``targets`` (:func:`analytics.patrol.patrol_targets`, for the files),
+    ``targets`` (:func:`analytics.compute.patrol.patrol_targets`, for the files),
     ``targets_view`` (the same without coordinates, for the screen), ``figures``
     (one dict per source: count, previous, change_pct, mean_4w), ``row`` (the
     unit's row of the unit table as a dict), ``rank`` (1 = most events) and

@@ -1,10 +1,10 @@
-"""Maps in Streamlit: the folium builders from analytics.maps, shown with st_folium."""
+"""Maps in Streamlit: the folium builders from analytics.presentation.maps, shown with st_folium."""
 
 from __future__ import annotations
 
 from streamlit_folium import st_folium
 
-from analytics import maps
+from analytics.presentation import maps
 from ui import data
 
 

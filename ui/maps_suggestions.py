@@ -1,5 +1,5 @@
 """The suggestion-box map: fear hotspots, box placements, this period's cards and the
-next-site candidate cells, built with analytics.maps and shown with st_folium."""
+next-site candidate cells, built with analytics.presentation.maps and shown with st_folium."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from streamlit_folium import st_folium
 
-from analytics import maps
+from analytics.presentation import maps
 from ui import data
 from ui.i18n import text
 from ui.tables_suggestions import reason_text

@@ -2,10 +2,10 @@
 
 A Streamlit script can read cookies (``st.context.cookies``) but cannot set one, let
 alone an HttpOnly one. So the sign-in page hands the browser a one-time grant
-(:func:`analytics.auth.create_grant`), and the browser posts it here:
+(:func:`analytics.access.auth.create_grant`), and the browser posts it here:
 
 ``POST /_auth/session``  body ``{"grant": "..."}``
-    Redeems the grant (:func:`analytics.auth.redeem_grant`) and answers 204 with the
+    Redeems the grant (:func:`analytics.access.auth.redeem_grant`) and answers 204 with the
     session token in an HttpOnly, SameSite=Strict cookie (Secure over HTTPS, when a
     proxy says ``X-Forwarded-Proto: https``, or with ``[auth] secure_cookie``). The
     token is in no response body and no URL: the page's script never sees it.
@@ -77,13 +77,13 @@ def wants_secure(scheme: str, headers, *, always: bool) -> bool:
 
 @lru_cache(maxsize=4)
 def _engine(url: str):
-    from analytics import store
+    from analytics.storage import store
 
     return store.open_store(url)
 
 
 def _store():
-    from analytics.config import resolve_db_url
+    from analytics.station.config import resolve_db_url
 
     return _engine(resolve_db_url(None))
 
@@ -100,7 +100,7 @@ def _refused():
 
 
 def _cookie_args(request) -> dict:
-    from analytics.config import default_station
+    from analytics.station.config import default_station
 
     secure = wants_secure(
         request.url.scheme, request.headers, always=default_station().secure_cookie
@@ -112,7 +112,7 @@ async def _session(request):
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import Response
 
-    from analytics.auth import redeem_grant
+    from analytics.access.auth import redeem_grant
 
     if not same_site_request(request.headers):
         return _refused()
@@ -140,7 +140,7 @@ async def _signout(request):
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import Response
 
-    from analytics.auth import revoke_session
+    from analytics.access.auth import revoke_session
 
     if not same_site_request(request.headers):
         return _refused()

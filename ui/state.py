@@ -14,8 +14,8 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
-from analytics.parameters import EPS_M_LINK, MIN_SAMPLES_LINK
-from analytics.schema import SOURCES
+from analytics.compute.parameters import EPS_M_LINK, MIN_SAMPLES_LINK
+from analytics.storage.schema import SOURCES
 
 LANGS = ("ko", "en")
 SPANS = ("week", "28d")

@@ -7,8 +7,8 @@ from functools import lru_cache
 
 import pandas as pd
 
-from analytics.patrol import categories_text
-from analytics.profiles import format_windows, place_in
+from analytics.compute.patrol import categories_text
+from analytics.compute.profiles import format_windows, place_in
 from ui.i18n import number, signed_pct, text
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
@@ -126,7 +126,7 @@ def unit_view(units: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def status_counts(hotspots: pd.DataFrame) -> dict[str, int]:
     """Hotspots per status: {'new': 2, 'intensifying': 5, ...} (0 for the rest)."""
-    from analytics.status import DIMINISHING, INTENSIFYING, NEW, PERSISTENT
+    from analytics.compute.status import DIMINISHING, INTENSIFYING, NEW, PERSISTENT
 
     counts = hotspots["status"].value_counts() if "status" in hotspots else pd.Series(dtype=int)
     return {s: int(counts.get(s, 0)) for s in (NEW, PERSISTENT, INTENSIFYING, DIMINISHING)}

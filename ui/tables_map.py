@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.profiles import place_in
+from analytics.compute.profiles import place_in
 from ui.i18n import text
 
 WEEKDAYS = {"ko": list("월화수목금토일"), "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
@@ -48,7 +48,7 @@ def kdistance_frame(distances_m, lang: str) -> pd.DataFrame:
 
 def category_options(sources, lang: str) -> dict[str, str]:
     """code → label for the categories of the chosen sources (first label wins)."""
-    from analytics.categories import BY_SOURCE
+    from analytics.station.categories import BY_SOURCE
 
     out: dict[str, str] = {}
     for source in sources:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from analytics.profiles import format_windows, place_in
-from analytics.suggestions import NO_BOX
+from analytics.compute.profiles import format_windows, place_in
+from analytics.compute.suggestions import NO_BOX
 from ui.charts import date_tooltip, time_x
 from ui.i18n import number, text
 from ui.tables import area_names as _names
@@ -37,7 +37,7 @@ def period_band(start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     return pd.DataFrame({"start": [start.tz_localize(None)], "end": [end.tz_localize(None)]})
 
 
-BOX_GREEN = "#009E73"  # the suggestion colour of analytics.maps
+BOX_GREEN = "#009E73"  # the suggestion colour of analytics.presentation.maps
 PERIOD_COLOUR = "#E69F00"
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analytics.config import default_station
+from analytics.station.config import default_station
 from ui import data
 from ui.i18n import LANGS, text, week_option
 from ui.state import ViewState, set_view, share_url, view
@@ -140,7 +140,7 @@ def privacy_note(view_data: dict, lang: str, *, places: bool = False) -> None:
     """What the privacy rule did to this view, said where the hotspots are shown.
 
     Only a viewer's view ever has withheld hotspots or raised parameters
-    (:mod:`analytics.privacy`); analysts see nothing here. ``places``: also say that
+    (:mod:`analytics.access.privacy`); analysts see nothing here. ``places``: also say that
     sensitive cases come without their places (on pages that draw event points).
     """
     if places and view_data.get("masked"):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.config import REPO_ROOT
+from analytics.station.config import REPO_ROOT
 
 CHROMIUM = os.environ.get("HOTSPOT_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO_ROOT / "test-artifacts"

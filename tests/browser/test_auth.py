@@ -11,8 +11,8 @@ import re
 import pandas as pd
 import pytest
 
-from analytics import store
-from analytics.demo_store import build_demo_store
+from analytics.demo.store import build_demo_store
+from analytics.storage import store
 from tests.browser.conftest import capture_websocket, screenshot, sign_in, start_streamlit
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,7 @@ WEEK = "2017-12-29"
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory):
     """The demo year with a viewer and an analyst, served for real; yields (url, db)."""
-    from analytics.auth import add_user
+    from analytics.access.auth import add_user
 
     folder = tmp_path_factory.mktemp("auth")
     db = folder / "store.sqlite"
@@ -75,7 +75,7 @@ def test_the_viewer_is_refused_on_the_data_page(secured, page):
 
 
 def attempts(db, name) -> int:
-    from analytics.auth import read_audit
+    from analytics.access.auth import read_audit
 
     log = read_audit(store.open_store(str(db)), limit=None)
     return int((log["actor"] == name).sum())
@@ -103,7 +103,7 @@ def test_lockout_after_repeated_failures(secured, browser):
         page.wait_for_timeout(100)
     page.wait_for_timeout(1000)
     assert page.get_by_role("button", name="로그인").is_visible()
-    from analytics.auth import read_audit
+    from analytics.access.auth import read_audit
 
     log = read_audit(store.open_store(str(db)), limit=None)
     assert log.loc[log["actor"] == ANALYST, "action"].iloc[0] == "signin.locked"
@@ -129,9 +129,9 @@ def test_no_exact_sensitive_coordinate_reaches_a_viewer(secured, page):
     # Everything the server sent: page HTML, the map's script and data, every message.
     sent = all_html(page).encode() + b"".join(frames)
     assert len(frames) > 0 and b"leaflet" in sent.lower()
-    from analytics.config import default_station
-    from analytics.geo import load_geography
-    from analytics.hotspots import find_hotspots
+    from analytics.compute.hotspots import find_hotspots
+    from analytics.station.config import default_station
+    from analytics.station.geo import load_geography
 
     def key(lat, lon):
         return (f"{lat:.6f}".rstrip("0"), f"{lon:.6f}".rstrip("0"))

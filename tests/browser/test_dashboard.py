@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import store
-from analytics.demo_store import build_demo_store
-from analytics.importers.core import import_file
+from analytics.demo.store import build_demo_store
+from analytics.storage import store
+from analytics.storage.importers.core import import_file
 from tests.browser.conftest import screenshot, start_streamlit
 from tests.conftest import NOW, csv_bytes
 

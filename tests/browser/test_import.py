@@ -11,10 +11,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from analytics import store
+from analytics.storage import store
 from tests.browser.conftest import screenshot, start_streamlit
 from tests.conftest import MARKET, csv_bytes
-from tests.test_import_files import INCIDENT_HEADER, utmk
+from tests.storage.test_import_files import INCIDENT_HEADER, utmk
 
 pytestmark = pytest.mark.browser
 

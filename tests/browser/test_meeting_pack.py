@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import screenshot
-from tests.test_meeting_pack import map_doc, pack, week  # noqa: F401 (week: a fixture)
+from tests.presentation.test_meeting_pack import map_doc, pack, week  # noqa: F401 (week: a fixture)
 
 pytestmark = pytest.mark.browser
 

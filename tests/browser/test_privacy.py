@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from analytics import store
-from analytics.demo_store import build_demo_store
+from analytics.demo.store import build_demo_store
+from analytics.storage import store
 from tests.browser.conftest import capture_websocket, screenshot, sign_in, start_streamlit
 from tests.payload_scan import nearest_m, payload_pairs, to_metres
 
@@ -67,8 +67,8 @@ def _quiet_spots(geo, events: pd.DataFrame, n: int) -> np.ndarray:
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory, geo):
     """The demo year with two planted victims' addresses; yields (url, db, addresses)."""
-    from analytics.auth import add_user
-    from analytics.importers.core import import_file
+    from analytics.access.auth import add_user
+    from analytics.storage.importers.core import import_file
 
     folder = tmp_path_factory.mktemp("privacy")
     db = folder / "store.sqlite"
@@ -96,7 +96,7 @@ def planted(tmp_path_factory, geo):
 
 def test_the_analyst_sees_the_planted_hotspots(planted, geo):
     """The planting works: an analyst's hotspot covers each address (a viewer's must not)."""
-    from analytics.hotspots import find_hotspots
+    from analytics.compute.hotspots import find_hotspots
 
     _, db, addresses = planted
     end = pd.Timestamp(WEEK, tz="Asia/Seoul")

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from analytics import store
-from analytics.demo_store import build_demo_store
+from analytics.demo.store import build_demo_store
+from analytics.storage import store
 from tests.browser.conftest import screenshot, start_streamlit
 from tests.browser.conftest import sign_in as browser_sign_in
 
@@ -26,7 +26,7 @@ CONTENT = "eps 60 m, 최소 4건"  # the shared view's own words: it really open
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The demo year with a viewer, served for real; yields (url, db)."""
-    from analytics.auth import add_user
+    from analytics.access.auth import add_user
 
     folder = tmp_path_factory.mktemp("sessions")
     db = folder / "store.sqlite"
@@ -58,7 +58,7 @@ def session_cookie(context) -> dict | None:
 
 
 def audit_actions(db) -> list[str]:
-    from analytics.auth import read_audit
+    from analytics.access.auth import read_audit
 
     engine = store.open_store(str(db))
     try:

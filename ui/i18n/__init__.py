@@ -58,7 +58,7 @@ def percent(share: float | None, digits: int = 0) -> str:
 
 def signed_pct(value: float | None) -> str:
     """A percent change with its sign (values already in percent): +12.5%, −3.0%, —."""
-    from analytics.periods import format_pct
+    from analytics.compute.periods import format_pct
 
     return format_pct(value)
 

@@ -1,0 +1,5 @@
+"""Computation: pure functions over event frames. Hotspots and their profiles,
+periods and CompStat, status, patrol targets, evaluation and the backtest.
+
+No I/O here: the store, the access rule and the presentation live in their own rooms.
+"""

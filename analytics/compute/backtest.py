@@ -1,0 +1,474 @@
+"""Hotspots that predict next week: a rolling backtest, baselines, and tuned parameters.
+
+The Friday meeting patrols next week where last weeks' hotspots were. Whether
+DBSCAN hotspots catch next week's incidents depends heavily on ``eps_m`` and
+``min_samples``, so the data chooses them, and the meeting sees the evidence.
+
+``backtest``
+    For each of the last N reporting weeks (anchored on the meeting weekday), find
+    hotspots on the ``train_days`` before the week and score them on that week's
+    incidents: hit rate, area share, PAI and PEI, beside a KDE and the naive
+    top-cells grid at the same area (:mod:`analytics.compute.evaluation`). Weeks without
+    test incidents are reported with empty scores, not dropped.
+``tune_hotspot_parameters``
+    Scores a small grid of (eps_m, min_samples) by the same rolling backtest, on
+    weeks strictly before the period being shown (no look-ahead), and picks the
+    setting with the highest mean hit rate whose mean hotspot area stays within the
+    station's patrol budget. Ties go to the simpler setting: larger min_samples,
+    then smaller eps_m.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from analytics.compute import profiles
+from analytics.compute.evaluation import evaluate_hotspots, hit_rate_area
+from analytics.compute.hotspots import DEFAULT_WEIGHTS, MIN_GEOCODE_SCORE, _id_hash64, dbscan_labels
+from analytics.compute.parameters import EPS_GRID_M, MIN_SAMPLES_GRID
+from analytics.station.geo import StationGeography
+from analytics.storage.schema import SOURCES
+
+DEFAULT_SOURCES: tuple[str, ...] = ("incident",)
+WEEK = pd.Timedelta(days=7)
+
+
+def last_complete_week_end(events: pd.DataFrame, *, meeting_weekday: int) -> pd.Timestamp:
+    """The latest meeting day (00:00 KST) on or before the day after the last event."""
+    if events.empty:
+        raise ValueError("no events to backtest")
+    last = events["occurred_at"].max() + pd.Timedelta(days=1)
+    return _meeting_end_for(last, meeting_weekday)
+
+
+@dataclass(frozen=True, eq=False)
+class _Prepared:
+    """Events that clustering would use, in canonical order, as arrays."""
+
+    xy: np.ndarray  # (n, 2) metres
+    t: np.ndarray  # (n,) int64 ns since epoch
+    w: np.ndarray  # (n,) weights
+    test_xy_t: tuple[np.ndarray, np.ndarray]  # incidents inside the station: xy, t
+    frame: pd.DataFrame  # slim event frame for the baselines (incidents)
+
+
+def _prepare(
+    events: pd.DataFrame,
+    *,
+    sources: Sequence[str],
+    weights: Mapping[str, float],
+    end: pd.Timestamp,
+) -> _Prepared:
+    ev = events[events["occurred_at"] < end]  # nothing after the period: no look-ahead
+    ok = (
+        ev["source"].isin(sources)
+        & ev["inside_station"].astype(bool)
+        & ~(ev["geocode_score"].fillna(1.0) < MIN_GEOCODE_SCORE)
+        & ev["x"].notna()
+        & ev["y"].notna()
+    ).to_numpy(dtype=bool)
+    sub = ev.loc[ok]
+    x, y = sub["x"].to_numpy(float), sub["y"].to_numpy(float)
+    # The same canonical order as find_hotspots, so polygons match it exactly.
+    order = np.lexsort((_id_hash64(sub["event_id"].to_numpy(dtype=object)), y, x))
+    t = sub["occurred_at"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
+    inc = ev[(ev["source"] == "incident") & ev["inside_station"].astype(bool) & ev["x"].notna()]
+    inc_t = inc["occurred_at"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
+    slim = ev.loc[ev["source"] == "incident", ["source", "occurred_at", "x", "y", "inside_station"]]
+    return _Prepared(
+        xy=np.column_stack([x, y])[order],
+        t=t.astype(np.int64)[order],
+        w=sub["source"].map(weights).to_numpy(float)[order],
+        test_xy_t=(inc[["x", "y"]].to_numpy(float), inc_t.astype(np.int64)),
+        frame=slim,
+    )
+
+
+def _ns(ts: pd.Timestamp) -> int:
+    return int(ts.tz_convert("UTC").value)
+
+
+def _polygons(prep: _Prepared, start, end, *, eps_m: float, min_samples: float) -> np.ndarray:
+    m = (prep.t >= _ns(start)) & (prep.t < _ns(end))
+    xy = prep.xy[m]
+    labels, _, _ = dbscan_labels(xy, eps_m=eps_m, min_samples=min_samples, sample_weight=prep.w[m])
+    k = int(labels.max()) + 1 if len(labels) else 0
+    return profiles.polygons(xy[:, 0], xy[:, 1], labels, k, eps_m=eps_m)
+
+
+def _test_xy(prep: _Prepared, start, end) -> np.ndarray:
+    xy, t = prep.test_xy_t
+    return xy[(t >= _ns(start)) & (t < _ns(end))]
+
+
+def _weeks(end: pd.Timestamp, weeks: int) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Test weeks, oldest first: ``[(start, end), ...]`` ending at ``end``."""
+    return [(end - (i + 1) * WEEK, end - i * WEEK) for i in reversed(range(weeks))]
+
+
+def _validate(weeks: int, train_days: int) -> None:
+    if weeks < 1:
+        raise ValueError(f"weeks must be >= 1, got {weeks}")
+    if train_days < 7:
+        raise ValueError(f"train_days must be >= 7, got {train_days}")
+
+
+@dataclass(frozen=True, eq=False)
+class BacktestResult:
+    """Per-week scores and their means.
+
+    ``weeks`` has one row per test week and method (``dbscan``, ``kde``, ``grid``):
+    week_start, week_end, method, n_test, n_hotspots, area_m2, area_share, hit_rate,
+    pai, pei. ``means`` has one row per method: the mean of each score over the
+    weeks that had test incidents, and ``weeks_scored``.
+    """
+
+    weeks: pd.DataFrame
+    means: pd.DataFrame
+    eps_m: float
+    min_samples: float
+    sources: tuple[str, ...]
+    train_days: int
+    end: pd.Timestamp
+    elapsed_s: float
+
+
+def backtest(
+    events: pd.DataFrame,
+    *,
+    geo: StationGeography,
+    eps_m: float,
+    min_samples: float,
+    weeks: int = 8,
+    train_days: int = 28,
+    sources: Sequence[str] = DEFAULT_SOURCES,
+    weights: Mapping[str, float] | None = None,
+    end: pd.Timestamp | None = None,
+    cell_m: float = 50.0,
+) -> BacktestResult:
+    """Rolling backtest of DBSCAN hotspots against KDE and the naive grid.
+
+    Parameters
+    ----------
+    events : event frame
+    geo : StationGeography (boundary, meeting weekday)
+    eps_m, min_samples : the DBSCAN setting, metres and weighted events
+    weeks : int, number of test weeks (the last ones before ``end``)
+    train_days : int, days before each test week that hotspots are found on
+    sources : sources the hotspots are found on; tests always score incidents
+    end : Timestamp, optional
+        End of the last test week; default the last complete reporting week.
+    cell_m : float, baseline grid cell side in metres
+
+    Returns
+    -------
+    BacktestResult
+    """
+    t0 = time.perf_counter()
+    _validate(weeks, train_days)
+    weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+    end = end or last_complete_week_end(events, meeting_weekday=geo.station.meeting_weekday)
+    prep = _prepare(events, sources=sources, weights=weights, end=end)
+    train_span = pd.Timedelta(days=train_days)
+    rows = []
+    for ws, we in _weeks(end, weeks):
+        polys = _polygons(prep, ws - train_span, ws, eps_m=eps_m, min_samples=min_samples)
+        f = prep.frame
+        train = f[(f["occurred_at"] >= ws - train_span) & (f["occurred_at"] < ws)]
+        test = f[(f["occurred_at"] >= ws) & (f["occurred_at"] < we)]
+        ev = evaluate_hotspots(polys, train, test, boundary_m=geo.boundary_m, cell_m=cell_m)
+        base = {"week_start": ws, "week_end": we, "n_test": ev.n_test}
+        rows.append(
+            {
+                **base,
+                "method": "dbscan",
+                "n_hotspots": ev.n_hotspots,
+                "area_m2": ev.area_m2,
+                "area_share": ev.area_share,
+                "hit_rate": ev.hit_rate,
+                "pai": ev.pai,
+                "pei": ev.pei,
+            }
+        )
+        for b in (ev.kde, ev.grid):
+            rows.append(
+                {
+                    **base,
+                    "method": b.name,
+                    "n_hotspots": b.n_cells,
+                    "area_m2": b.area_m2,
+                    "area_share": b.area_share,
+                    "hit_rate": b.hit_rate,
+                    "pai": b.pai,
+                    "pei": b.pei,
+                }
+            )
+    table = pd.DataFrame(rows)
+    for col in ("hit_rate", "pai", "pei"):
+        table[col] = pd.to_numeric(table[col], errors="coerce")
+    return BacktestResult(
+        weeks=table,
+        means=_means(table),
+        eps_m=float(eps_m),
+        min_samples=float(min_samples),
+        sources=tuple(sources),
+        train_days=train_days,
+        end=end,
+        elapsed_s=time.perf_counter() - t0,
+    )
+
+
+def _means(table: pd.DataFrame) -> pd.DataFrame:
+    scored = table[table["n_test"] > 0]
+    means = scored.groupby("method", sort=False)[["area_share", "hit_rate", "pai", "pei"]].mean()
+    means["weeks_scored"] = scored.groupby("method", sort=False).size()
+    means["area_km2"] = scored.groupby("method", sort=False)["area_m2"].mean() / 1e6
+    return means.reindex([m for m in ("dbscan", "kde", "grid") if m in means.index])
+
+
+@dataclass(frozen=True, eq=False)
+class TuningResult:
+    """The scored grid and the chosen setting.
+
+    ``grid`` has one row per (eps_m, min_samples): mean_hit_rate, mean_area_km2,
+    mean_pai, weeks_scored, within_budget. ``eps_m``/``min_samples`` are the choice
+    (None when no setting fits the budget).
+    """
+
+    grid: pd.DataFrame
+    eps_m: float | None
+    min_samples: float | None
+    budget_km2: float
+    weeks: int
+    train_days: int
+    end: pd.Timestamp
+    sources: tuple[str, ...]
+    elapsed_s: float
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["grid"] = self.grid.to_dict(orient="records")
+        d["end"] = self.end.isoformat()
+        return d
+
+    def sentence(self, lang: str = "ko") -> str:
+        """ "자동 설정: eps 60 m, 최소 4건 — 지난 8주 예측 성능 기준"."""
+        if self.eps_m is None:
+            return (
+                f"자동 설정 실패: 면적 {self.budget_km2:g} km² 안에 드는 설정이 없습니다"
+                if lang == "ko"
+                else f"Auto setting failed: no setting stays within {self.budget_km2:g} km²"
+            )
+        if lang == "ko":
+            return (
+                f"자동 설정: eps {self.eps_m:g} m, 최소 {self.min_samples:g}건 — "
+                f"지난 {self.weeks}주 예측 성능 기준"
+            )
+        return (
+            f"Auto setting: eps {self.eps_m:g} m, min {self.min_samples:g} events — "
+            f"by how well it predicted the last {self.weeks} weeks"
+        )
+
+
+def tune_hotspot_parameters(
+    events: pd.DataFrame,
+    *,
+    geo: StationGeography,
+    area_budget_km2: float,
+    end: pd.Timestamp | None = None,
+    weeks: int = 8,
+    train_days: int = 28,
+    eps_grid_m: Sequence[float] = EPS_GRID_M,
+    min_samples_grid: Sequence[int] = MIN_SAMPLES_GRID,
+    sources: Sequence[str] = DEFAULT_SOURCES,
+    weights: Mapping[str, float] | None = None,
+) -> TuningResult:
+    """Choose (eps_m, min_samples) by the rolling backtest before ``end``.
+
+    Only events before ``end`` are read, so adding later events cannot change the
+    choice. The chosen setting has the highest mean weekly hit rate among those whose
+    mean hotspot area is at most ``area_budget_km2``; ties go to the larger
+    min_samples, then the smaller eps_m.
+    """
+    t0 = time.perf_counter()
+    _validate(weeks, train_days)
+    if not area_budget_km2 > 0:
+        raise ValueError(f"area_budget_km2 must be > 0, got {area_budget_km2}")
+    if not eps_grid_m or not min_samples_grid:
+        raise ValueError("the eps and min_samples grids must not be empty")
+    unknown = set(sources) - set(SOURCES)
+    if unknown or not sources:
+        raise ValueError(f"sources must be a non-empty subset of {SOURCES}, got {sources!r}")
+    weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+    end = end or last_complete_week_end(events, meeting_weekday=geo.station.meeting_weekday)
+    prep = _prepare(events, sources=sources, weights=weights, end=end)
+    train_span = pd.Timedelta(days=train_days)
+    boundary = geo.boundary_m
+    tests = [(ws, _test_xy(prep, ws, we)) for ws, we in _weeks(end, weeks)]
+    rows = []
+    for eps in eps_grid_m:
+        for ms in min_samples_grid:
+            hits, areas, pais = [], [], []
+            for ws, test_xy in tests:
+                polys = _polygons(prep, ws - train_span, ws, eps_m=eps, min_samples=ms)
+                hit, share, n = hit_rate_area(polys, test_xy, boundary_m=boundary)
+                areas.append(share * boundary.area)
+                if n:
+                    hits.append(hit)
+                    pais.append(hit / share if share > 0 else np.nan)
+            rows.append(
+                {
+                    "eps_m": float(eps),
+                    "min_samples": float(ms),
+                    "mean_hit_rate": float(np.mean(hits)) if hits else np.nan,
+                    "mean_area_km2": float(np.mean(areas)) / 1e6,
+                    "mean_pai": float(np.nanmean(pais))
+                    if pais and not np.all(np.isnan(pais))
+                    else np.nan,
+                    "weeks_scored": len(hits),
+                }
+            )
+    grid = pd.DataFrame(rows)
+    grid["within_budget"] = grid["mean_area_km2"] <= area_budget_km2
+    ok = grid[grid["within_budget"] & grid["mean_hit_rate"].notna()]
+    eps_c = ms_c = None
+    if len(ok):
+        best = ok.sort_values(
+            ["mean_hit_rate", "min_samples", "eps_m"], ascending=[False, False, True]
+        ).iloc[0]
+        eps_c, ms_c = float(best["eps_m"]), float(best["min_samples"])
+    grid["chosen"] = (grid["eps_m"] == eps_c) & (grid["min_samples"] == ms_c)
+    return TuningResult(
+        grid=grid,
+        eps_m=eps_c,
+        min_samples=ms_c,
+        budget_km2=float(area_budget_km2),
+        weeks=weeks,
+        train_days=train_days,
+        end=end,
+        sources=tuple(sources),
+        elapsed_s=time.perf_counter() - t0,
+    )
+
+
+def tuning_cache_key(
+    *, data_version: str, end: pd.Timestamp, sources, budget_km2: float, weeks: int, train_days: int
+) -> str:
+    """A plain-text key for caching a tuning result."""
+    return json.dumps(
+        [data_version, end.isoformat(), sorted(sources), budget_km2, weeks, train_days]
+    )
+
+
+@dataclass(frozen=True)
+class HotspotSetting:
+    """The DBSCAN setting a view uses and why: ``how`` is 'given', 'auto' or 'station'."""
+
+    eps_m: float
+    min_samples: float
+    how: str
+    sentence_ko: str
+    sentence_en: str
+
+    def sentence(self, lang: str = "ko") -> str:
+        return self.sentence_ko if lang == "ko" else self.sentence_en
+
+    @classmethod
+    def of_values(cls, eps_m: float, min_samples: float, how: str = "given") -> HotspotSetting:
+        """A setting that is just its two values: "eps 60 m, 최소 4건"."""
+        eps, ms = float(eps_m), float(min_samples)
+        return cls(eps, ms, how, f"eps {eps:g} m, 최소 {ms:g}건", f"eps {eps:g} m, min {ms:g}")
+
+
+def resolve_setting(
+    engine,
+    *,
+    geo: StationGeography,
+    end: pd.Timestamp | None,
+    sources: Sequence[str] = DEFAULT_SOURCES,
+    eps_m: float | None = None,
+    min_samples: float | None = None,
+) -> HotspotSetting:
+    """The setting for a view: the caller's, else the tuned one ('auto'), else the station's.
+
+    With ``params = "auto"`` in station.toml the tuning reads only events before
+    ``end`` and is cached in the store on (data version, end, sources, budget). A
+    value the caller gives (eps_m or min_samples) overrides that part of it.
+    """
+    if eps_m is not None and min_samples is not None:
+        return HotspotSetting.of_values(eps_m, min_samples)
+    base = _base_setting(engine, geo=geo, end=end, sources=sources)
+    if eps_m is None and min_samples is None:
+        return base
+    return HotspotSetting.of_values(
+        eps_m if eps_m is not None else base.eps_m,
+        min_samples if min_samples is not None else base.min_samples,
+    )
+
+
+def _base_setting(engine, *, geo, end, sources) -> HotspotSetting:
+    from analytics.storage import store
+
+    st = geo.station
+    station = HotspotSetting(
+        float(st.eps_m),
+        float(st.min_samples),
+        "station",
+        f"기본 설정: eps {st.eps_m:g} m, 최소 {st.min_samples:g}건",
+        f"Station setting: eps {st.eps_m:g} m, min {st.min_samples:g}",
+    )
+    if st.hotspot_params != "auto":
+        return station
+    if end is None:
+        last = store.last_event_time(engine)
+        if last is None:
+            return station
+        end = _meeting_end_for(last + pd.Timedelta(days=1), st.meeting_weekday)
+    else:
+        end = _meeting_end_for(end, st.meeting_weekday)
+    key = tuning_cache_key(
+        data_version=store.data_version(engine),
+        end=end,
+        sources=sources,
+        budget_km2=st.area_budget_km2,
+        weeks=st.tune_weeks,
+        train_days=st.train_days,
+    )
+    cached = store.cache_get(engine, key)  # checked before reading any events
+    if cached is None:
+        events = store.read_events(engine, end=end)
+        if events.empty:
+            return station
+        tuned = tune_hotspot_parameters(
+            events,
+            geo=geo,
+            area_budget_km2=st.area_budget_km2,
+            end=end,
+            weeks=st.tune_weeks,
+            train_days=st.train_days,
+            sources=sources,
+        )
+        cached = {
+            "eps_m": tuned.eps_m,
+            "min_samples": tuned.min_samples,
+            "ko": tuned.sentence("ko"),
+            "en": tuned.sentence("en"),
+        }
+        store.cache_put(engine, key, cached)
+    if cached["eps_m"] is None:
+        return station
+    return HotspotSetting(
+        cached["eps_m"], cached["min_samples"], "auto", cached["ko"], cached["en"]
+    )
+
+
+def _meeting_end_for(end: pd.Timestamp, meeting_weekday: int) -> pd.Timestamp:
+    """The latest meeting day (00:00) on or before ``end``: whole reporting weeks only."""
+    day = end.tz_convert("Asia/Seoul").normalize()
+    return day - pd.Timedelta(days=(day.weekday() - meeting_weekday) % 7)

@@ -1,0 +1,549 @@
+"""Hotspots: DBSCAN in metres over any mix of sources.
+
+``find_hotspots`` clusters events in the station's projected CRS (EPSG:5179, metres)
+and profiles each cluster (:mod:`analytics.compute.profiles`).
+
+Engines
+-------
+DBSCAN is exact whichever engine runs; they differ in speed and memory only.
+
+- ``"dbscan"``: the ``dbscan`` package (Wang, Gu & Shun, SIGMOD 2020), a grid-based
+  exact DBSCAN. About 1 s for a million points in well under 1 GB, where
+  scikit-learn's stores every neighbourhood and runs out of memory.
+- ``"sklearn"``: scikit-learn's ``DBSCAN`` (kd-tree): the reference the tests
+  compare against (identical noise, the same core-point partition).
+- ``"auto"`` (default): ``dbscan`` when installed, else ``sklearn``.
+
+Weights are done the same way for both: core points are found from weighted
+neighbour sums (one k-d tree count per distinct weight), and clusters are the
+connected components of core points within ``eps_m``.
+
+Border points (within ``eps_m`` of a core point but not core themselves) go to the
+cluster of their nearest core point. That makes labels independent of row order,
+where textbook DBSCAN gives a border point to whichever cluster reaches it first.
+
+Default weights are 1 for every source: one resident's card counts as much as one
+incident towards ``min_samples``. Residents rarely write cards, so a card already
+stands for many who did not; the team can raise the card weight per view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from analytics.compute import profiles
+from analytics.station.geo import StationGeography
+from analytics.storage.schema import SOURCES
+
+DEFAULT_WEIGHTS: dict[str, float] = dict.fromkeys(SOURCES, 1.0)
+# Township-level gazetteer matches sit on a township's centre point; clustering
+# them would make a false hotspot there.
+MIN_GEOCODE_SCORE = 0.5
+ENGINES = ("auto", "dbscan", "sklearn")
+
+try:  # imported once with the module: it takes about a second (it loads scikit-learn)
+    import dbscan as _dbscan_pkg
+except ImportError:  # pragma: no cover - the package is in requirements.txt
+    _dbscan_pkg = None
+
+
+@dataclass(frozen=True)
+class HotspotParams:
+    """The parameters a result was computed with (plain values: cache keys, links)."""
+
+    eps_m: float
+    min_samples: float
+    sources: tuple[str, ...]
+    weights: tuple[tuple[str, float], ...]
+    start: pd.Timestamp | None
+    end: pd.Timestamp | None
+    include_outside: bool
+    min_geocode_score: float
+    hull: str
+
+
+@dataclass(frozen=True, eq=False)
+class HotspotResult:
+    """Labels per event and one row per hotspot.
+
+    Attributes
+    ----------
+    labels : Series of int, indexed like the input events
+        Hotspot number (0 is the highest priority), -1 for noise and for events that
+        were not clustered (other sources, outside the period or the station).
+    hotspot_ids : Series of str, indexed like the input events; <NA> for -1.
+    core : Series of bool, indexed like the input events: DBSCAN core points.
+    hotspots : GeoDataFrame, one row per hotspot, sorted by priority, polygons in the
+        analysis CRS (metres). See :func:`find_hotspots` for its columns.
+    clustered : Series of bool: which input events took part.
+    engine : str, the engine that ran.
+    params : HotspotParams
+    """
+
+    labels: pd.Series
+    hotspot_ids: pd.Series
+    core: pd.Series
+    hotspots: gpd.GeoDataFrame
+    clustered: pd.Series
+    engine: str
+    params: HotspotParams
+    timings: dict = field(default_factory=dict)
+
+
+def _validate(eps_m, min_samples, sources, weights, engine) -> None:
+    if not np.isfinite(eps_m) or eps_m <= 0:
+        raise ValueError(f"eps_m must be a positive number of metres, got {eps_m!r}")
+    if not np.isfinite(min_samples) or min_samples < 1:
+        raise ValueError(f"min_samples must be >= 1, got {min_samples!r}")
+    unknown = set(sources) - set(SOURCES)
+    if unknown or not sources:
+        raise ValueError(f"sources must be a non-empty subset of {SOURCES}, got {sources!r}")
+    bad = {s: w for s, w in weights.items() if s not in SOURCES or not (w > 0)}
+    if bad:
+        raise ValueError(f"weights must be > 0 for known sources, got {bad}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+
+
+def _core_mask(xy: np.ndarray, w: np.ndarray, *, eps_m: float, min_samples: float) -> np.ndarray:
+    """Points whose weighted neighbourhood (distance <= eps, itself included) reaches min_samples."""
+    total = np.zeros(len(xy))
+    for value in np.unique(w):
+        members = xy[w == value]
+        counts = cKDTree(members).query_ball_point(xy, eps_m, return_length=True, workers=-1)
+        total += value * counts
+    # Tolerate float error in weighted sums (e.g. 0.1 + 0.2).
+    return total >= min_samples - 1e-9
+
+
+def _components(core_xy: np.ndarray, *, eps_m: float, engine: str) -> tuple[np.ndarray, str]:
+    """Connected components of core points linked within eps (every core point is core)."""
+    if len(core_xy) == 0:
+        return np.empty(0, dtype=np.int64), engine
+    if engine in ("auto", "dbscan") and _dbscan_pkg is not None:
+        labels, _ = _dbscan_pkg.DBSCAN(np.ascontiguousarray(core_xy), eps=eps_m, min_samples=1)
+        return labels.astype(np.int64), "dbscan"
+    if engine == "dbscan":
+        raise ImportError("the dbscan package is not installed")
+    from sklearn.cluster import DBSCAN
+
+    labels = DBSCAN(eps=eps_m, min_samples=1, algorithm="kd_tree").fit(core_xy).labels_
+    return labels.astype(np.int64), "sklearn"
+
+
+def dbscan_labels(
+    xy: np.ndarray,
+    *,
+    eps_m: float,
+    min_samples: float,
+    sample_weight: np.ndarray | None = None,
+    engine: str = "auto",
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Exact weighted DBSCAN with deterministic border points.
+
+    Parameters
+    ----------
+    xy : ndarray of shape (n, 2), metres
+    eps_m : float, metres; neighbours are at distance <= eps_m
+    min_samples : float; a point is core when the weights within eps_m (itself
+        included) sum to at least this
+    sample_weight : ndarray of shape (n,), optional, all > 0
+    engine : {'auto', 'dbscan', 'sklearn'}
+
+    Returns
+    -------
+    labels : ndarray of shape (n,), int; -1 noise, clusters 0..k-1 numbered by
+        their first core point in ``xy`` order
+    core : ndarray of shape (n,), bool
+    engine : str, the engine that ran
+    """
+    xy = np.ascontiguousarray(xy, dtype=float)
+    n = len(xy)
+    w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    if n == 0:
+        return np.empty(0, dtype=np.int64), np.zeros(0, bool), engine
+    pkg = None
+    if bool(np.all(w == 1.0)) and engine in ("auto", "dbscan"):
+        if _dbscan_pkg is None and engine == "dbscan":
+            raise ImportError("the dbscan package is not installed")
+        pkg = _dbscan_pkg
+    if pkg is not None:
+        # Unweighted: the package finds core points and their components in one pass.
+        pkg_labels, core = pkg.DBSCAN(xy, eps=eps_m, min_samples=int(np.ceil(min_samples)))
+        core = np.asarray(core, dtype=bool)
+        comp, used = np.asarray(pkg_labels, dtype=np.int64)[core], "dbscan"
+    else:
+        core = _core_mask(xy, w, eps_m=eps_m, min_samples=min_samples)
+        comp, used = _components(xy[core], eps_m=eps_m, engine=engine)
+    labels = np.full(n, -1, dtype=np.int64)
+    core_idx = np.flatnonzero(core)
+    # Renumber components by their first core point, so numbering follows xy order.
+    _, first = np.unique(comp, return_index=True)
+    renumber = np.empty(len(first), dtype=np.int64)
+    renumber[np.argsort(first, kind="stable")] = np.arange(len(first))
+    labels[core_idx] = renumber[comp]
+    rest = np.flatnonzero(~core)
+    if len(rest) and len(core_idx):
+        # Border points: the nearest core point within eps (inclusive).
+        dist, nearest = cKDTree(xy[core_idx]).query(
+            xy[rest], k=1, distance_upper_bound=np.nextafter(eps_m, np.inf)
+        )
+        ok = np.isfinite(dist)
+        labels[rest[ok]] = labels[core_idx[nearest[ok]]]
+    return labels, core, used
+
+
+_FAST_ID = re.compile(r"^[a-z]{3}_[0-9a-f]{20}$")
+
+
+def _id_hash64(event_ids: np.ndarray) -> np.ndarray:
+    """A stable 64-bit number per event id (its own hex digits when it has them)."""
+    ids = pd.Series(event_ids, dtype="string")
+    if len(ids) and ids.str.fullmatch(_FAST_ID.pattern).all():
+        hexes = "".join(ids.str.slice(4, 20).tolist())
+        return np.frombuffer(bytes.fromhex(hexes), dtype=">u8").astype(np.uint64)
+    return np.array(
+        [int.from_bytes(hashlib.sha1(str(e).encode()).digest()[:8], "big") for e in event_ids],
+        dtype=np.uint64,
+    )
+
+
+def _hotspot_ids(id_hash: np.ndarray, labels: np.ndarray, core: np.ndarray, k: int) -> list[str]:
+    """Ids from the set of core events: the same for the same data in any row order."""
+    h = id_hash[core]
+    lab = labels[core]
+    sums = np.zeros(k, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        np.add.at(sums, lab, h)  # wraps modulo 2**64: an order-free fingerprint
+    mixed = (sums ^ (sums >> np.uint64(29))) * np.uint64(0xBF58476D1CE4E5B9)
+    return [f"H{int(v) & 0xFFFFFFFFFF:010x}" for v in mixed]
+
+
+def find_hotspots(
+    events: pd.DataFrame,
+    *,
+    geo: StationGeography,
+    eps_m: float | None = None,
+    min_samples: float | None = None,
+    sources: Sequence[str] = SOURCES,
+    weights: Mapping[str, float] | None = None,
+    period: tuple[pd.Timestamp | None, pd.Timestamp | None] | None = None,
+    include_outside: bool = False,
+    min_geocode_score: float = MIN_GEOCODE_SCORE,
+    hull: str = "convex",
+    engine: str = "auto",
+    as_of: pd.Timestamp | None = None,
+) -> HotspotResult:
+    """Cluster events into hotspots with DBSCAN in metres and profile each one.
+
+    Parameters
+    ----------
+    events : DataFrame
+        An event frame (:mod:`analytics.storage.schema`): x/y in the analysis CRS (metres).
+    geo : StationGeography
+        For township/unit of each hotspot, landmarks, and the defaults.
+    eps_m : float, optional
+        Neighbourhood radius in metres. Default: the station's (``station.toml``).
+    min_samples : float, optional
+        Weighted events within ``eps_m`` for a core point. Default: the station's.
+    sources : sequence of {'suggestion', 'complaint', 'incident'}
+        Sources clustered together. One source clusters it alone.
+    weights : mapping source → float > 0, optional
+        How much one event of a source counts towards ``min_samples``; default 1 each.
+    period : (start, end), optional
+        Half-open ``[start, end)`` on ``occurred_at``; None ends are open.
+    include_outside : bool, default False
+        Cluster points outside the station boundary too.
+    min_geocode_score : float, default 0.5
+        Leave out events placed only at a township's centre point.
+    hull : {'convex', 'concave'}
+    engine : {'auto', 'dbscan', 'sklearn'}
+    as_of : Timestamp, optional
+        "Now" for the priority's recency decay; default the period end or the last event.
+
+    Returns
+    -------
+    HotspotResult
+        ``hotspots`` has, per hotspot: ``hotspot_id``, ``rank`` (1 = top),
+        ``label``, ``n_events``, ``weight``, ``n_incident``, ``n_complaint``,
+        ``n_suggestion``, ``area_m2``, ``centroid_x``/``centroid_y`` (metres),
+        ``lat``/``lon``, ``emd``, ``police_unit``, ``landmark``, ``landmark_m``,
+        ``place`` ("남원공설시장 부근 120 m"), ``top_categories`` (list of
+        (label, count)), ``first_event``, ``last_event``, ``hour_weekday``
+        (7×24 nested list), ``patrol_windows`` (list of (start, end, share)),
+        ``patrol_text``, ``type``, ``priority``, ``geometry`` (metres).
+    """
+    import time
+
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    station = geo.station
+    eps_m = float(station.eps_m if eps_m is None else eps_m)
+    min_samples = float(station.min_samples if min_samples is None else min_samples)
+    sources = tuple(dict.fromkeys(sources))
+    weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+    _validate(eps_m, min_samples, sources, weights, engine)
+    start, end = period if period is not None else (None, None)
+    params = HotspotParams(
+        eps_m=eps_m,
+        min_samples=min_samples,
+        sources=sources,
+        weights=tuple(sorted((s, float(weights[s])) for s in sources)),
+        start=start,
+        end=end,
+        include_outside=include_outside,
+        min_geocode_score=min_geocode_score,
+        hull=hull,
+    )
+
+    mask = events["source"].isin(sources).to_numpy(dtype=bool).copy()
+    mask &= np.isfinite(events["x"].to_numpy(dtype=float, na_value=np.nan))
+    mask &= np.isfinite(events["y"].to_numpy(dtype=float, na_value=np.nan))
+    if not include_outside:
+        mask &= events["inside_station"].to_numpy(dtype=bool, na_value=False)
+    score = events["geocode_score"].to_numpy(dtype=float, na_value=1.0)
+    mask &= ~(score < min_geocode_score)
+    if start is not None:
+        mask &= (events["occurred_at"] >= start).to_numpy(dtype=bool)
+    if end is not None:
+        mask &= (events["occurred_at"] < end).to_numpy(dtype=bool)
+    pos = np.flatnonzero(mask)
+    id_hash = _id_hash64(events["event_id"].to_numpy(dtype=object)[pos])
+    x_all = events["x"].to_numpy(dtype=float, na_value=np.nan)[pos]
+    y_all = events["y"].to_numpy(dtype=float, na_value=np.nan)[pos]
+    # A canonical order (x, y, id) makes every step independent of the input order.
+    order = np.lexsort((id_hash, y_all, x_all))
+    pos, id_hash = pos[order], id_hash[order]
+    # A privacy frame (analytics.access.privacy) marks events whose place must not shape a hotspot.
+    columns = [*PROFILE_COLUMNS, *(["locatable"] if "locatable" in events.columns else [])]
+    sub = events[columns].take(pos)
+    xy = np.column_stack([x_all[order], y_all[order]])
+    w = sub["source"].map(weights).to_numpy(dtype=float)
+    timings["select"] = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    raw, core, used = dbscan_labels(
+        xy, eps_m=eps_m, min_samples=min_samples, sample_weight=w, engine=engine
+    )
+    timings["dbscan"] = time.perf_counter() - t1
+    k = int(raw.max()) + 1 if len(raw) else 0
+
+    t2 = time.perf_counter()
+    as_of = (
+        as_of or end or (sub["occurred_at"].max() if len(sub) else pd.Timestamp.now("Asia/Seoul"))
+    )
+    table, ranked = _profile(
+        sub, xy, w, raw, core, id_hash, k, geo=geo, eps_m=eps_m, hull=hull, as_of=as_of
+    )
+    timings["profile"] = time.perf_counter() - t2
+
+    n = len(events)
+    sub_labels = np.where(raw >= 0, ranked[np.maximum(raw, 0)], -1) if k else raw
+    label_arr = np.full(n, -1, dtype=np.int64)
+    label_arr[pos] = sub_labels
+    ids = np.array([*table["hotspot_id"].tolist(), None], dtype=object)
+    core_arr = np.zeros(n, dtype=bool)
+    core_arr[pos] = core
+    labels = pd.Series(label_arr, index=events.index)
+    hotspot_ids = pd.Series(ids[label_arr], index=events.index, dtype="string")  # -1 → None
+    core_s = pd.Series(core_arr, index=events.index)
+    clustered = pd.Series(mask, index=events.index)
+    timings["total"] = time.perf_counter() - t0
+    return HotspotResult(labels, hotspot_ids, core_s, table, clustered, used, params, timings)
+
+
+def _profile(sub, xy, w, raw, core, id_hash, k, *, geo, eps_m, hull, as_of):
+    """Build the hotspot table (sorted by priority) and the label → rank map."""
+    crs = geo.station.analysis_crs
+    if k == 0:
+        empty = gpd.GeoDataFrame(
+            {c: [] for c in HOTSPOT_COLUMNS}, geometry=gpd.GeoSeries([], crs=crs), crs=crs
+        )
+        return empty, np.empty(0, dtype=np.int64)
+    x, y = xy[:, 0], xy[:, 1]
+    src = sub["source"].to_numpy(dtype=object)
+    keep = raw >= 0
+    n_by = {s: np.bincount(raw[keep & (src == s)], minlength=k) for s in SOURCES}
+    n_events = np.bincount(raw[keep], minlength=k)
+    weight = np.bincount(raw[keep], weights=w[keep], minlength=k)
+    # The events that shape each hotspot (polygon, centre, place): all of them, or on a
+    # privacy frame only the locatable ones. A hotspot with none left keeps its masked
+    # members' shape; the privacy rule withholds it (its locatable weight is 0).
+    shape = raw
+    weight_locatable = None
+    if "locatable" in sub.columns:
+        locatable = sub["locatable"].to_numpy(dtype=bool)
+        weight_locatable = np.bincount(
+            raw[keep & locatable], weights=w[keep & locatable], minlength=k
+        )
+        has_locatable = np.bincount(raw[keep & locatable], minlength=k) > 0
+        shape = np.where(keep & (locatable | ~has_locatable[np.maximum(raw, 0)]), raw, -1)
+    n_shape = np.bincount(shape[shape >= 0], minlength=k)
+    polys = profiles.polygons(x, y, shape, k, eps_m=eps_m, hull=hull)
+    areas = gpd.GeoSeries(polys, crs=crs).area.to_numpy()
+    cx = np.bincount(shape[shape >= 0], weights=x[shape >= 0], minlength=k) / n_shape
+    cy = np.bincount(shape[shape >= 0], weights=y[shape >= 0], minlength=k) / n_shape
+    lon, lat = geo.to_geographic(cx, cy)
+    areas_of = geo.assign_areas(cx, cy)
+    lm_name, lm_dist = profiles.nearest_landmarks(cx, cy, geo.landmarks)
+    ts = sub["occurred_at"]
+    member_ts = ts[keep].reset_index(drop=True)
+    first = member_ts.groupby(raw[keep]).min().reindex(range(k))
+    last = member_ts.groupby(raw[keep]).max().reindex(range(k))
+    hist = profiles.hour_weekday_histograms(sub, raw, k)
+    windows = profiles.patrol_windows(hist.sum(axis=1))
+    kinds = profiles.classify(n_by["incident"], n_by["suggestion"] + n_by["complaint"])
+    prio = profiles.priority_scores(sub, raw, k, as_of=as_of)
+    ids = _hotspot_ids(id_hash, raw, core, k)
+    emd = areas_of["emd"].to_numpy(dtype=object)
+    lm_en = dict(
+        zip(geo.landmarks["name"], geo.landmarks.get("name_en", geo.landmarks["name"]), strict=True)
+    )
+    emd_en = dict(zip(geo.townships["emd"], geo.townships["emd_en"], strict=True))
+    table = gpd.GeoDataFrame(
+        {
+            "hotspot_id": ids,
+            "label": np.arange(k),
+            "n_events": n_events,
+            "weight": weight,
+            "n_incident": n_by["incident"],
+            "n_complaint": n_by["complaint"],
+            "n_suggestion": n_by["suggestion"],
+            "area_m2": areas,
+            "centroid_x": cx,
+            "centroid_y": cy,
+            "lat": lat,
+            "lon": lon,
+            "emd": emd,
+            "police_unit": areas_of["police_unit"].to_numpy(dtype=object),
+            "landmark": lm_name,
+            "landmark_m": lm_dist,
+            "place": [
+                profiles.place_label(n, d, e) for n, d, e in zip(lm_name, lm_dist, emd, strict=True)
+            ],
+            "place_en": [
+                profiles.place_label(lm_en.get(n, n), d, emd_en.get(e, e), lang="en")
+                for n, d, e in zip(lm_name, lm_dist, emd, strict=True)
+            ],
+            "top_categories": profiles.top_categories(sub, raw, k),
+            "first_event": first.to_numpy(),
+            "last_event": last.to_numpy(),
+            "hour_weekday": [h.tolist() for h in hist],
+            "patrol_windows": windows,
+            "patrol_text": [profiles.format_windows(wd) for wd in windows],
+            "type": kinds,
+            "priority": prio,
+        },
+        geometry=gpd.GeoSeries(polys, crs=crs),
+        crs=crs,
+    )
+    if weight_locatable is not None:
+        table["weight_locatable"] = weight_locatable
+    for col, values in (("first_event", first), ("last_event", last)):
+        table[col] = pd.Series(values.to_numpy(), index=table.index)
+    # Rank by priority; ties by size, then by id, so the order never depends on input order.
+    table = table.sort_values(
+        ["priority", "n_events", "hotspot_id"], ascending=[False, False, True]
+    ).reset_index(drop=True)
+    ranked = np.empty(k, dtype=np.int64)
+    ranked[table["label"].to_numpy()] = np.arange(k)
+    table["label"] = np.arange(k)
+    table.insert(1, "rank", np.arange(1, k + 1))
+    return table, ranked
+
+
+# The event columns that clustering and profiles read.
+PROFILE_COLUMNS = (
+    "event_id",
+    "source",
+    "occurred_at",
+    "category_label",
+    "severity",
+    "slot_start_hour",
+    "slot_end_hour",
+)
+
+HOTSPOT_COLUMNS = (
+    "hotspot_id",
+    "rank",
+    "label",
+    "n_events",
+    "weight",
+    "n_incident",
+    "n_complaint",
+    "n_suggestion",
+    "area_m2",
+    "centroid_x",
+    "centroid_y",
+    "lat",
+    "lon",
+    "emd",
+    "police_unit",
+    "landmark",
+    "landmark_m",
+    "place",
+    "place_en",
+    "top_categories",
+    "first_event",
+    "last_event",
+    "hour_weekday",
+    "patrol_windows",
+    "patrol_text",
+    "type",
+    "priority",
+)
+
+
+@dataclass(frozen=True)
+class KDistance:
+    """The k-distance curve behind a suggested eps.
+
+    ``distances_m`` are each point's distance to its ``k``-th nearest neighbour
+    (itself counted as the first), sorted descending; ``knee`` indexes the
+    suggested eps in that curve.
+    """
+
+    k: int
+    distances_m: np.ndarray
+    knee: int
+    eps_m: float
+
+
+def suggest_eps(xy_or_events, *, min_samples: int, max_points: int = 50_000) -> KDistance:
+    """Suggest eps from the k-distance curve's knee (the point farthest from its chord).
+
+    Parameters
+    ----------
+    xy_or_events : ndarray of shape (n, 2) in metres, or an event frame (x, y)
+    min_samples : int >= 2; k = min_samples
+    max_points : int; a seeded sample keeps it fast on large inputs
+    """
+    if min_samples < 2:
+        raise ValueError(f"min_samples must be >= 2 for a k-distance curve, got {min_samples}")
+    if isinstance(xy_or_events, pd.DataFrame):
+        xy = xy_or_events[["x", "y"]].to_numpy(dtype=float)
+    else:
+        xy = np.asarray(xy_or_events, dtype=float)
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if len(xy) <= min_samples:
+        raise ValueError(f"need more than {min_samples} points, got {len(xy)}")
+    if len(xy) > max_points:
+        xy = xy[np.random.default_rng(0).choice(len(xy), max_points, replace=False)]
+    dist, _ = cKDTree(xy).query(xy, k=min_samples)
+    curve = np.sort(dist[:, -1])[::-1]
+    n = len(curve)
+    # Kneedle-style: farthest point from the straight line between the ends.
+    xs = np.linspace(0.0, 1.0, n)
+    span = curve[0] - curve[-1]
+    ys = (curve - curve[-1]) / span if span > 0 else np.zeros(n)
+    gap = (1.0 - xs) - ys  # the chord runs from (0, 1) to (1, 0)
+    knee = int(np.argmax(np.abs(gap)))
+    return KDistance(k=min_samples, distances_m=curve, knee=knee, eps_m=float(curve[knee]))

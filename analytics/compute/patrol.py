@@ -1,0 +1,285 @@
+"""Patrol targets for 탄력순찰 (resident-tailored flexible patrol).
+
+One row per (hotspot × recommended patrol window): where to go, when, on which
+days, and why. The windows and the hour × weekday histogram come from
+:mod:`analytics.compute.profiles` (incidents at their hour, suggestion cards over the slot
+the resident asked for), so a resident's "밤 10시~12시" lands in the list as it was
+written.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics.compute.profiles import place_in
+from analytics.station.categories import label_in
+
+LANGS = ("ko", "en")
+
+# The columns of :func:`patrol_targets`, in order; "unit" only when no unit is given.
+COLUMN_KEYS = (
+    "no",
+    "place",
+    "unit",
+    "window",
+    "days",
+    "type",
+    "status",
+    "evidence",
+    "categories",
+    "lat",
+    "lon",
+    "hotspot_id",
+)
+COLUMNS: dict[str, dict[str, str]] = {
+    "ko": {
+        "no": "순번",
+        "place": "장소",
+        "unit": "관할",
+        "window": "시간대",
+        "days": "요일",
+        "type": "유형",
+        "status": "추세",
+        "evidence": "근거",
+        "categories": "주요 유형",
+        "lat": "위도",
+        "lon": "경도",
+        "hotspot_id": "핫스팟 ID",
+    },
+    "en": {
+        "no": "No.",
+        "place": "Place",
+        "unit": "Unit",
+        "window": "Time window",
+        "days": "Days",
+        "type": "Type",
+        "status": "Trend",
+        "evidence": "Evidence",
+        "categories": "Main categories",
+        "lat": "Latitude",
+        "lon": "Longitude",
+        "hotspot_id": "Hotspot ID",
+    },
+}
+TYPE_LABELS = {
+    "ko": {"convergent": "수렴형", "fear": "불안형", "hidden": "잠재형"},
+    "en": {"convergent": "Convergent", "fear": "Fear", "hidden": "Hidden"},
+}
+STATUS_LABELS = {
+    "ko": {
+        "new": "신규",
+        "persistent": "지속",
+        "intensifying": "심화",
+        "diminishing": "약화",
+        "gone": "소멸",
+    },
+    "en": {
+        "new": "New",
+        "persistent": "Persistent",
+        "intensifying": "Intensifying",
+        "diminishing": "Diminishing",
+        "gone": "Gone",
+    },
+}
+WEEKDAYS = {"ko": list("월화수목금토일"), "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
+ANY_DAY = {"ko": "요일 무관", "en": "any day"}
+NO_WINDOW = "—"
+# (source column, ko word, en singular, en plural), in the order 근거 lists them.
+EVIDENCE = (
+    ("n_incident", "사건", "incident", "incidents"),
+    ("n_suggestion", "소리함", "card", "cards"),
+    ("n_complaint", "민원", "complaint", "complaints"),
+)
+
+# A weekday is named when it holds at least this share of the window's events;
+# more than MAX_WEEKDAYS such days means the window matters on any day.
+WEEKDAY_MIN_SHARE = 0.25
+MAX_WEEKDAYS = 3
+
+REQUIRED = (
+    "hotspot_id",
+    "place",
+    "police_unit",
+    "patrol_windows",
+    "type",
+    "n_incident",
+    "n_suggestion",
+    "n_complaint",
+    "top_categories",
+    "lat",
+    "lon",
+    "priority",
+)
+
+
+def window_label(start: int, end: int, lang: str = "ko") -> str:
+    """(22, 0) → '22–24시' (ko) or '22:00–24:00' (en); midnight as an end is 24."""
+    end = end if end else 24
+    if lang == "ko":
+        return f"{start:02d}–{end:02d}시"
+    return f"{start:02d}:00–{end:02d}:00"
+
+
+def busiest_weekdays(
+    hour_weekday, start: int, end: int, *, lang: str = "ko", min_share: float = WEEKDAY_MIN_SHARE
+) -> str:
+    """The weekdays that carry a patrol window's events: '금·토', '요일 무관' or '—'.
+
+    Parameters
+    ----------
+    hour_weekday : array-like of shape (7, 24), or None
+        Events per weekday (0 = Monday) and hour, as ``find_hotspots`` gives it.
+    start, end : int
+        The window's hours (``end`` exclusive, wrapping past midnight; 0 is 24).
+    min_share : float
+        A weekday is named when it holds at least this share of the window's events.
+
+    Returns
+    -------
+    str
+        The named weekdays in calendar order joined with '·' (ko) or ', ' (en);
+        ``ANY_DAY`` when none or more than ``MAX_WEEKDAYS`` qualify; '—' without a
+        histogram or without events in the window.
+    """
+    if hour_weekday is None or (isinstance(hour_weekday, float) and np.isnan(hour_weekday)):
+        return NO_WINDOW
+    hist = np.asarray(hour_weekday, dtype=float)
+    if hist.shape != (7, 24):
+        raise ValueError(f"hour_weekday must be 7 × 24, got {hist.shape}")
+    length = (end - start) % 24 or 24
+    hours = (start + np.arange(length)) % 24
+    per_day = hist[:, hours].sum(axis=1)
+    total = per_day.sum()
+    if total <= 0:
+        return NO_WINDOW
+    # A small tolerance so that 1/4 of the events in float sums still counts as 25 %.
+    named = np.flatnonzero(per_day >= min_share * total - 1e-9)
+    if len(named) == 0 or len(named) > MAX_WEEKDAYS:
+        return ANY_DAY[lang]
+    sep = "·" if lang == "ko" else ", "
+    return sep.join(WEEKDAYS[lang][d] for d in named)
+
+
+def evidence_text(n_incident: int, n_suggestion: int, n_complaint: int, lang: str = "ko") -> str:
+    """'사건 12 · 소리함 3' (sources with no events are left out)."""
+    parts = []
+    for (_, ko, one, many), n in zip(
+        EVIDENCE, (n_incident, n_suggestion, n_complaint), strict=True
+    ):
+        n = int(n)
+        if n > 0:
+            parts.append(f"{ko} {n}" if lang == "ko" else f"{n} {one if n == 1 else many}")
+    return " · ".join(parts) if parts else NO_WINDOW
+
+
+def categories_text(cats, lang: str = "ko") -> str:
+    """[('절도', 3), ('폭력', 1)] → '절도 3, 폭력 1' ('Theft 3, Violence 1' in English)."""
+    if cats is None or isinstance(cats, float):
+        return ""
+    return ", ".join(f"{label_in(c, lang)} {n}" for c, n in cats)
+
+
+def patrol_targets(
+    hotspots: pd.DataFrame,
+    *,
+    unit: str | None = None,
+    lang: str = "ko",
+    unit_names: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Where and when a unit should patrol: one row per hotspot × patrol window.
+
+    Parameters
+    ----------
+    hotspots : DataFrame or GeoDataFrame
+        ``find_hotspots(...).hotspots`` or ``hotspot_status(...).current``: columns
+        ``hotspot_id``, ``place``, ``police_unit``, ``patrol_windows`` (list of
+        ``(start_hour, end_hour, share)``), ``type``, ``n_incident``,
+        ``n_suggestion``, ``n_complaint``, ``top_categories``, ``lat``, ``lon``,
+        ``priority``; optional ``status``, ``rank`` and ``hour_weekday`` (7 × 24).
+    unit : str, optional
+        Keep only this police unit's hotspots (``police_unit == unit``). None keeps
+        all and adds a 관할 (unit) column after the place.
+    lang : {'ko', 'en'}
+        Column names and labels (categories and patrol windows too).
+    unit_names : dict, optional
+        A unit's Korean name → the name to show (``police_units.unit_en`` for 'en').
+
+    Returns
+    -------
+    DataFrame
+        Ordered by hotspot priority (highest first; ties by rank, then id), then by
+        window share (largest first). Columns (ko): 순번 (1..n), 장소, [관할],
+        시간대 ("22–24시"; "—" for a hotspot with no timed events, which still gets
+        one row), 요일 (:func:`busiest_weekdays` in that window), 유형, 추세 ("—"
+        without a status), 근거 ("사건 12 · 소리함 3"), 주요 유형, 위도, 경도, 핫스팟 ID.
+        Text is as the hotspot table has it (masked on import); exports neutralise
+        formula-like cells.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+    if not isinstance(hotspots, pd.DataFrame):
+        raise TypeError(f"hotspots must be a DataFrame, got {type(hotspots).__name__}")
+    if unit is not None and not isinstance(unit, str):
+        raise TypeError(f"unit must be a str or None, got {unit!r}")
+    missing = [c for c in REQUIRED if c not in hotspots.columns]
+    if missing:
+        raise ValueError(f"hotspots lack columns {missing} (see analytics.compute.hotspots)")
+
+    names = COLUMNS[lang]
+    unit_names = unit_names or {}
+    keys = [k for k in COLUMN_KEYS if unit is None or k != "unit"]
+    h = hotspots
+    if unit is not None:
+        h = h[h["police_unit"].astype("string").eq(unit).fillna(False).to_numpy(dtype=bool)]
+    if h.empty:
+        return pd.DataFrame({names[k]: pd.Series(dtype=_dtype(k)) for k in keys})
+
+    rank = h["rank"].to_numpy() if "rank" in h.columns else np.arange(1, len(h) + 1)
+    order = pd.DataFrame(
+        {
+            "p": -h["priority"].astype(float).to_numpy(),
+            "r": rank,
+            "id": h["hotspot_id"].astype(str).to_numpy(),
+        }
+    ).sort_values(["p", "r", "id"], kind="stable")
+    h = h.iloc[order.index.to_numpy()]
+
+    has_status = "status" in h.columns
+    has_hist = "hour_weekday" in h.columns
+    rows = []
+    for r in h.to_dict("records"):
+        given = r["patrol_windows"]
+        given = [] if given is None or isinstance(given, float) else list(given)
+        windows = sorted(given, key=lambda w: (-float(w[2]), int(w[0])))
+        status = r.get("status") if has_status else None
+        base = {
+            "place": place_in(r, lang),
+            "unit": unit_names.get(r["police_unit"], r["police_unit"]),
+            "type": TYPE_LABELS[lang].get(r["type"], str(r["type"])),
+            "status": STATUS_LABELS[lang].get(status, NO_WINDOW)
+            if isinstance(status, str)
+            else NO_WINDOW,
+            "evidence": evidence_text(r["n_incident"], r["n_suggestion"], r["n_complaint"], lang),
+            "categories": categories_text(r["top_categories"], lang),
+            "lat": round(float(r["lat"]), 6),
+            "lon": round(float(r["lon"]), 6),
+            "hotspot_id": r["hotspot_id"],
+        }
+        if not windows:
+            rows.append({**base, "window": NO_WINDOW, "days": NO_WINDOW})
+        for start, end, _share in windows:
+            start, end = int(start), int(end)
+            days = (
+                busiest_weekdays(r["hour_weekday"], start, end, lang=lang)
+                if has_hist
+                else NO_WINDOW
+            )
+            rows.append({**base, "window": window_label(start, end, lang), "days": days})
+    out = pd.DataFrame(rows)
+    out["no"] = np.arange(1, len(out) + 1)
+    return out[keys].rename(columns=names).reset_index(drop=True)
+
+
+def _dtype(key: str) -> str:
+    return {"no": "int64", "lat": "float64", "lon": "float64"}.get(key, "str")

@@ -1,0 +1,42 @@
+"""Build the demo store the way a user would: generate export files, then import them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from analytics.station.config import REPO_ROOT, StationConfig, default_station
+from analytics.storage.boxes import import_box_log
+from analytics.storage.importers.core import ImportResult, import_file
+
+DEFAULT_SAMPLES_DIR = REPO_ROOT / "data" / "samples"
+
+
+def build_demo_store(
+    engine: sa.Engine,
+    *,
+    seed: int = 2017,
+    out_dir: Path = DEFAULT_SAMPLES_DIR,
+    station: StationConfig | None = None,
+) -> list[ImportResult]:
+    """Write the synthetic export files to ``out_dir`` and import them as synthetic batches.
+
+    Returns
+    -------
+    list of ImportResult
+        One per source: incidents, complaints, suggestion cards.
+    """
+    from analytics.demo.generator import write_demo_exports
+
+    station = station or default_station()
+    files = write_demo_exports(Path(out_dir), seed=seed, station=station)
+    import_box_log(files.boxes, engine=engine, station=station, synthetic=True)
+    return [
+        import_file(path, source=source, engine=engine, station=station, synthetic=True)
+        for source, path in (
+            ("incident", files.incidents),
+            ("complaint", files.complaints),
+            ("suggestion", files.suggestions),
+        )
+    ]

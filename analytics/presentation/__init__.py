@@ -1,0 +1,1 @@
+"""Presentation that is not Streamlit: folium maps, the meeting pack, safe exports."""

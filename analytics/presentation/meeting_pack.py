@@ -1,0 +1,514 @@
+"""The meeting pack: one self-contained HTML file for the Friday staff meeting.
+
+The file opens on the meeting-room PC without the dashboard and without internet:
+Leaflet is inlined (:func:`analytics.presentation.maps.to_standalone_html`) and the map sits in a
+sandboxed ``<iframe srcdoc>``; the only URLs left are the tile template (tiles show
+when the PC is online; boundaries and hotspots always show) and attribution links.
+Every text is HTML-escaped, and the synthetic-data banner shows whenever the
+store holds demo data.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Sequence
+
+import geopandas as gpd
+import pandas as pd
+
+from analytics.compute.patrol import STATUS_LABELS, TYPE_LABELS, categories_text
+from analytics.compute.periods import Period, format_pct
+from analytics.compute.profiles import format_windows, place_in
+from analytics.presentation import maps
+from analytics.station.config import StationConfig
+from analytics.station.geo import StationGeography
+
+LANGS = ("ko", "en")
+DEFAULT_TOP_N = 10
+MAP_HEIGHT_PX = 560
+
+LABELS: dict[str, dict[str, str]] = {
+    "ko": {
+        "title": "확대간부회의 자료",
+        "week": "보고 주간",
+        "meeting": "회의일",
+        "synthetic": "⚠ 합성(가상) 데모 데이터입니다. 실제 신고·사건이 아닙니다.",
+        "headline": "이번 주 현황",
+        "vs_last_week": "지난주 {n}건 대비 {pct}",
+        "mean_4w": "4주 평균 {n} ({pct})",
+        "last_year": "작년 같은 주 {n} ({pct})",
+        "no_last_year": "작년 같은 주: 자료 없음",
+        "source.incident": "사건·112",
+        "source.suggestion": "소리함 카드",
+        "source.complaint": "민원",
+        "map": "핫스팟 지도 (상위 {n}곳)",
+        "map_note": "지도 배경은 인터넷 연결 시에만 보입니다. 경계와 핫스팟은 항상 보입니다.",
+        "top": "상위 핫스팟",
+        "summary": "핫스팟 {n}곳 (신규 {new} · 심화 {up} · 지난주 대비 소멸 {gone})",
+        "no_hotspots": "이 기간에는 핫스팟 기준을 넘는 곳이 없습니다.",
+        "units": "지구대·파출소별 현황",
+        "accuracy": "예측 정확도",
+        "setting": "핫스팟 설정",
+        "col.rank": "순위",
+        "col.place": "장소",
+        "col.unit": "관할",
+        "col.status": "추세",
+        "col.type": "유형",
+        "col.categories": "주요 유형",
+        "col.patrol": "권장 순찰 시간",
+        "col.events": "건수",
+        "col.incident": "사건",
+        "col.suggestion": "소리함",
+        "col.complaint": "민원",
+        "col.total": "합계",
+        "col.prev": "지난주",
+        "col.change": "증감",
+        "col.mean4": "4주 평균",
+        "col.open_complaints": "미처리 민원",
+        "col.hotspots": "핫스팟",
+        "col.hotspot_id": "핫스팟 ID",
+        "types": (
+            "유형: 수렴형 = 주민 신고와 사건이 함께 많은 곳 · 불안형 = 주민은 불안하나 사건은 "
+            "적은 곳(조명·CCTV 점검) · 잠재형 = 사건은 있으나 주민 신고가 없는 곳"
+        ),
+        "tiles": "지도: {attribution}",
+        "made": "남원경찰서 핫스팟 대시보드에서 만든 파일입니다. 개인정보는 가져올 때 가렸습니다.",
+    },
+    "en": {
+        "title": "Expanded staff meeting pack",
+        "week": "Reporting week",
+        "meeting": "Meeting",
+        "synthetic": "⚠ Synthetic demo data. These are not real reports or cases.",
+        "headline": "This week",
+        "vs_last_week": "{pct} vs {n} last week",
+        "mean_4w": "4-week mean {n} ({pct})",
+        "last_year": "same week last year {n} ({pct})",
+        "no_last_year": "same week last year: no data",
+        "source.incident": "Incidents & 112 calls",
+        "source.suggestion": "Suggestion cards",
+        "source.complaint": "Complaints",
+        "map": "Hotspot map (top {n})",
+        "map_note": "The background map needs internet; boundaries and hotspots always show.",
+        "top": "Top hotspots",
+        "summary": "{n} hotspots ({new} new · {up} intensifying · {gone} gone since last week)",
+        "no_hotspots": "No place reached the hotspot threshold in this period.",
+        "units": "By police unit",
+        "accuracy": "How well last weeks predicted this one",
+        "setting": "Hotspot setting",
+        "col.rank": "Rank",
+        "col.place": "Place",
+        "col.unit": "Unit",
+        "col.status": "Trend",
+        "col.type": "Type",
+        "col.categories": "Main categories",
+        "col.patrol": "Patrol windows",
+        "col.events": "Events",
+        "col.incident": "Incidents",
+        "col.suggestion": "Cards",
+        "col.complaint": "Complaints",
+        "col.total": "Total",
+        "col.prev": "Last week",
+        "col.change": "Change",
+        "col.mean4": "4-wk mean",
+        "col.open_complaints": "Open complaints",
+        "col.hotspots": "Hotspots",
+        "col.hotspot_id": "Hotspot ID",
+        "types": (
+            "Types: convergent = residents report it and incidents happen there · fear = "
+            "residents uneasy, few incidents (check lighting, CCTV) · hidden = incidents, "
+            "no resident reports"
+        ),
+        "tiles": "Map: {attribution}",
+        "made": "Made with the Namwon Police hotspot dashboard. Personal data was masked on import.",
+    },
+}
+
+PACK_CSS = (
+    """
+@page { size: A4 landscape; margin: 10mm; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans KR", "Malgun Gothic", "NanumGothic", "Apple SD Gothic Neo",
+  sans-serif; margin: 0 auto; padding: 16px 24px; max-width: 1400px; color: #111;
+  font-size: 15px; line-height: 1.45; }
+h1 { font-size: 26px; margin: 0 0 4px 0; }
+h2 { font-size: 20px; margin: 22px 0 8px 0; border-bottom: 2px solid #333; padding-bottom: 2px; }
+.meta { color: #333; margin: 0 0 8px 0; font-size: 17px; }
+.banner { border: 3px solid #b00020; background: #fff1f1; color: #b00020; font-weight: bold;
+  padding: 8px 12px; margin: 0 0 12px 0; font-size: 17px; }
+.cards { display: flex; gap: 12px; flex-wrap: wrap; }
+.card { flex: 1 1 220px; border: 1px solid #bbb; border-radius: 6px; padding: 10px 14px; }
+.card .label { color: #444; font-size: 15px; }
+.card .value { font-size: 34px; font-weight: bold; line-height: 1.2; }
+.card .delta { font-size: 15px; }
+.card .sub { color: #555; font-size: 13px; }
+.note { color: #444; font-size: 13px; }
+.sentence { font-size: 16px; margin: 6px 0; }
+iframe.map { width: 100%; height: """
+    + str(MAP_HEIGHT_PX)
+    + """px; border: 1px solid #999; }
+table { border-collapse: collapse; width: 100%; font-size: 14px; }
+th, td { border: 1px solid #999; padding: 4px 7px; text-align: left; vertical-align: top; }
+th { background: #ececec; }
+td.num, th.num { text-align: right; white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
+tr.zero td { color: #777; }
+thead { display: table-header-group; }
+tr { page-break-inside: avoid; break-inside: avoid; }
+footer { margin-top: 20px; border-top: 1px solid #999; padding-top: 6px; font-size: 13px;
+  color: #333; }
+@media print {
+  body { padding: 0; max-width: none; font-size: 12px; }
+  section.map-section, section.units { page-break-before: always; break-before: page; }
+  .card .value { font-size: 26px; }
+  th, .banner { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"""
+)
+
+
+def _label(key: str, lang: str, **values) -> str:
+    text = LABELS[lang][key]
+    return text.format(**values) if values else text
+
+
+def _esc(value) -> str:
+    """Escaped text of a cell; '' for None/NaN/NA."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def _int(value) -> int:
+    try:
+        return 0 if value is None or pd.isna(value) else int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _num(value, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{float(value):,.{digits}f}"
+
+
+def _pct(value) -> str:
+    if value is None or value is pd.NA:
+        return format_pct(None)
+    return format_pct(float(value))
+
+
+def _period(period) -> Period:
+    if isinstance(period, Period):
+        return period
+    if isinstance(period, Sequence) and len(period) == 2:
+        return Period(pd.Timestamp(period[0]), pd.Timestamp(period[1]))
+    raise TypeError(f"period must be (start, end) or a Period, got {period!r}")
+
+
+def _table(headers: list[tuple[str, str]], rows: list[list[tuple[str, str]]]) -> str:
+    """An HTML table from already-escaped cells: headers and cells are (text, class)."""
+    head = "".join(f'<th class="{c}">{t}</th>' if c else f"<th>{t}</th>" for t, c in headers)
+    body = []
+    for row in rows:
+        cells = "".join(f'<td class="{c}">{t}</td>' if c else f"<td>{t}</td>" for t, c in row)
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def headline_cards(headline: pd.DataFrame, lang: str) -> str:
+    """One card per source: the week's count, change vs last week, 4-week mean, last year."""
+    cards = []
+    for r in headline.to_dict("records"):
+        src = str(r.get("source"))
+        key = f"source.{src}"
+        name = _label(key, lang) if key in LABELS[lang] else src
+        sub = " · ".join(
+            [
+                _label("mean_4w", lang, n=_num(r.get("mean_4w"), 1), pct=_pct(r.get("vs_4w_pct"))),
+                _label(
+                    "last_year",
+                    lang,
+                    n=_num(r.get("last_year")),
+                    pct=_pct(r.get("vs_last_year_pct")),
+                )
+                if r.get("has_last_year", True)
+                else _label("no_last_year", lang),
+            ]
+        )
+        cards.append(
+            '<div class="card">'
+            f'<div class="label">{_esc(name)}</div>'
+            f'<div class="value">{_esc(_num(r.get("count")))}</div>'
+            f'<div class="delta">{_esc(_label("vs_last_week", lang, n=_num(r.get("previous")), pct=_pct(r.get("change_pct"))))}</div>'
+            f'<div class="sub">{_esc(sub)}</div>'
+            "</div>"
+        )
+    return f'<div class="cards">{"".join(cards)}</div>'
+
+
+def hotspot_table_html(
+    hotspots: pd.DataFrame,
+    lang: str,
+    *,
+    top_n: int = DEFAULT_TOP_N,
+    unit_names: dict[str, str] | None = None,
+) -> str:
+    """The top hotspots: rank, place, unit, trend, type, categories, patrol windows, counts.
+
+    ``unit_names`` maps a unit's Korean name to the name shown (English for 'en').
+    """
+    unit_names = unit_names or {}
+    cols = [
+        ("col.rank", "num"),
+        ("col.place", ""),
+        ("col.unit", ""),
+        ("col.status", ""),
+        ("col.type", ""),
+        ("col.categories", ""),
+        ("col.patrol", "nowrap"),
+        ("col.incident", "num"),
+        ("col.suggestion", "num"),
+        ("col.complaint", "num"),
+        ("col.hotspot_id", ""),
+    ]
+    headers = [(_esc(_label(k, lang)), c) for k, c in cols]
+    rows = []
+    for r in hotspots.head(top_n).to_dict("records"):
+        status = r.get("status")
+        rows.append(
+            [
+                (_esc(_int(r.get("rank"))), "num"),
+                (_esc(place_in(r, lang)), ""),
+                (_esc(unit_names.get(r.get("police_unit"), r.get("police_unit"))), ""),
+                (
+                    _esc(STATUS_LABELS[lang].get(status, "—") if isinstance(status, str) else "—"),
+                    "",
+                ),
+                (_esc(TYPE_LABELS[lang].get(r.get("type"), r.get("type"))), ""),
+                (_esc(categories_text(r.get("top_categories"), lang)), ""),
+                (_esc(format_windows(r.get("patrol_windows") or [], lang) or "—"), "nowrap"),
+                (_esc(_int(r.get("n_incident"))), "num"),
+                (_esc(_int(r.get("n_suggestion"))), "num"),
+                (_esc(_int(r.get("n_complaint"))), "num"),
+                (_esc(r.get("hotspot_id")), ""),
+            ]
+        )
+    return _table(headers, rows)
+
+
+def unit_table_html(units: pd.DataFrame, lang: str) -> str:
+    """The 18-unit table (``analytics.compute.periods.unit_table``); quiet units in grey."""
+    cols = [
+        ("col.unit", ""),
+        ("col.incident", "num"),
+        ("col.suggestion", "num"),
+        ("col.complaint", "num"),
+        ("col.total", "num"),
+        ("col.prev", "num"),
+        ("col.change", "num"),
+        ("col.mean4", "num"),
+        ("col.open_complaints", "num"),
+        ("col.hotspots", "num"),
+    ]
+    headers = [(_esc(_label(k, lang)), c) for k, c in cols]
+    rows = []
+    for name, r in zip(units.index, units.to_dict("records"), strict=True):
+        shown = name if lang == "ko" or not r.get("unit_en") else r["unit_en"]
+        mean4 = sum(
+            float(r.get(f"{s}_4w_mean", 0.0)) for s in ("incident", "suggestion", "complaint")
+        )
+        rows.append(
+            [
+                (_esc(shown), ""),
+                (_esc(_int(r.get("incident"))), "num"),
+                (_esc(_int(r.get("suggestion"))), "num"),
+                (_esc(_int(r.get("complaint"))), "num"),
+                (_esc(_int(r.get("total"))), "num"),
+                (_esc(_int(r.get("total_prev"))), "num"),
+                (_esc(_pct(r.get("change_pct"))), "num"),
+                (_esc(_num(mean4, 1)), "num"),
+                (_esc(_int(r.get("open_complaints"))), "num"),
+                (_esc(_int(r.get("hotspots"))), "num"),
+            ]
+        )
+    return _table(headers, rows)
+
+
+def pack_map_html(
+    geo: StationGeography,
+    hotspots: gpd.GeoDataFrame,
+    *,
+    lang: str,
+    gone: gpd.GeoDataFrame | None = None,
+    tiles_url: str | None = None,
+    title: str | None = None,
+) -> str:
+    """The standalone map document: boundaries, hotspots (and gone ones), zoomed to them."""
+    m = maps.base_map(geo, lang=lang, tiles_url=tiles_url)
+    if hotspots is not None and len(hotspots):
+        maps.add_hotspots(m, hotspots, lang=lang)
+        crs = hotspots.crs or geo.station.analysis_crs
+        bounds = gpd.GeoSeries(hotspots.geometry.to_numpy(), crs=crs).to_crs("EPSG:4326")
+        maps.fit_to(m, bounds.total_bounds, padding=(30, 30), max_zoom=16)
+    if gone is not None and len(gone):
+        maps.add_hotspots(m, gone, lang=lang, name="gone")
+    maps.add_layer_control(m)
+    return maps.to_standalone_html(m, title=title)
+
+
+def build_meeting_pack(
+    *,
+    station: StationConfig,
+    geo: StationGeography,
+    period,
+    headline: pd.DataFrame,
+    hotspots: gpd.GeoDataFrame,
+    units: pd.DataFrame,
+    accuracy_sentence: str | None,
+    setting_sentence: str | None,
+    lang: str = "ko",
+    synthetic: bool,
+    gone: gpd.GeoDataFrame | None = None,
+    top_n: int = DEFAULT_TOP_N,
+    tiles_url: str | None = None,
+    withheld: int = 0,
+) -> str:
+    """The week's meeting pack as ONE self-contained HTML document.
+
+    Parameters
+    ----------
+    station : StationConfig
+        Name and the boundary attribution (KOGL Type 1) line.
+    geo : StationGeography
+        Boundaries for the map.
+    period : (start, end) tz-aware Timestamps, or a Period
+        The reporting week, half-open; ``end`` is the meeting day.
+    headline : DataFrame
+        One row per source: ``source``, ``count``, ``previous``, ``change_pct``,
+        ``mean_4w``, ``vs_4w_pct``, ``last_year``, ``vs_last_year_pct``, optionally
+        ``has_last_year`` (False: the store does not reach back that far) (as
+        ``ui.data.headline`` gives it; percents in percent, None/NaN for no base).
+    hotspots : GeoDataFrame
+        ``hotspot_status(...).current`` (with ``status``), sorted by rank.
+    units : DataFrame
+        ``analytics.compute.periods.unit_table`` (index ``unit``).
+    accuracy_sentence, setting_sentence : str or None
+        Printed as given (escaped).
+    lang : {'ko', 'en'}
+    synthetic : bool
+        Show the "합성(가상) 데모 데이터" banner (top and footer).
+    gone : GeoDataFrame, optional
+        Last week's hotspots that are gone (drawn dotted, counted in the summary).
+    top_n : int, default 10
+        Hotspots on the map and in the table.
+    tiles_url : str, optional
+        Tile template; default the station's. ``""`` draws no tiles.
+
+    Returns
+    -------
+    str
+        An HTML document with no external script or stylesheet; the map is an
+        ``<iframe sandbox="allow-scripts" srcdoc=...>`` with Leaflet inlined.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+    if not isinstance(station, StationConfig):
+        raise TypeError("station must be a StationConfig")
+    if not isinstance(geo, StationGeography):
+        raise TypeError("geo must be a StationGeography")
+    for name, frame in (("headline", headline), ("hotspots", hotspots), ("units", units)):
+        if not isinstance(frame, pd.DataFrame):
+            raise TypeError(f"{name} must be a DataFrame, got {type(frame).__name__}")
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+        raise ValueError(f"top_n must be a positive int, got {top_n!r}")
+    week = _period(period)
+    station_name = station.name if lang == "ko" else station.name_en
+    week_label = week.label(lang)
+    meeting_label = Period(week.end, week.end + pd.Timedelta(days=1)).label(lang)
+    title = f"{station_name} · {_label('title', lang)} · {week_label}"
+    top = hotspots.head(top_n)
+
+    map_doc = pack_map_html(geo, top, lang=lang, gone=gone, tiles_url=tiles_url, title=title)
+    n_gone = 0 if gone is None else len(gone)
+    status = hotspots["status"] if "status" in hotspots.columns else pd.Series(dtype=str)
+    summary = _label(
+        "summary",
+        lang,
+        n=len(hotspots),
+        new=int((status == "new").sum()),
+        up=int((status == "intensifying").sum()),
+        gone=n_gone,
+    )
+    attribution = station.attribution_ko if lang == "ko" else station.attribution
+    banner = f'<div class="banner">{_esc(_label("synthetic", lang))}</div>' if synthetic else ""
+
+    parts = [
+        "<!DOCTYPE html>",
+        f'<html lang="{lang}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_esc(title)}</title>",
+        f"<style>{PACK_CSS}</style></head><body>",
+        banner,
+        f"<header><h1>{_esc(station_name)} · {_esc(_label('title', lang))}</h1>",
+        f'<p class="meta">{_esc(_label("week", lang))}: <b>{_esc(week_label)}</b> · '
+        f"{_esc(_label('meeting', lang))}: {_esc(meeting_label)}</p></header>",
+        f"<section class='headline'><h2>{_esc(_label('headline', lang))}</h2>",
+        headline_cards(headline, lang),
+    ]
+    if accuracy_sentence:
+        parts.append(
+            f'<p class="sentence"><b>{_esc(_label("accuracy", lang))}</b> — '
+            f"{_esc(accuracy_sentence)}</p>"
+        )
+    if setting_sentence:
+        parts.append(f'<p class="note">{_esc(setting_sentence)}</p>')
+    if withheld:
+        from analytics.messages import message
+
+        note = message("privacy.withheld", lang, n=withheld)
+        parts.append(f'<p class="note privacy">{_esc(note)}</p>')
+    parts += [
+        "</section>",
+        f"<section class='map-section'><h2>{_esc(_label('map', lang, n=min(top_n, len(hotspots))))}</h2>",
+        f'<iframe class="map" title="{_esc(_label("map", lang, n=len(top)))}" '
+        f'sandbox="allow-scripts" srcdoc="{html.escape(map_doc, quote=True)}"></iframe>',
+        f'<p class="note">{_esc(_label("map_note", lang))}</p>',
+        "</section>",
+        f"<section class='top'><h2>{_esc(_label('top', lang))}</h2>",
+        f'<p class="sentence">{_esc(summary)}</p>',
+        hotspot_table_html(
+            hotspots,
+            lang,
+            top_n=top_n,
+            unit_names=dict(
+                zip(
+                    geo.police_units["unit"],
+                    geo.police_units["unit" if lang == "ko" else "unit_en"],
+                    strict=True,
+                )
+            ),
+        )
+        if len(hotspots)
+        else f"<p>{_esc(_label('no_hotspots', lang))}</p>",
+        f'<p class="note">{_esc(_label("types", lang))}</p>',
+        "</section>",
+        f"<section class='units'><h2>{_esc(_label('units', lang))}</h2>",
+        unit_table_html(units, lang),
+        "</section>",
+        "<footer>",
+        banner,
+        f"<div>{_esc(attribution)}</div>",
+        f"<div>{_esc(_label('tiles', lang, attribution=_plain(station.tiles_attribution)))}</div>",
+        f"<div>{_esc(_label('made', lang))}</div>",
+        "</footer></body></html>",
+    ]
+    return "\n".join(p for p in parts if p)
+
+
+def _plain(markup: str) -> str:
+    """Tile attribution without tags (the config may hold a link): plain text to escape."""
+    return re.sub(r"<[^>]+>", "", markup or "").strip()

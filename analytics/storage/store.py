@@ -1,0 +1,776 @@
+"""The event store: SQLAlchemy Core over SQLite by default.
+
+Callers get an :class:`sqlalchemy.engine.Engine` from :func:`open_store` and use the
+functions here; nothing outside this module writes SQL. Point ``DATABASE_URL`` at
+another database to move the store without touching callers.
+
+Times are stored as ISO-8601 text with their KST offset (``2017-10-10T21:35:00+09:00``):
+unambiguous, sortable as text (every stored value has the same offset) and readable
+by anyone who opens the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+
+from analytics.station.config import resolve_db_url
+from analytics.storage.schema import EVENT_COLUMNS, SOURCES, conform_events
+
+# The Alembic revision number of the schema this code writes (``alembic_version`` in the
+# store is the authority; each migration also writes its number to
+# ``meta.schema_version`` for people who look inside the file).
+SCHEMA_VERSION = 4
+
+# How long a writer waits for another writer's lock before StoreBusyError.
+BUSY_TIMEOUT_MS = int(os.environ.get("HOTSPOT_BUSY_TIMEOUT_MS", "10000"))
+
+metadata = sa.MetaData()
+
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+import_batches = sa.Table(
+    "import_batches",
+    metadata,
+    sa.Column("batch_id", sa.String(40), primary_key=True),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("file_sha256", sa.String(64), nullable=False),
+    sa.Column("sheet", sa.Text),
+    sa.Column("encoding", sa.String(32)),
+    sa.Column("crs", sa.String(32)),
+    sa.Column("imported_at", sa.String(32), nullable=False),
+    sa.Column("rows_total", sa.Integer, nullable=False),
+    sa.Column("rows_imported", sa.Integer, nullable=False),
+    sa.Column("rows_duplicate", sa.Integer, nullable=False),
+    sa.Column("rows_rejected", sa.Integer, nullable=False),
+    sa.Column("synthetic", sa.Boolean, nullable=False, default=False),
+    sa.Column("status", sa.String(16), nullable=False, default="active"),
+    sa.Column("undone_at", sa.String(32)),
+    sa.Column("summary_json", sa.Text),
+)
+
+_EVENT_SQL_TYPES = {
+    "string": sa.Text,
+    "float64": sa.Float,
+    "bool": sa.Boolean,
+    "Int64": sa.Integer,
+}
+
+
+def _event_columns() -> list[sa.Column]:
+    cols = []
+    for name, dtype in EVENT_COLUMNS.items():
+        if name == "event_id":
+            cols.append(sa.Column(name, sa.String(40), primary_key=True))
+        elif name == "batch_id":
+            cols.append(
+                sa.Column(
+                    name, sa.String(40), sa.ForeignKey("import_batches.batch_id"), nullable=False
+                )
+            )
+        elif dtype.startswith("datetime64"):
+            cols.append(sa.Column(name, sa.String(32), nullable=name != "occurred_at"))
+        else:
+            cols.append(sa.Column(name, _EVENT_SQL_TYPES[dtype]()))
+    return cols
+
+
+events = sa.Table(
+    "events",
+    metadata,
+    *_event_columns(),
+    # No index on batch_id: it would slow every import to speed up the rare undo.
+    sa.Index("ix_events_source_time", "source", "occurred_at"),
+)
+
+rejected_rows = sa.Table(
+    "rejected_rows",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.String(40), sa.ForeignKey("import_batches.batch_id"), nullable=False),
+    sa.Column("row_number", sa.Integer, nullable=False),
+    sa.Column("reason_code", sa.String(40), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("reason_en", sa.Text),
+    sa.Column("raw_json", sa.Text, nullable=False),
+    sa.Index("ix_rejected_batch", "batch_id"),
+)
+
+suggestion_boxes = sa.Table(
+    "suggestion_boxes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("box_id", sa.String(32), nullable=False),
+    sa.Column("name", sa.Text),
+    sa.Column("place", sa.Text, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("x", sa.Float, nullable=False),
+    sa.Column("y", sa.Float, nullable=False),
+    sa.Column("installed_on", sa.String(10), nullable=False),
+    sa.Column("removed_on", sa.String(10)),
+    sa.Column("synthetic", sa.Boolean, nullable=False, default=False),
+    sa.UniqueConstraint("box_id", "installed_on", name="uq_box_placement"),
+)
+
+
+tuning_cache = sa.Table(
+    "tuning_cache",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value_json", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+
+# Sign-in and the audit log (schema revision 2). Times are ISO text in KST, like the rest.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("password_changed_at", sa.String(32), nullable=False),
+    sa.Column("last_signin_at", sa.String(32)),
+    sa.Column("locked_until", sa.String(32)),
+    sa.CheckConstraint("role IN ('viewer', 'analyst', 'admin')", name="ck_users_role"),
+)
+
+# Failed sign-ins of known users inside the lockout window (pruned as they age out).
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "user_name",
+        sa.String(40),
+        sa.ForeignKey("users.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("attempted_at", sa.String(32), nullable=False),
+    sa.Index("ix_login_attempts_user", "user_name"),
+)
+
+# Signed-in browser sessions (schema revision 4). Only the SHA-256 of the cookie's
+# token is kept, so a copy of the store opens no session. The role is not stored: it
+# is read from users at every look-up, so a role change applies at once.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_name",
+        sa.String(40),
+        sa.ForeignKey("users.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("last_seen_at", sa.String(32), nullable=False),
+    sa.Column("revoked_at", sa.String(32)),
+    sa.Column("revoked_reason", sa.String(16)),
+    sa.Column("client_address", sa.String(64)),
+    sa.Index("ix_sessions_user", "user_name"),
+)
+
+# One-time sign-in grants: the sign-in page hands one to the browser, which trades it
+# (once, within a minute) for the session cookie. Hashed like the tokens.
+signin_grants = sa.Table(
+    "signin_grants",
+    metadata,
+    sa.Column("grant_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_name",
+        sa.String(40),
+        sa.ForeignKey("users.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("expires_at", sa.String(32), nullable=False),
+    sa.Column("client_address", sa.String(64)),
+)
+
+# Failed sign-ins per client address, known names or not (pruned as they age out).
+address_attempts = sa.Table(
+    "address_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("client_address", sa.String(64), nullable=False),
+    sa.Column("attempted_at", sa.String(32), nullable=False),
+    sa.Index("ix_address_attempts_address", "client_address"),
+)
+
+# Append-only: the app has no function that updates or deletes a row; triggers abort
+# any UPDATE or DELETE (migration 0002), and on SQLite an INSERT OR REPLACE too (0003).
+# Tamper-evident: each entry carries the hash of the one before it (migration 0003;
+# analytics.access.auth.audit_entry_hash and verify_audit_chain).
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("batch_id", sa.String(40)),
+    sa.Column("file_name", sa.Text),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("entry_hash", sa.String(64), nullable=False),
+    sqlite_autoincrement=True,
+)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # We issue BEGIN ourselves (see _sqlite_begin), so the driver must not.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    # WAL lets the app read while an analyst imports; busy_timeout waits on a lock
+    # instead of failing at once.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS:d}")
+    cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 100k-row import fits
+    cur.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    # A writer takes the write lock up front: a deferred transaction that reads and
+    # then writes can fail at once with "database is locked" instead of waiting.
+    immediate = conn.get_execution_options().get("sqlite_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A transaction that writes: all of it lands, or none of it.
+
+    On SQLite it holds the write lock from the start and waits up to the busy
+    timeout for another writer; then raises :class:`StoreBusyError`.
+    """
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(sqlite_immediate=True)
+            with conn.begin():
+                yield conn
+    except sa.exc.OperationalError as exc:
+        if _is_busy(exc):
+            raise StoreBusyError(str(exc)) from exc
+        raise
+
+
+def _is_busy(exc: sa.exc.OperationalError) -> bool:
+    """Another writer holds the lock. Judged on the driver's error alone: the SQL in
+    ``str(exc)`` can name a column such as ``locked_until``."""
+    name = getattr(exc.orig, "sqlite_errorname", None)
+    if name is not None:
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text or "lock timeout" in text
+
+
+class StoreBusyError(RuntimeError):
+    """Another writer held the store for longer than the busy timeout."""
+
+
+class StoreVersionError(RuntimeError):
+    """The store was written by a newer version of the app than this one."""
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for ``url`` with the store's SQLite settings, without touching the schema."""
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+        sa_event.listen(engine, "connect", _sqlite_pragmas)
+        sa_event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def open_store(db: str | None = None, *, create: bool = True) -> sa.Engine:
+    """Open (and by default create) the store, at the newest schema revision.
+
+    A store written by an older version is upgraded in place by its Alembic
+    migrations (:mod:`analytics.storage.migrations`), keeping every row; a store from before
+    Alembic is first recognised as the baseline revision. An up-to-date store costs
+    one small query.
+
+    Parameters
+    ----------
+    db : str or path-like, optional
+        A SQLAlchemy URL or a SQLite file path. See :func:`analytics.station.config.resolve_db_url`.
+    create : bool, default True
+        Create a missing store. With False, a missing SQLite file raises
+        ``FileNotFoundError`` and an empty database is left as it is; an existing
+        store is still upgraded.
+
+    Raises
+    ------
+    StoreVersionError
+        The store is at a schema revision this code does not know (a newer app wrote it).
+    """
+    url = resolve_db_url(db)
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        from pathlib import Path
+
+        path = Path(parsed.database)
+        if not create and not path.exists():
+            raise FileNotFoundError(f"no store at {path}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url)
+    from analytics.storage import migrations
+
+    migrations.upgrade(engine, create=create)
+    return engine
+
+
+def now_kst_iso() -> str:
+    """The current time in KST as ISO text, to the second."""
+    return pd.Timestamp(datetime.now(UTC)).tz_convert("Asia/Seoul").isoformat(timespec="seconds")
+
+
+def to_iso_kst(values: pd.Series) -> np.ndarray:
+    """Tz-aware datetimes → ISO text with ``+09:00`` (None for NaT), vectorised."""
+    local = pd.to_datetime(values, utc=True).dt.tz_convert("Asia/Seoul").dt.tz_localize(None)
+    arr = local.to_numpy(dtype="datetime64[s]")
+    text = np.char.add(np.datetime_as_string(arr, unit="s"), "+09:00").astype(object)
+    text[pd.isna(local).to_numpy()] = None
+    return text
+
+
+def _event_rows(frame: pd.DataFrame) -> tuple[list[str], list[tuple]]:
+    """Event frame → column names and rows of plain Python values any DB-API accepts."""
+    cols = {}
+    for name in frame.columns:
+        dtype = EVENT_COLUMNS[name]
+        s = frame[name]
+        if dtype.startswith("datetime64"):
+            cols[name] = to_iso_kst(s)
+        elif dtype == "float64":
+            arr = s.to_numpy(dtype=float)
+            obj = arr.astype(object)
+            obj[~np.isfinite(arr)] = None
+            cols[name] = obj
+        elif dtype == "bool":
+            cols[name] = s.to_numpy(dtype=bool).astype(object)
+        elif dtype == "Int64":
+            obj = s.to_numpy(dtype=object, na_value=None)
+            cols[name] = np.array([None if v is None else int(v) for v in obj], dtype=object)
+        else:
+            # Repeated values share one str object, which the driver encodes once.
+            codes, uniques = pd.factorize(s, use_na_sentinel=True)
+            table = np.array([*uniques.tolist(), None], dtype=object)
+            cols[name] = table[codes]  # code -1 picks the trailing None
+    return list(cols), list(zip(*cols.values(), strict=True))
+
+
+def insert_events(conn: sa.Connection, frame: pd.DataFrame) -> int:
+    """Insert events, skipping any whose ``event_id`` is already stored.
+
+    Returns
+    -------
+    int
+        How many rows were inserted.
+    """
+    if frame.empty:
+        return 0
+    frame = conform_events(frame)
+    # Columns that are null in every row (other sources' fields) are left to their
+    # default NULL: fewer parameters to bind per row.
+    frame = frame[[c for c in frame.columns if c == "event_id" or frame[c].notna().any()]]
+    names, rows = _event_rows(frame)
+    style = conn.dialect.paramstyle
+    if conn.dialect.name in ("sqlite", "postgresql") and style in ("qmark", "format"):
+        # Straight to the driver's executemany: SQLAlchemy's per-row parameter
+        # processing costs seconds on a 100k-row import. ON CONFLICT skips rows
+        # already stored in the same pass, so no separate look-up is needed.
+        mark = "?" if style == "qmark" else "%s"
+        sql = (
+            f"INSERT INTO events ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
+            " ON CONFLICT (event_id) DO NOTHING"
+        )
+        if conn.dialect.name == "sqlite":
+            # sqlite3's executemany rowcount is the number of rows actually inserted.
+            return conn.exec_driver_sql(sql, rows).rowcount
+        before = _event_count(conn)
+        conn.exec_driver_sql(sql, rows)
+        return _event_count(conn) - before
+    existing = existing_event_ids(conn, [r[0] for r in rows])
+    fresh = [dict(zip(names, r, strict=True)) for r in rows if r[0] not in existing]
+    if fresh:
+        conn.execute(events.insert(), fresh)
+    return len(fresh)
+
+
+def _event_count(conn: sa.Connection) -> int:
+    return conn.execute(sa.select(sa.func.count()).select_from(events)).scalar_one()
+
+
+def existing_event_ids(conn: sa.Connection, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` are already in the store (chunked to stay under SQL limits)."""
+    found: set[str] = set()
+    ids = list(ids)
+    for i in range(0, len(ids), 900):
+        chunk = ids[i : i + 900]
+        rows = conn.execute(sa.select(events.c.event_id).where(events.c.event_id.in_(chunk)))
+        found.update(r[0] for r in rows)
+    return found
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    batch_id: str
+    source: str
+    file_name: str
+    file_sha256: str
+    sheet: str | None
+    encoding: str | None
+    crs: str | None
+    rows_total: int
+    rows_rejected: int
+    synthetic: bool
+
+
+def write_batch(
+    conn: sa.Connection,
+    batch: BatchRecord,
+    frame: pd.DataFrame,
+    rejected: Iterable[dict],
+) -> dict:
+    """Insert one batch, its new events and its rejected rows in ``conn``'s transaction.
+
+    ``frame`` rows whose ``event_id`` is already stored are skipped. The batch
+    record's counts are filled in from what was actually inserted.
+
+    Returns
+    -------
+    dict
+        ``imported``, ``gazetteer``, ``township_level``, ``outside_station`` among the
+        inserted events.
+    """
+    conn.execute(
+        import_batches.insert().values(
+            batch_id=batch.batch_id,
+            source=batch.source,
+            file_name=batch.file_name,
+            file_sha256=batch.file_sha256,
+            sheet=batch.sheet,
+            encoding=batch.encoding,
+            crs=batch.crs,
+            imported_at=now_kst_iso(),
+            rows_total=batch.rows_total,
+            rows_imported=0,
+            rows_duplicate=0,
+            rows_rejected=batch.rows_rejected,
+            synthetic=batch.synthetic,
+            status="active",
+        )
+    )
+    frame = frame.assign(batch_id=batch.batch_id)
+    inserted = insert_events(conn, frame)
+    if inserted == len(frame):
+        new = frame  # the usual case: nothing was already stored
+    else:
+        ids = conn.execute(sa.select(events.c.event_id).where(events.c.batch_id == batch.batch_id))
+        new = frame[frame["event_id"].isin({r[0] for r in ids})]
+    stats = {
+        "imported": len(new),
+        "gazetteer": int((new["geocode_method"] == "gazetteer").sum()),
+        "township_level": int((new["geocode_score"] < 0.5).sum()),
+        "outside_station": int((~new["inside_station"].astype(bool)).sum()),
+    }
+    rej = [
+        {
+            "batch_id": batch.batch_id,
+            "row_number": int(r["row_number"]),
+            "reason_code": r["reason_code"],
+            "reason": r["reason"],
+            "reason_en": r.get("reason_en"),
+            "raw_json": json.dumps(r["raw"], ensure_ascii=False, default=str),
+        }
+        for r in rejected
+    ]
+    if rej:
+        conn.execute(rejected_rows.insert(), rej)
+    return stats
+
+
+def finish_batch(conn: sa.Connection, batch_id: str, *, rows_duplicate: int, summary: dict) -> None:
+    """Record the final counts and the import summary on a batch."""
+    conn.execute(
+        import_batches.update()
+        .where(import_batches.c.batch_id == batch_id)
+        .values(
+            rows_imported=summary["imported"],
+            rows_duplicate=rows_duplicate,
+            summary_json=json.dumps(summary, ensure_ascii=False, default=str),
+        )
+    )
+
+
+class UnknownBatchError(LookupError):
+    """The batch id is not in the store."""
+
+
+def undo_batch(engine: sa.Engine, batch_id: str) -> int:
+    """Remove a batch's events; keep the batch record (marked undone) and its report.
+
+    Returns
+    -------
+    int
+        The number of events removed. Undoing an undone batch removes nothing.
+    """
+    with write_transaction(engine) as conn:
+        return undo_batch_in(conn, batch_id)
+
+
+def undo_batch_in(conn: sa.Connection, batch_id: str) -> int:
+    """:func:`undo_batch` in ``conn``'s write transaction (so a caller can add to it,
+    e.g. the audit entry). Raises :class:`UnknownBatchError` for an unknown batch."""
+    row = conn.execute(
+        sa.select(import_batches.c.status).where(import_batches.c.batch_id == batch_id)
+    ).first()
+    if row is None:
+        raise UnknownBatchError(batch_id)
+    removed = conn.execute(events.delete().where(events.c.batch_id == batch_id)).rowcount
+    if row.status != "undone":
+        conn.execute(
+            import_batches.update()
+            .where(import_batches.c.batch_id == batch_id)
+            .values(status="undone", undone_at=now_kst_iso())
+        )
+    return int(removed or 0)
+
+
+def read_events(
+    engine: sa.Engine,
+    *,
+    sources: Sequence[str] | None = None,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    inside_only: bool = False,
+) -> pd.DataFrame:
+    """Read events as an event frame (see :mod:`analytics.storage.schema`).
+
+    Parameters
+    ----------
+    sources : sequence of {'suggestion', 'complaint', 'incident'}, optional
+    start, end : tz-aware Timestamp, optional
+        Half-open interval ``[start, end)`` on ``occurred_at``.
+    inside_only : bool, default False
+        Only events inside the station boundary.
+    """
+    q = sa.select(events)
+    if sources is not None:
+        unknown = set(sources) - set(SOURCES)
+        if unknown:
+            raise ValueError(f"unknown sources {sorted(unknown)}; expected some of {SOURCES}")
+        q = q.where(events.c.source.in_(list(sources)))
+    if start is not None:
+        q = q.where(events.c.occurred_at >= to_iso_kst(pd.Series([start]))[0])
+    if end is not None:
+        q = q.where(events.c.occurred_at < to_iso_kst(pd.Series([end]))[0])
+    if inside_only:
+        q = q.where(events.c.inside_station.is_(True))
+    q = q.order_by(events.c.occurred_at, events.c.event_id)
+    with engine.connect() as conn:
+        frame = pd.DataFrame(conn.execute(q).mappings().all(), columns=list(EVENT_COLUMNS))
+    for col in ("occurred_at", "resolved_at"):
+        frame[col] = pd.to_datetime(frame[col], format="ISO8601", utc=True)
+    return conform_events(frame)
+
+
+def source_counts(engine: sa.Engine) -> dict[str, int]:
+    """Events per source, with every source present (0 when empty)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(events.c.source, sa.func.count()).group_by(events.c.source)
+        ).all()
+    counts = dict.fromkeys(SOURCES, 0)
+    counts.update({s: int(n) for s, n in rows})
+    return counts
+
+
+def list_batches(engine: sa.Engine) -> pd.DataFrame:
+    """The import history, newest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(import_batches).order_by(import_batches.c.imported_at.desc())
+        ).mappings()
+        return pd.DataFrame(rows.all(), columns=[c.name for c in import_batches.columns])
+
+
+def read_rejected(engine: sa.Engine, batch_id: str | None = None) -> pd.DataFrame:
+    """Rejected rows (optionally of one batch) with their raw cells as a dict column ``raw``."""
+    q = sa.select(rejected_rows).order_by(rejected_rows.c.batch_id, rejected_rows.c.row_number)
+    if batch_id is not None:
+        q = q.where(rejected_rows.c.batch_id == batch_id)
+    with engine.connect() as conn:
+        frame = pd.DataFrame(
+            conn.execute(q).mappings().all(), columns=[c.name for c in rejected_rows.columns]
+        )
+    frame["raw"] = frame["raw_json"].map(json.loads)
+    return frame.drop(columns=["raw_json"])
+
+
+def is_empty(engine: sa.Engine) -> bool:
+    """True when the store holds no events and no batches."""
+    with engine.connect() as conn:
+        n = conn.execute(sa.select(sa.func.count()).select_from(import_batches)).scalar_one()
+    return n == 0
+
+
+def store_is_synthetic(engine: sa.Engine) -> bool:
+    """True when any active batch in the store is synthetic demo data."""
+    with engine.connect() as conn:
+        n = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(import_batches)
+            .where(import_batches.c.synthetic.is_(True), import_batches.c.status == "active")
+        ).scalar_one()
+    return n > 0
+
+
+def data_version(engine: sa.Engine) -> str:
+    """Changes whenever an import lands or is undone: a digest of the batch log."""
+    import hashlib
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(import_batches.c.batch_id, import_batches.c.status).order_by(
+                import_batches.c.batch_id
+            )
+        ).all()
+    return hashlib.sha1(repr(rows).encode()).hexdigest()[:16]
+
+
+def cache_get(engine: sa.Engine, key: str) -> dict | None:
+    """A cached result (tuning) by its plain-text key, or None."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(tuning_cache.c.value_json).where(tuning_cache.c.key == key)
+        ).first()
+    return json.loads(row[0]) if row else None
+
+
+def cache_put(engine: sa.Engine, key: str, value: dict) -> None:
+    """Store a result under ``key`` (replacing any older one)."""
+    with write_transaction(engine) as conn:
+        conn.execute(tuning_cache.delete().where(tuning_cache.c.key == key))
+        conn.execute(
+            tuning_cache.insert().values(
+                key=key, value_json=json.dumps(value, default=str), created_at=now_kst_iso()
+            )
+        )
+
+
+def last_event_time(engine: sa.Engine) -> pd.Timestamp | None:
+    """The latest ``occurred_at`` in the store (KST), or None when empty."""
+    with engine.connect() as conn:
+        value = conn.execute(sa.select(sa.func.max(events.c.occurred_at))).scalar_one()
+    return None if value is None else pd.Timestamp(value).tz_convert("Asia/Seoul")
+
+
+def table_counts(engine: sa.Engine) -> dict[str, int]:
+    """Rows per table of the store's schema (tables that are missing are left out)."""
+    with engine.connect() as conn:
+        present = set(sa.inspect(conn).get_table_names())
+        return {
+            t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+            for t in metadata.sorted_tables
+            if t.name in present
+        }
+
+
+class BackupError(RuntimeError):
+    """The backup could not be made. ``key`` names the reason: ``exists``, ``same_file``,
+    ``not_sqlite`` or ``integrity``."""
+
+    def __init__(self, key: str, detail: str = ""):
+        self.key = key
+        self.detail = detail
+        super().__init__(f"{key}: {detail}" if detail else key)
+
+
+def backup_store(
+    engine: sa.Engine, dest: str | os.PathLike, *, force: bool = False
+) -> dict[str, int]:
+    """Copy a SQLite store to ``dest`` while the app keeps running.
+
+    Uses SQLite's online backup API (:meth:`sqlite3.Connection.backup`), so the copy
+    is one consistent snapshot even while an import writes. The copy is written next
+    to ``dest`` and moved into place only when it is complete and passes
+    ``PRAGMA integrity_check``: a failed backup never leaves a half-written file, and
+    with ``force`` an older backup is replaced only by a good one.
+
+    Returns
+    -------
+    dict
+        Rows per table in the copy.
+
+    Raises
+    ------
+    BackupError
+        ``dest`` exists (without ``force``), is the store itself, the store is not
+        SQLite, or the copy failed its integrity check.
+    """
+    import sqlite3
+    import tempfile
+    from pathlib import Path
+
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        raise BackupError("not_sqlite", engine.url.render_as_string(hide_password=True))
+    source = Path(engine.url.database).resolve()
+    dest = Path(dest).resolve()
+    if dest == source:
+        raise BackupError("same_file", str(dest))
+    if dest.exists() and not force:
+        raise BackupError("exists", str(dest))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        raw = engine.raw_connection()
+        try:
+            target = sqlite3.connect(tmp)
+            try:
+                raw.driver_connection.backup(target)
+                # One self-contained file: no -wal beside it.
+                target.execute("PRAGMA journal_mode=DELETE")
+                check = target.execute("PRAGMA integrity_check").fetchall()
+            finally:
+                target.close()
+        finally:
+            raw.close()
+        if check != [("ok",)]:
+            raise BackupError("integrity", "; ".join(str(r[0]) for r in check[:5]))
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    # Read the copy without the store's settings, which would turn it back to WAL.
+    copy = sqlite3.connect(f"{dest.as_uri()}?mode=ro", uri=True)
+    try:
+        present = {r[0] for r in copy.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        return {
+            t.name: int(copy.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0])
+            for t in metadata.sorted_tables
+            if t.name in present
+        }
+    finally:
+        copy.close()

@@ -1,0 +1,251 @@
+"""The meeting pack: one offline HTML file, escaped, with the week's figures."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import pytest
+
+from analytics.compute import periods
+from analytics.compute.status import hotspot_status
+from analytics.presentation.meeting_pack import build_meeting_pack
+from tests.conftest import make_events
+
+KST = "Asia/Seoul"
+START = pd.Timestamp("2017-10-06", tz=KST)
+END = pd.Timestamp("2017-10-13", tz=KST)
+A = (989485.0, 1712481.0)  # the market (중앙지구대)
+C = (989485.0, 1714481.0)  # 2 km north
+XSS = '<img src=x onerror="alert(1)">'
+AMP = "공설시장 & 뒷골목"
+TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+# URLs a self-contained pack may still name: the tile template, Leaflet's
+# attribution link, and the SVG namespace string inside Leaflet's code (never fetched).
+ALLOWED_URLS = {TILE_URL, "https://leafletjs.com", "http://www.w3.org/2000/svg"}
+
+
+def burst(centre, n, day, *, start_id):
+    t = pd.Timestamp(day, tz=KST) + pd.Timedelta(hours=22)
+    return [
+        {
+            "x": centre[0] + (i % 5) * 2,
+            "y": centre[1] + (i // 5) * 2,
+            "occurred_at": t,
+            "event_id": f"inc_{start_id + i:020x}",
+        }
+        for i in range(n)
+    ]
+
+
+@pytest.fixture(scope="module")
+def week(geo):
+    """A: 5 a week for four weeks, then 15 (intensifying); C: new this week."""
+    rows, i = [], 0
+    for w in range(1, 5):
+        day = (START - pd.Timedelta(days=7 * w - 1)).date().isoformat()
+        rows += burst(A, 5, day, start_id=i)
+        i += 100
+    rows += burst(A, 15, "2017-10-09", start_id=i)
+    rows += burst(C, 7, "2017-10-11", start_id=i + 100)
+    events = make_events(rows)
+    status = hotspot_status(events, geo=geo, start=START, end=END, eps_m=30, min_samples=3)
+    hotspots = status.current.copy()
+    assert len(hotspots) == 2
+    hotspots["place"] = [XSS, AMP]
+    units = periods.unit_table(
+        events, period=periods.Period(START, END), geo=geo, hotspots=hotspots
+    )
+    headline = pd.DataFrame(
+        [
+            {
+                "source": "incident",
+                "count": 22,
+                "previous": 5,
+                "change_pct": periods.pct_change(22, 5),
+                "mean_4w": 5.0,
+                "vs_4w_pct": periods.pct_change(22, 5.0),
+                "has_last_year": True,
+                "last_year": 11,
+                "vs_last_year_pct": periods.pct_change(22, 11),
+            },
+            {
+                "source": "suggestion",
+                "count": 0,
+                "previous": 0,
+                "change_pct": None,
+                "mean_4w": 0.0,
+                "vs_4w_pct": None,
+                "has_last_year": False,
+                "last_year": 0,
+                "vs_last_year_pct": None,
+            },
+        ]
+    )
+    return {"hotspots": hotspots, "gone": status.gone, "units": units, "headline": headline}
+
+
+def pack(geo, station, week, **kw) -> str:
+    args = {
+        "station": station,
+        "geo": geo,
+        "period": (START, END),
+        "headline": week["headline"],
+        "hotspots": week["hotspots"],
+        "units": week["units"],
+        "accuracy_sentence": "지난주 핫스팟이 이번 주 사건의 24%를 포착 <b>",
+        "setting_sentence": "자동 설정: eps 30 m, 최소 3건",
+        "lang": "ko",
+        "synthetic": True,
+        "gone": week["gone"],
+    }
+    args.update(kw)
+    return build_meeting_pack(**args)
+
+
+def map_doc(page: str) -> str:
+    """The map document inside the iframe's srcdoc, unescaped."""
+    found = re.findall(r'srcdoc="([^"]*)"', page)
+    assert len(found) == 1
+    return html.unescape(found[0])
+
+
+def urls(text: str) -> set[str]:
+    return set(re.findall(r"https?://[^\s\"'<>)&\\]+", text))
+
+
+def assert_offline(page: str) -> None:
+    inner = map_doc(page)
+    for doc in (page, inner):
+        assert not re.search(r"<script[^>]*\ssrc\s*=", doc, re.IGNORECASE)
+        assert not re.search(r"<link[^>]*\shref\s*=", doc, re.IGNORECASE)
+        assert not re.search(r"@import|url\(\s*['\"]?https?:", doc, re.IGNORECASE)
+    assert "<script" not in page.split("srcdoc=")[0].lower()  # the pack itself runs no code
+    assert "L.map(" in inner and "leaflet" in inner.lower()  # Leaflet is inlined
+    assert urls(page) | urls(inner) <= ALLOWED_URLS
+
+
+def test_pack_opens_offline(geo, station, week):
+    page = pack(geo, station, week)
+    assert_offline(page)
+    assert 'sandbox="allow-scripts"' in page
+
+
+def test_pack_content(geo, station, week):
+    page = pack(geo, station, week)
+    assert "2017.10.06(금) ~ 10.12(목)" in page
+    assert "회의일: 2017.10.13(금)" in page
+    assert "공설시장 &amp; 뒷골목" in page
+    assert html.escape(XSS, quote=True) in page
+    for unit in geo.police_units["unit"]:
+        assert f"<td>{unit}</td>" in page
+    assert "경계 자료: 통계청(SGIS), 공공누리 제1유형." in page
+    assert page.count("합성(가상) 데모 데이터") == 2  # top banner and footer
+    assert "핫스팟 2곳 (신규 1 · 심화 1" in page
+    assert "+340.0%" in page  # 22 vs 5 last week
+    assert "작년 같은 주 11 (+100.0%)" in page  # incidents: the store reaches back a year
+    assert "작년 같은 주: 자료 없음" in page  # cards: it does not
+    assert "자동 설정: eps 30 m, 최소 3건" in page
+    assert "포착 &lt;b&gt;" in page
+    hotspot_ids = week["hotspots"]["hotspot_id"].tolist()
+    assert all(h in page for h in hotspot_ids)
+    assert all(h in map_doc(page) for h in hotspot_ids)  # drawn on the map
+
+
+def test_xss_place_name_is_escaped_everywhere(geo, station, week):
+    page = pack(geo, station, week)
+    assert XSS not in page
+    assert "<img" not in page.split("srcdoc=")[0]
+    inner = map_doc(page)
+    assert XSS not in inner and "<img src=x" not in inner
+
+
+def test_pack_without_synthetic_banner(geo, station, week):
+    assert "합성(가상) 데모 데이터" not in pack(geo, station, week, synthetic=False)
+
+
+def test_pack_in_english(geo, station, week):
+    page = pack(geo, station, week, lang="en", accuracy_sentence=None)
+    assert "6–12 Oct 2017" in page
+    assert "Boundary data: Statistics Korea (SGIS), KOGL Type 1." in page
+    assert "Jungang (central) patrol division" in page and "Sannae police box" in page
+    assert "중앙지구대" not in page.split("srcdoc=")[1].split("</iframe>")[1]  # tables in English
+    assert "Synthetic demo data" in page
+    assert "How well last weeks predicted" not in page
+    assert_offline(page)
+
+
+def test_pack_with_no_hotspots(geo, station, week):
+    empty = week["hotspots"].iloc[0:0]
+    page = pack(geo, station, week, hotspots=empty, gone=None)
+    assert "이 기간에는 핫스팟 기준을 넘는 곳이 없습니다." in page
+    assert_offline(page)
+
+
+@pytest.mark.parametrize(
+    ("kw", "error"),
+    [
+        ({"lang": "fr"}, ValueError),
+        ({"period": "2017-10-06"}, TypeError),
+        ({"period": (END, START)}, ValueError),
+        ({"top_n": 0}, ValueError),
+        ({"units": None}, TypeError),
+    ],
+)
+def test_bad_arguments(geo, station, week, kw, error):
+    with pytest.raises(error):
+        pack(geo, station, week, **kw)
+
+
+def test_demo_week_pack_is_small(demo_db, geo, station):
+    """The last demo week, as the brief's button would build it: well under 3 MB."""
+    from analytics.compute.backtest import resolve_setting
+    from analytics.compute.evaluation import evaluate_hotspots
+    from analytics.compute.hotspots import find_hotspots
+    from analytics.storage import store
+
+    engine = store.open_store(str(demo_db))
+    events = store.read_events(engine)
+    start = pd.Timestamp("2017-12-22", tz=KST)
+    end = pd.Timestamp("2017-12-29", tz=KST)
+    setting = resolve_setting(engine, geo=geo, end=start)
+    status = hotspot_status(
+        events,
+        geo=geo,
+        start=start,
+        end=end,
+        eps_m=setting.eps_m,
+        min_samples=setting.min_samples,
+    )
+    train = events[(events["occurred_at"] >= start - pd.Timedelta(days=28))]
+    train = train[train["occurred_at"] < start]
+    test = events[(events["occurred_at"] >= start) & (events["occurred_at"] < end)]
+    found = find_hotspots(
+        train, geo=geo, eps_m=setting.eps_m, min_samples=setting.min_samples, sources=("incident",)
+    )
+    sentence = evaluate_hotspots(
+        found.hotspots, train, test, boundary_m=geo.boundary_m
+    ).accuracy_sentence("ko")
+    units = periods.unit_table(
+        events, period=periods.Period(start, end), geo=geo, hotspots=status.current
+    )
+    headline = pd.DataFrame([{"source": "incident", "count": 1, "previous": 1}])
+    page = build_meeting_pack(
+        station=station,
+        geo=geo,
+        period=(start, end),
+        headline=headline,
+        hotspots=status.current,
+        units=units,
+        accuracy_sentence=sentence,
+        setting_sentence=setting.sentence("ko"),
+        synthetic=True,
+        gone=status.gone,
+    )
+    size = len(page.encode("utf-8"))
+    assert 50_000 < size < 3_000_000
+    assert_offline(page)
+    for place in status.current["place"].head(10):
+        assert html.escape(place) in page
+    assert "2017.12.22(금) ~ 12.28(목)" in page

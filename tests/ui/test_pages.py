@@ -1,0 +1,221 @@
+"""The frame, the meeting brief, the hotspot map and the data page through AppTest."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from analytics.station.config import REPO_ROOT
+from analytics.storage import store
+from analytics.storage.importers.core import import_file
+from tests.conftest import NOW, markdown_tables, run_page, write_csv
+from tests.storage.test_import_files import incident_rows
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_brief_opens_on_the_last_demo_week(app_env):
+    at = run_page()
+    assert not at.exception
+    assert any("합성(가상) 데모 데이터" in w.value for w in at.warning)
+    assert at.query_params["week"] == "2017-12-29"  # the last complete week of the demo year
+    engine = store.open_store(str(app_env))
+    ev = store.read_events(
+        engine,
+        start=pd.Timestamp("2017-12-22", tz="Asia/Seoul"),
+        end=pd.Timestamp("2017-12-29", tz="Asia/Seoul"),
+        inside_only=True,
+    )
+    assert metric(at, "사건·112") == f"{int((ev['source'] == 'incident').sum()):,}"
+    assert metric(at, "소리함 카드") == f"{int((ev['source'] == 'suggestion').sum()):,}"
+    tables = markdown_tables(at)  # plain tables: they read best on the projector
+    top = next(t for t in tables if "권장 순찰 시간" in t.columns)
+    assert 1 <= len(top) <= 10 and top["순위"].tolist() == [str(i) for i in range(1, len(top) + 1)]
+    assert top["핫스팟 ID"].str.match(r"^H[0-9a-f]{10}$").all()
+    units = next(t for t in tables if "미처리 민원" in t.columns)
+    assert len(units) == 18
+    assert any("포착" in m.value for m in at.markdown)  # the accuracy sentence
+    assert any("통계청(SGIS), 공공누리 제1유형" in c.value for c in at.caption)
+
+
+def test_brief_in_english_and_presentation_mode(app_env):
+    at = run_page(lang="en", present="1")
+    assert not at.exception
+    assert "Incidents & 112 calls" in [m.label for m in at.metric]
+    tables = markdown_tables(at)
+    top = next(t for t in tables if "Patrol windows" in t.columns)
+    assert 1 <= len(top) <= 5 and "Hotspot ID" not in top.columns
+    # "near Yongnam Market", "Jungang ...", "Theft 7", "21:00–23:00": no Korean left
+    for col in ("Place", "Unit", "Main categories", "Patrol windows"):
+        assert not top[col].str.contains("[가-힣]").any(), top[col].tolist()
+    assert not any("Open complaints" in t.columns for t in tables)  # no unit table
+
+
+def test_shared_week_is_restored(app_env):
+    at = run_page(week="2017-10-13")
+    assert not at.exception
+    assert any("2017.10.06(금) ~ 2017.10.12(목)" in c.value for c in at.caption)
+
+
+def test_map_controls_drive_the_view(app_env):
+    at = run_page("map")
+    assert not at.exception
+    summary = next(c.value for c in at.caption if "핫스팟" in c.value and "엔진" in c.value)
+    at.toggle(key="m_auto").set_value(False).run()
+    at.slider(key="m_eps").set_value(250).run()
+    at.slider(key="m_min").set_value(3).run()
+    assert not at.exception
+    wider = next(c.value for c in at.caption if "핫스팟" in c.value and "엔진" in c.value)
+    assert wider != summary and "eps 250 m" in wider
+    assert at.query_params["eps"] == "250" and at.query_params["min"] == "3"
+    at.selectbox(key="m_pick").set_value(_first_id(at)).run()
+    assert not at.exception
+    assert any(s.value.startswith("핫스팟 상세") for s in at.subheader)
+    assert at.query_params["hs"].startswith("H")
+
+
+def _first_id(at):
+    table = next(df.value for df in at.dataframe if "핫스팟 ID" in df.value.columns)
+    return table["핫스팟 ID"].iloc[0]
+
+
+def test_data_page_lists_history_and_templates(app_env):
+    at = run_page("data")
+    assert not at.exception
+    history = next(df.value for df in at.dataframe if "배치 ID" in df.value.columns)
+    assert len(history) == 3 and set(history["상태"]) == {"반영"}
+    assert len([b for b in at.get("download_button")]) >= 3
+
+
+@pytest.fixture
+def small_app(tmp_path, monkeypatch):
+    """A store with 4 incidents and 1 rejected row, set as the app's store."""
+    db = tmp_path / "app.sqlite"
+    engine = store.open_store(str(db))
+    rows = incident_rows(4)
+    rows.append(["bad", "2017-13-45", "폭행", "", "", "", "", ""])
+    import_file(write_csv(tmp_path / "in.csv", rows), source="incident", engine=engine, now=NOW)
+    monkeypatch.setenv("HOTSPOT_DB", str(db))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return engine
+
+
+def test_undo_from_the_data_page(small_app):
+    at = run_page("data")
+    assert not at.exception
+    report = next(df.value for df in at.dataframe if "이유" in df.value.columns)
+    assert report["행"].tolist() == [6]
+    assert any(c.value == "아직 기록이 없습니다." for c in at.caption)  # no audit entries yet
+    at.checkbox(key="d_undo_ok").check().run()
+    at.button(key="d_undo").click().run()
+    assert not at.exception
+    assert store.source_counts(small_app)["incident"] == 0
+    audit = next(df.value for df in at.dataframe if "작업" in df.value.columns)
+    assert audit["작업"].tolist() == ["되돌리기"]
+
+
+def test_empty_store_says_how_to_fill_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOTSPOT_DB", str(tmp_path / "empty.sqlite"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    at = run_page()
+    assert not at.exception
+    assert any("저장소가 비어 있습니다" in i.value for i in at.info)
+
+
+def test_catalogue_has_both_languages_for_every_key():
+    from ui.i18n import CATALOGUE
+
+    missing = [k for k, v in CATALOGUE.items() if set(v) != {"ko", "en"} or not all(v.values())]
+    assert missing == []
+
+
+def test_every_key_a_page_uses_is_in_the_catalogue():
+    from ui.i18n import CATALOGUE
+
+    used = set()
+    for path in [
+        *REPO_ROOT.glob("pages/*.py"),
+        *REPO_ROOT.glob("ui/*.py"),
+        REPO_ROOT / "dashboard.py",
+    ]:
+        used |= set(
+            re.findall(r'(?<![\w.])text\(\s*"([a-z_0-9.]+)"', path.read_text(encoding="utf-8"))
+        )
+    assert used, "no keys found: the pattern is wrong"
+    assert sorted(used - set(CATALOGUE)) == []
+
+
+def test_meeting_pack_download_on_the_brief(app_env):
+    from ui import data_unit
+
+    at = run_page()
+    assert not at.exception
+    assert any(
+        b.label == "회의 자료 내려받기 (HTML)" or "회의" in b.label
+        for b in at.get("download_button")
+    )
+    pack = data_unit.meeting_pack_bytes(
+        f"sqlite:///{app_env}",
+        store.data_version(store.open_store(str(app_env))),
+        "2017-12-29",
+        "week",
+        "ko",
+        None,
+        None,
+    ).decode("utf-8")
+    assert "<script src=" not in pack and "합성(가상)" in pack and "공공누리" in pack
+
+
+def test_downloads_are_audited(small_app):
+    from analytics.access.auth import read_audit
+    from ui.auth import audit_export
+
+    audit_export("patrol_중앙지구대.xlsx")()
+    log = read_audit(small_app)
+    row = log[log["action"] == "export"].iloc[0]
+    assert row["file_name"] == "patrol_중앙지구대.xlsx" and row["actor"] == "local"
+
+
+def test_share_button_shows_the_link_of_this_view(app_env):
+    at = run_page("map", week="2017-10-13", eps="60", min="4")
+    assert not at.code  # the link waits behind the button
+    at.button(key="share_map").click().run()
+    (link,) = [c.value for c in at.code]
+    assert link.startswith("http") and "/map?" in link
+    assert "week=2017-10-13" in link and "eps=60" in link and "min=4" in link
+
+
+def test_k_distance_curve_on_request(app_env):
+    at = run_page("map", eps="100", min="5")
+    assert not any("꺾이는 곳" in c.value for c in at.caption)
+    at.checkbox(key="m_kdist").check().run()
+    assert not at.exception
+    caption = next(c.value for c in at.caption if "꺾이는 곳" in c.value)
+    assert "5번째" in caption and re.search(r"약 \d+ m", caption)
+
+
+def test_headline_compares_with_the_same_week_last_year_only_when_it_is_there(
+    tmp_path, monkeypatch
+):
+    rows = incident_rows(8)
+    # 5 incidents in the reporting week of 2017-10-13, 3 in the same week 364 days before.
+    dates = ["2017-10-07 21:35"] * 5 + ["2016-10-08 21:35"] * 3
+    for row, when in zip(rows[1:], dates, strict=True):
+        row[1] = when
+    db = tmp_path / "two_years.sqlite"
+    engine = store.open_store(str(db))
+    import_file(write_csv(tmp_path / "in.csv", rows), source="incident", engine=engine, now=NOW)
+    monkeypatch.setenv("HOTSPOT_DB", str(db))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    at = run_page(week="2017-10-13")
+    assert not at.exception
+    assert metric(at, "사건·112") == "5"
+    assert any("작년 같은 주 3 (+66.7%)" in c.value for c in at.caption)
+
+    at = run_page(week="2016-10-14")  # the first week: nothing older in the store
+    assert metric(at, "사건·112") == "3"
+    assert any("작년 같은 주: 자료 없음" in c.value for c in at.caption)

@@ -1,0 +1,82 @@
+"""ui.serve: the brief's default view is computed before the server listens."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+import streamlit as st
+
+from analytics.compute import hotspots, periods, status
+from analytics.station.config import REPO_ROOT
+from analytics.storage import store
+from tests.conftest import run_page
+
+
+def test_after_warming_the_first_brief_computes_nothing(app_env, monkeypatch):
+    from ui import data
+
+    st.cache_data.clear()
+    steps = dict(data.warm_landing(data.store_url()))
+    assert {"imports", "store", "hotspots", "accuracy and units", "map"} <= set(steps)
+
+    def computed(*_a, **_k):
+        raise AssertionError("the warmed brief computed this again")
+
+    for module, name in [
+        (status, "hotspot_status"),
+        (hotspots, "find_hotspots"),
+        (periods, "unit_table"),
+        (store, "read_events"),
+    ]:
+        monkeypatch.setattr(module, name, computed)
+    at = run_page()
+    assert not at.exception, at.exception
+    assert at.metric and at.query_params["week"] == "2017-12-29"
+
+
+def test_an_empty_store_warms_without_error(tmp_path, monkeypatch):
+    from ui import data
+
+    monkeypatch.setenv("HOTSPOT_DB", str(tmp_path / "empty.sqlite"))
+    store.open_store(str(tmp_path / "empty.sqlite")).dispose()
+    steps = [name for name, _ in data.warm_landing(data.store_url())]
+    assert steps == ["imports", "store"]
+
+
+def run_python(code: str, db) -> subprocess.CompletedProcess:
+    """``python -c code`` in a fresh interpreter from the repo, with ``db`` as the store."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        env={**os.environ, "HOTSPOT_DB": str(db)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+
+@pytest.mark.parametrize("module", ["streamlit_folium"])
+def test_warming_leaves_component_modules_to_the_running_app(app_env, module):
+    """Imported before the server starts, st_folium's component never registers (blank maps)."""
+    code = (
+        "import sys; from ui import data; data.warm_landing(data.store_url()); "
+        f"print({module!r} in sys.modules)"
+    )
+    out = run_python(code, app_env)
+    assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_flags_after_warming_take_effect_without_a_restart_warning(app_env):
+    """`streamlit run` parses the config again with --server.port: no 'please restart'."""
+    code = (
+        "from ui import serve; serve.warm(); from streamlit import config; "
+        "config.get_config_options(force_reparse=True, options_from_flags={'server.port': 8999}); "
+        "print(config.get_option('server.port'), config.get_option('server.enableStaticServing'))"
+    )
+    out = run_python(code, app_env)
+    assert out.stdout.strip().splitlines()[-1] == "8999 True"
+    assert "준비 완료" in out.stderr and "please restart" not in out.stderr
