@@ -296,10 +296,10 @@ def cmd_hotspots(args) -> int:
     from analytics.access.privacy import PrivacyRule
     from analytics.compute.backtest import resolve_setting
     from analytics.compute.hotspots import find_hotspots
-    from analytics.messages import message
     from analytics.presentation.exports import hotspot_rows, write_csv, write_hotspots_geojson
     from analytics.station.config import default_station
     from analytics.station.geo import load_geography
+    from analytics.text import text as message
 
     engine = store.open_store(args.db)
     station = default_station()

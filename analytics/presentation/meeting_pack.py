@@ -467,7 +467,7 @@ def build_meeting_pack(
     if setting_sentence:
         parts.append(f'<p class="note">{_esc(setting_sentence)}</p>')
     if withheld:
-        from analytics.messages import message
+        from analytics.text import text as message
 
         note = message("privacy.withheld", lang, n=withheld)
         parts.append(f'<p class="note privacy">{_esc(note)}</p>')

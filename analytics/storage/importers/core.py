@@ -19,7 +19,6 @@ import pandas as pd
 import sqlalchemy as sa
 
 from analytics.access.masking import mask_pii, mask_series
-from analytics.messages import message
 from analytics.station.categories import categorise
 from analytics.station.config import StationConfig, default_station
 from analytics.station.geo import load_geography
@@ -30,6 +29,7 @@ from analytics.storage.importers.gazetteer import Gazetteer
 from analytics.storage.importers.headers import map_headers, read_mapping_file
 from analytics.storage.importers.reading import ImportFileError, RawTable, read_table
 from analytics.storage.schema import GEOCODE_GAZETTEER, SOURCES
+from analytics.text import text as message
 
 Progress = Callable[[float, str], None]
 

@@ -31,14 +31,14 @@ class ImportFileError(Exception):
     """The file cannot be imported at all. ``key`` and ``params`` name a message."""
 
     def __init__(self, key: str, **params):
-        from analytics.messages import message
+        from analytics.text import text as message
 
         self.key = key
         self.params = params
         super().__init__(message(key, "ko", **params))
 
     def text(self, lang: str = "ko") -> str:
-        from analytics.messages import message
+        from analytics.text import text as message
 
         return message(self.key, lang, **self.params)
 

@@ -1,45 +1,20 @@
-"""The ko/en catalogue: every sentence a page shows comes from here.
+"""The dashboard's side of the catalogue: :func:`text` and how numbers and days read.
 
-One catalogue, kept in one file per page so that pages can grow side by side:
-``ui/i18n/<page>.py`` each define ``TEXT = {key: {"ko": ..., "en": ...}}``.
-Analytics' own messages (rejection reasons, import errors) are part of it, so the
-CLI and the dashboard say the same thing. ``text`` raises ``KeyError`` for a
-missing key or language, so rendering every page in tests finds gaps.
+Every sentence comes from the one catalogue, :mod:`analytics.text` (TOML files under
+``analytics/text/``), which the CLI, the maps and the meeting pack also use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import pkgutil
 
 import pandas as pd
 
-from analytics.messages import MESSAGES
+from analytics.text import LANGS, catalogue, text
 
-LANGS = ("ko", "en")
+__all__ = ["CATALOGUE", "LANGS", "text"]
 
-
-def _load() -> dict[str, dict[str, str]]:
-    catalogue: dict[str, dict[str, str]] = dict(MESSAGES)
-    for info in pkgutil.iter_modules(__path__):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        for key, entry in getattr(module, "TEXT", {}).items():
-            if key in catalogue:
-                raise ValueError(f"catalogue key {key!r} is defined twice")
-            catalogue[key] = entry
-    return catalogue
-
-
-CATALOGUE: dict[str, dict[str, str]] = _load()
-
-
-def text(key: str, lang: str = "ko", /, **params) -> str:
-    """The catalogue entry ``key`` in ``lang``, formatted with ``params``."""
-    entry = CATALOGUE[key]
-    if lang not in entry:
-        raise KeyError(f"{key} has no '{lang}' text")
-    return entry[lang].format(**params) if params else entry[lang]
+CATALOGUE: dict[str, dict[str, str]] = catalogue()
 
 
 def number(n, digits: int = 0) -> str:
