@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import command
 
 from analytics.access import auth
-from analytics.cli.main import EXIT_AUDIT_BROKEN, main
+from analytics.cli import EXIT_AUDIT_BROKEN, main
 from analytics.storage import migrations, store
 from analytics.storage.importers.reading import ImportFileError
 from tests.conftest import write_csv

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from analytics.access import auth
-from analytics.cli.main import main
+from analytics.cli import main
 from analytics.station.config import default_station, load_station
 from analytics.storage import store
 from analytics.storage.importers.reading import ImportFileError
@@ -661,8 +661,8 @@ def typed(monkeypatch):
         prompts.append(prompt)
         return answers.pop(0)
 
-    monkeypatch.setattr("analytics.cli.main.getpass.getpass", fake_getpass)
-    monkeypatch.setattr("analytics.cli.main.getpass.getuser", lambda: "officer")
+    monkeypatch.setattr("analytics.cli.people.getpass.getpass", fake_getpass)
+    monkeypatch.setattr("analytics.cli.people.getpass.getuser", lambda: "officer")
     return answers, prompts
 
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from analytics.cli.main import main
+from analytics.cli import main
 from tests.conftest import write_csv
 from tests.storage.test_import_files import incident_rows
 

@@ -11,7 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from analytics.access import auth
-from analytics.cli.main import main
+from analytics.cli import main
 from analytics.storage import migrations, store
 from tests.conftest import write_csv
 from tests.storage.test_concurrency import check_store, incident_file
@@ -81,7 +81,7 @@ def test_cli_backup_copies_everything_and_prints_counts(filled, tmp_path, capsys
 
 
 def test_backup_is_audited(filled, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("analytics.cli.main.getpass.getuser", lambda: "officer")
+    monkeypatch.setattr("analytics.cli.people.getpass.getuser", lambda: "officer")
     dest = tmp_path / "copy.sqlite"
     assert main(["backup", str(dest), "--db", filled.url.database]) == 0
     entry = auth.read_audit(filled, limit=1).iloc[0]

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 from analytics.access import auth
-from analytics.cli.main import EXIT_BAD_INPUT, main
+from analytics.cli import EXIT_BAD_INPUT, main
 from analytics.station.config import MIB, ImportLimits, load_station
 from analytics.storage import store
 from analytics.storage.importers import core
