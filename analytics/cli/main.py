@@ -157,7 +157,7 @@ def _cli_actor() -> str:
 
 def cmd_import(args) -> int:
     from analytics.access.auth import audited_import
-    from analytics.storage.importers.reading import ImportFileError
+    from analytics.storage.importers.errors import ImportFileError
 
     engine = store.open_store(args.db)
     try:
