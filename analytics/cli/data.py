@@ -71,7 +71,7 @@ def print_import(result, lang: str) -> None:
 
 def cmd_import(args) -> int:
     from analytics.access.auth import audited_import
-    from analytics.storage.importers.reading import ImportFileError
+    from analytics.storage.importers.errors import ImportFileError
 
     db = store.open_store(args.db)
     try:

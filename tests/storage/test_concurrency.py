@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from analytics.access import auth
 from analytics.station.config import REPO_ROOT
 from analytics.storage import migrations, store
-from analytics.storage.importers.reading import ImportFileError
+from analytics.storage.importers.errors import ImportFileError
 from tests.conftest import MARKET
 from tests.storage.test_import_files import INCIDENT_HEADER, utmk
 from tests.storage.test_store_upgrade import make_baseline_store

@@ -16,7 +16,8 @@ from analytics.station.config import MIB, ImportLimits, load_station
 from analytics.storage import store
 from analytics.storage.importers import core
 from analytics.storage.importers.core import prepare_file
-from analytics.storage.importers.reading import ImportFileError, ImportLimitError, read_table
+from analytics.storage.importers.errors import ImportFileError, ImportLimitError
+from analytics.storage.importers.reading import read_table
 from tests.conftest import NOW, csv_bytes, write_csv, write_xlsx
 from tests.storage.test_import_files import incident_rows
 
