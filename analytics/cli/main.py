@@ -156,7 +156,7 @@ def _cli_actor() -> str:
 
 
 def cmd_import(args) -> int:
-    from analytics.access.auth import audited_import
+    from analytics.access.audit import audited_import
     from analytics.storage.importers.reading import ImportFileError
 
     engine = store.open_store(args.db)
@@ -180,7 +180,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_undo(args) -> int:
-    from analytics.access.auth import audited_undo
+    from analytics.access.audit import audited_undo
 
     engine = store.open_store(args.db)
     try:
@@ -249,7 +249,7 @@ def cmd_rejected(args) -> int:
 
 
 def _audit_export(engine, path, detail: str) -> None:
-    from analytics.access.auth import audit
+    from analytics.access.audit import audit
 
     audit(engine, actor=_cli_actor(), action="export", detail=detail, file_name=Path(path).name)
 
@@ -524,7 +524,7 @@ def cmd_tune(args) -> int:
 
 def _new_password(args, name: str) -> str:
     """The new password: from standard input (one line) or typed twice, never echoed."""
-    from analytics.access.auth import AuthError
+    from analytics.access.identity import AuthError
 
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -540,63 +540,63 @@ def _auth_error(exc, lang: str) -> int:
 
 
 def cmd_users_add(args) -> int:
-    from analytics.access import auth
+    from analytics.access import identity, users
 
     engine = store.open_store(args.db)
     try:
-        name = auth.check_name(args.name)
-        if name in set(auth.list_users(engine)["name"]):
-            raise auth.AuthError("auth.user_exists", name=name)
-        auth.add_user(engine, name, _new_password(args, name), role=args.role, actor=_cli_actor())
-    except auth.AuthError as exc:
+        name = identity.check_name(args.name)
+        if name in set(users.list_users(engine)["name"]):
+            raise identity.AuthError("auth.user_exists", name=name)
+        users.add_user(engine, name, _new_password(args, name), role=args.role, actor=_cli_actor())
+    except identity.AuthError as exc:
         return _auth_error(exc, args.lang)
     print(_t(args.lang, "user_added", name=name, role=args.role))
     return 0
 
 
 def cmd_users_remove(args) -> int:
-    from analytics.access import auth
+    from analytics.access import identity, users
 
     engine = store.open_store(args.db)
     try:
-        auth.remove_user(engine, args.name, actor=_cli_actor())
-    except auth.AuthError as exc:
+        users.remove_user(engine, args.name, actor=_cli_actor())
+    except identity.AuthError as exc:
         return _auth_error(exc, args.lang)
     print(_t(args.lang, "user_removed", name=args.name))
     return 0
 
 
 def cmd_users_passwd(args) -> int:
-    from analytics.access import auth
+    from analytics.access import identity, users
 
     engine = store.open_store(args.db)
     try:
-        name = auth.check_name(args.name)
-        if name not in set(auth.list_users(engine)["name"]):
-            raise auth.AuthError("auth.no_user", name=name)
-        auth.set_password(engine, name, _new_password(args, name), actor=_cli_actor())
-    except auth.AuthError as exc:
+        name = identity.check_name(args.name)
+        if name not in set(users.list_users(engine)["name"]):
+            raise identity.AuthError("auth.no_user", name=name)
+        users.set_password(engine, name, _new_password(args, name), actor=_cli_actor())
+    except identity.AuthError as exc:
         return _auth_error(exc, args.lang)
     print(_t(args.lang, "user_passwd", name=name))
     return 0
 
 
 def cmd_users_role(args) -> int:
-    from analytics.access import auth
+    from analytics.access import identity, users
 
     engine = store.open_store(args.db)
     try:
-        auth.set_role(engine, args.name, args.role, actor=_cli_actor())
-    except auth.AuthError as exc:
+        users.set_role(engine, args.name, args.role, actor=_cli_actor())
+    except identity.AuthError as exc:
         return _auth_error(exc, args.lang)
     print(_t(args.lang, "user_role", name=args.name, role=args.role))
     return 0
 
 
 def cmd_users_list(args) -> int:
-    from analytics.access import auth
+    from analytics.access import users
 
-    frame = auth.list_users(store.open_store(args.db))
+    frame = users.list_users(store.open_store(args.db))
     if args.json:
         print(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"))
     else:
@@ -605,18 +605,18 @@ def cmd_users_list(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from analytics.access import auth
+    from analytics.access import audit
 
     if args.verify:
         from dataclasses import asdict
 
-        found = auth.verify_audit_chain(store.open_store(args.db))
+        found = audit.verify_audit_chain(store.open_store(args.db))
         if args.json:
             print(json.dumps({"ok": found.ok, "text": found.text(args.lang)} | asdict(found)))
         else:
             print(found.text(args.lang), file=sys.stdout if found.ok else sys.stderr)
         return 0 if found.ok else EXIT_AUDIT_BROKEN
-    frame = auth.read_audit(store.open_store(args.db), limit=args.limit)
+    frame = audit.read_audit(store.open_store(args.db), limit=args.limit)
     if args.json:
         print(frame.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"))
     else:
@@ -625,7 +625,7 @@ def cmd_audit(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from analytics.access import auth
+    from analytics.access import audit
 
     engine = store.open_store(args.db)
     try:
@@ -634,7 +634,7 @@ def cmd_backup(args) -> int:
         print(_t(args.lang, f"backup_{exc.key}", dest=exc.detail or args.dest), file=sys.stderr)
         return EXIT_BAD_INPUT
     dest = Path(args.dest).resolve()
-    auth.audit(
+    audit.audit(
         engine,
         actor=_cli_actor(),
         action="backup",
@@ -740,7 +740,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_counts)
 
-    from analytics.access.auth import ROLES
+    from analytics.access.identity import ROLES
 
     p = sub.add_parser("users", help="manage who may sign in (add, remove, list, passwd, role)")
     users = p.add_subparsers(dest="users_command", required=True)
