@@ -31,7 +31,7 @@ def cli_actor() -> str:
 
 def audit_export(db, path, detail: str) -> None:
     """Record in the audit log that a file left the store."""
-    from analytics.access.auth import audit
+    from analytics.access.audit import audit
 
     audit(db, actor=cli_actor(), action="export", detail=detail, file_name=Path(path).name)
 

@@ -70,7 +70,7 @@ def print_import(result, lang: str) -> None:
 
 
 def cmd_import(args) -> int:
-    from analytics.access.auth import audited_import
+    from analytics.access.audit import audited_import
     from analytics.storage.importers.errors import ImportFileError
 
     db = store.open_store(args.db)
@@ -94,7 +94,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_undo(args) -> int:
-    from analytics.access.auth import audited_undo
+    from analytics.access.audit import audited_undo
 
     db = store.open_store(args.db)
     try:
@@ -174,7 +174,7 @@ def cmd_counts(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from analytics.access.auth import audit
+    from analytics.access.audit import audit
 
     db = store.open_store(args.db)
     try:

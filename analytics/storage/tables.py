@@ -201,7 +201,7 @@ address_attempts = sa.Table(
 # Append-only: the app has no function that updates or deletes a row; triggers abort
 # any UPDATE or DELETE (migration 0002), and on SQLite an INSERT OR REPLACE too (0003).
 # Tamper-evident: each entry carries the hash of the one before it (migration 0003;
-# analytics.access.auth.audit_entry_hash and verify_audit_chain).
+# analytics.access.audit.audit_entry_hash and verify_audit_chain).
 audit_log = sa.Table(
     "audit_log",
     metadata,

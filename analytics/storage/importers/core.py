@@ -536,7 +536,7 @@ def import_file(
     in_transaction : callable, optional
         Called as ``in_transaction(conn, result)`` after the rows are written, inside
         the import's write transaction: what it writes lands with the import (the
-        audit entry, see :func:`analytics.access.auth.audited_import`), and if it raises,
+        audit entry, see :func:`analytics.access.audit.audited_import`), and if it raises,
         nothing lands.
 
     Raises
