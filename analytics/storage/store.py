@@ -4,9 +4,10 @@ Callers get an :class:`sqlalchemy.engine.Engine` from :func:`open_store` and use
 functions here; nothing outside this module writes SQL. Point ``DATABASE_URL`` at
 another database to move the store without touching callers.
 
-Times are stored as ISO-8601 text with their KST offset (``2017-10-10T21:35:00+09:00``):
-unambiguous, sortable as text (every stored value has the same offset) and readable
-by anyone who opens the file.
+Times are stored as ISO-8601 text in the station's zone, with its offset
+(``2017-10-10T21:35:00+09:00`` for Korea): unambiguous, sortable as text (every value
+has the same offset in a zone without daylight saving time, such as Korea's) and
+readable by anyone who opens the file.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from analytics.station import clock
 from analytics.station.config import resolve_db_url
 from analytics.storage import migrations
 from analytics.storage.connection import (
@@ -30,7 +31,13 @@ from analytics.storage.connection import (
     make_engine,
     write_transaction,
 )
-from analytics.storage.schema import EVENT_COLUMNS, SOURCES, conform_events
+from analytics.storage.schema import (
+    EVENT_COLUMNS,
+    SOURCES,
+    STATION_TIME,
+    TIME_COLUMNS,
+    conform_events,
+)
 from analytics.storage.tables import (
     SCHEMA_VERSION,
     address_attempts,
@@ -77,7 +84,7 @@ __all__ = [
     "make_engine",
     "meta",
     "metadata",
-    "now_kst_iso",
+    "now_iso",
     "open_store",
     "read_events",
     "read_rejected",
@@ -88,7 +95,7 @@ __all__ = [
     "store_is_synthetic",
     "suggestion_boxes",
     "table_counts",
-    "to_iso_kst",
+    "to_iso",
     "tuning_cache",
     "undo_batch",
     "undo_batch_in",
@@ -134,17 +141,34 @@ def open_store(db: str | None = None, *, create: bool = True) -> sa.Engine:
     return engine
 
 
-def now_kst_iso() -> str:
-    """The current time in KST as ISO text, to the second."""
-    return pd.Timestamp(datetime.now(UTC)).tz_convert("Asia/Seoul").isoformat(timespec="seconds")
+def now_iso() -> str:
+    """The current time on the station's clock as ISO text, to the second."""
+    return clock.now().isoformat(timespec="seconds")
 
 
-def to_iso_kst(values: pd.Series) -> np.ndarray:
-    """Tz-aware datetimes → ISO text with ``+09:00`` (None for NaT), vectorised."""
-    local = pd.to_datetime(values, utc=True).dt.tz_convert("Asia/Seoul").dt.tz_localize(None)
-    arr = local.to_numpy(dtype="datetime64[s]")
-    text = np.char.add(np.datetime_as_string(arr, unit="s"), "+09:00").astype(object)
-    text[pd.isna(local).to_numpy()] = None
+def _utc_offset_text(seconds: int) -> str:
+    """An offset from UTC in seconds as ISO text: 32400 → '+09:00'."""
+    sign = "-" if seconds < 0 else "+"
+    minutes = abs(int(seconds)) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def to_iso(values: pd.Series) -> np.ndarray:
+    """Tz-aware datetimes → ISO text in the station's zone with its offset, vectorised.
+
+    ``2017-10-10T21:35:00+09:00`` for Korea; None for NaT. Each value carries the
+    offset in force at that instant, so a zone with daylight saving time is still right.
+    """
+    utc = pd.to_datetime(values, utc=True)
+    wall = utc.dt.tz_convert(clock.zone()).dt.tz_localize(None)
+    wall_s = wall.to_numpy(dtype="datetime64[s]")
+    missing = pd.isna(wall).to_numpy()
+    offset_s = (wall_s - utc.dt.tz_localize(None).to_numpy(dtype="datetime64[s]")).astype("int64")
+    # A zone has a handful of offsets: format each once, then pick per value.
+    offsets, which = np.unique(np.where(missing, 0, offset_s), return_inverse=True)
+    suffix = np.array([_utc_offset_text(o) for o in offsets], dtype="U6")[which.reshape(-1)]
+    text = np.char.add(np.datetime_as_string(wall_s, unit="s"), suffix).astype(object)
+    text[missing] = None
     return text
 
 
@@ -154,8 +178,8 @@ def _event_rows(frame: pd.DataFrame) -> tuple[list[str], list[tuple]]:
     for name in frame.columns:
         dtype = EVENT_COLUMNS[name]
         s = frame[name]
-        if dtype.startswith("datetime64"):
-            cols[name] = to_iso_kst(s)
+        if dtype == STATION_TIME:
+            cols[name] = to_iso(s)
         elif dtype == "float64":
             arr = s.to_numpy(dtype=float)
             obj = arr.astype(object)
@@ -267,7 +291,7 @@ def write_batch(
             sheet=batch.sheet,
             encoding=batch.encoding,
             crs=batch.crs,
-            imported_at=now_kst_iso(),
+            imported_at=now_iso(),
             rows_total=batch.rows_total,
             rows_imported=0,
             rows_duplicate=0,
@@ -347,7 +371,7 @@ def undo_batch_in(conn: sa.Connection, batch_id: str) -> int:
         conn.execute(
             import_batches.update()
             .where(import_batches.c.batch_id == batch_id)
-            .values(status="undone", undone_at=now_kst_iso())
+            .values(status="undone", undone_at=now_iso())
         )
     return int(removed or 0)
 
@@ -377,15 +401,15 @@ def read_events(
             raise ValueError(f"unknown sources {sorted(unknown)}; expected some of {SOURCES}")
         q = q.where(events.c.source.in_(list(sources)))
     if start is not None:
-        q = q.where(events.c.occurred_at >= to_iso_kst(pd.Series([start]))[0])
+        q = q.where(events.c.occurred_at >= to_iso(pd.Series([start]))[0])
     if end is not None:
-        q = q.where(events.c.occurred_at < to_iso_kst(pd.Series([end]))[0])
+        q = q.where(events.c.occurred_at < to_iso(pd.Series([end]))[0])
     if inside_only:
         q = q.where(events.c.inside_station.is_(True))
     q = q.order_by(events.c.occurred_at, events.c.event_id)
     with engine.connect() as conn:
         frame = pd.DataFrame(conn.execute(q).mappings().all(), columns=list(EVENT_COLUMNS))
-    for col in ("occurred_at", "resolved_at"):
+    for col in TIME_COLUMNS:
         frame[col] = pd.to_datetime(frame[col], format="ISO8601", utc=True)
     return conform_events(frame)
 
@@ -469,7 +493,7 @@ def cache_put(engine: sa.Engine, key: str, value: dict) -> None:
         conn.execute(tuning_cache.delete().where(tuning_cache.c.key == key))
         conn.execute(
             tuning_cache.insert().values(
-                key=key, value_json=json.dumps(value, default=str), created_at=now_kst_iso()
+                key=key, value_json=json.dumps(value, default=str), created_at=now_iso()
             )
         )
 
@@ -478,7 +502,7 @@ def last_event_time(engine: sa.Engine) -> pd.Timestamp | None:
     """The latest ``occurred_at`` in the store (KST), or None when empty."""
     with engine.connect() as conn:
         value = conn.execute(sa.select(sa.func.max(events.c.occurred_at))).scalar_one()
-    return None if value is None else pd.Timestamp(value).tz_convert("Asia/Seoul")
+    return None if value is None else clock.local(pd.Timestamp(value))
 
 
 def table_counts(engine: sa.Engine) -> dict[str, int]:

@@ -141,6 +141,9 @@ def test_every_key_a_page_uses_is_in_the_catalogue():
         *REPO_ROOT.glob("pages/*.py"),
         *REPO_ROOT.glob("ui/*.py"),
         REPO_ROOT / "dashboard.py",
+        # What the pages show also comes from analytics (patrol sheets, the accuracy
+        # sentence, CompStat windows): the same catalogue, the same check.
+        *REPO_ROOT.glob("analytics/**/*.py"),
     ]:
         used |= set(
             re.findall(r'(?<![\w.])text\(\s*"([a-z_0-9.]+)"', path.read_text(encoding="utf-8"))
