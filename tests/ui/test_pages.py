@@ -98,7 +98,7 @@ def small_app(tmp_path, monkeypatch):
     engine = store.open_store(str(db))
     rows = incident_rows(4)
     rows.append(["bad", "2017-13-45", "폭행", "", "", "", "", ""])
-    import_file(write_csv(tmp_path / "in.csv", rows), source="incident", engine=engine, now=NOW)
+    import_file(write_csv(tmp_path / "in.csv", rows), source="incident", db=engine, now=NOW)
     monkeypatch.setenv("HOTSPOT_DB", str(db))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     return engine
@@ -211,7 +211,7 @@ def test_headline_compares_with_the_same_week_last_year_only_when_it_is_there(
         row[1] = when
     db = tmp_path / "two_years.sqlite"
     engine = store.open_store(str(db))
-    import_file(write_csv(tmp_path / "in.csv", rows), source="incident", engine=engine, now=NOW)
+    import_file(write_csv(tmp_path / "in.csv", rows), source="incident", db=engine, now=NOW)
     monkeypatch.setenv("HOTSPOT_DB", str(db))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     at = run_page(week="2017-10-13")

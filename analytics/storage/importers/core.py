@@ -515,7 +515,7 @@ def import_file(
     file: str | Path | bytes,
     *,
     source: str,
-    engine: sa.Engine,
+    db: sa.Engine,
     station: StationConfig | None = None,
     sheet: str | None = None,
     mapping: dict[str, str] | str | Path | None = None,
@@ -532,7 +532,7 @@ def import_file(
 
     Parameters are those of :func:`prepare_file`, plus:
 
-    engine : sqlalchemy.Engine
+    db : sqlalchemy.Engine
         From :func:`analytics.storage.store.open_store`.
     synthetic : bool, default False
         Marks the batch as synthetic demo data.
@@ -564,7 +564,7 @@ def import_file(
     if progress:
         progress(0.85, "write")
     try:
-        with store.write_transaction(engine) as conn:
+        with store.write_transaction(db) as conn:
             stats = store.write_batch(
                 conn,
                 store.BatchRecord(
