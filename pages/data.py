@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.storage.importers.reading import ImportFileError
+from analytics.storage.importers.errors import ImportFileError
 from analytics.storage.schema import SOURCES
 from analytics.storage.templates import template_csv
 from ui import data

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from analytics.presentation.exports import rejected_rows_table, safe_frame
-from analytics.storage import store
+from analytics.storage import connection, store, tables
 from analytics.storage.importers.core import prepare_file
-from analytics.storage.importers.reading import ImportFileError
+from analytics.storage.importers.errors import ImportFileError
 from ui.data import engine_for
 from ui.i18n import LANGS
 
@@ -75,7 +75,7 @@ def audit_refused_upload(upload_id: str, file_name: str, detail: str, url: str) 
         audit(
             engine_for(url), actor=actor(), action="import.fail", detail=detail, file_name=file_name
         )
-    except store.StoreBusyError:
+    except connection.StoreBusyError:
         return  # not recorded: the next rerun tries again
     done.add(upload_id)
 
@@ -131,6 +131,6 @@ def batch_event_count(url: str, batch_id: str) -> int:
     with engine_for(url).connect() as conn:
         return conn.execute(
             sa.select(sa.func.count())
-            .select_from(store.events)
-            .where(store.events.c.batch_id == batch_id)
+            .select_from(tables.events)
+            .where(tables.events.c.batch_id == batch_id)
         ).scalar_one()

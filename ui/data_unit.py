@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from analytics.compute.patrol import COLUMNS, patrol_targets
+from analytics.compute.patrol import column_name, patrol_targets
 from analytics.compute.periods import pct_change
 from analytics.presentation import exports, maps
 from analytics.presentation.meeting_pack import build_meeting_pack
@@ -100,7 +100,7 @@ def unit_view(
     # Rank by total events; ties share the better rank.
     rank = int((units["total"] > row.get("total", 0)).sum()) + 1 if row else None
     targets = patrol_targets(every, unit=unit, lang=lang, unit_names=area_names(lang))
-    coords = [COLUMNS[lang][k] for k in ("lat", "lon")]
+    coords = [column_name(k, lang) for k in ("lat", "lon")]
     return {
         "hotspots": mine,
         "gone": gone,

@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from analytics.access.identity import AuthError, printable
 from analytics.access.times import moment, to_text
 from analytics.station import clock
-from analytics.storage import store
+from analytics.storage import connection, store, tables
 from analytics.text import text
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def audit_in(
         "batch_id": batch_id,
         "file_name": None if file_name is None else printable(str(file_name), 500),
     }
-    t = store.audit_log
+    t = tables.audit_log
     _lock_audit_chain(conn)
     last = conn.execute(sa.select(t.c.id, t.c.entry_hash).order_by(t.c.id.desc()).limit(1)).first()
     # The id is chosen here, not by the database, because the hash covers it. Under the
@@ -174,7 +174,7 @@ def audit(
     detail, batch_id, file_name : optional
         Free text (control characters are escaped), and the batch and file concerned.
     """
-    with store.write_transaction(db) as conn:
+    with connection.write_transaction(db) as conn:
         return audit_in(
             conn,
             actor=actor,
@@ -194,7 +194,7 @@ def read_audit(db: sa.Engine, *, limit: int | None = 500) -> pd.DataFrame:
     Columns: id, at (a Timestamp on the station's clock), actor, action, detail,
     batch_id, file_name.
     """
-    t = store.audit_log
+    t = tables.audit_log
     q = sa.select(*(t.c[c] for c in AUDIT_COLUMNS)).order_by(t.c.id.desc())
     if limit is not None:
         if int(limit) < 1:
@@ -272,7 +272,7 @@ def verify_audit_chain(db: sa.Engine) -> AuditVerification:
     AuditVerification
         The number of entries and, when the chain is broken, the first broken link.
     """
-    t = store.audit_log
+    t = tables.audit_log
     q = sa.select(*(t.c[c] for c in _CHAINED), t.c.prev_hash, t.c.entry_hash).order_by(t.c.id)
     n, broken = 0, None
     prev_id, prev_hash = None, GENESIS_HASH
@@ -319,7 +319,7 @@ def audited_import(db: sa.Engine, actor: str, **import_kwargs):
     # Imported here, not at the top: the importers bring geography and spreadsheet
     # readers that sign-in, sessions and the audit page never need.
     from analytics.storage.importers.core import import_file
-    from analytics.storage.importers.reading import ImportFileError
+    from analytics.storage.importers.errors import ImportFileError
 
     def record(conn: sa.Connection, result) -> None:
         detail = (
@@ -355,7 +355,7 @@ def audited_import(db: sa.Engine, actor: str, **import_kwargs):
                 detail=import_failure_detail(import_kwargs.get("source"), exc),
                 file_name=file_name,
             )
-        except store.StoreBusyError:
+        except connection.StoreBusyError:
             log.warning("failed import not audited: the store stayed busy")
         raise
 
@@ -377,8 +377,8 @@ def audited_undo(db: sa.Engine, actor: str, batch_id: str) -> int:
     raises :class:`analytics.storage.store.UnknownBatchError` (nothing audited) for an unknown
     batch.
     """
-    b = store.import_batches
-    with store.write_transaction(db) as conn:
+    b = tables.import_batches
+    with connection.write_transaction(db) as conn:
         row = conn.execute(
             sa.select(b.c.file_name, b.c.status).where(b.c.batch_id == batch_id)
         ).first()

@@ -29,7 +29,7 @@ from analytics.access.audit import audit_in
 from analytics.access.identity import AuthError, check_name, client_key
 from analytics.access.times import from_text, moment, to_text
 from analytics.station.config import StationConfig, default_station
-from analytics.storage import store
+from analytics.storage import connection, tables
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def _is_secret(value: object) -> bool:
 
 
 def _user_exists(conn: sa.Connection, name: str) -> bool:
-    u = store.users
+    u = tables.users
     return conn.execute(sa.select(u.c.name).where(u.c.name == name)).first() is not None
 
 
@@ -107,8 +107,8 @@ def create_grant(
     name = check_name(user_name)
     now_ts = moment(now)
     grant = secrets.token_urlsafe(32)
-    g = store.signin_grants
-    with store.write_transaction(db) as conn:
+    g = tables.signin_grants
+    with connection.write_transaction(db) as conn:
         if not _user_exists(conn, name):
             raise AuthError("auth.no_user", name=name)
         conn.execute(g.delete().where(g.c.expires_at <= to_text(now_ts, "microseconds")))
@@ -141,8 +141,8 @@ def redeem_grant(
         return None
     now_ts = moment(now)
     address = client_key(client_address)
-    g = store.signin_grants
-    with store.write_transaction(db) as conn:
+    g = tables.signin_grants
+    with connection.write_transaction(db) as conn:
         row = conn.execute(sa.select(g).where(g.c.grant_hash == _secret_hash(grant))).first()
         if row is None:
             return None
@@ -173,14 +173,14 @@ def create_session(
     """
     name = check_name(user_name)
     now_ts = moment(now)
-    with store.write_transaction(db) as conn:
+    with connection.write_transaction(db) as conn:
         if not _user_exists(conn, name):
             raise AuthError("auth.no_user", name=name)
         return _create_session(conn, name, client_key(client_address), now_ts)
 
 
 def _create_session(conn: sa.Connection, name: str, address: str, now: pd.Timestamp) -> str:
-    s = store.sessions
+    s = tables.sessions
     # Sessions older than any lifetime are only clutter; the audit log keeps the trail.
     # (A week: longer than any session_hours a station would choose.)
     stale = to_text(now - pd.Timedelta(days=7), "microseconds")
@@ -229,7 +229,7 @@ def check_session(
         return None, "unknown"
     st = station or default_station()
     now_ts = moment(now)
-    s, u = store.sessions, store.users
+    s, u = tables.sessions, tables.users
     token_hash = _secret_hash(token)
     query = (
         sa.select(s, u.c.role)
@@ -250,21 +250,21 @@ def check_session(
         reason = "idle"
     if reason is not None:
         try:
-            with store.write_transaction(db) as conn:
+            with connection.write_transaction(db) as conn:
                 _revoke(conn, [token_hash], row.user_name, reason, now_ts, actor=row.user_name)
-        except store.StoreBusyError:
+        except connection.StoreBusyError:
             log.warning("an ended session was not marked: the store stayed busy")
         return None, reason
     if now_ts - seen >= pd.Timedelta(seconds=TOUCH_SECONDS):
         try:
-            with store.write_transaction(db) as conn:
+            with connection.write_transaction(db) as conn:
                 conn.execute(
                     s.update()
                     .where(s.c.token_hash == token_hash, s.c.revoked_at.is_(None))
                     .values(last_seen_at=to_text(now_ts, "microseconds"))
                 )
             seen = now_ts
-        except store.StoreBusyError:  # the next run tries again; the user goes on
+        except connection.StoreBusyError:  # the next run tries again; the user goes on
             log.warning("session activity not recorded: the store stayed busy")
     session = Session(
         user_name=row.user_name,
@@ -297,7 +297,7 @@ def _revoke(
     actor: str,
 ) -> int:
     """Mark live sessions revoked and audit it; returns how many were live."""
-    s = store.sessions
+    s = tables.sessions
     live = s.c.token_hash.in_(hashes) & s.c.revoked_at.is_(None)
     n = conn.execute(
         s.update()
@@ -330,9 +330,9 @@ def revoke_session(
     if not _is_secret(token):
         return False
     now_ts = moment(now)
-    s = store.sessions
+    s = tables.sessions
     token_hash = _secret_hash(token)
-    with store.write_transaction(db) as conn:
+    with connection.write_transaction(db) as conn:
         name = conn.execute(
             sa.select(s.c.user_name).where(s.c.token_hash == token_hash)
         ).scalar_one_or_none()
@@ -355,7 +355,7 @@ def revoke_sessions(
     """
     _check_reason(reason)
     name = check_name(user_name)
-    with store.write_transaction(db) as conn:
+    with connection.write_transaction(db) as conn:
         return revoke_user_sessions_in(conn, name, reason, moment(now), actor=actor)
 
 
@@ -365,7 +365,7 @@ def revoke_user_sessions_in(
     """End every live session of ``name`` and drop its unused grants, in ``conn``'s
     transaction: the user change that calls for it (a new password, the user
     removed) and the revocation land together. Returns how many were live."""
-    s, g = store.sessions, store.signin_grants
+    s, g = tables.sessions, tables.signin_grants
     conn.execute(g.delete().where(g.c.user_name == name))
     hashes = conn.execute(
         sa.select(s.c.token_hash).where(s.c.user_name == name, s.c.revoked_at.is_(None))

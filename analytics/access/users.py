@@ -45,7 +45,7 @@ from analytics.access.sessions import revoke_user_sessions_in
 from analytics.access.times import from_text, moment, to_text
 from analytics.station import clock
 from analytics.station.config import StationConfig, default_station
-from analytics.storage import store
+from analytics.storage import connection, tables
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +89,11 @@ def _verify(ph: PasswordHasher, stored: str, password: str) -> bool:
 
 
 def _user(conn: sa.Connection, name: str):
-    return conn.execute(sa.select(store.users).where(store.users.c.name == name)).first()
+    return conn.execute(sa.select(tables.users).where(tables.users.c.name == name)).first()
 
 
 def _admin_count(conn: sa.Connection) -> int:
-    t = store.users
+    t = tables.users
     return conn.execute(
         sa.select(sa.func.count()).select_from(t).where(t.c.role == "admin")
     ).scalar_one()
@@ -109,11 +109,11 @@ def add_user(
     pw = check_password(password, name)
     hashed = hash_password(pw)  # outside the write lock: it takes a tenth of a second
     now = to_text(moment(None))
-    with store.write_transaction(db) as conn:
+    with connection.write_transaction(db) as conn:
         if _user(conn, name) is not None:
             raise AuthError("auth.user_exists", name=name)
         conn.execute(
-            store.users.insert().values(
+            tables.users.insert().values(
                 name=name,
                 password_hash=hashed,
                 role=role,
@@ -127,18 +127,20 @@ def add_user(
 def remove_user(db: sa.Engine, name: str, *, actor: str = "cli") -> None:
     """Remove a user, ending their sessions. The last admin cannot be removed."""
     name = check_name(name)
-    with store.write_transaction(db) as conn:
+    with connection.write_transaction(db) as conn:
         row = _user(conn, name)
         if row is None:
             raise AuthError("auth.no_user", name=name)
         if row.role == "admin" and _admin_count(conn) <= 1:
             raise AuthError("auth.last_admin", name=name)
-        conn.execute(store.login_attempts.delete().where(store.login_attempts.c.user_name == name))
+        conn.execute(
+            tables.login_attempts.delete().where(tables.login_attempts.c.user_name == name)
+        )
         # Revoked (and audited) before the rows go: ON DELETE CASCADE would drop them
         # silently, and not every database enforces it.
         revoke_user_sessions_in(conn, name, "removed", moment(None), actor=actor)
-        conn.execute(store.sessions.delete().where(store.sessions.c.user_name == name))
-        conn.execute(store.users.delete().where(store.users.c.name == name))
+        conn.execute(tables.sessions.delete().where(tables.sessions.c.user_name == name))
+        conn.execute(tables.users.delete().where(tables.users.c.name == name))
         audit_in(conn, actor=actor, action="user.remove", detail=f"name={name} role={row.role}")
 
 
@@ -152,17 +154,19 @@ def set_password(db: sa.Engine, name: str, password: str, *, actor: str = "cli")
             raise AuthError("auth.no_user", name=name)
     hashed = hash_password(pw)
     now = moment(None)
-    with store.write_transaction(db) as conn:
+    with connection.write_transaction(db) as conn:
         row = _user(conn, name)
         if row is None:
             raise AuthError("auth.no_user", name=name)
         was_locked = row.locked_until is not None and from_text(row.locked_until) > now
         conn.execute(
-            store.users.update()
-            .where(store.users.c.name == name)
+            tables.users.update()
+            .where(tables.users.c.name == name)
             .values(password_hash=hashed, password_changed_at=to_text(now), locked_until=None)
         )
-        conn.execute(store.login_attempts.delete().where(store.login_attempts.c.user_name == name))
+        conn.execute(
+            tables.login_attempts.delete().where(tables.login_attempts.c.user_name == name)
+        )
         detail = f"name={name}" + (" unlocked" if was_locked else "")
         audit_in(conn, actor=actor, action="user.passwd", detail=detail)
         # Whoever knew the old password may hold a session: every one of them ends.
@@ -173,13 +177,13 @@ def set_role(db: sa.Engine, name: str, role: str, *, actor: str = "cli") -> None
     """Change a user's role. The last admin cannot be demoted."""
     name = check_name(name)
     check_role(role)
-    with store.write_transaction(db) as conn:
+    with connection.write_transaction(db) as conn:
         row = _user(conn, name)
         if row is None:
             raise AuthError("auth.no_user", name=name)
         if row.role == "admin" and role != "admin" and _admin_count(conn) <= 1:
             raise AuthError("auth.last_admin", name=name)
-        conn.execute(store.users.update().where(store.users.c.name == name).values(role=role))
+        conn.execute(tables.users.update().where(tables.users.c.name == name).values(role=role))
         audit_in(conn, actor=actor, action="user.role", detail=f"name={name} {row.role}->{role}")
 
 
@@ -199,7 +203,7 @@ def list_users(
     """
     now_ts = moment(now)
     window = pd.Timedelta(minutes=(station or default_station()).lockout_minutes)
-    u, a = store.users, store.login_attempts
+    u, a = tables.users, tables.login_attempts
     with db.connect() as conn:
         rows = conn.execute(
             sa.select(u.c.name, u.c.role, u.c.created_at, u.c.locked_until).order_by(u.c.name)
@@ -231,7 +235,7 @@ def list_users(
 def has_users(db: sa.Engine) -> bool:
     """True when at least one user exists (until then the app has no sign-in to offer)."""
     with db.connect() as conn:
-        return conn.execute(sa.select(store.users.c.name).limit(1)).first() is not None
+        return conn.execute(sa.select(tables.users.c.name).limit(1)).first() is not None
 
 
 # --- sign-in ------------------------------------------------------------------------
@@ -279,9 +283,9 @@ def authenticate(
         # a tenth of a second per try. Telling a throttled address so quickly says
         # nothing about which names exist.
         try:
-            with store.write_transaction(db) as conn:
+            with connection.write_transaction(db) as conn:
                 _audit_throttled(conn, typed, address, now_ts, st)
-        except store.StoreBusyError:
+        except connection.StoreBusyError:
             log.warning("throttled sign-in not recorded: the store stayed busy")
         return None
     try:
@@ -299,7 +303,7 @@ def authenticate(
     if ok and ph.check_needs_rehash(row.password_hash):
         new_hash = ph.hash(pw)
     try:
-        with store.write_transaction(db) as conn:
+        with connection.write_transaction(db) as conn:
             # Again under the write lock: parallel attempts must not slip past the limit.
             if _address_failures(conn, address, now_ts, st) >= st.address_failures:
                 _audit_throttled(conn, typed, address, now_ts, st)
@@ -308,7 +312,7 @@ def authenticate(
             if role is None:
                 _record_address_failure(conn, address, now_ts, st)
             return role
-    except store.StoreBusyError:
+    except connection.StoreBusyError:
         log.warning("sign-in not recorded: the store stayed busy")
         return None
 
@@ -318,7 +322,7 @@ def _address_failures(
 ) -> int:
     """Failed sign-ins from ``address`` within the lockout window (older ones are
     ignored, and pruned at the next failure from anywhere)."""
-    t = store.address_attempts
+    t = tables.address_attempts
     since = to_text(now - pd.Timedelta(minutes=st.lockout_minutes), "microseconds")
     # ISO text with one fixed offset sorts as time does (see analytics.storage.store).
     return conn.execute(
@@ -331,7 +335,7 @@ def _address_failures(
 def _record_address_failure(
     conn: sa.Connection, address: str, now: pd.Timestamp, st: StationConfig
 ) -> None:
-    t = store.address_attempts
+    t = tables.address_attempts
     since = to_text(now - pd.Timedelta(minutes=st.lockout_minutes), "microseconds")
     conn.execute(t.delete().where(t.c.attempted_at <= since))  # the table stays small
     conn.execute(
@@ -361,7 +365,7 @@ def _record_signin(
     st: StationConfig,
 ) -> str | None:
     """The sign-in's outcome, decided and recorded under the write lock."""
-    u, a = store.users, store.login_attempts
+    u, a = tables.users, tables.login_attempts
     row = _user(conn, key) if key is not None else None
     if row is None:
         audit_in(conn, actor=typed, action="signin.fail", detail="unknown user", at=now)

@@ -15,7 +15,8 @@ import pandas as pd
 from analytics.compute.profiles import place_in
 from analytics.station.categories import label_in
 from analytics.station.clock import weekday_name
-from analytics.text import LANGS, has, text
+from analytics.text import LANGS, text
+from analytics.text.vocabulary import status_name, type_name
 
 # The columns of :func:`patrol_targets`, in order; "unit" only when no unit is given.
 # Their names are the catalogue's ``patrol.col.<key>``.
@@ -46,34 +47,6 @@ def column_name(key: str, lang: str = "ko") -> str:
     """The header of patrol-target column ``key`` (one of :data:`COLUMN_KEYS`) in ``lang``."""
     return text(f"patrol.col.{key}", lang)
 
-
-def type_label(code, lang: str = "ko") -> str:
-    """A hotspot type ('convergent', 'fear', 'hidden') as people read it; unknown codes as given."""
-    key = f"type.{code}"
-    return text(key, lang) if isinstance(code, str) and has(key) else str(code)
-
-
-def status_label(code, lang: str = "ko") -> str:
-    """A hotspot's trend ('new', 'persistent', …) as people read it; '—' without one."""
-    key = f"status.{code}"
-    return text(key, lang) if isinstance(code, str) and has(key) else NO_WINDOW
-
-
-# The same names as tables by language, for callers that index ``[lang][key]``
-# (analytics.presentation.exports, analytics.presentation.meeting_pack, ui.data_unit).
-COLUMNS: dict[str, dict[str, str]] = {
-    lang: {k: column_name(k, lang) for k in COLUMN_KEYS} for lang in LANGS
-}
-TYPE_LABELS: dict[str, dict[str, str]] = {
-    lang: {c: type_label(c, lang) for c in ("convergent", "fear", "hidden")} for lang in LANGS
-}
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    lang: {
-        c: status_label(c, lang)
-        for c in ("new", "persistent", "intensifying", "diminishing", "gone")
-    }
-    for lang in LANGS
-}
 
 # A weekday is named when it holds at least this share of the window's events;
 # more than MAX_WEEKDAYS such days means the window matters on any day.
@@ -233,8 +206,8 @@ def patrol_targets(
         base = {
             "place": place_in(r, lang),
             "unit": unit_names.get(r["police_unit"], r["police_unit"]),
-            "type": type_label(r["type"], lang),
-            "status": status_label(status, lang),
+            "type": type_name(r["type"], lang) or str(r["type"]),
+            "status": status_name(status, lang) or NO_WINDOW,
             "evidence": evidence_text(r["n_incident"], r["n_suggestion"], r["n_complaint"], lang),
             "categories": categories_text(r["top_categories"], lang),
             "lat": round(float(r["lat"]), 6),

@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.presentation.vocabulary import status_name, type_name
 from analytics.station.clock import local, wall_clock
 from analytics.text import LANGS, language, text
+from analytics.text.vocabulary import status_name, type_name
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -334,10 +334,10 @@ def _esc(value) -> str:
 
 def _targets_lang(targets: pd.DataFrame, lang: str) -> str:
     """The language of a patrol-target frame's headers (``lang`` when it matches)."""
-    from analytics.compute.patrol import COLUMNS
+    from analytics.compute.patrol import column_name
 
-    for candidate in (lang, *COLUMNS):
-        if COLUMNS[candidate]["place"] in targets.columns:
+    for candidate in (lang, *LANGS):
+        if column_name("place", candidate) in targets.columns:
             return candidate
     raise ValueError("targets must come from analytics.compute.patrol.patrol_targets")
 
@@ -371,7 +371,7 @@ def patrol_sheet_html(
         resources; every text is HTML-escaped. Blank 확인/비고 columns are left for
         the officers on patrol.
     """
-    from analytics.compute.patrol import COLUMNS
+    from analytics.compute.patrol import COLUMN_KEYS, column_name
 
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
@@ -381,9 +381,10 @@ def patrol_sheet_html(
     def word(key: str) -> str:
         return text(f"files.sheet.{key}", lang)
 
-    names = COLUMNS[_targets_lang(targets, lang)] if len(targets.columns) else COLUMNS[lang]
+    names_lang = _targets_lang(targets, lang) if len(targets.columns) else lang
+    names = {k: column_name(k, names_lang) for k in COLUMN_KEYS}
     keys = [k for k in PRINT_KEYS if names[k] in targets.columns]
-    head = "".join(f"<th>{_esc(COLUMNS[lang][k])}</th>" for k in keys)
+    head = "".join(f"<th>{_esc(column_name(k, lang))}</th>" for k in keys)
     head += f"<th>{_esc(word('check'))}</th><th>{_esc(word('note'))}</th>"
     body = []
     for row in targets.to_dict("records"):

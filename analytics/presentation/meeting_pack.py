@@ -22,10 +22,10 @@ from analytics.compute.patrol import categories_text
 from analytics.compute.periods import Period, format_pct
 from analytics.compute.profiles import format_windows, place_in
 from analytics.presentation import maps
-from analytics.presentation.vocabulary import source_name, status_name, type_name
 from analytics.station.config import StationConfig
 from analytics.station.geo import StationGeography
 from analytics.text import LANGS, text
+from analytics.text.vocabulary import source_name, status_name, type_name
 
 DEFAULT_TOP_N = 10
 MAP_HEIGHT_PX = 560

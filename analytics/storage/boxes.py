@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from analytics.station.config import StationConfig, default_station
 from analytics.station.geo import load_geography
-from analytics.storage import store
+from analytics.storage import connection, tables
 from analytics.storage.importers.errors import ImportFileError
 from analytics.storage.importers.reading import decode_bytes
 
@@ -93,8 +93,8 @@ def import_box_log(
         {**r, "x": float(xi), "y": float(yi), "synthetic": synthetic}
         for r, xi, yi in zip(log.to_dict("records"), x, y, strict=True)
     ]
-    t = store.suggestion_boxes
-    with store.write_transaction(db) as conn:
+    t = tables.suggestion_boxes
+    with connection.write_transaction(db) as conn:
         for r in rows:
             conn.execute(
                 t.delete().where(t.c.box_id == r["box_id"], t.c.installed_on == r["installed_on"])
@@ -105,7 +105,7 @@ def import_box_log(
 
 def read_box_log_from_store(db: sa.Engine) -> pd.DataFrame:
     """All placements, ordered by box and date."""
-    t = store.suggestion_boxes
+    t = tables.suggestion_boxes
     with db.connect() as conn:
         rows = conn.execute(sa.select(t).order_by(t.c.box_id, t.c.installed_on)).mappings().all()
     return pd.DataFrame(rows, columns=[c.name for c in t.columns])

@@ -25,9 +25,6 @@ from analytics.station import clock
 from analytics.station.config import resolve_db_url
 from analytics.storage import migrations
 from analytics.storage.connection import (
-    BUSY_TIMEOUT_MS,
-    StoreBusyError,
-    StoreVersionError,
     make_engine,
     write_transaction,
 )
@@ -39,70 +36,12 @@ from analytics.storage.schema import (
     conform_events,
 )
 from analytics.storage.tables import (
-    SCHEMA_VERSION,
-    address_attempts,
-    audit_log,
     events,
     import_batches,
-    login_attempts,
-    meta,
     metadata,
     rejected_rows,
-    sessions,
-    signin_grants,
-    suggestion_boxes,
     tuning_cache,
-    users,
 )
-
-# The store's public face. The tables (analytics.storage.tables) and the connection
-# rules (analytics.storage.connection) live in their own modules so that the migrations
-# can use them without the store; callers still reach them as ``store.<name>``.
-__all__ = [
-    "BUSY_TIMEOUT_MS",
-    "SCHEMA_VERSION",
-    "BackupError",
-    "BatchRecord",
-    "StoreBusyError",
-    "StoreVersionError",
-    "UnknownBatchError",
-    "address_attempts",
-    "audit_log",
-    "backup_store",
-    "cache_get",
-    "cache_put",
-    "data_version",
-    "events",
-    "existing_event_ids",
-    "finish_batch",
-    "import_batches",
-    "insert_events",
-    "is_empty",
-    "last_event_time",
-    "list_batches",
-    "login_attempts",
-    "make_engine",
-    "meta",
-    "metadata",
-    "now_iso",
-    "open_store",
-    "read_events",
-    "read_rejected",
-    "rejected_rows",
-    "sessions",
-    "signin_grants",
-    "source_counts",
-    "store_is_synthetic",
-    "suggestion_boxes",
-    "table_counts",
-    "to_iso",
-    "tuning_cache",
-    "undo_batch",
-    "undo_batch_in",
-    "users",
-    "write_batch",
-    "write_transaction",
-]
 
 
 def open_store(location: str | None = None, *, create: bool = True) -> sa.Engine:

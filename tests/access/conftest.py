@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from analytics.access import audit, users
-from analytics.storage import store
+from analytics.storage import tables
 
 T0 = pd.Timestamp("2017-10-13 08:00", tz="Asia/Seoul")
 PW = "correct horse battery"
@@ -40,7 +40,7 @@ def fast_hashing(monkeypatch):
 def stored_hash(engine, name: str) -> str:
     with engine.connect() as conn:
         return conn.execute(
-            sa.select(store.users.c.password_hash).where(store.users.c.name == name)
+            sa.select(tables.users.c.password_hash).where(tables.users.c.name == name)
         ).scalar_one()
 
 

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from analytics.access import audit, identity, users
 from analytics.cli import main
-from analytics.storage import store
-from analytics.storage.importers.reading import ImportFileError
+from analytics.storage import connection, store, tables
+from analytics.storage.importers.errors import ImportFileError
 from tests.access.conftest import MIN, PW, T0, actions
 from tests.conftest import write_csv
 from tests.storage.test_import_files import incident_rows
@@ -44,10 +44,10 @@ def test_audit_refuses_bad_actions_and_escapes_control_characters(engine):
 
 def test_audit_log_is_append_only(engine):
     audit.audit(engine, actor="kim", action="export", detail="brief.xlsx")
-    for change in (store.audit_log.update().values(detail="nothing"), store.audit_log.delete()):
+    for change in (tables.audit_log.update().values(detail="nothing"), tables.audit_log.delete()):
         with (
             pytest.raises(sa.exc.IntegrityError, match="append-only"),
-            store.write_transaction(engine) as conn,
+            connection.write_transaction(engine) as conn,
         ):
             conn.execute(change)
     # Nor from outside the app, with the plain sqlite3 module.

@@ -14,8 +14,8 @@ from alembic import command
 
 from analytics.access import audit, users
 from analytics.cli import EXIT_AUDIT_BROKEN, main
-from analytics.storage import migrations, store
-from analytics.storage.importers.reading import ImportFileError
+from analytics.storage import connection, migrations, store, tables
+from analytics.storage.importers.errors import ImportFileError
 from tests.conftest import write_csv
 from tests.storage.test_import_files import incident_rows
 from tests.storage.test_store_upgrade import make_baseline_store
@@ -74,7 +74,7 @@ def test_insert_or_replace_cannot_rewrite_an_entry(engine):
     raw.close()
     # Through SQLAlchemy too.
     replace = (
-        store.audit_log.insert()
+        tables.audit_log.insert()
         .prefix_with("OR REPLACE")
         .values(
             id=1, at="x", actor="lee", action="signin.ok", detail="", prev_hash="", entry_hash=""
@@ -82,7 +82,7 @@ def test_insert_or_replace_cannot_rewrite_an_entry(engine):
     )
     with (
         pytest.raises(sa.exc.IntegrityError, match="append-only"),
-        store.write_transaction(engine) as conn,
+        connection.write_transaction(engine) as conn,
     ):
         conn.execute(replace)
     pd.testing.assert_frame_equal(audit.read_audit(engine), before)
@@ -256,8 +256,8 @@ def test_concurrent_writers_keep_one_chain(tmp_path):
 def make_revision2_store(path) -> None:
     """A store at revision 0002 (no chain yet) with audit entries written as 0002 did."""
     make_baseline_store(path)
-    engine = store.make_engine(f"sqlite:///{path}")
-    with store.write_transaction(engine) as conn:
+    engine = connection.make_engine(f"sqlite:///{path}")
+    with connection.write_transaction(engine) as conn:
         command.stamp(migrations.alembic_config(conn), migrations.BASELINE_REVISION)
         command.upgrade(migrations.alembic_config(conn), "0002_users_audit")
     engine.dispose()
@@ -302,7 +302,7 @@ def test_a_revision2_store_gets_a_valid_chain(tmp_path):
         "SELECT id, at, actor, action, detail, batch_id, file_name FROM audit_log ORDER BY id"
     ).fetchall()
     version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
-    assert version == str(store.SCHEMA_VERSION)
+    assert version == str(tables.SCHEMA_VERSION)
     con.close()
     assert after == before  # every entry kept as it was
     found = audit.verify_audit_chain(engine)
@@ -326,7 +326,7 @@ def test_downgrade_from_the_chain_keeps_the_entries(tmp_path):
     path = tmp_path / "store.sqlite"
     make_revision2_store(path)
     engine = store.open_store(str(path))
-    with store.write_transaction(engine) as conn:
+    with connection.write_transaction(engine) as conn:
         command.downgrade(migrations.alembic_config(conn), "0002_users_audit")
     con = sqlite3.connect(path)
     columns = [r[1] for r in con.execute("PRAGMA table_info('audit_log')")]
@@ -369,10 +369,10 @@ def test_the_import_entry_is_written_in_the_import_transaction(engine, tmp_path,
     def spy(conn, **kw):
         with engine.connect() as other:
             seen["outside"] = other.execute(
-                sa.select(sa.func.count()).select_from(store.import_batches)
+                sa.select(sa.func.count()).select_from(tables.import_batches)
             ).scalar_one()
         seen["inside"] = conn.execute(
-            sa.select(sa.func.count()).select_from(store.import_batches)
+            sa.select(sa.func.count()).select_from(tables.import_batches)
         ).scalar_one()
         return real(conn, **kw)
 

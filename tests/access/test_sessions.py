@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from analytics.access import audit, identity, sessions, times, users
 from analytics.station.config import default_station
-from analytics.storage import store
+from analytics.storage import tables
 from tests.access.conftest import MIN, PW, T0, actions
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 def session_rows(engine) -> list[dict]:
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(sa.select(store.sessions)).mappings()]
+        return [dict(r) for r in conn.execute(sa.select(tables.sessions)).mappings()]
 
 
 def test_a_grant_is_traded_once_for_a_session_whose_token_is_never_stored(engine):

@@ -11,7 +11,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from analytics.storage import store
+from analytics.storage import store, tables
 from tests.browser.conftest import screenshot, start_streamlit
 from tests.conftest import MARKET, csv_bytes
 from tests.storage.test_import_files import INCIDENT_HEADER, utmk
@@ -85,7 +85,7 @@ def test_drop_preview_import_and_reimport(empty_server, page):
     assert f"{N_GOOD}행 추가" in done.inner_text() and "1행 거부" in done.inner_text()
     assert store.source_counts(engine)["incident"] == N_GOOD
     with engine.connect() as conn:
-        notes = conn.execute(sa.select(store.events.c.description)).scalars().all()
+        notes = conn.execute(sa.select(tables.events.c.description)).scalars().all()
     assert not any("1234-5678" in (n or "") for n in notes)  # masked before it was stored
 
     # The same export again (next week's file overlaps): nothing is added twice.

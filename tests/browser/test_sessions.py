@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from analytics.demo.store import build_demo_store
-from analytics.storage import store
+from analytics.storage import connection, store, tables
 from tests.browser.conftest import screenshot, start_streamlit
 from tests.browser.conftest import sign_in as browser_sign_in
 
@@ -142,10 +142,10 @@ def test_an_idle_session_asks_for_the_password_again(served, page):
     # Nobody waits 30 minutes in a test: the session's last activity is moved back.
     engine = store.open_store(str(db))
     long_ago = (pd.Timestamp.now(tz="Asia/Seoul") - pd.Timedelta(minutes=31)).isoformat()
-    with store.write_transaction(engine) as conn:
+    with connection.write_transaction(engine) as conn:
         conn.execute(
-            store.sessions.update()
-            .where(store.sessions.c.revoked_at.is_(None))
+            tables.sessions.update()
+            .where(tables.sessions.c.revoked_at.is_(None))
             .values(last_seen_at=long_ago)
         )
     engine.dispose()
@@ -155,6 +155,6 @@ def test_an_idle_session_asks_for_the_password_again(served, page):
     assert page.get_by_text(CONTENT).count() == 0
     engine = store.open_store(str(db))
     with engine.connect() as conn:
-        reasons = conn.execute(sa.select(store.sessions.c.revoked_reason)).scalars().all()
+        reasons = conn.execute(sa.select(tables.sessions.c.revoked_reason)).scalars().all()
     engine.dispose()
     assert "idle" in reasons

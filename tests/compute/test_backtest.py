@@ -8,6 +8,7 @@ import pytest
 
 from analytics.compute.backtest import backtest, last_complete_week_end, tune_hotspot_parameters
 from analytics.compute.hotspots import find_hotspots
+from analytics.storage import connection, tables
 from tests.conftest import make_events
 
 KST = "Asia/Seoul"
@@ -217,7 +218,7 @@ def test_auto_setting_is_tuned_once_and_cached(geo, tmp_path, street_events):
     from analytics.storage import store
 
     engine = store.open_store(str(tmp_path / "s.sqlite"))
-    with store.write_transaction(engine) as conn:
+    with connection.write_transaction(engine) as conn:
         store.write_batch(
             conn,
             store.BatchRecord(
@@ -229,7 +230,7 @@ def test_auto_setting_is_tuned_once_and_cached(geo, tmp_path, street_events):
     first = resolve_setting(engine, geo=geo, end=END)
     assert first.how == "auto" and first.sentence("ko").startswith("자동 설정: eps")
     with engine.connect() as conn:
-        assert conn.execute(store.tuning_cache.select()).all()
+        assert conn.execute(tables.tuning_cache.select()).all()
     again = resolve_setting(engine, geo=geo, end=END)
     assert (again.eps_m, again.min_samples) == (first.eps_m, first.min_samples)
     given = resolve_setting(engine, geo=geo, end=END, eps_m=70, min_samples=6)

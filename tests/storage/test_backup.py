@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 
 from analytics.access import audit, users
 from analytics.cli import main
-from analytics.storage import migrations, store
+from analytics.storage import connection, migrations, store
 from tests.conftest import write_csv
 from tests.storage.test_concurrency import check_store, incident_file
 from tests.storage.test_import_files import incident_rows
@@ -115,7 +115,7 @@ def test_backup_refuses_the_store_itself(filled, capsys):
 
 
 def test_backup_needs_a_sqlite_file():
-    engine = store.make_engine("sqlite://")
+    engine = connection.make_engine("sqlite://")
     with pytest.raises(store.BackupError) as err:
         store.backup_store(engine, "copy.sqlite")
     assert err.value.key == "not_sqlite"

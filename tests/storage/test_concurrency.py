@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from analytics.access import audit
 from analytics.station.config import REPO_ROOT
-from analytics.storage import migrations, store
+from analytics.storage import connection, migrations, store
 from analytics.storage.importers.errors import ImportFileError
 from tests.conftest import MARKET
 from tests.storage.test_import_files import INCIDENT_HEADER, utmk
@@ -178,7 +178,7 @@ def test_a_busy_store_fails_the_import_whole_with_the_retry_message(tmp_path):
 
 
 def test_in_process_busy_store_raises_error_busy(tmp_path, monkeypatch):
-    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 200)
     engine = store.open_store(str(tmp_path / "store.sqlite"))
     path = incident_file(tmp_path / "a.csv", 50, "A", seed=5)
     holder = sqlite3.connect(engine.url.database, isolation_level=None)

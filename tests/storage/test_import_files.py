@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from analytics.station.geo import transformer
-from analytics.storage import store
+from analytics.storage import store, tables
 from analytics.storage.importers.core import import_file, prepare_file
 from analytics.storage.importers.errors import ImportFileError
 from tests.conftest import BAEMSAGOL, JEONJU, MARKET, NOW, csv_bytes, write_csv, write_xlsx
@@ -51,7 +51,7 @@ def incident_rows(n=3, crs="EPSG:5179"):
 
 def count_events(engine) -> int:
     with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.count()).select_from(store.events)).scalar_one()
+        return conn.execute(sa.select(sa.func.count()).select_from(tables.events)).scalar_one()
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp949", "euc-kr"])

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.storage import store
+from analytics.storage import store, tables
 from analytics.storage.importers.core import import_file
 from analytics.storage.importers.errors import ImportFileError
 from tests.conftest import MARKET, NOW, csv_bytes
@@ -40,7 +40,7 @@ def snapshot(engine) -> tuple[int, int, int]:
     with engine.connect() as conn:
         return tuple(
             conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-            for t in (store.events, store.import_batches, store.rejected_rows)
+            for t in (tables.events, tables.import_batches, tables.rejected_rows)
         )
 
 

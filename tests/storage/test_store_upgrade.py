@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from analytics.access import users
-from analytics.storage import migrations, store
+from analytics.storage import connection, migrations, store
 from analytics.storage.migrations.baseline import BASELINE_TABLES, baseline_metadata
 from analytics.storage.tables import SCHEMA_VERSION, metadata
 
@@ -410,7 +410,7 @@ def test_a_store_from_a_newer_app_is_refused(tmp_path):
     con.execute("UPDATE alembic_version SET version_num = '0099_from_the_future'")
     con.commit()
     con.close()
-    with pytest.raises(store.StoreVersionError, match="0099_from_the_future"):
+    with pytest.raises(connection.StoreVersionError, match="0099_from_the_future"):
         store.open_store(str(path))
 
 
@@ -419,7 +419,7 @@ def test_downgrade_to_baseline_and_up_again(tmp_path):
     make_baseline_store(path)
     before = dump(path)
     engine = store.open_store(str(path))
-    with store.write_transaction(engine) as conn:
+    with connection.write_transaction(engine) as conn:
         command.downgrade(migrations.alembic_config(conn), migrations.BASELINE_REVISION)
     assert revision(path) == "0001_baseline" and meta_version(path) == "1"
     assert "users" not in sa.inspect(engine).get_table_names()

@@ -34,7 +34,7 @@ from analytics.presentation.maps.style import (
     is_label,
     label,
 )
-from analytics.presentation.vocabulary import source_name, status_name, type_name
+from analytics.text.vocabulary import source_name, status_name, type_name
 
 
 def _style_of(t: str, status: str | None, *, selected: bool, dimmed: bool) -> dict:

@@ -28,7 +28,7 @@ from analytics.presentation.maps.style import (
     UNKNOWN_TYPE_COLOUR,
     label,
 )
-from analytics.presentation.vocabulary import source_name
+from analytics.text.vocabulary import source_name
 
 
 def _select_source(events: pd.DataFrame, source) -> pd.DataFrame:

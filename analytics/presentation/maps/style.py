@@ -4,7 +4,7 @@ Colours follow Okabe & Ito (2008), a palette that stays apart for colour-blind
 readers: hotspot types by fill, event sources by marker, statuses by line pattern.
 The words (layer names, legend, popup headings) are the catalogue's ``maps.*``
 entries (``analytics/text/maps.toml``); type, status and source names come from
-:mod:`analytics.presentation.vocabulary`, so the maps say what the dashboard says.
+:mod:`analytics.text.vocabulary`, so the maps say what the dashboard says.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from analytics.access.masking import mask_pii, mask_series
 from analytics.station.categories import categorise
 from analytics.station.config import StationConfig, default_station
 from analytics.station.geo import load_geography
-from analytics.storage import store
+from analytics.storage import connection, store
 from analytics.storage.importers.coords import Coordinates, from_lonlat, from_projected
 from analytics.storage.importers.dates import combine_date_time, parse_datetimes, parse_time_slots
 from analytics.storage.importers.errors import ImportFileError
@@ -564,7 +564,7 @@ def import_file(
     if progress:
         progress(0.85, "write")
     try:
-        with store.write_transaction(db) as conn:
+        with connection.write_transaction(db) as conn:
             stats = store.write_batch(
                 conn,
                 store.BatchRecord(
@@ -612,7 +612,7 @@ def import_file(
             store.finish_batch(conn, batch_id, rows_duplicate=result.duplicates, summary=summary)
             if in_transaction is not None:
                 in_transaction(conn, result)
-    except store.StoreBusyError as exc:
+    except connection.StoreBusyError as exc:
         raise ImportFileError("error.busy") from exc
     result.elapsed_s = time.perf_counter() - t0
     if progress:

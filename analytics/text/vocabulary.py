@@ -1,6 +1,6 @@
-"""The hotspot vocabulary every printout shares: type, status and source names.
+"""The hotspot vocabulary everything shares: type, status and source names.
 
-The maps, the meeting pack and the exported files name a hotspot's type (수렴형 /
+The patrol list, the maps, the meeting pack and the exported files name a hotspot's type (수렴형 /
 Convergent …), its status (신규 / New …) and an event's source (사건·112 …) with the
 catalogue's shared ``type.*``, ``status.*`` and ``source.*`` entries, so that they say
 what the dashboard says. Each function answers None for a value the catalogue does
