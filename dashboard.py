@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.access.auth import role_allows
+from analytics.access.identity import role_allows
 from analytics.station.config import default_station
 from ui import data
 from ui.auth import sidebar_user, sign_in_page, signed_in_role

@@ -1,6 +1,6 @@
 """``python -m analytics``: the command line (:mod:`analytics.cli`)."""
 
-from analytics.cli.main import main
+from analytics.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics.cli.main import _warm_tuning
+from analytics.cli.data import warm_tuning
 from analytics.demo.store import build_demo_store
 from analytics.presentation import maps
 from analytics.storage import store
@@ -87,7 +87,7 @@ def main() -> None:
         db = Path(tmp) / "demo.sqlite"
         engine = store.open_store(str(db))
         build_demo_store(engine, out_dir=Path(tmp) / "samples")
-        _warm_tuning(engine)  # as `make run` does after building the demo store
+        warm_tuning(engine)  # as `make run` does after building the demo store
         engine.dispose()
         t_start = time.perf_counter()
         proc, url = start_streamlit(db)

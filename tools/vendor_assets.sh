@@ -5,7 +5,8 @@
 # Each package is fetched with `npm pack NAME@VERSION` (the npm registry, or the
 # registry npm is configured for), checked against the pinned sha512 integrity,
 # unpacked in a temporary folder, and only the files the maps use are copied,
-# with the package's licence beside them. See static/vendor/VENDOR.md.
+# with the package's licence beside them. See static/vendor/VENDOR.md. A file added
+# here is used only once LOCAL_ASSETS in analytics/presentation/maps/assets.py names it.
 #
 # Usage: tools/vendor_assets.sh            (from anywhere; needs node/npm)
 set -euo pipefail

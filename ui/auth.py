@@ -13,7 +13,7 @@ tab, keeps it. After the password check the page hands the browser a one-time gr
 which the browser posts to ``/_auth/session`` (:mod:`ui.session_routes`) for an
 HttpOnly session cookie, and reloads. Every run then reads that cookie
 (``st.context.cookies``) and looks its session up in the store
-(:func:`analytics.access.auth.check_session`): idle and absolute expiry, sign-out, a
+(:func:`analytics.access.sessions.check_session`): idle and absolute expiry, sign-out, a
 password change or removal end it, and the role is the user's role now.
 """
 
@@ -38,7 +38,7 @@ def listens_beyond_localhost() -> bool:
 
 
 def sign_in_required(url: str) -> bool:
-    from analytics.access.auth import has_users
+    from analytics.access.users import has_users
 
     return listens_beyond_localhost() or has_users(engine_for(url))
 
@@ -150,7 +150,7 @@ def signed_in_role(url: str) -> str | None:
         st.session_state["auth_role"] = LOCAL_ROLE
         st.session_state["auth_user"] = None
         return LOCAL_ROLE
-    from analytics.access.auth import check_session
+    from analytics.access.sessions import check_session
 
     # The store decides at every run, not this Streamlit session: a sign-out in another
     # tab, a password change or a role change applies at the next click.
@@ -169,7 +169,8 @@ def sign_in_page(url: str, lang: str) -> None:
 
 
 def _sign_in_page(url: str, lang: str) -> None:
-    from analytics.access.auth import authenticate, create_grant, has_users
+    from analytics.access.sessions import create_grant
+    from analytics.access.users import authenticate, has_users
 
     st.title(text("auth.title", lang))
     if default_station().auth_method == "oidc":
@@ -210,7 +211,7 @@ def _sign_in_page(url: str, lang: str) -> None:
 
 def require(needed: str, lang: str) -> None:
     """Refuse the page on the server unless the role allows it."""
-    from analytics.access.auth import role_allows
+    from analytics.access.identity import role_allows
 
     role = current_role()
     if not role or not role_allows(role, needed):
@@ -232,7 +233,7 @@ def sidebar_user(lang: str) -> None:
             if default_station().auth_method == "oidc":
                 st.logout()
             else:
-                from analytics.access.auth import revoke_session
+                from analytics.access.sessions import revoke_session
 
                 # Revoked here, not only by the sign-out route: it must hold even if
                 # the browser never makes that request.
@@ -252,7 +253,7 @@ def audit_export(file_name: str):
     """An ``on_click`` callback for a download button: the export goes to the audit log."""
 
     def record() -> None:
-        from analytics.access.auth import audit
+        from analytics.access.audit import audit
 
         try:
             audit(

@@ -23,7 +23,7 @@ def preview(
     A refused file gives ``error`` (the message in both languages) and
     ``audit_detail`` (for :func:`audit_refused_upload`).
     """
-    from analytics.access.auth import import_failure_detail
+    from analytics.access.audit import import_failure_detail
 
     try:
         prepared = prepare_file(content, source=source, sheet=sheet, file_name=file_name)
@@ -64,7 +64,7 @@ def audit_refused_upload(upload_id: str, file_name: str, detail: str, url: str) 
 
     The page reruns on every click; the session remembers which uploads were recorded.
     """
-    from analytics.access.auth import audit
+    from analytics.access.audit import audit
 
     done = st.session_state.setdefault("d_refusals_audited", set())
     if upload_id in done:
@@ -80,7 +80,7 @@ def audit_refused_upload(upload_id: str, file_name: str, detail: str, url: str) 
 
 def run_import(content: bytes, file_name: str, source: str, sheet: str | None, url: str, progress):
     """Import for real, with an audit entry; returns the ImportResult (raises ImportFileError)."""
-    from analytics.access.auth import audited_import
+    from analytics.access.audit import audited_import
 
     return audited_import(
         engine_for(url),
@@ -111,14 +111,14 @@ def rejected_csv(url: str, version: str, batch_id: str | None, lang: str) -> byt
 
 
 def undo(url: str, batch_id: str) -> int:
-    from analytics.access.auth import audited_undo
+    from analytics.access.audit import audited_undo
 
     return audited_undo(engine_for(url), actor(), batch_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=30)
 def audit_log(url: str, version: str, limit: int = 300) -> pd.DataFrame:
-    from analytics.access.auth import read_audit
+    from analytics.access.audit import read_audit
 
     return read_audit(engine_for(url), limit=limit)
 

@@ -2,10 +2,10 @@
 
 A Streamlit script can read cookies (``st.context.cookies``) but cannot set one, let
 alone an HttpOnly one. So the sign-in page hands the browser a one-time grant
-(:func:`analytics.access.auth.create_grant`), and the browser posts it here:
+(:func:`analytics.access.sessions.create_grant`), and the browser posts it here:
 
 ``POST /_auth/session``  body ``{"grant": "..."}``
-    Redeems the grant (:func:`analytics.access.auth.redeem_grant`) and answers 204 with the
+    Redeems the grant (:func:`analytics.access.sessions.redeem_grant`) and answers 204 with the
     session token in an HttpOnly, SameSite=Strict cookie (Secure over HTTPS, when a
     proxy says ``X-Forwarded-Proto: https``, or with ``[auth] secure_cookie``). The
     token is in no response body and no URL: the page's script never sees it.
@@ -112,7 +112,7 @@ async def _session(request):
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import Response
 
-    from analytics.access.auth import redeem_grant
+    from analytics.access.sessions import redeem_grant
 
     if not same_site_request(request.headers):
         return _refused()
@@ -140,7 +140,7 @@ async def _signout(request):
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import Response
 
-    from analytics.access.auth import revoke_session
+    from analytics.access.sessions import revoke_session
 
     if not same_site_request(request.headers):
         return _refused()

@@ -1,1 +1,34 @@
-"""The command line, ``python -m analytics COMMAND``."""
+"""The command line: ``python -m analytics COMMAND ...``.
+
+Commands print Korean by default (``--lang en`` for English) and ``--json`` where a
+script wants to read the result. Exit codes: 0 done, 2 the input could not be used,
+3 ``audit --verify`` found the audit log's hash chain broken.
+
+One module per kind of command: :mod:`~analytics.cli.data` (import, undo, demo,
+batches, rejected, counts, backup), :mod:`~analytics.cli.hotspots` (hotspots,
+evaluate, backtest, tune) and :mod:`~analytics.cli.people` (users, audit); what they
+share is in :mod:`~analytics.cli.common`.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from analytics.cli import data, hotspots, people
+from analytics.cli.common import EXIT_AUDIT_BROKEN, EXIT_BAD_INPUT, options
+
+__all__ = ["EXIT_AUDIT_BROKEN", "EXIT_BAD_INPUT", "build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = options()
+    parser = argparse.ArgumentParser(prog="python -m analytics", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for commands in (data, hotspots, people):
+        commands.add_commands(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from analytics.demo.files import write_demo_exports
 from analytics.station.config import REPO_ROOT, StationConfig, default_station
 from analytics.storage.boxes import import_box_log
 from analytics.storage.importers.core import ImportResult, import_file
@@ -27,8 +28,6 @@ def build_demo_store(
     list of ImportResult
         One per source: incidents, complaints, suggestion cards.
     """
-    from analytics.demo.generator import write_demo_exports
-
     station = station or default_station()
     files = write_demo_exports(Path(out_dir), seed=seed, station=station)
     import_box_log(files.boxes, engine=engine, station=station, synthetic=True)

@@ -20,6 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analytics.presentation.vocabulary import status_name, type_name
+from analytics.station.clock import local, wall_clock
+from analytics.text import LANGS, language, text
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -49,10 +53,8 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
 
 def rejected_rows_table(rejected: pd.DataFrame, *, lang: str = "ko") -> pd.DataFrame:
     """Rejected rows as a flat table: batch, row, reason, then the row's own cells."""
-    headers = {
-        "ko": ("배치", "행 번호", "이유"),
-        "en": ("batch", "row", "reason"),
-    }[lang]
+    lang = language(lang)
+    headers = tuple(text(f"files.rejected.{k}", lang) for k in ("batch", "row", "reason"))
     if rejected.empty:
         return pd.DataFrame(columns=list(headers))
     raw = pd.DataFrame(list(rejected["raw"]), index=rejected.index)
@@ -63,54 +65,7 @@ def rejected_rows_table(rejected: pd.DataFrame, *, lang: str = "ko") -> pd.DataF
             headers[2]: rejected["reason" if lang == "ko" else "reason_en"],
         }
     )
-    return pd.concat([base, raw.add_prefix("원본:" if lang == "ko" else "raw:")], axis=1)
-
-
-# Column headers of :func:`hotspot_rows` with ``labels=True``.
-HOTSPOT_LABELS: dict[str, dict[str, str]] = {
-    "ko": {
-        "hotspot_id": "핫스팟 ID",
-        "rank": "순위",
-        "place": "장소",
-        "police_unit": "관할",
-        "emd": "읍면동",
-        "type": "유형",
-        "status": "추세",
-        "n_events": "건수",
-        "n_incident": "사건",
-        "n_complaint": "민원",
-        "n_suggestion": "소리함",
-        "top_categories": "주요 유형",
-        "patrol_windows": "권장 순찰 시간",
-        "priority": "우선순위 점수",
-        "area_m2": "면적(m²)",
-        "lat": "위도",
-        "lon": "경도",
-        "first_event": "첫 건",
-        "last_event": "마지막 건",
-    },
-    "en": {
-        "hotspot_id": "Hotspot ID",
-        "rank": "Rank",
-        "place": "Place",
-        "police_unit": "Unit",
-        "emd": "Township",
-        "type": "Type",
-        "status": "Trend",
-        "n_events": "Events",
-        "n_incident": "Incidents",
-        "n_complaint": "Complaints",
-        "n_suggestion": "Cards",
-        "top_categories": "Main categories",
-        "patrol_windows": "Patrol windows",
-        "priority": "Priority score",
-        "area_m2": "Area (m²)",
-        "lat": "Latitude",
-        "lon": "Longitude",
-        "first_event": "First event",
-        "last_event": "Last event",
-    },
-}
+    return pd.concat([base, raw.add_prefix(text("files.rejected.raw_prefix", lang))], axis=1)
 
 
 def hotspot_rows(hotspots, *, lang: str = "ko", labels: bool = False) -> pd.DataFrame:
@@ -123,21 +78,21 @@ def hotspot_rows(hotspots, *, lang: str = "ko", labels: bool = False) -> pd.Data
     labels : bool, default False
         False: code column names (``hotspot_id``, ``n_events`` ...), as the CLI writes
         them. True: headers, type and status in ``lang`` (순위, 장소, 추세 ...) and
-        times as ``YYYY-MM-DD HH:MM`` KST, for people opening the file in Excel.
+        times as ``YYYY-MM-DD HH:MM`` station time, for people opening the file in Excel.
     """
-    from analytics.compute.patrol import STATUS_LABELS, TYPE_LABELS, categories_text
+    from analytics.compute.patrol import categories_text
     from analytics.compute.profiles import format_windows
 
     if labels:
+        lang = language(lang)
         out = hotspot_rows(hotspots, lang=lang)
-        out["type"] = hotspots["type"].map(TYPE_LABELS[lang]).fillna(hotspots["type"]).to_numpy()
+        out["type"] = [type_name(t, lang) or t for t in hotspots["type"]]
         if "status" in out.columns:
-            out["status"] = [STATUS_LABELS[lang].get(s, "—") for s in hotspots["status"]]
+            out["status"] = [status_name(s, lang) or "—" for s in hotspots["status"]]
         for col in ("first_event", "last_event"):
-            out[col] = _kst_text(hotspots[col])
-        return out.rename(columns=HOTSPOT_LABELS[lang])
+            out[col] = _local_text(hotspots[col])
+        return out.rename(columns={c: text(f"files.col.{c}", lang) for c in out.columns})
 
-    type_ko = {"convergent": "수렴형", "fear": "불안형", "hidden": "잠재형"}
     frame = pd.DataFrame(
         {
             "hotspot_id": hotspots["hotspot_id"],
@@ -147,7 +102,10 @@ def hotspot_rows(hotspots, *, lang: str = "ko", labels: bool = False) -> pd.Data
             else hotspots["place"],
             "police_unit": hotspots["police_unit"],
             "emd": hotspots["emd"],
-            "type": hotspots["type"].map(type_ko) if lang == "ko" else hotspots["type"],
+            # The CLI's Korean file names the type in Korean; its English one keeps the code.
+            "type": [type_name(t, "ko") for t in hotspots["type"]]
+            if lang == "ko"
+            else hotspots["type"],
             "n_events": hotspots["n_events"],
             "n_incident": hotspots["n_incident"],
             "n_complaint": hotspots["n_complaint"],
@@ -180,8 +138,8 @@ def write_hotspots_geojson(
     return path
 
 
-def _kst_text(values) -> list[str]:
-    """Timestamps as 'YYYY-MM-DD HH:MM' in KST ('' for NaT)."""
+def _local_text(values) -> list[str]:
+    """Timestamps as 'YYYY-MM-DD HH:MM' on the station's clock ('' for NaT)."""
     out = []
     for v in values:
         if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
@@ -189,7 +147,7 @@ def _kst_text(values) -> list[str]:
             continue
         ts = pd.Timestamp(v)
         if ts.tzinfo is not None:
-            ts = ts.tz_convert("Asia/Seoul")
+            ts = local(ts)
         out.append(ts.strftime("%Y-%m-%d %H:%M"))
     return out
 
@@ -226,8 +184,8 @@ MIN_COL_WIDTH = 6
 
 def display_width(value) -> int:
     """Columns a text takes in a spreadsheet: Hangul and other wide characters count 2."""
-    text = "" if value is None else str(value)
-    longest = max((line for line in text.split("\n")), key=len, default="")
+    shown = "" if value is None else str(value)
+    longest = max((line for line in shown.split("\n")), key=len, default="")
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in longest)
 
 
@@ -245,16 +203,16 @@ def _xlsx_value(value):
         return None
     if isinstance(value, pd.Timestamp):
         if value.tzinfo is not None:
-            value = value.tz_convert("Asia/Seoul").tz_localize(None)
+            value = wall_clock(value)
         return value.to_pydatetime()
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return pd.Timestamp(value).tz_convert("Asia/Seoul").tz_localize(None).to_pydatetime()
+        return wall_clock(value).to_pydatetime()
     if isinstance(value, (bool, int, float, Decimal, dt.date, dt.time)):
         return value
     # XML reads a CR back as LF anyway; writing LF keeps what is written and read equal.
-    text = _ILLEGAL_XML.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
-    text = safe_cell(text) if not str(value).startswith(FORMULA_START) else "'" + text
-    return text[:MAX_CELL_CHARS]
+    cell = _ILLEGAL_XML.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    cell = safe_cell(cell) if not str(value).startswith(FORMULA_START) else "'" + cell
+    return cell[:MAX_CELL_CHARS]
 
 
 def _sheet_title(name, used: set[str]) -> str:
@@ -286,7 +244,7 @@ def to_xlsx(frames: dict[str, pd.DataFrame], *, title: str | None = None) -> byt
     bytes
         The workbook. Headers are bold, frozen and filterable; column widths fit
         the text (Hangul counts double, capped at 60); tz-aware times are written
-        as KST wall-clock times; text starting with ``= + - @`` (or tab/CR) gets an
+        as station wall-clock times; text starting with ``= + - @`` (or tab/CR) gets an
         apostrophe (:func:`safe_cell`) and is stored as text, never as a formula.
     """
     from openpyxl import Workbook
@@ -338,43 +296,6 @@ def to_xlsx(frames: dict[str, pd.DataFrame], *, title: str | None = None) -> byt
 
 # --------------------------------------------------------------------------- patrol sheet
 
-SHEET_TEXT: dict[str, dict[str, str]] = {
-    "ko": {
-        "title": "탄력순찰 대상",
-        "period": "기간",
-        "station": "관서",
-        "check": "확인",
-        "note": "비고",
-        "empty": "이 기간에는 순찰 대상 핫스팟이 없습니다.",
-        "synthetic": "⚠ 합성(가상) 데모 데이터입니다. 실제 신고·사건이 아닙니다.",
-        "how": (
-            "시간대는 핫스팟의 사건 발생 시각과 소리함 카드의 희망 시간을 가장 많이 덮는 "
-            "2시간 구간입니다. 요일은 그 시간대 건수의 25% 이상이 몰린 요일입니다. "
-            "유형: 수렴형(주민 신고+사건), 불안형(주민 불안, 사건 적음: 조명·CCTV 점검), "
-            "잠재형(사건, 주민 신고 없음)."
-        ),
-        "sign": "순찰자 ____________   확인자 ____________",
-        "printed": "출력",
-    },
-    "en": {
-        "title": "Flexible patrol targets",
-        "period": "Period",
-        "station": "Station",
-        "check": "Done",
-        "note": "Notes",
-        "empty": "No hotspot to patrol in this period.",
-        "synthetic": "⚠ Synthetic demo data. These are not real reports or cases.",
-        "how": (
-            "Time windows are the two hours that cover most of the hotspot's incident times "
-            "and the hours residents asked for on suggestion cards. Days are the weekdays "
-            "with at least 25% of the events in that window. Types: convergent (residents "
-            "and incidents), fear (residents uneasy, few incidents: check lighting and CCTV), "
-            "hidden (incidents, no resident reports)."
-        ),
-        "sign": "Patrolled by ____________   Checked by ____________",
-        "printed": "Printed",
-    },
-}
 # The patrol-target columns the printed sheet shows (coordinates stay in the files).
 PRINT_KEYS = ("no", "place", "unit", "window", "days", "type", "status", "evidence", "categories")
 
@@ -452,15 +373,18 @@ def patrol_sheet_html(
     """
     from analytics.compute.patrol import COLUMNS
 
-    if lang not in SHEET_TEXT:
-        raise ValueError(f"lang must be one of {tuple(SHEET_TEXT)}, got {lang!r}")
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
     if not isinstance(targets, pd.DataFrame):
         raise TypeError(f"targets must be a DataFrame, got {type(targets).__name__}")
-    t = SHEET_TEXT[lang]
+
+    def word(key: str) -> str:
+        return text(f"files.sheet.{key}", lang)
+
     names = COLUMNS[_targets_lang(targets, lang)] if len(targets.columns) else COLUMNS[lang]
     keys = [k for k in PRINT_KEYS if names[k] in targets.columns]
     head = "".join(f"<th>{_esc(COLUMNS[lang][k])}</th>" for k in keys)
-    head += f"<th>{_esc(t['check'])}</th><th>{_esc(t['note'])}</th>"
+    head += f"<th>{_esc(word('check'))}</th><th>{_esc(word('note'))}</th>"
     body = []
     for row in targets.to_dict("records"):
         cells = []
@@ -470,13 +394,13 @@ def patrol_sheet_html(
         cells.append('<td class="blank"></td><td class="notes"></td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     if not body:
-        body.append(f'<tr><td colspan="{len(keys) + 2}">{_esc(t["empty"])}</td></tr>')
-    meta = [f"{_esc(t['period'])}: {_esc(period_label)}"]
+        body.append(f'<tr><td colspan="{len(keys) + 2}">{_esc(word("empty"))}</td></tr>')
+    meta = [f"{_esc(word('period'))}: {_esc(period_label)}"]
     if station:
         meta.append(_esc(station))
     if printed_at:
-        meta.append(f"{_esc(t['printed'])}: {_esc(printed_at)}")
-    title = f"{t['title']} — {unit}"
+        meta.append(f"{_esc(word('printed'))}: {_esc(printed_at)}")
+    title = f"{word('title')} — {unit}"
     parts = [
         "<!DOCTYPE html>",
         f'<html lang="{lang}"><head><meta charset="utf-8">',
@@ -485,13 +409,13 @@ def patrol_sheet_html(
         f"<style>{SHEET_CSS}</style></head><body>",
     ]
     if synthetic:
-        parts.append(f'<div class="banner">{_esc(t["synthetic"])}</div>')
+        parts.append(f'<div class="banner">{_esc(text("pack.synthetic", lang))}</div>')
     parts += [
         f"<h1>{_esc(title)}</h1>",
         f'<p class="meta">{" · ".join(meta)}</p>',
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>",
-        f'<p class="how">{_esc(t["how"])}</p>',
-        f'<p class="sign">{_esc(t["sign"])}</p>',
+        f'<p class="how">{_esc(word("how"))}</p>',
+        f'<p class="sign">{_esc(word("sign"))}</p>',
         "</body></html>",
     ]
     return "\n".join(parts)

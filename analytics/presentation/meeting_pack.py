@@ -18,112 +18,17 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from analytics.compute.patrol import STATUS_LABELS, TYPE_LABELS, categories_text
+from analytics.compute.patrol import categories_text
 from analytics.compute.periods import Period, format_pct
 from analytics.compute.profiles import format_windows, place_in
 from analytics.presentation import maps
+from analytics.presentation.vocabulary import source_name, status_name, type_name
 from analytics.station.config import StationConfig
 from analytics.station.geo import StationGeography
+from analytics.text import LANGS, text
 
-LANGS = ("ko", "en")
 DEFAULT_TOP_N = 10
 MAP_HEIGHT_PX = 560
-
-LABELS: dict[str, dict[str, str]] = {
-    "ko": {
-        "title": "확대간부회의 자료",
-        "week": "보고 주간",
-        "meeting": "회의일",
-        "synthetic": "⚠ 합성(가상) 데모 데이터입니다. 실제 신고·사건이 아닙니다.",
-        "headline": "이번 주 현황",
-        "vs_last_week": "지난주 {n}건 대비 {pct}",
-        "mean_4w": "4주 평균 {n} ({pct})",
-        "last_year": "작년 같은 주 {n} ({pct})",
-        "no_last_year": "작년 같은 주: 자료 없음",
-        "source.incident": "사건·112",
-        "source.suggestion": "소리함 카드",
-        "source.complaint": "민원",
-        "map": "핫스팟 지도 (상위 {n}곳)",
-        "map_note": "지도 배경은 인터넷 연결 시에만 보입니다. 경계와 핫스팟은 항상 보입니다.",
-        "top": "상위 핫스팟",
-        "summary": "핫스팟 {n}곳 (신규 {new} · 심화 {up} · 지난주 대비 소멸 {gone})",
-        "no_hotspots": "이 기간에는 핫스팟 기준을 넘는 곳이 없습니다.",
-        "units": "지구대·파출소별 현황",
-        "accuracy": "예측 정확도",
-        "setting": "핫스팟 설정",
-        "col.rank": "순위",
-        "col.place": "장소",
-        "col.unit": "관할",
-        "col.status": "추세",
-        "col.type": "유형",
-        "col.categories": "주요 유형",
-        "col.patrol": "권장 순찰 시간",
-        "col.events": "건수",
-        "col.incident": "사건",
-        "col.suggestion": "소리함",
-        "col.complaint": "민원",
-        "col.total": "합계",
-        "col.prev": "지난주",
-        "col.change": "증감",
-        "col.mean4": "4주 평균",
-        "col.open_complaints": "미처리 민원",
-        "col.hotspots": "핫스팟",
-        "col.hotspot_id": "핫스팟 ID",
-        "types": (
-            "유형: 수렴형 = 주민 신고와 사건이 함께 많은 곳 · 불안형 = 주민은 불안하나 사건은 "
-            "적은 곳(조명·CCTV 점검) · 잠재형 = 사건은 있으나 주민 신고가 없는 곳"
-        ),
-        "tiles": "지도: {attribution}",
-        "made": "남원경찰서 핫스팟 대시보드에서 만든 파일입니다. 개인정보는 가져올 때 가렸습니다.",
-    },
-    "en": {
-        "title": "Expanded staff meeting pack",
-        "week": "Reporting week",
-        "meeting": "Meeting",
-        "synthetic": "⚠ Synthetic demo data. These are not real reports or cases.",
-        "headline": "This week",
-        "vs_last_week": "{pct} vs {n} last week",
-        "mean_4w": "4-week mean {n} ({pct})",
-        "last_year": "same week last year {n} ({pct})",
-        "no_last_year": "same week last year: no data",
-        "source.incident": "Incidents & 112 calls",
-        "source.suggestion": "Suggestion cards",
-        "source.complaint": "Complaints",
-        "map": "Hotspot map (top {n})",
-        "map_note": "The background map needs internet; boundaries and hotspots always show.",
-        "top": "Top hotspots",
-        "summary": "{n} hotspots ({new} new · {up} intensifying · {gone} gone since last week)",
-        "no_hotspots": "No place reached the hotspot threshold in this period.",
-        "units": "By police unit",
-        "accuracy": "How well last weeks predicted this one",
-        "setting": "Hotspot setting",
-        "col.rank": "Rank",
-        "col.place": "Place",
-        "col.unit": "Unit",
-        "col.status": "Trend",
-        "col.type": "Type",
-        "col.categories": "Main categories",
-        "col.patrol": "Patrol windows",
-        "col.events": "Events",
-        "col.incident": "Incidents",
-        "col.suggestion": "Cards",
-        "col.complaint": "Complaints",
-        "col.total": "Total",
-        "col.prev": "Last week",
-        "col.change": "Change",
-        "col.mean4": "4-wk mean",
-        "col.open_complaints": "Open complaints",
-        "col.hotspots": "Hotspots",
-        "col.hotspot_id": "Hotspot ID",
-        "types": (
-            "Types: convergent = residents report it and incidents happen there · fear = "
-            "residents uneasy, few incidents (check lighting, CCTV) · hidden = incidents, "
-            "no resident reports"
-        ),
-        "tiles": "Map: {attribution}",
-        "made": "Made with the Namwon Police hotspot dashboard. Personal data was masked on import.",
-    },
-}
 
 PACK_CSS = (
     """
@@ -166,11 +71,6 @@ footer { margin-top: 20px; border-top: 1px solid #999; padding-top: 6px; font-si
 }
 """
 )
-
-
-def _label(key: str, lang: str, **values) -> str:
-    text = LABELS[lang][key]
-    return text.format(**values) if values else text
 
 
 def _esc(value) -> str:
@@ -224,26 +124,27 @@ def headline_cards(headline: pd.DataFrame, lang: str) -> str:
     cards = []
     for r in headline.to_dict("records"):
         src = str(r.get("source"))
-        key = f"source.{src}"
-        name = _label(key, lang) if key in LABELS[lang] else src
+        name = source_name(src, lang) or src
         sub = " · ".join(
             [
-                _label("mean_4w", lang, n=_num(r.get("mean_4w"), 1), pct=_pct(r.get("vs_4w_pct"))),
-                _label(
-                    "last_year",
+                text(
+                    "pack.mean_4w", lang, n=_num(r.get("mean_4w"), 1), pct=_pct(r.get("vs_4w_pct"))
+                ),
+                text(
+                    "pack.last_year",
                     lang,
                     n=_num(r.get("last_year")),
                     pct=_pct(r.get("vs_last_year_pct")),
                 )
                 if r.get("has_last_year", True)
-                else _label("no_last_year", lang),
+                else text("pack.no_last_year", lang),
             ]
         )
         cards.append(
             '<div class="card">'
             f'<div class="label">{_esc(name)}</div>'
             f'<div class="value">{_esc(_num(r.get("count")))}</div>'
-            f'<div class="delta">{_esc(_label("vs_last_week", lang, n=_num(r.get("previous")), pct=_pct(r.get("change_pct"))))}</div>'
+            f'<div class="delta">{_esc(text("pack.vs_last_week", lang, n=_num(r.get("previous")), pct=_pct(r.get("change_pct"))))}</div>'
             f'<div class="sub">{_esc(sub)}</div>'
             "</div>"
         )
@@ -263,19 +164,19 @@ def hotspot_table_html(
     """
     unit_names = unit_names or {}
     cols = [
-        ("col.rank", "num"),
-        ("col.place", ""),
-        ("col.unit", ""),
-        ("col.status", ""),
-        ("col.type", ""),
-        ("col.categories", ""),
-        ("col.patrol", "nowrap"),
-        ("col.incident", "num"),
-        ("col.suggestion", "num"),
-        ("col.complaint", "num"),
-        ("col.hotspot_id", ""),
+        ("files.col.rank", "num"),
+        ("files.col.place", ""),
+        ("files.col.police_unit", ""),
+        ("files.col.status", ""),
+        ("files.col.type", ""),
+        ("files.col.top_categories", ""),
+        ("files.col.patrol_windows", "nowrap"),
+        ("files.col.n_incident", "num"),
+        ("files.col.n_suggestion", "num"),
+        ("files.col.n_complaint", "num"),
+        ("files.col.hotspot_id", ""),
     ]
-    headers = [(_esc(_label(k, lang)), c) for k, c in cols]
+    headers = [(_esc(text(k, lang)), c) for k, c in cols]
     rows = []
     for r in hotspots.head(top_n).to_dict("records"):
         status = r.get("status")
@@ -284,11 +185,8 @@ def hotspot_table_html(
                 (_esc(_int(r.get("rank"))), "num"),
                 (_esc(place_in(r, lang)), ""),
                 (_esc(unit_names.get(r.get("police_unit"), r.get("police_unit"))), ""),
-                (
-                    _esc(STATUS_LABELS[lang].get(status, "—") if isinstance(status, str) else "—"),
-                    "",
-                ),
-                (_esc(TYPE_LABELS[lang].get(r.get("type"), r.get("type"))), ""),
+                (_esc(status_name(status, lang) or "—"), ""),
+                (_esc(type_name(r.get("type"), lang) or r.get("type")), ""),
                 (_esc(categories_text(r.get("top_categories"), lang)), ""),
                 (_esc(format_windows(r.get("patrol_windows") or [], lang) or "—"), "nowrap"),
                 (_esc(_int(r.get("n_incident"))), "num"),
@@ -303,18 +201,18 @@ def hotspot_table_html(
 def unit_table_html(units: pd.DataFrame, lang: str) -> str:
     """The 18-unit table (``analytics.compute.periods.unit_table``); quiet units in grey."""
     cols = [
-        ("col.unit", ""),
-        ("col.incident", "num"),
-        ("col.suggestion", "num"),
-        ("col.complaint", "num"),
-        ("col.total", "num"),
-        ("col.prev", "num"),
-        ("col.change", "num"),
-        ("col.mean4", "num"),
-        ("col.open_complaints", "num"),
-        ("col.hotspots", "num"),
+        ("files.col.police_unit", ""),
+        ("files.col.n_incident", "num"),
+        ("files.col.n_suggestion", "num"),
+        ("files.col.n_complaint", "num"),
+        ("pack.col.total", "num"),
+        ("pack.col.prev", "num"),
+        ("pack.col.change", "num"),
+        ("pack.col.mean4", "num"),
+        ("pack.col.open_complaints", "num"),
+        ("pack.col.hotspots", "num"),
     ]
-    headers = [(_esc(_label(k, lang)), c) for k, c in cols]
+    headers = [(_esc(text(k, lang)), c) for k, c in cols]
     rows = []
     for name, r in zip(units.index, units.to_dict("records"), strict=True):
         shown = name if lang == "ko" or not r.get("unit_en") else r["unit_en"]
@@ -429,14 +327,14 @@ def build_meeting_pack(
     station_name = station.name if lang == "ko" else station.name_en
     week_label = week.label(lang)
     meeting_label = Period(week.end, week.end + pd.Timedelta(days=1)).label(lang)
-    title = f"{station_name} · {_label('title', lang)} · {week_label}"
+    title = f"{station_name} · {text('pack.title', lang)} · {week_label}"
     top = hotspots.head(top_n)
 
     map_doc = pack_map_html(geo, top, lang=lang, gone=gone, tiles_url=tiles_url, title=title)
     n_gone = 0 if gone is None else len(gone)
     status = hotspots["status"] if "status" in hotspots.columns else pd.Series(dtype=str)
-    summary = _label(
-        "summary",
+    summary = text(
+        "pack.summary",
         lang,
         n=len(hotspots),
         new=int((status == "new").sum()),
@@ -444,7 +342,7 @@ def build_meeting_pack(
         gone=n_gone,
     )
     attribution = station.attribution_ko if lang == "ko" else station.attribution
-    banner = f'<div class="banner">{_esc(_label("synthetic", lang))}</div>' if synthetic else ""
+    banner = f'<div class="banner">{_esc(text("pack.synthetic", lang))}</div>' if synthetic else ""
 
     parts = [
         "<!DOCTYPE html>",
@@ -453,32 +351,30 @@ def build_meeting_pack(
         f"<title>{_esc(title)}</title>",
         f"<style>{PACK_CSS}</style></head><body>",
         banner,
-        f"<header><h1>{_esc(station_name)} · {_esc(_label('title', lang))}</h1>",
-        f'<p class="meta">{_esc(_label("week", lang))}: <b>{_esc(week_label)}</b> · '
-        f"{_esc(_label('meeting', lang))}: {_esc(meeting_label)}</p></header>",
-        f"<section class='headline'><h2>{_esc(_label('headline', lang))}</h2>",
+        f"<header><h1>{_esc(station_name)} · {_esc(text('pack.title', lang))}</h1>",
+        f'<p class="meta">{_esc(text("pack.week", lang))}: <b>{_esc(week_label)}</b> · '
+        f"{_esc(text('pack.meeting', lang))}: {_esc(meeting_label)}</p></header>",
+        f"<section class='headline'><h2>{_esc(text('pack.headline', lang))}</h2>",
         headline_cards(headline, lang),
     ]
     if accuracy_sentence:
         parts.append(
-            f'<p class="sentence"><b>{_esc(_label("accuracy", lang))}</b> — '
+            f'<p class="sentence"><b>{_esc(text("pack.accuracy", lang))}</b> — '
             f"{_esc(accuracy_sentence)}</p>"
         )
     if setting_sentence:
         parts.append(f'<p class="note">{_esc(setting_sentence)}</p>')
     if withheld:
-        from analytics.text import text as message
-
-        note = message("privacy.withheld", lang, n=withheld)
+        note = text("privacy.withheld", lang, n=withheld)
         parts.append(f'<p class="note privacy">{_esc(note)}</p>')
     parts += [
         "</section>",
-        f"<section class='map-section'><h2>{_esc(_label('map', lang, n=min(top_n, len(hotspots))))}</h2>",
-        f'<iframe class="map" title="{_esc(_label("map", lang, n=len(top)))}" '
+        f"<section class='map-section'><h2>{_esc(text('pack.map', lang, n=min(top_n, len(hotspots))))}</h2>",
+        f'<iframe class="map" title="{_esc(text("pack.map", lang, n=len(top)))}" '
         f'sandbox="allow-scripts" srcdoc="{html.escape(map_doc, quote=True)}"></iframe>',
-        f'<p class="note">{_esc(_label("map_note", lang))}</p>',
+        f'<p class="note">{_esc(text("pack.map_note", lang))}</p>',
         "</section>",
-        f"<section class='top'><h2>{_esc(_label('top', lang))}</h2>",
+        f"<section class='top'><h2>{_esc(text('pack.top', lang))}</h2>",
         f'<p class="sentence">{_esc(summary)}</p>',
         hotspot_table_html(
             hotspots,
@@ -493,17 +389,17 @@ def build_meeting_pack(
             ),
         )
         if len(hotspots)
-        else f"<p>{_esc(_label('no_hotspots', lang))}</p>",
-        f'<p class="note">{_esc(_label("types", lang))}</p>',
+        else f"<p>{_esc(text('pack.no_hotspots', lang))}</p>",
+        f'<p class="note">{_esc(text("pack.types", lang))}</p>',
         "</section>",
-        f"<section class='units'><h2>{_esc(_label('units', lang))}</h2>",
+        f"<section class='units'><h2>{_esc(text('pack.units', lang))}</h2>",
         unit_table_html(units, lang),
         "</section>",
         "<footer>",
         banner,
         f"<div>{_esc(attribution)}</div>",
-        f"<div>{_esc(_label('tiles', lang, attribution=_plain(station.tiles_attribution)))}</div>",
-        f"<div>{_esc(_label('made', lang))}</div>",
+        f"<div>{_esc(text('pack.tiles', lang, attribution=_plain(station.tiles_attribution)))}</div>",
+        f"<div>{_esc(text('pack.made', lang))}</div>",
         "</footer></body></html>",
     ]
     return "\n".join(p for p in parts if p)

@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from analytics.station.config import StationConfig, default_station
 from analytics.station.geo import load_geography
 from analytics.storage import store
-from analytics.storage.importers.reading import ImportFileError, decode_bytes
+from analytics.storage.importers.errors import ImportFileError
+from analytics.storage.importers.reading import decode_bytes
 
 BOX_COLUMNS = ("box_id", "name", "place", "lat", "lon", "installed_on", "removed_on")
 _HEADER_SYNONYMS = {

@@ -13,292 +13,89 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy import event as sa_event
 
 from analytics.station.config import resolve_db_url
+from analytics.storage import migrations
+from analytics.storage.connection import (
+    BUSY_TIMEOUT_MS,
+    StoreBusyError,
+    StoreVersionError,
+    make_engine,
+    write_transaction,
+)
 from analytics.storage.schema import EVENT_COLUMNS, SOURCES, conform_events
-
-# The Alembic revision number of the schema this code writes (``alembic_version`` in the
-# store is the authority; each migration also writes its number to
-# ``meta.schema_version`` for people who look inside the file).
-SCHEMA_VERSION = 4
-
-# How long a writer waits for another writer's lock before StoreBusyError.
-BUSY_TIMEOUT_MS = int(os.environ.get("HOTSPOT_BUSY_TIMEOUT_MS", "10000"))
-
-metadata = sa.MetaData()
-
-meta = sa.Table(
-    "meta",
+from analytics.storage.tables import (
+    SCHEMA_VERSION,
+    address_attempts,
+    audit_log,
+    events,
+    import_batches,
+    login_attempts,
+    meta,
     metadata,
-    sa.Column("key", sa.String(64), primary_key=True),
-    sa.Column("value", sa.Text, nullable=False),
+    rejected_rows,
+    sessions,
+    signin_grants,
+    suggestion_boxes,
+    tuning_cache,
+    users,
 )
 
-import_batches = sa.Table(
-    "import_batches",
-    metadata,
-    sa.Column("batch_id", sa.String(40), primary_key=True),
-    sa.Column("source", sa.String(16), nullable=False),
-    sa.Column("file_name", sa.Text, nullable=False),
-    sa.Column("file_sha256", sa.String(64), nullable=False),
-    sa.Column("sheet", sa.Text),
-    sa.Column("encoding", sa.String(32)),
-    sa.Column("crs", sa.String(32)),
-    sa.Column("imported_at", sa.String(32), nullable=False),
-    sa.Column("rows_total", sa.Integer, nullable=False),
-    sa.Column("rows_imported", sa.Integer, nullable=False),
-    sa.Column("rows_duplicate", sa.Integer, nullable=False),
-    sa.Column("rows_rejected", sa.Integer, nullable=False),
-    sa.Column("synthetic", sa.Boolean, nullable=False, default=False),
-    sa.Column("status", sa.String(16), nullable=False, default="active"),
-    sa.Column("undone_at", sa.String(32)),
-    sa.Column("summary_json", sa.Text),
-)
-
-_EVENT_SQL_TYPES = {
-    "string": sa.Text,
-    "float64": sa.Float,
-    "bool": sa.Boolean,
-    "Int64": sa.Integer,
-}
-
-
-def _event_columns() -> list[sa.Column]:
-    cols = []
-    for name, dtype in EVENT_COLUMNS.items():
-        if name == "event_id":
-            cols.append(sa.Column(name, sa.String(40), primary_key=True))
-        elif name == "batch_id":
-            cols.append(
-                sa.Column(
-                    name, sa.String(40), sa.ForeignKey("import_batches.batch_id"), nullable=False
-                )
-            )
-        elif dtype.startswith("datetime64"):
-            cols.append(sa.Column(name, sa.String(32), nullable=name != "occurred_at"))
-        else:
-            cols.append(sa.Column(name, _EVENT_SQL_TYPES[dtype]()))
-    return cols
-
-
-events = sa.Table(
-    "events",
-    metadata,
-    *_event_columns(),
-    # No index on batch_id: it would slow every import to speed up the rare undo.
-    sa.Index("ix_events_source_time", "source", "occurred_at"),
-)
-
-rejected_rows = sa.Table(
-    "rejected_rows",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("batch_id", sa.String(40), sa.ForeignKey("import_batches.batch_id"), nullable=False),
-    sa.Column("row_number", sa.Integer, nullable=False),
-    sa.Column("reason_code", sa.String(40), nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("reason_en", sa.Text),
-    sa.Column("raw_json", sa.Text, nullable=False),
-    sa.Index("ix_rejected_batch", "batch_id"),
-)
-
-suggestion_boxes = sa.Table(
-    "suggestion_boxes",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("box_id", sa.String(32), nullable=False),
-    sa.Column("name", sa.Text),
-    sa.Column("place", sa.Text, nullable=False),
-    sa.Column("lat", sa.Float, nullable=False),
-    sa.Column("lon", sa.Float, nullable=False),
-    sa.Column("x", sa.Float, nullable=False),
-    sa.Column("y", sa.Float, nullable=False),
-    sa.Column("installed_on", sa.String(10), nullable=False),
-    sa.Column("removed_on", sa.String(10)),
-    sa.Column("synthetic", sa.Boolean, nullable=False, default=False),
-    sa.UniqueConstraint("box_id", "installed_on", name="uq_box_placement"),
-)
-
-
-tuning_cache = sa.Table(
-    "tuning_cache",
-    metadata,
-    sa.Column("key", sa.Text, primary_key=True),
-    sa.Column("value_json", sa.Text, nullable=False),
-    sa.Column("created_at", sa.String(32), nullable=False),
-)
-
-
-# Sign-in and the audit log (schema revision 2). Times are ISO text in KST, like the rest.
-users = sa.Table(
-    "users",
-    metadata,
-    sa.Column("name", sa.String(40), primary_key=True),
-    sa.Column("password_hash", sa.Text, nullable=False),
-    sa.Column("role", sa.String(16), nullable=False),
-    sa.Column("created_at", sa.String(32), nullable=False),
-    sa.Column("password_changed_at", sa.String(32), nullable=False),
-    sa.Column("last_signin_at", sa.String(32)),
-    sa.Column("locked_until", sa.String(32)),
-    sa.CheckConstraint("role IN ('viewer', 'analyst', 'admin')", name="ck_users_role"),
-)
-
-# Failed sign-ins of known users inside the lockout window (pruned as they age out).
-login_attempts = sa.Table(
-    "login_attempts",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "user_name",
-        sa.String(40),
-        sa.ForeignKey("users.name", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    sa.Column("attempted_at", sa.String(32), nullable=False),
-    sa.Index("ix_login_attempts_user", "user_name"),
-)
-
-# Signed-in browser sessions (schema revision 4). Only the SHA-256 of the cookie's
-# token is kept, so a copy of the store opens no session. The role is not stored: it
-# is read from users at every look-up, so a role change applies at once.
-sessions = sa.Table(
-    "sessions",
-    metadata,
-    sa.Column("token_hash", sa.String(64), primary_key=True),
-    sa.Column(
-        "user_name",
-        sa.String(40),
-        sa.ForeignKey("users.name", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    sa.Column("created_at", sa.String(32), nullable=False),
-    sa.Column("last_seen_at", sa.String(32), nullable=False),
-    sa.Column("revoked_at", sa.String(32)),
-    sa.Column("revoked_reason", sa.String(16)),
-    sa.Column("client_address", sa.String(64)),
-    sa.Index("ix_sessions_user", "user_name"),
-)
-
-# One-time sign-in grants: the sign-in page hands one to the browser, which trades it
-# (once, within a minute) for the session cookie. Hashed like the tokens.
-signin_grants = sa.Table(
-    "signin_grants",
-    metadata,
-    sa.Column("grant_hash", sa.String(64), primary_key=True),
-    sa.Column(
-        "user_name",
-        sa.String(40),
-        sa.ForeignKey("users.name", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    sa.Column("created_at", sa.String(32), nullable=False),
-    sa.Column("expires_at", sa.String(32), nullable=False),
-    sa.Column("client_address", sa.String(64)),
-)
-
-# Failed sign-ins per client address, known names or not (pruned as they age out).
-address_attempts = sa.Table(
+# The store's public face. The tables (analytics.storage.tables) and the connection
+# rules (analytics.storage.connection) live in their own modules so that the migrations
+# can use them without the store; callers still reach them as ``store.<name>``.
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "SCHEMA_VERSION",
+    "BackupError",
+    "BatchRecord",
+    "StoreBusyError",
+    "StoreVersionError",
+    "UnknownBatchError",
     "address_attempts",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("client_address", sa.String(64), nullable=False),
-    sa.Column("attempted_at", sa.String(32), nullable=False),
-    sa.Index("ix_address_attempts_address", "client_address"),
-)
-
-# Append-only: the app has no function that updates or deletes a row; triggers abort
-# any UPDATE or DELETE (migration 0002), and on SQLite an INSERT OR REPLACE too (0003).
-# Tamper-evident: each entry carries the hash of the one before it (migration 0003;
-# analytics.access.auth.audit_entry_hash and verify_audit_chain).
-audit_log = sa.Table(
     "audit_log",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.String(32), nullable=False),
-    sa.Column("actor", sa.Text, nullable=False),
-    sa.Column("action", sa.String(40), nullable=False),
-    sa.Column("detail", sa.Text, nullable=False),
-    sa.Column("batch_id", sa.String(40)),
-    sa.Column("file_name", sa.Text),
-    sa.Column("prev_hash", sa.String(64), nullable=False),
-    sa.Column("entry_hash", sa.String(64), nullable=False),
-    sqlite_autoincrement=True,
-)
-
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    # We issue BEGIN ourselves (see _sqlite_begin), so the driver must not.
-    dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
-    # WAL lets the app read while an analyst imports; busy_timeout waits on a lock
-    # instead of failing at once.
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS:d}")
-    cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 100k-row import fits
-    cur.close()
-
-
-def _sqlite_begin(conn: sa.Connection) -> None:
-    # A writer takes the write lock up front: a deferred transaction that reads and
-    # then writes can fail at once with "database is locked" instead of waiting.
-    immediate = conn.get_execution_options().get("sqlite_immediate", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-@contextmanager
-def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
-    """A transaction that writes: all of it lands, or none of it.
-
-    On SQLite it holds the write lock from the start and waits up to the busy
-    timeout for another writer; then raises :class:`StoreBusyError`.
-    """
-    try:
-        with engine.connect() as conn:
-            conn.execution_options(sqlite_immediate=True)
-            with conn.begin():
-                yield conn
-    except sa.exc.OperationalError as exc:
-        if _is_busy(exc):
-            raise StoreBusyError(str(exc)) from exc
-        raise
-
-
-def _is_busy(exc: sa.exc.OperationalError) -> bool:
-    """Another writer holds the lock. Judged on the driver's error alone: the SQL in
-    ``str(exc)`` can name a column such as ``locked_until``."""
-    name = getattr(exc.orig, "sqlite_errorname", None)
-    if name is not None:
-        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
-    text = str(exc.orig).lower()
-    return "locked" in text or "busy" in text or "lock timeout" in text
-
-
-class StoreBusyError(RuntimeError):
-    """Another writer held the store for longer than the busy timeout."""
-
-
-class StoreVersionError(RuntimeError):
-    """The store was written by a newer version of the app than this one."""
-
-
-def make_engine(url: str) -> sa.Engine:
-    """An engine for ``url`` with the store's SQLite settings, without touching the schema."""
-    engine = sa.create_engine(url)
-    if engine.dialect.name == "sqlite":
-        sa_event.listen(engine, "connect", _sqlite_pragmas)
-        sa_event.listen(engine, "begin", _sqlite_begin)
-    return engine
+    "backup_store",
+    "cache_get",
+    "cache_put",
+    "data_version",
+    "events",
+    "existing_event_ids",
+    "finish_batch",
+    "import_batches",
+    "insert_events",
+    "is_empty",
+    "last_event_time",
+    "list_batches",
+    "login_attempts",
+    "make_engine",
+    "meta",
+    "metadata",
+    "now_kst_iso",
+    "open_store",
+    "read_events",
+    "read_rejected",
+    "rejected_rows",
+    "sessions",
+    "signin_grants",
+    "source_counts",
+    "store_is_synthetic",
+    "suggestion_boxes",
+    "table_counts",
+    "to_iso_kst",
+    "tuning_cache",
+    "undo_batch",
+    "undo_batch_in",
+    "users",
+    "write_batch",
+    "write_transaction",
+]
 
 
 def open_store(db: str | None = None, *, create: bool = True) -> sa.Engine:
@@ -333,8 +130,6 @@ def open_store(db: str | None = None, *, create: bool = True) -> sa.Engine:
             raise FileNotFoundError(f"no store at {path}")
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
-    from analytics.storage import migrations
-
     migrations.upgrade(engine, create=create)
     return engine
 

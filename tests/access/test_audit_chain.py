@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from analytics.access import auth
-from analytics.cli.main import EXIT_AUDIT_BROKEN, main
+from analytics.access import audit, users
+from analytics.cli import EXIT_AUDIT_BROKEN, main
 from analytics.storage import migrations, store
 from analytics.storage.importers.reading import ImportFileError
 from tests.conftest import write_csv
@@ -26,7 +26,7 @@ CHAIN_TRIGGERS = ("audit_log_no_update", "audit_log_no_delete", "audit_log_no_re
 
 def fill(engine, n: int = 5) -> None:
     for i in range(n):
-        auth.audit(engine, actor="kim", action="export", detail=f"순찰 목록 {i}.xlsx")
+        audit.audit(engine, actor="kim", action="export", detail=f"순찰 목록 {i}.xlsx")
 
 
 def chain_rows(path) -> list[tuple]:
@@ -56,8 +56,8 @@ def tampered_copy(engine, tmp_path, *statements: str):
 
 def test_insert_or_replace_cannot_rewrite_an_entry(engine):
     """The tester's attack: REPLACE turned a 'signin.fail … locked' into 'signin.ok'."""
-    auth.audit(engine, actor="lee", action="signin.fail", detail="wrong password; locked")
-    before = auth.read_audit(engine)
+    audit.audit(engine, actor="lee", action="signin.fail", detail="wrong password; locked")
+    before = audit.read_audit(engine)
     raw = sqlite3.connect(engine.url.database)
     for sql in (
         "INSERT OR REPLACE INTO audit_log (id, at, actor, action, detail, prev_hash, entry_hash)"
@@ -85,23 +85,23 @@ def test_insert_or_replace_cannot_rewrite_an_entry(engine):
         store.write_transaction(engine) as conn,
     ):
         conn.execute(replace)
-    pd.testing.assert_frame_equal(auth.read_audit(engine), before)
-    assert auth.verify_audit_chain(engine).ok
+    pd.testing.assert_frame_equal(audit.read_audit(engine), before)
+    assert audit.verify_audit_chain(engine).ok
 
 
 # --- the chain --------------------------------------------------------------------------
 
 
 def test_a_fresh_store_verifies(engine):
-    found = auth.verify_audit_chain(engine)
+    found = audit.verify_audit_chain(engine)
     assert found.ok and found.entries == 0
     assert found.text("en") == "intact, 0 entries (the audit log is empty)"
     fill(engine, 4)
-    found = auth.verify_audit_chain(engine)
+    found = audit.verify_audit_chain(engine)
     assert found.ok and found.entries == 4 and found.last_id == 4
     rows = chain_rows(engine.url.database)
     assert [r[0] for r in rows] == [1, 2, 3, 4]
-    assert rows[0][1] == auth.GENESIS_HASH
+    assert rows[0][1] == audit.GENESIS_HASH
     assert all(rows[i][1] == rows[i - 1][2] for i in range(1, 4))
     assert found.last_hash == rows[-1][2]
     assert found.text("en") == f"intact, 4 entries (last #4, hash {rows[-1][2]})"
@@ -112,18 +112,18 @@ def test_every_kind_of_entry_is_chained(engine, tmp_path, monkeypatch):
     from argon2 import PasswordHasher
 
     monkeypatch.setattr(
-        auth, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        users, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
-    auth.add_user(engine, "kim", "correct horse battery", role="admin")
-    auth.authenticate(engine, "kim", "correct horse battery", now=T0)
-    auth.authenticate(engine, "nobody", "x", now=T0)
-    result = auth.audited_import(
+    users.add_user(engine, "kim", "correct horse battery", role="admin")
+    users.authenticate(engine, "kim", "correct horse battery", now=T0)
+    users.authenticate(engine, "nobody", "x", now=T0)
+    result = audit.audited_import(
         engine, "kim", file=write_csv(tmp_path / "in.csv", incident_rows(2)), source="incident"
     )
-    auth.audited_undo(engine, "kim", result.batch_id)
+    audit.audited_undo(engine, "kim", result.batch_id)
     with pytest.raises(ImportFileError):
-        auth.audited_import(engine, "kim", file=b"\x00\x01", source="incident")
-    found = auth.verify_audit_chain(engine)
+        audit.audited_import(engine, "kim", file=b"\x00\x01", source="incident")
+    found = audit.verify_audit_chain(engine)
     assert found.ok and found.entries == 6
 
 
@@ -137,7 +137,7 @@ def test_the_hash_covers_every_field():
         "batch_id": "b1",
         "file_name": "112.csv",
     }
-    base = auth.audit_entry_hash(entry, auth.GENESIS_HASH)
+    base = audit.audit_entry_hash(entry, audit.GENESIS_HASH)
     assert len(base) == 64 and int(base, 16) >= 0
     for key, other in [
         ("id", 8),
@@ -148,8 +148,8 @@ def test_the_hash_covers_every_field():
         ("batch_id", None),
         ("file_name", None),
     ]:
-        assert auth.audit_entry_hash(entry | {key: other}, auth.GENESIS_HASH) != base
-    assert auth.audit_entry_hash(entry, "1" * 64) != base
+        assert audit.audit_entry_hash(entry | {key: other}, audit.GENESIS_HASH) != base
+    assert audit.audit_entry_hash(entry, "1" * 64) != base
 
 
 def test_the_migration_hashes_as_the_app_does():
@@ -164,8 +164,8 @@ def test_the_migration_hashes_as_the_app_does():
         "batch_id": None,
         "file_name": "민원.xlsx",
     }
-    assert rev.GENESIS_HASH == auth.GENESIS_HASH
-    assert rev.entry_hash(entry, "ab" * 32) == auth.audit_entry_hash(entry, "ab" * 32)
+    assert rev.GENESIS_HASH == audit.GENESIS_HASH
+    assert rev.entry_hash(entry, "ab" * 32) == audit.audit_entry_hash(entry, "ab" * 32)
 
 
 @pytest.mark.parametrize(
@@ -197,19 +197,19 @@ def test_tampering_is_reported_at_the_right_entry(
 ):
     fill(engine, 5)
     copy = tampered_copy(engine, tmp_path, *statements)
-    found = auth.verify_audit_chain(copy)
+    found = audit.verify_audit_chain(copy)
     assert not found.ok
     assert (found.broken_id, found.problem, found.prev_id) == (broken_id, problem, prev_id)
     assert f"#{broken_id}" in found.text("ko") and "변조" in found.text("ko")
     assert found.text("en").startswith(f"audit log broken at entry #{broken_id}")
-    assert auth.verify_audit_chain(engine).ok  # the original is untouched
+    assert audit.verify_audit_chain(engine).ok  # the original is untouched
 
 
 def test_a_rehashed_edit_is_reported_at_the_next_entry(engine, tmp_path):
     """Editing an entry and recomputing its hash moves the break to the next link."""
     fill(engine, 5)
     rows = {r[0]: r for r in chain_rows(engine.url.database)}
-    entry = auth.read_audit(engine, limit=None).set_index("id").loc[3]
+    entry = audit.read_audit(engine, limit=None).set_index("id").loc[3]
     forged = {
         "id": 3,
         "at": "2017-10-13T08:00:00+09:00",
@@ -219,14 +219,14 @@ def test_a_rehashed_edit_is_reported_at_the_next_entry(engine, tmp_path):
         "batch_id": None,
         "file_name": None,
     }
-    digest = auth.audit_entry_hash(forged, rows[2][2])
+    digest = audit.audit_entry_hash(forged, rows[2][2])
     copy = tampered_copy(
         engine,
         tmp_path,
         f"UPDATE audit_log SET at = '{forged['at']}', detail = 'nothing', "
         f"entry_hash = '{digest}' WHERE id = 3",
     )
-    found = auth.verify_audit_chain(copy)
+    found = audit.verify_audit_chain(copy)
     assert (found.broken_id, found.problem, found.prev_id) == (4, "prev_hash", 3)
     assert (found.expected, found.found) == (digest, rows[3][2])
 
@@ -238,7 +238,7 @@ def test_concurrent_writers_keep_one_chain(tmp_path):
     def write(who: str) -> None:
         engine = store.open_store(path)
         for i in range(15):
-            auth.audit(engine, actor=who, action="export", detail=str(i))
+            audit.audit(engine, actor=who, action="export", detail=str(i))
         engine.dispose()
 
     threads = [threading.Thread(target=write, args=(f"user{k}",)) for k in range(3)]
@@ -246,7 +246,7 @@ def test_concurrent_writers_keep_one_chain(tmp_path):
         t.start()
     for t in threads:
         t.join()
-    found = auth.verify_audit_chain(store.open_store(path))
+    found = audit.verify_audit_chain(store.open_store(path))
     assert found.ok and found.entries == 45
 
 
@@ -305,11 +305,11 @@ def test_a_revision2_store_gets_a_valid_chain(tmp_path):
     assert version == str(store.SCHEMA_VERSION)
     con.close()
     assert after == before  # every entry kept as it was
-    found = auth.verify_audit_chain(engine)
+    found = audit.verify_audit_chain(engine)
     assert found.ok and found.entries == 4
     # New entries continue the back-filled chain, with the triggers back in place.
-    auth.audit(engine, actor="kim", action="export", detail="brief.xlsx")
-    found = auth.verify_audit_chain(engine)
+    audit.audit(engine, actor="kim", action="export", detail="brief.xlsx")
+    found = audit.verify_audit_chain(engine)
     assert found.ok and (found.entries, found.last_id) == (5, 5)
     raw = sqlite3.connect(path)
     for sql in (
@@ -334,7 +334,7 @@ def test_downgrade_from_the_chain_keeps_the_entries(tmp_path):
     assert con.execute("SELECT count(*) FROM audit_log").fetchone()[0] == 4
     con.close()
     assert "prev_hash" not in columns and triggers == {"audit_log_no_update", "audit_log_no_delete"}
-    assert auth.verify_audit_chain(store.open_store(str(path))).ok  # up again: chained anew
+    assert audit.verify_audit_chain(store.open_store(str(path))).ok  # up again: chained anew
 
 
 # --- atomic imports and undos ---------------------------------------------------------------
@@ -355,16 +355,16 @@ def test_an_import_without_its_audit_entry_lands_nothing(engine, tmp_path):
     refuse_audit(engine, "import")
     path = write_csv(tmp_path / "in.csv", incident_rows(3))
     with pytest.raises(sa.exc.IntegrityError, match="audit refused"):
-        auth.audited_import(engine, "kim", file=path, source="incident")
+        audit.audited_import(engine, "kim", file=path, source="incident")
     assert store.is_empty(engine)
     assert store.table_counts(engine) | {"meta": 0} == dict.fromkeys(store.table_counts(engine), 0)
-    assert auth.read_audit(engine).empty
+    assert audit.read_audit(engine).empty
 
 
 def test_the_import_entry_is_written_in_the_import_transaction(engine, tmp_path, monkeypatch):
     """When the hook runs, the batch is visible on its connection and nowhere else yet."""
     seen = {}
-    real = auth._audit
+    real = audit.audit_in
 
     def spy(conn, **kw):
         with engine.connect() as other:
@@ -376,24 +376,24 @@ def test_the_import_entry_is_written_in_the_import_transaction(engine, tmp_path,
         ).scalar_one()
         return real(conn, **kw)
 
-    monkeypatch.setattr(auth, "_audit", spy)
-    result = auth.audited_import(
+    monkeypatch.setattr(audit, "audit_in", spy)
+    result = audit.audited_import(
         engine, "kim", file=write_csv(tmp_path / "in.csv", incident_rows(2)), source="incident"
     )
     assert seen == {"inside": 1, "outside": 0}
-    entry = auth.read_audit(engine, limit=1).iloc[0]
+    entry = audit.read_audit(engine, limit=1).iloc[0]
     assert (entry["action"], entry["batch_id"]) == ("import", result.batch_id)
 
 
 def test_an_undo_without_its_audit_entry_undoes_nothing(engine, tmp_path):
     path = write_csv(tmp_path / "in.csv", incident_rows(3))
-    result = auth.audited_import(engine, "kim", file=path, source="incident")
+    result = audit.audited_import(engine, "kim", file=path, source="incident")
     refuse_audit(engine, "undo")
     with pytest.raises(sa.exc.IntegrityError, match="audit refused"):
-        auth.audited_undo(engine, "kim", result.batch_id)
+        audit.audited_undo(engine, "kim", result.batch_id)
     assert store.source_counts(engine)["incident"] == 3
     assert store.list_batches(engine)["status"].tolist() == ["active"]
-    assert auth.read_audit(engine)["action"].tolist() == ["import"]
+    assert audit.read_audit(engine)["action"].tolist() == ["import"]
 
 
 # --- the command line ------------------------------------------------------------------------

@@ -24,7 +24,7 @@ WEEK = "2017-12-29"
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory):
     """The demo year with a viewer and an analyst, served for real; yields (url, db)."""
-    from analytics.access.auth import add_user
+    from analytics.access.users import add_user
 
     folder = tmp_path_factory.mktemp("auth")
     db = folder / "store.sqlite"
@@ -75,7 +75,7 @@ def test_the_viewer_is_refused_on_the_data_page(secured, page):
 
 
 def attempts(db, name) -> int:
-    from analytics.access.auth import read_audit
+    from analytics.access.audit import read_audit
 
     log = read_audit(store.open_store(str(db)), limit=None)
     return int((log["actor"] == name).sum())
@@ -103,7 +103,7 @@ def test_lockout_after_repeated_failures(secured, browser):
         page.wait_for_timeout(100)
     page.wait_for_timeout(1000)
     assert page.get_by_role("button", name="로그인").is_visible()
-    from analytics.access.auth import read_audit
+    from analytics.access.audit import read_audit
 
     log = read_audit(store.open_store(str(db)), limit=None)
     assert log.loc[log["actor"] == ANALYST, "action"].iloc[0] == "signin.locked"

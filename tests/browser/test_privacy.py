@@ -67,7 +67,7 @@ def _quiet_spots(geo, events: pd.DataFrame, n: int) -> np.ndarray:
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory, geo):
     """The demo year with two planted victims' addresses; yields (url, db, addresses)."""
-    from analytics.access.auth import add_user
+    from analytics.access.users import add_user
     from analytics.storage.importers.core import import_file
 
     folder = tmp_path_factory.mktemp("privacy")

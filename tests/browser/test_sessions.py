@@ -26,7 +26,7 @@ CONTENT = "eps 60 m, 최소 4건"  # the shared view's own words: it really open
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The demo year with a viewer, served for real; yields (url, db)."""
-    from analytics.access.auth import add_user
+    from analytics.access.users import add_user
 
     folder = tmp_path_factory.mktemp("sessions")
     db = folder / "store.sqlite"
@@ -58,7 +58,7 @@ def session_cookie(context) -> dict | None:
 
 
 def audit_actions(db) -> list[str]:
-    from analytics.access.auth import read_audit
+    from analytics.access.audit import read_audit
 
     engine = store.open_store(str(db))
     try:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from analytics.cli.main import main
+from analytics.cli import main
 from tests.conftest import write_csv
 from tests.storage.test_import_files import incident_rows
 
@@ -179,7 +179,7 @@ def test_tune_and_backtest_commands(tmp_path, db, capsys):
 
 
 def test_cli_exports_are_audited(tmp_path, db, capsys):
-    from analytics.access.auth import read_audit
+    from analytics.access.audit import read_audit
 
     rows = incident_rows(8)
     main(["import", "--source", "incident", str(write_csv(tmp_path / "in.csv", rows)), "--db", db])

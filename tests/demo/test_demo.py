@@ -14,21 +14,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from analytics.demo.generator import (
-    BAD_ROWS,
-    CARD_COLUMNS,
-    COMPLAINT_COLUMNS,
-    INCIDENT_COLUMNS,
-    N_CARDS,
-    N_COMPLAINTS,
-    N_INCIDENTS,
-    UNKNOWN_PLACE,
-    XLSX_TIMESTAMP,
-    AddressLayer,
-    DemoFiles,
-    address_layer,
-    write_demo_exports,
-)
+from analytics.demo.complaints import COMPLAINT_COLUMNS, N_COMPLAINTS
+from analytics.demo.files import XLSX_TIMESTAMP, DemoFiles, write_demo_exports
+from analytics.demo.incidents import INCIDENT_COLUMNS, N_INCIDENTS
+from analytics.demo.suggestions import CARD_COLUMNS, N_CARDS
+from analytics.demo.world import BAD_ROWS, UNKNOWN_PLACE, AddressLayer, address_layer
 from analytics.station.config import default_station
 from analytics.station.geo import load_geography
 
@@ -416,5 +406,5 @@ def test_personal_data_bait_is_fake_and_rare(incidents):
 def test_readme_says_synthetic(demo):
     text = (demo.incidents.parent / "README.txt").read_text(encoding="utf-8")
     assert "SYNTHETIC" in text
-    assert "analytics/demo/generator.py" in text
+    assert "analytics/demo/files.py" in text
     assert "seed 2017" in text

@@ -13,9 +13,10 @@ import pytest
 from analytics.compute.hotspots import find_hotspots
 from analytics.compute.patrol import patrol_targets
 from analytics.presentation import exports
+from analytics.station.clock import zone
 from tests.conftest import make_events
 
-KST = "Asia/Seoul"
+KST = zone()  # the station's clock
 MARKET_XY = (989485.0, 1712481.0)
 BOM = b"\xef\xbb\xbf"
 

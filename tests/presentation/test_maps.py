@@ -18,6 +18,9 @@ import shapely
 from folium.elements import JSCSSMixin
 
 from analytics.presentation import maps
+from analytics.presentation.maps.assets import walk
+from analytics.presentation.maps.elements import Legend, js_literal
+from analytics.station.clock import zone
 from analytics.station.config import REPO_ROOT
 from tests.conftest import BAEMSAGOL, MARKET, make_events
 
@@ -56,8 +59,8 @@ def _hotspots(geo, *, place=None, status=True) -> gpd.GeoDataFrame:
                 "patrol_windows": [(22, 0, 0.5), (2, 4, 0.2)],
                 "patrol_text": "22–24시, 02–04시",
                 "top_categories": [("폭력", 3), (XSS if place else "절도", 2)],
-                "first_event": pd.Timestamp("2017-10-06 21:00", tz="Asia/Seoul"),
-                "last_event": pd.Timestamp("2017-10-12 23:00", tz="Asia/Seoul"),
+                "first_event": pd.Timestamp("2017-10-06 21:00", tz=zone()),
+                "last_event": pd.Timestamp("2017-10-12 23:00", tz=zone()),
                 "geometry": shapely.Point(x0 + 400 * i, y0).buffer(80),
                 **({"status": st} if status else {}),
             }
@@ -116,7 +119,7 @@ def _full_map(geo, *, place=None, selected="H001"):
 
 
 def _elements(m, kind):
-    return [e for e in maps._walk(m) if isinstance(e, kind)]
+    return [e for e in walk(m) if isinstance(e, kind)]
 
 
 def _hotspot_layers(m) -> list[folium.GeoJson]:
@@ -320,7 +323,7 @@ def test_hotspot_status_outlines_and_legend(geo):
     assert "dashArray" in styles["new"] and "dashArray" not in styles["persistent"]
     assert styles["intensifying"]["weight"] > styles["persistent"]["weight"]
     assert styles["gone"]["fillOpacity"] < styles["persistent"]["fillOpacity"]
-    legends = _elements(m, maps._Legend)
+    legends = _elements(m, Legend)
     assert len(legends) == 1  # one legend, updated by the second call
     for s in ("신규", "지속", "심화", "소멸"):
         assert s in legends[0].html_text
@@ -329,7 +332,7 @@ def test_hotspot_status_outlines_and_legend(geo):
     m2 = maps.base_map(geo)
     maps.add_hotspots(m2, _hotspots(geo, status=False))
     assert all(gj.data["features"][0]["properties"]["status"] is None for gj in _hotspot_layers(m2))
-    assert "신규" not in _elements(m2, maps._Legend)[0].html_text
+    assert "신규" not in _elements(m2, Legend)[0].html_text
 
 
 def test_selected_hotspot_is_highlighted_and_on_top(geo):
@@ -422,7 +425,7 @@ def test_user_text_is_escaped_everywhere(geo):
 
 
 def test_js_strings_cannot_close_the_script():
-    text = maps._js("</script><script>alert(1)</script>\u2028")
+    text = js_literal("</script><script>alert(1)</script>\u2028")
     assert "<" not in text and ">" not in text and "\u2028" not in text
     assert json.loads(text) == "</script><script>alert(1)</script>\u2028"
 

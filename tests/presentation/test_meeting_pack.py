@@ -12,9 +12,10 @@ from analytics.compute import periods
 from analytics.compute.status import hotspot_status
 from analytics.presentation.meeting_pack import build_meeting_pack
 from analytics.query import HotspotQuery
+from analytics.station.clock import zone
 from tests.conftest import make_events
 
-KST = "Asia/Seoul"
+KST = zone()  # the station's clock
 START = pd.Timestamp("2017-10-06", tz=KST)
 END = pd.Timestamp("2017-10-13", tz=KST)
 A = (989485.0, 1712481.0)  # the market (중앙지구대)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from analytics.access import auth
-from analytics.cli.main import main
+from analytics.access import audit, users
+from analytics.cli import main
 from analytics.storage import migrations, store
 from tests.conftest import write_csv
 from tests.storage.test_concurrency import check_store, incident_file
@@ -21,7 +21,7 @@ from tests.storage.test_import_files import incident_rows
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch):
     monkeypatch.setattr(
-        auth, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        users, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
 
 
@@ -32,8 +32,10 @@ def filled(tmp_path):
     engine = store.open_store(str(db))
     rows = incident_rows(5)
     rows.append(["bad", "2017-13-45", "폭행", "", "", "", "", ""])
-    auth.audited_import(engine, "kim", file=write_csv(tmp_path / "in.csv", rows), source="incident")
-    auth.add_user(engine, "kim", "correct horse battery", role="admin")
+    audit.audited_import(
+        engine, "kim", file=write_csv(tmp_path / "in.csv", rows), source="incident"
+    )
+    users.add_user(engine, "kim", "correct horse battery", role="admin")
     return engine
 
 
@@ -77,14 +79,14 @@ def test_cli_backup_copies_everything_and_prints_counts(filled, tmp_path, capsys
     # The copy is a working store.
     copy = store.open_store(str(dest))
     assert store.source_counts(copy)["incident"] == 5
-    assert auth.authenticate(copy, "kim", "correct horse battery") == "admin"
+    assert users.authenticate(copy, "kim", "correct horse battery") == "admin"
 
 
 def test_backup_is_audited(filled, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("analytics.cli.main.getpass.getuser", lambda: "officer")
+    monkeypatch.setattr("analytics.cli.people.getpass.getuser", lambda: "officer")
     dest = tmp_path / "copy.sqlite"
     assert main(["backup", str(dest), "--db", filled.url.database]) == 0
-    entry = auth.read_audit(filled, limit=1).iloc[0]
+    entry = audit.read_audit(filled, limit=1).iloc[0]
     assert (entry["action"], entry["actor"], entry["file_name"]) == (
         "backup",
         "cli:officer",
@@ -99,7 +101,7 @@ def test_backup_refuses_to_overwrite_without_force(filled, tmp_path, capsys):
     assert main(["backup", str(dest), "--db", filled.url.database]) == 2
     assert "이미 있는 파일입니다" in capsys.readouterr().err
     assert dest.read_bytes() == b"last week's backup"
-    assert auth.read_audit(filled, limit=1)["action"].iloc[0] != "backup"
+    assert audit.read_audit(filled, limit=1)["action"].iloc[0] != "backup"
     assert main(["backup", str(dest), "--db", filled.url.database, "--force", "--lang", "en"]) == 0
     assert "backup written" in capsys.readouterr().out
     assert counts_of(dest)["events"] == 5
@@ -138,7 +140,7 @@ def test_backups_during_an_import_hold_all_of_it_or_none(tmp_path, engine):
 
     def run():
         try:
-            auth.audited_import(
+            audit.audited_import(
                 engine,
                 "kim",
                 file=path,

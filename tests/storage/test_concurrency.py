@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from analytics.access import auth
+from analytics.access import audit
 from analytics.station.config import REPO_ROOT
 from analytics.storage import migrations, store
-from analytics.storage.importers.reading import ImportFileError
+from analytics.storage.importers.errors import ImportFileError
 from tests.conftest import MARKET
 from tests.storage.test_import_files import INCIDENT_HEADER, utmk
 from tests.storage.test_store_upgrade import make_baseline_store
@@ -105,7 +105,7 @@ def test_two_cli_imports_at_once_both_land_whole(tmp_path):
     assert store.source_counts(engine)["incident"] == landed
     assert len(store.list_batches(engine)) == landed // n
     check_store(db)
-    log = auth.read_audit(engine)
+    log = audit.read_audit(engine)
     assert sorted(log.loc[log["action"] == "import", "file_name"]) == sorted(
         f.name for (code, _, _), f in zip(outcomes, files, strict=True) if code == 0
     )
@@ -121,7 +121,7 @@ def test_an_import_waits_for_another_writer_then_lands(tmp_path, engine):
 
     def run():
         try:
-            outcome["result"] = auth.audited_import(
+            outcome["result"] = audit.audited_import(
                 engine,
                 "analyst1",
                 file=path,
@@ -185,13 +185,13 @@ def test_in_process_busy_store_raises_error_busy(tmp_path, monkeypatch):
     holder.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(ImportFileError) as err:
-            auth.audited_import(engine, "analyst1", file=path, source="incident")
+            audit.audited_import(engine, "analyst1", file=path, source="incident")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert err.value.key == "error.busy"
     assert "try again" in err.value.text("en")
-    assert store.is_empty(engine) and auth.read_audit(engine).empty
+    assert store.is_empty(engine) and audit.read_audit(engine).empty
 
 
 @pytest.mark.slow

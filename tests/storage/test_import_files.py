@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from analytics.station.geo import transformer
 from analytics.storage import store
 from analytics.storage.importers.core import import_file, prepare_file
-from analytics.storage.importers.reading import ImportFileError
+from analytics.storage.importers.errors import ImportFileError
 from tests.conftest import BAEMSAGOL, JEONJU, MARKET, NOW, csv_bytes, write_csv, write_xlsx
 
 INCIDENT_HEADER = [

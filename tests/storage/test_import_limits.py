@@ -10,13 +10,14 @@ import zipfile
 
 import pytest
 
-from analytics.access import auth
-from analytics.cli.main import EXIT_BAD_INPUT, main
+from analytics.access import audit
+from analytics.cli import EXIT_BAD_INPUT, main
 from analytics.station.config import MIB, ImportLimits, load_station
 from analytics.storage import store
 from analytics.storage.importers import core
 from analytics.storage.importers.core import prepare_file
-from analytics.storage.importers.reading import ImportFileError, ImportLimitError, read_table
+from analytics.storage.importers.errors import ImportFileError, ImportLimitError
+from analytics.storage.importers.reading import read_table
 from tests.conftest import NOW, csv_bytes, write_csv, write_xlsx
 from tests.storage.test_import_files import incident_rows
 
@@ -58,7 +59,7 @@ def bomb_sheet(n_rows: int) -> bytes:
 
 
 def audit_entries(engine):
-    return auth.read_audit(engine, limit=None)
+    return audit.read_audit(engine, limit=None)
 
 
 # --- over-long cells -------------------------------------------------------------------
@@ -67,7 +68,7 @@ def audit_entries(engine):
 def test_an_over_long_cell_rejects_its_row_and_the_rest_land(engine, tmp_path):
     """The tester's file: a 200,000-character field crashed the importer with _csv.Error."""
     path = write_csv(tmp_path / "long.csv", long_text_rows(4, at=1))
-    result = auth.audited_import(engine, "kim", file=path, source="incident", now=NOW)
+    result = audit.audited_import(engine, "kim", file=path, source="incident", now=NOW)
     assert (result.imported, len(result.rejected)) == (3, 1)
     row = result.rejected[0]
     assert row.row_number == 3 and row.reason_code == "cell_too_long"
@@ -109,7 +110,7 @@ def test_a_csv_the_csv_module_cannot_read_is_refused_whole_with_its_line(engine,
     rows[3] = [*rows[3], "덧붙은 칸"]  # a row longer than those above it: ragged
     path = write_csv(tmp_path / "ragged.csv", rows)
     with pytest.raises(ImportFileError) as caught:
-        auth.audited_import(engine, "kim", file=path, source="incident", now=NOW)
+        audit.audited_import(engine, "kim", file=path, source="incident", now=NOW)
     assert caught.value.key == "error.csv_field_too_long"
     assert caught.value.text("ko") == (
         "CSV 3행 근처의 한 칸이 131,072자를 넘어 파일을 해석할 수 없습니다"
@@ -127,7 +128,7 @@ def test_too_many_rows_is_refused_and_audited(engine, station, tmp_path, monkeyp
     monkeypatch.setattr(core, "default_station", lambda: capped(station, max_rows=3))
     path = write_csv(tmp_path / "big.csv", incident_rows(5))
     with pytest.raises(ImportLimitError) as caught:
-        auth.audited_import(engine, "kim", file=path, source="incident", now=NOW)
+        audit.audited_import(engine, "kim", file=path, source="incident", now=NOW)
     assert caught.value.text("ko").startswith("행이 너무 많습니다: 5행 이상 (한도 3행")
     assert store.is_empty(engine)
     entry = audit_entries(engine).iloc[0]
@@ -186,7 +187,7 @@ def test_a_zip_bomb_is_refused_before_openpyxl_opens_it(engine, tmp_path, monkey
     monkeypatch.setattr(openpyxl, "load_workbook", never)
     t0 = time.perf_counter()
     with pytest.raises(ImportLimitError) as caught:
-        auth.audited_import(engine, "kim", file=data, source="incident", file_name="bomb.xlsx")
+        audit.audited_import(engine, "kim", file=data, source="incident", file_name="bomb.xlsx")
     assert time.perf_counter() - t0 < 2
     assert caught.value.key == "error.xlsx_ratio"
     ko = caught.value.text("ko")

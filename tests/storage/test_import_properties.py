@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from analytics.storage import store
 from analytics.storage.importers.core import import_file
-from analytics.storage.importers.reading import ImportFileError
+from analytics.storage.importers.errors import ImportFileError
 from tests.conftest import MARKET, NOW, csv_bytes
 
 HEADER = ["접수번호", "접수일시", "사건종별", "긴급도", "발생장소", "위도", "경도", "비고"]

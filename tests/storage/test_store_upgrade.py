@@ -10,9 +10,10 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from analytics.access import auth
+from analytics.access import users
 from analytics.storage import migrations, store
 from analytics.storage.migrations.baseline import BASELINE_TABLES, baseline_metadata
+from analytics.storage.tables import SCHEMA_VERSION, metadata
 
 # The schema exactly as the store was created before this change (schema_version 1),
 # as SQLAlchemy emitted it for analytics/storage/store.py at that time: literal SQL, so these
@@ -305,7 +306,7 @@ def meta_version(path) -> str:
 
 def schema_diff(engine) -> list:
     with engine.connect() as conn:
-        return compare_metadata(MigrationContext.configure(conn), store.metadata)
+        return compare_metadata(MigrationContext.configure(conn), metadata)
 
 
 def test_baseline_revision_is_the_pre_alembic_schema(tmp_path):
@@ -330,7 +331,7 @@ def test_a_pre_alembic_store_is_upgraded_keeping_every_row(tmp_path):
 
     assert dump(path) == before
     assert revision(path) == migrations.head_revision() == "0004_sessions"
-    assert meta_version(path) == str(store.SCHEMA_VERSION) == "4"
+    assert meta_version(path) == str(SCHEMA_VERSION) == "4"
     tables = set(sa.inspect(engine).get_table_names())
     assert {"users", "login_attempts", "audit_log", "alembic_version"} <= tables
     assert {"sessions", "signin_grants", "address_attempts"} <= tables
@@ -347,8 +348,8 @@ def test_a_pre_alembic_store_is_upgraded_keeping_every_row(tmp_path):
     }
     assert store.read_rejected(engine)["raw"].iloc[0]["접수일시"] == "2017-13-45"
     assert store.cache_get(engine, "tune|2017-10-06") == {"eps_m": 80}
-    auth.add_user(engine, "kim", "correct horse battery", role="admin")
-    assert auth.authenticate(engine, "kim", "correct horse battery") == "admin"
+    users.add_user(engine, "kim", "correct horse battery", role="admin")
+    assert users.authenticate(engine, "kim", "correct horse battery") == "admin"
 
 
 def test_opening_twice_is_a_no_op(tmp_path):
@@ -370,9 +371,9 @@ def test_a_new_store_is_created_at_head(tmp_path):
     path = tmp_path / "new.sqlite"
     engine = store.open_store(str(path))
     assert revision(path) == migrations.head_revision()
-    assert meta_version(path) == str(store.SCHEMA_VERSION) == "4"
+    assert meta_version(path) == str(SCHEMA_VERSION) == "4"
     assert schema_diff(engine) == []
-    assert store.is_empty(engine) and not auth.has_users(engine)
+    assert store.is_empty(engine) and not users.has_users(engine)
     # The same schema as an upgraded old store.
     old = tmp_path / "old.sqlite"
     make_baseline_store(old, with_rows=False)

@@ -169,7 +169,7 @@ def test_meeting_pack_download_on_the_brief(app_env):
 
 
 def test_downloads_are_audited(small_app):
-    from analytics.access.auth import read_audit
+    from analytics.access.audit import read_audit
     from ui.auth import audit_export
 
     audit_export("patrol_중앙지구대.xlsx")()

@@ -10,7 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 from starlette.requests import Request
 
-from analytics.access import auth
+from analytics.access import audit, sessions, users
 from ui import session_routes
 
 PW = "correct horse battery"
@@ -25,9 +25,9 @@ SITE = {
 def served(engine, monkeypatch):
     """The routes over an empty store with one user, ``kim``."""
     monkeypatch.setattr(
-        auth, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        users, "PASSWORD_HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     )
-    auth.add_user(engine, "kim", PW)
+    users.add_user(engine, "kim", PW)
     monkeypatch.setattr(session_routes, "_store", lambda: engine)
     return engine
 
@@ -57,7 +57,7 @@ def call(handler, *, body: bytes = b"", headers: dict | None = None, scheme: str
 
 
 def grant_body(engine) -> bytes:
-    grant = auth.create_grant(engine, user_name="kim")
+    grant = sessions.create_grant(engine, user_name="kim")
     return f'{{"grant": "{grant}"}}'.encode()
 
 
@@ -76,7 +76,7 @@ def test_a_grant_becomes_an_httponly_strict_cookie_once(served):
     assert {"httponly", "samesite=strict", "path=/"} <= attrs
     assert "secure" not in attrs and not any(a.startswith(("max-age", "expires")) for a in attrs)
     assert response.headers["cache-control"] == "no-store"
-    assert auth.session_for_token(served, token).user_name == "kim"
+    assert sessions.session_for_token(served, token).user_name == "kim"
     # The same grant again: refused, no cookie.
     again = call(session_routes._session, body=body, headers=SITE)
     assert again.status_code == 403 and "set-cookie" not in again.headers
@@ -126,23 +126,23 @@ def test_junk_bodies_are_refused(served, body):
 
 
 def test_sign_out_revokes_the_session_and_clears_the_cookie(served):
-    token = auth.create_session(served, user_name="kim")
+    token = sessions.create_session(served, user_name="kim")
     headers = {**SITE, "cookie": f"hotspot_session={token}"}
     assert call(session_routes._signout, headers={**headers, "origin": "http://evil.example"})
-    assert auth.session_for_token(served, token) is not None  # a cross-site sign-out: refused
+    assert sessions.session_for_token(served, token) is not None  # a cross-site sign-out: refused
     response = call(session_routes._signout, headers=headers)
     assert response.status_code == 204
     cookie = set_cookie(response)
     assert cookie.startswith('hotspot_session="";') or cookie.startswith("hotspot_session=;")
     assert "max-age=0" in cookie.lower() and "httponly" in cookie.lower()
-    assert auth.session_for_token(served, token) is None
-    log = auth.read_audit(served, limit=1)
+    assert sessions.session_for_token(served, token) is None
+    log = audit.read_audit(served, limit=1)
     assert log["action"].iloc[0] == "signout" and log["actor"].iloc[0] == "kim"
     assert call(session_routes._signout, headers=SITE).status_code == 204  # no cookie: fine
 
 
 def test_an_expired_grant_gives_no_cookie(served):
-    grant = auth.create_grant(
+    grant = sessions.create_grant(
         served, user_name="kim", now=pd.Timestamp.now(tz="Asia/Seoul") - pd.Timedelta(minutes=2)
     )
     body = f'{{"grant": "{grant}"}}'.encode()

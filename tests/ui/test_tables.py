@@ -66,7 +66,7 @@ def test_markdown_table_reads_back_cell_for_cell():
 
 
 def test_audit_table_speaks_korean_for_every_action():
-    from analytics.access.auth import ACTIONS
+    from analytics.access.audit import ACTIONS
     from ui.tables_data import audit_table
 
     log = pd.DataFrame(

@@ -25,9 +25,10 @@ from analytics.station.geo import load_geography
 from analytics.storage import store
 from analytics.storage.importers.coords import Coordinates, from_lonlat, from_projected
 from analytics.storage.importers.dates import combine_date_time, parse_datetimes, parse_time_slots
+from analytics.storage.importers.errors import ImportFileError
 from analytics.storage.importers.gazetteer import Gazetteer
 from analytics.storage.importers.headers import map_headers, read_mapping_file
-from analytics.storage.importers.reading import ImportFileError, RawTable, read_table
+from analytics.storage.importers.reading import RawTable, read_table
 from analytics.storage.schema import GEOCODE_GAZETTEER, SOURCES
 from analytics.text import text as message
 
@@ -535,7 +536,7 @@ def import_file(
     in_transaction : callable, optional
         Called as ``in_transaction(conn, result)`` after the rows are written, inside
         the import's write transaction: what it writes lands with the import (the
-        audit entry, see :func:`analytics.access.auth.audited_import`), and if it raises,
+        audit entry, see :func:`analytics.access.audit.audited_import`), and if it raises,
         nothing lands.
 
     Raises

@@ -14,6 +14,8 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from analytics.storage.importers.errors import ImportFileError
+
 # field -> synonyms, normalised by _norm (lower case, no spaces or brackets).
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "record_id": (
@@ -180,8 +182,6 @@ def read_mapping_file(path: str | Path) -> dict[str, str]:
 
     CSV with two columns (``column,field``) or TOML with a ``[columns]`` table.
     """
-    from analytics.storage.importers.reading import ImportFileError
-
     path = Path(path)
     try:
         if path.suffix.lower() == ".toml":

@@ -5,7 +5,7 @@ as a last resort), title rows above the header are skipped, blank rows are count
 and every data row keeps the row number a person sees in Excel or a text editor.
 
 A file over a cap of ``station.toml`` ``[import]`` (:class:`~analytics.station.config.ImportLimits`)
-is refused with :class:`ImportLimitError` before it costs minutes or memory: its size,
+is refused with :class:`~analytics.storage.importers.errors.ImportLimitError` before it costs minutes or memory: its size,
 an XLSX's unpacked size and compression ratio (checked before openpyxl opens it),
 rows, and an XLSX sheet's cells.
 """
@@ -24,28 +24,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.station.config import ImportLimits
+from analytics.storage.importers.errors import ImportFileError, ImportLimitError
 from analytics.storage.importers.headers import header_score
-
-
-class ImportFileError(Exception):
-    """The file cannot be imported at all. ``key`` and ``params`` name a message."""
-
-    def __init__(self, key: str, **params):
-        from analytics.text import text as message
-
-        self.key = key
-        self.params = params
-        super().__init__(message(key, "ko", **params))
-
-    def text(self, lang: str = "ko") -> str:
-        from analytics.text import text as message
-
-        return message(self.key, lang, **self.params)
-
-
-class ImportLimitError(ImportFileError):
-    """The file is over a cap of ``station.toml`` ``[import]``; the message names the
-    cap and the value found."""
 
 
 def human_size(n: int) -> str:

@@ -12,12 +12,12 @@ All of it happens in one write transaction (``BEGIN IMMEDIATE`` on SQLite), so t
 processes opening an old store at once upgrade it once, and a failed upgrade leaves
 the store as it was.
 
-To add a revision: change the tables in ``analytics/storage/store.py``, then write
+To add a revision: change the tables in ``analytics/storage/tables.py``, then write
 ``versions/000N_<what>.py`` with ``revision``/``down_revision`` and
 ``upgrade``/``downgrade`` (``script.py.mako`` is the template; Alembic can draft one
 with ``alembic.command.revision(alembic_config(url=...), "what", autogenerate=True)``).
 ``tests/storage/test_store_upgrade.py`` checks that the migrated schema equals the tables in
-``store.py``. ``alembic.command.upgrade(alembic_config(url=...), "0001_baseline:head",
+``tables.py``. ``alembic.command.upgrade(alembic_config(url=...), "0001_baseline:head",
 sql=True)`` prints the SQL for a DBA (offline mode, from the baseline on).
 """
 
@@ -31,6 +31,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+
+from analytics.storage.connection import StoreVersionError, write_transaction
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 BASELINE_REVISION = "0001_baseline"
@@ -73,22 +75,20 @@ def upgrade(engine: sa.Engine, *, create: bool = True) -> bool:
 
     Raises
     ------
-    analytics.storage.store.StoreVersionError
+    analytics.storage.connection.StoreVersionError
         The store is at a revision this code does not know.
     """
-    from analytics.storage import store
-
     head = head_revision()
     with engine.connect() as conn:
         if current_revision(conn) == head:
             return False
-    with store.write_transaction(engine) as conn:
+    with write_transaction(engine) as conn:
         # Again under the write lock: another process may have upgraded meanwhile.
         current = current_revision(conn)
         if current == head:
             return False
         if current is not None and current not in known_revisions():
-            raise store.StoreVersionError(
+            raise StoreVersionError(
                 f"the store is at schema revision {current!r}, newer than this app "
                 f"({head!r}): update the app"
             )

@@ -1,4 +1,4 @@
-"""Alembic environment for the store: the target schema is ``analytics.storage.store.metadata``.
+"""Alembic environment for the store: the target schema is ``analytics.storage.tables.metadata``.
 
 :func:`analytics.storage.migrations.upgrade` runs it with an open connection (in
 ``config.attributes["connection"]``) inside a write transaction that it commits. Run
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from alembic import context
 
-from analytics.storage import store
+from analytics.storage.connection import make_engine, write_transaction
+from analytics.storage.tables import metadata
 
 config = context.config
-target_metadata = store.metadata
+target_metadata = metadata
 
 
 def _configure(**kw) -> None:
@@ -40,9 +41,9 @@ def run_online() -> None:
         return
     from analytics.station.config import resolve_db_url
 
-    engine = store.make_engine(config.get_main_option("sqlalchemy.url") or resolve_db_url(None))
+    engine = make_engine(config.get_main_option("sqlalchemy.url") or resolve_db_url(None))
     try:
-        with store.write_transaction(engine) as conn:
+        with write_transaction(engine) as conn:
             _configure(connection=conn)
             with context.begin_transaction():
                 context.run_migrations()

@@ -2,7 +2,7 @@
 
 Each entry gets ``prev_hash`` (the ``entry_hash`` of the entry before it, by id; 64
 zeros for the first) and ``entry_hash`` (sha256 over the entry and ``prev_hash``, see
-:func:`analytics.access.auth.audit_entry_hash`). Existing entries are chained in id order.
+:func:`analytics.access.audit.audit_entry_hash`). Existing entries are chained in id order.
 
 The append-only triggers of 0002 abort any UPDATE, so they are dropped for the
 back-fill and created again afterwards, in the same transaction: no other writer
@@ -60,7 +60,7 @@ _CHAINED = ("id", "at", "actor", "action", "detail", "batch_id", "file_name")
 
 
 def entry_hash(entry: dict, prev_hash: str) -> str:
-    """A frozen copy of :func:`analytics.access.auth.audit_entry_hash` as of this revision.
+    """A frozen copy of :func:`analytics.access.audit.audit_entry_hash` as of this revision.
 
     A migration must not change when the app's code does; a test checks that the two
     agree, so a new serialisation has to come with a new revision.

@@ -1,0 +1,238 @@
+"""Commands on the store's contents: import, undo, demo, batches, rejected, counts, backup."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from analytics.cli.common import EXIT_BAD_INPUT, audit_export, cli_actor, say
+from analytics.storage import store
+from analytics.storage.schema import SOURCE_LABELS_KO, SOURCES
+
+SHOW_REJECTED = 20
+
+
+def print_import(result, lang: str) -> None:
+    """The summary of one import, as the data page shows it."""
+    source = SOURCE_LABELS_KO[result.source] if lang == "ko" else result.source
+    lines = [
+        say(lang, "imported", file=result.file_name, source=source),
+        say(lang, "batch", batch=result.batch_id),
+        say(
+            lang,
+            "read",
+            kind=result.file_kind.upper(),
+            encoding=result.encoding or "-",
+            header=result.header_row,
+            sheet=say(lang, "sheet", sheet=result.sheet) if result.sheet else "",
+        ),
+    ]
+    if result.crs:
+        swapped = say(lang, "xy_swapped") if result.xy_swapped else ""
+        lines.append(say(lang, "crs", crs=result.crs, swapped=swapped))
+    lines.append(
+        say(
+            lang,
+            "counts",
+            total=result.rows_total,
+            imported=result.imported,
+            dup=result.duplicates,
+            rejected=len(result.rejected),
+        )
+    )
+    if result.blank_rows:
+        lines.append(say(lang, "blank", n=result.blank_rows))
+    if result.outside_station:
+        lines.append(say(lang, "outside", n=result.outside_station))
+    if result.gazetteer_rows:
+        lines.append(
+            say(lang, "gazetteer", n=result.gazetteer_rows, coarse=result.township_level_rows)
+        )
+    if result.latlon_swapped_rows:
+        lines.append(say(lang, "swapped", n=result.latlon_swapped_rows))
+    if result.unused_columns:
+        lines.append(say(lang, "unused", cols=", ".join(result.unused_columns)))
+    if result.rejected:
+        lines.append(say(lang, "rejected_head"))
+        for r in result.rejected[:SHOW_REJECTED]:
+            lines.append(f"    {r.row_number}: {r.reason if lang == 'ko' else r.reason_en}")
+        if len(result.rejected) > SHOW_REJECTED:
+            lines.append(
+                say(
+                    lang,
+                    "rejected_more",
+                    n=len(result.rejected) - SHOW_REJECTED,
+                    batch=result.batch_id,
+                )
+            )
+    print("\n".join(lines))
+
+
+def cmd_import(args) -> int:
+    from analytics.access.audit import audited_import
+    from analytics.storage.importers.errors import ImportFileError
+
+    db = store.open_store(args.db)
+    try:
+        result = audited_import(
+            db,
+            cli_actor(),
+            file=args.file,
+            source=args.source,
+            sheet=args.sheet,
+            mapping=args.mapping,
+        )
+    except ImportFileError as exc:
+        print(f"{args.file}: {exc.text(args.lang)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        print_import(result, args.lang)
+    return 0
+
+
+def cmd_undo(args) -> int:
+    from analytics.access.audit import audited_undo
+
+    db = store.open_store(args.db)
+    try:
+        n = audited_undo(db, cli_actor(), args.batch_id)
+    except store.UnknownBatchError:
+        print(say(args.lang, "unknown_batch", batch=args.batch_id), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(say(args.lang, "undone", batch=args.batch_id, n=n))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from analytics.demo.store import DEFAULT_SAMPLES_DIR, build_demo_store
+
+    db = store.open_store(args.db)
+    where = db.url.database or str(db.url)
+    if args.if_empty and not store.is_empty(db):
+        print(say(args.lang, "demo_skip", db=where))
+        warm_tuning(db)
+        return 0
+    results = build_demo_store(db, seed=args.seed, out_dir=args.out or DEFAULT_SAMPLES_DIR)
+    for r in results:
+        print_import(r, args.lang)
+    warm_tuning(db)
+    print(say(args.lang, "demo_done", db=where))
+    return 0
+
+
+def warm_tuning(db) -> None:
+    """Tune once for the last complete week, so the first brief does not wait for it."""
+    import pandas as pd
+
+    from analytics.compute.backtest import _meeting_end_for, resolve_setting
+    from analytics.station.config import default_station
+    from analytics.station.geo import load_geography
+
+    station = default_station()
+    last = store.last_event_time(db)
+    if last is None:
+        return
+    week_end = _meeting_end_for(last + pd.Timedelta(days=1), station.meeting_weekday)
+    resolve_setting(db, geo=load_geography(station), end=week_end - pd.Timedelta(days=7))
+
+
+def cmd_batches(args) -> int:
+    db = store.open_store(args.db)
+    frame = store.list_batches(db).drop(columns=["summary_json"])
+    if args.json:
+        print(frame.to_json(orient="records", force_ascii=False, indent=2))
+    else:
+        print(frame.to_string(index=False) if len(frame) else "-")
+    return 0
+
+
+def cmd_rejected(args) -> int:
+    from analytics.presentation.exports import rejected_rows_table, write_csv
+
+    db = store.open_store(args.db)
+    table = rejected_rows_table(store.read_rejected(db, args.batch_id), lang=args.lang)
+    if args.out:
+        write_csv(table, args.out)
+        audit_export(db, args.out, f"rejected rows, batch {args.batch_id or 'all'}")
+    else:
+        print(table.to_string(index=False) if len(table) else "-")
+    return 0
+
+
+def cmd_counts(args) -> int:
+    db = store.open_store(args.db)
+    counts = store.source_counts(db)
+    if args.json:
+        print(json.dumps(counts))
+    else:
+        for s, n in counts.items():
+            print(f"{SOURCE_LABELS_KO[s] if args.lang == 'ko' else s}\t{n:,}")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from analytics.access.audit import audit
+
+    db = store.open_store(args.db)
+    try:
+        counts = store.backup_store(db, args.dest, force=args.force)
+    except store.BackupError as exc:
+        print(say(args.lang, f"backup_{exc.key}", dest=exc.detail or args.dest), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    dest = Path(args.dest).resolve()
+    audit(
+        db,
+        actor=cli_actor(),
+        action="backup",
+        detail=f"to {dest}; " + ", ".join(f"{t}={n}" for t, n in counts.items()),
+        file_name=dest.name,
+    )
+    if args.json:
+        print(json.dumps({"dest": str(dest), "counts": counts}, ensure_ascii=False, indent=2))
+        return 0
+    print(say(args.lang, "backup_done", dest=dest))
+    for table, n in counts.items():
+        print(say(args.lang, "rows", table=table, n=n))
+    return 0
+
+
+def add_commands(sub, common) -> None:
+    p = sub.add_parser("import", parents=[common], help="import a CSV/XLSX export")
+    p.add_argument("--source", required=True, choices=SOURCES)
+    p.add_argument("file", type=Path)
+    p.add_argument("--sheet")
+    p.add_argument("--mapping", type=Path, help="column mapping file (CSV column,field or TOML)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("undo", parents=[common], help="undo an import batch")
+    p.add_argument("batch_id")
+    p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("demo", parents=[common], help="build the synthetic demo store")
+    p.add_argument("--seed", type=int, default=2017)
+    p.add_argument("--out", type=Path, help="where to write the export files (data/samples)")
+    p.add_argument("--if-empty", action="store_true", help="do nothing if the store has data")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("batches", parents=[common], help="list the import history")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_batches)
+
+    p = sub.add_parser("rejected", parents=[common], help="show or export rejected rows")
+    p.add_argument("batch_id", nargs="?")
+    p.add_argument("--out", type=Path, help="write a CSV (UTF-8 with BOM, safe for Excel)")
+    p.set_defaults(func=cmd_rejected)
+
+    p = sub.add_parser("counts", parents=[common], help="events per source")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_counts)
+
+    p = sub.add_parser("backup", parents=[common], help="copy the SQLite store while the app runs")
+    p.add_argument("dest", type=Path)
+    p.add_argument("--force", action="store_true", help="replace DEST if it exists")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_backup)

@@ -1,0 +1,286 @@
+"""The folium elements the maps are made of, each safe to fill with user text.
+
+folium's ``Popup`` needs jQuery and both ``Popup`` and ``Tooltip`` paste their text
+into a JavaScript template literal, where ``${...}`` would run. The elements here
+pass every text as a JSON string (:func:`js_literal`) instead, and the builders
+HTML-escape (:func:`escaped`) whatever a resident, a clerk or an import typed
+before it reaches one of them.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import folium
+import folium.plugins
+import pandas as pd
+from folium.template import Template
+
+
+def js_literal(value) -> str:
+    """A JSON literal safe inside ``<script>``: no ``<``, ``>`` or line separators.
+
+    Text stays readable (``&lt;`` from :func:`html.escape` is kept as it is).
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for raw, esc in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, esc)
+    return text
+
+
+def escaped(value) -> str:
+    """HTML-escaped text of a cell; '' for None/NaN."""
+    if value is None:
+        return ""
+    try:
+        if pd.isna(value):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    return html.escape(str(value), quote=True)
+
+
+class SafeTooltip(folium.MacroElement):
+    """A tooltip whose HTML is passed as a JSON string (never a template literal).
+
+    ``html_text`` must already be escaped where it holds user text.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.bindTooltip({{ this.content }}, {{ this.opts }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str, *, sticky: bool = True, **options):
+        super().__init__()
+        self._name = "SafeTooltip"
+        self.html_text = html_text
+        self.content = js_literal(html_text)
+        self.opts = js_literal({"sticky": sticky, **options})
+
+
+class SafePopup(folium.MacroElement):
+    """A popup without jQuery; its HTML is passed as a JSON string.
+
+    ``html_text`` must already be escaped where it holds user text.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.bindPopup({{ this.content }}, {{ this.opts }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str, *, max_width: int = 320, **options):
+        super().__init__()
+        self._name = "SafePopup"
+        self.html_text = html_text
+        self.content = js_literal(html_text)
+        self.opts = js_literal({"maxWidth": max_width, **options})
+
+
+class MapStyle(folium.MacroElement):
+    """CSS for the map: a land-coloured background (no grey box without tiles),
+    the legend and the hotspot badges."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+        .leaflet-container { background: #eef0e8; }
+        .leaflet-container path.leaflet-interactive:focus { outline: none; }
+        .hs-legend { background: rgba(255,255,255,.92); padding: 6px 8px; border-radius: 4px;
+            box-shadow: 0 1px 4px rgba(0,0,0,.3); font: 13px/1.35 sans-serif; color: #222; }
+        .hs-legend b { display: block; margin: 2px 0; }
+        .hs-legend i { display: inline-block; width: 14px; height: 14px; margin-right: 5px;
+            vertical-align: -2px; border: 2px solid; opacity: .9; }
+        .hs-legend svg { vertical-align: middle; margin-right: 5px; }
+        .hs-legend small { color: #555; }
+        .hs-badge { background: #fff; border: 2px solid; border-radius: 11px; font: bold 12px/18px
+            sans-serif; text-align: center; white-space: nowrap; color: #111; }
+        .hs-badge.sel { background: #000; color: #fff; border-color: #000; }
+        .hs-pop table { border-collapse: collapse; margin: 4px 0; }
+        .hs-pop th { text-align: left; font-weight: normal; color: #555; padding-right: 8px; }
+        .hs-pop td { text-align: right; }
+        .marker-cluster-small, .marker-cluster-medium, .marker-cluster-large {
+            background-color: rgba(80,80,80,.3); }
+        .marker-cluster-small div, .marker-cluster-medium div, .marker-cluster-large div {
+            background-color: rgba(50,50,50,.8); color: #fff; }
+        .ev-desc { margin-top: 4px; white-space: pre-wrap; max-height: 9em; overflow: auto; }
+        </style>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MapStyle"
+
+
+class Legend(folium.MacroElement):
+    """A Leaflet control with fixed HTML (no user text)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.control({position: {{ this.position }}});
+            {{ this.get_name() }}.onAdd = function () {
+                var div = L.DomUtil.create("div", "hs-legend");
+                div.innerHTML = {{ this.content }};
+                return div;
+            };
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    # Bottom right, above the attribution: in Namwon the dense city core sits west of
+    # centre when a map is fitted to the whole station, where a bottom-left legend hid it.
+    def __init__(self, html_text: str, *, position: str = "bottomright"):
+        super().__init__()
+        self._name = "HotspotLegend"
+        self.set_html(html_text)
+        self.position = js_literal(position)
+
+    def set_html(self, html_text: str) -> None:
+        self.html_text = html_text
+        self.content = js_literal(html_text)
+
+
+class FitWhenSized(folium.MacroElement):
+    """Zoom the map to ``bounds`` once its container has a size.
+
+    Folium's ``fit_bounds`` runs while the page is parsed. In an iframe that is not
+    laid out yet (the meeting pack's ``srcdoc`` map) the container is 0 × 0 then,
+    and Leaflet zooms to ``max_zoom`` on an empty spot. This fits at once when the
+    map has a size, else as soon as it gets one.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var map = {{ this._parent.get_name() }};
+                var fitted = false;
+                function fit() {
+                    var box = map.getContainer().getBoundingClientRect();
+                    if (fitted || box.width < 1 || box.height < 1) { return; }
+                    fitted = true;
+                    map.invalidateSize();
+                    map.fitBounds({{ this.bounds_js }}, {{ this.options_js }});
+                }
+                fit();
+                if (!fitted && window.ResizeObserver) {
+                    var watch = new ResizeObserver(function () {
+                        fit();
+                        if (fitted) { watch.disconnect(); }
+                    });
+                    watch.observe(map.getContainer());
+                }
+                window.addEventListener("load", fit);
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds, *, padding: tuple[int, int] | None = None, max_zoom: int = 16):
+        super().__init__()
+        self._name = "FitWhenSized"
+        (south, west), (north, east) = bounds
+        if not (south <= north and west <= east):
+            raise ValueError(f"bounds must be [[south, west], [north, east]], got {bounds!r}")
+        self.bounds = [[float(south), float(west)], [float(north), float(east)]]
+        self.options = {"maxZoom": int(max_zoom)}
+        if padding is not None:
+            self.options["padding"] = [int(padding[0]), int(padding[1])]
+        self.bounds_js = js_literal(self.bounds)
+        self.options_js = js_literal(self.options)
+
+
+def fit_to(
+    m: folium.Map,
+    bounds_wgs84: tuple[float, float, float, float],
+    *,
+    padding: tuple[int, int] | None = None,
+    max_zoom: int = 16,
+) -> FitWhenSized:
+    """Zoom ``m`` to ``(minx, miny, maxx, maxy)`` in degrees (shapely/geopandas order)."""
+    minx, miny, maxx, maxy = bounds_wgs84
+    fit = FitWhenSized([[miny, minx], [maxy, maxx]], padding=padding, max_zoom=max_zoom)
+    m.add_child(fit)
+    return fit
+
+
+class PointCluster(folium.plugins.MarkerCluster):
+    """A MarkerCluster filled from one compact array of circle markers.
+
+    Each row is ``[lat, lon, colour index, count, title, line 2, line 3, body]``;
+    the texts are escaped HTML. One JSON array instead of one folium element per
+    point keeps 5,000 points a small, fast page. Clusters show the summed counts.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.markerClusterGroup({{ this.cluster_options }});
+            (function () {
+                var colours = {{ this.colours }};
+                var rows = {{ this.rows }};
+                var markers = [];
+                for (var i = 0; i < rows.length; i++) {
+                    var r = rows[i];
+                    var mk = L.circleMarker([r[0], r[1]], {
+                        radius: r[3] > 1 ? Math.min(14, 4 + 2.2 * Math.sqrt(r[3])) : 5,
+                        color: "#ffffff", weight: 1, fillColor: colours[r[2]], fillOpacity: 0.9,
+                        count: r[3]
+                    });
+                    var h = "<b>" + r[4] + "</b>";
+                    if (r[5]) { h += "<br>" + r[5]; }
+                    if (r[6]) { h += "<br>" + r[6]; }
+                    if (r[7]) { h += '<div class="ev-desc">' + r[7] + "</div>"; }
+                    mk.bindPopup(h, {maxWidth: 320});
+                    markers.push(mk);
+                }
+                {{ this.get_name() }}.addLayers(markers);
+            })();
+            {{ this.get_name() }}.options.iconCreateFunction = function (cluster) {
+                var n = 0, ms = cluster.getAllChildMarkers();
+                for (var i = 0; i < ms.length; i++) { n += ms[i].options.count || 1; }
+                var size = n < 10 ? "small" : (n < 100 ? "medium" : "large");
+                return L.divIcon({
+                    html: "<div><span>" + n + "</span></div>",
+                    className: "marker-cluster marker-cluster-" + size,
+                    iconSize: L.point(40, 40)
+                });
+            };
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list, colours: list[str], *, name: str, show: bool = True, **options):
+        super().__init__(name=name, show=show)
+        self._name = "PointCluster"
+        self.n_markers = len(rows)
+        self.row_data = rows
+        self.rows = js_literal(rows)
+        self.colours = js_literal(colours)
+        self.cluster_options = js_literal(
+            {
+                "maxClusterRadius": 45,
+                "spiderfyOnMaxZoom": True,
+                "showCoverageOnHover": False,
+                "chunkedLoading": True,
+                **options,
+            }
+        )

@@ -1,0 +1,84 @@
+"""How the store is reached: an engine with the store's SQLite settings, write
+transactions that hold the write lock, and the errors of reaching it.
+
+Both the store (:mod:`analytics.storage.store`) and its migrations
+(:mod:`analytics.storage.migrations`) connect through here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+
+# How long a writer waits for another writer's lock before StoreBusyError.
+BUSY_TIMEOUT_MS = int(os.environ.get("HOTSPOT_BUSY_TIMEOUT_MS", "10000"))
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # We issue BEGIN ourselves (see _sqlite_begin), so the driver must not.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    # WAL lets the app read while an analyst imports; busy_timeout waits on a lock
+    # instead of failing at once.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS:d}")
+    cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: a 100k-row import fits
+    cur.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    # A writer takes the write lock up front: a deferred transaction that reads and
+    # then writes can fail at once with "database is locked" instead of waiting.
+    immediate = conn.get_execution_options().get("sqlite_immediate", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextmanager
+def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A transaction that writes: all of it lands, or none of it.
+
+    On SQLite it holds the write lock from the start and waits up to the busy
+    timeout for another writer; then raises :class:`StoreBusyError`.
+    """
+    try:
+        with engine.connect() as conn:
+            conn.execution_options(sqlite_immediate=True)
+            with conn.begin():
+                yield conn
+    except sa.exc.OperationalError as exc:
+        if _is_busy(exc):
+            raise StoreBusyError(str(exc)) from exc
+        raise
+
+
+def _is_busy(exc: sa.exc.OperationalError) -> bool:
+    """Another writer holds the lock. Judged on the driver's error alone: the SQL in
+    ``str(exc)`` can name a column such as ``locked_until``."""
+    name = getattr(exc.orig, "sqlite_errorname", None)
+    if name is not None:
+        return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text or "lock timeout" in text
+
+
+class StoreBusyError(RuntimeError):
+    """Another writer held the store for longer than the busy timeout."""
+
+
+class StoreVersionError(RuntimeError):
+    """The store was written by a newer version of the app than this one."""
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for ``url`` with the store's SQLite settings, without touching the schema."""
+    engine = sa.create_engine(url)
+    if engine.dialect.name == "sqlite":
+        sa_event.listen(engine, "connect", _sqlite_pragmas)
+        sa_event.listen(engine, "begin", _sqlite_begin)
+    return engine

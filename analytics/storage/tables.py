@@ -1,0 +1,218 @@
+"""The store's tables: one SQLAlchemy :data:`metadata` that the store writes through and
+the migrations (:mod:`analytics.storage.migrations`) compare the migrated schema with.
+
+To change a table: change it here, then add a revision under
+``analytics/storage/migrations/versions`` and raise :data:`SCHEMA_VERSION`.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from analytics.storage.schema import EVENT_COLUMNS
+
+# The Alembic revision number of the schema this code writes (``alembic_version`` in the
+# store is the authority; each migration also writes its number to
+# ``meta.schema_version`` for people who look inside the file).
+SCHEMA_VERSION = 4
+
+
+metadata = sa.MetaData()
+
+meta = sa.Table(
+    "meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+import_batches = sa.Table(
+    "import_batches",
+    metadata,
+    sa.Column("batch_id", sa.String(40), primary_key=True),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("file_sha256", sa.String(64), nullable=False),
+    sa.Column("sheet", sa.Text),
+    sa.Column("encoding", sa.String(32)),
+    sa.Column("crs", sa.String(32)),
+    sa.Column("imported_at", sa.String(32), nullable=False),
+    sa.Column("rows_total", sa.Integer, nullable=False),
+    sa.Column("rows_imported", sa.Integer, nullable=False),
+    sa.Column("rows_duplicate", sa.Integer, nullable=False),
+    sa.Column("rows_rejected", sa.Integer, nullable=False),
+    sa.Column("synthetic", sa.Boolean, nullable=False, default=False),
+    sa.Column("status", sa.String(16), nullable=False, default="active"),
+    sa.Column("undone_at", sa.String(32)),
+    sa.Column("summary_json", sa.Text),
+)
+
+_EVENT_SQL_TYPES = {
+    "string": sa.Text,
+    "float64": sa.Float,
+    "bool": sa.Boolean,
+    "Int64": sa.Integer,
+}
+
+
+def _event_columns() -> list[sa.Column]:
+    cols = []
+    for name, dtype in EVENT_COLUMNS.items():
+        if name == "event_id":
+            cols.append(sa.Column(name, sa.String(40), primary_key=True))
+        elif name == "batch_id":
+            cols.append(
+                sa.Column(
+                    name, sa.String(40), sa.ForeignKey("import_batches.batch_id"), nullable=False
+                )
+            )
+        elif dtype.startswith("datetime64"):
+            cols.append(sa.Column(name, sa.String(32), nullable=name != "occurred_at"))
+        else:
+            cols.append(sa.Column(name, _EVENT_SQL_TYPES[dtype]()))
+    return cols
+
+
+events = sa.Table(
+    "events",
+    metadata,
+    *_event_columns(),
+    # No index on batch_id: it would slow every import to speed up the rare undo.
+    sa.Index("ix_events_source_time", "source", "occurred_at"),
+)
+
+rejected_rows = sa.Table(
+    "rejected_rows",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("batch_id", sa.String(40), sa.ForeignKey("import_batches.batch_id"), nullable=False),
+    sa.Column("row_number", sa.Integer, nullable=False),
+    sa.Column("reason_code", sa.String(40), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("reason_en", sa.Text),
+    sa.Column("raw_json", sa.Text, nullable=False),
+    sa.Index("ix_rejected_batch", "batch_id"),
+)
+
+suggestion_boxes = sa.Table(
+    "suggestion_boxes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("box_id", sa.String(32), nullable=False),
+    sa.Column("name", sa.Text),
+    sa.Column("place", sa.Text, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("x", sa.Float, nullable=False),
+    sa.Column("y", sa.Float, nullable=False),
+    sa.Column("installed_on", sa.String(10), nullable=False),
+    sa.Column("removed_on", sa.String(10)),
+    sa.Column("synthetic", sa.Boolean, nullable=False, default=False),
+    sa.UniqueConstraint("box_id", "installed_on", name="uq_box_placement"),
+)
+
+
+tuning_cache = sa.Table(
+    "tuning_cache",
+    metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("value_json", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+
+
+# Sign-in and the audit log (schema revision 2). Times are ISO text in KST, like the rest.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("password_changed_at", sa.String(32), nullable=False),
+    sa.Column("last_signin_at", sa.String(32)),
+    sa.Column("locked_until", sa.String(32)),
+    sa.CheckConstraint("role IN ('viewer', 'analyst', 'admin')", name="ck_users_role"),
+)
+
+# Failed sign-ins of known users inside the lockout window (pruned as they age out).
+login_attempts = sa.Table(
+    "login_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "user_name",
+        sa.String(40),
+        sa.ForeignKey("users.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("attempted_at", sa.String(32), nullable=False),
+    sa.Index("ix_login_attempts_user", "user_name"),
+)
+
+# Signed-in browser sessions (schema revision 4). Only the SHA-256 of the cookie's
+# token is kept, so a copy of the store opens no session. The role is not stored: it
+# is read from users at every look-up, so a role change applies at once.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_name",
+        sa.String(40),
+        sa.ForeignKey("users.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("last_seen_at", sa.String(32), nullable=False),
+    sa.Column("revoked_at", sa.String(32)),
+    sa.Column("revoked_reason", sa.String(16)),
+    sa.Column("client_address", sa.String(64)),
+    sa.Index("ix_sessions_user", "user_name"),
+)
+
+# One-time sign-in grants: the sign-in page hands one to the browser, which trades it
+# (once, within a minute) for the session cookie. Hashed like the tokens.
+signin_grants = sa.Table(
+    "signin_grants",
+    metadata,
+    sa.Column("grant_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "user_name",
+        sa.String(40),
+        sa.ForeignKey("users.name", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("expires_at", sa.String(32), nullable=False),
+    sa.Column("client_address", sa.String(64)),
+)
+
+# Failed sign-ins per client address, known names or not (pruned as they age out).
+address_attempts = sa.Table(
+    "address_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("client_address", sa.String(64), nullable=False),
+    sa.Column("attempted_at", sa.String(32), nullable=False),
+    sa.Index("ix_address_attempts_address", "client_address"),
+)
+
+# Append-only: the app has no function that updates or deletes a row; triggers abort
+# any UPDATE or DELETE (migration 0002), and on SQLite an INSERT OR REPLACE too (0003).
+# Tamper-evident: each entry carries the hash of the one before it (migration 0003;
+# analytics.access.audit.audit_entry_hash and verify_audit_chain).
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("batch_id", sa.String(40)),
+    sa.Column("file_name", sa.Text),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("entry_hash", sa.String(64), nullable=False),
+    sqlite_autoincrement=True,
+)
