@@ -41,6 +41,8 @@ class HotspotAnswer:
     shown : ShownHotspots
         ``current`` and ``gone`` hotspots, ``withheld`` units, ``event_hotspot`` …;
         ``shown.query`` is what DBSCAN ran with.
+    resolved : HotspotQuery
+        The query asked with its setting filled in, before the role's floors.
     how : {'given', 'auto', 'station'}
         Where the setting came from: the query, the tuning, or ``station.toml``.
     tuning_weeks : int
@@ -50,6 +52,7 @@ class HotspotAnswer:
     """
 
     shown: ShownHotspots
+    resolved: HotspotQuery
     how: str
     tuning_weeks: int
     masked: bool
@@ -65,7 +68,8 @@ class HotspotAnswer:
         return int(self.shown.event_hotspot.notna().sum())
 
     def sentence(self, lang: str = "ko") -> str:
-        """The setting in words: 'eps 60 m, 최소 4건', '기본 설정: …' or '자동 설정: …'.
+        """The setting the hotspots were computed with, in words: 'eps 60 m, 최소 4건',
+        '기본 설정: …' or '자동 설정: …'.
 
         A setting the floors raised is no longer the tuned or the station's: it is
         stated as plain values.
@@ -73,6 +77,11 @@ class HotspotAnswer:
         how = "given" if self.shown.raised else self.how
         q = self.query
         return setting_sentence(q.eps_m, q.min_samples, how, lang, weeks=self.tuning_weeks)
+
+    def resolved_sentence(self, lang: str = "ko") -> str:
+        """The setting before the role's floors, in words (:attr:`resolved`, :attr:`how`)."""
+        q = self.resolved
+        return setting_sentence(q.eps_m, q.min_samples, self.how, lang, weeks=self.tuning_weeks)
 
 
 def resolve_query(
@@ -197,5 +206,9 @@ def answer_hotspot_query(
         events = events[events["category"].isin(query.categories)]
     shown = shown_hotspots(rule, events, resolved, geo=geo, weeks_back=weeks_back)
     return HotspotAnswer(
-        shown=shown, how=how, tuning_weeks=geo.station.tune_weeks, masked=rule.masks
+        shown=shown,
+        resolved=resolved,
+        how=how,
+        tuning_weeks=geo.station.tune_weeks,
+        masked=rule.masks,
     )
