@@ -245,10 +245,8 @@ class HotspotQuery:
                 _number(self.min_samples, "query.min_samples", MIN_SAMPLES_BOUNDS),
             )
         put(self, "include_outside", bool(self.include_outside))
-        score = self.min_geocode_score
-        if isinstance(score, bool | str) or not (0.0 <= float(score) <= 1.0):
-            raise _invalid("query.min_geocode_score", value=repr(score))
-        put(self, "min_geocode_score", float(score))
+        score = _number(self.min_geocode_score, "query.min_geocode_score", (0.0, 1.0))
+        put(self, "min_geocode_score", score)
         if self.hull not in HULLS:
             raise _invalid("query.hull", known=", ".join(HULLS), value=repr(self.hull))
 
