@@ -58,7 +58,7 @@ def make_export(path: Path, rows: int, seed: int = 1) -> None:
 def timed_import(path: Path, db: Path):
     engine = store.open_store(str(db))
     t0 = time.perf_counter()
-    result = import_file(path, source="incident", engine=engine)
+    result = import_file(path, source="incident", db=engine)
     return time.perf_counter() - t0, result, engine
 
 
@@ -76,7 +76,7 @@ def main() -> None:
         # Warm: the app's process has imported before; a fresh, empty store.
         warm, result, engine = timed_import(path, Path(tmp) / "warm.sqlite")
         t0 = time.perf_counter()
-        again = import_file(path, source="incident", engine=engine)
+        again = import_file(path, source="incident", db=engine)
         second = time.perf_counter() - t0
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(f"file: {n:,} rows, CP949 CSV, UTM-K (detected {result.crs}, encoding {result.encoding})")

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import altair as alt
 
-# d3-time-format patterns (%-m: month without a leading zero).
-_MONTH = {"ko": "%-m월", "en": "%b"}
-_MONTH_WITH_YEAR = {"ko": "%Y년 %-m월", "en": "%b %Y"}
-DATE_FORMAT = {"ko": "%Y.%m.%d", "en": "%d %b %Y"}
+from ui.i18n import text
+
+
+def date_format(lang: str) -> str:
+    """The d3-time-format pattern of a date in ``lang``: '%Y.%m.%d' or '%d %b %Y'."""
+    return text("charts.date", lang)
 
 
 def month_label_expr(lang: str) -> str:
     """A Vega expression labelling a time tick by its month, January with its year."""
+    with_year, month = text("charts.month_with_year", lang), text("charts.month", lang)
     return (
-        f"month(datum.value) == 0 ? timeFormat(datum.value, '{_MONTH_WITH_YEAR[lang]}')"
-        f" : timeFormat(datum.value, '{_MONTH[lang]}')"
+        f"month(datum.value) == 0 ? timeFormat(datum.value, '{with_year}')"
+        f" : timeFormat(datum.value, '{month}')"
     )
 
 
@@ -33,4 +36,4 @@ def time_x(field: str, *, title: str, lang: str) -> alt.X:
 
 def date_tooltip(field: str, *, title: str, lang: str) -> alt.Tooltip:
     """A tooltip that shows a temporal ``field`` as a date in ``lang`` (2017.10.13)."""
-    return alt.Tooltip(f"{field}:T", title=title, format=DATE_FORMAT[lang])
+    return alt.Tooltip(f"{field}:T", title=title, format=date_format(lang))

@@ -12,6 +12,7 @@ from analytics.storage import store
 from analytics.storage.importers.core import prepare_file
 from analytics.storage.importers.reading import ImportFileError
 from ui.data import engine_for
+from ui.i18n import LANGS
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -20,7 +21,8 @@ def preview(
 ) -> dict:
     """Read and validate an upload without saving; how many rows are already stored.
 
-    A refused file gives ``error`` (the message in both languages) and
+    A refused file gives ``error`` (its message in every language of the catalogue,
+    by language: the result is cached for whichever language asks next) and
     ``audit_detail`` (for :func:`audit_refused_upload`).
     """
     from analytics.access.audit import import_failure_detail
@@ -29,7 +31,7 @@ def preview(
         prepared = prepare_file(content, source=source, sheet=sheet, file_name=file_name)
     except ImportFileError as exc:
         return {
-            "error": {"ko": exc.text("ko"), "en": exc.text("en")},
+            "error": {lang: exc.text(lang) for lang in LANGS},
             "audit_detail": import_failure_detail(source, exc) + " (preview)",
         }
     with engine_for(url).connect() as conn:

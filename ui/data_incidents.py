@@ -16,11 +16,11 @@ from analytics.compute import incidents as inc
 from analytics.compute.periods import Period
 from analytics.presentation import maps
 from analytics.station.categories import INCIDENT
+from analytics.station.clock import wall_clock, weekday_names
 from ui import data
 from ui.charts import date_tooltip, time_x
 from ui.i18n import number, percent, signed_pct, text
 
-WEEKDAYS = {"ko": list("월화수목금토일"), "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
 PERIOD_COLOUR = "#E69F00"
 HOLIDAY_COLOUR = "#D55E00"
 INCIDENT_COLOUR = "#404040"  # the incident colour of analytics.presentation.maps
@@ -102,8 +102,8 @@ def period_incidents(
 
 
 def _naive(ts: pd.Timestamp) -> pd.Timestamp:
-    """Wall-clock KST without the zone: altair would otherwise show the browser's."""
-    return pd.Timestamp(ts).tz_convert("Asia/Seoul").tz_localize(None)
+    """The station's wall clock without the zone: altair would otherwise show the browser's."""
+    return wall_clock(pd.Timestamp(ts))
 
 
 def trend_chart(weekly_frame: pd.DataFrame, start, end, lang: str):
@@ -180,9 +180,10 @@ def heatmap_chart(cells: pd.DataFrame, lang: str):
     wd_col, hour_col = text("incidents.weekday", lang), text("incidents.hour", lang)
     n_col = text("incidents.incidents", lang)
     long = cells.stack().reset_index(name="n")
+    names = weekday_names(lang)
     frame = pd.DataFrame(
         {
-            wd_col: [WEEKDAYS[lang][w] for w in long["weekday"]],
+            wd_col: [names[w] for w in long["weekday"]],
             hour_col: long["hour"].to_numpy(),
             n_col: long["n"].to_numpy(),
         }
@@ -192,7 +193,7 @@ def heatmap_chart(cells: pd.DataFrame, lang: str):
         .mark_rect()
         .encode(
             x=alt.X(f"{hour_col}:O", title=hour_col),
-            y=alt.Y(f"{wd_col}:N", sort=WEEKDAYS[lang], title=None),
+            y=alt.Y(f"{wd_col}:N", sort=names, title=None),
             color=alt.Color(f"{n_col}:Q", scale=alt.Scale(scheme="orangered"), title=n_col),
             tooltip=[wd_col, hour_col, n_col],
         )

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pandas as pd
 
+from analytics.station.clock import local, weekday_name
 from analytics.text import LANGS, catalogue, text
 
 __all__ = ["CATALOGUE", "LANGS", "text"]
@@ -38,21 +39,21 @@ def signed_pct(value: float | None) -> str:
     return format_pct(value)
 
 
-_WEEKDAYS = {"ko": "월화수목금토일", "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
-
-
 def day(value, lang: str = "ko") -> str:
-    """A KST date: '2017.10.13(금)' or 'Fri 13 Oct 2017'."""
+    """A date on the station's calendar: '2017.10.13(금)' or 'Fri 13 Oct 2017'.
+
+    A tz-aware value is converted to the station's zone first; a naive one is its date.
+    """
     if value is None or value is pd.NaT:
         return "—"
     ts = pd.Timestamp(value)
     if ts.tzinfo is not None:
-        ts = ts.tz_convert("Asia/Seoul")
+        ts = local(ts)
     d = ts.date() if isinstance(ts, pd.Timestamp) else value
     wd = d.weekday()
     if lang == "ko":
-        return f"{d:%Y.%m.%d}({_WEEKDAYS['ko'][wd]})"
-    return f"{_WEEKDAYS['en'][wd]} {d.day} {d:%b %Y}"
+        return f"{d:%Y.%m.%d}({weekday_name(wd, 'ko')})"
+    return f"{weekday_name(wd, 'en')} {d.day} {d:%b %Y}"
 
 
 def day_range(start, end_exclusive, lang: str = "ko") -> str:

@@ -6,31 +6,18 @@ import pandas as pd
 
 from ui.i18n import CATALOGUE, text
 
-FIELD_LABELS = {
-    "record_id": ("원본 ID", "Record id"),
-    "occurred_at": ("일시", "Date/time"),
-    "time": ("시각", "Time"),
-    "lat": ("위도", "Latitude"),
-    "lon": ("경도", "Longitude"),
-    "x": ("X좌표", "X"),
-    "y": ("Y좌표", "Y"),
-    "location_text": ("장소", "Place"),
-    "category": ("유형", "Category"),
-    "description": ("내용", "Text"),
-    "status": ("처리상태", "Status"),
-    "agency": ("협조기관", "Agency"),
-    "resolved_at": ("처리완료일", "Resolved"),
-    "time_slot": ("희망시간", "Time slot"),
-    "box_id": ("소리함", "Box"),
-    "priority": ("긴급도", "Priority"),
-}
+
+def field_label(field: str, lang: str) -> str:
+    """An import field (``occurred_at`` …) as people read it; an unknown one as named."""
+    key = f"tables.field.{field}"
+    return text(key, lang) if key in CATALOGUE else field
 
 
 def mapping_table(columns: dict[str, str], lang: str) -> pd.DataFrame:
-    i = 0 if lang == "ko" else 1
+    """Field → the file's column it was read from, for the import preview."""
     return pd.DataFrame(
         {
-            text("data.field", lang): [FIELD_LABELS.get(f, (f, f))[i] for f in columns],
+            text("data.field", lang): [field_label(f, lang) for f in columns],
             text("data.column", lang): list(columns.values()),
         }
     )
@@ -94,7 +81,7 @@ def active_batches(history: pd.DataFrame) -> list[str]:
 
 
 def audit_table(log: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The audit log as people read it: KST time, who, what (in ``lang``), details."""
+    """The audit log as people read it: station time, who, what (in ``lang``), details."""
 
     def action(a: str) -> str:
         key = f"audit.action.{a}"

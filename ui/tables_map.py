@@ -5,9 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.compute.profiles import place_in
-from ui.i18n import text
+from analytics.station.clock import weekday_name, weekday_names
+from ui.i18n import LANGS, text
 
-WEEKDAYS = {"ko": list("월화수목금토일"), "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
+# Weekday names by language, Monday first, for pages/map.py's heatmap axis order; new
+# code asks analytics.station.clock.weekday_names(lang) directly.
+WEEKDAYS: dict[str, list[str]] = {lang: weekday_names(lang) for lang in LANGS}
 
 
 def heatmap_frame(hour_weekday: list[list[float]], lang: str) -> pd.DataFrame:
@@ -15,7 +18,9 @@ def heatmap_frame(hour_weekday: list[list[float]], lang: str) -> pd.DataFrame:
     rows = []
     for wd, hours in enumerate(hour_weekday):
         for hour, n in enumerate(hours):
-            rows.append({"weekday": WEEKDAYS[lang][wd], "wd": wd, "hour": hour, "n": round(n, 2)})
+            rows.append(
+                {"weekday": weekday_name(wd, lang), "wd": wd, "hour": hour, "n": round(n, 2)}
+            )
     return pd.DataFrame(rows)
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from analytics.station.clock import local
 from analytics.station.config import default_station
 from ui import data
 from ui.i18n import LANGS, text, week_option
@@ -43,7 +44,7 @@ def week_choices(first: pd.Timestamp | None, last_week: dt.date | None) -> list[
     """Meeting days from the first week with data to ``last_week``, newest first."""
     if first is None or last_week is None:
         return []
-    first_day = first.tz_convert("Asia/Seoul").date()
+    first_day = local(first).date()
     weeks = []
     d = last_week
     while d - dt.timedelta(days=7) >= first_day - dt.timedelta(days=7) and len(weeks) < 200:
@@ -64,7 +65,7 @@ def sidebar_frame(lang: str, url: str, version: str) -> ViewState:
         new_lang = st.radio(
             text("frame.language", lang),
             LANGS,  # its value comes from st.session_state["lang"], seeded from the link
-            format_func=lambda v: {"ko": "한국어", "en": "English"}[v],
+            format_func=lambda v: text("widgets.language_name", v),  # each in itself
             horizontal=True,
             key="lang",
         )

@@ -154,7 +154,7 @@ def audit_entry_hash(entry: Mapping, prev_hash: str) -> str:
 
 
 def audit(
-    engine: sa.Engine,
+    db: sa.Engine,
     *,
     actor: str,
     action: str,
@@ -174,7 +174,7 @@ def audit(
     detail, batch_id, file_name : optional
         Free text (control characters are escaped), and the batch and file concerned.
     """
-    with store.write_transaction(engine) as conn:
+    with store.write_transaction(db) as conn:
         return audit_in(
             conn,
             actor=actor,
@@ -188,7 +188,7 @@ def audit(
 AUDIT_COLUMNS = ("id", "at", "actor", "action", "detail", "batch_id", "file_name")
 
 
-def read_audit(engine: sa.Engine, *, limit: int | None = 500) -> pd.DataFrame:
+def read_audit(db: sa.Engine, *, limit: int | None = 500) -> pd.DataFrame:
     """The audit log, newest first (``limit`` entries; None for all).
 
     Columns: id, at (a Timestamp on the station's clock), actor, action, detail,
@@ -200,7 +200,7 @@ def read_audit(engine: sa.Engine, *, limit: int | None = 500) -> pd.DataFrame:
         if int(limit) < 1:
             raise ValueError(f"limit must be >= 1, got {limit}")
         q = q.limit(int(limit))
-    with engine.connect() as conn:
+    with db.connect() as conn:
         frame = pd.DataFrame(conn.execute(q).mappings().all(), columns=list(AUDIT_COLUMNS))
     frame["at"] = pd.to_datetime(frame["at"], format="ISO8601", utc=True).dt.tz_convert(
         clock.zone()
@@ -302,11 +302,11 @@ def verify_audit_chain(db: sa.Engine) -> AuditVerification:
 # --- audited store operations -----------------------------------------------------
 
 
-def audited_import(engine: sa.Engine, actor: str, **import_kwargs):
+def audited_import(db: sa.Engine, actor: str, **import_kwargs):
     """:func:`analytics.storage.importers.core.import_file` plus its audit entry.
 
     ``import_kwargs`` are import_file's (``file=``, ``source=``, ``sheet=`` ...);
-    ``engine`` is passed for you. The ``import`` entry (batch id, file name and
+    ``db`` is passed for you. The ``import`` entry (batch id, file name and
     counts) is written in the import's own transaction: the rows and their entry land
     together or not at all. A file that is refused gets an ``import.fail`` entry (the
     error) in a transaction of its own, and the error is re-raised (a busy store,
@@ -337,7 +337,7 @@ def audited_import(engine: sa.Engine, actor: str, **import_kwargs):
         )
 
     try:
-        return import_file(engine=engine, in_transaction=record, **import_kwargs)
+        return import_file(db=db, in_transaction=record, **import_kwargs)
     except ImportFileError as exc:
         if exc.key == "error.busy":
             # Nothing changed, and the store is still busy: another wait to write the
@@ -349,7 +349,7 @@ def audited_import(engine: sa.Engine, actor: str, **import_kwargs):
         )
         try:
             audit(
-                engine,
+                db,
                 actor=actor,
                 action="import.fail",
                 detail=import_failure_detail(import_kwargs.get("source"), exc),
@@ -370,7 +370,7 @@ def import_failure_detail(source, exc) -> str:
     return f"source={source} error={exc.key}" + (f" {params}" if params else "")
 
 
-def audited_undo(engine: sa.Engine, actor: str, batch_id: str) -> int:
+def audited_undo(db: sa.Engine, actor: str, batch_id: str) -> int:
     """:func:`analytics.storage.store.undo_batch` plus its ``undo`` audit entry.
 
     The undo and its entry are one transaction. Returns the number of events removed;
@@ -378,7 +378,7 @@ def audited_undo(engine: sa.Engine, actor: str, batch_id: str) -> int:
     batch.
     """
     b = store.import_batches
-    with store.write_transaction(engine) as conn:
+    with store.write_transaction(db) as conn:
         row = conn.execute(
             sa.select(b.c.file_name, b.c.status).where(b.c.batch_id == batch_id)
         ).first()

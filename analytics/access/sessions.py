@@ -77,7 +77,7 @@ def _user_exists(conn: sa.Connection, name: str) -> bool:
 
 
 def create_grant(
-    engine: sa.Engine,
+    db: sa.Engine,
     *,
     user_name: str,
     client_address: str | None = None,
@@ -108,7 +108,7 @@ def create_grant(
     now_ts = moment(now)
     grant = secrets.token_urlsafe(32)
     g = store.signin_grants
-    with store.write_transaction(engine) as conn:
+    with store.write_transaction(db) as conn:
         if not _user_exists(conn, name):
             raise AuthError("auth.no_user", name=name)
         conn.execute(g.delete().where(g.c.expires_at <= to_text(now_ts, "microseconds")))
@@ -125,7 +125,7 @@ def create_grant(
 
 
 def redeem_grant(
-    engine: sa.Engine,
+    db: sa.Engine,
     grant: object,
     *,
     client_address: str | None = None,
@@ -142,7 +142,7 @@ def redeem_grant(
     now_ts = moment(now)
     address = client_key(client_address)
     g = store.signin_grants
-    with store.write_transaction(engine) as conn:
+    with store.write_transaction(db) as conn:
         row = conn.execute(sa.select(g).where(g.c.grant_hash == _secret_hash(grant))).first()
         if row is None:
             return None
@@ -155,7 +155,7 @@ def redeem_grant(
 
 
 def create_session(
-    engine: sa.Engine,
+    db: sa.Engine,
     *,
     user_name: str,
     client_address: str | None = None,
@@ -173,7 +173,7 @@ def create_session(
     """
     name = check_name(user_name)
     now_ts = moment(now)
-    with store.write_transaction(engine) as conn:
+    with store.write_transaction(db) as conn:
         if not _user_exists(conn, name):
             raise AuthError("auth.no_user", name=name)
         return _create_session(conn, name, client_key(client_address), now_ts)
@@ -199,7 +199,7 @@ def _create_session(conn: sa.Connection, name: str, address: str, now: pd.Timest
 
 
 def check_session(
-    engine: sa.Engine,
+    db: sa.Engine,
     token: object,
     *,
     now: datetime | pd.Timestamp | None = None,
@@ -236,7 +236,7 @@ def check_session(
         .join(u, u.c.name == s.c.user_name)
         .where(s.c.token_hash == token_hash)
     )
-    with engine.connect() as conn:
+    with db.connect() as conn:
         row = conn.execute(query).first()
     if row is None:
         return None, "unknown"
@@ -250,14 +250,14 @@ def check_session(
         reason = "idle"
     if reason is not None:
         try:
-            with store.write_transaction(engine) as conn:
+            with store.write_transaction(db) as conn:
                 _revoke(conn, [token_hash], row.user_name, reason, now_ts, actor=row.user_name)
         except store.StoreBusyError:
             log.warning("an ended session was not marked: the store stayed busy")
         return None, reason
     if now_ts - seen >= pd.Timedelta(seconds=TOUCH_SECONDS):
         try:
-            with store.write_transaction(engine) as conn:
+            with store.write_transaction(db) as conn:
                 conn.execute(
                     s.update()
                     .where(s.c.token_hash == token_hash, s.c.revoked_at.is_(None))
@@ -277,14 +277,14 @@ def check_session(
 
 
 def session_for_token(
-    engine: sa.Engine,
+    db: sa.Engine,
     token: object,
     *,
     now: datetime | pd.Timestamp | None = None,
     station: StationConfig | None = None,
 ) -> Session | None:
     """The live session a token opens, or None (see :func:`check_session`)."""
-    return check_session(engine, token, now=now, station=station)[0]
+    return check_session(db, token, now=now, station=station)[0]
 
 
 def _revoke(
@@ -318,7 +318,7 @@ def _revoke(
 
 
 def revoke_session(
-    engine: sa.Engine,
+    db: sa.Engine,
     token: object,
     *,
     reason: str = "signout",
@@ -332,7 +332,7 @@ def revoke_session(
     now_ts = moment(now)
     s = store.sessions
     token_hash = _secret_hash(token)
-    with store.write_transaction(engine) as conn:
+    with store.write_transaction(db) as conn:
         name = conn.execute(
             sa.select(s.c.user_name).where(s.c.token_hash == token_hash)
         ).scalar_one_or_none()
@@ -342,7 +342,7 @@ def revoke_session(
 
 
 def revoke_sessions(
-    engine: sa.Engine,
+    db: sa.Engine,
     user_name: str,
     *,
     reason: str,
@@ -355,7 +355,7 @@ def revoke_sessions(
     """
     _check_reason(reason)
     name = check_name(user_name)
-    with store.write_transaction(engine) as conn:
+    with store.write_transaction(db) as conn:
         return revoke_user_sessions_in(conn, name, reason, moment(now), actor=actor)
 
 

@@ -100,7 +100,7 @@ def _admin_count(conn: sa.Connection) -> int:
 
 
 def add_user(
-    engine: sa.Engine, name: str, password: str, *, role: str = "viewer", actor: str = "cli"
+    db: sa.Engine, name: str, password: str, *, role: str = "viewer", actor: str = "cli"
 ) -> None:
     """Add a user. Raises :class:`AuthError` for a bad name, password or role, or a
     name that is taken."""
@@ -109,7 +109,7 @@ def add_user(
     pw = check_password(password, name)
     hashed = hash_password(pw)  # outside the write lock: it takes a tenth of a second
     now = to_text(moment(None))
-    with store.write_transaction(engine) as conn:
+    with store.write_transaction(db) as conn:
         if _user(conn, name) is not None:
             raise AuthError("auth.user_exists", name=name)
         conn.execute(
@@ -124,10 +124,10 @@ def add_user(
         audit_in(conn, actor=actor, action="user.add", detail=f"name={name} role={role}")
 
 
-def remove_user(engine: sa.Engine, name: str, *, actor: str = "cli") -> None:
+def remove_user(db: sa.Engine, name: str, *, actor: str = "cli") -> None:
     """Remove a user, ending their sessions. The last admin cannot be removed."""
     name = check_name(name)
-    with store.write_transaction(engine) as conn:
+    with store.write_transaction(db) as conn:
         row = _user(conn, name)
         if row is None:
             raise AuthError("auth.no_user", name=name)
@@ -142,17 +142,17 @@ def remove_user(engine: sa.Engine, name: str, *, actor: str = "cli") -> None:
         audit_in(conn, actor=actor, action="user.remove", detail=f"name={name} role={row.role}")
 
 
-def set_password(engine: sa.Engine, name: str, password: str, *, actor: str = "cli") -> None:
+def set_password(db: sa.Engine, name: str, password: str, *, actor: str = "cli") -> None:
     """Set a user's password. This also unlocks the account, clears its failed
     attempts (an admin's reset) and ends all of the user's sessions."""
     name = check_name(name)
     pw = check_password(password, name)
-    with engine.connect() as conn:
+    with db.connect() as conn:
         if _user(conn, name) is None:
             raise AuthError("auth.no_user", name=name)
     hashed = hash_password(pw)
     now = moment(None)
-    with store.write_transaction(engine) as conn:
+    with store.write_transaction(db) as conn:
         row = _user(conn, name)
         if row is None:
             raise AuthError("auth.no_user", name=name)
@@ -169,11 +169,11 @@ def set_password(engine: sa.Engine, name: str, password: str, *, actor: str = "c
         revoke_user_sessions_in(conn, name, "password", now, actor=actor)
 
 
-def set_role(engine: sa.Engine, name: str, role: str, *, actor: str = "cli") -> None:
+def set_role(db: sa.Engine, name: str, role: str, *, actor: str = "cli") -> None:
     """Change a user's role. The last admin cannot be demoted."""
     name = check_name(name)
     check_role(role)
-    with store.write_transaction(engine) as conn:
+    with store.write_transaction(db) as conn:
         row = _user(conn, name)
         if row is None:
             raise AuthError("auth.no_user", name=name)
@@ -187,7 +187,7 @@ USER_COLUMNS = ("name", "role", "created_at", "locked_until", "failed_count")
 
 
 def list_users(
-    engine: sa.Engine,
+    db: sa.Engine,
     *,
     now: datetime | pd.Timestamp | None = None,
     station: StationConfig | None = None,
@@ -200,7 +200,7 @@ def list_users(
     now_ts = moment(now)
     window = pd.Timedelta(minutes=(station or default_station()).lockout_minutes)
     u, a = store.users, store.login_attempts
-    with engine.connect() as conn:
+    with db.connect() as conn:
         rows = conn.execute(
             sa.select(u.c.name, u.c.role, u.c.created_at, u.c.locked_until).order_by(u.c.name)
         ).all()
@@ -228,9 +228,9 @@ def list_users(
     return frame
 
 
-def has_users(engine: sa.Engine) -> bool:
+def has_users(db: sa.Engine) -> bool:
     """True when at least one user exists (until then the app has no sign-in to offer)."""
-    with engine.connect() as conn:
+    with db.connect() as conn:
         return conn.execute(sa.select(store.users.c.name).limit(1)).first() is not None
 
 
@@ -238,7 +238,7 @@ def has_users(engine: sa.Engine) -> bool:
 
 
 def authenticate(
-    engine: sa.Engine,
+    db: sa.Engine,
     name: str,
     password: str,
     *,
@@ -272,14 +272,14 @@ def authenticate(
     dummy = _dummy_hash(ph)  # made before any look-up: the first attempt costs the same
     now_ts = moment(now)
     typed = name if isinstance(name, str) and name else repr(name)
-    with engine.connect() as conn:
+    with db.connect() as conn:
         throttled = _address_failures(conn, address, now_ts, st) >= st.address_failures
     if throttled:
         # No hash for a throttled address: a guessing run must not cost the server
         # a tenth of a second per try. Telling a throttled address so quickly says
         # nothing about which names exist.
         try:
-            with store.write_transaction(engine) as conn:
+            with store.write_transaction(db) as conn:
                 _audit_throttled(conn, typed, address, now_ts, st)
         except store.StoreBusyError:
             log.warning("throttled sign-in not recorded: the store stayed busy")
@@ -291,7 +291,7 @@ def authenticate(
     pw = unicodedata.normalize("NFC", password) if isinstance(password, str) else ""
     row = None
     if key is not None:
-        with engine.connect() as conn:
+        with db.connect() as conn:
             row = _user(conn, key)
     # Every path verifies one hash: an unknown name costs what a known one does.
     ok = _verify(ph, row.password_hash if row is not None else dummy, pw) and row is not None
@@ -299,7 +299,7 @@ def authenticate(
     if ok and ph.check_needs_rehash(row.password_hash):
         new_hash = ph.hash(pw)
     try:
-        with store.write_transaction(engine) as conn:
+        with store.write_transaction(db) as conn:
             # Again under the write lock: parallel attempts must not slip past the limit.
             if _address_failures(conn, address, now_ts, st) >= st.address_failures:
                 _audit_throttled(conn, typed, address, now_ts, st)

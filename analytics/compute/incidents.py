@@ -5,7 +5,7 @@ Every function is pure (no I/O) and works on the event frame of
 :mod:`analytics.storage.schema`. As in :mod:`analytics.compute.periods`, periods are half-open
 ``[start, end)`` with tz-aware bounds, only incidents inside the station boundary
 count by default, and percent changes are in percent (None/NaN when the base is 0).
-Hours and weekdays are read in the time zone of the period (KST).
+Hours and weekdays are read in the time zone of the period (the station's).
 """
 
 from __future__ import annotations

@@ -14,10 +14,11 @@ import pandas as pd
 
 from analytics.compute.profiles import place_in
 from analytics.station.categories import label_in
-
-LANGS = ("ko", "en")
+from analytics.station.clock import weekday_name
+from analytics.text import LANGS, has, text
 
 # The columns of :func:`patrol_targets`, in order; "unit" only when no unit is given.
+# Their names are the catalogue's ``patrol.col.<key>``.
 COLUMN_KEYS = (
     "no",
     "place",
@@ -32,65 +33,47 @@ COLUMN_KEYS = (
     "lon",
     "hotspot_id",
 )
-COLUMNS: dict[str, dict[str, str]] = {
-    "ko": {
-        "no": "순번",
-        "place": "장소",
-        "unit": "관할",
-        "window": "시간대",
-        "days": "요일",
-        "type": "유형",
-        "status": "추세",
-        "evidence": "근거",
-        "categories": "주요 유형",
-        "lat": "위도",
-        "lon": "경도",
-        "hotspot_id": "핫스팟 ID",
-    },
-    "en": {
-        "no": "No.",
-        "place": "Place",
-        "unit": "Unit",
-        "window": "Time window",
-        "days": "Days",
-        "type": "Type",
-        "status": "Trend",
-        "evidence": "Evidence",
-        "categories": "Main categories",
-        "lat": "Latitude",
-        "lon": "Longitude",
-        "hotspot_id": "Hotspot ID",
-    },
-}
-TYPE_LABELS = {
-    "ko": {"convergent": "수렴형", "fear": "불안형", "hidden": "잠재형"},
-    "en": {"convergent": "Convergent", "fear": "Fear", "hidden": "Hidden"},
-}
-STATUS_LABELS = {
-    "ko": {
-        "new": "신규",
-        "persistent": "지속",
-        "intensifying": "심화",
-        "diminishing": "약화",
-        "gone": "소멸",
-    },
-    "en": {
-        "new": "New",
-        "persistent": "Persistent",
-        "intensifying": "Intensifying",
-        "diminishing": "Diminishing",
-        "gone": "Gone",
-    },
-}
-WEEKDAYS = {"ko": list("월화수목금토일"), "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}
-ANY_DAY = {"ko": "요일 무관", "en": "any day"}
 NO_WINDOW = "—"
-# (source column, ko word, en singular, en plural), in the order 근거 lists them.
+# The sources 근거 lists, in its order, with the hotspot column that counts each.
 EVIDENCE = (
-    ("n_incident", "사건", "incident", "incidents"),
-    ("n_suggestion", "소리함", "card", "cards"),
-    ("n_complaint", "민원", "complaint", "complaints"),
+    ("n_incident", "incident"),
+    ("n_suggestion", "suggestion"),
+    ("n_complaint", "complaint"),
 )
+
+
+def column_name(key: str, lang: str = "ko") -> str:
+    """The header of patrol-target column ``key`` (one of :data:`COLUMN_KEYS`) in ``lang``."""
+    return text(f"patrol.col.{key}", lang)
+
+
+def type_label(code, lang: str = "ko") -> str:
+    """A hotspot type ('convergent', 'fear', 'hidden') as people read it; unknown codes as given."""
+    key = f"type.{code}"
+    return text(key, lang) if isinstance(code, str) and has(key) else str(code)
+
+
+def status_label(code, lang: str = "ko") -> str:
+    """A hotspot's trend ('new', 'persistent', …) as people read it; '—' without one."""
+    key = f"status.{code}"
+    return text(key, lang) if isinstance(code, str) and has(key) else NO_WINDOW
+
+
+# The same names as tables by language, for callers that index ``[lang][key]``
+# (analytics.presentation.exports, analytics.presentation.meeting_pack, ui.data_unit).
+COLUMNS: dict[str, dict[str, str]] = {
+    lang: {k: column_name(k, lang) for k in COLUMN_KEYS} for lang in LANGS
+}
+TYPE_LABELS: dict[str, dict[str, str]] = {
+    lang: {c: type_label(c, lang) for c in ("convergent", "fear", "hidden")} for lang in LANGS
+}
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    lang: {
+        c: status_label(c, lang)
+        for c in ("new", "persistent", "intensifying", "diminishing", "gone")
+    }
+    for lang in LANGS
+}
 
 # A weekday is named when it holds at least this share of the window's events;
 # more than MAX_WEEKDAYS such days means the window matters on any day.
@@ -115,10 +98,7 @@ REQUIRED = (
 
 def window_label(start: int, end: int, lang: str = "ko") -> str:
     """(22, 0) → '22–24시' (ko) or '22:00–24:00' (en); midnight as an end is 24."""
-    end = end if end else 24
-    if lang == "ko":
-        return f"{start:02d}–{end:02d}시"
-    return f"{start:02d}:00–{end:02d}:00"
+    return text("patrol.window", lang, start=int(start), end=int(end) if end else 24)
 
 
 def busiest_weekdays(
@@ -139,7 +119,7 @@ def busiest_weekdays(
     -------
     str
         The named weekdays in calendar order joined with '·' (ko) or ', ' (en);
-        ``ANY_DAY`` when none or more than ``MAX_WEEKDAYS`` qualify; '—' without a
+        'any day' (``patrol.any_day``) when none or more than ``MAX_WEEKDAYS`` qualify; '—' without a
         histogram or without events in the window.
     """
     if hour_weekday is None or (isinstance(hour_weekday, float) and np.isnan(hour_weekday)):
@@ -156,20 +136,17 @@ def busiest_weekdays(
     # A small tolerance so that 1/4 of the events in float sums still counts as 25 %.
     named = np.flatnonzero(per_day >= min_share * total - 1e-9)
     if len(named) == 0 or len(named) > MAX_WEEKDAYS:
-        return ANY_DAY[lang]
-    sep = "·" if lang == "ko" else ", "
-    return sep.join(WEEKDAYS[lang][d] for d in named)
+        return text("patrol.any_day", lang)
+    return text("patrol.days_separator", lang).join(weekday_name(d, lang) for d in named)
 
 
 def evidence_text(n_incident: int, n_suggestion: int, n_complaint: int, lang: str = "ko") -> str:
     """'사건 12 · 소리함 3' (sources with no events are left out)."""
     parts = []
-    for (_, ko, one, many), n in zip(
-        EVIDENCE, (n_incident, n_suggestion, n_complaint), strict=True
-    ):
+    for (_, source), n in zip(EVIDENCE, (n_incident, n_suggestion, n_complaint), strict=True):
         n = int(n)
         if n > 0:
-            parts.append(f"{ko} {n}" if lang == "ko" else f"{n} {one if n == 1 else many}")
+            parts.append(text(f"patrol.evidence.{source}.{'one' if n == 1 else 'many'}", lang, n=n))
     return " · ".join(parts) if parts else NO_WINDOW
 
 
@@ -226,7 +203,7 @@ def patrol_targets(
     if missing:
         raise ValueError(f"hotspots lack columns {missing} (see analytics.compute.hotspots)")
 
-    names = COLUMNS[lang]
+    names = {k: column_name(k, lang) for k in COLUMN_KEYS}
     unit_names = unit_names or {}
     keys = [k for k in COLUMN_KEYS if unit is None or k != "unit"]
     h = hotspots
@@ -256,10 +233,8 @@ def patrol_targets(
         base = {
             "place": place_in(r, lang),
             "unit": unit_names.get(r["police_unit"], r["police_unit"]),
-            "type": TYPE_LABELS[lang].get(r["type"], str(r["type"])),
-            "status": STATUS_LABELS[lang].get(status, NO_WINDOW)
-            if isinstance(status, str)
-            else NO_WINDOW,
+            "type": type_label(r["type"], lang),
+            "status": status_label(status, lang),
             "evidence": evidence_text(r["n_incident"], r["n_suggestion"], r["n_complaint"], lang),
             "categories": categories_text(r["top_categories"], lang),
             "lat": round(float(r["lat"]), 6),

@@ -6,7 +6,8 @@ module turns "today" into that week, builds the comparison windows around it
 events in them, station-wide (:func:`compstat_table`), per week
 (:func:`weekly_counts`) and per police unit (:func:`unit_table`).
 
-Every period is half-open, ``[start, end)``, with tz-aware bounds (KST by default),
+Every period is half-open, ``[start, end)``, with tz-aware bounds (the station's zone,
+:func:`analytics.station.clock.zone`, by default),
 so that an event at exactly midnight belongs to the day it starts. Counts use only
 events inside the station boundary (``inside_station``). Percent changes are in
 percent (``12.5`` means +12.5 %) and are ``None``/NaN when the base is zero: the UI
@@ -26,10 +27,9 @@ import holidays
 import numpy as np
 import pandas as pd
 
+from analytics.station import clock
 from analytics.storage.schema import SOURCES, aware_timestamp, require_columns
-
-DEFAULT_TIMEZONE = "Asia/Seoul"
-LANGS: tuple[str, ...] = ("ko", "en")
+from analytics.text import LANGS, text
 
 # Tables list sources largest first, the order the meeting reads them in.
 SOURCE_ORDER: tuple[str, ...] = ("incident", "complaint", "suggestion")
@@ -38,13 +38,9 @@ SOURCE_ORDER: tuple[str, ...] = ("incident", "complaint", "suggestion")
 # Friday is compared with a Friday.
 LAST_YEAR_DAYS = 364
 
-WINDOW_LABELS: dict[str, dict[str, str]] = {
-    "wtd": {"ko": "주간", "en": "Week"},
-    "28d": {"ko": "28일", "en": "28 days"},
-    "ytd": {"ko": "연간누계", "en": "Year to date"},
-}
+# The CompStat windows, in the order compstat_table lists them (labels: periods.window.*).
+WINDOWS: tuple[str, ...] = ("wtd", "28d", "ytd")
 
-_WEEKDAYS_KO = "월화수목금토일"
 # Spelled out rather than strftime("%b"), which follows the server's locale.
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DAY = pd.Timedelta(days=1)
@@ -71,8 +67,9 @@ class Period:
 
     Notes
     -----
-    Shifts move wall-clock days (``pd.DateOffset``); KST has had no daylight saving
-    time since 1988, so a day is always 24 hours here.
+    Shifts move wall-clock days (``pd.DateOffset``), so a shifted week still starts
+    at midnight; in a zone without daylight saving time (Korea has had none since
+    1988) a day is always 24 hours.
     """
 
     start: pd.Timestamp
@@ -137,11 +134,11 @@ class Period:
         _check_lang(lang)
         first, last = self.start.date(), self.last_day
         if lang == "ko":
-            head = f"{first:%Y.%m.%d}({_WEEKDAYS_KO[first.weekday()]})"
+            head = f"{first:%Y.%m.%d}({clock.weekday_name(first.weekday(), 'ko')})"
             if last == first:
                 return head
             fmt = "%m.%d" if last.year == first.year else "%Y.%m.%d"
-            return f"{head} ~ {last.strftime(fmt)}({_WEEKDAYS_KO[last.weekday()]})"
+            return f"{head} ~ {last.strftime(fmt)}({clock.weekday_name(last.weekday(), 'ko')})"
         first_month, last_month = _MONTHS_EN[first.month - 1], _MONTHS_EN[last.month - 1]
         end = f"{last.day} {last_month} {last.year}"
         if last == first:
@@ -177,6 +174,8 @@ def _utc_ns(values, name: str) -> np.ndarray:
 
 
 def _check_weekday(meeting_weekday) -> int:
+    if meeting_weekday is None:
+        return clock.meeting_weekday()
     if isinstance(meeting_weekday, bool) or not isinstance(meeting_weekday, Integral):
         raise TypeError(f"meeting_weekday must be an int 0..6, got {meeting_weekday!r}")
     if not 0 <= meeting_weekday <= 6:
@@ -184,7 +183,9 @@ def _check_weekday(meeting_weekday) -> int:
     return int(meeting_weekday)
 
 
-def _check_timezone(timezone: str) -> str:
+def _check_timezone(timezone: str | None) -> str:
+    if timezone is None:
+        return clock.zone()
     try:
         pd.Timestamp(0).tz_localize(timezone)
     except Exception as exc:  # pytz, zoneinfo and dateutil raise different errors
@@ -205,7 +206,9 @@ def _local_date(today, timezone: str) -> dt.date:
     return (ts.tz_convert(timezone) if ts.tzinfo is not None else ts).date()
 
 
-def meeting_date(today, *, meeting_weekday: int = 4, timezone: str = DEFAULT_TIMEZONE) -> dt.date:
+def meeting_date(
+    today, *, meeting_weekday: int | None = None, timezone: str | None = None
+) -> dt.date:
     """The coming meeting day: ``today`` itself if it is the meeting weekday.
 
     Parameters
@@ -213,20 +216,24 @@ def meeting_date(today, *, meeting_weekday: int = 4, timezone: str = DEFAULT_TIM
     today : date, datetime, pd.Timestamp or ISO text
         Naive values are read as the station's wall-clock date; tz-aware ones are
         converted to ``timezone`` first.
-    meeting_weekday : int, default 4
-        0 = Monday .. 6 = Sunday (``StationConfig.meeting_weekday``).
-    timezone : str, default "Asia/Seoul"
+    meeting_weekday : int, optional
+        0 = Monday .. 6 = Sunday; by default the station's
+        (:func:`analytics.station.clock.meeting_weekday`).
+    timezone : str, optional
+        An IANA zone; by default the station's (:func:`analytics.station.clock.zone`).
     """
     weekday = _check_weekday(meeting_weekday)
     day = _local_date(today, _check_timezone(timezone))
     return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
 
 
-def reporting_week(today, *, meeting_weekday: int = 4, timezone: str = DEFAULT_TIMEZONE) -> Period:
+def reporting_week(
+    today, *, meeting_weekday: int | None = None, timezone: str | None = None
+) -> Period:
     """The seven days the coming meeting reviews: they end at 00:00 of the meeting day.
 
     For a Friday meeting on 2017-10-13 (and for any ``today`` from Saturday 10-07 to
-    Friday 10-13) this is ``[2017-10-06 00:00, 2017-10-13 00:00)`` KST. Until the
+    Friday 10-13) this is ``[2017-10-06 00:00, 2017-10-13 00:00)`` station time. Until the
     meeting day the week is still running, so its last days may be in the future.
 
     Parameters
@@ -239,6 +246,7 @@ def reporting_week(today, *, meeting_weekday: int = 4, timezone: str = DEFAULT_T
     Period
         Seven days, bounds at midnight in ``timezone``.
     """
+    timezone = _check_timezone(timezone)
     meeting = meeting_date(today, meeting_weekday=meeting_weekday, timezone=timezone)
     end = pd.Timestamp(meeting).tz_localize(timezone)
     return Period(end - pd.DateOffset(days=7), end)
@@ -385,10 +393,10 @@ def compstat_table(events: pd.DataFrame, *, period: Period, sources=None) -> pd.
     _, ns = _counted(events, _check_sources(sources))
     ns = np.sort(ns)
     rows = []
-    for code, window in (
-        ("wtd", week_to_date(period)),
-        ("28d", rolling_28_days(period)),
-        ("ytd", year_to_date(period)),
+    for code, window in zip(
+        WINDOWS,
+        (week_to_date(period), rolling_28_days(period), year_to_date(period)),
+        strict=True,
     ):
         count = _count(ns, window)
         previous = _count(ns, window.previous())
@@ -396,8 +404,8 @@ def compstat_table(events: pd.DataFrame, *, period: Period, sources=None) -> pd.
         rows.append(
             {
                 "window": code,
-                "label": WINDOW_LABELS[code]["ko"],
-                "label_en": WINDOW_LABELS[code]["en"],
+                "label": text(f"periods.window.{code}", "ko"),
+                "label_en": text(f"periods.window.{code}", "en"),
                 "start": window.start,
                 "end": window.end,
                 "count": count,

@@ -15,7 +15,7 @@ DEFAULT_SAMPLES_DIR = REPO_ROOT / "data" / "samples"
 
 
 def build_demo_store(
-    engine: sa.Engine,
+    db: sa.Engine,
     *,
     seed: int = 2017,
     out_dir: Path = DEFAULT_SAMPLES_DIR,
@@ -30,9 +30,9 @@ def build_demo_store(
     """
     station = station or default_station()
     files = write_demo_exports(Path(out_dir), seed=seed, station=station)
-    import_box_log(files.boxes, engine=engine, station=station, synthetic=True)
+    import_box_log(files.boxes, db=db, station=station, synthetic=True)
     return [
-        import_file(path, source=source, engine=engine, station=station, synthetic=True)
+        import_file(path, source=source, db=db, station=station, synthetic=True)
         for source, path in (
             ("incident", files.incidents),
             ("complaint", files.complaints),

@@ -81,7 +81,7 @@ def read_box_log(file: str | Path | bytes) -> pd.DataFrame:
 def import_box_log(
     file: str | Path | bytes,
     *,
-    engine: sa.Engine,
+    db: sa.Engine,
     station: StationConfig | None = None,
     synthetic: bool = False,
 ) -> int:
@@ -94,7 +94,7 @@ def import_box_log(
         for r, xi, yi in zip(log.to_dict("records"), x, y, strict=True)
     ]
     t = store.suggestion_boxes
-    with store.write_transaction(engine) as conn:
+    with store.write_transaction(db) as conn:
         for r in rows:
             conn.execute(
                 t.delete().where(t.c.box_id == r["box_id"], t.c.installed_on == r["installed_on"])
@@ -103,10 +103,10 @@ def import_box_log(
     return len(rows)
 
 
-def read_box_log_from_store(engine: sa.Engine) -> pd.DataFrame:
+def read_box_log_from_store(db: sa.Engine) -> pd.DataFrame:
     """All placements, ordered by box and date."""
     t = store.suggestion_boxes
-    with engine.connect() as conn:
+    with db.connect() as conn:
         rows = conn.execute(sa.select(t).order_by(t.c.box_id, t.c.installed_on)).mappings().all()
     return pd.DataFrame(rows, columns=[c.name for c in t.columns])
 

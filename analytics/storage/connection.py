@@ -1,4 +1,4 @@
-"""How the store is reached: an engine with the store's SQLite settings, write
+"""How the store is reached: an db with the store's SQLite settings, write
 transactions that hold the write lock, and the errors of reaching it.
 
 Both the store (:mod:`analytics.storage.store`) and its migrations
@@ -40,14 +40,14 @@ def _sqlite_begin(conn: sa.Connection) -> None:
 
 
 @contextmanager
-def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+def write_transaction(db: sa.Engine) -> Iterator[sa.Connection]:
     """A transaction that writes: all of it lands, or none of it.
 
     On SQLite it holds the write lock from the start and waits up to the busy
     timeout for another writer; then raises :class:`StoreBusyError`.
     """
     try:
-        with engine.connect() as conn:
+        with db.connect() as conn:
             conn.execution_options(sqlite_immediate=True)
             with conn.begin():
                 yield conn
@@ -76,9 +76,9 @@ class StoreVersionError(RuntimeError):
 
 
 def make_engine(url: str) -> sa.Engine:
-    """An engine for ``url`` with the store's SQLite settings, without touching the schema."""
-    engine = sa.create_engine(url)
-    if engine.dialect.name == "sqlite":
-        sa_event.listen(engine, "connect", _sqlite_pragmas)
-        sa_event.listen(engine, "begin", _sqlite_begin)
-    return engine
+    """An db for ``url`` with the store's SQLite settings, without touching the schema."""
+    db = sa.create_engine(url)
+    if db.dialect.name == "sqlite":
+        sa_event.listen(db, "connect", _sqlite_pragmas)
+        sa_event.listen(db, "begin", _sqlite_begin)
+    return db

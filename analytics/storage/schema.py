@@ -2,15 +2,20 @@
 
 One row per event, whatever its source. Coordinates come twice: degrees
 (``lat``/``lon``, EPSG:4326) for maps, metres (``x``/``y``, the station's analysis
-CRS) for clustering.
+CRS) for clustering. Times are tz-aware in the station's zone
+(:func:`analytics.station.clock.datetime_dtype`).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from analytics.station import clock
+from analytics.text import text
+
 SOURCES: tuple[str, ...] = ("suggestion", "complaint", "incident")
-SOURCE_LABELS_KO = {"suggestion": "소리함 카드", "complaint": "민원", "incident": "사건·112"}
+# The sources' Korean names (the catalogue's source.*), for the CLI's Korean output.
+SOURCE_LABELS_KO: dict[str, str] = {s: text(f"source.{s}", "ko") for s in SOURCES}
 
 GEOCODE_GIVEN = "given"
 GEOCODE_GAZETTEER = "gazetteer"
@@ -22,16 +27,19 @@ def geocode_projected(crs: str) -> str:
 
 
 COMPLAINT_STATUSES: tuple[str, ...] = ("received", "in_progress", "done")
-COMPLAINT_STATUS_LABELS_KO = {"received": "접수", "in_progress": "처리중", "done": "완료"}
 PRIORITY_CODES: tuple[str, ...] = ("C0", "C1", "C2", "C3", "C4")
 SEVERITIES: tuple[str, ...] = ("high", "medium", "low")
 
-# name -> pandas dtype of the event frame, in column order.
+# The kind of a time column: nanoseconds in the station's zone. The zone is read from
+# the station file when a frame is built (event_dtypes), not when this module loads.
+STATION_TIME = "station time"
+
+# name -> pandas dtype of the event frame (STATION_TIME for the times), in column order.
 EVENT_COLUMNS: dict[str, str] = {
     "event_id": "string",
     "source": "string",
     "source_record_id": "string",
-    "occurred_at": "datetime64[ns, Asia/Seoul]",
+    "occurred_at": STATION_TIME,
     "category": "string",
     "category_label": "string",
     "category_raw": "string",
@@ -55,25 +63,44 @@ EVENT_COLUMNS: dict[str, str] = {
     # complaints
     "status": "string",
     "agency": "string",
-    "resolved_at": "datetime64[ns, Asia/Seoul]",
+    "resolved_at": STATION_TIME,
     # incidents
     "priority_code": "string",
     "severity": "string",
 }
 
 
+TIME_COLUMNS: tuple[str, ...] = tuple(c for c, t in EVENT_COLUMNS.items() if t == STATION_TIME)
+
+
+def event_dtypes(timezone: str | None = None) -> dict[str, str | pd.DatetimeTZDtype]:
+    """Column name → pandas dtype of the event frame, in column order.
+
+    Parameters
+    ----------
+    timezone : str, optional
+        The zone of the time columns; by default the station's.
+    """
+    times = pd.DatetimeTZDtype("ns", timezone) if timezone else clock.datetime_dtype()
+    return {c: times if t == STATION_TIME else t for c, t in EVENT_COLUMNS.items()}
+
+
 def empty_events() -> pd.DataFrame:
     """An event frame with no rows and the right dtypes."""
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in EVENT_COLUMNS.items()})
+    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in event_dtypes().items()})
 
 
-def conform_events(frame: pd.DataFrame, *, timezone: str = "Asia/Seoul") -> pd.DataFrame:
-    """Reorder ``frame`` to the schema, add missing columns as nulls and fix dtypes."""
+def conform_events(frame: pd.DataFrame, *, timezone: str | None = None) -> pd.DataFrame:
+    """Reorder ``frame`` to the schema, add missing columns as nulls and fix dtypes.
+
+    Times end up in ``timezone`` (by default the station's); naive times are read as UTC.
+    """
+    timezone = timezone or clock.zone()
     out = {}
     n = len(frame)
     for col, dtype in EVENT_COLUMNS.items():
         s = frame[col] if col in frame.columns else pd.Series([None] * n, index=frame.index)
-        if dtype.startswith("datetime64"):
+        if dtype == STATION_TIME:
             s = pd.to_datetime(s, utc=True).dt.tz_convert(timezone)
         elif dtype == "bool":
             s = s.fillna(False).astype(bool)
@@ -102,5 +129,5 @@ def aware_timestamp(value, name: str) -> pd.Timestamp:
     if ts is pd.NaT:
         raise ValueError(f"{name} must not be NaT")
     if ts.tzinfo is None:
-        raise ValueError(f"{name} must be tz-aware (e.g. Asia/Seoul), got naive {ts}")
+        raise ValueError(f"{name} must be tz-aware (e.g. {clock.zone()}), got naive {ts}")
     return ts

@@ -4,9 +4,10 @@ Callers get an :class:`sqlalchemy.engine.Engine` from :func:`open_store` and use
 functions here; nothing outside this module writes SQL. Point ``DATABASE_URL`` at
 another database to move the store without touching callers.
 
-Times are stored as ISO-8601 text with their KST offset (``2017-10-10T21:35:00+09:00``):
-unambiguous, sortable as text (every stored value has the same offset) and readable
-by anyone who opens the file.
+Times are stored as ISO-8601 text in the station's zone, with its offset
+(``2017-10-10T21:35:00+09:00`` for Korea): unambiguous, sortable as text (every value
+has the same offset in a zone without daylight saving time, such as Korea's) and
+readable by anyone who opens the file.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from analytics.station import clock
 from analytics.station.config import resolve_db_url
 from analytics.storage import migrations
 from analytics.storage.connection import (
@@ -30,7 +31,13 @@ from analytics.storage.connection import (
     make_engine,
     write_transaction,
 )
-from analytics.storage.schema import EVENT_COLUMNS, SOURCES, conform_events
+from analytics.storage.schema import (
+    EVENT_COLUMNS,
+    SOURCES,
+    STATION_TIME,
+    TIME_COLUMNS,
+    conform_events,
+)
 from analytics.storage.tables import (
     SCHEMA_VERSION,
     address_attempts,
@@ -77,7 +84,7 @@ __all__ = [
     "make_engine",
     "meta",
     "metadata",
-    "now_kst_iso",
+    "now_iso",
     "open_store",
     "read_events",
     "read_rejected",
@@ -88,7 +95,7 @@ __all__ = [
     "store_is_synthetic",
     "suggestion_boxes",
     "table_counts",
-    "to_iso_kst",
+    "to_iso",
     "tuning_cache",
     "undo_batch",
     "undo_batch_in",
@@ -98,7 +105,7 @@ __all__ = [
 ]
 
 
-def open_store(db: str | None = None, *, create: bool = True) -> sa.Engine:
+def open_store(location: str | None = None, *, create: bool = True) -> sa.Engine:
     """Open (and by default create) the store, at the newest schema revision.
 
     A store written by an older version is upgraded in place by its Alembic
@@ -108,7 +115,7 @@ def open_store(db: str | None = None, *, create: bool = True) -> sa.Engine:
 
     Parameters
     ----------
-    db : str or path-like, optional
+    location : str or path-like, optional
         A SQLAlchemy URL or a SQLite file path. See :func:`analytics.station.config.resolve_db_url`.
     create : bool, default True
         Create a missing store. With False, a missing SQLite file raises
@@ -120,7 +127,7 @@ def open_store(db: str | None = None, *, create: bool = True) -> sa.Engine:
     StoreVersionError
         The store is at a schema revision this code does not know (a newer app wrote it).
     """
-    url = resolve_db_url(db)
+    url = resolve_db_url(location)
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         from pathlib import Path
@@ -129,22 +136,39 @@ def open_store(db: str | None = None, *, create: bool = True) -> sa.Engine:
         if not create and not path.exists():
             raise FileNotFoundError(f"no store at {path}")
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(url)
-    migrations.upgrade(engine, create=create)
-    return engine
+    db = make_engine(url)
+    migrations.upgrade(db, create=create)
+    return db
 
 
-def now_kst_iso() -> str:
-    """The current time in KST as ISO text, to the second."""
-    return pd.Timestamp(datetime.now(UTC)).tz_convert("Asia/Seoul").isoformat(timespec="seconds")
+def now_iso() -> str:
+    """The current time on the station's clock as ISO text, to the second."""
+    return clock.now().isoformat(timespec="seconds")
 
 
-def to_iso_kst(values: pd.Series) -> np.ndarray:
-    """Tz-aware datetimes → ISO text with ``+09:00`` (None for NaT), vectorised."""
-    local = pd.to_datetime(values, utc=True).dt.tz_convert("Asia/Seoul").dt.tz_localize(None)
-    arr = local.to_numpy(dtype="datetime64[s]")
-    text = np.char.add(np.datetime_as_string(arr, unit="s"), "+09:00").astype(object)
-    text[pd.isna(local).to_numpy()] = None
+def _utc_offset_text(seconds: int) -> str:
+    """An offset from UTC in seconds as ISO text: 32400 → '+09:00'."""
+    sign = "-" if seconds < 0 else "+"
+    minutes = abs(int(seconds)) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def to_iso(values: pd.Series) -> np.ndarray:
+    """Tz-aware datetimes → ISO text in the station's zone with its offset, vectorised.
+
+    ``2017-10-10T21:35:00+09:00`` for Korea; None for NaT. Each value carries the
+    offset in force at that instant, so a zone with daylight saving time is still right.
+    """
+    utc = pd.to_datetime(values, utc=True)
+    wall = utc.dt.tz_convert(clock.zone()).dt.tz_localize(None)
+    wall_s = wall.to_numpy(dtype="datetime64[s]")
+    missing = pd.isna(wall).to_numpy()
+    offset_s = (wall_s - utc.dt.tz_localize(None).to_numpy(dtype="datetime64[s]")).astype("int64")
+    # A zone has a handful of offsets: format each once, then pick per value.
+    offsets, which = np.unique(np.where(missing, 0, offset_s), return_inverse=True)
+    suffix = np.array([_utc_offset_text(o) for o in offsets], dtype="U6")[which.reshape(-1)]
+    text = np.char.add(np.datetime_as_string(wall_s, unit="s"), suffix).astype(object)
+    text[missing] = None
     return text
 
 
@@ -154,8 +178,8 @@ def _event_rows(frame: pd.DataFrame) -> tuple[list[str], list[tuple]]:
     for name in frame.columns:
         dtype = EVENT_COLUMNS[name]
         s = frame[name]
-        if dtype.startswith("datetime64"):
-            cols[name] = to_iso_kst(s)
+        if dtype == STATION_TIME:
+            cols[name] = to_iso(s)
         elif dtype == "float64":
             arr = s.to_numpy(dtype=float)
             obj = arr.astype(object)
@@ -267,7 +291,7 @@ def write_batch(
             sheet=batch.sheet,
             encoding=batch.encoding,
             crs=batch.crs,
-            imported_at=now_kst_iso(),
+            imported_at=now_iso(),
             rows_total=batch.rows_total,
             rows_imported=0,
             rows_duplicate=0,
@@ -322,7 +346,7 @@ class UnknownBatchError(LookupError):
     """The batch id is not in the store."""
 
 
-def undo_batch(engine: sa.Engine, batch_id: str) -> int:
+def undo_batch(db: sa.Engine, batch_id: str) -> int:
     """Remove a batch's events; keep the batch record (marked undone) and its report.
 
     Returns
@@ -330,7 +354,7 @@ def undo_batch(engine: sa.Engine, batch_id: str) -> int:
     int
         The number of events removed. Undoing an undone batch removes nothing.
     """
-    with write_transaction(engine) as conn:
+    with write_transaction(db) as conn:
         return undo_batch_in(conn, batch_id)
 
 
@@ -347,13 +371,13 @@ def undo_batch_in(conn: sa.Connection, batch_id: str) -> int:
         conn.execute(
             import_batches.update()
             .where(import_batches.c.batch_id == batch_id)
-            .values(status="undone", undone_at=now_kst_iso())
+            .values(status="undone", undone_at=now_iso())
         )
     return int(removed or 0)
 
 
 def read_events(
-    engine: sa.Engine,
+    db: sa.Engine,
     *,
     sources: Sequence[str] | None = None,
     start: pd.Timestamp | None = None,
@@ -377,22 +401,22 @@ def read_events(
             raise ValueError(f"unknown sources {sorted(unknown)}; expected some of {SOURCES}")
         q = q.where(events.c.source.in_(list(sources)))
     if start is not None:
-        q = q.where(events.c.occurred_at >= to_iso_kst(pd.Series([start]))[0])
+        q = q.where(events.c.occurred_at >= to_iso(pd.Series([start]))[0])
     if end is not None:
-        q = q.where(events.c.occurred_at < to_iso_kst(pd.Series([end]))[0])
+        q = q.where(events.c.occurred_at < to_iso(pd.Series([end]))[0])
     if inside_only:
         q = q.where(events.c.inside_station.is_(True))
     q = q.order_by(events.c.occurred_at, events.c.event_id)
-    with engine.connect() as conn:
+    with db.connect() as conn:
         frame = pd.DataFrame(conn.execute(q).mappings().all(), columns=list(EVENT_COLUMNS))
-    for col in ("occurred_at", "resolved_at"):
+    for col in TIME_COLUMNS:
         frame[col] = pd.to_datetime(frame[col], format="ISO8601", utc=True)
     return conform_events(frame)
 
 
-def source_counts(engine: sa.Engine) -> dict[str, int]:
+def source_counts(db: sa.Engine) -> dict[str, int]:
     """Events per source, with every source present (0 when empty)."""
-    with engine.connect() as conn:
+    with db.connect() as conn:
         rows = conn.execute(
             sa.select(events.c.source, sa.func.count()).group_by(events.c.source)
         ).all()
@@ -401,21 +425,21 @@ def source_counts(engine: sa.Engine) -> dict[str, int]:
     return counts
 
 
-def list_batches(engine: sa.Engine) -> pd.DataFrame:
+def list_batches(db: sa.Engine) -> pd.DataFrame:
     """The import history, newest first."""
-    with engine.connect() as conn:
+    with db.connect() as conn:
         rows = conn.execute(
             sa.select(import_batches).order_by(import_batches.c.imported_at.desc())
         ).mappings()
         return pd.DataFrame(rows.all(), columns=[c.name for c in import_batches.columns])
 
 
-def read_rejected(engine: sa.Engine, batch_id: str | None = None) -> pd.DataFrame:
+def read_rejected(db: sa.Engine, batch_id: str | None = None) -> pd.DataFrame:
     """Rejected rows (optionally of one batch) with their raw cells as a dict column ``raw``."""
     q = sa.select(rejected_rows).order_by(rejected_rows.c.batch_id, rejected_rows.c.row_number)
     if batch_id is not None:
         q = q.where(rejected_rows.c.batch_id == batch_id)
-    with engine.connect() as conn:
+    with db.connect() as conn:
         frame = pd.DataFrame(
             conn.execute(q).mappings().all(), columns=[c.name for c in rejected_rows.columns]
         )
@@ -423,16 +447,16 @@ def read_rejected(engine: sa.Engine, batch_id: str | None = None) -> pd.DataFram
     return frame.drop(columns=["raw_json"])
 
 
-def is_empty(engine: sa.Engine) -> bool:
+def is_empty(db: sa.Engine) -> bool:
     """True when the store holds no events and no batches."""
-    with engine.connect() as conn:
+    with db.connect() as conn:
         n = conn.execute(sa.select(sa.func.count()).select_from(import_batches)).scalar_one()
     return n == 0
 
 
-def store_is_synthetic(engine: sa.Engine) -> bool:
+def store_is_synthetic(db: sa.Engine) -> bool:
     """True when any active batch in the store is synthetic demo data."""
-    with engine.connect() as conn:
+    with db.connect() as conn:
         n = conn.execute(
             sa.select(sa.func.count())
             .select_from(import_batches)
@@ -441,11 +465,11 @@ def store_is_synthetic(engine: sa.Engine) -> bool:
     return n > 0
 
 
-def data_version(engine: sa.Engine) -> str:
+def data_version(db: sa.Engine) -> str:
     """Changes whenever an import lands or is undone: a digest of the batch log."""
     import hashlib
 
-    with engine.connect() as conn:
+    with db.connect() as conn:
         rows = conn.execute(
             sa.select(import_batches.c.batch_id, import_batches.c.status).order_by(
                 import_batches.c.batch_id
@@ -454,36 +478,36 @@ def data_version(engine: sa.Engine) -> str:
     return hashlib.sha1(repr(rows).encode()).hexdigest()[:16]
 
 
-def cache_get(engine: sa.Engine, key: str) -> dict | None:
+def cache_get(db: sa.Engine, key: str) -> dict | None:
     """A cached result (tuning) by its plain-text key, or None."""
-    with engine.connect() as conn:
+    with db.connect() as conn:
         row = conn.execute(
             sa.select(tuning_cache.c.value_json).where(tuning_cache.c.key == key)
         ).first()
     return json.loads(row[0]) if row else None
 
 
-def cache_put(engine: sa.Engine, key: str, value: dict) -> None:
+def cache_put(db: sa.Engine, key: str, value: dict) -> None:
     """Store a result under ``key`` (replacing any older one)."""
-    with write_transaction(engine) as conn:
+    with write_transaction(db) as conn:
         conn.execute(tuning_cache.delete().where(tuning_cache.c.key == key))
         conn.execute(
             tuning_cache.insert().values(
-                key=key, value_json=json.dumps(value, default=str), created_at=now_kst_iso()
+                key=key, value_json=json.dumps(value, default=str), created_at=now_iso()
             )
         )
 
 
-def last_event_time(engine: sa.Engine) -> pd.Timestamp | None:
+def last_event_time(db: sa.Engine) -> pd.Timestamp | None:
     """The latest ``occurred_at`` in the store (KST), or None when empty."""
-    with engine.connect() as conn:
+    with db.connect() as conn:
         value = conn.execute(sa.select(sa.func.max(events.c.occurred_at))).scalar_one()
-    return None if value is None else pd.Timestamp(value).tz_convert("Asia/Seoul")
+    return None if value is None else clock.local(pd.Timestamp(value))
 
 
-def table_counts(engine: sa.Engine) -> dict[str, int]:
+def table_counts(db: sa.Engine) -> dict[str, int]:
     """Rows per table of the store's schema (tables that are missing are left out)."""
-    with engine.connect() as conn:
+    with db.connect() as conn:
         present = set(sa.inspect(conn).get_table_names())
         return {
             t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
@@ -502,9 +526,7 @@ class BackupError(RuntimeError):
         super().__init__(f"{key}: {detail}" if detail else key)
 
 
-def backup_store(
-    engine: sa.Engine, dest: str | os.PathLike, *, force: bool = False
-) -> dict[str, int]:
+def backup_store(db: sa.Engine, dest: str | os.PathLike, *, force: bool = False) -> dict[str, int]:
     """Copy a SQLite store to ``dest`` while the app keeps running.
 
     Uses SQLite's online backup API (:meth:`sqlite3.Connection.backup`), so the copy
@@ -528,9 +550,9 @@ def backup_store(
     import tempfile
     from pathlib import Path
 
-    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
-        raise BackupError("not_sqlite", engine.url.render_as_string(hide_password=True))
-    source = Path(engine.url.database).resolve()
+    if db.dialect.name != "sqlite" or db.url.database in (None, "", ":memory:"):
+        raise BackupError("not_sqlite", db.url.render_as_string(hide_password=True))
+    source = Path(db.url.database).resolve()
     dest = Path(dest).resolve()
     if dest == source:
         raise BackupError("same_file", str(dest))
@@ -541,7 +563,7 @@ def backup_store(
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        raw = engine.raw_connection()
+        raw = db.raw_connection()
         try:
             target = sqlite3.connect(tmp)
             try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from analytics.storage.schema import EVENT_COLUMNS
+from analytics.storage.schema import EVENT_COLUMNS, STATION_TIME
 
 # The Alembic revision number of the schema this code writes (``alembic_version`` in the
 # store is the authority; each migration also writes its number to
@@ -66,7 +66,7 @@ def _event_columns() -> list[sa.Column]:
                     name, sa.String(40), sa.ForeignKey("import_batches.batch_id"), nullable=False
                 )
             )
-        elif dtype.startswith("datetime64"):
+        elif dtype == STATION_TIME:
             cols.append(sa.Column(name, sa.String(32), nullable=name != "occurred_at"))
         else:
             cols.append(sa.Column(name, _EVENT_SQL_TYPES[dtype]()))

@@ -32,9 +32,7 @@ def server(tmp_path_factory):
     cards += [
         [f"X-{i}", "BOX-01", "2017-12-27", f"공설시장 뒤 {XSS}", "22-02시", XSS] for i in range(3)
     ]
-    import_file(
-        csv_bytes(cards), source="suggestion", engine=engine, file_name=f"{XSS}.csv", now=NOW
-    )
+    import_file(csv_bytes(cards), source="suggestion", db=engine, file_name=f"{XSS}.csv", now=NOW)
     engine.dispose()
     proc, url = start_streamlit(db)
     yield url

@@ -83,7 +83,7 @@ def planted(tmp_path_factory, geo):
         rows.append(f"P-D{i},2017-12-2{3 + i} 22:40,가정폭력,{lat[1]:.7f},{lon[1]:.7f},")
     csv = folder / "planted.csv"
     csv.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    summary = import_file(csv, source="incident", engine=engine)
+    summary = import_file(csv, source="incident", db=engine)
     assert summary.imported == 11, summary.rejected
     add_user(engine, VIEWER, PASSWORD, role="viewer")
     add_user(engine, ANALYST, PASSWORD, role="analyst")

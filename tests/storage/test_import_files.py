@@ -57,7 +57,7 @@ def count_events(engine) -> int:
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp949", "euc-kr"])
 def test_encodings_are_detected(tmp_path, engine, encoding):
     path = write_csv(tmp_path / "in.csv", incident_rows(), encoding=encoding)
-    result = import_file(path, source="incident", engine=engine, now=NOW)
+    result = import_file(path, source="incident", db=engine, now=NOW)
     assert result.imported == 3
     assert (
         result.encoding in {encoding, "cp949"}
@@ -72,7 +72,7 @@ def test_encodings_are_detected(tmp_path, engine, encoding):
 @pytest.mark.parametrize("crs", ["EPSG:5179", "EPSG:5186", "EPSG:5181"])
 def test_projected_crs_is_detected_and_points_land_in_the_market(tmp_path, engine, crs):
     path = write_csv(tmp_path / "in.csv", incident_rows(crs=crs))
-    result = import_file(path, source="incident", engine=engine, now=NOW)
+    result = import_file(path, source="incident", db=engine, now=NOW)
     assert result.crs == crs
     ev = store.read_events(engine)
     assert (ev["geocode_method"] == f"projected:{crs}").all()
@@ -86,7 +86,7 @@ def test_swapped_xy_columns_are_detected(tmp_path, engine):
     rows = incident_rows()
     rows = [rows[0]] + [[*r[:5], r[6], r[5], *r[7:]] for r in rows[1:]]
     result = import_file(
-        write_csv(tmp_path / "in.csv", rows), source="incident", engine=engine, now=NOW
+        write_csv(tmp_path / "in.csv", rows), source="incident", db=engine, now=NOW
     )
     assert result.crs == "EPSG:5179" and result.xy_swapped
     assert set(store.read_events(engine)["emd"]) == {MARKET["emd"]}
@@ -100,7 +100,7 @@ def test_latlon_given_and_swapped_rows_fixed(tmp_path, engine):
     ]
     rows[0][0] = "접수번호"
     result = import_file(
-        write_csv(tmp_path / "in.csv", rows), source="incident", engine=engine, now=NOW
+        write_csv(tmp_path / "in.csv", rows), source="incident", db=engine, now=NOW
     )
     assert result.imported == 2 and result.latlon_swapped_rows == 1
     ev = store.read_events(engine)
@@ -116,7 +116,7 @@ def test_gazetteer_places_informal_names(tmp_path, engine):
         ["3", "B02", "2017-08-16", "남원시 향교동 123-4", "", "낯선 사람"],
     ]
     result = import_file(
-        write_csv(tmp_path / "c.csv", rows), source="suggestion", engine=engine, now=NOW
+        write_csv(tmp_path / "c.csv", rows), source="suggestion", db=engine, now=NOW
     )
     assert result.imported == 3 and result.gazetteer_rows == 3 and result.township_level_rows == 1
     ev = store.read_events(engine).set_index("source_record_id")
@@ -155,7 +155,7 @@ def test_each_rejection_reason(tmp_path, engine, cells, code, shown):
     header = ["접수번호", "일시", "유형", "긴급도", "장소", "위도", "경도"]
     good = ["ok", "2017-10-10 10:00", "절도", "C3", "", MARKET["lat"], MARKET["lon"]]
     path = write_csv(tmp_path / "in.csv", [header, good, cells])
-    result = import_file(path, source="incident", engine=engine, now=NOW)
+    result = import_file(path, source="incident", db=engine, now=NOW)
     assert result.imported == 1
     [rej] = result.rejected
     assert rej.row_number == 3
@@ -193,7 +193,7 @@ def test_complaint_rejections(tmp_path, engine, status, resolved, code):
         ["m1", "2017-10-10", "신호등", status, "남원시청 교통행정과", resolved, "용남시장", "", ""],
     ]
     result = import_file(
-        write_xlsx(tmp_path / "c.xlsx", rows), source="complaint", engine=engine, now=NOW
+        write_xlsx(tmp_path / "c.xlsx", rows), source="complaint", db=engine, now=NOW
     )
     assert [r.reason_code for r in result.rejected] == [code]
     assert result.rejected[0].row_number == 2
@@ -230,7 +230,7 @@ def test_complaint_fields_and_excel_dates(tmp_path, engine):
         ["m3", 43020, "CCTV 설치 요청", "", "", None, "광한루 앞", None, None],
     ]
     result = import_file(
-        write_xlsx(tmp_path / "c.xlsx", rows), source="complaint", engine=engine, now=NOW
+        write_xlsx(tmp_path / "c.xlsx", rows), source="complaint", db=engine, now=NOW
     )
     assert result.imported == 3 and result.header_row == 2 and not result.rejected
     ev = store.read_events(engine).set_index("source_record_id")
@@ -244,8 +244,8 @@ def test_complaint_fields_and_excel_dates(tmp_path, engine):
 
 def test_reimport_adds_no_duplicates_and_counts_them(tmp_path, engine):
     path = write_csv(tmp_path / "in.csv", incident_rows(5), encoding="cp949")
-    first = import_file(path, source="incident", engine=engine, now=NOW)
-    again = import_file(path, source="incident", engine=engine, now=NOW)
+    first = import_file(path, source="incident", db=engine, now=NOW)
+    again = import_file(path, source="incident", db=engine, now=NOW)
     assert (first.imported, first.duplicates) == (5, 0)
     assert (again.imported, again.duplicates) == (0, 5)
     assert count_events(engine) == 5
@@ -255,8 +255,8 @@ def test_overlapping_export_adds_only_new_rows(tmp_path, engine):
     rows = incident_rows(6)
     week1 = write_csv(tmp_path / "w1.csv", rows[:5])  # header + 4
     week2 = write_csv(tmp_path / "w2.csv", [rows[0], *rows[3:]])  # overlaps 2, adds 2
-    import_file(week1, source="incident", engine=engine, now=NOW)
-    r2 = import_file(week2, source="incident", engine=engine, now=NOW)
+    import_file(week1, source="incident", db=engine, now=NOW)
+    r2 = import_file(week2, source="incident", db=engine, now=NOW)
     assert (r2.imported, r2.duplicates_in_store) == (2, 2)
     assert count_events(engine) == 6
 
@@ -269,8 +269,8 @@ def test_rows_without_ids_are_deduplicated_by_content(tmp_path, engine):
         ["2017-08-15", "터미널 앞", "저녁", "주취자"],
     ]
     path = write_csv(tmp_path / "cards.csv", rows)
-    first = import_file(path, source="suggestion", engine=engine, now=NOW)
-    again = import_file(path, source="suggestion", engine=engine, now=NOW)
+    first = import_file(path, source="suggestion", db=engine, now=NOW)
+    again = import_file(path, source="suggestion", db=engine, now=NOW)
     assert first.imported == 3
     assert (again.imported, again.duplicates) == (0, 3)
 
@@ -279,19 +279,19 @@ def test_same_record_id_twice_in_a_file_counts_once(tmp_path, engine):
     rows = incident_rows(2)
     rows.append(list(rows[1]))
     result = import_file(
-        write_csv(tmp_path / "in.csv", rows), source="incident", engine=engine, now=NOW
+        write_csv(tmp_path / "in.csv", rows), source="incident", db=engine, now=NOW
     )
     assert (result.imported, result.duplicates_in_file) == (2, 1)
 
 
 def test_undo_removes_the_batch_and_allows_reimport(tmp_path, engine):
     path = write_csv(tmp_path / "in.csv", incident_rows(4))
-    result = import_file(path, source="incident", engine=engine, now=NOW)
+    result = import_file(path, source="incident", db=engine, now=NOW)
     assert store.undo_batch(engine, result.batch_id) == 4
     assert count_events(engine) == 0
     batches = store.list_batches(engine)
     assert batches.loc[batches["batch_id"] == result.batch_id, "status"].item() == "undone"
-    assert import_file(path, source="incident", engine=engine, now=NOW).imported == 4
+    assert import_file(path, source="incident", db=engine, now=NOW).imported == 4
 
 
 def test_undo_unknown_batch_raises(engine):
@@ -306,7 +306,7 @@ def test_points_outside_the_station_are_kept_and_flagged(tmp_path, engine):
         ["out", "2017-05-01 10:00", JEONJU["lat"], JEONJU["lon"], "절도"],
     ]
     result = import_file(
-        write_csv(tmp_path / "in.csv", rows), source="incident", engine=engine, now=NOW
+        write_csv(tmp_path / "in.csv", rows), source="incident", db=engine, now=NOW
     )
     assert (result.imported, result.outside_station) == (2, 1)
     ev = store.read_events(engine).set_index("source_record_id")
@@ -318,7 +318,7 @@ def test_points_outside_the_station_are_kept_and_flagged(tmp_path, engine):
 def test_free_text_is_masked_before_it_is_stored(tmp_path, engine):
     rows = incident_rows(1)
     rows[1][-1] = "신고자 010-1234-5678, hong@example.com, 900101-1234567"
-    import_file(write_csv(tmp_path / "in.csv", rows), source="incident", engine=engine, now=NOW)
+    import_file(write_csv(tmp_path / "in.csv", rows), source="incident", db=engine, now=NOW)
     raw = (tmp_path / "store.sqlite").read_bytes() + (tmp_path / "store.sqlite-wal").read_bytes()
     for secret in ("1234-5678", "hong@example.com", "1234567"):
         assert secret.encode() not in raw
@@ -331,7 +331,7 @@ def test_free_text_written_with_full_width_digits_and_other_dashes_is_masked(tmp
     rows = incident_rows(1)
     rows[1][-1] = "신고자 ０１０ㅡ１２３４ㅡ５６７８, 900101－2345678, kim ＠ police.kr"
     path = write_csv(tmp_path / "in.csv", rows, encoding="cp949")
-    import_file(path, source="incident", engine=engine, now=NOW)
+    import_file(path, source="incident", db=engine, now=NOW)
     raw = (tmp_path / "store.sqlite").read_bytes() + (tmp_path / "store.sqlite-wal").read_bytes()
     for secret in ("５６７８", "2345678", "police.kr"):
         assert secret.encode() not in raw
@@ -344,7 +344,7 @@ def test_rejected_raw_rows_are_masked(tmp_path, engine):
     rows = incident_rows(1)
     rows.append(["x", "언젠가", "폭행", "", "연락 01098765432", "", "", ""])
     result = import_file(
-        write_csv(tmp_path / "in.csv", rows), source="incident", engine=engine, now=NOW
+        write_csv(tmp_path / "in.csv", rows), source="incident", db=engine, now=NOW
     )
     stored = store.read_rejected(engine, result.batch_id)
     assert "01098765432" not in json.dumps(stored["raw"].tolist(), ensure_ascii=False)
@@ -360,7 +360,7 @@ def test_rejected_raw_rows_are_masked(tmp_path, engine):
 )
 def test_unusable_files_raise_and_store_nothing(tmp_path, engine, rows, key):
     with pytest.raises(ImportFileError) as err:
-        import_file(write_csv(tmp_path / "in.csv", rows), source="incident", engine=engine, now=NOW)
+        import_file(write_csv(tmp_path / "in.csv", rows), source="incident", db=engine, now=NOW)
     assert err.value.key == key
     assert store.is_empty(engine)
 
@@ -375,7 +375,7 @@ def test_unusable_files_raise_and_store_nothing(tmp_path, engine, rows, key):
 )
 def test_unreadable_bytes(engine, data, key):
     with pytest.raises(ImportFileError) as err:
-        import_file(data, source="incident", engine=engine, file_name="x.csv", now=NOW)
+        import_file(data, source="incident", db=engine, file_name="x.csv", now=NOW)
     assert err.value.key == key
     assert store.is_empty(engine)
 
@@ -388,7 +388,7 @@ def test_failure_while_writing_leaves_the_store_unchanged(tmp_path, engine, monk
 
     monkeypatch.setattr(store, "_event_rows", boom)
     with pytest.raises(RuntimeError):
-        import_file(path, source="incident", engine=engine, now=NOW)
+        import_file(path, source="incident", db=engine, now=NOW)
     assert store.is_empty(engine) and count_events(engine) == 0
 
 
@@ -399,7 +399,7 @@ def test_blank_rows_do_not_shift_row_numbers(tmp_path, engine):
     text.append(",언젠가,폭행,,,,,")  # file row 5
     path = tmp_path / "in.csv"
     path.write_text("\n".join(text) + "\n", encoding="utf-8")
-    result = import_file(path, source="incident", engine=engine, now=NOW)
+    result = import_file(path, source="incident", db=engine, now=NOW)
     assert result.blank_rows == 1
     assert [r.row_number for r in result.rejected] == [5]
 
@@ -414,7 +414,7 @@ def test_mapping_file_overrides_headers(tmp_path, engine):
     result = import_file(
         write_csv(tmp_path / "in.csv", rows),
         source="incident",
-        engine=engine,
+        db=engine,
         mapping=mapping,
         now=NOW,
     )
@@ -436,7 +436,7 @@ def test_severity_and_priority(tmp_path, engine):
     rows[1][2], rows[1][3] = "주취소란", "C1"
     rows[2][2], rows[2][3] = "주취소란", "3"
     rows[3][2], rows[3][3] = "가정폭력", "잘모름"
-    import_file(write_csv(tmp_path / "in.csv", rows), source="incident", engine=engine, now=NOW)
+    import_file(write_csv(tmp_path / "in.csv", rows), source="incident", db=engine, now=NOW)
     ev = store.read_events(engine).sort_values("source_record_id")
     assert ev["priority_code"].tolist() == ["C1", "C3", None] or ev["priority_code"].isna().iloc[2]
     assert ev["severity"].tolist() == ["high", "low", "high"]

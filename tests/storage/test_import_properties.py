@@ -57,9 +57,7 @@ def shared_engine(tmp_path_factory):
 def test_arbitrary_bytes_never_crash(shared_engine, data):
     before = snapshot(shared_engine)
     try:
-        result = import_file(
-            data, source="incident", engine=shared_engine, file_name="x.csv", now=NOW
-        )
+        result = import_file(data, source="incident", db=shared_engine, file_name="x.csv", now=NOW)
     except ImportFileError as exc:
         assert exc.text("ko") and exc.text("en")
         assert snapshot(shared_engine) == before
@@ -82,9 +80,7 @@ def test_arbitrary_cells_land_or_are_rejected_with_a_reason(shared_engine, rows,
         data = csv_bytes([HEADER, *cells], encoding="utf-8")
     before = snapshot(shared_engine)
     try:
-        result = import_file(
-            data, source="incident", engine=shared_engine, file_name="x.csv", now=NOW
-        )
+        result = import_file(data, source="incident", db=shared_engine, file_name="x.csv", now=NOW)
     except ImportFileError:
         assert snapshot(shared_engine) == before
         return

@@ -34,7 +34,8 @@ from analytics.text import text as message
 
 Progress = Callable[[float, str], None]
 
-EARLIEST = pd.Timestamp("2000-01-01", tz="Asia/Seoul")
+# Events dated before this day (station time) are refused as typos, e.g. 1917 for 2017.
+EARLIEST_DAY = "2000-01-01"
 
 STATUS_WORDS = {
     "received": ("접수", "접수완료", "신규", "대기", "received", "new", "open"),
@@ -169,7 +170,7 @@ def _normalise_priority(raw: pd.Series) -> pd.Series:
 def _content_keys(rows: pd.DataFrame) -> pd.Series:
     """What identifies a record that has no id of its own: when, where, what, said what."""
     return (
-        pd.Series(store.to_iso_kst(rows["occurred_at"]), index=rows.index).astype(str)
+        pd.Series(store.to_iso(rows["occurred_at"]), index=rows.index).astype(str)
         + "|"
         + rows["x"].round(1).astype(str)
         + "|"
@@ -283,10 +284,11 @@ def prepare_file(
     else:
         occurred = parse_datetimes(date_raw, timezone=station.timezone)
     now = now if now is not None else pd.Timestamp.now(tz=station.timezone)
+    earliest = pd.Timestamp(EARLIEST_DAY, tz=station.timezone)
     date_blank = _blank(date_raw)
     date_bad = ~date_blank & occurred.isna().to_numpy()
     date_range = occurred.notna().to_numpy() & (
-        (occurred < EARLIEST) | (occurred > now + pd.Timedelta(days=1))
+        (occurred < earliest) | (occurred > now + pd.Timedelta(days=1))
     ).to_numpy(dtype=bool)
     reasons += [
         (date_blank, "missing_date", date_raw),
@@ -502,8 +504,9 @@ def _show(value) -> str:
     return str(value)
 
 
-def _new_batch_id(sha256: str) -> str:
-    stamp = pd.Timestamp.now(tz="Asia/Seoul").strftime("%Y%m%d-%H%M%S")
+def _new_batch_id(sha256: str, timezone: str) -> str:
+    """The import's time in ``timezone`` and a salted hash of the file: ``20171013-083000-1a2b3c``."""
+    stamp = pd.Timestamp.now(tz=timezone).strftime("%Y%m%d-%H%M%S")
     salt = hashlib.sha256(f"{sha256}{time.time_ns()}".encode()).hexdigest()[:6]
     return f"{stamp}-{salt}"
 
@@ -512,7 +515,7 @@ def import_file(
     file: str | Path | bytes,
     *,
     source: str,
-    engine: sa.Engine,
+    db: sa.Engine,
     station: StationConfig | None = None,
     sheet: str | None = None,
     mapping: dict[str, str] | str | Path | None = None,
@@ -529,7 +532,7 @@ def import_file(
 
     Parameters are those of :func:`prepare_file`, plus:
 
-    engine : sqlalchemy.Engine
+    db : sqlalchemy.Engine
         From :func:`analytics.storage.store.open_store`.
     synthetic : bool, default False
         Marks the batch as synthetic demo data.
@@ -556,12 +559,12 @@ def import_file(
         progress=(lambda f, s: progress(0.8 * f, s)) if progress else None,
     )
     table = prepared.table
-    batch_id = _new_batch_id(table.sha256)
+    batch_id = _new_batch_id(table.sha256, (station or default_station()).timezone)
     frame = prepared.events
     if progress:
         progress(0.85, "write")
     try:
-        with store.write_transaction(engine) as conn:
+        with store.write_transaction(db) as conn:
             stats = store.write_batch(
                 conn,
                 store.BatchRecord(

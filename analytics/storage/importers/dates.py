@@ -5,8 +5,9 @@ row as serial 43018), so every row is parsed on its own, but without a Python lo
 per row: each pattern runs on the rows still unparsed, in pyarrow's RE2 kernel, and
 the timestamps are built from the integer parts at once.
 
-Naive values are wall-clock time in the station's zone (KST); values with an offset
-(``+09:00``, ``Z``) are converted. Anything that cannot be read exactly, including
+Naive values are wall-clock time in the station's zone
+(:func:`analytics.station.clock.zone`); values with an offset (``+09:00``, ``Z``, ``KST``)
+are converted. Anything that cannot be read exactly, including
 impossible dates such as 2017-02-30, gives NaT: never a guess, never an exception.
 
 Rejected on purpose, because they are ambiguous:
@@ -28,6 +29,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from analytics.station import clock
 
 _EPOCH_EXCEL = pd.Timestamp("1899-12-30")  # serial 0; Lotus' 1900 leap-year bug included
 _SERIAL_RANGE = (20000, 80000)  # 1954-10-03 .. 2119-01-10: plausible, and not a yyyymmdd
@@ -371,7 +374,7 @@ def _kinds(obj: np.ndarray) -> np.ndarray:
 # Public functions.
 
 
-def parse_datetimes(values: pd.Series, *, timezone: str = "Asia/Seoul") -> pd.Series:
+def parse_datetimes(values: pd.Series, *, timezone: str | None = None) -> pd.Series:
     """Parse a column of dates or date-times written any of the usual Korean ways.
 
     Accepted per row (formats may be mixed): ``2017-10-10 09:01[:30]``,
@@ -386,14 +389,15 @@ def parse_datetimes(values: pd.Series, *, timezone: str = "Asia/Seoul") -> pd.Se
     ----------
     values : Series, shape (n,)
         Any dtype; object columns may mix strings, numbers and datetime objects.
-    timezone : str
-        IANA zone of naive values, and of the result.
+    timezone : str, optional
+        IANA zone of naive values, and of the result; by default the station's.
 
     Returns
     -------
     Series of dtype ``datetime64[ns, timezone]``, shape (n,)
         Same index and name. NaT for blank, unreadable or impossible values.
     """
+    timezone = timezone or clock.zone()
     n = len(values)
     naive = np.full(n, _NAT)
     offset = np.full(n, np.nan)
@@ -481,7 +485,7 @@ def _clock_of_objects(objs: np.ndarray) -> np.ndarray:
 
 
 def combine_date_time(
-    dates: pd.Series, times: pd.Series, *, timezone: str = "Asia/Seoul"
+    dates: pd.Series, times: pd.Series, *, timezone: str | None = None
 ) -> pd.Series:
     """Join an export's separate date and time columns into one timestamp.
 
@@ -493,8 +497,8 @@ def combine_date_time(
         ``21:35``, ``21:35:10``, ``2135``, ``21시 35분``, ``오후 9:35``, ``9시 반``,
         ``datetime.time`` or ``datetime`` objects, Excel day fractions (0.875) or
         HHMM numbers (2135). Blank (None, NaN, "") means midnight.
-    timezone : str
-        IANA zone of the wall-clock values, and of the result.
+    timezone : str, optional
+        IANA zone of the wall-clock values, and of the result; by default the station's.
 
     Returns
     -------
@@ -504,6 +508,7 @@ def combine_date_time(
     """
     if len(dates) != len(times):
         raise ValueError(f"dates and times differ in length: {len(dates)} != {len(times)}")
+    timezone = timezone or clock.zone()
     day = parse_datetimes(dates, timezone=timezone)
     midnight = day.dt.tz_localize(None).to_numpy().astype("datetime64[D]")
 
@@ -527,8 +532,8 @@ def combine_date_time(
     seconds[blank] = 0.0  # None, NaN, "" and "  ": midnight
 
     ok = ~np.isnat(midnight) & ~np.isnan(seconds)
-    clock = np.where(ok, seconds * 1e9, 0).astype("int64").astype("timedelta64[ns]")
-    naive = np.where(ok, midnight.astype("datetime64[ns]") + clock, _NAT)
+    since_midnight = np.where(ok, seconds * 1e9, 0).astype("int64").astype("timedelta64[ns]")
+    naive = np.where(ok, midnight.astype("datetime64[ns]") + since_midnight, _NAT)
     out = _localise(naive, np.full(n, np.nan), timezone)
     out.index = dates.index
     return out.rename(dates.name)

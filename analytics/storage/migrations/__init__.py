@@ -68,7 +68,7 @@ def current_revision(conn: sa.Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: sa.Engine, *, create: bool = True) -> bool:
+def upgrade(db: sa.Engine, *, create: bool = True) -> bool:
     """Bring the store to the head revision. Returns True when anything changed.
 
     With ``create=False`` an empty database is left empty.
@@ -79,10 +79,10 @@ def upgrade(engine: sa.Engine, *, create: bool = True) -> bool:
         The store is at a revision this code does not know.
     """
     head = head_revision()
-    with engine.connect() as conn:
+    with db.connect() as conn:
         if current_revision(conn) == head:
             return False
-    with write_transaction(engine) as conn:
+    with write_transaction(db) as conn:
         # Again under the write lock: another process may have upgraded meanwhile.
         current = current_revision(conn)
         if current == head:

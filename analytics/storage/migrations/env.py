@@ -41,14 +41,14 @@ def run_online() -> None:
         return
     from analytics.station.config import resolve_db_url
 
-    engine = make_engine(config.get_main_option("sqlalchemy.url") or resolve_db_url(None))
+    db = make_engine(config.get_main_option("sqlalchemy.url") or resolve_db_url(None))
     try:
-        with write_transaction(engine) as conn:
+        with write_transaction(db) as conn:
             _configure(connection=conn)
             with context.begin_transaction():
                 context.run_migrations()
     finally:
-        engine.dispose()
+        db.dispose()
 
 
 if context.is_offline_mode():

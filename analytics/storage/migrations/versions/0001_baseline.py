@@ -24,11 +24,11 @@ def upgrade() -> None:
     md.create_all(bind, checkfirst=True)
     meta = md.tables["meta"]
     have = {r[0] for r in bind.execute(sa.select(meta.c.key))}
-    from analytics.storage.store import now_kst_iso
+    from analytics.station import clock
 
     rows = [
         {"key": "schema_version", "value": "1"},
-        {"key": "created_at", "value": now_kst_iso()},
+        {"key": "created_at", "value": clock.now().isoformat(timespec="seconds")},
     ]
     rows = [r for r in rows if r["key"] not in have]
     if rows:
