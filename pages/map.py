@@ -6,6 +6,7 @@ import altair as alt
 import streamlit as st
 
 from analytics.query import EPS_M_SLIDER, MIN_SAMPLES_SLIDER, WEIGHT_SLIDER
+from analytics.station.clock import weekday_names
 from analytics.storage.schema import SOURCES
 from ui import data
 from ui.i18n import day, day_range, number, text
@@ -13,7 +14,6 @@ from ui.maps import hotspot_map
 from ui.state import update_view, view
 from ui.tables import hotspot_table
 from ui.tables_map import (
-    WEEKDAYS,
     category_options,
     for_unit,
     heatmap_frame,
@@ -179,7 +179,7 @@ if state.hotspot in places:
             x=alt.X("hour:O", title=text("map.hour", lang)),
             y=alt.Y(
                 "weekday:N",
-                sort=WEEKDAYS[lang],
+                sort=weekday_names(lang),
                 title=text("map.weekday", lang),
             ),
             color=alt.Color(
