@@ -19,8 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analytics.compute.backtest import backtest, resolve_setting, tune_hotspot_parameters
+from analytics.answer import resolve_query
+from analytics.compute.backtest import backtest, tune_hotspot_parameters
 from analytics.demo.store import build_demo_store
+from analytics.query import HotspotQuery
 from analytics.station.config import default_station
 from analytics.station.geo import load_geography
 from analytics.storage import store
@@ -37,9 +39,9 @@ def main() -> None:
         t0 = time.perf_counter()
         tuned = tune_hotspot_parameters(events, geo=geo, area_budget_km2=station.area_budget_km2)
         t_tune = time.perf_counter() - t0
-        resolve_setting(engine, geo=geo, end=None)  # fills the cache
+        resolve_query(HotspotQuery(), db=engine, geo=geo)  # fills the cache
         t0 = time.perf_counter()
-        cached = resolve_setting(engine, geo=geo, end=None)
+        cached, _ = resolve_query(HotspotQuery(), db=engine, geo=geo)
         t_cached = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -51,7 +53,7 @@ def main() -> None:
     print(f"demo year: {len(events):,} events; weeks ending {auto.end:%Y-%m-%d}, train 28 days")
     print(f"tuning: {n_settings} settings x {tuned.weeks} weeks in {t_tune:.2f} s (target < 10 s)")
     print(
-        f"tuning, cached (resolve_setting): {1000 * t_cached:.0f} ms -> eps {cached.eps_m:g}, min {cached.min_samples:g}"
+        f"tuning, cached (resolve_query): {1000 * t_cached:.0f} ms -> eps {cached.eps_m:g}, min {cached.min_samples:g}"
     )
     print(f"8-week backtest: {t_bt:.2f} s (target < 2 s)")
     print(f"peak RSS: {peak:,.0f} MiB")

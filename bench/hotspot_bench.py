@@ -55,11 +55,12 @@ def make_points(n: int, seed: int = 42) -> np.ndarray:
 def make_events(xy: np.ndarray):
     import pandas as pd
 
+    from analytics.station import clock
     from analytics.storage.schema import conform_events
 
     n = len(xy)
     rng = np.random.default_rng(1)
-    t = pd.Timestamp("2017-01-01", tz="Asia/Seoul") + pd.to_timedelta(
+    t = pd.Timestamp("2017-01-01", tz=clock.zone()) + pd.to_timedelta(
         rng.integers(0, 365 * 24 * 60, n), "m"
     )
     src = rng.choice(["incident", "complaint", "suggestion"], n, p=[0.9, 0.04, 0.06])
@@ -101,12 +102,13 @@ def run_one(kind: str, n: int) -> dict:
         wall = time.perf_counter() - t0
         extra = {
             "hotspots": len(result.hotspots),
-            "engine": result.engine,
+            "engine": result.dbscan_backend,
             "stages": {k: round(v, 3) for k, v in result.timings.items()},
         }
     elif kind == "viewer":
         from analytics.access.privacy import PrivacyRule
         from analytics.compute.hotspots import find_hotspots
+        from analytics.query import HotspotQuery
         from analytics.station.config import default_station
         from analytics.station.geo import load_geography
 
@@ -116,9 +118,9 @@ def run_one(kind: str, n: int) -> dict:
         rule = PrivacyRule.for_role("viewer", station)
         t0 = time.perf_counter()
         frame = rule.clustering_events(events, geo=geo)
-        eps, mins, _ = rule.hotspot_parameters(EPS_M, MIN_SAMPLES)
-        result = find_hotspots(frame, geo=geo, eps_m=eps, min_samples=mins)
-        shown, withheld = rule.hotspots(result.hotspots, min_samples=mins)
+        query, _ = rule.floored(HotspotQuery(eps_m=EPS_M, min_samples=MIN_SAMPLES))
+        result = find_hotspots(frame, query, geo=geo)
+        shown, withheld = rule.hotspots(result.hotspots, min_samples=query.min_samples)
         wall = time.perf_counter() - t0
         extra = {"hotspots": len(shown), "withheld": len(withheld)}
     elif kind == "dbscan":

@@ -41,20 +41,19 @@ def wait_map(page, timeout_ms=60_000):
 
 def payload_bytes(db: Path) -> dict[str, int]:
     """Rendered HTML of the brief's and the analysis page's maps, as st_folium gets them."""
+    import datetime as dt
     import os
-
-    import pandas as pd
 
     os.environ["HOTSPOT_DB"] = str(db)
     from analytics.compute.status import hotspot_status
+    from analytics.query import HotspotQuery, reporting_period
     from analytics.station.config import default_station
     from analytics.station.geo import load_geography
 
     geo = load_geography(default_station())
     ev = store.read_events(store.open_store(str(db)))
-    end = pd.Timestamp(WEEK, tz="Asia/Seoul")
-    start = end - pd.Timedelta(days=7)
-    st = hotspot_status(ev, geo=geo, start=start, end=end, eps_m=100, min_samples=5)
+    start, end = reporting_period(dt.date.fromisoformat(WEEK))
+    st = hotspot_status(ev, HotspotQuery(start=start, end=end, eps_m=100, min_samples=5), geo=geo)
     out = {}
     m = maps.base_map(geo)
     maps.add_hotspots(m, st.current.head(10))

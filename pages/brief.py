@@ -23,7 +23,7 @@ st.title(f"{station.name if lang == 'ko' else station.name_en} · {text('brief.t
 if state.week is None:
     st.info(text("frame.empty", lang))
     st.stop()
-start, end = data.period_for(state.week, state.span)
+start, end = state.query.require_period()
 st.caption(text("brief.week", lang, range=day_range(start, end, lang)))
 holidays = data.holidays(start, end, lang)
 if holidays:
@@ -57,9 +57,8 @@ for col, row in zip(cols, heads.itertuples(), strict=True):
         )
     )
 
-view_data = data.hotspots_of_view(url, version, start, end, state)
-hotspots = view_data["hotspots"]
-setting = view_data["setting"]
+answer = data.hotspots(url, version, state.query)
+hotspots = answer.shown.current
 top_n = 5 if state.present else 10
 
 # The table gets a little more room than the map: its English rows run long.
@@ -68,7 +67,7 @@ with left:
     st.subheader(text("brief.map", lang))
     hotspot_map(
         hotspots.head(top_n),
-        view_data["gone"],
+        answer.shown.gone,
         lang=lang,
         height=600 if state.present else 480,
         key="brief_map",
@@ -80,7 +79,10 @@ with right:
     if hotspots.empty:
         st.info(
             text(
-                "brief.no_hotspots", lang, eps=f"{setting.eps_m:g}", min=f"{setting.min_samples:g}"
+                "brief.no_hotspots",
+                lang,
+                eps=f"{answer.query.eps_m:g}",
+                min=f"{answer.query.min_samples:g}",
             )
         )
     else:
@@ -96,15 +98,15 @@ with right:
                 n=len(hotspots),
                 new=counts["new"],
                 up=counts["intensifying"],
-                clustered=number(view_data["n_clustered"]),
-                inside=number(view_data["n_in_hotspots"]),
+                clustered=number(answer.shown.n_clustered),
+                inside=number(answer.n_in_hotspots),
             )
         )
-    st.caption(setting.sentence(lang))
-    privacy_note(view_data, lang)
-    acc = data.accuracy(url, version, start, end, state.eps, state.min_samples)
+    st.caption(answer.sentence(lang))
+    privacy_note(data.privacy_effect(answer), lang)
+    acc = data.accuracy(url, version, state.query)
     if acc:
-        st.markdown(f"**{text('brief.accuracy', lang)}** — {acc[lang]}")
+        st.markdown(f"**{text('brief.accuracy', lang)}** — {acc.accuracy_sentence(lang)}")
 
 if not state.present:
     st.subheader(text("brief.units", lang))
@@ -114,9 +116,7 @@ if not state.present:
     st.download_button(
         text("export.meeting_pack", lang),
         # Built on click: the pack is a whole offline map, not needed to show the brief.
-        lambda: data_unit.meeting_pack_bytes(
-            url, version, week_iso, state.span, lang, state.eps, state.min_samples
-        ),
+        lambda: data_unit.meeting_pack_bytes(url, version, state.query, lang),
         file_name=data_unit.meeting_pack_file_name(week_iso, lang),
         mime="text/html",
         help=text("export.meeting_pack_help", lang),

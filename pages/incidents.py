@@ -29,7 +29,7 @@ if holidays:
     st.caption(text("incidents.holidays", lang, names=names))
 
 labels = di.category_options(lang)
-shown = di.chosen(state.categories)
+shown = di.chosen(state.query.categories)
 picked = st.multiselect(
     text("incidents.filter", lang),
     list(CATEGORY_CODES),
@@ -39,8 +39,8 @@ picked = st.multiselect(
     key="i_cats",
 )
 if set(picked) != set(shown):
-    state = update_view(categories=di.with_incident_categories(state.categories, picked))
-cats = di.chosen(state.categories)
+    state = update_view(categories=di.with_incident_categories(state.query.categories, picked))
+cats = di.chosen(state.query.categories)
 
 s = di.summary(url, version, start, end, cats)
 delta, moved = metric_delta(s["change_pct"])

@@ -5,7 +5,8 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
-from analytics.compute.parameters import EPS_M_SLIDER, MIN_SAMPLES_SLIDER
+from analytics.query import EPS_M_SLIDER, MIN_SAMPLES_SLIDER, WEIGHT_SLIDER
+from analytics.station.clock import weekday_names
 from analytics.storage.schema import SOURCES
 from ui import data
 from ui.i18n import day, day_range, number, text
@@ -13,7 +14,6 @@ from ui.maps import hotspot_map
 from ui.state import update_view, view
 from ui.tables import hotspot_table
 from ui.tables_map import (
-    WEEKDAYS,
     category_options,
     for_unit,
     heatmap_frame,
@@ -32,7 +32,8 @@ st.title(text("map.title", lang))
 if state.week is None:
     st.info(text("frame.empty", lang))
     st.stop()
-start, end = data.period_for(state.week, state.span)
+query = state.query
+start, end = query.require_period()
 st.caption(text("frame.period", lang, range=day_range(start, end, lang)))
 geo = data.geography()
 
@@ -40,7 +41,7 @@ c1, c2, c3 = st.columns([2, 2, 1])
 sources = c1.multiselect(
     text("map.sources", lang),
     SOURCES,
-    default=list(state.sources),
+    default=list(query.sources),
     format_func=lambda s: text(f"source.{s}", lang),
     key="m_sources",
 ) or list(SOURCES)
@@ -48,7 +49,7 @@ cats = category_options(sources, lang)
 categories = c2.multiselect(
     text("map.categories", lang),
     list(cats),
-    default=[c for c in state.categories if c in cats],
+    default=[c for c in query.categories if c in cats],
     format_func=cats.get,
     placeholder=text("map.categories_all", lang),
     key="m_cats",
@@ -57,17 +58,17 @@ units = ["", *geo.police_units["unit"]]
 unit = c3.selectbox(
     text("map.unit", lang),
     units,
-    index=units.index(state.unit) if state.unit in units else 0,
+    index=units.index(query.unit) if query.unit in units else 0,
     format_func=lambda u: u or text("map.unit_all", lang),
     key="m_unit",
 )
 c4, c5, c6 = st.columns([1, 2, 2])
-auto = c4.toggle(text("map.auto", lang), value=state.eps is None, key="m_auto")
+auto = c4.toggle(text("map.auto", lang), value=query.eps_m is None, key="m_auto")
 eps = c5.slider(
     text("map.eps", lang),
     *EPS_M_SLIDER,
-    # A link may carry a value the slider does not offer (analytics.compute.parameters).
-    min(max(int(state.eps or 100), EPS_M_SLIDER[0]), EPS_M_SLIDER[1]),
+    # A link may carry a value the slider does not offer (inside analytics.query's bounds).
+    min(max(int(query.eps_m or 100), EPS_M_SLIDER[0]), EPS_M_SLIDER[1]),
     step=5,
     disabled=auto,
     key="m_eps",
@@ -75,7 +76,7 @@ eps = c5.slider(
 min_samples = c6.slider(
     text("map.min", lang),
     *MIN_SAMPLES_SLIDER,
-    int(state.min_samples or 5),
+    int(query.min_samples or 5),
     disabled=auto,
     key="m_min",
 )
@@ -84,9 +85,8 @@ with st.expander(text("map.weights", lang)):
     weights = {
         s: wcols[i].slider(
             text("map.weight", lang, source=text(f"source.{s}", lang)),
-            0.5,
-            5.0,
-            float(state.weight_map()[s]),
+            *WEIGHT_SLIDER,
+            float(query.weight_map()[s]),
             step=0.5,
             key=f"m_w_{s}",
         )
@@ -96,35 +96,36 @@ state = update_view(
     sources=tuple(s for s in SOURCES if s in sources),
     categories=tuple(categories),
     unit=unit or None,
-    eps=None if auto else float(eps),
+    eps_m=None if auto else float(eps),
     min_samples=None if auto else float(min_samples),
-    weights=tuple(sorted((s, w) for s, w in weights.items() if w != 1.0)),
+    weights=weights,
 )
+query = state.query
 
-v = data.hotspots_of_view(url, version, start, end, state)
-hotspots = for_unit(v["hotspots"], state.unit)
+answer = data.hotspots(url, version, query)
+hotspots = for_unit(answer.shown.current, query.unit)
 st.caption(
     text(
         "map.summary",
         lang,
         n=len(hotspots),
-        clustered=number(v["n_clustered"]),
-        inside=number(v["n_in_hotspots"]),
-        setting=v["setting"].sentence(lang),
-        engine=v["engine"],
+        clustered=number(answer.shown.n_clustered),
+        inside=number(answer.n_in_hotspots),
+        setting=answer.sentence(lang),
+        engine=answer.shown.dbscan_backend,
     )
 )
-privacy_note(v, lang, places=True)
-period_events = data.period_events(url, version, start, end, state.sources, state.categories)
+privacy_note(data.privacy_effect(answer), lang, places=True)
+period_events = data.period_events(url, version, start, end, query.sources, query.categories)
 clicked = hotspot_map(
     hotspots,
-    for_unit(v["gone"], state.unit),
+    for_unit(answer.shown.gone, query.unit),
     lang=lang,
     height=560,
     key="m_map",
     selected=state.hotspot,
     events=period_events,
-    heat_sources=state.sources,
+    heat_sources=query.sources,
     boxes=data.box_log(url, version),
     # Picking a hotspot shows it up close; otherwise every hotspot of the view is in sight.
     fit="selected" if state.hotspot else "all",
@@ -178,7 +179,7 @@ if state.hotspot in places:
             x=alt.X("hour:O", title=text("map.hour", lang)),
             y=alt.Y(
                 "weekday:N",
-                sort=WEEKDAYS[lang],
+                sort=weekday_names(lang),
                 title=text("map.weekday", lang),
             ),
             color=alt.Color(
@@ -190,14 +191,14 @@ if state.hotspot in places:
     st.altair_chart(chart, width="stretch")
     st.caption(text("map.events", lang))
     st.dataframe(
-        member_events(period_events, v["event_hotspot"], state.hotspot, lang),
+        member_events(period_events, answer.shown.event_hotspot, state.hotspot, lang),
         hide_index=True,
         width="stretch",
     )
 
 if st.checkbox(text("map.kdist", lang), key="m_kdist"):
     curve = data.kdistance(
-        url, version, start, end, state.sources, int(state.min_samples or min_samples)
+        url, version, start, end, query.sources, int(query.min_samples or min_samples)
     )
     if curve is not None:
         st.caption(text("map.kdist_caption", lang, k=curve.k, eps=f"{curve.eps_m:.0f}"))

@@ -20,11 +20,11 @@ st.title(text("unit.title", lang))
 if state.week is None:
     st.info(text("frame.empty", lang))
     st.stop()
-start, end = data.period_for(state.week, state.span)
+start, end = state.query.require_period()
 
 names = du.unit_names(lang)
 units = list(names)
-default = state.unit if state.unit in names else units[0]
+default = state.query.unit if state.query.unit in names else units[0]
 unit = st.selectbox(
     text("unit.pick", lang), units, index=units.index(default), format_func=names.get, key="u_unit"
 )
@@ -34,8 +34,8 @@ period = day_range(start, end, lang)
 st.subheader(text("unit.heading", lang, unit=names[unit], range=period))
 st.caption(text("unit.townships", lang, names=", ".join(du.unit_townships(unit, lang))))
 
-args = (url, version, start, end, state.sources, state.weights, state.categories)
-v = du.unit_view(*args, state.eps, state.min_samples, unit, lang)
+query = state.query.with_(unit=unit)
+v = du.unit_view(url, version, query, lang)
 vs = "brief.vs_last_week" if state.span == "week" else "unit.vs_previous_28d"
 cols = st.columns(5)
 for col, f in zip(cols, v["figures"], strict=False):
@@ -81,8 +81,8 @@ with right:
         st.info(text("unit.no_hotspots", lang, unit=names[unit]))
     else:
         st.dataframe(hotspot_table(v["hotspots"], lang), hide_index=True, width="stretch")
-    st.caption(v["setting"].sentence(lang))
-    privacy_note(v, lang)
+    st.caption(v["setting"])
+    privacy_note(v["privacy"], lang)
 
 st.subheader(text("unit.patrol", lang))
 st.caption(text("unit.patrol_help", lang))
@@ -91,7 +91,7 @@ if v["targets_view"].empty:
 else:
     st.dataframe(v["targets_view"], hide_index=True, width="stretch")
 
-files = du.unit_files(*args, state.eps, state.min_samples, unit, lang)
+files = du.unit_files(url, version, query, lang)
 st.caption(text("unit.downloads", lang))
 for col, button in zip(
     st.columns(4), du.download_buttons(files, unit=unit, week=state.week, lang=lang), strict=True

@@ -24,7 +24,7 @@ import json
 import streamlit as st
 
 from analytics.station.config import default_station
-from ui import data
+from ui.db import engine_for, store_url
 from ui.i18n import text
 from ui.session_routes import COOKIE_NAME, SESSION_ROUTE, SIGNOUT_ROUTE, route_path
 
@@ -40,7 +40,7 @@ def listens_beyond_localhost() -> bool:
 def sign_in_required(url: str) -> bool:
     from analytics.access.users import has_users
 
-    return listens_beyond_localhost() or has_users(data.engine_for(url))
+    return listens_beyond_localhost() or has_users(engine_for(url))
 
 
 def client_address() -> str | None:
@@ -154,7 +154,7 @@ def signed_in_role(url: str) -> str | None:
 
     # The store decides at every run, not this Streamlit session: a sign-out in another
     # tab, a password change or a role change applies at the next click.
-    session, reason = check_session(data.engine_for(url), session_token())
+    session, reason = check_session(engine_for(url), session_token())
     if session is None:
         _sign_out(expired=reason in ("idle", "expired"))
         return None
@@ -182,7 +182,7 @@ def _sign_in_page(url: str, lang: str) -> None:
             st.caption(text("auth.intro", lang))
             st.button(text("auth.oidc", lang), on_click=st.login, key="auth_oidc_in")
         return
-    if not has_users(data.engine_for(url)):
+    if not has_users(engine_for(url)):
         st.error(text("auth.no_users", lang))
         return
     if st.session_state.pop("auth_signed_out", False):
@@ -196,12 +196,12 @@ def _sign_in_page(url: str, lang: str) -> None:
         submitted = st.form_submit_button(text("auth.submit", lang))
     if submitted:
         role = authenticate(
-            data.engine_for(url), name.strip(), password, client_address=client_address()
+            engine_for(url), name.strip(), password, client_address=client_address()
         )
         if role:
             st.session_state.pop("auth_password", None)
             grant = create_grant(
-                data.engine_for(url), user_name=name.strip(), client_address=client_address()
+                engine_for(url), user_name=name.strip(), client_address=client_address()
             )
             _post_to_server(SESSION_ROUTE, grant=grant, reload=True)
             st.info(text("auth.signing_in", lang))
@@ -239,7 +239,7 @@ def sidebar_user(lang: str) -> None:
                 # the browser never makes that request.
                 token = session_token()
                 if token:
-                    revoke_session(data.engine_for(data.store_url()), token)
+                    revoke_session(engine_for(store_url()), token)
                 st.session_state["auth_signed_out"] = True
             st.rerun()
 
@@ -257,7 +257,7 @@ def audit_export(file_name: str):
 
         try:
             audit(
-                data.engine_for(data.store_url()),
+                engine_for(store_url()),
                 actor=current_user() or "local",
                 action="export",
                 detail=f"role={current_role()}",

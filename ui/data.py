@@ -1,7 +1,10 @@
 """Cached loaders keyed on plain values: the store URL, its data version, the view.
 
-Every function here takes plain arguments (strings, numbers, dates, tuples) so
-Streamlit can cache it, and calls analytics for the work.
+Every function here takes plain arguments (strings, numbers, dates, tuples, a frozen
+:class:`analytics.query.HotspotQuery`) so Streamlit can cache it, and calls analytics
+for the work. The hotspots of a view come from one loader, :func:`hotspots`, keyed on
+the view's query; the data version carries the role (a viewer's ends in
+:data:`VIEWER_SUFFIX`), so viewers' and analysts' results never mix.
 """
 
 from __future__ import annotations
@@ -9,25 +12,20 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import sqlalchemy as sa
 import streamlit as st
 
-from analytics.compute import periods
-from analytics.station.config import default_station, resolve_db_url
+from analytics.answer import HotspotAnswer, answer_hotspot_query, resolve_query
+from analytics.compute import brief, periods
+from analytics.compute.backtest import meeting_end_for
+from analytics.compute.evaluation import HotspotEvaluation
+from analytics.query import HotspotQuery, reporting_period
+from analytics.station import clock
+from analytics.station.config import default_station
 from analytics.station.geo import load_geography
 from analytics.storage import store
 
-KST = "Asia/Seoul"
-
-
-def store_url() -> str:
-    return resolve_db_url(None)
-
-
-@st.cache_resource
-def engine_for(url: str) -> sa.Engine:
-    return store.open_store(url)
-
+# The store (owned by ui.db): pages reach it as data.store_url() / data.engine_for(url).
+from ui.db import engine_for, store_url  # noqa: F401
 
 VIEWER_SUFFIX = ":viewer"
 
@@ -109,135 +107,69 @@ def default_week(url: str, version: str) -> dt.date | None:
     info = overview(url, version)
     if info["end"] is None:
         return None
-    from analytics.compute.backtest import _meeting_end_for
-
     station = default_station()
-    today = pd.Timestamp.now(tz=KST).normalize()
-    after_last = info["end"].tz_convert(KST).normalize() + pd.Timedelta(days=1)
+    today = clock.today()
+    after_last = clock.local(info["end"]).normalize() + pd.Timedelta(days=1)
     if after_last >= today:  # live data: the coming meeting
         return periods.meeting_date(today.date(), meeting_weekday=station.meeting_weekday)
     # Old data (the demo year): its last complete reporting week.
-    return _meeting_end_for(after_last, station.meeting_weekday).date()
+    return meeting_end_for(after_last, station.meeting_weekday).date()
 
 
 def period_for(week: dt.date, span: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """[start, end) for the reporting week ending the day before ``week``."""
-    end = pd.Timestamp(week, tz=KST)
-    days = 28 if span == "28d" else 7
-    return end - pd.Timedelta(days=days), end
+    """[start, end) for the reporting week ending the day before ``week``
+    (:func:`analytics.query.reporting_period`)."""
+    return reporting_period(week, span)
 
 
-def _filtered(url: str, version: str, categories: tuple[str, ...]) -> pd.DataFrame:
-    masked = version.endswith(VIEWER_SUFFIX)
-    ev = _clustering_events(url, version) if masked else _store_events(url, version)
-    if categories:
-        ev = ev[ev["category"].isin(categories)]
-    return ev
+def hotspots(url: str, version: str, query: HotspotQuery) -> HotspotAnswer:
+    """The view's hotspots with their week-over-week status and the setting used.
+
+    :func:`analytics.answer.answer_hotspot_query`, cached on the query without its unit
+    (hotspots are found station-wide; a page lists its unit's). For a viewer
+    (``version`` says so) the privacy rule applies: the setting is raised to the
+    viewer floors, hotspots are computed so that no sensitive place shapes them, and
+    those resting on sensitive cases alone are withheld.
+    """
+    return _hotspot_answer(url, version, query.with_(unit=None))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def hotspot_view(
-    url: str,
-    version: str,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
-    sources: tuple[str, ...],
-    weights: tuple[tuple[str, float], ...],
-    categories: tuple[str, ...],
-    eps: float | None,
-    min_samples: float | None,
-) -> dict:
-    """Hotspots of [start, end) with their week-over-week status and the setting used.
+def _hotspot_answer(url: str, version: str, query: HotspotQuery) -> HotspotAnswer:
+    rule = privacy_rule(version)
+    frame = _clustering_events(url, version) if rule.masks else _store_events(url, version)
+    return answer_hotspot_query(query, db=engine_for(url), geo=geography(), rule=rule, events=frame)
 
-    For a viewer (``version`` says so) the privacy rule applies: the parameters are
-    raised to the viewer floors (``raised``), hotspots are computed so that no
-    sensitive place shapes them, and those resting on sensitive cases alone are
-    withheld (``withheld`` counts them).
+
+def privacy_effect(answer: HotspotAnswer, *, unit: str | None = None) -> dict:
+    """What :func:`ui.widgets.privacy_note` says about ``answer`` (on a unit's page: its own).
+
+    ``masked`` (a viewer's events), ``withheld`` (how many hotspots), ``raised`` (the
+    floors applied) and ``setting`` (the query the hotspots were computed with).
     """
-    from analytics.access.privacy import shown_hotspots
-    from analytics.compute.backtest import HotspotSetting, resolve_setting
-
-    geo = geography()
-    setting = resolve_setting(
-        engine_for(url), geo=geo, end=start, eps_m=eps, min_samples=min_samples
-    )
-    shown = shown_hotspots(
-        privacy_rule(version),
-        _filtered(url, version, categories),
-        geo=geo,
-        start=start,
-        end=end,
-        eps_m=setting.eps_m,
-        min_samples=setting.min_samples,
-        sources=sources,
-        weights=dict(weights),
-    )
-    if shown.raised:
-        setting = HotspotSetting.of_values(shown.eps_m, shown.min_samples, setting.how)
+    withheld = answer.shown.withheld
     return {
-        "hotspots": shown.current,
-        "gone": shown.gone,
-        "setting": setting,
-        "engine": shown.engine,
-        "n_clustered": shown.n_clustered,
-        "n_in_hotspots": int(shown.event_hotspot.notna().sum()),
-        "event_hotspot": shown.event_hotspot,
-        "withheld": len(shown.withheld),
-        "withheld_units": shown.withheld,
-        "raised": shown.raised,
-        "masked": privacy_rule(version).masks,
+        "masked": answer.masked,
+        "withheld": withheld.count(unit) if unit else len(withheld),
+        "raised": answer.shown.raised,
+        "setting": answer.query,
     }
 
 
-def view_settings(state) -> tuple:
-    """The hotspot arguments of a ``ui.state.ViewState``, in :func:`hotspot_view`'s order."""
-    return (
-        state.sources,
-        state.weights,
-        state.categories,
-        state.eps,
-        state.min_samples,
-    )
+def accuracy(url: str, version: str, query: HotspotQuery) -> HotspotEvaluation | None:
+    """Hotspots of the 28 days before the query's period, scored on the period's incidents.
 
-
-def hotspots_of_view(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, state) -> dict:
-    """:func:`hotspot_view` with the settings of ``state`` (a ``ui.state.ViewState``)."""
-    return hotspot_view(url, version, start, end, *view_settings(state))
+    Station-wide whatever the view filters (:meth:`HotspotQuery.station_wide`), with
+    the view's setting as resolved for an analyst (:func:`analytics.compute.brief.forecast_accuracy`).
+    """
+    return _accuracy(url, version, query.station_wide())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def accuracy(
-    url: str,
-    version: str,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
-    eps: float | None,
-    min_samples: float | None,
-) -> dict | None:
-    """Hotspots of the 28 days before the period, scored on the period's incidents."""
-    from analytics.compute.backtest import resolve_setting
-    from analytics.compute.evaluation import evaluate_hotspots
-    from analytics.compute.hotspots import find_hotspots
-
+def _accuracy(url: str, version: str, query: HotspotQuery) -> HotspotEvaluation | None:
     geo = geography()
-    setting = resolve_setting(
-        engine_for(url), geo=geo, end=start, eps_m=eps, min_samples=min_samples
-    )
-    ev = _store_events(url, version)
-    train = ev[(ev["occurred_at"] >= start - pd.Timedelta(days=28)) & (ev["occurred_at"] < start)]
-    test = ev[(ev["occurred_at"] >= start) & (ev["occurred_at"] < end)]
-    if train.empty:
-        return None
-    found = find_hotspots(
-        train, geo=geo, eps_m=setting.eps_m, min_samples=setting.min_samples, sources=("incident",)
-    )
-    result = evaluate_hotspots(found.hotspots, train, test, boundary_m=geo.boundary_m)
-    return {
-        "ko": result.accuracy_sentence("ko"),
-        "en": result.accuracy_sentence("en"),
-        "pai": result.pai,
-        "hit_rate": result.hit_rate,
-    }
+    resolved, _ = resolve_query(query, db=engine_for(url), geo=geo)
+    return brief.forecast_accuracy(_store_events(url, version), resolved, geo=geo)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -248,40 +180,7 @@ def compstat(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> 
 @st.cache_data(show_spinner=False, max_entries=16)
 def headline(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """This week per source against last week, the 4-week mean and the same week last year."""
-    ev = _store_events(url, version)
-    ev = ev[ev["inside_station"].astype(bool)]
-    week = pd.Timedelta(days=7)
-
-    def count(a, b):
-        m = (ev["occurred_at"] >= a) & (ev["occurred_at"] < b)
-        return ev.loc[m, "source"].value_counts()
-
-    now = count(start, end)
-    prev = count(start - week, start)
-    mean4 = count(start - 4 * week, start) / 4.0
-    year = pd.Timedelta(days=364)  # 52 weeks: the same weekdays
-    # A store that begins after that week knows nothing of it: unknown, not zero.
-    covered = bool(len(ev)) and ev["occurred_at"].min() < end - year
-    last_year = count(start - year, end - year)
-    rows = []
-    for src in ("incident", "suggestion", "complaint"):
-        n = int(now.get(src, 0))
-        rows.append(
-            {
-                "source": src,
-                "count": n,
-                "previous": int(prev.get(src, 0)),
-                "change_pct": periods.pct_change(n, int(prev.get(src, 0))),
-                "mean_4w": float(mean4.get(src, 0.0)),
-                "vs_4w_pct": periods.pct_change(n, float(mean4.get(src, 0.0))),
-                "has_last_year": covered,
-                "last_year": int(last_year.get(src, 0)),
-                "vs_last_year_pct": periods.pct_change(n, int(last_year.get(src, 0)))
-                if covered
-                else None,
-            }
-        )
-    return pd.DataFrame(rows)
+    return brief.headline_figures(_store_events(url, version), start=start, end=end)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -395,18 +294,19 @@ def warm_landing(url: str) -> list[tuple[str, float]]:
     if week is None:
         return timings
     state = ViewState(week=week)
-    start, end = period_for(week, state.span)
+    start, end = state.query.require_period()
     holidays(start, end, state.lang)
     headline(url, version, start, end)
-    view = hotspots_of_view(url, version, start, end, state)
+    answer = hotspots(url, version, state.query)
     lap("hotspots")
-    accuracy(url, version, start, end, state.eps, state.min_samples)
-    unit_table(url, version, start, end, tuple(view["hotspots"]["police_unit"].dropna()))
+    accuracy(url, version, state.query)
+    current = answer.shown.current
+    unit_table(url, version, start, end, tuple(current["police_unit"].dropna()))
     lap("accuracy and units")
     from analytics.presentation import maps
 
     m = maps.base_map(geography(), lang=state.lang)
-    maps.add_hotspots(m, view["hotspots"].head(10), lang=state.lang)
+    maps.add_hotspots(m, current.head(10), lang=state.lang)
     maps.add_landmarks(m, geography().landmarks, lang=state.lang)
     maps.use_local_assets(m)
     m.get_root().render()  # compiles folium's templates once

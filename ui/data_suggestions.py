@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.compute import suggestions
+from analytics.query import HotspotQuery
 from ui import data
 
 
@@ -106,24 +107,11 @@ def next_sites(
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def fear(
-    url: str,
-    version: str,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
-    sources: tuple[str, ...],
-    weights: tuple[tuple[str, float], ...],
-    categories: tuple[str, ...],
-    eps: float | None,
-    min_samples: float | None,
-):
-    """The fear-type hotspots of the view (a GeoDataFrame, with CPTED measures)."""
-    view = data.hotspot_view(
-        url, version, start, end, sources, weights, categories, eps, min_samples
-    )
-    return suggestions.fear_hotspots(view["hotspots"])
+def fear(url: str, version: str, query: HotspotQuery):
+    """The fear-type hotspots of the view's query (a GeoDataFrame, with CPTED measures)."""
+    return suggestions.fear_hotspots(data.hotspots(url, version, query).shown.current)
 
 
 def fear_for(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, state) -> pd.DataFrame:
-    """:func:`fear` with the hotspot settings of the view (``ui.state.ViewState``)."""
-    return fear(url, version, start, end, *data.view_settings(state))
+    """:func:`fear` with the hotspot query of the view (``ui.state.ViewState``) over ``[start, end)``."""
+    return fear(url, version, state.query.with_period(start, end).with_(unit=None))

@@ -11,7 +11,6 @@ import re
 
 import folium
 import geopandas as gpd
-import pandas as pd
 import shapely
 import streamlit as st
 
@@ -19,8 +18,8 @@ from analytics.compute.patrol import column_name, patrol_targets
 from analytics.compute.periods import pct_change
 from analytics.presentation import exports, maps
 from analytics.presentation.meeting_pack import build_meeting_pack
+from analytics.query import HotspotQuery
 from analytics.station.config import default_station
-from analytics.storage.schema import SOURCES
 from ui import data
 from ui.i18n import day_range, signed_pct, text
 from ui.tables import area_names
@@ -56,20 +55,11 @@ def unit_townships(unit: str, lang: str) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def unit_view(
-    url: str,
-    version: str,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
-    sources: tuple[str, ...],
-    weights: tuple[tuple[str, float], ...],
-    categories: tuple[str, ...],
-    eps: float | None,
-    min_samples: float | None,
-    unit: str,
-    lang: str,
-) -> dict:
-    """One unit's hotspots, gone hotspots, patrol targets and figures for [start, end).
+def unit_view(url: str, version: str, query: HotspotQuery, lang: str) -> dict:
+    """One unit's hotspots, gone hotspots, patrol targets and figures for the query's period.
+
+    ``query`` is the view's (:class:`analytics.query.HotspotQuery`); its ``unit`` is the
+    unit shown. The hotspots are the view's (:func:`ui.data.hotspots`), found station-wide.
 
     Returns
     -------
@@ -78,12 +68,15 @@ def unit_view(
     ``targets_view`` (the same without coordinates, for the screen), ``figures``
     (one dict per source: count, previous, change_pct, mean_4w), ``row`` (the
     unit's row of the unit table as a dict), ``rank`` (1 = most events) and
-    ``n_units``, ``setting`` (the DBSCAN setting used).
+    ``n_units``, ``setting`` (the DBSCAN setting in words) and ``privacy`` (for
+    :func:`ui.widgets.privacy_note`).
     """
-    v = data.hotspot_view(url, version, start, end, sources, weights, categories, eps, min_samples)
-    every = v["hotspots"]
+    unit = query.unit
+    start, end = query.require_period()
+    answer = data.hotspots(url, version, query)
+    every = answer.shown.current
     mine = every[every["police_unit"] == unit]
-    gone = v["gone"]
+    gone = answer.shown.gone
     gone = gone[gone["police_unit"] == unit] if len(gone) else gone
     units = data.unit_table(url, version, start, end, tuple(every["police_unit"].dropna()))
     row = units.loc[unit].to_dict() if unit in units.index else {}
@@ -101,6 +94,8 @@ def unit_view(
     rank = int((units["total"] > row.get("total", 0)).sum()) + 1 if row else None
     targets = patrol_targets(every, unit=unit, lang=lang, unit_names=area_names(lang))
     coords = [column_name(k, lang) for k in ("lat", "lon")]
+    privacy = data.privacy_effect(answer, unit=unit)
+    privacy.pop("masked")  # this page draws no event points
     return {
         "hotspots": mine,
         "gone": gone,
@@ -110,9 +105,8 @@ def unit_view(
         "row": row,
         "rank": rank,
         "n_units": len(units),
-        "setting": v["setting"],
-        "withheld": v["withheld_units"].count(unit),
-        "raised": v["raised"],
+        "setting": answer.sentence(lang),
+        "privacy": privacy,
     }
 
 
@@ -150,23 +144,14 @@ def file_name(key: str, lang: str, ext: str, **values) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def unit_files(
-    url: str,
-    version: str,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
-    sources: tuple[str, ...],
-    weights: tuple[tuple[str, float], ...],
-    categories: tuple[str, ...],
-    eps: float | None,
-    min_samples: float | None,
-    unit: str,
-    lang: str,
-) -> dict[str, bytes]:
-    """The unit page's downloads: ``xlsx``, ``csv``, ``html`` (printable) and ``hotspots_csv``."""
-    v = unit_view(
-        url, version, start, end, sources, weights, categories, eps, min_samples, unit, lang
-    )
+def unit_files(url: str, version: str, query: HotspotQuery, lang: str) -> dict[str, bytes]:
+    """The unit page's downloads: ``xlsx``, ``csv``, ``html`` (printable) and ``hotspots_csv``.
+
+    ``query`` as for :func:`unit_view` (its ``unit`` is the unit).
+    """
+    v = unit_view(url, version, query, lang)
+    unit = query.unit
+    start, end = query.require_period()
     station = default_station()
     name = unit_names(lang)[unit]
     period = day_range(start, end, lang)
@@ -230,34 +215,25 @@ def download_buttons(files: dict[str, bytes], *, unit: str, week: dt.date, lang:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def meeting_pack_bytes(
-    url: str,
-    version: str,
-    week_iso: str,
-    span: str,
-    lang: str,
-    eps: float | None,
-    min_samples: float | None,
-) -> bytes:
+def meeting_pack_bytes(url: str, version: str, query: HotspotQuery, lang: str) -> bytes:
     """The week's meeting pack (one offline HTML file) as UTF-8 bytes.
 
-    Station-wide: all sources at their default weights, no category filter, the
-    given DBSCAN setting (None: the station's auto setting), like the brief's
-    default view.
+    Station-wide: the query's period and DBSCAN setting (None: the station's auto
+    setting) over all sources at their default weights, no category filter, like the
+    brief's default view.
 
     Parameters
     ----------
     url, version : the store and its data version (``ui.data``)
-    week_iso : str, the meeting day, ``state.week.isoformat()``
-    span : {'week', '28d'}
+    query : HotspotQuery, the brief's (``state.query``); only its period and setting count
     lang : {'ko', 'en'}
-    eps, min_samples : float or None, ``state.eps`` / ``state.min_samples``
     """
-    start, end = data.period_for(dt.date.fromisoformat(week_iso), span)
-    v = data.hotspot_view(url, version, start, end, SOURCES, (), (), eps, min_samples)
-    hotspots = v["hotspots"]
+    query = query.station_wide()
+    start, end = query.require_period()
+    answer = data.hotspots(url, version, query)
+    hotspots = answer.shown.current
     units = data.unit_table(url, version, start, end, tuple(hotspots["police_unit"].dropna()))
-    acc = data.accuracy(url, version, start, end, eps, min_samples)
+    acc = data.accuracy(url, version, query)
     page = build_meeting_pack(
         station=default_station(),
         geo=data.geography(),
@@ -265,12 +241,12 @@ def meeting_pack_bytes(
         headline=data.headline(url, version, start, end),
         hotspots=hotspots,
         units=units,
-        accuracy_sentence=acc[lang] if acc else None,
-        setting_sentence=v["setting"].sentence(lang),
+        accuracy_sentence=acc.accuracy_sentence(lang) if acc else None,
+        setting_sentence=answer.sentence(lang),
         lang=lang,
         synthetic=bool(data.overview(url, version)["synthetic"]),
-        gone=v["gone"],
-        withheld=v["withheld"],
+        gone=answer.shown.gone,
+        withheld=len(answer.shown.withheld),
     )
     return page.encode("utf-8")
 

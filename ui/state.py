@@ -4,35 +4,37 @@ A shared link carries view state only (never data, people or credentials):
 ``?week=2017-10-13&span=week&src=incident,suggestion&w=suggestion:2&cat=theft&unit=중앙지구대
 &eps=60&min=4&hs=H3fa9c01b2e&lang=en&present=1``, plus the page's own controls (``box``
 and ``top`` on the suggestion-box page, ``overdue`` on the complaints page). The page is
-the URL path.
+the URL path. The hotspot keys (``week``/``span`` as its period, ``src``, ``w``, ``cat``,
+``unit``, ``eps``, ``min``) are read and written by :class:`analytics.query.HotspotQuery`
+alone, so the link, the sidebar and the CLI share one set of bounds.
 Bad or unknown values fall back to defaults: a mangled link still opens.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from urllib.parse import urlencode
 
-from analytics.compute.parameters import EPS_M_LINK, MIN_SAMPLES_LINK
-from analytics.storage.schema import SOURCES
+from analytics.query import HotspotQuery, reporting_period, url_week
 
 LANGS = ("ko", "en")
-SPANS = ("week", "28d")
+QUERY_FIELDS = frozenset(f.name for f in fields(HotspotQuery))
+PERIOD_KEYS = ("week", "span")
 
 
 @dataclass(frozen=True)
 class ViewState:
-    """Everything a shared link reproduces."""
+    """Everything a shared link reproduces.
+
+    ``query`` is the view's hotspot question (:class:`analytics.query.HotspotQuery`: sources,
+    weights, categories, unit, the DBSCAN setting); its period is always the reporting
+    span ``span`` ending on meeting day ``week`` (open while ``week`` is None).
+    """
 
     week: dt.date | None = None  # the meeting day that ends the reporting week
     span: str = "week"  # "week" or "28d" (the 28 days ending with the week)
-    sources: tuple[str, ...] = SOURCES
-    weights: tuple[tuple[str, float], ...] = ()  # only non-default weights
-    categories: tuple[str, ...] = ()  # empty: all
-    unit: str | None = None
-    eps: float | None = None  # None: the station's (auto-tuned) setting
-    min_samples: float | None = None
+    query: HotspotQuery = field(default_factory=HotspotQuery)
     hotspot: str | None = None
     box: str | None = None  # suggestion-box page: one box (its id) or all
     top: int | None = None  # suggestion-box page: how many next sites (None: 5)
@@ -41,53 +43,37 @@ class ViewState:
     present: bool = False
     extra: dict = field(default_factory=dict, compare=False)
 
-    def weight_map(self) -> dict[str, float]:
-        return {s: 1.0 for s in SOURCES} | dict(self.weights)
+    def __post_init__(self) -> None:
+        period = reporting_period(self.week, self.span) if self.week else (None, None)
+        if self.query.period != period:
+            object.__setattr__(self, "query", self.query.with_period(*period))
 
     def with_(self, **changes) -> ViewState:
+        """This view with some fields changed; fields of the hotspot query
+        (``sources``, ``eps_m`` …) change its :attr:`query` (checked there)."""
+        asked = {k: changes.pop(k) for k in list(changes) if k in QUERY_FIELDS}
+        if asked:
+            changes["query"] = changes.get("query", self.query).with_(**asked)
         return replace(self, **changes)
 
 
-def _float(text, lo: float, hi: float) -> float | None:
+def _int(text, lo: int, hi: int) -> int | None:
     try:
         v = float(text)
     except (TypeError, ValueError):
         return None
-    return v if lo <= v <= hi else None
-
-
-def _int(text, lo: int, hi: int) -> int | None:
-    v = _float(text, lo, hi)
-    return int(v) if v is not None and v == int(v) else None
+    return int(v) if lo <= v <= hi and v == int(v) else None
 
 
 def parse_query(params: dict[str, str]) -> ViewState:
     """Query parameters (one value each) → ViewState. Never raises."""
     p = {k: str(v) for k, v in params.items()}
-    week = None
-    try:
-        week = dt.date.fromisoformat(p["week"]) if p.get("week") else None
-    except ValueError:
-        week = None
-    sources = tuple(s for s in p.get("src", "").split(",") if s in SOURCES)
-    weights = []
-    for item in p.get("w", "").split(","):
-        name, _, value = item.partition(":")
-        w = _float(value, 0.1, 20.0)
-        if name in SOURCES and w is not None and w != 1.0:
-            weights.append((name, w))
-    cats = tuple(c for c in p.get("cat", "").split(",") if c and len(c) <= 40)
-    unit = p.get("unit") or None
+    week, span = url_week(p)
     hs = p.get("hs") if p.get("hs", "").startswith("H") and len(p.get("hs", "")) <= 16 else None
     return ViewState(
         week=week,
-        span=p.get("span") if p.get("span") in SPANS else "week",
-        sources=sources or SOURCES,
-        weights=tuple(sorted(weights)),
-        categories=cats,
-        unit=unit if unit is None or len(unit) <= 40 else None,
-        eps=_float(p.get("eps"), *EPS_M_LINK),
-        min_samples=_float(p.get("min"), *MIN_SAMPLES_LINK),
+        span=span,
+        query=HotspotQuery.from_url_params(p),
         hotspot=hs,
         box=p.get("box") if p.get("box") and len(p["box"]) <= 40 else None,
         top=_int(p.get("top"), 1, 15),
@@ -104,18 +90,7 @@ def to_query(state: ViewState) -> dict[str, str]:
         q["week"] = state.week.isoformat()
     if state.span != "week":
         q["span"] = state.span
-    if set(state.sources) != set(SOURCES):
-        q["src"] = ",".join(s for s in SOURCES if s in state.sources)
-    if state.weights:
-        q["w"] = ",".join(f"{s}:{w:g}" for s, w in state.weights)
-    if state.categories:
-        q["cat"] = ",".join(state.categories)
-    if state.unit:
-        q["unit"] = state.unit
-    if state.eps is not None:
-        q["eps"] = f"{state.eps:g}"
-    if state.min_samples is not None:
-        q["min"] = f"{state.min_samples:g}"
+    q |= {k: v for k, v in state.query.to_url_params().items() if k not in PERIOD_KEYS}
     if state.hotspot:
         q["hs"] = state.hotspot
     if state.box:

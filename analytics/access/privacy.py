@@ -15,7 +15,7 @@ maps; analysts and admins see the records as stored. For a viewer:
   not reach ``min_samples`` on their own rests on sensitive cases: it is withheld,
   and the page says how many were. A sensitive event still counts in the category
   counts of a hotspot it belongs to by its grid cell.
-* **Floors on the parameters** (:mod:`analytics.compute.parameters`): ``eps_m`` and
+* **Floors on the parameters** (:class:`analytics.query.Floors`): a query's ``eps_m`` and
   ``min_samples`` are raised to the station's viewer floors, whatever a link asks.
 
 Everything a viewer's browser, download or meeting pack receives is computed from
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.compute.parameters import NO_FLOORS, Floors, viewer_floors
+from analytics.query import NO_FLOORS, Floors, HotspotQuery, viewer_floors
 from analytics.station.geo import StationGeography
 
 DEFAULT_SENSITIVE = ("sexual", "hidden_camera", "domestic", "child_abuse", "missing")
@@ -135,9 +135,12 @@ class PrivacyRule:
             out.loc[hide, "lon"], out.loc[hide, "lat"] = lon, lat
         return out
 
-    def hotspot_parameters(self, eps_m: float, min_samples: float) -> tuple[float, float, bool]:
-        """``(eps_m, min_samples, raised)``: the parameters raised to this role's floors."""
-        return self.floors.apply(eps_m, min_samples)
+    def floored(self, query: HotspotQuery) -> tuple[HotspotQuery, bool]:
+        """``(query, raised)``: the query's setting raised to this role's floors.
+
+        ``query`` must have its setting (:func:`analytics.answer.resolve_query`).
+        """
+        return self.floors.apply(query)
 
     def hotspots(
         self, table: pd.DataFrame, *, min_samples: float
@@ -170,57 +173,57 @@ class ShownHotspots:
     """Hotspots as one role may receive them.
 
     ``current`` and ``gone`` are :func:`analytics.compute.status.hotspot_status` tables with
-    the withheld hotspots removed; ``withheld`` is the police unit of each current
-    hotspot withheld (the pages say how many); ``eps_m`` and
-    ``min_samples`` are the values used (``raised`` when floors applied);
-    ``event_hotspot`` maps each clustered event to its shown hotspot (<NA> otherwise).
+    the withheld hotspots removed (``gone`` is empty without a week-over-week status);
+    ``withheld`` is the police unit of each current hotspot withheld (the pages say how
+    many); ``query`` is what the hotspots were computed with (its setting ``raised`` to
+    the role's floors where they applied); ``event_hotspot`` maps each clustered event
+    to its shown hotspot (<NA> otherwise).
     """
 
     current: pd.DataFrame
     gone: pd.DataFrame
     withheld: tuple[str, ...]
-    eps_m: float
-    min_samples: float
+    query: HotspotQuery
     raised: bool
     event_hotspot: pd.Series
     n_clustered: int
-    engine: str
+    dbscan_backend: str
 
 
 def shown_hotspots(
     rule: PrivacyRule,
     events: pd.DataFrame,
+    query: HotspotQuery,
     *,
     geo: StationGeography,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
-    eps_m: float,
-    min_samples: float,
-    **hotspot_kwargs,
+    weeks_back: int = 4,
 ) -> ShownHotspots:
-    """Hotspots of ``[start, end)`` with their status, as ``rule``'s role may receive them.
+    """Hotspots of the query's period with their status, as ``rule``'s role may receive them.
 
     Parameters
     ----------
     rule : PrivacyRule
     events : event frame, exact (as stored) or already :meth:`PrivacyRule.clustering_events`
+    query : HotspotQuery with its setting (``eps_m`` and ``min_samples``), raised here to
+        the role's floors; with ``weeks_back`` >= 1 it needs a period
     geo : StationGeography
-    start, end : tz-aware Timestamps
-    eps_m : float, metres; raised to the role's floor
-    min_samples : float; raised to the role's floor
-    **hotspot_kwargs : sources, weights, ... for :func:`analytics.compute.status.hotspot_status`
+    weeks_back : int
+        Previous weeks for the week-over-week status
+        (:func:`analytics.compute.status.hotspot_status`); 0: the period's hotspots alone.
     """
-    from analytics.compute.status import hotspot_status
+    from analytics.compute import hotspots, status
 
     if rule.masks and LOCATABLE not in events.columns:
         events = rule.clustering_events(events, geo=geo)
-    eps, mins, raised = rule.hotspot_parameters(eps_m, min_samples)
-    status = hotspot_status(
-        events, geo=geo, start=start, end=end, eps_m=eps, min_samples=mins, **hotspot_kwargs
-    )
-    current, withheld = rule.hotspots(status.current, min_samples=mins)
-    gone, _ = rule.hotspots(status.gone, min_samples=mins)
-    result = status.result
+    query, raised = rule.floored(query)
+    if weeks_back:
+        found = status.hotspot_status(events, query, geo=geo, weeks_back=weeks_back)
+        result, current_all, gone_all = found.result, found.current, found.gone
+    else:
+        result = hotspots.find_hotspots(events, query, geo=geo)
+        current_all, gone_all = result.hotspots, result.hotspots.iloc[:0]
+    current, withheld = rule.hotspots(current_all, min_samples=query.min_samples)
+    gone, _ = rule.hotspots(gone_all, min_samples=query.min_samples)
     event_hotspot = result.hotspot_ids[result.clustered]
     # A withheld hotspot's members are not grouped for anyone who may not see it.
     event_hotspot = event_hotspot.where(event_hotspot.isin(current["hotspot_id"]))
@@ -228,12 +231,11 @@ def shown_hotspots(
         current=current,
         gone=gone,
         withheld=withheld,
-        eps_m=eps,
-        min_samples=mins,
+        query=query,
         raised=raised,
         event_hotspot=event_hotspot,
         n_clustered=int(result.clustered.sum()),
-        engine=result.engine,
+        dbscan_backend=result.dbscan_backend,
     )
 
 

@@ -55,13 +55,6 @@ def parse_sources(value: str) -> tuple[str, ...]:
     return items
 
 
-def period_of(args) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """``--from``/``--to`` (inclusive days) → a half-open ``[start, end)``."""
-    start = args.date_from
-    end = args.date_to + pd.Timedelta(days=1) if args.date_to is not None else None
-    return start, end
-
-
 def metric(value, digits: int = 3) -> str:
     """A score for a table: '—' when there is none."""
     return "—" if value is None or value != value else f"{value:.{digits}f}"

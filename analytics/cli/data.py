@@ -127,7 +127,9 @@ def warm_tuning(db) -> None:
     """Tune once for the last complete week, so the first brief does not wait for it."""
     import pandas as pd
 
-    from analytics.compute.backtest import _meeting_end_for, resolve_setting
+    from analytics.answer import resolve_query
+    from analytics.compute.backtest import meeting_end_for
+    from analytics.query import HotspotQuery
     from analytics.station.config import default_station
     from analytics.station.geo import load_geography
 
@@ -135,8 +137,10 @@ def warm_tuning(db) -> None:
     last = store.last_event_time(db)
     if last is None:
         return
-    week_end = _meeting_end_for(last + pd.Timedelta(days=1), station.meeting_weekday)
-    resolve_setting(db, geo=load_geography(station), end=week_end - pd.Timedelta(days=7))
+    week_end = meeting_end_for(last + pd.Timedelta(days=1), station.meeting_weekday)
+    # The brief's question for its default week: tuned on the weeks before it.
+    brief = HotspotQuery(start=week_end - pd.Timedelta(days=7), end=week_end)
+    resolve_query(brief, db=db, geo=load_geography(station))
 
 
 def cmd_batches(args) -> int:

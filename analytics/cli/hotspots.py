@@ -1,4 +1,10 @@
-"""Commands on hotspots: hotspots, evaluate, backtest, tune."""
+"""Commands on hotspots: hotspots, evaluate, backtest, tune.
+
+Each builds its :class:`analytics.query.HotspotQuery` from its arguments with the one
+function :meth:`HotspotQuery.from_cli_args` (``--sources``, ``--eps``, ``--min-samples``
+and a period of whole days), so a bad value is refused with the same message and
+bounds as anywhere else.
+"""
 
 from __future__ import annotations
 
@@ -14,46 +20,50 @@ from analytics.cli.common import (
     metric,
     parse_day,
     parse_sources,
-    period_of,
     say,
 )
+from analytics.compute.backtest import DEFAULT_SOURCES as DEFAULT_TUNING_SOURCES
+from analytics.query import HotspotQuery
 from analytics.storage import store
 from analytics.storage.schema import SOURCES
 
 
+def query_of(args, **period) -> HotspotQuery | None:
+    """The command's :class:`~analytics.query.HotspotQuery` (``HotspotQuery.from_cli_args``);
+    None, with the reason on standard error, when an argument is out of bounds."""
+    try:
+        return HotspotQuery.from_cli_args(args, **period)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return None
+
+
 def cmd_hotspots(args) -> int:
     from analytics.access.privacy import PrivacyRule
-    from analytics.compute.backtest import resolve_setting
-    from analytics.compute.hotspots import find_hotspots
+    from analytics.answer import answer_hotspot_query
     from analytics.presentation.exports import hotspot_rows, write_csv, write_hotspots_geojson
     from analytics.station.config import default_station
     from analytics.station.geo import load_geography
     from analytics.text import text
 
+    query = query_of(args)
+    if query is None:
+        return EXIT_BAD_INPUT
     db = store.open_store(args.db)
     station = default_station()
     geo = load_geography(station)
-    rule = PrivacyRule.for_role(args.role, station)
-    start, end = period_of(args)
+    events = store.read_events(db, sources=query.sources, start=query.start, end=query.end)
     # "auto" is tuned on the weeks strictly before the period shown.
-    setting = resolve_setting(
-        db, geo=geo, end=start or end, eps_m=args.eps, min_samples=args.min_samples
+    answer = answer_hotspot_query(
+        query,
+        db=db,
+        geo=geo,
+        rule=PrivacyRule.for_role(args.role, station),
+        events=events,
+        weeks_back=0,  # the period's hotspots alone: no week-over-week status in the files
     )
-    events = store.read_events(db, sources=args.sources, start=start, end=end)
-    eps_m, min_samples, raised = rule.hotspot_parameters(setting.eps_m, setting.min_samples)
-    try:
-        result = find_hotspots(
-            rule.clustering_events(events, geo=geo),
-            geo=geo,
-            eps_m=eps_m,
-            min_samples=min_samples,
-            sources=args.sources,
-        )
-    except ValueError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_BAD_INPUT
-    table, withheld = rule.hotspots(result.hotspots, min_samples=min_samples)
-    hotspot_of = result.hotspot_ids.where(result.hotspot_ids.isin(table["hotspot_id"]))
+    shown = answer.shown
+    table = shown.current
     if args.out:
         if args.format == "geojson":
             write_hotspots_geojson(table, args.out)
@@ -61,33 +71,32 @@ def cmd_hotspots(args) -> int:
             write_csv(hotspot_rows(table, lang=args.lang), args.out)
         audit_export(db, args.out, f"hotspots {args.format}")
     if args.labels:
-        import pandas as pd
-
         labels = pd.DataFrame(
             {
-                "event_id": events.loc[result.clustered, "event_id"],
-                "hotspot_id": hotspot_of[result.clustered].fillna(""),
+                "event_id": events.loc[shown.event_hotspot.index, "event_id"],
+                "hotspot_id": shown.event_hotspot.fillna(""),
             }
         )
         labels.to_csv(args.labels, index=False)
+    used = answer.query
     print(
         say(
             args.lang,
             "hotspots_head",
             n=len(table),
-            clustered=int(result.clustered.sum()),
-            inside=int(hotspot_of.notna().sum()),
-            eps=f"{eps_m:g}",
-            min=f"{min_samples:g}",
-            engine=result.engine,
+            clustered=shown.n_clustered,
+            inside=answer.n_in_hotspots,
+            eps=f"{used.eps_m:g}",
+            min=f"{used.min_samples:g}",
+            engine=shown.dbscan_backend,
         )
     )
-    if setting.how != "given":
-        print(setting.sentence(args.lang))
-    if raised:
-        print(text("privacy.raised", args.lang, eps=f"{eps_m:g}", min=f"{min_samples:g}"))
-    if withheld:
-        print(text("privacy.withheld", args.lang, n=len(withheld)))
+    if answer.how != "given":
+        print(answer.resolved_sentence(args.lang))
+    if shown.raised:
+        print(text("privacy.raised", args.lang, eps=f"{used.eps_m:g}", min=f"{used.min_samples:g}"))
+    if shown.withheld:
+        print(text("privacy.withheld", args.lang, n=len(shown.withheld)))
     if not args.out:
         rows = hotspot_rows(table.head(args.top), lang=args.lang)
         cols = ["rank", "hotspot_id", "place", "police_unit", "type", "n_events", "patrol_windows"]
@@ -98,43 +107,37 @@ def cmd_hotspots(args) -> int:
 def cmd_evaluate(args) -> int:
     import dataclasses
 
-    import pandas as pd
-
     from analytics.compute.evaluation import evaluate_hotspots
     from analytics.compute.hotspots import find_hotspots
     from analytics.station.config import default_station
     from analytics.station.geo import load_geography
 
-    db = store.open_store(args.db)
-    geo = load_geography(default_station())
     day = pd.Timedelta(days=1)
-    train_start, train_end = args.train_from, args.train_to + day
     test_start, test_end = args.test_from, args.test_to + day
-    if not (train_start < train_end <= test_start < test_end):
+    if not (args.train_from < args.train_to + day <= test_start < test_end):
         print(say(args.lang, "train_before_test"), file=sys.stderr)
         return EXIT_BAD_INPUT
-    events = store.read_events(db, start=train_start, end=test_end)
-    train = events[events["occurred_at"] < train_end]
-    test = events[events["occurred_at"] >= test_start]
-    try:
-        result = find_hotspots(
-            train, geo=geo, eps_m=args.eps, min_samples=args.min_samples, sources=args.sources
-        )
-    except ValueError as exc:
-        print(str(exc), file=sys.stderr)
+    # The hotspots' question: the training days.
+    query = query_of(args, first_day="train_from", last_day="train_to")
+    if query is None:
         return EXIT_BAD_INPUT
+    db = store.open_store(args.db)
+    geo = load_geography(default_station())
+    events = store.read_events(db, start=query.start, end=test_end)
+    train = events[events["occurred_at"] < query.end]
+    test = events[events["occurred_at"] >= test_start]
+    result = find_hotspots(train, query, geo=geo)
+    used = result.query
     ev = evaluate_hotspots(result.hotspots, train, test, boundary_m=geo.boundary_m)
     if args.json:
         out = dataclasses.asdict(ev)
         out["sentence"] = ev.accuracy_sentence(args.lang)
-        out["eps_m"], out["min_samples"] = result.params.eps_m, result.params.min_samples
+        out["eps_m"], out["min_samples"] = used.eps_m, used.min_samples
         print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
         return 0
     print(ev.accuracy_sentence(args.lang))
     fmt = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
-    print(
-        f"  eps {result.params.eps_m:g} m, min {result.params.min_samples:g}, hotspots {ev.n_hotspots}"
-    )
+    print(f"  eps {used.eps_m:g} m, min {used.min_samples:g}, hotspots {ev.n_hotspots}")
     print(f"  {'':<10} {'hit rate':>9} {'area %':>8} {'PAI':>8} {'PEI':>7}")
     rows = [("hotspots", ev.hit_rate, ev.area_share, ev.pai, ev.pei)]
     rows += [(b.name, b.hit_rate, b.area_share, b.pai, b.pei) for b in (ev.kde, ev.grid)]
@@ -147,33 +150,35 @@ def cmd_evaluate(args) -> int:
 
 
 def cmd_backtest(args) -> int:
-    from analytics.compute.backtest import _meeting_end_for, backtest, resolve_setting
+    from analytics.answer import resolve_query
+    from analytics.compute.backtest import backtest, meeting_end_for
+    from analytics.query import setting_sentence
     from analytics.station.config import default_station
     from analytics.station.geo import load_geography
 
+    query = query_of(args, last_day="to")
+    if query is None:
+        return EXIT_BAD_INPUT
+    if args.auto or not query.has_setting:  # one of the two alone does not make a setting
+        query = query.with_(eps_m=None, min_samples=None)
     db = store.open_store(args.db)
     geo = load_geography(default_station())
-    end = args.to + pd.Timedelta(days=1) if args.to is not None else None
-    if args.auto or args.eps is None or args.min_samples is None:
-        setting = resolve_setting(db, geo=geo, end=end, sources=args.sources)
-    else:
-        setting = resolve_setting(
-            db, geo=geo, end=end, eps_m=args.eps, min_samples=args.min_samples
-        )
-    events = store.read_events(db, end=end)
+    resolved, how = resolve_query(query, db=db, geo=geo, tuning_sources=query.sources)
+    events = store.read_events(db, end=query.end)
     if events.empty:
         print(say(args.lang, "no_events"), file=sys.stderr)
         return EXIT_BAD_INPUT
+    end = query.end
     try:
         result = backtest(
             events,
             geo=geo,
-            eps_m=setting.eps_m,
-            min_samples=setting.min_samples,
+            eps_m=resolved.eps_m,
+            min_samples=resolved.min_samples,
             weeks=args.weeks,
             train_days=args.train_days,
-            sources=args.sources,
-            end=None if end is None else _meeting_end_for(end, geo.station.meeting_weekday),
+            sources=resolved.sources,
+            end=None if end is None else meeting_end_for(end, geo.station.meeting_weekday),
         )
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
@@ -184,7 +189,7 @@ def cmd_backtest(args) -> int:
                 {
                     "eps_m": result.eps_m,
                     "min_samples": result.min_samples,
-                    "how": setting.how,
+                    "how": how,
                     "end": result.end.isoformat(),
                     "weeks": result.weeks.to_dict(orient="records"),
                     "means": result.means.reset_index().to_dict(orient="records"),
@@ -195,7 +200,8 @@ def cmd_backtest(args) -> int:
             )
         )
         return 0
-    print(setting.sentence(args.lang))
+    weeks = geo.station.tune_weeks
+    print(setting_sentence(resolved.eps_m, resolved.min_samples, how, args.lang, weeks=weeks))
     print(
         f"{'week':<12} {'method':<7} {'cells/hs':>8} {'area %':>8} {'hit':>6} {'PAI':>8} {'PEI':>6}"
     )
@@ -214,16 +220,17 @@ def cmd_backtest(args) -> int:
 
 
 def cmd_tune(args) -> int:
-    import pandas as pd
-
-    from analytics.compute.backtest import _meeting_end_for, tune_hotspot_parameters
+    from analytics.compute.backtest import meeting_end_for, tune_hotspot_parameters
     from analytics.station.config import default_station
     from analytics.station.geo import load_geography
 
+    query = query_of(args, last_day="to")
+    if query is None:
+        return EXIT_BAD_INPUT
     db = store.open_store(args.db)
     station = default_station()
     geo = load_geography(station)
-    end = args.to + pd.Timedelta(days=1) if args.to is not None else None
+    end = query.end
     events = store.read_events(db, end=end)
     if events.empty:
         print(say(args.lang, "no_events"), file=sys.stderr)
@@ -235,7 +242,9 @@ def cmd_tune(args) -> int:
         area_budget_km2=budget,
         weeks=args.weeks,
         train_days=args.train_days,
-        end=None if end is None else _meeting_end_for(end, station.meeting_weekday),
+        end=None if end is None else meeting_end_for(end, station.meeting_weekday),
+        sources=query.sources,
+        weights=query.weight_map(),
     )
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
@@ -289,7 +298,7 @@ def add_commands(sub, common) -> None:
     p.add_argument("--eps", type=float)
     p.add_argument("--min-samples", type=float)
     p.add_argument("--auto", action="store_true", help="use the tuned setting")
-    p.add_argument("--sources", type=parse_sources, default=("incident",))
+    p.add_argument("--sources", type=parse_sources, default=DEFAULT_TUNING_SOURCES)
     p.add_argument("--to", type=parse_day, help="last day to use (inclusive); default: all")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_backtest)
@@ -300,4 +309,5 @@ def add_commands(sub, common) -> None:
     p.add_argument("--weeks", type=int, default=8)
     p.add_argument("--train-days", type=int, default=28)
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_tune)
+    # Tuned on incidents, like the dashboard's "auto" (analytics.answer.resolve_query).
+    p.set_defaults(func=cmd_tune, sources=DEFAULT_TUNING_SOURCES)

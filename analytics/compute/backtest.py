@@ -15,7 +15,11 @@ DBSCAN hotspots catch next week's incidents depends heavily on ``eps_m`` and
     weeks strictly before the period being shown (no look-ahead), and picks the
     setting with the highest mean hit rate whose mean hotspot area stays within the
     station's patrol budget. Ties go to the simpler setting: larger min_samples,
-    then smaller eps_m.
+    then smaller eps_m. Each setting of the grid is a :class:`analytics.query.HotspotQuery`
+    (the grid is a choice inside the query's bounds, not a bound of its own).
+
+Which setting a view uses (given, tuned or the station's) is decided by
+:func:`analytics.answer.resolve_query`, which caches the tuning in the store.
 """
 
 from __future__ import annotations
@@ -30,21 +34,28 @@ import pandas as pd
 
 from analytics.compute import profiles
 from analytics.compute.evaluation import evaluate_hotspots, hit_rate_area
-from analytics.compute.hotspots import DEFAULT_WEIGHTS, MIN_GEOCODE_SCORE, _id_hash64, dbscan_labels
-from analytics.compute.parameters import EPS_GRID_M, MIN_SAMPLES_GRID
+from analytics.compute.hotspots import _id_hash64, dbscan_labels
+from analytics.query import EPS_GRID_M, MIN_SAMPLES_GRID, HotspotQuery, setting_sentence
+from analytics.station import clock
 from analytics.station.geo import StationGeography
-from analytics.storage.schema import SOURCES
+from analytics.text import text
 
 DEFAULT_SOURCES: tuple[str, ...] = ("incident",)
 WEEK = pd.Timedelta(days=7)
 
 
+def meeting_end_for(end: pd.Timestamp, meeting_weekday: int) -> pd.Timestamp:
+    """The latest meeting day (00:00, station time) on or before ``end``: whole reporting weeks only."""
+    day = clock.local(end).normalize()
+    return day - pd.Timedelta(days=(day.weekday() - meeting_weekday) % 7)
+
+
 def last_complete_week_end(events: pd.DataFrame, *, meeting_weekday: int) -> pd.Timestamp:
-    """The latest meeting day (00:00 KST) on or before the day after the last event."""
+    """The latest meeting day (00:00, station time) on or before the day after the last event."""
     if events.empty:
         raise ValueError("no events to backtest")
     last = events["occurred_at"].max() + pd.Timedelta(days=1)
-    return _meeting_end_for(last, meeting_weekday)
+    return meeting_end_for(last, meeting_weekday)
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,18 +69,13 @@ class _Prepared:
     frame: pd.DataFrame  # slim event frame for the baselines (incidents)
 
 
-def _prepare(
-    events: pd.DataFrame,
-    *,
-    sources: Sequence[str],
-    weights: Mapping[str, float],
-    end: pd.Timestamp,
-) -> _Prepared:
+def _prepare(events: pd.DataFrame, query: HotspotQuery, *, end: pd.Timestamp) -> _Prepared:
+    """The events ``query`` clusters (its sources, weights and filters) before ``end``."""
     ev = events[events["occurred_at"] < end]  # nothing after the period: no look-ahead
     ok = (
-        ev["source"].isin(sources)
+        ev["source"].isin(query.sources)
         & ev["inside_station"].astype(bool)
-        & ~(ev["geocode_score"].fillna(1.0) < MIN_GEOCODE_SCORE)
+        & ~(ev["geocode_score"].fillna(1.0) < query.min_geocode_score)
         & ev["x"].notna()
         & ev["y"].notna()
     ).to_numpy(dtype=bool)
@@ -84,7 +90,7 @@ def _prepare(
     return _Prepared(
         xy=np.column_stack([x, y])[order],
         t=t.astype(np.int64)[order],
-        w=sub["source"].map(weights).to_numpy(float)[order],
+        w=sub["source"].map(query.weight_map()).to_numpy(float)[order],
         test_xy_t=(inc[["x", "y"]].to_numpy(float), inc_t.astype(np.int64)),
         frame=slim,
     )
@@ -172,13 +178,17 @@ def backtest(
     """
     t0 = time.perf_counter()
     _validate(weeks, train_days)
-    weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+    query = HotspotQuery(
+        sources=sources, weights=weights or {}, eps_m=eps_m, min_samples=min_samples
+    )
     end = end or last_complete_week_end(events, meeting_weekday=geo.station.meeting_weekday)
-    prep = _prepare(events, sources=sources, weights=weights, end=end)
+    prep = _prepare(events, query, end=end)
     train_span = pd.Timedelta(days=train_days)
     rows = []
     for ws, we in _weeks(end, weeks):
-        polys = _polygons(prep, ws - train_span, ws, eps_m=eps_m, min_samples=min_samples)
+        polys = _polygons(
+            prep, ws - train_span, ws, eps_m=query.eps_m, min_samples=query.min_samples
+        )
         f = prep.frame
         train = f[(f["occurred_at"] >= ws - train_span) & (f["occurred_at"] < ws)]
         test = f[(f["occurred_at"] >= ws) & (f["occurred_at"] < we)]
@@ -215,9 +225,9 @@ def backtest(
     return BacktestResult(
         weeks=table,
         means=_means(table),
-        eps_m=float(eps_m),
-        min_samples=float(min_samples),
-        sources=tuple(sources),
+        eps_m=query.eps_m,
+        min_samples=query.min_samples,
+        sources=query.sources,
         train_days=train_days,
         end=end,
         elapsed_s=time.perf_counter() - t0,
@@ -260,20 +270,8 @@ class TuningResult:
     def sentence(self, lang: str = "ko") -> str:
         """ "자동 설정: eps 60 m, 최소 4건 — 지난 8주 예측 성능 기준"."""
         if self.eps_m is None:
-            return (
-                f"자동 설정 실패: 면적 {self.budget_km2:g} km² 안에 드는 설정이 없습니다"
-                if lang == "ko"
-                else f"Auto setting failed: no setting stays within {self.budget_km2:g} km²"
-            )
-        if lang == "ko":
-            return (
-                f"자동 설정: eps {self.eps_m:g} m, 최소 {self.min_samples:g}건 — "
-                f"지난 {self.weeks}주 예측 성능 기준"
-            )
-        return (
-            f"Auto setting: eps {self.eps_m:g} m, min {self.min_samples:g} events — "
-            f"by how well it predicted the last {self.weeks} weeks"
-        )
+            return text("setting.auto_failed", lang, budget=f"{self.budget_km2:g}")
+        return setting_sentence(self.eps_m, self.min_samples, "auto", lang, weeks=self.weeks)
 
 
 def tune_hotspot_parameters(
@@ -302,38 +300,37 @@ def tune_hotspot_parameters(
         raise ValueError(f"area_budget_km2 must be > 0, got {area_budget_km2}")
     if not eps_grid_m or not min_samples_grid:
         raise ValueError("the eps and min_samples grids must not be empty")
-    unknown = set(sources) - set(SOURCES)
-    if unknown or not sources:
-        raise ValueError(f"sources must be a non-empty subset of {SOURCES}, got {sources!r}")
-    weights = {**DEFAULT_WEIGHTS, **(weights or {})}
+    base = HotspotQuery(sources=sources, weights=weights or {})
+    # Every setting tried is a query: the grid is checked against the query's bounds.
+    settings = [base.with_(eps_m=e, min_samples=m) for e in eps_grid_m for m in min_samples_grid]
     end = end or last_complete_week_end(events, meeting_weekday=geo.station.meeting_weekday)
-    prep = _prepare(events, sources=sources, weights=weights, end=end)
+    prep = _prepare(events, base, end=end)
     train_span = pd.Timedelta(days=train_days)
     boundary = geo.boundary_m
     tests = [(ws, _test_xy(prep, ws, we)) for ws, we in _weeks(end, weeks)]
     rows = []
-    for eps in eps_grid_m:
-        for ms in min_samples_grid:
-            hits, areas, pais = [], [], []
-            for ws, test_xy in tests:
-                polys = _polygons(prep, ws - train_span, ws, eps_m=eps, min_samples=ms)
-                hit, share, n = hit_rate_area(polys, test_xy, boundary_m=boundary)
-                areas.append(share * boundary.area)
-                if n:
-                    hits.append(hit)
-                    pais.append(hit / share if share > 0 else np.nan)
-            rows.append(
-                {
-                    "eps_m": float(eps),
-                    "min_samples": float(ms),
-                    "mean_hit_rate": float(np.mean(hits)) if hits else np.nan,
-                    "mean_area_km2": float(np.mean(areas)) / 1e6,
-                    "mean_pai": float(np.nanmean(pais))
-                    if pais and not np.all(np.isnan(pais))
-                    else np.nan,
-                    "weeks_scored": len(hits),
-                }
-            )
+    for setting in settings:
+        eps, ms = setting.eps_m, setting.min_samples
+        hits, areas, pais = [], [], []
+        for ws, test_xy in tests:
+            polys = _polygons(prep, ws - train_span, ws, eps_m=eps, min_samples=ms)
+            hit, share, n = hit_rate_area(polys, test_xy, boundary_m=boundary)
+            areas.append(share * boundary.area)
+            if n:
+                hits.append(hit)
+                pais.append(hit / share if share > 0 else np.nan)
+        rows.append(
+            {
+                "eps_m": float(eps),
+                "min_samples": float(ms),
+                "mean_hit_rate": float(np.mean(hits)) if hits else np.nan,
+                "mean_area_km2": float(np.mean(areas)) / 1e6,
+                "mean_pai": float(np.nanmean(pais))
+                if pais and not np.all(np.isnan(pais))
+                else np.nan,
+                "weeks_scored": len(hits),
+            }
+        )
     grid = pd.DataFrame(rows)
     grid["within_budget"] = grid["mean_area_km2"] <= area_budget_km2
     ok = grid[grid["within_budget"] & grid["mean_hit_rate"].notna()]
@@ -352,7 +349,7 @@ def tune_hotspot_parameters(
         weeks=weeks,
         train_days=train_days,
         end=end,
-        sources=tuple(sources),
+        sources=base.sources,
         elapsed_s=time.perf_counter() - t0,
     )
 
@@ -364,111 +361,3 @@ def tuning_cache_key(
     return json.dumps(
         [data_version, end.isoformat(), sorted(sources), budget_km2, weeks, train_days]
     )
-
-
-@dataclass(frozen=True)
-class HotspotSetting:
-    """The DBSCAN setting a view uses and why: ``how`` is 'given', 'auto' or 'station'."""
-
-    eps_m: float
-    min_samples: float
-    how: str
-    sentence_ko: str
-    sentence_en: str
-
-    def sentence(self, lang: str = "ko") -> str:
-        return self.sentence_ko if lang == "ko" else self.sentence_en
-
-    @classmethod
-    def of_values(cls, eps_m: float, min_samples: float, how: str = "given") -> HotspotSetting:
-        """A setting that is just its two values: "eps 60 m, 최소 4건"."""
-        eps, ms = float(eps_m), float(min_samples)
-        return cls(eps, ms, how, f"eps {eps:g} m, 최소 {ms:g}건", f"eps {eps:g} m, min {ms:g}")
-
-
-def resolve_setting(
-    engine,
-    *,
-    geo: StationGeography,
-    end: pd.Timestamp | None,
-    sources: Sequence[str] = DEFAULT_SOURCES,
-    eps_m: float | None = None,
-    min_samples: float | None = None,
-) -> HotspotSetting:
-    """The setting for a view: the caller's, else the tuned one ('auto'), else the station's.
-
-    With ``params = "auto"`` in station.toml the tuning reads only events before
-    ``end`` and is cached in the store on (data version, end, sources, budget). A
-    value the caller gives (eps_m or min_samples) overrides that part of it.
-    """
-    if eps_m is not None and min_samples is not None:
-        return HotspotSetting.of_values(eps_m, min_samples)
-    base = _base_setting(engine, geo=geo, end=end, sources=sources)
-    if eps_m is None and min_samples is None:
-        return base
-    return HotspotSetting.of_values(
-        eps_m if eps_m is not None else base.eps_m,
-        min_samples if min_samples is not None else base.min_samples,
-    )
-
-
-def _base_setting(engine, *, geo, end, sources) -> HotspotSetting:
-    from analytics.storage import store
-
-    st = geo.station
-    station = HotspotSetting(
-        float(st.eps_m),
-        float(st.min_samples),
-        "station",
-        f"기본 설정: eps {st.eps_m:g} m, 최소 {st.min_samples:g}건",
-        f"Station setting: eps {st.eps_m:g} m, min {st.min_samples:g}",
-    )
-    if st.hotspot_params != "auto":
-        return station
-    if end is None:
-        last = store.last_event_time(engine)
-        if last is None:
-            return station
-        end = _meeting_end_for(last + pd.Timedelta(days=1), st.meeting_weekday)
-    else:
-        end = _meeting_end_for(end, st.meeting_weekday)
-    key = tuning_cache_key(
-        data_version=store.data_version(engine),
-        end=end,
-        sources=sources,
-        budget_km2=st.area_budget_km2,
-        weeks=st.tune_weeks,
-        train_days=st.train_days,
-    )
-    cached = store.cache_get(engine, key)  # checked before reading any events
-    if cached is None:
-        events = store.read_events(engine, end=end)
-        if events.empty:
-            return station
-        tuned = tune_hotspot_parameters(
-            events,
-            geo=geo,
-            area_budget_km2=st.area_budget_km2,
-            end=end,
-            weeks=st.tune_weeks,
-            train_days=st.train_days,
-            sources=sources,
-        )
-        cached = {
-            "eps_m": tuned.eps_m,
-            "min_samples": tuned.min_samples,
-            "ko": tuned.sentence("ko"),
-            "en": tuned.sentence("en"),
-        }
-        store.cache_put(engine, key, cached)
-    if cached["eps_m"] is None:
-        return station
-    return HotspotSetting(
-        cached["eps_m"], cached["min_samples"], "auto", cached["ko"], cached["en"]
-    )
-
-
-def _meeting_end_for(end: pd.Timestamp, meeting_weekday: int) -> pd.Timestamp:
-    """The latest meeting day (00:00) on or before ``end``: whole reporting weeks only."""
-    day = end.tz_convert("Asia/Seoul").normalize()
-    return day - pd.Timedelta(days=(day.weekday() - meeting_weekday) % 7)

@@ -3,9 +3,9 @@
 ``find_hotspots`` clusters events in the station's projected CRS (EPSG:5179, metres)
 and profiles each cluster (:mod:`analytics.compute.profiles`).
 
-Engines
--------
-DBSCAN is exact whichever engine runs; they differ in speed and memory only.
+DBSCAN backends
+---------------
+DBSCAN is exact whichever backend runs; they differ in speed and memory only.
 
 - ``"dbscan"``: the ``dbscan`` package (Wang, Gu & Shun, SIGMOD 2020), a grid-based
   exact DBSCAN. About 1 s for a million points in well under 1 GB, where
@@ -25,6 +25,10 @@ where textbook DBSCAN gives a border point to whichever cluster reaches it first
 Default weights are 1 for every source: one resident's card counts as much as one
 incident towards ``min_samples``. Residents rarely write cards, so a card already
 stands for many who did not; the team can raise the card weight per view.
+
+What to cluster and with which setting is one :class:`analytics.query.HotspotQuery`,
+checked once when it is made; :func:`find_hotspots` takes it (or its fields, which it
+turns into one) and reads ``eps_m`` out of it only to call :func:`dbscan_labels`.
 """
 
 from __future__ import annotations
@@ -40,34 +44,17 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from analytics.compute import profiles
+from analytics.query import HotspotQuery
+from analytics.station import clock
 from analytics.station.geo import StationGeography
 from analytics.storage.schema import SOURCES
 
-DEFAULT_WEIGHTS: dict[str, float] = dict.fromkeys(SOURCES, 1.0)
-# Township-level gazetteer matches sit on a township's centre point; clustering
-# them would make a false hotspot there.
-MIN_GEOCODE_SCORE = 0.5
-ENGINES = ("auto", "dbscan", "sklearn")
+DBSCAN_BACKENDS = ("auto", "dbscan", "sklearn")
 
 try:  # imported once with the module: it takes about a second (it loads scikit-learn)
     import dbscan as _dbscan_pkg
 except ImportError:  # pragma: no cover - the package is in requirements.txt
     _dbscan_pkg = None
-
-
-@dataclass(frozen=True)
-class HotspotParams:
-    """The parameters a result was computed with (plain values: cache keys, links)."""
-
-    eps_m: float
-    min_samples: float
-    sources: tuple[str, ...]
-    weights: tuple[tuple[str, float], ...]
-    start: pd.Timestamp | None
-    end: pd.Timestamp | None
-    include_outside: bool
-    min_geocode_score: float
-    hull: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,8 +71,9 @@ class HotspotResult:
     hotspots : GeoDataFrame, one row per hotspot, sorted by priority, polygons in the
         analysis CRS (metres). See :func:`find_hotspots` for its columns.
     clustered : Series of bool: which input events took part.
-    engine : str, the engine that ran.
-    params : HotspotParams
+    dbscan_backend : str, the DBSCAN backend that ran.
+    query : HotspotQuery
+        What the hotspots were computed with: the query asked, its setting filled in.
     """
 
     labels: pd.Series
@@ -93,24 +81,14 @@ class HotspotResult:
     core: pd.Series
     hotspots: gpd.GeoDataFrame
     clustered: pd.Series
-    engine: str
-    params: HotspotParams
+    dbscan_backend: str
+    query: HotspotQuery
     timings: dict = field(default_factory=dict)
 
 
-def _validate(eps_m, min_samples, sources, weights, engine) -> None:
-    if not np.isfinite(eps_m) or eps_m <= 0:
-        raise ValueError(f"eps_m must be a positive number of metres, got {eps_m!r}")
-    if not np.isfinite(min_samples) or min_samples < 1:
-        raise ValueError(f"min_samples must be >= 1, got {min_samples!r}")
-    unknown = set(sources) - set(SOURCES)
-    if unknown or not sources:
-        raise ValueError(f"sources must be a non-empty subset of {SOURCES}, got {sources!r}")
-    bad = {s: w for s, w in weights.items() if s not in SOURCES or not (w > 0)}
-    if bad:
-        raise ValueError(f"weights must be > 0 for known sources, got {bad}")
-    if engine not in ENGINES:
-        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
+def _check_backend(backend: str) -> None:
+    if backend not in DBSCAN_BACKENDS:
+        raise ValueError(f"dbscan_backend must be one of {DBSCAN_BACKENDS}, got {backend!r}")
 
 
 def _core_mask(xy: np.ndarray, w: np.ndarray, *, eps_m: float, min_samples: float) -> np.ndarray:
@@ -124,14 +102,14 @@ def _core_mask(xy: np.ndarray, w: np.ndarray, *, eps_m: float, min_samples: floa
     return total >= min_samples - 1e-9
 
 
-def _components(core_xy: np.ndarray, *, eps_m: float, engine: str) -> tuple[np.ndarray, str]:
+def _components(core_xy: np.ndarray, *, eps_m: float, backend: str) -> tuple[np.ndarray, str]:
     """Connected components of core points linked within eps (every core point is core)."""
     if len(core_xy) == 0:
-        return np.empty(0, dtype=np.int64), engine
-    if engine in ("auto", "dbscan") and _dbscan_pkg is not None:
+        return np.empty(0, dtype=np.int64), backend
+    if backend in ("auto", "dbscan") and _dbscan_pkg is not None:
         labels, _ = _dbscan_pkg.DBSCAN(np.ascontiguousarray(core_xy), eps=eps_m, min_samples=1)
         return labels.astype(np.int64), "dbscan"
-    if engine == "dbscan":
+    if backend == "dbscan":
         raise ImportError("the dbscan package is not installed")
     from sklearn.cluster import DBSCAN
 
@@ -145,7 +123,7 @@ def dbscan_labels(
     eps_m: float,
     min_samples: float,
     sample_weight: np.ndarray | None = None,
-    engine: str = "auto",
+    backend: str = "auto",
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """Exact weighted DBSCAN with deterministic border points.
 
@@ -156,23 +134,24 @@ def dbscan_labels(
     min_samples : float; a point is core when the weights within eps_m (itself
         included) sum to at least this
     sample_weight : ndarray of shape (n,), optional, all > 0
-    engine : {'auto', 'dbscan', 'sklearn'}
+    backend : {'auto', 'dbscan', 'sklearn'}
 
     Returns
     -------
     labels : ndarray of shape (n,), int; -1 noise, clusters 0..k-1 numbered by
         their first core point in ``xy`` order
     core : ndarray of shape (n,), bool
-    engine : str, the engine that ran
+    backend : str, the backend that ran
     """
+    _check_backend(backend)
     xy = np.ascontiguousarray(xy, dtype=float)
     n = len(xy)
     w = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     if n == 0:
-        return np.empty(0, dtype=np.int64), np.zeros(0, bool), engine
+        return np.empty(0, dtype=np.int64), np.zeros(0, bool), backend
     pkg = None
-    if bool(np.all(w == 1.0)) and engine in ("auto", "dbscan"):
-        if _dbscan_pkg is None and engine == "dbscan":
+    if bool(np.all(w == 1.0)) and backend in ("auto", "dbscan"):
+        if _dbscan_pkg is None and backend == "dbscan":
             raise ImportError("the dbscan package is not installed")
         pkg = _dbscan_pkg
     if pkg is not None:
@@ -182,7 +161,7 @@ def dbscan_labels(
         comp, used = np.asarray(pkg_labels, dtype=np.int64)[core], "dbscan"
     else:
         core = _core_mask(xy, w, eps_m=eps_m, min_samples=min_samples)
-        comp, used = _components(xy[core], eps_m=eps_m, engine=engine)
+        comp, used = _components(xy[core], eps_m=eps_m, backend=backend)
     labels = np.full(n, -1, dtype=np.int64)
     core_idx = np.flatnonzero(core)
     # Renumber components by their first core point, so numbering follows xy order.
@@ -229,17 +208,18 @@ def _hotspot_ids(id_hash: np.ndarray, labels: np.ndarray, core: np.ndarray, k: i
 
 def find_hotspots(
     events: pd.DataFrame,
+    query: HotspotQuery | None = None,
     *,
     geo: StationGeography,
     eps_m: float | None = None,
     min_samples: float | None = None,
-    sources: Sequence[str] = SOURCES,
+    sources: Sequence[str] | None = None,
     weights: Mapping[str, float] | None = None,
     period: tuple[pd.Timestamp | None, pd.Timestamp | None] | None = None,
-    include_outside: bool = False,
-    min_geocode_score: float = MIN_GEOCODE_SCORE,
-    hull: str = "convex",
-    engine: str = "auto",
+    include_outside: bool | None = None,
+    min_geocode_score: float | None = None,
+    hull: str | None = None,
+    dbscan_backend: str = "auto",
     as_of: pd.Timestamp | None = None,
 ) -> HotspotResult:
     """Cluster events into hotspots with DBSCAN in metres and profile each one.
@@ -248,24 +228,15 @@ def find_hotspots(
     ----------
     events : DataFrame
         An event frame (:mod:`analytics.storage.schema`): x/y in the analysis CRS (metres).
+    query : HotspotQuery, optional
+        What to cluster and with which setting; an ``eps_m`` or ``min_samples`` of None
+        is the station's (``station.toml``). Give either the query or its fields.
     geo : StationGeography
         For township/unit of each hotspot, landmarks, and the defaults.
-    eps_m : float, optional
-        Neighbourhood radius in metres. Default: the station's (``station.toml``).
-    min_samples : float, optional
-        Weighted events within ``eps_m`` for a core point. Default: the station's.
-    sources : sequence of {'suggestion', 'complaint', 'incident'}
-        Sources clustered together. One source clusters it alone.
-    weights : mapping source → float > 0, optional
-        How much one event of a source counts towards ``min_samples``; default 1 each.
-    period : (start, end), optional
-        Half-open ``[start, end)`` on ``occurred_at``; None ends are open.
-    include_outside : bool, default False
-        Cluster points outside the station boundary too.
-    min_geocode_score : float, default 0.5
-        Leave out events placed only at a township's centre point.
-    hull : {'convex', 'concave'}
-    engine : {'auto', 'dbscan', 'sklearn'}
+    eps_m, min_samples, sources, weights, include_outside, min_geocode_score, hull
+        The fields of a :class:`~analytics.query.HotspotQuery`, for a call without one
+        (``period`` is its ``(start, end)``); left out, each is the query's default.
+    dbscan_backend : {'auto', 'dbscan', 'sklearn'}
     as_of : Timestamp, optional
         "Now" for the priority's recency decay; default the period end or the last event.
 
@@ -280,37 +251,38 @@ def find_hotspots(
         (label, count)), ``first_event``, ``last_event``, ``hour_weekday``
         (7×24 nested list), ``patrol_windows`` (list of (start, end, share)),
         ``patrol_text``, ``type``, ``priority``, ``geometry`` (metres).
+
+    Raises
+    ------
+    ValueError
+        A field out of its bounds (:class:`~analytics.query.HotspotQuery`), or an
+        unknown ``dbscan_backend``.
     """
     import time
 
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    station = geo.station
-    eps_m = float(station.eps_m if eps_m is None else eps_m)
-    min_samples = float(station.min_samples if min_samples is None else min_samples)
-    sources = tuple(dict.fromkeys(sources))
-    weights = {**DEFAULT_WEIGHTS, **(weights or {})}
-    _validate(eps_m, min_samples, sources, weights, engine)
-    start, end = period if period is not None else (None, None)
-    params = HotspotParams(
-        eps_m=eps_m,
-        min_samples=min_samples,
-        sources=sources,
-        weights=tuple(sorted((s, float(weights[s])) for s in sources)),
-        start=start,
-        end=end,
-        include_outside=include_outside,
-        min_geocode_score=min_geocode_score,
-        hull=hull,
-    )
+    fields = {
+        "eps_m": eps_m,
+        "min_samples": min_samples,
+        "sources": sources,
+        "weights": weights,
+        "include_outside": include_outside,
+        "min_geocode_score": min_geocode_score,
+        "hull": hull,
+    }
+    query = _query_of(query, fields, period).with_station_setting(geo.station)
+    _check_backend(dbscan_backend)
+    start, end = query.period
+    weight_of = query.weight_map()
 
-    mask = events["source"].isin(sources).to_numpy(dtype=bool).copy()
+    mask = events["source"].isin(query.sources).to_numpy(dtype=bool).copy()
     mask &= np.isfinite(events["x"].to_numpy(dtype=float, na_value=np.nan))
     mask &= np.isfinite(events["y"].to_numpy(dtype=float, na_value=np.nan))
-    if not include_outside:
+    if not query.include_outside:
         mask &= events["inside_station"].to_numpy(dtype=bool, na_value=False)
     score = events["geocode_score"].to_numpy(dtype=float, na_value=1.0)
-    mask &= ~(score < min_geocode_score)
+    mask &= ~(score < query.min_geocode_score)
     if start is not None:
         mask &= (events["occurred_at"] >= start).to_numpy(dtype=bool)
     if end is not None:
@@ -326,22 +298,24 @@ def find_hotspots(
     columns = [*PROFILE_COLUMNS, *(["locatable"] if "locatable" in events.columns else [])]
     sub = events[columns].take(pos)
     xy = np.column_stack([x_all[order], y_all[order]])
-    w = sub["source"].map(weights).to_numpy(dtype=float)
+    w = sub["source"].map(weight_of).to_numpy(dtype=float)
     timings["select"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
     raw, core, used = dbscan_labels(
-        xy, eps_m=eps_m, min_samples=min_samples, sample_weight=w, engine=engine
+        xy,
+        eps_m=query.eps_m,
+        min_samples=query.min_samples,
+        sample_weight=w,
+        backend=dbscan_backend,
     )
     timings["dbscan"] = time.perf_counter() - t1
     k = int(raw.max()) + 1 if len(raw) else 0
 
     t2 = time.perf_counter()
-    as_of = (
-        as_of or end or (sub["occurred_at"].max() if len(sub) else pd.Timestamp.now("Asia/Seoul"))
-    )
+    as_of = as_of or end or (sub["occurred_at"].max() if len(sub) else clock.now())
     table, ranked = _profile(
-        sub, xy, w, raw, core, id_hash, k, geo=geo, eps_m=eps_m, hull=hull, as_of=as_of
+        sub, xy, w, raw, core, id_hash, k, geo=geo, eps_m=query.eps_m, hull=query.hull, as_of=as_of
     )
     timings["profile"] = time.perf_counter() - t2
 
@@ -357,7 +331,19 @@ def find_hotspots(
     core_s = pd.Series(core_arr, index=events.index)
     clustered = pd.Series(mask, index=events.index)
     timings["total"] = time.perf_counter() - t0
-    return HotspotResult(labels, hotspot_ids, core_s, table, clustered, used, params, timings)
+    return HotspotResult(labels, hotspot_ids, core_s, table, clustered, used, query, timings)
+
+
+def _query_of(query: HotspotQuery | None, fields: dict, period) -> HotspotQuery:
+    """``query``, or the query its fields make (the fields left as None take the defaults)."""
+    given = {k: v for k, v in fields.items() if v is not None}
+    if period is not None:
+        given["start"], given["end"] = period
+    if query is None:
+        return HotspotQuery(**given)
+    if given:
+        raise TypeError(f"give a HotspotQuery or its fields, not both (got {sorted(given)})")
+    return query
 
 
 def _profile(sub, xy, w, raw, core, id_hash, k, *, geo, eps_m, hull, as_of):

@@ -12,6 +12,9 @@ spatial overlap (polygons that intersect). The rules:
   at most ``DIMINISH_RATIO`` × that weekly mean (and at least ``MIN_CHANGE`` fewer);
 - ``persistent``: it overlaps an earlier hotspot otherwise;
 - ``gone``: a hotspot of the week just before that no current hotspot overlaps.
+
+Every period is clustered with the same :class:`analytics.query.HotspotQuery`, moved
+to that period.
 """
 
 from __future__ import annotations
@@ -23,8 +26,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analytics.compute.hotspots import HotspotResult, find_hotspots
+from analytics.compute import hotspots
+from analytics.compute.hotspots import HotspotResult
+from analytics.query import HotspotQuery
 from analytics.station.geo import StationGeography
+from analytics.text import text
 
 NEW, PERSISTENT, INTENSIFYING, DIMINISHING, GONE = (
     "new",
@@ -33,25 +39,17 @@ NEW, PERSISTENT, INTENSIFYING, DIMINISHING, GONE = (
     "diminishing",
     "gone",
 )
-STATUS_LABELS = {
-    "ko": {
-        NEW: "신규",
-        PERSISTENT: "지속",
-        INTENSIFYING: "심화",
-        DIMINISHING: "약화",
-        GONE: "소멸",
-    },
-    "en": {
-        NEW: "new",
-        PERSISTENT: "persistent",
-        INTENSIFYING: "intensifying",
-        DIMINISHING: "diminishing",
-        GONE: "gone",
-    },
-}
 INTENSIFY_RATIO = 1.5
 DIMINISH_RATIO = 0.67
 MIN_CHANGE = 2
+STATUSES = (NEW, PERSISTENT, INTENSIFYING, DIMINISHING, GONE)
+
+
+def status_label(status: str, lang: str = "ko") -> str:
+    """'신규' / 'new' … for a status (catalogue keys ``status_text.*``)."""
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {STATUSES}, got {status!r}")
+    return text(f"status_text.{status}", lang)
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,37 +77,38 @@ def _events_inside(polygons: np.ndarray, events: pd.DataFrame) -> np.ndarray:
 
 def hotspot_status(
     events: pd.DataFrame,
+    query: HotspotQuery,
     *,
     geo: StationGeography,
-    start: pd.Timestamp,
-    end: pd.Timestamp,
     weeks_back: int = 4,
-    **hotspot_kwargs,
+    dbscan_backend: str = "auto",
 ) -> HotspotStatus:
-    """Hotspots of ``[start, end)`` with their status against the weeks before.
+    """Hotspots of the query's period with their status against the weeks before.
 
     Parameters
     ----------
-    events : event frame (all sources; ``sources`` etc. go in ``hotspot_kwargs``)
+    events : event frame (all sources; the query chooses)
+    query : HotspotQuery with a period ``[start, end)`` (tz-aware); its ``eps_m`` and
+        ``min_samples`` (None: the station's) cluster every week alike
     geo : StationGeography
-    start, end : tz-aware Timestamps of the current period
     weeks_back : int >= 1, previous 7-day windows to compare with
-    **hotspot_kwargs : passed to :func:`analytics.compute.hotspots.find_hotspots`
-        (eps_m, min_samples, sources, weights, ...).
+    dbscan_backend : {'auto', 'dbscan', 'sklearn'}
     """
     if weeks_back < 1:
         raise ValueError(f"weeks_back must be >= 1, got {weeks_back}")
-    if not start < end:
-        raise ValueError(f"start must be before end, got {start} .. {end}")
-    current = find_hotspots(events, geo=geo, period=(start, end), **hotspot_kwargs)
+    start, _ = query.require_period()
+    query = query.with_station_setting(geo.station)
+    # Through the module: a test (tests/ui/test_serve.py) watches every clustering.
+    find = hotspots.find_hotspots
+    current = find(events, query, geo=geo, dbscan_backend=dbscan_backend)
     week = pd.Timedelta(days=7)
     previous = tuple(
-        find_hotspots(
+        find(
             events,
+            query.with_period(start - (i + 1) * week, start - i * week),
             geo=geo,
-            period=(start - (i + 1) * week, start - i * week),
+            dbscan_backend=dbscan_backend,
             as_of=start - i * week,
-            **hotspot_kwargs,
         )
         for i in range(weeks_back)
     )
@@ -123,14 +122,13 @@ def hotspot_status(
             seen[np.unique(hit)] += 1
     # Baseline: the events that would have been clustered, inside each polygon, in
     # the weeks before (the same filters as find_hotspots).
-    params = current.params
     before = events[
-        events["source"].isin(params.sources)
+        events["source"].isin(query.sources)
         & (events["occurred_at"] >= start - weeks_back * week)
         & (events["occurred_at"] < start)
-        & ~(events["geocode_score"].fillna(1.0) < params.min_geocode_score)
+        & ~(events["geocode_score"].fillna(1.0) < query.min_geocode_score)
     ]
-    if not params.include_outside:
+    if not query.include_outside:
         before = before[before["inside_station"].astype(bool)]
     baseline = _events_inside(polys, before) / weeks_back
     now = table["n_events"].to_numpy(dtype=float)

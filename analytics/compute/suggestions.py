@@ -17,8 +17,8 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from analytics.compute import profiles
-from analytics.compute.hotspots import MIN_GEOCODE_SCORE
 from analytics.compute.periods import pct_change
+from analytics.query import MIN_GEOCODE_SCORE
 from analytics.station.categories import COMPLAINT, SUGGESTION
 from analytics.station.geo import StationGeography
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.access.privacy import PrivacyRule, shown_hotspots, snap, viewer_events
+from analytics.query import HotspotQuery
 from tests.conftest import make_events
 from tests.payload_scan import nearest_m, payload_pairs, to_metres
 
@@ -80,7 +81,10 @@ def test_clustering_events_put_sensitive_cases_on_their_cell_centre(geo, station
 def test_rule_per_role(station, role, masks, asked, expected):
     rule = PrivacyRule.for_role(role, station)
     assert rule.masks is masks
-    assert rule.hotspot_parameters(*asked) == expected
+    eps_m, min_samples = asked
+    floored, raised = rule.floored(HotspotQuery(eps_m=eps_m, min_samples=min_samples, unit="x"))
+    assert (floored.eps_m, floored.min_samples, raised) == expected
+    assert floored.unit == "x"  # the floors touch the setting alone
 
 
 def test_analysts_receive_the_records_as_stored(geo, station):
@@ -107,9 +111,9 @@ def test_a_hotspot_of_sensitive_cases_alone_is_withheld(geo, station):
             for d in range(4)
         ]
     )
-    kw = dict(geo=geo, start=WEEK_START, end=WEEK_END, eps_m=100.0, min_samples=3.0)
-    analyst = shown_hotspots(PrivacyRule.for_role("analyst", station), events, **kw)
-    viewer = shown_hotspots(PrivacyRule.for_role("viewer", station), events, **kw)
+    query = HotspotQuery(start=WEEK_START, end=WEEK_END, eps_m=100.0, min_samples=3.0)
+    analyst = shown_hotspots(PrivacyRule.for_role("analyst", station), events, query, geo=geo)
+    viewer = shown_hotspots(PrivacyRule.for_role("viewer", station), events, query, geo=geo)
     assert len(analyst.current) == 1 and analyst.withheld == ()
     assert (
         np.hypot(
@@ -133,8 +137,8 @@ def test_a_mixed_hotspot_is_drawn_from_its_other_events(geo, station):
             for _ in range(3)
         ]
     )
-    kw = dict(geo=geo, start=WEEK_START, end=WEEK_END, eps_m=100.0, min_samples=5.0)
-    viewer = shown_hotspots(PrivacyRule.for_role("viewer", station), events, **kw)
+    query = HotspotQuery(start=WEEK_START, end=WEEK_END, eps_m=100.0, min_samples=5.0)
+    viewer = shown_hotspots(PrivacyRule.for_role("viewer", station), events, query, geo=geo)
     assert len(viewer.current) == 1 and viewer.withheld == ()
     row = viewer.current.iloc[0]
     assert row["n_events"] == 8  # the sexual-crime cases count ...
@@ -157,9 +161,8 @@ def _payloads(events, *, rule, geo, station, eps_m, min_samples) -> dict[str, tu
     from analytics.presentation import exports, maps
     from analytics.presentation.meeting_pack import build_meeting_pack
 
-    shown = shown_hotspots(
-        rule, events, geo=geo, start=WEEK_START, end=WEEK_END, eps_m=eps_m, min_samples=min_samples
-    )
+    query = HotspotQuery(start=WEEK_START, end=WEEK_END, eps_m=eps_m, min_samples=min_samples)
+    shown = shown_hotspots(rule, events, query, geo=geo)
     public = rule.events(events)
     week = public[(public["occurred_at"] >= WEEK_START) & (public["occurred_at"] < WEEK_END)]
     m = maps.base_map(geo, tiles_url="")

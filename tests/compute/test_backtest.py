@@ -8,6 +8,7 @@ import pytest
 
 from analytics.compute.backtest import backtest, last_complete_week_end, tune_hotspot_parameters
 from analytics.compute.hotspots import find_hotspots
+from analytics.query import setting_sentence
 from analytics.storage import connection, tables
 from tests.conftest import make_events
 
@@ -199,6 +200,14 @@ def test_chaining_grows_the_area_with_eps(geo):
     assert areas == sorted(areas) and areas[-1] > 5 * areas[0]
 
 
+def test_meeting_end_for_keeps_whole_reporting_weeks():
+    from analytics.compute.backtest import meeting_end_for
+
+    assert meeting_end_for(pd.Timestamp("2017-10-13 00:00", tz=KST), 4) == END
+    assert meeting_end_for(pd.Timestamp("2017-10-19 23:00", tz=KST), 4) == END
+    assert meeting_end_for(pd.Timestamp("2017-10-12 15:00", tz="UTC"), 4) == END  # 10-13 KST
+
+
 def test_last_complete_week_end_is_a_meeting_day():
     ev = make_events([{"x": X0, "y": Y0, "occurred_at": pd.Timestamp("2017-12-31 10:00", tz=KST)}])
     end = last_complete_week_end(ev, meeting_weekday=4)
@@ -214,7 +223,8 @@ def test_backtest_validates(geo, street_events, kwargs, match):
 
 
 def test_auto_setting_is_tuned_once_and_cached(geo, tmp_path, street_events):
-    from analytics.compute.backtest import resolve_setting
+    from analytics.answer import resolve_query
+    from analytics.query import HotspotQuery
     from analytics.storage import store
 
     engine = store.open_store(str(tmp_path / "s.sqlite"))
@@ -227,11 +237,18 @@ def test_auto_setting_is_tuned_once_and_cached(geo, tmp_path, street_events):
             street_events,
             [],
         )
-    first = resolve_setting(engine, geo=geo, end=END)
-    assert first.how == "auto" and first.sentence("ko").startswith("자동 설정: eps")
+    asked = HotspotQuery(end=END)
+    first, how = resolve_query(asked, db=engine, geo=geo)
+    assert (
+        how == "auto" and first.has_setting and first.with_(eps_m=None, min_samples=None) == asked
+    )
+    sentence = setting_sentence(first.eps_m, first.min_samples, how, "ko", weeks=8)
+    assert sentence.startswith("자동 설정: eps")
     with engine.connect() as conn:
         assert conn.execute(tables.tuning_cache.select()).all()
-    again = resolve_setting(engine, geo=geo, end=END)
-    assert (again.eps_m, again.min_samples) == (first.eps_m, first.min_samples)
-    given = resolve_setting(engine, geo=geo, end=END, eps_m=70, min_samples=6)
-    assert (given.eps_m, given.min_samples, given.how) == (70, 6, "given")
+    again, _ = resolve_query(asked, db=engine, geo=geo)
+    assert again == first
+    given, how = resolve_query(asked.with_(eps_m=70, min_samples=6), db=engine, geo=geo)
+    assert (given.eps_m, given.min_samples, how) == (70, 6, "given")
+    half, how = resolve_query(asked.with_(eps_m=70), db=engine, geo=geo)
+    assert (half.eps_m, half.min_samples, how) == (70, first.min_samples, "given")

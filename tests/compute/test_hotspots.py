@@ -56,22 +56,22 @@ TOY = [
 ]
 
 
-@pytest.mark.parametrize("engine", ["dbscan", "sklearn"])
+@pytest.mark.parametrize("backend", ["dbscan", "sklearn"])
 @pytest.mark.parametrize(("points", "eps", "min_samples", "expected"), TOY)
-def test_toy_sets_have_exact_labels(points, eps, min_samples, expected, engine):
+def test_toy_sets_have_exact_labels(points, eps, min_samples, expected, backend):
     xy = np.array(points, float).reshape(-1, 2)
-    labels, _, used = dbscan_labels(xy, eps_m=eps, min_samples=min_samples, engine=engine)
+    labels, _, used = dbscan_labels(xy, eps_m=eps, min_samples=min_samples, backend=backend)
     assert labels.tolist() == expected
-    assert used == engine
+    assert used == backend
 
 
-@pytest.mark.parametrize("engine", ["dbscan", "sklearn"])
-def test_weights_count_towards_min_samples(engine):
+@pytest.mark.parametrize("backend", ["dbscan", "sklearn"])
+def test_weights_count_towards_min_samples(backend):
     # Two cards weighted 2.5 make a core pair where two unit points would not.
     xy = np.array([(0.0, 0.0), (1.0, 0.0)])
-    plain, _, _ = dbscan_labels(xy, eps_m=2, min_samples=5, engine=engine)
+    plain, _, _ = dbscan_labels(xy, eps_m=2, min_samples=5, backend=backend)
     weighted, core, _ = dbscan_labels(
-        xy, eps_m=2, min_samples=5, sample_weight=np.array([2.5, 2.5]), engine=engine
+        xy, eps_m=2, min_samples=5, sample_weight=np.array([2.5, 2.5]), backend=backend
     )
     assert plain.tolist() == [-1, -1]
     assert weighted.tolist() == [0, 0] and core.all()
@@ -99,9 +99,9 @@ def test_agrees_with_brute_force_reference(pts, eps, min_samples, weighted):
     xy = np.array(pts, float).reshape(-1, 2)
     w = (np.arange(len(xy)) % 3 + 1) * 0.5 if weighted else None
     core_ref, comp_ref, near = brute_force_dbscan(xy, eps, min_samples, w)
-    for engine in ("dbscan", "sklearn"):
+    for backend in ("dbscan", "sklearn"):
         labels, core, _ = dbscan_labels(
-            xy, eps_m=eps, min_samples=min_samples, sample_weight=w, engine=engine
+            xy, eps_m=eps, min_samples=min_samples, sample_weight=w, backend=backend
         )
         assert (core == core_ref).all()
         assert same_partition(labels[core], comp_ref[core])
@@ -261,7 +261,9 @@ def test_empty_all_noise_and_one_cluster(geo):
         ({"sources": ["tweets"]}, "sources"),
         ({"sources": []}, "sources"),
         ({"weights": {"incident": 0}}, "weights"),
-        ({"engine": "gpu"}, "engine"),
+        ({"eps_m": 2001}, "eps_m"),
+        ({"min_samples": 501}, "min_samples"),
+        ({"dbscan_backend": "gpu"}, "dbscan_backend"),
     ],
 )
 def test_parameters_are_validated(geo, kwargs, message):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics.compute.status import hotspot_status
+from analytics.compute.status import hotspot_status, status_label
+from analytics.query import HotspotQuery
 from tests.conftest import make_events
 
 KST = "Asia/Seoul"
@@ -14,6 +15,7 @@ END = pd.Timestamp("2017-10-13", tz=KST)
 A = (989485.0, 1712481.0)  # the market
 B = (989485.0, 1714481.0)  # 2 km north
 C = (991485.0, 1712481.0)  # 2 km east
+QUERY = HotspotQuery(start=START, end=END, eps_m=30, min_samples=3)
 
 
 def burst(centre, n, day, *, start_id):
@@ -51,7 +53,7 @@ def weeks():
 
 
 def test_status_rules(geo, weeks):
-    s = hotspot_status(weeks, geo=geo, start=START, end=END, eps_m=30, min_samples=3)
+    s = hotspot_status(weeks, QUERY, geo=geo)
     assert len(s.current) == 3
     by_size = {r.n_events: r for r in s.current.itertuples()}
     a, b, c = by_size[15], by_size[6], by_size[7]
@@ -67,15 +69,23 @@ def test_diminishing(geo):
     for w in range(1, 5):
         rows += burst(A, 10, week_day(w), start_id=w * 100)
     rows += burst(A, 3, "2017-10-09", start_id=0)
-    s = hotspot_status(make_events(rows), geo=geo, start=START, end=END, eps_m=30, min_samples=3)
+    s = hotspot_status(make_events(rows), QUERY, geo=geo)
     assert s.current["status"].tolist() == ["diminishing"]
     assert s.gone.empty
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "match"), [({"weeks_back": 0}, "weeks_back"), ({"end": START}, "before")]
+    ("kwargs", "match"),
+    [({"weeks_back": 0}, "weeks_back"), ({"end": START}, "before"), ({"end": None}, "period")],
 )
 def test_status_validates(geo, kwargs, match):
-    args = {"start": START, "end": END, "eps_m": 30, "min_samples": 3, **kwargs}
+    weeks_back = kwargs.pop("weeks_back", 4)
     with pytest.raises(ValueError, match=match):
-        hotspot_status(make_events([]), geo=geo, **args)
+        query = QUERY.with_(**kwargs)
+        hotspot_status(make_events([]), query, geo=geo, weeks_back=weeks_back)
+
+
+def test_status_names_come_from_the_catalogue():
+    assert (status_label("new", "ko"), status_label("gone", "en")) == ("신규", "gone")
+    with pytest.raises(ValueError):
+        status_label("vanished")

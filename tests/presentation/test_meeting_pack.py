@@ -11,6 +11,7 @@ import pytest
 from analytics.compute import periods
 from analytics.compute.status import hotspot_status
 from analytics.presentation.meeting_pack import build_meeting_pack
+from analytics.query import HotspotQuery
 from analytics.station.clock import zone
 from tests.conftest import make_events
 
@@ -51,7 +52,9 @@ def week(geo):
     rows += burst(A, 15, "2017-10-09", start_id=i)
     rows += burst(C, 7, "2017-10-11", start_id=i + 100)
     events = make_events(rows)
-    status = hotspot_status(events, geo=geo, start=START, end=END, eps_m=30, min_samples=3)
+    status = hotspot_status(
+        events, HotspotQuery(start=START, end=END, eps_m=30, min_samples=3), geo=geo
+    )
     hotspots = status.current.copy()
     assert len(hotspots) == 2
     hotspots["place"] = [XSS, AMP]
@@ -201,33 +204,18 @@ def test_bad_arguments(geo, station, week, kw, error):
 
 def test_demo_week_pack_is_small(demo_db, geo, station):
     """The last demo week, as the brief's button would build it: well under 3 MB."""
-    from analytics.compute.backtest import resolve_setting
-    from analytics.compute.evaluation import evaluate_hotspots
-    from analytics.compute.hotspots import find_hotspots
+    from analytics.answer import resolve_query
+    from analytics.compute.brief import forecast_accuracy
+    from analytics.query import setting_sentence
     from analytics.storage import store
 
     engine = store.open_store(str(demo_db))
     events = store.read_events(engine)
     start = pd.Timestamp("2017-12-22", tz=KST)
     end = pd.Timestamp("2017-12-29", tz=KST)
-    setting = resolve_setting(engine, geo=geo, end=start)
-    status = hotspot_status(
-        events,
-        geo=geo,
-        start=start,
-        end=end,
-        eps_m=setting.eps_m,
-        min_samples=setting.min_samples,
-    )
-    train = events[(events["occurred_at"] >= start - pd.Timedelta(days=28))]
-    train = train[train["occurred_at"] < start]
-    test = events[(events["occurred_at"] >= start) & (events["occurred_at"] < end)]
-    found = find_hotspots(
-        train, geo=geo, eps_m=setting.eps_m, min_samples=setting.min_samples, sources=("incident",)
-    )
-    sentence = evaluate_hotspots(
-        found.hotspots, train, test, boundary_m=geo.boundary_m
-    ).accuracy_sentence("ko")
+    query, how = resolve_query(HotspotQuery(start=start, end=end), db=engine, geo=geo)
+    status = hotspot_status(events, query, geo=geo)
+    sentence = forecast_accuracy(events, query, geo=geo).accuracy_sentence("ko")
     units = periods.unit_table(
         events, period=periods.Period(start, end), geo=geo, hotspots=status.current
     )
@@ -240,7 +228,9 @@ def test_demo_week_pack_is_small(demo_db, geo, station):
         hotspots=status.current,
         units=units,
         accuracy_sentence=sentence,
-        setting_sentence=setting.sentence("ko"),
+        setting_sentence=setting_sentence(
+            query.eps_m, query.min_samples, how, "ko", weeks=station.tune_weeks
+        ),
         synthetic=True,
         gone=status.gone,
     )

@@ -10,6 +10,7 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from analytics.compute import periods
+from analytics.query import HotspotQuery
 from analytics.station.geo import load_geography
 from analytics.storage import store
 from tests.conftest import run_page
@@ -160,14 +161,15 @@ def test_meeting_pack_loader(app_env):
 
     url = data.store_url()
     version = data.data_version(url)
-    ko = du.meeting_pack_bytes(url, version, "2017-12-29", "week", "ko", None, None)
+    query = HotspotQuery.from_url_params({"week": "2017-12-29"})
+    ko = du.meeting_pack_bytes(url, version, query, "ko")
     assert isinstance(ko, bytes) and len(ko) < 3_000_000
     page = ko.decode("utf-8")
     assert "2017.12.22(금) ~ 12.28(목)" in page
     assert "합성(가상) 데모 데이터" in page
     assert "<td>산내파출소</td>" in page
     assert "포착" in page  # the accuracy sentence
-    en = du.meeting_pack_bytes(url, version, "2017-12-29", "week", "en", None, None).decode()
+    en = du.meeting_pack_bytes(url, version, query, "en").decode()
     assert "22–28 Dec 2017" in en and "Sannae police box" in en
     assert du.meeting_pack_file_name("2017-12-29", "ko") == "확대간부회의_2017-12-29.html"
 

@@ -7,6 +7,7 @@ import re
 import pandas as pd
 import pytest
 
+from analytics.query import HotspotQuery
 from analytics.station.config import REPO_ROOT
 from analytics.storage import store
 from analytics.storage.importers.core import import_file
@@ -164,11 +165,8 @@ def test_meeting_pack_download_on_the_brief(app_env):
     pack = data_unit.meeting_pack_bytes(
         f"sqlite:///{app_env}",
         store.data_version(store.open_store(str(app_env))),
-        "2017-12-29",
-        "week",
+        HotspotQuery.from_url_params({"week": "2017-12-29"}),
         "ko",
-        None,
-        None,
     ).decode("utf-8")
     assert "<script src=" not in pack and "합성(가상)" in pack and "공공누리" in pack
 

@@ -8,17 +8,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from analytics.query import HotspotQuery
 from ui.state import ViewState, parse_query, share_url, to_query
 
 FULL = ViewState(
     week=dt.date(2017, 10, 13),
     span="28d",
-    sources=("suggestion", "incident"),
-    weights=(("suggestion", 2.0),),
-    categories=("theft", "drunk"),
-    unit="중앙지구대",
-    eps=60.0,
-    min_samples=4.0,
+    query=HotspotQuery(
+        sources=("suggestion", "incident"),
+        weights=(("suggestion", 2.0),),
+        categories=("theft", "drunk"),
+        unit="중앙지구대",
+        eps_m=60.0,
+        min_samples=4.0,
+    ),
     hotspot="H3fa9c01b2e",
     box="B03",
     top=8,
@@ -38,13 +41,14 @@ def test_round_trip(state):
     [
         ({}, ViewState()),
         ({"week": "2017-13-45"}, ViewState()),
-        ({"src": "tweets,incident"}, ViewState(sources=("incident",))),
+        ({"src": "tweets,incident"}, ViewState(query=HotspotQuery(sources=("incident",)))),
         ({"src": "tweets"}, ViewState()),
         ({"eps": "-5"}, ViewState()),
-        ({"eps": "abc", "min": "4"}, ViewState(min_samples=4.0)),
+        ({"eps": "abc", "min": "4"}, ViewState(query=HotspotQuery(min_samples=4.0))),
+        ({"eps": "2001", "min": "0.5"}, ViewState()),  # outside HotspotQuery's bounds
         (
             {"w": "suggestion:2,incident:1,bad:3,complaint:x"},
-            ViewState(weights=(("suggestion", 2.0),)),
+            ViewState(query=HotspotQuery(weights=(("suggestion", 2.0),))),
         ),
         ({"hs": "<script>"}, ViewState()),
         ({"lang": "fr", "present": "yes"}, ViewState()),
@@ -57,6 +61,16 @@ def test_round_trip(state):
 )
 def test_bad_values_fall_back_to_defaults(query, expected):
     assert parse_query(query) == expected
+
+
+def test_the_view_carries_its_query_with_the_reporting_period():
+    start, end = FULL.query.period
+    assert (end - start).days == 28 and end.date() == FULL.week
+    assert FULL.with_(week=None).query.period == (None, None)
+    moved = FULL.with_(eps_m=80, span="week")
+    assert moved.query.eps_m == 80.0 and (moved.query.end - moved.query.start).days == 7
+    with pytest.raises(ValueError, match="eps_m"):
+        FULL.with_(eps_m=1)  # the sidebar's values pass HotspotQuery's one check, too
 
 
 def test_defaults_make_short_links():

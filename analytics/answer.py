@@ -1,0 +1,214 @@
+"""The one entry point that answers a :class:`analytics.query.HotspotQuery`.
+
+:func:`answer_hotspot_query` takes the question as the link, the sidebar or the CLI
+asked it and returns the hotspots one role may receive, with the setting they were
+computed with and why (:class:`HotspotAnswer`):
+
+1. :func:`resolve_query` fills in a setting the query leaves open (None): the tuned
+   one when ``station.toml`` says ``params = "auto"`` (tuned on the weeks strictly
+   before the query's period and cached in the store), else the station file's;
+2. the privacy rule raises that setting to the role's floors and clusters a viewer's
+   events without sensitive places (:func:`analytics.access.privacy.shown_hotspots`);
+3. the week-over-week status clusters the period and the weeks before it
+   (:func:`analytics.compute.status.hotspot_status`), each with the same query.
+
+The resolved, floored query in the answer is exactly what DBSCAN ran with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics.access.privacy import PrivacyRule, ShownHotspots, shown_hotspots
+from analytics.compute.backtest import (
+    DEFAULT_SOURCES,
+    meeting_end_for,
+    tune_hotspot_parameters,
+    tuning_cache_key,
+)
+from analytics.query import HotspotQuery, setting_sentence
+from analytics.station.geo import StationGeography
+
+
+@dataclass(frozen=True, eq=False)
+class HotspotAnswer:
+    """The hotspots a role may receive for a query, and the setting behind them.
+
+    Attributes
+    ----------
+    shown : ShownHotspots
+        ``current`` and ``gone`` hotspots, ``withheld`` units, ``event_hotspot`` …;
+        ``shown.query`` is what DBSCAN ran with.
+    resolved : HotspotQuery
+        The query asked with its setting filled in, before the role's floors.
+    how : {'given', 'auto', 'station'}
+        Where the setting came from: the query, the tuning, or ``station.toml``.
+    tuning_weeks : int
+        The weeks the tuning scored (for the 'auto' sentence).
+    masked : bool
+        The role's events are masked (a viewer's).
+    """
+
+    shown: ShownHotspots
+    resolved: HotspotQuery
+    how: str
+    tuning_weeks: int
+    masked: bool
+
+    @property
+    def query(self) -> HotspotQuery:
+        """The query the hotspots were computed with: resolved, and raised to the floors."""
+        return self.shown.query
+
+    @property
+    def n_in_hotspots(self) -> int:
+        """Clustered events that belong to a shown hotspot."""
+        return int(self.shown.event_hotspot.notna().sum())
+
+    def sentence(self, lang: str = "ko") -> str:
+        """The setting the hotspots were computed with, in words: 'eps 60 m, 최소 4건',
+        '기본 설정: …' or '자동 설정: …'.
+
+        A setting the floors raised is no longer the tuned or the station's: it is
+        stated as plain values.
+        """
+        how = "given" if self.shown.raised else self.how
+        q = self.query
+        return setting_sentence(q.eps_m, q.min_samples, how, lang, weeks=self.tuning_weeks)
+
+    def resolved_sentence(self, lang: str = "ko") -> str:
+        """The setting before the role's floors, in words (:attr:`resolved`, :attr:`how`)."""
+        q = self.resolved
+        return setting_sentence(q.eps_m, q.min_samples, self.how, lang, weeks=self.tuning_weeks)
+
+
+def resolve_query(
+    query: HotspotQuery,
+    *,
+    db,
+    geo: StationGeography,
+    tuning_sources=DEFAULT_SOURCES,
+) -> tuple[HotspotQuery, str]:
+    """``(query with its setting, how)``: the query's own, else tuned ('auto'), else the station's.
+
+    With ``params = "auto"`` in station.toml the tuning reads only events before the
+    query's start (its end when it has no start; all events when it has neither), on
+    whole reporting weeks, and is cached in the store on (data version, end, sources,
+    budget). A value the query gives (``eps_m`` or ``min_samples``) overrides that part
+    of it; how is then 'given'.
+
+    Parameters
+    ----------
+    query : HotspotQuery
+    db : sqlalchemy.Engine, the store (for the tuning and its cache)
+    geo : StationGeography
+    tuning_sources : the sources the tuning scores hotspots of (incidents by default,
+        whatever the view clusters)
+    """
+    if query.has_setting:
+        return query, "given"
+    eps_m, min_samples, how = _base_setting(
+        db, geo=geo, end=query.start or query.end, sources=tuning_sources
+    )
+    if query.eps_m is None and query.min_samples is None:
+        return query.with_(eps_m=eps_m, min_samples=min_samples), how
+    return query.with_(
+        eps_m=eps_m if query.eps_m is None else query.eps_m,
+        min_samples=min_samples if query.min_samples is None else query.min_samples,
+    ), "given"
+
+
+def _base_setting(db, *, geo, end, sources) -> tuple[float, float, str]:
+    """``(eps_m, min_samples, how)`` of the station: tuned ('auto') or its file's ('station')."""
+    from analytics.storage import store
+
+    station = geo.station
+    fixed = (float(station.eps_m), float(station.min_samples), "station")
+    if station.hotspot_params != "auto":
+        return fixed
+    if end is None:
+        last = store.last_event_time(db)
+        if last is None:
+            return fixed
+        end = meeting_end_for(last + pd.Timedelta(days=1), station.meeting_weekday)
+    else:
+        end = meeting_end_for(end, station.meeting_weekday)
+    key = tuning_cache_key(
+        data_version=store.data_version(db),
+        end=end,
+        sources=sources,
+        budget_km2=station.area_budget_km2,
+        weeks=station.tune_weeks,
+        train_days=station.train_days,
+    )
+    cached = store.cache_get(db, key)  # checked before reading any events
+    if cached is None:
+        events = store.read_events(db, end=end)
+        if events.empty:
+            return fixed
+        tuned = tune_hotspot_parameters(
+            events,
+            geo=geo,
+            area_budget_km2=station.area_budget_km2,
+            end=end,
+            weeks=station.tune_weeks,
+            train_days=station.train_days,
+            sources=sources,
+        )
+        cached = {"eps_m": tuned.eps_m, "min_samples": tuned.min_samples}
+        store.cache_put(db, key, cached)
+    if cached["eps_m"] is None:
+        return fixed
+    return float(cached["eps_m"]), float(cached["min_samples"]), "auto"
+
+
+def answer_hotspot_query(
+    query: HotspotQuery,
+    *,
+    db,
+    geo: StationGeography,
+    rule: PrivacyRule,
+    events: pd.DataFrame | None = None,
+    weeks_back: int = 4,
+) -> HotspotAnswer:
+    """The hotspots of ``query`` as ``rule``'s role may receive them.
+
+    Parameters
+    ----------
+    query : HotspotQuery
+        As asked: a setting of None is resolved (:func:`resolve_query`). Its
+        ``categories`` filter the events; its ``unit`` does not (hotspots are found
+        station-wide; a page lists the unit's).
+    db : sqlalchemy.Engine
+        The store: its events (unless ``events`` is given) and the tuning cache.
+    geo : StationGeography
+    rule : PrivacyRule
+        The role's rule: floors, masking, withheld hotspots.
+    events : DataFrame, optional
+        The store's events, when the caller already holds them (the dashboard keeps
+        them in memory; a viewer's may already be
+        :meth:`~analytics.access.privacy.PrivacyRule.clustering_events`).
+    weeks_back : int
+        Weeks before the period for the week-over-week status; 0: the period's
+        hotspots alone (then the query needs no period).
+    """
+    from analytics.storage import store
+
+    resolved, how = resolve_query(query, db=db, geo=geo)
+    if events is None:
+        start = query.start
+        if weeks_back and start is not None:
+            start = start - pd.Timedelta(days=7 * weeks_back)
+        events = store.read_events(db, sources=query.sources, start=start, end=query.end)
+    if query.categories:
+        events = events[events["category"].isin(query.categories)]
+    shown = shown_hotspots(rule, events, resolved, geo=geo, weeks_back=weeks_back)
+    return HotspotAnswer(
+        shown=shown,
+        resolved=resolved,
+        how=how,
+        tuning_weeks=geo.station.tune_weeks,
+        masked=rule.masks,
+    )
