@@ -75,7 +75,7 @@ def audit_in(
     """Append one entry to the audit log within ``conn``'s transaction; returns its id.
 
     The entry lands with whatever else the transaction writes, or not at all. The
-    caller holds the store's write lock (:func:`analytics.storage.store.write_transaction`);
+    caller holds the store's write lock (:func:`analytics.storage.connection.write_transaction`);
     :func:`audit` is the same for an entry on its own.
 
     Parameters
@@ -128,7 +128,7 @@ def _lock_audit_chain(conn: sa.Connection) -> None:
     """Hold the right to append until ``conn``'s transaction ends.
 
     Two writers that read the same last entry would fork the chain. On SQLite the
-    caller's :func:`analytics.storage.store.write_transaction` began with BEGIN IMMEDIATE, so
+    caller's :func:`analytics.storage.connection.write_transaction` began with BEGIN IMMEDIATE, so
     this connection already is the only writer. On PostgreSQL a row lock on the last
     entry is not enough (the second writer, once let through, still sees the same last
     entry), so a transaction-scoped advisory lock serialises appenders.

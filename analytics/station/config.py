@@ -106,7 +106,7 @@ class StationConfig:
     )
     geomask_m: float = 100.0
     # The least eps_m and min_samples a viewer's hotspots are computed with, whatever a
-    # link asks for (analytics.compute.parameters holds every bound on those two).
+    # link asks for (analytics.query holds every bound on those two).
     viewer_min_eps_m: float = 50.0
     viewer_min_samples: int = 3
     # [import]: caps on one import's file (see ImportLimits).
