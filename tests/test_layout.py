@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-
-import layout_report
+REPORT = Path(__file__).resolve().parent.parent / "tools" / "layout_report.py"
+_spec = importlib.util.spec_from_file_location("layout_report", REPORT)
+layout_report = importlib.util.module_from_spec(_spec)
+sys.modules["layout_report"] = layout_report  # its dataclasses look their module up
+_spec.loader.exec_module(layout_report)
 
 
 @pytest.fixture(scope="module")
