@@ -51,18 +51,18 @@ def navigation(role: str | None, position: str):
     )
 
 
-url = data.store_url()
-role = signed_in_role(url)
+db_url = data.store_url()
+role = signed_in_role(db_url)
 if role is None:
     # Nothing but the sign-in form reaches the browser; the URL (the shared view) stays.
     navigation(None, "hidden")
-    sign_in_page(url, lang)
+    sign_in_page(db_url, lang)
 sidebar_user(lang)
-version = data.data_version(url)
-state = sidebar_frame(lang, url, version)
+version = data.data_version(db_url)
+state = sidebar_frame(lang, db_url, version)
 lang = state.lang
 presentation_mode(state)
-if data.overview(url, version)["synthetic"]:
+if data.overview(db_url, version)["synthetic"]:
     st.warning(text("frame.synthetic", lang))
 
 page = navigation(role, "hidden" if state.present else "sidebar")

@@ -15,8 +15,8 @@ from ui.widgets import privacy_note, share_box
 
 state = view()
 lang = state.lang
-url = data.store_url()
-version = data.data_version(url)
+db_url = data.store_url()
+version = data.data_version(db_url)
 station = default_station()
 
 st.title(f"{station.name if lang == 'ko' else station.name_en} · {text('brief.title', lang)}")
@@ -29,7 +29,7 @@ holidays = data.holidays(start, end, lang)
 if holidays:
     st.caption(text("brief.holidays", lang, names=", ".join(f"{d:%m.%d} {n}" for d, n in holidays)))
 
-heads = data.headline(url, version, start, end)
+heads = data.headline(db_url, version, start, end)
 cols = st.columns(len(heads))
 for col, row in zip(cols, heads.itertuples(), strict=True):
     col.metric(
@@ -57,7 +57,7 @@ for col, row in zip(cols, heads.itertuples(), strict=True):
         )
     )
 
-answer = data.hotspots(url, version, state.query)
+answer = data.hotspots(db_url, version, state.query)
 hotspots = answer.shown.current
 top_n = 5 if state.present else 10
 
@@ -104,19 +104,19 @@ with right:
         )
     st.caption(answer.sentence(lang))
     privacy_note(data.privacy_effect(answer), lang)
-    acc = data.accuracy(url, version, state.query)
+    acc = data.accuracy(db_url, version, state.query)
     if acc:
         st.markdown(f"**{text('brief.accuracy', lang)}** — {acc.accuracy_sentence(lang)}")
 
 if not state.present:
     st.subheader(text("brief.units", lang))
-    units = data.unit_table(url, version, start, end, tuple(hotspots["police_unit"].dropna()))
+    units = data.unit_table(db_url, version, start, end, tuple(hotspots["police_unit"].dropna()))
     st.markdown(markdown_table(unit_view(units, lang)))
     week_iso = state.week.isoformat()
     st.download_button(
         text("export.meeting_pack", lang),
         # Built on click: the pack is a whole offline map, not needed to show the brief.
-        lambda: data_unit.meeting_pack_bytes(url, version, state.query, lang),
+        lambda: data_unit.meeting_pack_bytes(db_url, version, state.query, lang),
         file_name=data_unit.meeting_pack_file_name(week_iso, lang),
         mime="text/html",
         help=text("export.meeting_pack_help", lang),

@@ -15,8 +15,8 @@ from ui.widgets import share_box
 
 state = view()
 lang = state.lang
-url = data.store_url()
-version = data.data_version(url)
+db_url = data.store_url()
+version = data.data_version(db_url)
 st.title(text("complaints.title", lang))
 if state.week is None:
     st.info(text("frame.empty", lang))
@@ -25,8 +25,8 @@ start, end = data.period_for(state.week, state.span)
 last = day(dc.last_day(end), lang)
 st.caption(text("frame.period", lang, range=day_range(start, end, lang)))
 
-s = dc.summary(url, version, start, end)
-res = dc.resolution(url, version, start, end)
+s = dc.summary(db_url, version, start, end)
+res = dc.resolution(db_url, version, start, end)
 delta, _ = metric_delta(s["change_pct"])
 c1, c2, c3 = st.columns(3)
 c1.metric(
@@ -47,7 +47,7 @@ c3.metric(
 left, right = st.columns(2)
 with left:
     st.subheader(text("complaints.pipeline", lang))
-    counts = dc.pipeline(url, version, end)
+    counts = dc.pipeline(db_url, version, end)
     st.altair_chart(dc.pipeline_chart(counts, lang), width="stretch")
     st.caption(text("complaints.pipeline_caption", lang, day=last, n=number(counts.sum())))
 with right:
@@ -74,13 +74,13 @@ shown_days = state.overdue or DEFAULT_OVERDUE_DAYS
 min_days = st.slider(text("complaints.overdue_days", lang), 1, 90, shown_days, key="c_overdue_days")
 if min_days != shown_days:
     state = update_view(overdue=None if min_days == DEFAULT_OVERDUE_DAYS else min_days)
-late = dc.overdue(url, version, end, min_days)
+late = dc.overdue(db_url, version, end, min_days)
 st.metric(text("complaints.overdue_metric", lang, days=min_days), number(len(late)))
 st.caption(text("complaints.overdue_caption", lang, day=last, days=min_days))
 left, right = st.columns([1, 2])
 with left:
     st.markdown(f"**{text('complaints.by_agency', lang)}**")
-    agencies = dc.agencies(url, version, end, min_days)
+    agencies = dc.agencies(db_url, version, end, min_days)
     st.dataframe(dc.agency_table(agencies, lang), hide_index=True, width="stretch")
 with right:
     st.markdown(f"**{text('complaints.list', lang)}**")
@@ -89,7 +89,7 @@ with right:
     else:
         st.dataframe(dc.overdue_table(late, lang), hide_index=True, width="stretch")
 
-rows = dc.period_complaints(url, version, start, end)
+rows = dc.period_complaints(db_url, version, start, end)
 left, right = st.columns([1, 2])
 with left:
     st.subheader(text("complaints.categories", lang))
@@ -97,7 +97,7 @@ with left:
         st.info(text("complaints.none", lang))
     else:
         st.altair_chart(
-            dc.category_chart(dc.categories(url, version, start, end), lang), width="stretch"
+            dc.category_chart(dc.categories(db_url, version, start, end), lang), width="stretch"
         )
 with right:
     st.subheader(text("complaints.map", lang))

@@ -35,8 +35,8 @@ from ui.tables_data import (
 state = view()
 lang = state.lang
 require("analyst", lang)  # refused on the server, whatever the link says
-url = data.store_url()
-version = data.data_version(url)
+db_url = data.store_url()
+version = data.data_version(db_url)
 st.title(text("data.title", lang))
 
 st.subheader(text("data.import", lang))
@@ -52,10 +52,10 @@ upload = st.file_uploader(
 if upload is not None:
     content = upload.getvalue()
     sheet = st.session_state.get("d_sheet")
-    p = preview(content, upload.name, source, sheet, url, version)
+    p = preview(content, upload.name, source, sheet, db_url, version)
     if p["error"]:
         st.error(text("data.failed", lang, reason=p["error"][lang]))
-        audit_refused_upload(upload.file_id, upload.name, p["audit_detail"], url)
+        audit_refused_upload(upload.file_id, upload.name, p["audit_detail"], db_url)
     else:
         if len(p["sheets"]) > 1:
             st.selectbox(
@@ -95,7 +95,7 @@ if upload is not None:
                     upload.name,
                     source,
                     sheet,
-                    url,
+                    db_url,
                     lambda f, s: bar.progress(
                         min(f, 1.0), text=text("data.progress", lang, stage=s)
                     ),
@@ -115,8 +115,8 @@ if upload is not None:
                     )
                 )
 
-version = data.data_version(url)
-history = batches(url, version)
+version = data.data_version(db_url)
+history = batches(db_url, version)
 st.subheader(text("data.report", lang))
 ids = history["batch_id"].tolist()
 last = st.session_state.get("d_last_batch")
@@ -130,14 +130,14 @@ batch = (
     if ids
     else None
 )
-rows = rejected(url, version, batch) if batch else None
+rows = rejected(db_url, version, batch) if batch else None
 if rows is None or rows.empty:
     st.caption(text("data.report_none", lang))
 else:
     st.dataframe(stored_reasons_table(rows, lang), hide_index=True, width="stretch", height=220)
     st.download_button(
         text("data.download_rejected", lang),
-        rejected_csv(url, version, batch, lang),
+        rejected_csv(db_url, version, batch, lang),
         file_name=f"rejected_{batch}.csv",
         mime="text/csv",
         key="d_dl_rejected",
@@ -151,10 +151,11 @@ if active:
     with st.expander(text("data.undo", lang)):
         pick = st.selectbox(text("data.undo_pick", lang), active, key="d_undo_batch")
         ok = st.checkbox(
-            text("data.undo_confirm", lang, n=number(batch_event_count(url, pick))), key="d_undo_ok"
+            text("data.undo_confirm", lang, n=number(batch_event_count(db_url, pick))),
+            key="d_undo_ok",
         )
         if st.button(text("data.undo_button", lang), disabled=not ok, key="d_undo"):
-            n = undo(url, pick)
+            n = undo(db_url, pick)
             st.success(text("data.undone", lang, batch=pick, n=number(n)))
             st.rerun()
 
@@ -170,7 +171,7 @@ for col, s in zip(cols, SOURCES, strict=True):
     )
 
 st.subheader(text("data.audit", lang))
-log = audit_log(url, version)
+log = audit_log(db_url, version)
 if log.empty:
     st.caption(text("data.audit_empty", lang))
 else:

@@ -15,8 +15,8 @@ from ui.widgets import share_box
 
 state = view()
 lang = state.lang
-url = data.store_url()
-version = data.data_version(url)
+db_url = data.store_url()
+version = data.data_version(db_url)
 st.title(text("incidents.title", lang))
 if state.week is None:
     st.info(text("frame.empty", lang))
@@ -42,7 +42,7 @@ if set(picked) != set(shown):
     state = update_view(categories=di.with_incident_categories(state.query.categories, picked))
 cats = di.chosen(state.query.categories)
 
-s = di.summary(url, version, start, end, cats)
+s = di.summary(db_url, version, start, end, cats)
 delta, moved = metric_delta(s["change_pct"])
 mean_label = text("incidents.mean_week" if state.span == "week" else "incidents.mean_28d", lang)
 c1, c2, c3 = st.columns(3)
@@ -61,30 +61,30 @@ c3.metric(
 )
 
 st.subheader(text("incidents.trend", lang))
-weekly = di.weekly(url, version, end, cats)
+weekly = di.weekly(db_url, version, end, cats)
 st.altair_chart(di.trend_chart(weekly, start, end, lang), width="stretch")
 first, last = weekly["week_start"].iloc[0], weekly["week_end"].iloc[-1]
 st.caption(text("incidents.trend_caption", lang, range=day_range(first, last, lang)))
 
 st.subheader(text("incidents.changes", lang))
-table = di.changes_table(di.changes(url, version, start, end, cats), lang, state.span)
+table = di.changes_table(di.changes(db_url, version, start, end, cats), lang, state.span)
 st.dataframe(table, hide_index=True, width="stretch")
 
 left, right = st.columns([3, 2])
 with left:
     st.subheader(text("incidents.heatmap", lang))
     st.altair_chart(
-        di.heatmap_chart(di.matrix(url, version, start, end, cats), lang), width="stretch"
+        di.heatmap_chart(di.matrix(db_url, version, start, end, cats), lang), width="stretch"
     )
     st.caption(text("incidents.heatmap_caption", lang))
 with right:
     st.subheader(text("incidents.priority", lang))
-    mix = di.priority(url, version, start, end, cats)
+    mix = di.priority(db_url, version, start, end, cats)
     st.altair_chart(di.priority_chart(mix, lang), width="stretch")
     st.caption(text("incidents.priority_caption", lang))
 
 st.subheader(text("incidents.map", lang))
-rows = di.period_incidents(url, version, start, end, cats)
+rows = di.period_incidents(db_url, version, start, end, cats)
 if rows.empty:
     st.info(text("incidents.none", lang))
 di.incident_map(rows, lang=lang, key="i_map")

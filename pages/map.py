@@ -26,8 +26,8 @@ from ui.widgets import privacy_note, share_box
 
 state = view()
 lang = state.lang
-url = data.store_url()
-version = data.data_version(url)
+db_url = data.store_url()
+version = data.data_version(db_url)
 st.title(text("map.title", lang))
 if state.week is None:
     st.info(text("frame.empty", lang))
@@ -102,7 +102,7 @@ state = update_view(
 )
 query = state.query
 
-answer = data.hotspots(url, version, query)
+answer = data.hotspots(db_url, version, query)
 hotspots = for_unit(answer.shown.current, query.unit)
 st.caption(
     text(
@@ -112,11 +112,11 @@ st.caption(
         clustered=number(answer.shown.n_clustered),
         inside=number(answer.n_in_hotspots),
         setting=answer.sentence(lang),
-        engine=answer.shown.dbscan_backend,
+        backend=answer.shown.dbscan_backend,
     )
 )
 privacy_note(data.privacy_effect(answer), lang, places=True)
-period_events = data.period_events(url, version, start, end, query.sources, query.categories)
+period_events = data.period_events(db_url, version, start, end, query.sources, query.categories)
 clicked = hotspot_map(
     hotspots,
     for_unit(answer.shown.gone, query.unit),
@@ -126,7 +126,7 @@ clicked = hotspot_map(
     selected=state.hotspot,
     events=period_events,
     heat_sources=query.sources,
-    boxes=data.box_log(url, version),
+    boxes=data.box_log(db_url, version),
     # Picking a hotspot shows it up close; otherwise every hotspot of the view is in sight.
     fit="selected" if state.hotspot else "all",
 )
@@ -198,7 +198,7 @@ if state.hotspot in places:
 
 if st.checkbox(text("map.kdist", lang), key="m_kdist"):
     curve = data.kdistance(
-        url, version, start, end, query.sources, int(query.min_samples or min_samples)
+        db_url, version, start, end, query.sources, int(query.min_samples or min_samples)
     )
     if curve is not None:
         st.caption(text("map.kdist_caption", lang, k=curve.k, eps=f"{curve.eps_m:.0f}"))

@@ -28,8 +28,8 @@ CELL_M = 500.0
 DEFAULT_NEXT_SITES = 5
 state = view()
 lang = state.lang
-url = data.store_url()
-version = data.data_version(url)
+db_url = data.store_url()
+version = data.data_version(db_url)
 st.title(text("suggestions.title", lang))
 if state.week is None:
     st.info(text("frame.empty", lang))
@@ -37,9 +37,9 @@ if state.week is None:
 start, end = data.period_for(state.week, state.span)
 st.caption(text("suggestions.period", lang, range=day_range(start, end, lang)))
 
-boxes = ["", *ds.box_ids(url, version)]
+boxes = ["", *ds.box_ids(db_url, version)]
 # Boxes move: name each by where it stood on the period's last day.
-sites = ds.box_sites(url, version, end)
+sites = ds.box_sites(db_url, version, end)
 shown_box = state.box if state.box in boxes else ""
 box = st.selectbox(
     text("suggestions.box", lang),
@@ -52,7 +52,7 @@ if box != shown_box:
     state = update_view(box=box or None)
 box = box or None
 
-s = ds.summary(url, version, start, end, box)
+s = ds.summary(db_url, version, start, end, box)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(
     text("suggestions.cards_now", lang),
@@ -67,20 +67,20 @@ c3.metric(text("suggestions.boxes_used", lang), number(s["n_boxes"]))
 c4.metric(text("suggestions.places", lang), number(s["n_places"]))
 
 st.subheader(text("suggestions.trend", lang))
-weekly = ds.weekly(url, version, start, end, box)
+weekly = ds.weekly(db_url, version, start, end, box)
 st.altair_chart(trend_chart(weekly, start, end, lang, sites), width="stretch")
 st.caption(
     text(
         "suggestions.trend_caption",
         lang,
-        range=day_range(*ds.trend_window(url, version, start, end), lang),
+        range=day_range(*ds.trend_window(db_url, version, start, end), lang),
     )
 )
 
 st.subheader(text("suggestions.map", lang))
 map_slot = st.container()  # drawn last, once the candidate count is chosen
 
-period_cards = ds.period_cards(url, version, start, end, box)
+period_cards = ds.period_cards(db_url, version, start, end, box)
 left, right = st.columns(2)
 with left:
     st.subheader(text("suggestions.hours", lang))
@@ -88,21 +88,21 @@ with left:
         st.info(text("suggestions.no_cards", lang))
     else:
         st.bar_chart(
-            hours_frame(ds.slot_hours(url, version, start, end, box), lang), color=BOX_GREEN
+            hours_frame(ds.slot_hours(db_url, version, start, end, box), lang), color=BOX_GREEN
         )
         st.caption(text("suggestions.hours_caption", lang))
 with right:
     st.subheader(text("suggestions.categories", lang))
     if not period_cards.empty:
-        counts = ds.categories(url, version, start, end, box)
+        counts = ds.categories(db_url, version, start, end, box)
         st.altair_chart(category_chart(counts, lang), width="stretch")
 
 st.subheader(text("suggestions.history", lang))
-placements = ds.placements(url, version, end)
+placements = ds.placements(db_url, version, end)
 st.dataframe(placement_table(placements, lang), hide_index=True, width="stretch")
 
 st.subheader(text("suggestions.fear", lang))
-fear = ds.fear_for(url, version, start, end, state)
+fear = ds.fear_for(db_url, version, start, end, state)
 if fear.empty:
     st.info(text("suggestions.fear_none", lang))
 else:
@@ -114,7 +114,7 @@ shown_top = state.top or DEFAULT_NEXT_SITES
 top = st.slider(text("suggestions.top", lang), 1, 15, shown_top, key="s_top")
 if top != shown_top:
     state = update_view(top=None if top == DEFAULT_NEXT_SITES else top)
-sites = ds.next_sites(url, version, start, end, top, CELL_M)
+sites = ds.next_sites(db_url, version, start, end, top, CELL_M)
 first, last = ds.next_site_window(start, end)
 st.caption(
     text(

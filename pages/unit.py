@@ -14,8 +14,8 @@ from ui.widgets import privacy_note, share_box
 
 state = view()
 lang = state.lang
-url = data.store_url()
-version = data.data_version(url)
+db_url = data.store_url()
+version = data.data_version(db_url)
 st.title(text("unit.title", lang))
 if state.week is None:
     st.info(text("frame.empty", lang))
@@ -35,7 +35,7 @@ st.subheader(text("unit.heading", lang, unit=names[unit], range=period))
 st.caption(text("unit.townships", lang, names=", ".join(du.unit_townships(unit, lang))))
 
 query = state.query.with_(unit=unit)
-v = du.unit_view(url, version, query, lang)
+v = du.unit_view(db_url, version, query, lang)
 vs = "brief.vs_last_week" if state.span == "week" else "unit.vs_previous_28d"
 cols = st.columns(5)
 for col, f in zip(cols, v["figures"], strict=False):
@@ -91,7 +91,7 @@ if v["targets_view"].empty:
 else:
     st.dataframe(v["targets_view"], hide_index=True, width="stretch")
 
-files = du.unit_files(url, version, query, lang)
+files = du.unit_files(db_url, version, query, lang)
 st.caption(text("unit.downloads", lang))
 for col, button in zip(
     st.columns(4), du.download_buttons(files, unit=unit, week=state.week, lang=lang), strict=True

@@ -24,7 +24,7 @@ import json
 import streamlit as st
 
 from analytics.station.config import default_station
-from ui.db import engine_for, store_url
+from ui.db import db_for, store_url
 from ui.i18n import text
 from ui.session_routes import COOKIE_NAME, SESSION_ROUTE, SIGNOUT_ROUTE, route_path
 
@@ -37,10 +37,10 @@ def listens_beyond_localhost() -> bool:
     return address not in LOCAL_ADDRESSES
 
 
-def sign_in_required(url: str) -> bool:
+def sign_in_required(db_url: str) -> bool:
     from analytics.access.users import has_users
 
-    return listens_beyond_localhost() or has_users(engine_for(url))
+    return listens_beyond_localhost() or has_users(db_for(db_url))
 
 
 def client_address() -> str | None:
@@ -142,11 +142,11 @@ def _oidc_signed_in_role() -> str | None:
     return role
 
 
-def signed_in_role(url: str) -> str | None:
+def signed_in_role(db_url: str) -> str | None:
     """The role of whoever is looking, or None when they must sign in first."""
     if default_station().auth_method == "oidc":
         return _oidc_signed_in_role()
-    if not sign_in_required(url):
+    if not sign_in_required(db_url):
         st.session_state["auth_role"] = LOCAL_ROLE
         st.session_state["auth_user"] = None
         return LOCAL_ROLE
@@ -154,7 +154,7 @@ def signed_in_role(url: str) -> str | None:
 
     # The store decides at every run, not this Streamlit session: a sign-out in another
     # tab, a password change or a role change applies at the next click.
-    session, reason = check_session(engine_for(url), session_token())
+    session, reason = check_session(db_for(db_url), session_token())
     if session is None:
         _sign_out(expired=reason in ("idle", "expired"))
         return None
@@ -162,13 +162,13 @@ def signed_in_role(url: str) -> str | None:
     return session.role
 
 
-def sign_in_page(url: str, lang: str) -> None:
+def sign_in_page(db_url: str, lang: str) -> None:
     """Draw the sign-in page (and nothing else) and end the run."""
-    _sign_in_page(url, lang)
+    _sign_in_page(db_url, lang)
     st.stop()
 
 
-def _sign_in_page(url: str, lang: str) -> None:
+def _sign_in_page(db_url: str, lang: str) -> None:
     from analytics.access.sessions import create_grant
     from analytics.access.users import authenticate, has_users
 
@@ -182,7 +182,7 @@ def _sign_in_page(url: str, lang: str) -> None:
             st.caption(text("auth.intro", lang))
             st.button(text("auth.oidc", lang), on_click=st.login, key="auth_oidc_in")
         return
-    if not has_users(engine_for(url)):
+    if not has_users(db_for(db_url)):
         st.error(text("auth.no_users", lang))
         return
     if st.session_state.pop("auth_signed_out", False):
@@ -195,13 +195,11 @@ def _sign_in_page(url: str, lang: str) -> None:
         password = st.text_input(text("auth.password", lang), type="password", key="auth_password")
         submitted = st.form_submit_button(text("auth.submit", lang))
     if submitted:
-        role = authenticate(
-            engine_for(url), name.strip(), password, client_address=client_address()
-        )
+        role = authenticate(db_for(db_url), name.strip(), password, client_address=client_address())
         if role:
             st.session_state.pop("auth_password", None)
             grant = create_grant(
-                engine_for(url), user_name=name.strip(), client_address=client_address()
+                db_for(db_url), user_name=name.strip(), client_address=client_address()
             )
             _post_to_server(SESSION_ROUTE, grant=grant, reload=True)
             st.info(text("auth.signing_in", lang))
@@ -239,7 +237,7 @@ def sidebar_user(lang: str) -> None:
                 # the browser never makes that request.
                 token = session_token()
                 if token:
-                    revoke_session(engine_for(store_url()), token)
+                    revoke_session(db_for(store_url()), token)
                 st.session_state["auth_signed_out"] = True
             st.rerun()
 
@@ -257,7 +255,7 @@ def audit_export(file_name: str):
 
         try:
             audit(
-                engine_for(store_url()),
+                db_for(store_url()),
                 actor=current_user() or "local",
                 action="export",
                 detail=f"role={current_role()}",

@@ -24,19 +24,19 @@ from analytics.station.config import default_station
 from analytics.station.geo import load_geography
 from analytics.storage import store
 
-# The store (owned by ui.db): pages reach it as data.store_url() / data.engine_for(url).
-from ui.db import engine_for, store_url  # noqa: F401
+# The store (owned by ui.db): pages reach it as data.store_url() / data.db_for(db_url).
+from ui.db import db_for, store_url  # noqa: F401
 
 VIEWER_SUFFIX = ":viewer"
 
 
-def data_version(url: str) -> str:
+def data_version(db_url: str) -> str:
     """Changes whenever an import lands or is undone (cheap: one small query).
 
     A viewer's version carries a suffix, so every cached loader keyed on it keeps
     viewers' (masked) results apart from analysts'.
     """
-    return store.data_version(engine_for(url)) + (VIEWER_SUFFIX if _masked() else "")
+    return store.data_version(db_for(db_url)) + (VIEWER_SUFFIX if _masked() else "")
 
 
 def geography():
@@ -44,9 +44,9 @@ def geography():
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _store_events(url: str, version: str) -> pd.DataFrame:
+def _store_events(db_url: str, version: str) -> pd.DataFrame:
     """All events in the store, exact: for aggregates computed on the server only."""
-    return store.read_events(engine_for(url))
+    return store.read_events(db_for(db_url))
 
 
 def privacy_rule(version: str):
@@ -58,14 +58,14 @@ def privacy_rule(version: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _viewer_events(url: str, version: str) -> pd.DataFrame:
-    return privacy_rule(version).events(_store_events(url, version))
+def _viewer_events(db_url: str, version: str) -> pd.DataFrame:
+    return privacy_rule(version).events(_store_events(db_url, version))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _clustering_events(url: str, version: str) -> pd.DataFrame:
+def _clustering_events(db_url: str, version: str) -> pd.DataFrame:
     """What a viewer's hotspots are computed from (server-side only; analytics.access.privacy)."""
-    return privacy_rule(version).clustering_events(_store_events(url, version), geo=geography())
+    return privacy_rule(version).clustering_events(_store_events(db_url, version), geo=geography())
 
 
 def _masked() -> bool:
@@ -74,37 +74,37 @@ def _masked() -> bool:
     return is_viewer()
 
 
-def events(url: str, version: str) -> pd.DataFrame:
+def events(db_url: str, version: str) -> pd.DataFrame:
     """All events as the user whose ``version`` this is may see them.
 
     Viewers get no free text and sensitive cases snapped to a 100 m grid
     (analytics.access.privacy); analysts and admins get the records as stored.
     """
     if version.endswith(VIEWER_SUFFIX):
-        return _viewer_events(url, version)
-    return _store_events(url, version)
+        return _viewer_events(db_url, version)
+    return _store_events(db_url, version)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def overview(url: str, version: str) -> dict:
+def overview(db_url: str, version: str) -> dict:
     """Counts per source, the covered period, synthetic flag, import history."""
-    engine = engine_for(url)
-    ev = events(url, version)
+    db = db_for(db_url)
+    ev = events(db_url, version)
     return {
-        "counts": store.source_counts(engine),
+        "counts": store.source_counts(db),
         "start": ev["occurred_at"].min() if len(ev) else None,
         "end": ev["occurred_at"].max() if len(ev) else None,
-        "synthetic": store.store_is_synthetic(engine),
+        "synthetic": store.store_is_synthetic(db),
     }
 
 
-def default_week(url: str, version: str) -> dt.date | None:
+def default_week(db_url: str, version: str) -> dt.date | None:
     """The meeting day of the latest reporting week that has data.
 
     On a live store that is the coming meeting; on the 2017 demo it is the
     last week of the demo year.
     """
-    info = overview(url, version)
+    info = overview(db_url, version)
     if info["end"] is None:
         return None
     station = default_station()
@@ -122,7 +122,7 @@ def period_for(week: dt.date, span: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     return reporting_period(week, span)
 
 
-def hotspots(url: str, version: str, query: HotspotQuery) -> HotspotAnswer:
+def hotspots(db_url: str, version: str, query: HotspotQuery) -> HotspotAnswer:
     """The view's hotspots with their week-over-week status and the setting used.
 
     :func:`analytics.answer.answer_hotspot_query`, cached on the query without its unit
@@ -131,14 +131,14 @@ def hotspots(url: str, version: str, query: HotspotQuery) -> HotspotAnswer:
     viewer floors, hotspots are computed so that no sensitive place shapes them, and
     those resting on sensitive cases alone are withheld.
     """
-    return _hotspot_answer(url, version, query.with_(unit=None))
+    return _hotspot_answer(db_url, version, query.with_(unit=None))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _hotspot_answer(url: str, version: str, query: HotspotQuery) -> HotspotAnswer:
+def _hotspot_answer(db_url: str, version: str, query: HotspotQuery) -> HotspotAnswer:
     rule = privacy_rule(version)
-    frame = _clustering_events(url, version) if rule.masks else _store_events(url, version)
-    return answer_hotspot_query(query, db=engine_for(url), geo=geography(), rule=rule, events=frame)
+    frame = _clustering_events(db_url, version) if rule.masks else _store_events(db_url, version)
+    return answer_hotspot_query(query, db=db_for(db_url), geo=geography(), rule=rule, events=frame)
 
 
 def privacy_effect(answer: HotspotAnswer, *, unit: str | None = None) -> dict:
@@ -156,36 +156,36 @@ def privacy_effect(answer: HotspotAnswer, *, unit: str | None = None) -> dict:
     }
 
 
-def accuracy(url: str, version: str, query: HotspotQuery) -> HotspotEvaluation | None:
+def accuracy(db_url: str, version: str, query: HotspotQuery) -> HotspotEvaluation | None:
     """Hotspots of the 28 days before the query's period, scored on the period's incidents.
 
     Station-wide whatever the view filters (:meth:`HotspotQuery.station_wide`), with
     the view's setting as resolved for an analyst (:func:`analytics.compute.brief.forecast_accuracy`).
     """
-    return _accuracy(url, version, query.station_wide())
+    return _accuracy(db_url, version, query.station_wide())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _accuracy(url: str, version: str, query: HotspotQuery) -> HotspotEvaluation | None:
+def _accuracy(db_url: str, version: str, query: HotspotQuery) -> HotspotEvaluation | None:
     geo = geography()
-    resolved, _ = resolve_query(query, db=engine_for(url), geo=geo)
-    return brief.forecast_accuracy(_store_events(url, version), resolved, geo=geo)
+    resolved, _ = resolve_query(query, db=db_for(db_url), geo=geo)
+    return brief.forecast_accuracy(_store_events(db_url, version), resolved, geo=geo)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def compstat(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    return periods.compstat_table(_store_events(url, version), period=periods.Period(start, end))
+def compstat(db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    return periods.compstat_table(_store_events(db_url, version), period=periods.Period(start, end))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def headline(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+def headline(db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """This week per source against last week, the 4-week mean and the same week last year."""
-    return brief.headline_figures(_store_events(url, version), start=start, end=end)
+    return brief.headline_figures(_store_events(db_url, version), start=start, end=end)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def unit_table(
-    url: str,
+    db_url: str,
     version: str,
     start: pd.Timestamp,
     end: pd.Timestamp,
@@ -194,7 +194,7 @@ def unit_table(
     """The 18-unit table; ``hotspot_units`` is the unit of each current hotspot."""
     hotspots = pd.DataFrame({"police_unit": list(hotspot_units)})
     return periods.unit_table(
-        _store_events(url, version),
+        _store_events(db_url, version),
         period=periods.Period(start, end),
         geo=geography(),
         hotspots=hotspots,
@@ -207,8 +207,8 @@ def holidays(start: pd.Timestamp, end: pd.Timestamp, lang: str) -> list:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _period_events(url, version, start, end, sources, categories, masked: bool) -> pd.DataFrame:
-    ev = _viewer_events(url, version) if masked else _store_events(url, version)
+def _period_events(db_url, version, start, end, sources, categories, masked: bool) -> pd.DataFrame:
+    ev = _viewer_events(db_url, version) if masked else _store_events(db_url, version)
     if categories:
         ev = ev[ev["category"].isin(categories)]
     m = (ev["occurred_at"] >= start) & (ev["occurred_at"] < end) & ev["source"].isin(sources)
@@ -216,7 +216,7 @@ def _period_events(url, version, start, end, sources, categories, masked: bool) 
 
 
 def period_events(
-    url: str,
+    db_url: str,
     version: str,
     start: pd.Timestamp,
     end: pd.Timestamp,
@@ -225,20 +225,20 @@ def period_events(
 ) -> pd.DataFrame:
     """Events of [start, end) of the given sources (and categories), as the user may see them."""
     return _period_events(
-        url, version, start, end, sources, categories, version.endswith(VIEWER_SUFFIX)
+        db_url, version, start, end, sources, categories, version.endswith(VIEWER_SUFFIX)
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def box_log(url: str, version: str) -> pd.DataFrame:
+def box_log(db_url: str, version: str) -> pd.DataFrame:
     from analytics.storage.boxes import read_box_log_from_store
 
-    return read_box_log_from_store(engine_for(url))
+    return read_box_log_from_store(db_for(db_url))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def kdistance(
-    url: str,
+    db_url: str,
     version: str,
     start: pd.Timestamp,
     end: pd.Timestamp,
@@ -247,7 +247,7 @@ def kdistance(
 ):
     from analytics.compute.hotspots import suggest_eps
 
-    ev = _store_events(url, version)
+    ev = _store_events(db_url, version)
     m = (ev["occurred_at"] >= start) & (ev["occurred_at"] < end) & ev["source"].isin(sources)
     m &= ev["inside_station"].astype(bool)
     if m.sum() <= min_samples:
@@ -255,7 +255,7 @@ def kdistance(
     return suggest_eps(ev[m], min_samples=max(2, int(min_samples)))
 
 
-def warm_landing(url: str) -> list[tuple[str, float]]:
+def warm_landing(db_url: str) -> list[tuple[str, float]]:
     """Fill the caches behind the meeting brief's default view; return (step, seconds).
 
     ``python -m ui.serve`` calls this before the server accepts connections, so the
@@ -288,20 +288,20 @@ def warm_landing(url: str) -> list[tuple[str, float]]:
     import folium  # noqa: F401
 
     lap("imports")
-    version = store.data_version(engine_for(url))
-    week = default_week(url, version)
+    version = store.data_version(db_for(db_url))
+    week = default_week(db_url, version)
     lap("store")
     if week is None:
         return timings
     state = ViewState(week=week)
     start, end = state.query.require_period()
     holidays(start, end, state.lang)
-    headline(url, version, start, end)
-    answer = hotspots(url, version, state.query)
+    headline(db_url, version, start, end)
+    answer = hotspots(db_url, version, state.query)
     lap("hotspots")
-    accuracy(url, version, state.query)
+    accuracy(db_url, version, state.query)
     current = answer.shown.current
-    unit_table(url, version, start, end, tuple(current["police_unit"].dropna()))
+    unit_table(db_url, version, start, end, tuple(current["police_unit"].dropna()))
     lap("accuracy and units")
     from analytics.presentation import maps
 

@@ -11,13 +11,13 @@ from analytics.presentation.exports import rejected_rows_table, safe_frame
 from analytics.storage import connection, store, tables
 from analytics.storage.importers.core import prepare_file
 from analytics.storage.importers.errors import ImportFileError
-from ui.data import engine_for
+from ui.data import db_for
 from ui.i18n import LANGS
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def preview(
-    content: bytes, file_name: str, source: str, sheet: str | None, url: str, version: str
+    content: bytes, file_name: str, source: str, sheet: str | None, db_url: str, version: str
 ) -> dict:
     """Read and validate an upload without saving; how many rows are already stored.
 
@@ -34,7 +34,7 @@ def preview(
             "error": {lang: exc.text(lang) for lang in LANGS},
             "audit_detail": import_failure_detail(source, exc) + " (preview)",
         }
-    with engine_for(url).connect() as conn:
+    with db_for(db_url).connect() as conn:
         already = len(store.existing_event_ids(conn, prepared.events["event_id"].tolist()))
     t = prepared.table
     return {
@@ -61,7 +61,7 @@ def actor() -> str:
     return current_user() or "local"
 
 
-def audit_refused_upload(upload_id: str, file_name: str, detail: str, url: str) -> None:
+def audit_refused_upload(upload_id: str, file_name: str, detail: str, db_url: str) -> None:
     """Record an upload the preview refused as ``import.fail``, once per upload.
 
     The page reruns on every click; the session remembers which uploads were recorded.
@@ -73,19 +73,21 @@ def audit_refused_upload(upload_id: str, file_name: str, detail: str, url: str) 
         return
     try:
         audit(
-            engine_for(url), actor=actor(), action="import.fail", detail=detail, file_name=file_name
+            db_for(db_url), actor=actor(), action="import.fail", detail=detail, file_name=file_name
         )
     except connection.StoreBusyError:
         return  # not recorded: the next rerun tries again
     done.add(upload_id)
 
 
-def run_import(content: bytes, file_name: str, source: str, sheet: str | None, url: str, progress):
+def run_import(
+    content: bytes, file_name: str, source: str, sheet: str | None, db_url: str, progress
+):
     """Import for real, with an audit entry; returns the ImportResult (raises ImportFileError)."""
     from analytics.access.audit import audited_import
 
     return audited_import(
-        engine_for(url),
+        db_for(db_url),
         actor(),
         file=content,
         source=source,
@@ -96,39 +98,39 @@ def run_import(content: bytes, file_name: str, source: str, sheet: str | None, u
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def batches(url: str, version: str) -> pd.DataFrame:
-    return store.list_batches(engine_for(url)).drop(columns=["summary_json"])
+def batches(db_url: str, version: str) -> pd.DataFrame:
+    return store.list_batches(db_for(db_url)).drop(columns=["summary_json"])
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def rejected(url: str, version: str, batch_id: str | None) -> pd.DataFrame:
-    return store.read_rejected(engine_for(url), batch_id)
+def rejected(db_url: str, version: str, batch_id: str | None) -> pd.DataFrame:
+    return store.read_rejected(db_for(db_url), batch_id)
 
 
-def rejected_csv(url: str, version: str, batch_id: str | None, lang: str) -> bytes:
-    table = safe_frame(rejected_rows_table(rejected(url, version, batch_id), lang=lang))
+def rejected_csv(db_url: str, version: str, batch_id: str | None, lang: str) -> bytes:
+    table = safe_frame(rejected_rows_table(rejected(db_url, version, batch_id), lang=lang))
     buf = io.StringIO()
     table.to_csv(buf, index=False)
     return buf.getvalue().encode("utf-8-sig")
 
 
-def undo(url: str, batch_id: str) -> int:
+def undo(db_url: str, batch_id: str) -> int:
     from analytics.access.audit import audited_undo
 
-    return audited_undo(engine_for(url), actor(), batch_id)
+    return audited_undo(db_for(db_url), actor(), batch_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=30)
-def audit_log(url: str, version: str, limit: int = 300) -> pd.DataFrame:
+def audit_log(db_url: str, version: str, limit: int = 300) -> pd.DataFrame:
     from analytics.access.audit import read_audit
 
-    return read_audit(engine_for(url), limit=limit)
+    return read_audit(db_for(db_url), limit=limit)
 
 
-def batch_event_count(url: str, batch_id: str) -> int:
+def batch_event_count(db_url: str, batch_id: str) -> int:
     import sqlalchemy as sa
 
-    with engine_for(url).connect() as conn:
+    with db_for(db_url).connect() as conn:
         return conn.execute(
             sa.select(sa.func.count())
             .select_from(tables.events)

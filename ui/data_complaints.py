@@ -1,6 +1,6 @@
 """Cached loaders and presentation for the 민원 (complaints) page.
 
-The loaders take plain values (store url, data version, period bounds, ints) and call
+The loaders take plain values (the store's URL, data version, period bounds, ints) and call
 :mod:`analytics.compute.complaints`; "as of the end of the period" is always
 :func:`analytics.compute.complaints.last_instant` of the period's end. The presentation
 helpers turn their results into labelled tables, altair charts and the map.
@@ -41,14 +41,14 @@ def last_day(end: pd.Timestamp) -> pd.Timestamp:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def summary(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> dict:
+def summary(db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> dict:
     """Received / resolved in the period, against the period before; open at its end."""
-    return cm.received_summary(data.events(url, version), period=Period(start, end))
+    return cm.received_summary(data.events(db_url, version), period=Period(start, end))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def pipeline(url: str, version: str, end: pd.Timestamp) -> pd.Series:
-    return cm.pipeline_counts(data.events(url, version), as_of=as_of(end))
+def pipeline(db_url: str, version: str, end: pd.Timestamp) -> pd.Series:
+    return cm.pipeline_counts(data.events(db_url, version), as_of=as_of(end))
 
 
 def recent_window(start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -57,9 +57,9 @@ def recent_window(start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timestamp,
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def resolution(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> dict:
+def resolution(db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> dict:
     """Days to resolve: the last 28 days and everything resolved before the period ends."""
-    ev = data.events(url, version)
+    ev = data.events(db_url, version)
     first, _ = recent_window(start, end)
     recent = cm.resolution_days(ev, start=first, end=end)
     overall = cm.resolution_days(ev, end=end)
@@ -78,26 +78,26 @@ def resolution(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def overdue(url: str, version: str, end: pd.Timestamp, min_days: int) -> pd.DataFrame:
-    return cm.overdue(data.events(url, version), as_of=as_of(end), min_days=int(min_days))
+def overdue(db_url: str, version: str, end: pd.Timestamp, min_days: int) -> pd.DataFrame:
+    return cm.overdue(data.events(db_url, version), as_of=as_of(end), min_days=int(min_days))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def agencies(url: str, version: str, end: pd.Timestamp, min_days: int) -> pd.DataFrame:
-    return cm.by_agency(data.events(url, version), as_of=as_of(end), min_days=int(min_days))
+def agencies(db_url: str, version: str, end: pd.Timestamp, min_days: int) -> pd.DataFrame:
+    return cm.by_agency(data.events(db_url, version), as_of=as_of(end), min_days=int(min_days))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def categories(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    return cm.category_counts(data.events(url, version), start=start, end=end)
+def categories(db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    return cm.category_counts(data.events(db_url, version), start=start, end=end)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def period_complaints(
-    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp
+    db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp
 ) -> pd.DataFrame:
     """Complaints received in the period, with their status at its end (for the map)."""
-    return cm.complaints_in(data.events(url, version), start=start, end=end)
+    return cm.complaints_in(data.events(db_url, version), start=start, end=end)
 
 
 # --------------------------------------------------------------------------- presentation

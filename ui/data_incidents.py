@@ -1,6 +1,6 @@
 """Cached loaders and presentation for the 사건·112 (incidents) page.
 
-The loaders take plain values (store url, data version, period bounds and a tuple of
+The loaders take plain values (the store's URL, data version, period bounds and a tuple of
 incident category codes, empty for all) and call :mod:`analytics.compute.incidents`. The
 presentation helpers turn the results into labelled tables, altair charts and the map.
 """
@@ -54,48 +54,54 @@ def with_incident_categories(categories: tuple[str, ...], picked) -> tuple[str, 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def summary(
-    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, categories: tuple[str, ...]
+    db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, categories: tuple[str, ...]
 ) -> dict:
-    return inc.summary(data.events(url, version), period=Period(start, end), categories=categories)
+    return inc.summary(
+        data.events(db_url, version), period=Period(start, end), categories=categories
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def weekly(url: str, version: str, end: pd.Timestamp, categories: tuple[str, ...]) -> pd.DataFrame:
+def weekly(
+    db_url: str, version: str, end: pd.Timestamp, categories: tuple[str, ...]
+) -> pd.DataFrame:
     return inc.weekly_by_category(
-        data.events(url, version), end=end, weeks=inc.DEFAULT_WEEKS, categories=categories
+        data.events(db_url, version), end=end, weeks=inc.DEFAULT_WEEKS, categories=categories
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def changes(
-    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, categories: tuple[str, ...]
+    db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, categories: tuple[str, ...]
 ) -> pd.DataFrame:
     return inc.category_changes(
-        data.events(url, version), period=Period(start, end), categories=categories
+        data.events(db_url, version), period=Period(start, end), categories=categories
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def matrix(
-    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, categories: tuple[str, ...]
+    db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, categories: tuple[str, ...]
 ) -> pd.DataFrame:
     return inc.hour_weekday_matrix(
-        data.events(url, version), start=start, end=end, categories=categories
+        data.events(db_url, version), start=start, end=end, categories=categories
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def priority(
-    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, categories: tuple[str, ...]
+    db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, categories: tuple[str, ...]
 ) -> pd.DataFrame:
-    return inc.priority_mix(data.events(url, version), start=start, end=end, categories=categories)
+    return inc.priority_mix(
+        data.events(db_url, version), start=start, end=end, categories=categories
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def period_incidents(
-    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, categories: tuple[str, ...]
+    db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, categories: tuple[str, ...]
 ) -> pd.DataFrame:
-    return inc.select(data.events(url, version), start=start, end=end, categories=categories)
+    return inc.select(data.events(db_url, version), start=start, end=end, categories=categories)
 
 
 # --------------------------------------------------------------------------- presentation

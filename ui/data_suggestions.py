@@ -15,73 +15,78 @@ from ui import data
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def box_ids(url: str, version: str) -> list[str]:
-    return suggestions.box_ids(data.events(url, version), data.box_log(url, version))
+def box_ids(db_url: str, version: str) -> list[str]:
+    return suggestions.box_ids(data.events(db_url, version), data.box_log(db_url, version))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def box_sites(url: str, version: str, end: pd.Timestamp) -> dict[str, str]:
+def box_sites(db_url: str, version: str, end: pd.Timestamp) -> dict[str, str]:
     """Each box's place on the last day before ``end`` (:func:`analytics.storage.boxes.box_sites`)."""
     from analytics.storage.boxes import box_sites as sites_on
 
     last_day = (end - pd.Timedelta(days=1)).strftime("%Y-%m-%d")
-    return sites_on(data.box_log(url, version), on=last_day)
+    return sites_on(data.box_log(db_url, version), on=last_day)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def summary(
-    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
+    db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
 ) -> dict:
     """Cards this period and the period before (:func:`analytics.compute.suggestions.card_summary`)."""
-    return suggestions.card_summary(data.events(url, version), start=start, end=end, box_id=box)
+    return suggestions.card_summary(data.events(db_url, version), start=start, end=end, box_id=box)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def weekly(
-    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
+    db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
 ) -> pd.DataFrame:
     """Cards per reporting week and box over the 52 weeks around the period."""
-    year_start, year_end = trend_window(url, version, start, end)
-    ev = data.events(url, version)
+    year_start, year_end = trend_window(db_url, version, start, end)
+    ev = data.events(db_url, version)
     return suggestions.weekly_cards_per_box(
-        ev, start=year_start, end=year_end, anchor=end, box_id=box, boxes=data.box_log(url, version)
+        ev,
+        start=year_start,
+        end=year_end,
+        anchor=end,
+        box_id=box,
+        boxes=data.box_log(db_url, version),
     )
 
 
 def trend_window(
-    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp
+    db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
-    last = data.overview(url, version)["end"]
+    last = data.overview(db_url, version)["end"]
     return suggestions.trend_window(start, end, last_event=last)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def period_cards(
-    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
+    db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
 ) -> pd.DataFrame:
     """The cards of ``[start, end)`` (for the map, the hour and category charts)."""
-    return suggestions.cards(data.events(url, version), start=start, end=end, box_id=box)
+    return suggestions.cards(data.events(db_url, version), start=start, end=end, box_id=box)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def slot_hours(
-    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
+    db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
 ) -> pd.Series:
-    return suggestions.slot_hour_histogram(period_cards(url, version, start, end, box))
+    return suggestions.slot_hour_histogram(period_cards(db_url, version, start, end, box))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def categories(
-    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
+    db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, box: str | None
 ) -> pd.DataFrame:
-    return suggestions.category_counts(period_cards(url, version, start, end, box))
+    return suggestions.category_counts(period_cards(db_url, version, start, end, box))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def placements(url: str, version: str, end: pd.Timestamp) -> pd.DataFrame:
+def placements(db_url: str, version: str, end: pd.Timestamp) -> pd.DataFrame:
     """The deployment log up to the period's last day, with cards per placement."""
     return suggestions.placement_cards(
-        data.events(url, version), data.box_log(url, version), on=end - pd.Timedelta(days=1)
+        data.events(db_url, version), data.box_log(db_url, version), on=end - pd.Timedelta(days=1)
     )
 
 
@@ -91,13 +96,13 @@ def next_site_window(start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.Timesta
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def next_sites(
-    url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, top: int, cell_m: float
+    db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, top: int, cell_m: float
 ) -> pd.DataFrame:
     """Where to place a box next, over :func:`next_site_window` of the period."""
     first, last = suggestions.next_site_window(start, end)
     return suggestions.next_box_sites(
-        data.events(url, version),
-        data.box_log(url, version),
+        data.events(db_url, version),
+        data.box_log(db_url, version),
         geo=data.geography(),
         start=first,
         end=last,
@@ -107,11 +112,13 @@ def next_sites(
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def fear(url: str, version: str, query: HotspotQuery):
+def fear(db_url: str, version: str, query: HotspotQuery):
     """The fear-type hotspots of the view's query (a GeoDataFrame, with CPTED measures)."""
-    return suggestions.fear_hotspots(data.hotspots(url, version, query).shown.current)
+    return suggestions.fear_hotspots(data.hotspots(db_url, version, query).shown.current)
 
 
-def fear_for(url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, state) -> pd.DataFrame:
+def fear_for(
+    db_url: str, version: str, start: pd.Timestamp, end: pd.Timestamp, state
+) -> pd.DataFrame:
     """:func:`fear` with the hotspot query of the view (``ui.state.ViewState``) over ``[start, end)``."""
-    return fear(url, version, state.query.with_period(start, end).with_(unit=None))
+    return fear(db_url, version, state.query.with_period(start, end).with_(unit=None))

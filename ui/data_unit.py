@@ -1,6 +1,6 @@
 """Cached loaders for the 지구대·파출소 page, its downloads and the meeting pack.
 
-Every cached function takes plain values (url, data version, period bounds, tuples)
+Every cached function takes plain values (the store's URL, data version, period bounds, tuples)
 and calls analytics for the work; the page only renders what comes back.
 """
 
@@ -55,7 +55,7 @@ def unit_townships(unit: str, lang: str) -> list[str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def unit_view(url: str, version: str, query: HotspotQuery, lang: str) -> dict:
+def unit_view(db_url: str, version: str, query: HotspotQuery, lang: str) -> dict:
     """One unit's hotspots, gone hotspots, patrol targets and figures for the query's period.
 
     ``query`` is the view's (:class:`analytics.query.HotspotQuery`); its ``unit`` is the
@@ -73,12 +73,12 @@ def unit_view(url: str, version: str, query: HotspotQuery, lang: str) -> dict:
     """
     unit = query.unit
     start, end = query.require_period()
-    answer = data.hotspots(url, version, query)
+    answer = data.hotspots(db_url, version, query)
     every = answer.shown.current
     mine = every[every["police_unit"] == unit]
     gone = answer.shown.gone
     gone = gone[gone["police_unit"] == unit] if len(gone) else gone
-    units = data.unit_table(url, version, start, end, tuple(every["police_unit"].dropna()))
+    units = data.unit_table(db_url, version, start, end, tuple(every["police_unit"].dropna()))
     row = units.loc[unit].to_dict() if unit in units.index else {}
     figures = [
         {
@@ -144,12 +144,12 @@ def file_name(key: str, lang: str, ext: str, **values) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def unit_files(url: str, version: str, query: HotspotQuery, lang: str) -> dict[str, bytes]:
+def unit_files(db_url: str, version: str, query: HotspotQuery, lang: str) -> dict[str, bytes]:
     """The unit page's downloads: ``xlsx``, ``csv``, ``html`` (printable) and ``hotspots_csv``.
 
     ``query`` as for :func:`unit_view` (its ``unit`` is the unit).
     """
-    v = unit_view(url, version, query, lang)
+    v = unit_view(db_url, version, query, lang)
     unit = query.unit
     start, end = query.require_period()
     station = default_station()
@@ -171,7 +171,7 @@ def unit_files(url: str, version: str, query: HotspotQuery, lang: str) -> dict[s
             period_label=period,
             lang=lang,
             station=station.name if lang == "ko" else station.name_en,
-            synthetic=bool(data.overview(url, version)["synthetic"]),
+            synthetic=bool(data.overview(db_url, version)["synthetic"]),
         ).encode("utf-8"),
         "hotspots_csv": exports.csv_bytes(hotspot_rows),
     }
@@ -215,7 +215,7 @@ def download_buttons(files: dict[str, bytes], *, unit: str, week: dt.date, lang:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def meeting_pack_bytes(url: str, version: str, query: HotspotQuery, lang: str) -> bytes:
+def meeting_pack_bytes(db_url: str, version: str, query: HotspotQuery, lang: str) -> bytes:
     """The week's meeting pack (one offline HTML file) as UTF-8 bytes.
 
     Station-wide: the query's period and DBSCAN setting (None: the station's auto
@@ -224,27 +224,27 @@ def meeting_pack_bytes(url: str, version: str, query: HotspotQuery, lang: str) -
 
     Parameters
     ----------
-    url, version : the store and its data version (``ui.data``)
+    db_url, version : the store and its data version (``ui.data``)
     query : HotspotQuery, the brief's (``state.query``); only its period and setting count
     lang : {'ko', 'en'}
     """
     query = query.station_wide()
     start, end = query.require_period()
-    answer = data.hotspots(url, version, query)
+    answer = data.hotspots(db_url, version, query)
     hotspots = answer.shown.current
-    units = data.unit_table(url, version, start, end, tuple(hotspots["police_unit"].dropna()))
-    acc = data.accuracy(url, version, query)
+    units = data.unit_table(db_url, version, start, end, tuple(hotspots["police_unit"].dropna()))
+    acc = data.accuracy(db_url, version, query)
     page = build_meeting_pack(
         station=default_station(),
         geo=data.geography(),
         period=(start, end),
-        headline=data.headline(url, version, start, end),
+        headline=data.headline(db_url, version, start, end),
         hotspots=hotspots,
         units=units,
         accuracy_sentence=acc.accuracy_sentence(lang) if acc else None,
         setting_sentence=answer.sentence(lang),
         lang=lang,
-        synthetic=bool(data.overview(url, version)["synthetic"]),
+        synthetic=bool(data.overview(db_url, version)["synthetic"]),
         gone=answer.shown.gone,
         withheld=len(answer.shown.withheld),
     )

@@ -19,5 +19,5 @@ def store_url() -> str:
 
 
 @st.cache_resource
-def engine_for(url: str) -> sa.Engine:
-    return store.open_store(url)
+def db_for(db_url: str) -> sa.Engine:
+    return store.open_store(db_url)

@@ -76,16 +76,16 @@ def wants_secure(scheme: str, headers, *, always: bool) -> bool:
 
 
 @lru_cache(maxsize=4)
-def _engine(url: str):
+def _db(db_url: str):
     from analytics.storage import store
 
-    return store.open_store(url)
+    return store.open_store(db_url)
 
 
 def _store():
     from analytics.station.config import resolve_db_url
 
-    return _engine(resolve_db_url(None))
+    return _db(resolve_db_url(None))
 
 
 def _no_store(response):

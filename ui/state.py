@@ -125,9 +125,9 @@ def view() -> ViewState:
 
     ss = st.session_state
     if not ss.get(_SEEDED):
-        url = parse_query(st.query_params.to_dict())
-        ss["v_state"] = url
-        ss["lang"] = url.lang
+        linked = parse_query(st.query_params.to_dict())
+        ss["v_state"] = linked
+        ss["lang"] = linked.lang
         ss[_SEEDED] = True
     return ss["v_state"]
 

@@ -53,11 +53,11 @@ def week_choices(first: pd.Timestamp | None, last_week: dt.date | None) -> list[
     return weeks
 
 
-def sidebar_frame(lang: str, url: str, version: str) -> ViewState:
+def sidebar_frame(lang: str, db_url: str, version: str) -> ViewState:
     """Language, reporting week and span in the sidebar; returns the current view."""
     state = view()
-    info = data.overview(url, version)
-    default = data.default_week(url, version)
+    info = data.overview(db_url, version)
+    default = data.default_week(db_url, version)
     if state.week is None and default is not None:
         state = state.with_(week=default)
     choices = week_choices(info["start"], max(filter(None, [default, state.week]), default=None))

@@ -227,7 +227,7 @@ def check_session(
         return None, "none"
     if not _is_secret(token):
         return None, "unknown"
-    st = station or default_station()
+    station = station or default_station()
     now_ts = moment(now)
     s, u = tables.sessions, tables.users
     token_hash = _secret_hash(token)
@@ -244,9 +244,9 @@ def check_session(
         return None, "revoked"
     created, seen = from_text(row.created_at), from_text(row.last_seen_at)
     reason = None
-    if now_ts >= created + pd.Timedelta(hours=st.session_hours):
+    if now_ts >= created + pd.Timedelta(hours=station.session_hours):
         reason = "expired"
-    elif now_ts >= seen + pd.Timedelta(minutes=st.idle_minutes):
+    elif now_ts >= seen + pd.Timedelta(minutes=station.idle_minutes):
         reason = "idle"
     if reason is not None:
         try:

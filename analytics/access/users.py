@@ -270,21 +270,21 @@ def authenticate(
         Where the attempt came from (an IP address); None is this machine. Failures
         are counted per address as well as per account.
     """
-    st = station or default_station()
+    station = station or default_station()
     address = client_key(client_address)
     ph = PASSWORD_HASHER
     dummy = _dummy_hash(ph)  # made before any look-up: the first attempt costs the same
     now_ts = moment(now)
     typed = name if isinstance(name, str) and name else repr(name)
     with db.connect() as conn:
-        throttled = _address_failures(conn, address, now_ts, st) >= st.address_failures
+        throttled = _address_failures(conn, address, now_ts, station) >= station.address_failures
     if throttled:
         # No hash for a throttled address: a guessing run must not cost the server
         # a tenth of a second per try. Telling a throttled address so quickly says
         # nothing about which names exist.
         try:
             with connection.write_transaction(db) as conn:
-                _audit_throttled(conn, typed, address, now_ts, st)
+                _audit_throttled(conn, typed, address, now_ts, station)
         except connection.StoreBusyError:
             log.warning("throttled sign-in not recorded: the store stayed busy")
         return None
@@ -305,12 +305,12 @@ def authenticate(
     try:
         with connection.write_transaction(db) as conn:
             # Again under the write lock: parallel attempts must not slip past the limit.
-            if _address_failures(conn, address, now_ts, st) >= st.address_failures:
-                _audit_throttled(conn, typed, address, now_ts, st)
+            if _address_failures(conn, address, now_ts, station) >= station.address_failures:
+                _audit_throttled(conn, typed, address, now_ts, station)
                 return None
-            role = _record_signin(conn, key, typed, ok, new_hash, now_ts, st)
+            role = _record_signin(conn, key, typed, ok, new_hash, now_ts, station)
             if role is None:
-                _record_address_failure(conn, address, now_ts, st)
+                _record_address_failure(conn, address, now_ts, station)
             return role
     except connection.StoreBusyError:
         log.warning("sign-in not recorded: the store stayed busy")
@@ -318,12 +318,12 @@ def authenticate(
 
 
 def _address_failures(
-    conn: sa.Connection, address: str, now: pd.Timestamp, st: StationConfig
+    conn: sa.Connection, address: str, now: pd.Timestamp, station: StationConfig
 ) -> int:
     """Failed sign-ins from ``address`` within the lockout window (older ones are
     ignored, and pruned at the next failure from anywhere)."""
     t = tables.address_attempts
-    since = to_text(now - pd.Timedelta(minutes=st.lockout_minutes), "microseconds")
+    since = to_text(now - pd.Timedelta(minutes=station.lockout_minutes), "microseconds")
     # ISO text with one fixed offset sorts as time does (see analytics.storage.store).
     return conn.execute(
         sa.select(sa.func.count())
@@ -333,10 +333,10 @@ def _address_failures(
 
 
 def _record_address_failure(
-    conn: sa.Connection, address: str, now: pd.Timestamp, st: StationConfig
+    conn: sa.Connection, address: str, now: pd.Timestamp, station: StationConfig
 ) -> None:
     t = tables.address_attempts
-    since = to_text(now - pd.Timedelta(minutes=st.lockout_minutes), "microseconds")
+    since = to_text(now - pd.Timedelta(minutes=station.lockout_minutes), "microseconds")
     conn.execute(t.delete().where(t.c.attempted_at <= since))  # the table stays small
     conn.execute(
         t.insert().values(client_address=address, attempted_at=to_text(now, "microseconds"))
@@ -344,13 +344,13 @@ def _record_address_failure(
 
 
 def _audit_throttled(
-    conn: sa.Connection, typed: str, address: str, now: pd.Timestamp, st: StationConfig
+    conn: sa.Connection, typed: str, address: str, now: pd.Timestamp, station: StationConfig
 ) -> None:
     audit_in(
         conn,
         actor=typed,
         action="signin.throttled",
-        detail=f"address={address}: {st.address_failures} failures within {st.lockout_minutes} min",
+        detail=f"address={address}: {station.address_failures} failures within {station.lockout_minutes} min",
         at=now,
     )
 
@@ -362,7 +362,7 @@ def _record_signin(
     ok: bool,
     new_hash: str | None,
     now: pd.Timestamp,
-    st: StationConfig,
+    station: StationConfig,
 ) -> str | None:
     """The sign-in's outcome, decided and recorded under the write lock."""
     u, a = tables.users, tables.login_attempts
@@ -370,7 +370,7 @@ def _record_signin(
     if row is None:
         audit_in(conn, actor=typed, action="signin.fail", detail="unknown user", at=now)
         return None
-    window = pd.Timedelta(minutes=st.lockout_minutes)
+    window = pd.Timedelta(minutes=station.lockout_minutes)
     attempts = conn.execute(sa.select(a.c.id, a.c.attempted_at).where(a.c.user_name == key)).all()
     old = [i for i, at in attempts if from_text(at) <= now - window]
     if old:
@@ -397,8 +397,8 @@ def _record_signin(
         return row.role
     conn.execute(a.insert().values(user_name=key, attempted_at=to_text(now, "microseconds")))
     recent += 1
-    detail = f"wrong password ({recent} of {st.lockout_failures})"
-    if recent >= st.lockout_failures:
+    detail = f"wrong password ({recent} of {station.lockout_failures})"
+    if recent >= station.lockout_failures:
         lock = now + window
         conn.execute(
             u.update().where(u.c.name == key).values(locked_until=to_text(lock, "microseconds"))

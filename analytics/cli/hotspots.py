@@ -88,7 +88,7 @@ def cmd_hotspots(args) -> int:
             inside=answer.n_in_hotspots,
             eps=f"{used.eps_m:g}",
             min=f"{used.min_samples:g}",
-            engine=shown.dbscan_backend,
+            backend=shown.dbscan_backend,
         )
     )
     if answer.how != "given":

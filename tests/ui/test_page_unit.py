@@ -159,17 +159,17 @@ def test_meeting_pack_loader(app_env):
     from ui import data
     from ui import data_unit as du
 
-    url = data.store_url()
-    version = data.data_version(url)
+    db_url = data.store_url()
+    version = data.data_version(db_url)
     query = HotspotQuery.from_url_params({"week": "2017-12-29"})
-    ko = du.meeting_pack_bytes(url, version, query, "ko")
+    ko = du.meeting_pack_bytes(db_url, version, query, "ko")
     assert isinstance(ko, bytes) and len(ko) < 3_000_000
     page = ko.decode("utf-8")
     assert "2017.12.22(금) ~ 12.28(목)" in page
     assert "합성(가상) 데모 데이터" in page
     assert "<td>산내파출소</td>" in page
     assert "포착" in page  # the accuracy sentence
-    en = du.meeting_pack_bytes(url, version, query, "en").decode()
+    en = du.meeting_pack_bytes(db_url, version, query, "en").decode()
     assert "22–28 Dec 2017" in en and "Sannae police box" in en
     assert du.meeting_pack_file_name("2017-12-29", "ko") == "확대간부회의_2017-12-29.html"
 

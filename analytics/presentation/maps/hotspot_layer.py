@@ -40,18 +40,20 @@ from analytics.text.vocabulary import source_name, status_name, type_name
 def _style_of(t: str, status: str | None, *, selected: bool, dimmed: bool) -> dict:
     """Leaflet path style: fill by type, line by status; the selected one black, others dimmed."""
     colour = TYPE_COLOURS.get(t, UNKNOWN_TYPE_COLOUR)
-    st = STATUS_STYLES.get(status or "persistent", STATUS_STYLES["persistent"])
+    status_style = STATUS_STYLES.get(status or "persistent", STATUS_STYLES["persistent"])
     style = {
         "color": colour,
-        "weight": st["weight"],
+        "weight": status_style["weight"],
         "opacity": 0.95,
         "fillColor": colour,
         "fillOpacity": 0.05 if status == "gone" else (0.25 if dimmed else 0.4),
     }
-    if st["dashArray"]:
-        style["dashArray"] = st["dashArray"]
+    if status_style["dashArray"]:
+        style["dashArray"] = status_style["dashArray"]
     if selected:
-        style.update(color=SELECTED_COLOUR, weight=st["weight"] + 3, opacity=1.0, fillOpacity=0.6)
+        style.update(
+            color=SELECTED_COLOUR, weight=status_style["weight"] + 3, opacity=1.0, fillOpacity=0.6
+        )
     return style
 
 
@@ -164,13 +166,21 @@ def _legend_html(lang: str, *, statuses: Sequence[str]) -> str:
         for s in STATUSES:
             if s not in statuses:
                 continue
-            st = STATUS_STYLES[s]
-            dash = f' stroke-dasharray="{st["dashArray"]}"' if st["dashArray"] else ""
+            status_style = STATUS_STYLES[s]
+            dash = (
+                f' stroke-dasharray="{status_style["dashArray"]}"'
+                if status_style["dashArray"]
+                else ""
+            )
             parts.append(
                 '<div><svg width="30" height="10"><line x1="0" y1="5" x2="30" y2="5" '
-                f'stroke="#333" stroke-width="{st["weight"]}"{dash}/></svg>'
+                f'stroke="#333" stroke-width="{status_style["weight"]}"{dash}/></svg>'
                 f"{escaped(status_name(s, lang))}"
-                + (f" <small>({escaped(st['symbol'])})</small>" if st["symbol"] else "")
+                + (
+                    f" <small>({escaped(status_style['symbol'])})</small>"
+                    if status_style["symbol"]
+                    else ""
+                )
                 + "</div>"
             )
     return "".join(parts)
