@@ -5,12 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.compute.profiles import place_in
-from analytics.station.clock import weekday_name, weekday_names
-from ui.i18n import LANGS, text
+from analytics.station.clock import weekday_name
+from ui.i18n import text
 
 # Weekday names by language, Monday first, for pages/map.py's heatmap axis order; new
 # code asks analytics.station.clock.weekday_names(lang) directly.
-WEEKDAYS: dict[str, list[str]] = {lang: weekday_names(lang) for lang in LANGS}
 
 
 def heatmap_frame(hour_weekday: list[list[float]], lang: str) -> pd.DataFrame:

@@ -8,14 +8,15 @@ from pathlib import Path
 
 from analytics.cli.common import EXIT_BAD_INPUT, audit_export, cli_actor, say
 from analytics.storage import store
-from analytics.storage.schema import SOURCE_LABELS_KO, SOURCES
+from analytics.storage.schema import SOURCES
+from analytics.text.vocabulary import source_name
 
 SHOW_REJECTED = 20
 
 
 def print_import(result, lang: str) -> None:
     """The summary of one import, as the data page shows it."""
-    source = SOURCE_LABELS_KO[result.source] if lang == "ko" else result.source
+    source = (source_name(result.source, "ko") or result.source) if lang == "ko" else result.source
     lines = [
         say(lang, "imported", file=result.file_name, source=source),
         say(lang, "batch", batch=result.batch_id),
@@ -173,7 +174,7 @@ def cmd_counts(args) -> int:
         print(json.dumps(counts))
     else:
         for s, n in counts.items():
-            print(f"{SOURCE_LABELS_KO[s] if args.lang == 'ko' else s}\t{n:,}")
+            print(f"{source_name(s, 'ko') if args.lang == 'ko' else s}\t{n:,}")
     return 0
 
 

@@ -12,6 +12,8 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
+from analytics.text import text
+
 # Hotspot types by composition. "Citizen voice" is suggestion cards and complaints.
 TYPE_CONVERGENT = "convergent"  # residents report it and incidents happen there
 TYPE_FEAR = "fear"  # residents feel unsafe, few incidents: think lighting, CCTV (CPTED)
@@ -243,12 +245,12 @@ def place_label(name, distance_m: float, emd, *, lang: str = "ko", near_m: float
     "230 m from …" and "around …".
     """
     if name is None or not np.isfinite(distance_m) or distance_m > near_m:
-        area = emd if isinstance(emd, str) else ("관할 밖" if lang == "ko" else "outside")
-        return f"{area} 일대" if lang == "ko" else f"around {area}"
+        area = emd if isinstance(emd, str) else text("place.outside", lang)
+        return text("place.around", lang, area=area)
     if distance_m < NEAR_M:
-        return f"{name} 부근" if lang == "ko" else f"near {name}"
+        return text("place.near", lang, name=name)
     metres = int(round(distance_m / 10.0) * 10)
-    return f"{name}에서 {metres} m" if lang == "ko" else f"{metres} m from {name}"
+    return text("place.distance", lang, name=name, metres=metres)
 
 
 def place_in(row, lang: str) -> str:
@@ -284,6 +286,4 @@ def top_categories(events: pd.DataFrame, labels: np.ndarray, k: int, *, top: int
 
 def format_windows(windows: list[tuple[int, int, float]], lang: str = "ko") -> str:
     """[(22, 0, .4), (2, 4, .2)] → '22–24시, 02–04시' ('22:00–24:00, 02:00–04:00' in English)."""
-    if lang == "ko":
-        return ", ".join(f"{s:02d}–{e if e else 24:02d}시" for s, e, _ in windows)
-    return ", ".join(f"{s:02d}:00–{e if e else 24:02d}:00" for s, e, _ in windows)
+    return ", ".join(text("window.hours", lang, start=s, end=e or 24) for s, e, _ in windows)

@@ -11,11 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.station import clock
-from analytics.text import text
 
 SOURCES: tuple[str, ...] = ("suggestion", "complaint", "incident")
-# The sources' Korean names (the catalogue's source.*), for the CLI's Korean output.
-SOURCE_LABELS_KO: dict[str, str] = {s: text(f"source.{s}", "ko") for s in SOURCES}
 
 GEOCODE_GIVEN = "given"
 GEOCODE_GAZETTEER = "gazetteer"
