@@ -21,7 +21,7 @@ st.title(text("incidents.title", lang))
 if state.week is None:
     st.info(text("frame.empty", lang))
     st.stop()
-start, end = data.period_for(state.week, state.span)
+start, end = state.query.require_period()
 st.caption(text("frame.period", lang, range=day_range(start, end, lang)))
 holidays = data.holidays(start, end, lang)
 if holidays:

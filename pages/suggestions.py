@@ -34,7 +34,7 @@ st.title(text("suggestions.title", lang))
 if state.week is None:
     st.info(text("frame.empty", lang))
     st.stop()
-start, end = data.period_for(state.week, state.span)
+start, end = state.query.require_period()
 st.caption(text("suggestions.period", lang, range=day_range(start, end, lang)))
 
 boxes = ["", *ds.box_ids(db_url, version)]

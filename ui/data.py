@@ -18,7 +18,7 @@ from analytics.answer import HotspotAnswer, answer_hotspot_query, resolve_query
 from analytics.compute import brief, periods
 from analytics.compute.backtest import meeting_end_for
 from analytics.compute.evaluation import HotspotEvaluation
-from analytics.query import HotspotQuery, reporting_period
+from analytics.query import HotspotQuery
 from analytics.station import clock
 from analytics.station.config import default_station
 from analytics.station.geo import load_geography
@@ -114,12 +114,6 @@ def default_week(db_url: str, version: str) -> dt.date | None:
         return periods.meeting_date(today.date(), meeting_weekday=station.meeting_weekday)
     # Old data (the demo year): its last complete reporting week.
     return meeting_end_for(after_last, station.meeting_weekday).date()
-
-
-def period_for(week: dt.date, span: str) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """[start, end) for the reporting week ending the day before ``week``
-    (:func:`analytics.query.reporting_period`)."""
-    return reporting_period(week, span)
 
 
 def hotspots(db_url: str, version: str, query: HotspotQuery) -> HotspotAnswer:

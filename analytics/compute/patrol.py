@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.compute.profiles import place_in
+from analytics.compute.profiles import place_in, window_label
 from analytics.station.categories import label_in
 from analytics.station.clock import weekday_name
 from analytics.text import LANGS, text
@@ -67,11 +67,6 @@ REQUIRED = (
     "lon",
     "priority",
 )
-
-
-def window_label(start: int, end: int, lang: str = "ko") -> str:
-    """(22, 0) → '22–24시' (ko) or '22:00–24:00' (en); midnight as an end is 24."""
-    return text("patrol.window", lang, start=int(start), end=int(end) if end else 24)
 
 
 def busiest_weekdays(

@@ -284,6 +284,11 @@ def top_categories(events: pd.DataFrame, labels: np.ndarray, k: int, *, top: int
     return out
 
 
+def window_label(start: int, end: int, lang: str = "ko") -> str:
+    """(22, 0) → '22–24시' (ko) or '22:00–24:00' (en); midnight as an end is 24."""
+    return text("patrol.window", lang, start=int(start), end=int(end) if end else 24)
+
+
 def format_windows(windows: list[tuple[int, int, float]], lang: str = "ko") -> str:
     """[(22, 0, .4), (2, 4, .2)] → '22–24시, 02–04시' ('22:00–24:00, 02:00–04:00' in English)."""
-    return ", ".join(text("window.hours", lang, start=s, end=e or 24) for s, e, _ in windows)
+    return ", ".join(window_label(s, e, lang) for s, e, _ in windows)

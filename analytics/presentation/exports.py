@@ -410,7 +410,7 @@ def patrol_sheet_html(
         f"<style>{SHEET_CSS}</style></head><body>",
     ]
     if synthetic:
-        parts.append(f'<div class="banner">{_esc(text("pack.synthetic", lang))}</div>')
+        parts.append(f'<div class="banner">{_esc(text("frame.synthetic", lang))}</div>')
     parts += [
         f"<h1>{_esc(title)}</h1>",
         f'<p class="meta">{" · ".join(meta)}</p>',

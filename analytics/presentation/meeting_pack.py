@@ -137,7 +137,7 @@ def headline_cards(headline: pd.DataFrame, lang: str) -> str:
                     pct=_pct(r.get("vs_last_year_pct")),
                 )
                 if r.get("has_last_year", True)
-                else text("pack.no_last_year", lang),
+                else text("brief.no_last_year", lang),
             ]
         )
         cards.append(
@@ -205,12 +205,12 @@ def unit_table_html(units: pd.DataFrame, lang: str) -> str:
         ("files.col.n_incident", "num"),
         ("files.col.n_suggestion", "num"),
         ("files.col.n_complaint", "num"),
-        ("pack.col.total", "num"),
-        ("pack.col.prev", "num"),
-        ("pack.col.change", "num"),
-        ("pack.col.mean4", "num"),
-        ("pack.col.open_complaints", "num"),
-        ("pack.col.hotspots", "num"),
+        ("col.total", "num"),
+        ("col.prev", "num"),
+        ("col.change", "num"),
+        ("col.mean4", "num"),
+        ("col.open_complaints", "num"),
+        ("col.hotspots", "num"),
     ]
     headers = [(_esc(text(k, lang)), c) for k, c in cols]
     rows = []
@@ -342,7 +342,7 @@ def build_meeting_pack(
         gone=n_gone,
     )
     attribution = station.attribution_ko if lang == "ko" else station.attribution
-    banner = f'<div class="banner">{_esc(text("pack.synthetic", lang))}</div>' if synthetic else ""
+    banner = f'<div class="banner">{_esc(text("frame.synthetic", lang))}</div>' if synthetic else ""
 
     parts = [
         "<!DOCTYPE html>",
@@ -359,7 +359,7 @@ def build_meeting_pack(
     ]
     if accuracy_sentence:
         parts.append(
-            f'<p class="sentence"><b>{_esc(text("pack.accuracy", lang))}</b> — '
+            f'<p class="sentence"><b>{_esc(text("brief.accuracy", lang))}</b> — '
             f"{_esc(accuracy_sentence)}</p>"
         )
     if setting_sentence:
@@ -374,7 +374,7 @@ def build_meeting_pack(
         f'sandbox="allow-scripts" srcdoc="{html.escape(map_doc, quote=True)}"></iframe>',
         f'<p class="note">{_esc(text("pack.map_note", lang))}</p>',
         "</section>",
-        f"<section class='top'><h2>{_esc(text('pack.top', lang))}</h2>",
+        f"<section class='top'><h2>{_esc(text('brief.top', lang))}</h2>",
         f'<p class="sentence">{_esc(summary)}</p>',
         hotspot_table_html(
             hotspots,
@@ -392,7 +392,7 @@ def build_meeting_pack(
         else f"<p>{_esc(text('pack.no_hotspots', lang))}</p>",
         f'<p class="note">{_esc(text("pack.types", lang))}</p>',
         "</section>",
-        f"<section class='units'><h2>{_esc(text('pack.units', lang))}</h2>",
+        f"<section class='units'><h2>{_esc(text('brief.units', lang))}</h2>",
         unit_table_html(units, lang),
         "</section>",
         "<footer>",

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from analytics.compute.hotspots import find_hotspots
-from analytics.compute.patrol import busiest_weekdays, evidence_text, patrol_targets, window_label
+from analytics.compute.patrol import busiest_weekdays, evidence_text, patrol_targets
+from analytics.compute.profiles import window_label
 from tests.conftest import make_events
 
 KST = "Asia/Seoul"
