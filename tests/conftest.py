@@ -74,7 +74,7 @@ def make_events(rows: list[dict], *, start_id: int = 0) -> pd.DataFrame:
     filled = []
     for i, r in enumerate(rows, start=start_id):
         row = {
-            "event_id": "inc_" + hashlib.sha1(str(i).encode()).hexdigest()[:20],
+            "event_id": "inc_" + hashlib.sha1(str(i).encode()).hexdigest()[:16],
             "source": "incident",
             "occurred_at": pd.Timestamp("2017-10-10 21:00", tz="Asia/Seoul"),
             "category": "violence",

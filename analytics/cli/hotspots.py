@@ -52,7 +52,12 @@ def cmd_hotspots(args) -> int:
     db = store.open_store(args.db)
     station = default_station()
     geo = load_geography(station)
-    events = store.read_events(db, sources=query.sources, start=query.start, end=query.end)
+    from analytics.compute.hotspots import INPUT_COLUMNS
+
+    # Only the columns clustering reads: the free text is never needed here.
+    events = store.read_events(
+        db, sources=query.sources, start=query.start, end=query.end, columns=INPUT_COLUMNS
+    )
     # "auto" is tuned on the weeks strictly before the period shown.
     answer = answer_hotspot_query(
         query,

@@ -33,8 +33,6 @@ turns into one) and reads ``eps_m`` out of it only to call :func:`dbscan_labels`
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -47,7 +45,7 @@ from analytics.compute import profiles
 from analytics.query import HotspotQuery
 from analytics.station import clock
 from analytics.station.geo import StationGeography
-from analytics.storage.schema import SOURCES
+from analytics.storage.schema import SOURCES, event_key
 
 DBSCAN_BACKENDS = ("auto", "dbscan", "sklearn")
 
@@ -180,19 +178,10 @@ def dbscan_labels(
     return labels, core, used
 
 
-_FAST_ID = re.compile(r"^[a-z]{3}_[0-9a-f]{20}$")
-
-
-def _id_hash64(event_ids: np.ndarray) -> np.ndarray:
-    """A stable 64-bit number per event id (its own hex digits when it has them)."""
-    ids = pd.Series(event_ids, dtype="string")
-    if len(ids) and ids.str.fullmatch(_FAST_ID.pattern).all():
-        hexes = "".join(ids.str.slice(4, 20).tolist())
-        return np.frombuffer(bytes.fromhex(hexes), dtype=">u8").astype(np.uint64)
-    return np.array(
-        [int.from_bytes(hashlib.sha1(str(e).encode()).digest()[:8], "big") for e in event_ids],
-        dtype=np.uint64,
-    )
+def _id_hash64(event_ids) -> np.ndarray:
+    """A stable 64-bit number per event id: the store's key (its own hex digits when it
+    has them, see :func:`analytics.storage.schema.event_key`), as unsigned."""
+    return event_key(event_ids).view(np.uint64)
 
 
 def _hotspot_ids(id_hash: np.ndarray, labels: np.ndarray, core: np.ndarray, k: int) -> list[str]:
@@ -288,7 +277,7 @@ def find_hotspots(
     if end is not None:
         mask &= (events["occurred_at"] < end).to_numpy(dtype=bool)
     pos = np.flatnonzero(mask)
-    id_hash = _id_hash64(events["event_id"].to_numpy(dtype=object)[pos])
+    id_hash = _id_hash64(events["event_id"])[pos]
     x_all = events["x"].to_numpy(dtype=float, na_value=np.nan)[pos]
     y_all = events["y"].to_numpy(dtype=float, na_value=np.nan)[pos]
     # A canonical order (x, y, id) makes every step independent of the input order.
@@ -298,7 +287,8 @@ def find_hotspots(
     columns = [*PROFILE_COLUMNS, *(["locatable"] if "locatable" in events.columns else [])]
     sub = events[columns].take(pos)
     xy = np.column_stack([x_all[order], y_all[order]])
-    w = sub["source"].map(weight_of).to_numpy(dtype=float)
+    codes, names = pd.factorize(sub["source"])
+    w = np.array([weight_of.get(name, np.nan) for name in names], dtype=float)[codes]
     timings["select"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
@@ -355,9 +345,11 @@ def _profile(sub, xy, w, raw, core, id_hash, k, *, geo, eps_m, hull, as_of):
         )
         return empty, np.empty(0, dtype=np.int64)
     x, y = xy[:, 0], xy[:, 1]
-    src = sub["source"].to_numpy(dtype=object)
     keep = raw >= 0
-    n_by = {s: np.bincount(raw[keep & (src == s)], minlength=k) for s in SOURCES}
+    n_by = {
+        s: np.bincount(raw[keep & profiles.is_value(sub["source"], s)], minlength=k)
+        for s in SOURCES
+    }
     n_events = np.bincount(raw[keep], minlength=k)
     weight = np.bincount(raw[keep], weights=w[keep], minlength=k)
     # The events that shape each hotspot (polygon, centre, place): all of them, or on a
@@ -455,6 +447,19 @@ PROFILE_COLUMNS = (
     "severity",
     "slot_start_hour",
     "slot_end_hour",
+)
+
+# Every event column a hotspot query reads (find_hotspots, its status, and the privacy
+# rule's masking): what a caller that reads from the store asks for.
+INPUT_COLUMNS = (
+    *PROFILE_COLUMNS,
+    "category",
+    "x",
+    "y",
+    "lat",
+    "lon",
+    "inside_station",
+    "geocode_score",
 )
 
 HOTSPOT_COLUMNS = (

@@ -116,13 +116,13 @@ def hour_weekday_histograms(events: pd.DataFrame, labels: np.ndarray, k: int) ->
     hist = np.zeros((k, 7, 24))
     if k == 0:
         return hist
-    src = events["source"].to_numpy()
+    source = events["source"]
     ts = events["occurred_at"]
     wd = ts.dt.day_of_week.to_numpy()
     hr = ts.dt.hour.to_numpy()
-    inc = (labels >= 0) & (src == "incident")
+    inc = (labels >= 0) & is_value(source, "incident")
     np.add.at(hist, (labels[inc], wd[inc], hr[inc]), 1.0)
-    cards = np.flatnonzero((labels >= 0) & (src == "suggestion"))
+    cards = np.flatnonzero((labels >= 0) & is_value(source, "suggestion"))
     if len(cards):
         start = events["slot_start_hour"].to_numpy(dtype=float, na_value=np.nan)[cards]
         end = events["slot_end_hour"].to_numpy(dtype=float, na_value=np.nan)[cards]
@@ -213,14 +213,27 @@ def priority_scores(
     """
     if k == 0:
         return np.zeros(0)
-    src = events["source"].to_numpy(dtype=object)
-    w = events["severity"].map(SEVERITY_WEIGHT).fillna(1.0).to_numpy(dtype=float).copy()
+    w = _mapped(events["severity"], SEVERITY_WEIGHT, default=1.0)
     for source, weight in SOURCE_WEIGHT.items():
-        w[src == source] = weight
+        w[is_value(events["source"], source)] = weight
     age_days = (as_of - events["occurred_at"]).dt.total_seconds().to_numpy() / 86400.0
     decay = 0.5 ** (np.clip(age_days, 0, None) / PRIORITY_HALF_LIFE_DAYS)
     keep = labels >= 0
     return np.bincount(labels[keep], weights=(w * decay)[keep], minlength=k)
+
+
+def is_value(values: pd.Series, value: str) -> np.ndarray:
+    """``values == value`` as a bool array; missing values are False (compared in Arrow
+    for Arrow-backed text: no Python string per value)."""
+    return (values == value).fillna(False).to_numpy(dtype=bool)
+
+
+def _mapped(values: pd.Series, mapping: dict, *, default: float) -> np.ndarray:
+    """Each value's number in ``mapping`` (``default`` for others and missing), per
+    distinct value rather than per row."""
+    codes, uniques = pd.factorize(values)
+    table = np.array([*(mapping.get(u, default) for u in uniques), default], dtype=float)
+    return table[codes]  # code -1 (missing) picks the trailing default
 
 
 def nearest_landmarks(

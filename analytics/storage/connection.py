@@ -40,17 +40,33 @@ def _sqlite_begin(conn: sa.Connection) -> None:
 
 
 @contextmanager
-def write_transaction(db: sa.Engine) -> Iterator[sa.Connection]:
+def write_transaction(
+    db: sa.Engine, *, attach: dict[str, str] | None = None
+) -> Iterator[sa.Connection]:
     """A transaction that writes: all of it lands, or none of it.
 
     On SQLite it holds the write lock from the start and waits up to the busy
     timeout for another writer; then raises :class:`StoreBusyError`.
+
+    Parameters
+    ----------
+    attach : dict of str to str, optional
+        SQLite only: ``{schema name: file}`` to attach for the transaction (an
+        import's staging file). SQLite attaches only outside a transaction, so this
+        happens before BEGIN, and the files are detached after the end.
     """
     try:
         with db.connect() as conn:
-            conn.execution_options(sqlite_immediate=True)
-            with conn.begin():
-                yield conn
+            raw = conn.connection.driver_connection if attach else None
+            for name, path in (attach or {}).items():
+                raw.execute(f'ATTACH DATABASE ? AS "{name}"', (path,))
+            try:
+                conn.execution_options(sqlite_immediate=True)
+                with conn.begin():
+                    yield conn
+            finally:
+                for name in attach or {}:
+                    raw.execute(f'DETACH DATABASE "{name}"')
     except sa.exc.OperationalError as exc:
         if _is_busy(exc):
             raise StoreBusyError(str(exc)) from exc

@@ -1,20 +1,24 @@
 """The event store: SQLAlchemy Core over SQLite by default.
 
 Callers get an :class:`sqlalchemy.engine.Engine` from :func:`open_store` and use the
-functions here; nothing outside this module writes SQL. Point ``DATABASE_URL`` at
-another database to move the store without touching callers.
+functions here; nothing outside this module (and :mod:`analytics.storage.columnar`,
+which moves whole columns) writes SQL. Point ``DATABASE_URL`` at another database to
+move the store without touching callers.
 
-Times are stored as ISO-8601 text in the station's zone, with its offset
-(``2017-10-10T21:35:00+09:00`` for Korea): unambiguous, sortable as text (every value
-has the same offset in a zone without daylight saving time, such as Korea's) and
-readable by anyone who opens the file.
+Events are kept in their storage form (schema 5): the id as a 64-bit number, times as
+whole seconds since 1970-01-01 UTC, so that a SQL console reads them as
+``datetime(occurred_at, 'unixepoch')`` (SQLite) or ``to_timestamp(occurred_at)``
+(PostgreSQL); and again as Arrow column blocks, which :func:`read_events` reads. Other
+tables keep ISO-8601 text in the station's zone with its offset
+(``2017-10-10T21:35:00+09:00``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,19 +27,16 @@ import sqlalchemy as sa
 
 from analytics.station import clock
 from analytics.station.config import resolve_db_url
-from analytics.storage import migrations
-from analytics.storage.connection import (
-    make_engine,
-    write_transaction,
-)
+from analytics.storage import columnar, migrations
+from analytics.storage.connection import make_engine, write_transaction
 from analytics.storage.schema import (
     EVENT_COLUMNS,
     SOURCES,
-    STATION_TIME,
-    TIME_COLUMNS,
-    conform_events,
+    aware_timestamp,
+    event_key,
 )
 from analytics.storage.tables import (
+    event_blocks,
     events,
     import_batches,
     metadata,
@@ -111,34 +112,12 @@ def to_iso(values: pd.Series) -> np.ndarray:
     return text
 
 
-def _event_rows(frame: pd.DataFrame) -> tuple[list[str], list[tuple]]:
-    """Event frame → column names and rows of plain Python values any DB-API accepts."""
-    cols = {}
-    for name in frame.columns:
-        dtype = EVENT_COLUMNS[name]
-        s = frame[name]
-        if dtype == STATION_TIME:
-            cols[name] = to_iso(s)
-        elif dtype == "float64":
-            arr = s.to_numpy(dtype=float)
-            obj = arr.astype(object)
-            obj[~np.isfinite(arr)] = None
-            cols[name] = obj
-        elif dtype == "bool":
-            cols[name] = s.to_numpy(dtype=bool).astype(object)
-        elif dtype == "Int64":
-            obj = s.to_numpy(dtype=object, na_value=None)
-            cols[name] = np.array([None if v is None else int(v) for v in obj], dtype=object)
-        else:
-            # Repeated values share one str object, which the driver encodes once.
-            codes, uniques = pd.factorize(s, use_na_sentinel=True)
-            table = np.array([*uniques.tolist(), None], dtype=object)
-            cols[name] = table[codes]  # code -1 picks the trailing None
-    return list(cols), list(zip(*cols.values(), strict=True))
-
-
 def insert_events(conn: sa.Connection, frame: pd.DataFrame) -> int:
-    """Insert events, skipping any whose ``event_id`` is already stored.
+    """Insert events (an event frame with ``batch_id``), skipping ids already stored.
+
+    The low-level step of :func:`write_batch`, which also writes the batch record and
+    the column blocks; rows written with this alone get their blocks the first time
+    :func:`read_events` finds them missing.
 
     Returns
     -------
@@ -147,11 +126,26 @@ def insert_events(conn: sa.Connection, frame: pd.DataFrame) -> int:
     """
     if frame.empty:
         return 0
-    frame = conform_events(frame)
+    return _insert_storage(conn, columnar.to_storage(frame), staged=False)
+
+
+def _insert_storage(conn: sa.Connection, table, *, staged: bool) -> int:
+    """Insert a table in storage form into ``events``; ``staged``: the same rows are in
+    the attached staging file (see :func:`stage_events`)."""
+    names = table.column_names
+    if staged:
+        cols = ", ".join(names)
+        # "WHERE true" tells SQLite's parser that ON CONFLICT is the upsert clause.
+        return int(
+            conn.exec_driver_sql(
+                f"INSERT INTO events ({cols}) SELECT {cols} FROM {STAGING_SCHEMA}.events"
+                " WHERE true ON CONFLICT (event_id) DO NOTHING"
+            ).rowcount
+        )
     # Columns that are null in every row (other sources' fields) are left to their
     # default NULL: fewer parameters to bind per row.
-    frame = frame[[c for c in frame.columns if c == "event_id" or frame[c].notna().any()]]
-    names, rows = _event_rows(frame)
+    names = [n for n in names if n == "event_id" or table.column(n).null_count < table.num_rows]
+    rows = list(zip(*table.select(names).to_pydict().values(), strict=True))
     style = conn.dialect.paramstyle
     if conn.dialect.name in ("sqlite", "postgresql") and style in ("qmark", "format"):
         # Straight to the driver's executemany: SQLAlchemy's per-row parameter
@@ -168,7 +162,7 @@ def insert_events(conn: sa.Connection, frame: pd.DataFrame) -> int:
         before = _event_count(conn)
         conn.exec_driver_sql(sql, rows)
         return _event_count(conn) - before
-    existing = existing_event_ids(conn, [r[0] for r in rows])
+    existing = _existing_keys(conn, [r[0] for r in rows])
     fresh = [dict(zip(names, r, strict=True)) for r in rows if r[0] not in existing]
     if fresh:
         conn.execute(events.insert(), fresh)
@@ -179,15 +173,53 @@ def _event_count(conn: sa.Connection) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(events)).scalar_one()
 
 
-def existing_event_ids(conn: sa.Connection, ids: Sequence[str]) -> set[str]:
-    """Which of ``ids`` are already in the store (chunked to stay under SQL limits)."""
-    found: set[str] = set()
-    ids = list(ids)
-    for i in range(0, len(ids), 900):
-        chunk = ids[i : i + 900]
+def _existing_keys(conn: sa.Connection, keys: Sequence[int]) -> set[int]:
+    found: set[int] = set()
+    keys = [int(k) for k in keys]
+    for i in range(0, len(keys), 900):  # chunked to stay under SQL limits
+        chunk = keys[i : i + 900]
         rows = conn.execute(sa.select(events.c.event_id).where(events.c.event_id.in_(chunk)))
-        found.update(r[0] for r in rows)
+        found.update(int(r[0]) for r in rows)
     return found
+
+
+def existing_event_ids(conn: sa.Connection, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` are already in the store."""
+    ids = list(ids)
+    keys = event_key(ids).tolist()
+    found = _existing_keys(conn, keys)
+    return {e for e, k in zip(ids, keys, strict=True) if k in found}
+
+
+# The name the staging file is attached under during an import's write transaction.
+STAGING_SCHEMA = "staging"
+
+
+@dataclass(frozen=True)
+class StagedEvents:
+    """An import's events in storage form, and the staging file holding them (or None)."""
+
+    table: object  # pyarrow.Table, sorted by (source, occurred_at), with batch_id
+    path: str | None
+
+    @property
+    def attach(self) -> dict[str, str]:
+        """What :func:`~analytics.storage.connection.write_transaction` attaches."""
+        return {STAGING_SCHEMA: self.path} if self.path else {}
+
+
+@contextlib.contextmanager
+def stage_events(db: sa.Engine, frame: pd.DataFrame, batch_id: str) -> Iterator[StagedEvents]:
+    """An import's events converted once and, on a SQLite file, written to a staging
+    file by ADBC, before the import's write transaction takes the lock.
+
+    Use as ``with stage_events(db, frame, batch_id) as staged,
+    write_transaction(db, attach=staged.attach) as conn: write_batch(..., staged=staged)``.
+    The staging file is removed afterwards, whether the import landed or not.
+    """
+    table = columnar.to_storage(frame.assign(batch_id=batch_id))
+    with columnar.staging_file(db, table) as path:
+        yield StagedEvents(table=table, path=path)
 
 
 @dataclass(frozen=True)
@@ -209,11 +241,15 @@ def write_batch(
     batch: BatchRecord,
     frame: pd.DataFrame,
     rejected: Iterable[dict],
+    *,
+    staged: StagedEvents | None = None,
 ) -> dict:
     """Insert one batch, its new events and its rejected rows in ``conn``'s transaction.
 
     ``frame`` rows whose ``event_id`` is already stored are skipped. The batch
-    record's counts are filled in from what was actually inserted.
+    record's counts are filled in from what was actually inserted. With ``staged``
+    (see :func:`stage_events`) the events are moved from its file in one statement.
+    The rows inserted are also written as column blocks (``event_blocks``).
 
     Returns
     -------
@@ -240,12 +276,20 @@ def write_batch(
         )
     )
     frame = frame.assign(batch_id=batch.batch_id)
-    inserted = insert_events(conn, frame)
+    table = staged.table if staged is not None else columnar.to_storage(frame)
+    inserted = 0
+    if len(frame):
+        inserted = _insert_storage(conn, table, staged=bool(staged and staged.path))
     if inserted == len(frame):
         new = frame  # the usual case: nothing was already stored
     else:
-        ids = conn.execute(sa.select(events.c.event_id).where(events.c.batch_id == batch.batch_id))
-        new = frame[frame["event_id"].isin({r[0] for r in ids})]
+        rows = conn.execute(sa.select(events.c.event_id).where(events.c.batch_id == batch.batch_id))
+        keys = np.fromiter((r[0] for r in rows), dtype=np.int64)
+        new = frame[np.isin(event_key(frame["event_id"]), keys)]
+        table = table.filter(np.isin(table.column("event_id").to_numpy(), keys))
+    if table.num_rows:
+        blocks = columnar.block_rows(batch.batch_id, columnar.full_storage(table))
+        conn.execute(event_blocks.insert(), blocks)
     stats = {
         "imported": len(new),
         "gazetteer": int((new["geocode_method"] == "gazetteer").sum()),
@@ -306,6 +350,7 @@ def undo_batch_in(conn: sa.Connection, batch_id: str) -> int:
     if row is None:
         raise UnknownBatchError(batch_id)
     removed = conn.execute(events.delete().where(events.c.batch_id == batch_id)).rowcount
+    conn.execute(event_blocks.delete().where(event_blocks.c.batch_id == batch_id))
     if row.status != "undone":
         conn.execute(
             import_batches.update()
@@ -322,8 +367,14 @@ def read_events(
     start: pd.Timestamp | None = None,
     end: pd.Timestamp | None = None,
     inside_only: bool = False,
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Read events as an event frame (see :mod:`analytics.storage.schema`).
+    """Read events as an event frame (see :mod:`analytics.storage.schema`), by time.
+
+    Reads the column blocks of the active batches (:mod:`analytics.storage.columnar`),
+    only the columns asked for, skipping parts outside the period: no Python object
+    per event. Rows whose blocks are missing (a store upgraded from schema 4, or rows
+    written without :func:`write_batch`) get them built first, once.
 
     Parameters
     ----------
@@ -332,25 +383,146 @@ def read_events(
         Half-open interval ``[start, end)`` on ``occurred_at``.
     inside_only : bool, default False
         Only events inside the station boundary.
+    columns : sequence of str, optional
+        Event-frame columns to read (default: all), returned in schema order.
+
+    Returns
+    -------
+    DataFrame
+        One row per event, ordered by ``occurred_at`` then ``event_id``; index 0..n-1.
     """
-    q = sa.select(events)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    wanted = list(EVENT_COLUMNS) if columns is None else list(columns)
+    unknown_cols = set(wanted) - set(EVENT_COLUMNS)
+    if unknown_cols:
+        raise ValueError(f"unknown event columns {sorted(unknown_cols)}")
+    wanted = [c for c in EVENT_COLUMNS if c in wanted]
     if sources is not None:
         unknown = set(sources) - set(SOURCES)
         if unknown:
             raise ValueError(f"unknown sources {sorted(unknown)}; expected some of {SOURCES}")
-        q = q.where(events.c.source.in_(list(sources)))
-    if start is not None:
-        q = q.where(events.c.occurred_at >= to_iso(pd.Series([start]))[0])
-    if end is not None:
-        q = q.where(events.c.occurred_at < to_iso(pd.Series([end]))[0])
+    start_s = None if start is None else epoch_seconds(start)
+    end_s = None if end is None else epoch_seconds(end)
+    # The time and id put rows in order; the source writes an id as text.
+    needed = {*wanted, "occurred_at", "event_id", "source"}
     if inside_only:
-        q = q.where(events.c.inside_station.is_(True))
-    q = q.order_by(events.c.occurred_at, events.c.event_id)
+        needed.add("inside_station")
+    fetched = [c for c in EVENT_COLUMNS if c in needed]
+    table = _read_blocks(db, fetched, sources=sources, start_s=start_s, end_s=end_s)
+    mask = None
+    if sources is not None:
+        mask = pc.is_in(table.column("source"), value_set=pa.array(list(sources), pa.string()))
+    times = table.column("occurred_at")
+    for keep in (
+        None if start_s is None else pc.greater_equal(times, start_s),
+        None if end_s is None else pc.less(times, end_s),
+        pc.fill_null(table.column("inside_station"), False) if inside_only else None,
+    ):
+        if keep is not None:
+            mask = keep if mask is None else pc.and_(mask, keep)
+    if mask is not None:
+        table = table.filter(mask)
+    if table.num_rows > 1:
+        # By time; ties as the ids' text sorts: source prefix, then the hex digits (the
+        # key as unsigned). Sorted on integers: the source as its rank among the names.
+        names = sorted(set(pc.unique(table.column("source")).to_pylist()) - {None})
+        rank = pc.index_in(table.column("source"), value_set=pa.array(names, pa.string()))
+        order = np.lexsort(
+            (
+                table.column("event_id").to_numpy().view(np.uint64),
+                pc.fill_null(rank, -1).to_numpy(),
+                table.column("occurred_at").to_numpy(),
+            )
+        )
+        if not (order[1:] > order[:-1]).all():  # already in order: no copy
+            table = table.take(order)
+    keep = [c for c in fetched if c in wanted or c in ("event_id", "source")]
+    return columnar.from_storage(table.select(keep))[wanted]
+
+
+def _read_blocks(
+    db: sa.Engine,
+    columns: Sequence[str],
+    *,
+    sources: Sequence[str] | None,
+    start_s: int | None,
+    end_s: int | None,
+):
+    """The active batches' blocks of ``columns`` (parts that may hold the period) as one
+    Arrow table in storage form."""
+    import pyarrow as pa
+
+    _build_missing_blocks(db)
+    b, i = event_blocks.c, import_batches.c
+    q = (
+        sa.select(b.batch_id, b.part, b.column_name, b.data)
+        .join_from(event_blocks, import_batches, b.batch_id == i.batch_id)
+        .where(i.status == "active", b.column_name.in_(list(columns)))
+        .order_by(b.batch_id, b.part)
+    )
+    if sources is not None:
+        q = q.where(i.source.in_(list(sources)))
+    if start_s is not None:
+        q = q.where(b.last_at >= start_s)
+    if end_s is not None:
+        q = q.where(b.first_at < end_s)
+    parts: dict[tuple[str, int], dict[str, object]] = {}
     with db.connect() as conn:
-        frame = pd.DataFrame(conn.execute(q).mappings().all(), columns=list(EVENT_COLUMNS))
-    for col in TIME_COLUMNS:
-        frame[col] = pd.to_datetime(frame[col], format="ISO8601", utc=True)
-    return conform_events(frame)
+        for batch_id, part, name, data in conn.execute(q):
+            parts.setdefault((batch_id, part), {})[name] = columnar.decode_column(data)
+    if not parts:
+        return pa.table({c: pa.array([], type=columnar.storage_type(c)) for c in columns})
+    tables = [pa.table({c: cols[c] for c in columns}) for cols in parts.values()]
+    return pa.concat_tables(tables)
+
+
+def _build_missing_blocks(db: sa.Engine) -> None:
+    """Write the blocks of active batches that have rows but no blocks, from ``events``.
+
+    One scan of ``events`` for all of them, under the write lock (so two readers do
+    not both build them). Costs one small query when nothing is missing.
+    """
+    i, b = import_batches.c, event_blocks.c
+    missing_q = sa.select(i.batch_id).where(
+        i.status == "active",
+        i.rows_imported > 0,
+        ~sa.exists().where(b.batch_id == i.batch_id),
+    )
+    with db.connect() as conn:
+        if not conn.execute(missing_q).first():
+            return
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    with write_transaction(db) as conn:
+        missing = [r[0] for r in conn.execute(missing_q)]
+        if not missing:
+            return
+        result = conn.execute(sa.select(events).where(events.c.batch_id.in_(missing)))
+        names = list(result.keys())
+        rows = result.fetchall()
+        if not rows:
+            return
+        table = pa.table(
+            {
+                n: pa.array(list(col), type=columnar.storage_type(n))
+                for n, col in zip(names, zip(*rows, strict=True), strict=True)
+            }
+        )
+        for batch_id in missing:
+            part = table.filter(pc.equal(table.column("batch_id"), batch_id))
+            if part.num_rows:
+                part = part.sort_by([("source", "ascending"), ("occurred_at", "ascending")])
+                conn.execute(event_blocks.insert(), columnar.block_rows(batch_id, part))
+
+
+def epoch_seconds(value: pd.Timestamp) -> int:
+    """A bound of a half-open period as whole seconds since 1970-01-01 UTC, as the store
+    keeps times: rounded up, so that ``t >= bound`` and ``t < bound`` select the same
+    whole-second times as the exact bound does."""
+    return int(aware_timestamp(value, "time").tz_convert("UTC").ceil("s").timestamp())
 
 
 def source_counts(db: sa.Engine) -> dict[str, int]:
@@ -441,7 +613,7 @@ def last_event_time(db: sa.Engine) -> pd.Timestamp | None:
     """The latest ``occurred_at`` in the store (KST), or None when empty."""
     with db.connect() as conn:
         value = conn.execute(sa.select(sa.func.max(events.c.occurred_at))).scalar_one()
-    return None if value is None else clock.local(pd.Timestamp(value))
+    return None if value is None else clock.local(pd.Timestamp(int(value), unit="s", tz="UTC"))
 
 
 def table_counts(db: sa.Engine) -> dict[str, int]:

@@ -14,7 +14,7 @@ from analytics.storage.schema import EVENT_COLUMNS, STATION_TIME
 # The Alembic revision number of the schema this code writes (``alembic_version`` in the
 # store is the authority; each migration also writes its number to
 # ``meta.schema_version`` for people who look inside the file).
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 metadata = sa.MetaData()
@@ -59,7 +59,8 @@ def _event_columns() -> list[sa.Column]:
     cols = []
     for name, dtype in EVENT_COLUMNS.items():
         if name == "event_id":
-            cols.append(sa.Column(name, sa.String(40), primary_key=True))
+            # The id's 64 bits (schema 5): see analytics.storage.schema.event_key.
+            cols.append(sa.Column(name, sa.BigInteger, primary_key=True, autoincrement=False))
         elif name == "batch_id":
             cols.append(
                 sa.Column(
@@ -67,18 +68,42 @@ def _event_columns() -> list[sa.Column]:
                 )
             )
         elif dtype == STATION_TIME:
-            cols.append(sa.Column(name, sa.String(32), nullable=name != "occurred_at"))
+            # Whole seconds since 1970-01-01 UTC (schema 5): compact, and compared as numbers.
+            cols.append(sa.Column(name, sa.BigInteger, nullable=name != "occurred_at"))
         else:
             cols.append(sa.Column(name, _EVENT_SQL_TYPES[dtype]()))
     return cols
 
 
+# Rows are written sorted by (source, occurred_at) within each import, so the rowid
+# order follows time and a read along ix_events_source_time touches pages in order.
+# The primary key is not SQLite's rowid alias (that would store rows in id order).
 events = sa.Table(
     "events",
     metadata,
     *_event_columns(),
     # No index on batch_id: it would slow every import to speed up the rare undo.
     sa.Index("ix_events_source_time", "source", "occurred_at"),
+)
+
+# The same events as Arrow column blocks (schema 5): what read_events reads. See
+# analytics.storage.columnar. Written in the import's transaction, removed with its undo.
+event_blocks = sa.Table(
+    "event_blocks",
+    metadata,
+    sa.Column(
+        "batch_id",
+        sa.String(40),
+        sa.ForeignKey("import_batches.batch_id"),
+        primary_key=True,
+    ),
+    sa.Column("part", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("column_name", sa.String(32), primary_key=True),
+    sa.Column("n_rows", sa.Integer, nullable=False),
+    # The part's first and last occurred_at (seconds since 1970 UTC), to skip whole parts.
+    sa.Column("first_at", sa.BigInteger),
+    sa.Column("last_at", sa.BigInteger),
+    sa.Column("data", sa.LargeBinary, nullable=False),
 )
 
 rejected_rows = sa.Table(

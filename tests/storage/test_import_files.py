@@ -386,7 +386,7 @@ def test_failure_while_writing_leaves_the_store_unchanged(tmp_path, engine, monk
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(store, "_event_rows", boom)
+    monkeypatch.setattr(store, "_insert_storage", boom)
     with pytest.raises(RuntimeError):
         import_file(path, source="incident", db=engine, now=NOW)
     assert store.is_empty(engine) and count_events(engine) == 0

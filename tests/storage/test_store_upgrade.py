@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import numpy as np
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -13,6 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from analytics.access import users
 from analytics.storage import connection, migrations, store
 from analytics.storage.migrations.baseline import BASELINE_TABLES, baseline_metadata
+from analytics.storage.schema import event_id_text
 from analytics.storage.tables import SCHEMA_VERSION, metadata
 
 # The schema exactly as the store was created before this change (schema_version 1),
@@ -129,7 +132,7 @@ EVENT_FIXED = {
 }
 EVENTS = [
     {
-        "event_id": "inc_1",
+        "event_id": "inc_0000000000000001abcd",
         "source": "incident",
         "source_record_id": "2017-0001",
         "occurred_at": "2017-10-10T21:35:00+09:00",
@@ -141,7 +144,7 @@ EVENTS = [
         "severity": "high",
     },
     {
-        "event_id": "inc_2",
+        "event_id": "inc_ff00000000000002abcd",
         "source": "incident",
         "source_record_id": "2017-0002",
         "occurred_at": "2017-10-11T01:10:00+09:00",
@@ -237,17 +240,45 @@ def make_baseline_store(path, *, with_rows: bool = True, skip: tuple[str, ...] =
     con.close()
 
 
+# Schema 5 keeps an id's first 16 hex digits as a number (an id of another form: its
+# SHA-1's) and times as seconds since 1970 UTC; these are the values a kept row must have.
+KEPT_IDS = {
+    "inc_0000000000000001abcd": "inc_0000000000000001",
+    "inc_ff00000000000002abcd": "inc_ff00000000000002",
+    "sug_1": "sug_62d82f7b38f22ca4",  # sha1("sug_1")[:8]
+}
+
+
 def dump(path) -> dict[str, list[tuple]]:
-    """Every row of every baseline table, in a stable order."""
+    """Every row of every baseline table, in a stable order; events with their ids as
+    schema 5 writes them and times as UTC seconds, whichever schema the file is at."""
     con = sqlite3.connect(path)
     try:
-        return {
+        out = {
             t: con.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
             for t in BASELINE_TABLES
-            if t != "meta"
+            if t not in ("meta", "events")
         } | {"meta": con.execute("SELECT * FROM meta WHERE key != 'schema_version'").fetchall()}
+        cur = con.execute("SELECT * FROM events")
+        names = [d[0] for d in cur.description]
+        rows = []
+        for row in cur.fetchall():
+            event = dict(zip(names, row, strict=True))
+            event["event_id"] = _kept_id(event["event_id"], event["source"])
+            for t in ("occurred_at", "resolved_at"):
+                if isinstance(event[t], str):
+                    event[t] = int(pd.Timestamp(event[t]).timestamp())
+            rows.append(tuple(event.values()))
+        out["events"] = sorted(rows)
+        return out
     finally:
         con.close()
+
+
+def _kept_id(value, source: str) -> str:
+    if isinstance(value, int):  # schema 5
+        return str(event_id_text(np.array([value]), [source])[0])
+    return KEPT_IDS.get(value, value)
 
 
 def schema(path) -> list[tuple]:
@@ -330,8 +361,8 @@ def test_a_pre_alembic_store_is_upgraded_keeping_every_row(tmp_path):
     engine = store.open_store(str(path))
 
     assert dump(path) == before
-    assert revision(path) == migrations.head_revision() == "0004_sessions"
-    assert meta_version(path) == str(SCHEMA_VERSION) == "4"
+    assert revision(path) == migrations.head_revision() == "0005_integer_events"
+    assert meta_version(path) == str(SCHEMA_VERSION) == "5"
     tables = set(sa.inspect(engine).get_table_names())
     assert {"users", "login_attempts", "audit_log", "alembic_version"} <= tables
     assert {"sessions", "signin_grants", "address_attempts"} <= tables
@@ -340,7 +371,13 @@ def test_a_pre_alembic_store_is_upgraded_keeping_every_row(tmp_path):
     assert schema_diff(engine) == []
     # The app reads the old rows as before, and the new tables work.
     events = store.read_events(engine)
-    assert events["event_id"].tolist() == ["sug_1", "inc_1", "inc_2"]
+    # By time: the card (9 Oct), then the two calls (10 and 11 Oct).
+    assert events["event_id"].tolist() == [
+        "sug_62d82f7b38f22ca4",
+        "inc_0000000000000001",
+        "inc_ff00000000000002",
+    ]
+    assert events["occurred_at"].iloc[1] == pd.Timestamp("2017-10-10T21:35:00+09:00")
     assert events.loc[events["source"] == "suggestion", "slot_start_hour"].iloc[0] == 21
     assert store.list_batches(engine)["status"].value_counts().to_dict() == {
         "active": 2,
@@ -371,7 +408,7 @@ def test_a_new_store_is_created_at_head(tmp_path):
     path = tmp_path / "new.sqlite"
     engine = store.open_store(str(path))
     assert revision(path) == migrations.head_revision()
-    assert meta_version(path) == str(SCHEMA_VERSION) == "4"
+    assert meta_version(path) == str(SCHEMA_VERSION) == "5"
     assert schema_diff(engine) == []
     assert store.is_empty(engine) and not users.has_users(engine)
     # The same schema as an upgraded old store.
@@ -390,6 +427,7 @@ def test_a_pre_alembic_store_missing_a_table_is_completed(tmp_path):
         "meta": 2,
         "import_batches": 3,
         "events": 3,
+        "event_blocks": 0,
         "rejected_rows": 1,
         "suggestion_boxes": 2,
         "tuning_cache": 0,
@@ -425,7 +463,7 @@ def test_downgrade_to_baseline_and_up_again(tmp_path):
     assert "users" not in sa.inspect(engine).get_table_names()
     assert dump(path) == before
     store.open_store(str(path))
-    assert revision(path) == "0004_sessions" and dump(path) == before
+    assert revision(path) == "0005_integer_events" and dump(path) == before
 
 
 def test_create_false_leaves_a_missing_store_alone(tmp_path):
@@ -439,9 +477,15 @@ def test_create_false_leaves_a_missing_store_alone(tmp_path):
 
 def test_migrations_have_one_head_and_a_line_from_the_baseline():
     scripts = migrations._scripts()
-    assert scripts.get_heads() == ["0004_sessions"]
+    assert scripts.get_heads() == ["0005_integer_events"]
     chain = [s.revision for s in scripts.walk_revisions()][::-1]
-    assert chain == ["0001_baseline", "0002_users_audit", "0003_audit_chain", "0004_sessions"]
+    assert chain == [
+        "0001_baseline",
+        "0002_users_audit",
+        "0003_audit_chain",
+        "0004_sessions",
+        "0005_integer_events",
+    ]
 
 
 def test_a_failed_upgrade_leaves_the_store_as_it_was(tmp_path):
