@@ -86,9 +86,18 @@ class StationGeography:
         n = len(x)
         which = np.full(n, -1, dtype=np.int64)
         ok = np.isfinite(x) & np.isfinite(y)
+        # A few points (hotspot centres) go to the polygon test alone: no grid to build.
+        exact = np.flatnonzero(ok) if n < GRID_MIN_POINTS else self._grid_areas(x, y, ok, which)
+        self._exact_areas(x, y, exact, which)
+        return self._named_areas(which)
+
+    def _grid_areas(self, x, y, ok, which) -> np.ndarray:
+        """Fill ``which`` from the township grid; return the rows that need the exact test.
+
+        Most points fall in a grid cell that lies wholly in one township; only the
+        rest (cells on a border) need the exact polygon test.
+        """
         grid = _township_grid(self)
-        # Most points fall in a grid cell that lies wholly in one township; only the
-        # rest (cells on a border) need the exact polygon test.
         with np.errstate(invalid="ignore"):  # NaN rows are masked out by ``ok``
             col = np.floor(np.where(ok, x - grid.x0, -1) / grid.cell_m).astype(np.int64)
             row = np.floor(np.where(ok, y - grid.y0, -1) / grid.cell_m).astype(np.int64)
@@ -98,12 +107,18 @@ class StationGeography:
         which[hit] = grid.labels[row[hit], col[hit]]
         exact = np.flatnonzero(ok & ((which == MIXED) | ~in_grid))
         which[np.flatnonzero(which == MIXED)] = -1
+        return exact
+
+    def _exact_areas(self, x, y, exact, which) -> None:
         if len(exact):
             points = shapely.points(x[exact], y[exact])
             # "intersects" so that a point on a shared edge still gets a township.
             point_idx, poly_idx = _township_tree(self).query(points, predicate="intersects")
             first = np.unique(point_idx, return_index=True)[1]  # edges touch two
             which[exact[point_idx[first]]] = poly_idx[first]
+
+    def _named_areas(self, which) -> pd.DataFrame:
+        n = len(which)
         found = which >= 0
         emd = np.full(n, None, dtype=object)
         unit = np.full(n, None, dtype=object)
@@ -125,6 +140,9 @@ def transformer(src: str, dst: str) -> Transformer:
 
 
 MIXED = -2  # grid label: the cell crosses a township border or the boundary
+# Fewer points than this are placed by the polygon test alone: building the grid (about
+# 0.3 s, once per process) pays off only for an import's many points.
+GRID_MIN_POINTS = 5_000
 
 
 @dataclass(frozen=True)
@@ -250,5 +268,4 @@ def load_geography(station: StationConfig) -> StationGeography:
         police_units=units,
         landmarks=_read_landmarks(station),
     )
-    _township_grid(geo)  # built once here, so no import pays for it
     return geo

@@ -410,7 +410,7 @@ def read_events(
     if inside_only:
         needed.add("inside_station")
     fetched = [c for c in EVENT_COLUMNS if c in needed]
-    table = _read_blocks(db, fetched, sources=sources, start_s=start_s, end_s=end_s)
+    table = _read_blocks(db, fetched, start_s=start_s, end_s=end_s)
     mask = None
     if sources is not None:
         mask = pc.is_in(table.column("source"), value_set=pa.array(list(sources), pa.string()))
@@ -422,7 +422,7 @@ def read_events(
     ):
         if keep is not None:
             mask = keep if mask is None else pc.and_(mask, keep)
-    if mask is not None:
+    if mask is not None and not pc.all(mask).as_py():  # a whole-range read copies nothing
         table = table.filter(mask)
     if table.num_rows > 1:
         # By time; ties as the ids' text sorts: source prefix, then the hex digits (the
@@ -446,7 +446,6 @@ def _read_blocks(
     db: sa.Engine,
     columns: Sequence[str],
     *,
-    sources: Sequence[str] | None,
     start_s: int | None,
     end_s: int | None,
 ):
@@ -462,8 +461,8 @@ def _read_blocks(
         .where(i.status == "active", b.column_name.in_(list(columns)))
         .order_by(b.batch_id, b.part)
     )
-    if sources is not None:
-        q = q.where(i.source.in_(list(sources)))
+    # No pruning on the batch's source: a batch written directly (not by an import)
+    # may hold rows of several sources; read_events filters rows by their own source.
     if start_s is not None:
         q = q.where(b.last_at >= start_s)
     if end_s is not None:
