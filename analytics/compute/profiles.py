@@ -51,6 +51,13 @@ def polygons(
     -------
     ndarray of shape (k,) of shapely Polygons, in the same CRS as ``x``/``y``.
     """
+    return outlines(hulls(x, y, labels, k, hull=hull), eps_m=eps_m)
+
+
+def hulls(
+    x: np.ndarray, y: np.ndarray, labels: np.ndarray, k: int, *, hull: str = "convex"
+) -> np.ndarray:
+    """The hull of each hotspot's points, before :func:`outlines` (see :func:`polygons`)."""
     if hull not in ("convex", "concave"):
         raise ValueError(f"hull must be 'convex' or 'concave', got {hull!r}")
     if k == 0:
@@ -60,7 +67,11 @@ def polygons(
     order = np.argsort(labels[keep], kind="stable")
     coords = np.column_stack([x[keep], y[keep]])[order]
     groups = shapely.multipoints(coords, indices=labels[keep][order])
-    shapes = shapely.convex_hull(groups) if hull == "convex" else shapely.concave_hull(groups, 0.3)
+    return shapely.convex_hull(groups) if hull == "convex" else shapely.concave_hull(groups, 0.3)
+
+
+def outlines(shapes: np.ndarray, *, eps_m: float) -> np.ndarray:
+    """Hotspot polygons from their :func:`hulls`: buffered by ``eps_m / 2`` metres."""
     return shapely.buffer(shapes, eps_m / 2.0, quad_segs=8)
 
 
@@ -77,14 +88,22 @@ def _maybe_on_hull(x: np.ndarray, y: np.ndarray, labels: np.ndarray) -> np.ndarr
     """
     if len(x) < 1000:
         return np.ones(len(x), dtype=bool)
-    proj = pd.DataFrame({f"d{j}": a * x + b * y for j, (a, b) in enumerate(_DIRECTIONS)})
-    extreme = proj.groupby(labels, sort=False).idxmax()  # row of each cluster's extreme point
+    # Each cluster's extreme point in each direction: its first row with the largest
+    # projection (in input order, so the octagon does not depend on sorting).
+    order = np.argsort(labels, kind="stable")
+    sorted_labels = labels[order]
+    starts = np.flatnonzero(np.r_[True, sorted_labels[1:] != sorted_labels[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    present = sorted_labels[starts]
     vx = np.zeros((int(labels.max()) + 1, 8))
     vy = np.zeros_like(vx)
-    for j in range(8):
-        rows = extreme[f"d{j}"].to_numpy()
-        vx[extreme.index.to_numpy(), j] = x[rows]
-        vy[extreme.index.to_numpy(), j] = y[rows]
+    for j, (a, b) in enumerate(_DIRECTIONS):
+        proj = (a * x + b * y)[order]
+        at_peak = np.flatnonzero(proj == np.repeat(np.maximum.reduceat(proj, starts), sizes))
+        cluster = np.searchsorted(starts, at_peak, side="right") - 1
+        rows = order[at_peak[np.r_[True, cluster[1:] != cluster[:-1]]]]
+        vx[present, j] = x[rows]
+        vy[present, j] = y[rows]
     inside = np.ones(len(x), dtype=bool)
     edges = np.zeros(vx.shape[0], dtype=np.int64)
     for j in range(8):
