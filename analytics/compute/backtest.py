@@ -37,7 +37,6 @@ import shapely
 from analytics.compute import profiles
 from analytics.compute.evaluation import evaluate_hotspots
 from analytics.compute.hotspots import _id_hash64, dbscan_labels
-from analytics.compute.tuning import Window, score_grid
 from analytics.query import (
     EPS_GRID_M,
     MIN_GEOCODE_SCORE,
@@ -315,6 +314,8 @@ def tune_hotspot_parameters(
     mean hotspot area is at most ``area_budget_km2``; ties go to the larger
     min_samples, then the smaller eps_m.
     """
+    from analytics.compute.tuning import Window, score_grid  # only when tuning: start-up
+
     t0 = time.perf_counter()
     _validate(weeks, train_days)
     if not area_budget_km2 > 0:

@@ -88,22 +88,14 @@ def _maybe_on_hull(x: np.ndarray, y: np.ndarray, labels: np.ndarray) -> np.ndarr
     """
     if len(x) < 1000:
         return np.ones(len(x), dtype=bool)
-    # Each cluster's extreme point in each direction: its first row with the largest
-    # projection (in input order, so the octagon does not depend on sorting).
-    order = np.argsort(labels, kind="stable")
-    sorted_labels = labels[order]
-    starts = np.flatnonzero(np.r_[True, sorted_labels[1:] != sorted_labels[:-1]])
-    sizes = np.diff(np.r_[starts, len(order)])
-    present = sorted_labels[starts]
+    proj = pd.DataFrame({f"d{j}": a * x + b * y for j, (a, b) in enumerate(_DIRECTIONS)})
+    extreme = proj.groupby(labels, sort=False).idxmax()  # row of each cluster's extreme point
     vx = np.zeros((int(labels.max()) + 1, 8))
     vy = np.zeros_like(vx)
-    for j, (a, b) in enumerate(_DIRECTIONS):
-        proj = (a * x + b * y)[order]
-        at_peak = np.flatnonzero(proj == np.repeat(np.maximum.reduceat(proj, starts), sizes))
-        cluster = np.searchsorted(starts, at_peak, side="right") - 1
-        rows = order[at_peak[np.r_[True, cluster[1:] != cluster[:-1]]]]
-        vx[present, j] = x[rows]
-        vy[present, j] = y[rows]
+    for j in range(8):
+        rows = extreme[f"d{j}"].to_numpy()
+        vx[extreme.index.to_numpy(), j] = x[rows]
+        vy[extreme.index.to_numpy(), j] = y[rows]
     inside = np.ones(len(x), dtype=bool)
     edges = np.zeros(vx.shape[0], dtype=np.int64)
     for j in range(8):
