@@ -171,6 +171,7 @@ def _base_setting(db, *, geo, end, sources, events=None) -> tuple[float, float, 
             weeks=weeks,
             train_days=train_days,
             sources=sources,
+            full_grid=False,  # only the choice is kept
         )
         cached = {"eps_m": tuned.eps_m, "min_samples": tuned.min_samples}
         store.cache_put(db, key, cached)

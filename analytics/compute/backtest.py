@@ -306,13 +306,20 @@ def tune_hotspot_parameters(
     min_samples_grid: Sequence[int] = MIN_SAMPLES_GRID,
     sources: Sequence[str] = DEFAULT_SOURCES,
     weights: Mapping[str, float] | None = None,
+    full_grid: bool = True,
 ) -> TuningResult:
     """Choose (eps_m, min_samples) by the rolling backtest before ``end``.
 
     Only events before ``end`` are read, so adding later events cannot change the
     choice. The chosen setting has the highest mean weekly hit rate among those whose
     mean hotspot area is at most ``area_budget_km2``; ties go to the larger
-    min_samples, then the smaller eps_m.
+    min_samples, then the smaller eps_m. The grid is scored by
+    :func:`analytics.compute.tuning.score_grid`.
+
+    With ``full_grid=False`` a setting stops being scored as soon as its hotspot areas
+    so far already put its mean over the budget: the choice is the same, in less time,
+    and such a setting's row has NaN scores and ``weeks_scored`` 0 (what the cached
+    "auto" setting uses; the ``tune`` command shows the full grid).
     """
     from analytics.compute.tuning import Window, score_grid  # only when tuning: start-up
 
@@ -342,10 +349,24 @@ def tune_hotspot_parameters(
         windows=windows,
         settings=[(s.eps_m, s.min_samples) for s in settings],
         boundary_m=boundary,
+        # Past this sum over the weeks a mean area is over budget, whatever comes next.
+        area_cap_m2=None if full_grid else area_budget_km2 * 1e6 * weeks * (1 + 1e-9),
     )
     rows = []
     for setting, weekly in zip(settings, scores, strict=True):
         eps, ms = setting.eps_m, setting.min_samples
+        if any(week is None for week in weekly):  # dropped: over budget
+            rows.append(
+                {
+                    "eps_m": float(eps),
+                    "min_samples": float(ms),
+                    "mean_hit_rate": np.nan,
+                    "mean_area_km2": np.nan,
+                    "mean_pai": np.nan,
+                    "weeks_scored": 0,
+                }
+            )
+            continue
         hits, areas, pais = [], [], []
         for hit, share, n in weekly:
             areas.append(share * boundary.area)

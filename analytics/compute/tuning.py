@@ -75,7 +75,8 @@ def score_grid(
     windows: Sequence[Window],
     settings: Sequence[tuple[float, float]],
     boundary_m,
-) -> list[list[HitRate]]:
+    area_cap_m2: float | None = None,
+) -> list[list[HitRate | None]]:
     """Hit rate and area share of every DBSCAN setting's hotspots in every window.
 
     Parameters
@@ -91,31 +92,45 @@ def score_grid(
     windows : sequence of :class:`Window`
     settings : sequence of (eps_m, min_samples)
     boundary_m : shapely Polygon or MultiPolygon, the station boundary in metres
+    area_cap_m2 : float, optional
+        Stop scoring a setting once its hotspot areas (inside the boundary, m²) summed
+        over the windows scored so far exceed this: its remaining windows are None.
+        With the budget times the number of windows, a setting is dropped only when
+        its mean area is already sure to exceed the budget. Default: score everything.
 
     Returns
     -------
-    list, per setting (in ``settings`` order), of lists of
-    :class:`~analytics.compute.evaluation.HitRate` per window (in ``windows`` order).
+    list, per setting (in ``settings`` order), of lists per window (in ``windows``
+    order) of :class:`~analytics.compute.evaluation.HitRate`, or None where the
+    setting was dropped.
     """
-    eps_values = sorted({float(eps) for eps, _ in settings})
-    ms_values = sorted({float(ms) for _, ms in settings})
+    by_eps: dict[float, list[float]] = {}
+    for eps, ms in settings:
+        by_eps.setdefault(float(eps), []).append(float(ms))
+    eps_values = sorted(by_eps)
     places = _Places(xy, t, w, windows=windows, max_eps=eps_values[-1])
     hotspots = _Hotspots(places.xy, boundary_m)
     test_xy = np.asarray(test_xy, dtype=float).reshape(-1, 2)
     test_t = np.asarray(test_t, dtype=np.int64)
     table: dict[tuple[float, float, int], HitRate] = {}
+    area_so_far = dict.fromkeys(((float(e), float(m)) for e, m in settings), 0.0)
     for j, window in enumerate(windows):
         in_week = (test_t >= window.test_start) & (test_t < window.test_end)
         week = _TestWeek(test_xy[in_week])
         local = places.window(j)
         for eps, links, sums in local.neighbour_sums(eps_values):
-            for ms in ms_values:
+            for ms in sorted(set(by_eps[eps])):
+                if area_cap_m2 is not None and area_so_far[eps, ms] > area_cap_m2:
+                    continue
                 labels = links.labels(sums >= ms - _WEIGHT_TOLERANCE)
                 ids = hotspots.ids(local.index, labels, eps)
-                area_share = hotspots.union_area(ids) / hotspots.boundary_area
+                area_m2 = hotspots.union_area(ids)
+                area_so_far[eps, ms] += area_m2
                 hit_rate = week.caught(ids, hotspots) / week.n if week.n else None
-                table[eps, ms, j] = HitRate(hit_rate, area_share, week.n)
-    return [[table[float(eps), float(ms), j] for j in range(len(windows))] for eps, ms in settings]
+                table[eps, ms, j] = HitRate(hit_rate, area_m2 / hotspots.boundary_area, week.n)
+    return [
+        [table.get((float(eps), float(ms), j)) for j in range(len(windows))] for eps, ms in settings
+    ]
 
 
 class _Places:

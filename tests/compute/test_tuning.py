@@ -84,6 +84,17 @@ def test_tuned_choice_is_pinned_on_repeat_addresses(geo, repeats, budget_km2, kw
     tuned = tune_hotspot_parameters(repeats, geo=geo, area_budget_km2=budget_km2, end=END, **kwargs)
     assert (tuned.eps_m, tuned.min_samples) == chosen
     assert tuned.grid["mean_hit_rate"].nunique() > 40  # the settings really differ
+    # Choice only (the cached "auto"): settings sure to be over budget are dropped early.
+    quick = tune_hotspot_parameters(
+        repeats, geo=geo, area_budget_km2=budget_km2, end=END, full_grid=False, **kwargs
+    )
+    assert (quick.eps_m, quick.min_samples) == chosen
+    dropped = quick.grid["weeks_scored"] == 0
+    assert not tuned.grid.loc[dropped, "within_budget"].any()
+    kept = ["eps_m", "min_samples", "mean_hit_rate", "mean_area_km2", "within_budget"]
+    assert quick.grid.loc[~dropped, kept].equals(tuned.grid.loc[~dropped, kept])
+    if budget_km2 < 0.1:
+        assert dropped.sum() > 10
 
 
 def _one_setting(xy, w, t, test_xy, test_t, window, *, eps_m, min_samples, boundary_m):
