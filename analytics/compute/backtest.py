@@ -15,7 +15,8 @@ DBSCAN hotspots catch next week's incidents depends heavily on ``eps_m`` and
     weeks strictly before the period being shown (no look-ahead), and picks the
     setting with the highest mean hit rate whose mean hotspot area stays within the
     station's patrol budget. Ties go to the simpler setting: larger min_samples,
-    then smaller eps_m. Each setting of the grid is a :class:`analytics.query.HotspotQuery`
+    then smaller eps_m. The grid is scored by :mod:`analytics.compute.tuning`, which
+    shares the work between settings. Each setting of the grid is a :class:`analytics.query.HotspotQuery`
     (the grid is a choice inside the query's bounds, not a bound of its own).
 
 Which setting a view uses (given, tuned or the station's) is decided by

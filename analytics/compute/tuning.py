@@ -20,6 +20,8 @@ of the 9 × 6 settings and 8 weeks (432 times) repeats most of the work, so
   windows share three weeks of four, so the same hotspot recurs: its hull is drawn
   once per set of member locations, and its polygon, its area inside the station and
   the test incidents it catches once per hull.
+- When only the choice matters (the cached "auto"), a setting whose hotspot areas so
+  far already put its mean over the budget is scored no further (``area_cap_m2``).
 
 The scores are those of :func:`analytics.compute.evaluation.hit_rate_area` on the
 polygons of :func:`analytics.compute.profiles.polygons`, with three differences that
