@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/hotspot_bench.py
 	$(BIN)/python bench/store_bench.py
 	$(BIN)/python bench/backtest_bench.py
+	$(BIN)/python bench/auto_bench.py
 
 demo: $(STAMP)
 	$(BIN)/python -m analytics demo

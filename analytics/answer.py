@@ -27,6 +27,8 @@ from analytics.compute.backtest import (
     meeting_end_for,
     tune_hotspot_parameters,
     tuning_cache_key,
+    tuning_events_span,
+    tuning_sources,
 )
 from analytics.query import HotspotQuery, setting_sentence
 from analytics.station.geo import StationGeography
@@ -90,14 +92,17 @@ def resolve_query(
     db,
     geo: StationGeography,
     tuning_sources=DEFAULT_SOURCES,
+    events: pd.DataFrame | None = None,
 ) -> tuple[HotspotQuery, str]:
     """``(query with its setting, how)``: the query's own, else tuned ('auto'), else the station's.
 
     With ``params = "auto"`` in station.toml the tuning reads only events before the
     query's start (its end when it has no start; all events when it has neither), on
-    whole reporting weeks, and is cached in the store on (data version, end, sources,
-    budget). A value the query gives (``eps_m`` or ``min_samples``) overrides that part
-    of it; how is then 'given'.
+    whole reporting weeks, and is cached in the store on everything the choice
+    depends on (:func:`~analytics.compute.backtest.tuning_cache_key`: the data version,
+    the end, the sources, the budget, ...). A cached choice is used without reading
+    any event. A value the query gives (``eps_m`` or ``min_samples``) overrides that
+    part of it; how is then 'given'.
 
     Parameters
     ----------
@@ -106,11 +111,16 @@ def resolve_query(
     geo : StationGeography
     tuning_sources : the sources the tuning scores hotspots of (incidents by default,
         whatever the view clusters)
+    events : DataFrame, optional
+        The store's events as they are stored (all sources, not masked), when the
+        caller already holds them; a tuning that is not cached then reads them
+        instead of the store. Default: read from the store only the weeks and sources
+        the tuning uses.
     """
     if query.has_setting:
         return query, "given"
     eps_m, min_samples, how = _base_setting(
-        db, geo=geo, end=query.start or query.end, sources=tuning_sources
+        db, geo=geo, end=query.start or query.end, sources=tuning_sources, events=events
     )
     if query.eps_m is None and query.min_samples is None:
         return query.with_(eps_m=eps_m, min_samples=min_samples), how
@@ -120,7 +130,7 @@ def resolve_query(
     ), "given"
 
 
-def _base_setting(db, *, geo, end, sources) -> tuple[float, float, str]:
+def _base_setting(db, *, geo, end, sources, events=None) -> tuple[float, float, str]:
     """``(eps_m, min_samples, how)`` of the station: tuned ('auto') or its file's ('station')."""
     from analytics.storage import store
 
@@ -135,17 +145,22 @@ def _base_setting(db, *, geo, end, sources) -> tuple[float, float, str]:
         end = meeting_end_for(last + pd.Timedelta(days=1), station.meeting_weekday)
     else:
         end = meeting_end_for(end, station.meeting_weekday)
+    weeks, train_days = station.tune_weeks, station.train_days
     key = tuning_cache_key(
         data_version=store.data_version(db),
         end=end,
         sources=sources,
         budget_km2=station.area_budget_km2,
-        weeks=station.tune_weeks,
-        train_days=station.train_days,
+        weeks=weeks,
+        train_days=train_days,
+        geo=geo,
     )
     cached = store.cache_get(db, key)  # checked before reading any events
     if cached is None:
-        events = store.read_events(db, end=end)
+        start, end = tuning_events_span(end, weeks=weeks, train_days=train_days)
+        if events is None:
+            # Only what the tuning uses: its weeks, the sources it clusters and incidents.
+            events = store.read_events(db, sources=tuning_sources(sources), start=start, end=end)
         if events.empty:
             return fixed
         tuned = tune_hotspot_parameters(
@@ -153,9 +168,10 @@ def _base_setting(db, *, geo, end, sources) -> tuple[float, float, str]:
             geo=geo,
             area_budget_km2=station.area_budget_km2,
             end=end,
-            weeks=station.tune_weeks,
-            train_days=station.train_days,
+            weeks=weeks,
+            train_days=train_days,
             sources=sources,
+            full_grid=False,  # only the choice is kept
         )
         cached = {"eps_m": tuned.eps_m, "min_samples": tuned.min_samples}
         store.cache_put(db, key, cached)

@@ -162,8 +162,9 @@ def accuracy(db_url: str, version: str, query: HotspotQuery) -> HotspotEvaluatio
 @st.cache_data(show_spinner=False, max_entries=16)
 def _accuracy(db_url: str, version: str, query: HotspotQuery) -> HotspotEvaluation | None:
     geo = geography()
-    resolved, _ = resolve_query(query, db=db_for(db_url), geo=geo)
-    return brief.forecast_accuracy(_store_events(db_url, version), resolved, geo=geo)
+    events = _store_events(db_url, version)
+    resolved, _ = resolve_query(query, db=db_for(db_url), geo=geo, events=events)
+    return brief.forecast_accuracy(events, resolved, geo=geo)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -168,11 +168,14 @@ def cmd_backtest(args) -> int:
         query = query.with_(eps_m=None, min_samples=None)
     db = store.open_store(args.db)
     geo = load_geography(default_station())
-    resolved, how = resolve_query(query, db=db, geo=geo, tuning_sources=query.sources)
     events = store.read_events(db, end=query.end)
     if events.empty:
         print(say(args.lang, "no_events"), file=sys.stderr)
         return EXIT_BAD_INPUT
+    # The events read for the backtest hold the tuning's weeks too: read once.
+    resolved, how = resolve_query(
+        query, db=db, geo=geo, tuning_sources=query.sources, events=events
+    )
     end = query.end
     try:
         result = backtest(

@@ -15,7 +15,8 @@ DBSCAN hotspots catch next week's incidents depends heavily on ``eps_m`` and
     weeks strictly before the period being shown (no look-ahead), and picks the
     setting with the highest mean hit rate whose mean hotspot area stays within the
     station's patrol budget. Ties go to the simpler setting: larger min_samples,
-    then smaller eps_m. Each setting of the grid is a :class:`analytics.query.HotspotQuery`
+    then smaller eps_m. The grid is scored by :mod:`analytics.compute.tuning`, which
+    shares the work between settings. Each setting of the grid is a :class:`analytics.query.HotspotQuery`
     (the grid is a choice inside the query's bounds, not a bound of its own).
 
 Which setting a view uses (given, tuned or the station's) is decided by
@@ -24,6 +25,7 @@ Which setting a view uses (given, tuned or the station's) is decided by
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -31,13 +33,21 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from analytics.compute import profiles
-from analytics.compute.evaluation import evaluate_hotspots, hit_rate_area
+from analytics.compute.evaluation import evaluate_hotspots
 from analytics.compute.hotspots import _id_hash64, dbscan_labels
-from analytics.query import EPS_GRID_M, MIN_SAMPLES_GRID, HotspotQuery, setting_sentence
+from analytics.query import (
+    EPS_GRID_M,
+    MIN_GEOCODE_SCORE,
+    MIN_SAMPLES_GRID,
+    HotspotQuery,
+    setting_sentence,
+)
 from analytics.station import clock
 from analytics.station.geo import StationGeography
+from analytics.storage.schema import SOURCES
 from analytics.text import text
 
 DEFAULT_SOURCES: tuple[str, ...] = ("incident",)
@@ -69,29 +79,45 @@ class _Prepared:
     frame: pd.DataFrame  # slim event frame for the baselines (incidents)
 
 
-def _prepare(events: pd.DataFrame, query: HotspotQuery, *, end: pd.Timestamp) -> _Prepared:
-    """The events ``query`` clusters (its sources, weights and filters) before ``end``."""
-    ev = events[events["occurred_at"] < end]  # nothing after the period: no look-ahead
-    ok = (
+def _clustered(ev: pd.DataFrame, query: HotspotQuery) -> np.ndarray:
+    """Which events ``query`` clusters: its sources, inside the station, placed well enough."""
+    return (
         ev["source"].isin(query.sources)
         & ev["inside_station"].astype(bool)
         & ~(ev["geocode_score"].fillna(1.0) < query.min_geocode_score)
         & ev["x"].notna()
         & ev["y"].notna()
     ).to_numpy(dtype=bool)
-    sub = ev.loc[ok]
+
+
+def _tested(ev: pd.DataFrame) -> np.ndarray:
+    """Which events hotspots are scored on: placed incidents inside the station."""
+    return (
+        (ev["source"] == "incident") & ev["inside_station"].astype(bool) & ev["x"].notna()
+    ).to_numpy(dtype=bool)
+
+
+def _utc_ns(times: pd.Series) -> np.ndarray:
+    """Tz-aware times as int64 nanoseconds since the epoch."""
+    return (
+        times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]").astype(np.int64)
+    )
+
+
+def _prepare(events: pd.DataFrame, query: HotspotQuery, *, end: pd.Timestamp) -> _Prepared:
+    """The events ``query`` clusters (its sources, weights and filters) before ``end``."""
+    ev = events[events["occurred_at"] < end]  # nothing after the period: no look-ahead
+    sub = ev.loc[_clustered(ev, query)]
     x, y = sub["x"].to_numpy(float), sub["y"].to_numpy(float)
     # The same canonical order as find_hotspots, so polygons match it exactly.
     order = np.lexsort((_id_hash64(sub["event_id"].to_numpy(dtype=object)), y, x))
-    t = sub["occurred_at"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
-    inc = ev[(ev["source"] == "incident") & ev["inside_station"].astype(bool) & ev["x"].notna()]
-    inc_t = inc["occurred_at"].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
+    inc = ev.loc[_tested(ev)]
     slim = ev.loc[ev["source"] == "incident", ["source", "occurred_at", "x", "y", "inside_station"]]
     return _Prepared(
         xy=np.column_stack([x, y])[order],
-        t=t.astype(np.int64)[order],
+        t=_utc_ns(sub["occurred_at"])[order],
         w=sub["source"].map(query.weight_map()).to_numpy(float)[order],
-        test_xy_t=(inc[["x", "y"]].to_numpy(float), inc_t.astype(np.int64)),
+        test_xy_t=(inc[["x", "y"]].to_numpy(float), _utc_ns(inc["occurred_at"])),
         frame=slim,
     )
 
@@ -106,11 +132,6 @@ def _polygons(prep: _Prepared, start, end, *, eps_m: float, min_samples: float) 
     labels, _, _ = dbscan_labels(xy, eps_m=eps_m, min_samples=min_samples, sample_weight=prep.w[m])
     k = int(labels.max()) + 1 if len(labels) else 0
     return profiles.polygons(xy[:, 0], xy[:, 1], labels, k, eps_m=eps_m)
-
-
-def _test_xy(prep: _Prepared, start, end) -> np.ndarray:
-    xy, t = prep.test_xy_t
-    return xy[(t >= _ns(start)) & (t < _ns(end))]
 
 
 def _weeks(end: pd.Timestamp, weeks: int) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
@@ -286,14 +307,23 @@ def tune_hotspot_parameters(
     min_samples_grid: Sequence[int] = MIN_SAMPLES_GRID,
     sources: Sequence[str] = DEFAULT_SOURCES,
     weights: Mapping[str, float] | None = None,
+    full_grid: bool = True,
 ) -> TuningResult:
     """Choose (eps_m, min_samples) by the rolling backtest before ``end``.
 
     Only events before ``end`` are read, so adding later events cannot change the
     choice. The chosen setting has the highest mean weekly hit rate among those whose
     mean hotspot area is at most ``area_budget_km2``; ties go to the larger
-    min_samples, then the smaller eps_m.
+    min_samples, then the smaller eps_m. The grid is scored by
+    :func:`analytics.compute.tuning.score_grid`.
+
+    With ``full_grid=False`` a setting stops being scored as soon as its hotspot areas
+    so far already put its mean over the budget: the choice is the same, in less time,
+    and such a setting's row has NaN scores and ``weeks_scored`` 0 (what the cached
+    "auto" setting uses; the ``tune`` command shows the full grid).
     """
+    from analytics.compute.tuning import Window, score_grid  # only when tuning: start-up
+
     t0 = time.perf_counter()
     _validate(weeks, train_days)
     if not area_budget_km2 > 0:
@@ -304,17 +334,42 @@ def tune_hotspot_parameters(
     # Every setting tried is a query: the grid is checked against the query's bounds.
     settings = [base.with_(eps_m=e, min_samples=m) for e in eps_grid_m for m in min_samples_grid]
     end = end or last_complete_week_end(events, meeting_weekday=geo.station.meeting_weekday)
-    prep = _prepare(events, base, end=end)
+    ev = events[events["occurred_at"] < end]  # nothing after the period: no look-ahead
+    train, test = ev.loc[_clustered(ev, base)], ev.loc[_tested(ev)]
     train_span = pd.Timedelta(days=train_days)
+    windows = [
+        Window(_ns(ws - train_span), _ns(ws), _ns(ws), _ns(we)) for ws, we in _weeks(end, weeks)
+    ]
     boundary = geo.boundary_m
-    tests = [(ws, _test_xy(prep, ws, we)) for ws, we in _weeks(end, weeks)]
+    scores = score_grid(
+        train[["x", "y"]].to_numpy(float),
+        _utc_ns(train["occurred_at"]),
+        train["source"].map(base.weight_map()).to_numpy(float),
+        test[["x", "y"]].to_numpy(float),
+        _utc_ns(test["occurred_at"]),
+        windows=windows,
+        settings=[(s.eps_m, s.min_samples) for s in settings],
+        boundary_m=boundary,
+        # Past this sum over the weeks a mean area is over budget, whatever comes next.
+        area_cap_m2=None if full_grid else area_budget_km2 * 1e6 * weeks * (1 + 1e-9),
+    )
     rows = []
-    for setting in settings:
+    for setting, weekly in zip(settings, scores, strict=True):
         eps, ms = setting.eps_m, setting.min_samples
+        if any(week is None for week in weekly):  # dropped: over budget
+            rows.append(
+                {
+                    "eps_m": float(eps),
+                    "min_samples": float(ms),
+                    "mean_hit_rate": np.nan,
+                    "mean_area_km2": np.nan,
+                    "mean_pai": np.nan,
+                    "weeks_scored": 0,
+                }
+            )
+            continue
         hits, areas, pais = [], [], []
-        for ws, test_xy in tests:
-            polys = _polygons(prep, ws - train_span, ws, eps_m=eps, min_samples=ms)
-            hit, share, n = hit_rate_area(polys, test_xy, boundary_m=boundary)
+        for hit, share, n in weekly:
             areas.append(share * boundary.area)
             if n:
                 hits.append(hit)
@@ -354,10 +409,65 @@ def tune_hotspot_parameters(
     )
 
 
+# The tuning's method: raise it when a change to how settings are scored could change
+# a choice, so that results cached by an older method are not reused.
+TUNING_METHOD = 2
+
+
+def tuning_events_span(
+    end: pd.Timestamp, *, weeks: int, train_days: int
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``[start, end)``: the events :func:`tune_hotspot_parameters` reads for weeks ending at ``end``.
+
+    The first week's training days through the last test week; nothing else changes
+    the result, so a caller reads only these from the store.
+    """
+    return end - weeks * WEEK - pd.Timedelta(days=train_days), end
+
+
+def tuning_sources(sources: Sequence[str]) -> tuple[str, ...]:
+    """The sources :func:`tune_hotspot_parameters` reads: those it clusters and the
+    incidents it scores on."""
+    return tuple(s for s in SOURCES if s in sources or s == "incident")
+
+
 def tuning_cache_key(
-    *, data_version: str, end: pd.Timestamp, sources, budget_km2: float, weeks: int, train_days: int
+    *,
+    data_version: str,
+    end: pd.Timestamp,
+    sources,
+    budget_km2: float,
+    weeks: int,
+    train_days: int,
+    geo: StationGeography | None = None,
+    weights: Mapping[str, float] | None = None,
+    eps_grid_m: Sequence[float] = EPS_GRID_M,
+    min_samples_grid: Sequence[float] = MIN_SAMPLES_GRID,
 ) -> str:
-    """A plain-text key for caching a tuning result."""
+    """A plain-text key for a tuning result: everything the choice depends on.
+
+    The store's data version (any import or undo changes it), the end of the last
+    test week, the sources and their weights, the area budget, the weeks and training
+    days, the grid, the geocoding floor of :class:`~analytics.query.HotspotQuery`, the
+    station's boundary (``geo``: a digest of its geometry, which the area share is
+    measured in) and :data:`TUNING_METHOD`.
+    """
+    boundary = None
+    if geo is not None:
+        boundary = hashlib.sha1(shapely.to_wkb(geo.boundary_m, hex=False)).hexdigest()[:16]
     return json.dumps(
-        [data_version, end.isoformat(), sorted(sources), budget_km2, weeks, train_days]
+        [
+            data_version,
+            end.isoformat(),
+            sorted(sources),
+            budget_km2,
+            weeks,
+            train_days,
+            sorted((weights or {}).items()),
+            [float(e) for e in eps_grid_m],
+            [float(m) for m in min_samples_grid],
+            MIN_GEOCODE_SCORE,
+            boundary,
+            TUNING_METHOD,
+        ]
     )

@@ -336,6 +336,25 @@ def test_hull_pruning_keeps_hulls_exact():
     )
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_hull_pruning_is_the_same_for_small_and_large_inputs(seed, monkeypatch):
+    from analytics.compute import profiles
+
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    labels = rng.integers(0, 40, n)
+    labels[rng.random(n) < 0.2] = 3  # one large cluster
+    # Rounded points: ties for the extreme points, repeats and collinear runs.
+    xy = (
+        np.round(rng.normal(0, 1, (n, 2)) * rng.choice([5.0, 60.0], n)[:, None])
+        + labels[:, None] * 40
+    )
+    small = profiles._maybe_on_hull(xy[:, 0], xy[:, 1], labels)
+    monkeypatch.setattr(profiles, "_GROUPBY_FROM", 1000)  # the groupby path, as for large inputs
+    large = profiles._maybe_on_hull(xy[:, 0], xy[:, 1], labels)
+    assert (small == large).all() and small.sum() < n / 4
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
