@@ -30,6 +30,7 @@ from analytics.compute.backtest import (
     tuning_events_span,
     tuning_sources,
 )
+from analytics.compute.hotspots import INPUT_COLUMNS
 from analytics.query import HotspotQuery, setting_sentence
 from analytics.station.geo import StationGeography
 
@@ -84,6 +85,18 @@ class HotspotAnswer:
         """The setting before the role's floors, in words (:attr:`resolved`, :attr:`how`)."""
         q = self.resolved
         return setting_sentence(q.eps_m, q.min_samples, self.how, lang, weeks=self.tuning_weeks)
+
+
+# The event columns the tuning reads (analytics.compute.tuning and backtest).
+TUNING_COLUMNS = (
+    "event_id",
+    "source",
+    "occurred_at",
+    "x",
+    "y",
+    "inside_station",
+    "geocode_score",
+)
 
 
 def resolve_query(
@@ -160,7 +173,13 @@ def _base_setting(db, *, geo, end, sources, events=None) -> tuple[float, float, 
         start, end = tuning_events_span(end, weeks=weeks, train_days=train_days)
         if events is None:
             # Only what the tuning uses: its weeks, the sources it clusters and incidents.
-            events = store.read_events(db, sources=tuning_sources(sources), start=start, end=end)
+            events = store.read_events(
+                db,
+                sources=tuning_sources(sources),
+                start=start,
+                end=end,
+                columns=TUNING_COLUMNS,
+            )
         if events.empty:
             return fixed
         tuned = tune_hotspot_parameters(
@@ -217,7 +236,9 @@ def answer_hotspot_query(
         start = query.start
         if weeks_back and start is not None:
             start = start - pd.Timedelta(days=7 * weeks_back)
-        events = store.read_events(db, sources=query.sources, start=start, end=query.end)
+        events = store.read_events(
+            db, sources=query.sources, start=start, end=query.end, columns=INPUT_COLUMNS
+        )
     if query.categories:
         events = events[events["category"].isin(query.categories)]
     shown = shown_hotspots(rule, events, resolved, geo=geo, weeks_back=weeks_back)
