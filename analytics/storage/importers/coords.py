@@ -25,9 +25,24 @@ def to_number(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Cells → floats. Returns ``(numbers, bad)`` where ``bad`` marks non-empty non-numbers."""
     text = values.astype("string").str.strip().str.replace(",", "", regex=False)
     blank = text.isna() | (text == "")
-    nums = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy(dtype=float)
+    nums = _arrow_numbers(text.where(~blank))
+    if nums is None:  # some cell is not a plain number: pandas marks which
+        nums = pd.to_numeric(text.where(~blank), errors="coerce").to_numpy(dtype=float)
     bad = ~blank.to_numpy(dtype=bool) & ~np.isfinite(nums)
     return nums, bad
+
+
+def _arrow_numbers(text: pd.Series) -> np.ndarray | None:
+    """Every cell as a float in one C pass (nulls NaN), or None if any cell is not a
+    number. The usual column of coordinates is all numbers: no Python object per cell."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(text.array, type=pa.string(), from_pandas=True)
+        return pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, TypeError):
+        return None
 
 
 def in_korea(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

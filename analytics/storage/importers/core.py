@@ -29,7 +29,7 @@ from analytics.storage.importers.errors import ImportFileError
 from analytics.storage.importers.gazetteer import Gazetteer
 from analytics.storage.importers.headers import map_headers, read_mapping_file
 from analytics.storage.importers.reading import RawTable, read_table
-from analytics.storage.schema import GEOCODE_GAZETTEER, SOURCES
+from analytics.storage.schema import GEOCODE_GAZETTEER, SOURCES, event_id_text
 from analytics.text import text as message
 
 Progress = Callable[[float, str], None]
@@ -199,11 +199,12 @@ def _event_ids(source: str, rows: pd.DataFrame) -> np.ndarray:
         keys[~has_id] = (source + "|c|" + no_id + "|" + occurrence).to_numpy(dtype=object)
     # 16 hex digits: the 64 bits the store keeps (analytics.storage.schema.event_key).
     # They are the first 16 of the 20 that ids had before schema 5, so a file imported
-    # then is still recognised as a duplicate now.
-    prefix = source[:3]
-    return np.array(
-        [f"{prefix}_{hashlib.sha1(k.encode()).hexdigest()[:16]}" for k in keys], dtype=object
-    )
+    # then is still recognised as a duplicate now. Hashing stays one call per row; the
+    # text is written for the whole column at once.
+    sha1 = hashlib.sha1
+    digests = b"".join(sha1(k.encode()).digest()[:8] for k in keys)
+    key_values = np.frombuffer(digests, dtype=">i8").astype(np.int64)
+    return np.asarray(event_id_text(key_values, [source] * len(keys)), dtype=object)
 
 
 def prepare_file(
