@@ -170,12 +170,36 @@ def dbscan_labels(
     rest = np.flatnonzero(~core)
     if len(rest) and len(core_idx):
         # Border points: the nearest core point within eps (inclusive).
-        dist, nearest = cKDTree(xy[core_idx]).query(
+        near = _near_cells(xy, core_idx, rest, eps_m=eps_m)
+        dist, nearest = cKDTree(xy[near]).query(
             xy[rest], k=1, distance_upper_bound=np.nextafter(eps_m, np.inf)
         )
         ok = np.isfinite(dist)
-        labels[rest[ok]] = labels[core_idx[nearest[ok]]]
+        labels[rest[ok]] = labels[near[nearest[ok]]]
     return labels, core, used
+
+
+def _near_cells(xy: np.ndarray, core_idx: np.ndarray, rest: np.ndarray, *, eps_m: float):
+    """The core points in the eps-wide grid cells around the points of ``rest``.
+
+    Any core point within ``eps_m`` of a point lies in its cell or one of the eight
+    around it, so the nearest-core search needs no tree over the others: on a million
+    dense points, where a few thousand are not core, that saves building a k-d tree over
+    a million (0.4 s, most of what this step adds to the engine).
+    """
+    if len(core_idx) <= 4 * len(rest):
+        return core_idx
+    cells = np.floor((xy - xy.min(axis=0)) / eps_m).astype(np.int64)
+    width = int(cells[:, 1].max()) + 3
+
+    def key(c: np.ndarray) -> np.ndarray:
+        return (c[:, 0] + 1) * width + (c[:, 1] + 1)
+
+    around = (cells[rest][:, None, :] + _NEIGHBOUR_CELLS[None, :, :]).reshape(-1, 2)
+    return core_idx[np.isin(key(cells[core_idx]), np.unique(key(around)))]
+
+
+_NEIGHBOUR_CELLS = np.array([(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)], dtype=np.int64)
 
 
 def _id_hash64(event_ids) -> np.ndarray:

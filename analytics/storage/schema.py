@@ -188,10 +188,9 @@ def event_key(event_ids) -> np.ndarray:
         & ((chars[:, :3] >= ord("a")) & (chars[:, :3] <= ord("z"))).all(axis=1)
         & (nibbles < 16).all(axis=1)
     )
-    keys = np.zeros(n, dtype=np.uint64)
-    for i in range(16):
-        keys = (keys << np.uint64(4)) | nibbles[:, i].astype(np.uint64)
-    keys = keys.view(np.int64)
+    # Two hex digits make a byte; eight bytes, most significant first, the key.
+    packed = np.ascontiguousarray((nibbles[:, 0::2] << 4) | (nibbles[:, 1::2] & 15))
+    keys = packed.view(">u8").ravel().astype(np.int64)
     if not fast.all():
         for i in np.flatnonzero(~fast):
             digest = hashlib.sha1(str(ids[i].as_py()).encode()).digest()[:8]
@@ -202,6 +201,8 @@ def event_key(event_ids) -> np.ndarray:
 # The value of each byte as a lower-case hex digit; 255 for any other byte.
 _HEX_VALUE = np.full(256, 255, dtype=np.uint8)
 _HEX_VALUE[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
+# The two lower-case hex digits of each byte value, as one 16-bit item per byte value.
+_HEX_PAIRS = np.frombuffer(b"".join(b"%02x" % v for v in range(256)), dtype=np.uint16)
 
 
 def event_id_text(keys: np.ndarray, sources) -> pd.array:
@@ -223,16 +224,15 @@ def event_id_text(keys: np.ndarray, sources) -> pd.array:
     n = len(keys)
     # One row of 20 bytes per id, written column by column: no Python string per id.
     chars = np.empty((n, 20), dtype=np.uint8)
-    prefix = pd.Series(sources, dtype="string").str.slice(0, 3).fillna("___")
-    codes, uniques = pd.factorize(prefix)
-    table = np.array([list(u.ljust(3, "_")[:3].encode("ascii")) for u in uniques] or [[95] * 3])
+    # Factorised first: a million rows name three sources, sliced once each.
+    codes, uniques = pd.factorize(pd.Series(sources, dtype="string"), use_na_sentinel=False)
+    prefixes = [("___" if pd.isna(u) else str(u)[:3]).ljust(3, "_") for u in uniques]
+    table = np.array([list(p.encode("ascii")) for p in prefixes] or [[95] * 3])
     chars[:, :3] = table[codes] if n else chars[:, :3]
     chars[:, 3] = ord("_")
-    hexdigits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-    for i in range(16):
-        chars[:, 4 + i] = hexdigits[
-            ((keys >> np.uint64(60 - 4 * i)) & np.uint64(15)).astype(np.intp)
-        ]
+    # Each byte of the key, most significant first, as its two hex digits.
+    key_bytes = keys.astype(">u8").view(np.uint8).reshape(n, 8)
+    chars[:, 4:] = np.take(_HEX_PAIRS, key_bytes).view(np.uint8).reshape(n, 16)
     offsets = np.arange(0, 20 * n + 1, 20, dtype=np.int32)
     arr = pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(chars.tobytes()))
     return pd.array(arr, dtype=pd.StringDtype())

@@ -429,7 +429,7 @@ def read_events(
         # key as unsigned). Sorted on integers: the source as its rank among the names.
         names = sorted(set(pc.unique(table.column("source")).to_pylist()) - {None})
         rank = pc.index_in(table.column("source"), value_set=pa.array(names, pa.string()))
-        order = np.lexsort(
+        order = columnar.lexsort_runs(
             (
                 table.column("event_id").to_numpy().view(np.uint64),
                 pc.fill_null(rank, -1).to_numpy(),

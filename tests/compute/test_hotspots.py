@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from analytics.compute import profiles
+from analytics.compute import hotspots, profiles
 from analytics.compute.hotspots import dbscan_labels, find_hotspots, suggest_eps
 from analytics.compute.profiles import classify, patrol_windows
 from tests.conftest import MARKET, make_events
@@ -111,6 +111,32 @@ def test_agrees_with_brute_force_reference(pts, eps, min_samples, weighted):
         # A border point belongs to a cluster of a core point within eps.
         for i in np.flatnonzero(~core & reach):
             assert labels[i] in set(labels[near[i] & core].tolist())
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    dense=st.lists(st.tuples(st.integers(0, 12), st.integers(0, 12)), min_size=40, max_size=300),
+    sparse=st.lists(st.tuples(st.integers(-30, 45), st.integers(-30, 45)), max_size=8),
+    eps=st.sampled_from([1.0, 2.0, 3.5]),
+)
+def test_border_points_join_their_nearest_core_point(dense, sparse, eps):
+    """Many core points and a few others: the grid shortcut (_near_cells) runs."""
+    xy = np.array(dense + sparse, float)
+    labels, core, _ = dbscan_labels(xy, eps_m=eps, min_samples=3, backend="dbscan")
+    core_idx, rest = np.flatnonzero(core), np.flatnonzero(~core)
+    if not len(core_idx):
+        return
+    d = np.sqrt(((xy[rest][:, None, :] - xy[core_idx][None, :, :]) ** 2).sum(-1))
+    for row, i in enumerate(rest):
+        nearest = d[row].min()
+        if nearest > eps:
+            assert labels[i] == -1
+        else:
+            # Ties between clusters may go either way, but only to a nearest core point.
+            assert labels[i] in set(labels[core_idx[d[row] == nearest]].tolist())
+    near = hotspots._near_cells(xy, core_idx, rest, eps_m=eps)
+    within = core_idx[(d <= eps).any(axis=0)]
+    assert set(within.tolist()) <= set(near.tolist())
 
 
 @pytest.fixture(scope="module")

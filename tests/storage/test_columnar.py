@@ -223,3 +223,19 @@ def test_an_analyst_reads_the_events_table_with_plain_sql(tmp_path, engine):
     assert [r[2] for r in rows] == ["2017-10-10 21:35:00", "2017-10-11 21:35:00"]
     assert all(isinstance(r[0], int) and r[1] == "incident" for r in rows)
     assert all(900_000 < r[3] < 1_100_000 and 35 < r[5] < 36 for r in rows)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    runs=st.lists(st.lists(st.integers(0, 40), min_size=0, max_size=30), min_size=1, max_size=4),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_lexsort_runs_is_numpys_lexsort(runs, seed):
+    """Sorted runs of times (as blocks hold them), ties broken by a rank and an id."""
+    rng = np.random.default_rng(seed)
+    times = np.concatenate([np.sort(np.array(r, dtype=np.int64)) for r in runs])
+    rank = rng.integers(0, 3, len(times))
+    ids = rng.integers(0, 5, len(times)).astype(np.uint64)  # equal ids: stability counts
+    keys = (ids, rank, times)
+    assert (columnar.lexsort_runs(keys) == np.lexsort(keys)).all()
+    assert (columnar.lexsort_runs((times,)) == np.lexsort((times,))).all()
