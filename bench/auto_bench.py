@@ -97,7 +97,7 @@ def make_year(geo, *, n_events: int, n_addresses: int, seed: int = 7) -> pd.Data
 
     frame = pd.DataFrame(
         {
-            "event_id": [f"{s[:3]}_{i:020x}" for i, s in enumerate(src)],
+            "event_id": [f"{s[:3]}_{i:016x}" for i, s in enumerate(src)],
             "source": src,
             "occurred_at": t,
             "category": cat,

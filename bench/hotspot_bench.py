@@ -66,7 +66,7 @@ def make_events(xy: np.ndarray):
     src = rng.choice(["incident", "complaint", "suggestion"], n, p=[0.9, 0.04, 0.06])
     frame = pd.DataFrame(
         {
-            "event_id": [f"inc_{i:020x}" for i in range(n)],
+            "event_id": [f"inc_{i:016x}" for i in range(n)],
             "source": src,
             "occurred_at": t,
             # About 8% sensitive cases, as in the demo year: they drive the viewer's path.

@@ -275,8 +275,14 @@ def write_batch(
             status="active",
         )
     )
+    import pyarrow.compute as pc
+
     frame = frame.assign(batch_id=batch.batch_id)
     table = staged.table if staged is not None else columnar.to_storage(frame)
+    if table.num_rows and pc.count_distinct(table.column("event_id")).as_py() < table.num_rows:
+        # Two rows of one batch with one key: which is "new" would be ambiguous, and the
+        # blocks would hold a row that events does not. The importer drops them first.
+        raise ValueError(f"batch {batch.batch_id} has repeated event ids")
     inserted = 0
     if len(frame):
         inserted = _insert_storage(conn, table, staged=bool(staged and staged.path))

@@ -28,7 +28,7 @@ def weekly(points, *, weeks: int, per_week_offset=0, start_id=0):
     for w in range(weeks + 1):
         day = END - pd.Timedelta(days=7 * w + 3)
         for x, y in points:
-            rows.append({"x": x, "y": y, "occurred_at": at(day), "event_id": f"inc_{n:020x}"})
+            rows.append({"x": x, "y": y, "occurred_at": at(day), "event_id": f"inc_{n:016x}"})
             n += 1
     return rows
 
@@ -47,7 +47,7 @@ def street_events():
         day = END - pd.Timedelta(days=7 * w + 3)
         # Every 40 m, shifted by a few metres each week: new spots, same street.
         for x in np.arange(30) * 40.0 + rng.uniform(-5, 5):
-            rows.append({"x": X0 + x, "y": Y0, "occurred_at": at(day), "event_id": f"inc_{n:020x}"})
+            rows.append({"x": X0 + x, "y": Y0, "occurred_at": at(day), "event_id": f"inc_{n:016x}"})
             n += 1
     for i in range(150):
         day = END - pd.Timedelta(days=7 * (1 + i % 4) + 2)
@@ -56,7 +56,7 @@ def street_events():
                 "x": X0 - 5000 + rng.uniform(-4000, 4000),
                 "y": Y0 + rng.uniform(-4000, 4000),
                 "occurred_at": at(day),
-                "event_id": f"inc_{10_000 + i:020x}",
+                "event_id": f"inc_{10_000 + i:016x}",
             }
         )
     return make_events(rows)
@@ -86,7 +86,7 @@ def test_naive_grid_wins_on_repeat_addresses(geo):
                         "x": bx + dx,
                         "y": by + dy,
                         "occurred_at": at(day),
-                        "event_id": f"inc_{n:020x}",
+                        "event_id": f"inc_{n:016x}",
                     }
                 )
                 n += 1
@@ -97,7 +97,7 @@ def test_naive_grid_wins_on_repeat_addresses(geo):
                 "x": X0 - 3000 + 20 * (i % 4),
                 "y": Y0 - 3000 + 20 * (i // 4),
                 "occurred_at": at(burst_day),
-                "event_id": f"inc_{90_000 + i:020x}",
+                "event_id": f"inc_{90_000 + i:016x}",
             }
         )
     r = backtest(make_events(rows), geo=geo, eps_m=30, min_samples=5, weeks=1, end=END)
@@ -141,7 +141,7 @@ def test_tuning_has_no_look_ahead(geo, street_events):
                 "x": X0 + 3000 + i,
                 "y": Y0,
                 "occurred_at": at(END + pd.Timedelta(days=2)),
-                "event_id": f"inc_{50_000 + i:020x}",
+                "event_id": f"inc_{50_000 + i:016x}",
             }
             for i in range(200)
         ]

@@ -249,7 +249,7 @@ def test_from_clustered_events(geo):
             "severity": None,
             "slot_start_hour": 22,
             "slot_end_hour": 0,
-            "event_id": f"sug_{i:020x}",
+            "event_id": f"sug_{i:016x}",
         }
         for i in range(2)
     ]

@@ -26,7 +26,7 @@ def burst(centre, n, day, *, start_id):
             "x": centre[0] + (i % 5) * 2,
             "y": centre[1] + (i // 5) * 2,
             "occurred_at": t,
-            "event_id": f"inc_{start_id + i:020x}",
+            "event_id": f"inc_{start_id + i:016x}",
         }
         for i in range(n)
     ]

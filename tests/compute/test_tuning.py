@@ -56,7 +56,7 @@ def repeat_addresses(seed: int = 5, n: int = 1400) -> pd.DataFrame:
             "y": addresses[a, 1],
             "occurred_at": END - pd.Timedelta(days=int(d)) + pd.Timedelta(hours=int(h)),
             "source": s,
-            "event_id": f"{s[:3]}_{i:020x}",
+            "event_id": f"{s[:3]}_{i:016x}",
         }
         for i, (a, d, s, h) in enumerate(zip(at, days, sources, hours, strict=True))
     ]

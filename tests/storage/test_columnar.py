@@ -173,6 +173,21 @@ def test_undo_removes_the_blocks(tmp_path, engine):
     assert _block_count(engine) == 0 and store.read_events(engine).empty
 
 
+def test_a_batch_with_repeated_event_ids_is_refused_and_writes_nothing(engine):
+    # Ids that differ only past their 16th hex digit share a key: the store keeps 64 bits.
+    ids = ["inc_00000000000000010", "inc_00000000000000011", "inc_0000000000000002"]
+    frame = make_events([{"x": 964_000.0 + i, "y": 1_706_000.0} for i in range(3)])
+    frame["event_id"] = pd.array(ids, dtype="string")
+    record = store.BatchRecord("b1", "incident", "x.csv", "0" * 64, None, None, None, 3, 0, False)
+    with (
+        pytest.raises(ValueError, match="repeated event ids"),
+        connection.write_transaction(engine) as conn,
+    ):
+        store.write_batch(conn, record, frame, [])
+    assert store.read_events(engine).empty and _block_count(engine) == 0
+    assert store.list_batches(engine).empty
+
+
 def test_rows_without_blocks_get_them_on_the_first_read(tmp_path, engine):
     # As a store upgraded from schema 4 is: rows in events, no blocks yet.
     frame = make_events([{"x": 964_000.0 + i, "y": 1_706_000.0} for i in range(20)])
