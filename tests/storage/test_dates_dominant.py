@@ -83,3 +83,13 @@ def test_a_dominant_column_keeps_refusing_impossible_dates(cell, expected):
     else:
         assert got == pd.Timestamp(expected, tz="Asia/Seoul")
     assert np.isfinite(dates.parse_datetimes(column, timezone="Asia/Seoul").iloc[0].timestamp())
+
+
+def test_a_row_of_the_formats_width_in_another_form_goes_to_the_patterns():
+    # 19 characters, as "%Y-%m-%d %H:%M:%S" is: its "day" is not two digits.
+    column = pd.Series(
+        ["2000-01-01 00:00:00"] * dates._SNIFF_ROWS + ["2017년 10월 10일 오후 9시"], dtype="string"
+    )
+    got = dates.parse_datetimes(column, timezone="Asia/Seoul")
+    assert got.iloc[-1] == pd.Timestamp("2017-10-10 21:00", tz="Asia/Seoul")
+    assert got.iloc[0] == pd.Timestamp("2000-01-01", tz="Asia/Seoul")

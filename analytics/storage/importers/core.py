@@ -8,6 +8,7 @@ the rejected rows and the batch record together, or nothing at all.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import time
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 
 from analytics.access.masking import mask_pii, mask_series
@@ -145,9 +147,9 @@ def _per_unique(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.S
     if len(uniques) > len(values) // 2:
         return fn(values)
     mapped = fn(pd.Series(uniques, dtype="string")).astype("string")
-    taken = mapped.to_numpy(dtype=object, na_value=None)[np.maximum(codes, 0)]
-    taken[codes < 0] = None
-    return pd.Series(taken, index=values.index, dtype="string")
+    # Spread back in Arrow: no Python string per row (a million rows, 0.3 s a column).
+    taken = pa.array(mapped.array).take(pa.array(codes, mask=codes < 0))
+    return pd.Series(pd.array(taken, dtype="string"), index=values.index)
 
 
 def _normalise_status(raw: pd.Series, has_resolved: np.ndarray) -> tuple[pd.Series, np.ndarray]:
@@ -192,19 +194,27 @@ def _event_ids(source: str, rows: pd.DataFrame) -> np.ndarray:
     """
     record_id = rows["source_record_id"]
     has_id = record_id.notna().to_numpy()
-    keys = (source + "|id|" + record_id.fillna("").astype(str)).to_numpy(dtype=object)
+    keys = (source + "|id|" + record_id.fillna("").astype("string")).astype("string")
     if not has_id.all():
         no_id = _content_keys(rows.loc[~has_id])
         occurrence = no_id.groupby(no_id).cumcount().astype(str)
-        keys[~has_id] = (source + "|c|" + no_id + "|" + occurrence).to_numpy(dtype=object)
+        content = (source + "|c|" + no_id + "|" + occurrence).astype("string")
+        keys = keys.where(pd.Series(has_id, index=rows.index), content)  # aligned on the index
     # 16 hex digits: the 64 bits the store keeps (analytics.storage.schema.event_key).
     # They are the first 16 of the 20 that ids had before schema 5, so a file imported
-    # then is still recognised as a duplicate now. Hashing stays one call per row; the
-    # text is written for the whole column at once.
+    # then is still recognised as a duplicate now. Hashing stays one call per row, over
+    # the UTF-8 bytes Arrow already holds; the text is written for the whole column.
+    utf8 = pa.array(keys.array, type=pa.string())
+    if isinstance(utf8, pa.ChunkedArray):
+        utf8 = utf8.combine_chunks()
+    n = len(utf8)
+    ends = np.frombuffer(utf8.buffers()[1], dtype=np.int32)[utf8.offset : utf8.offset + n + 1]
+    data = memoryview(utf8.buffers()[2] or b"")
     sha1 = hashlib.sha1
-    digests = b"".join(sha1(k.encode()).digest()[:8] for k in keys)
+    bounds = ends.tolist()
+    digests = b"".join(sha1(data[a:b]).digest()[:8] for a, b in itertools.pairwise(bounds))
     key_values = np.frombuffer(digests, dtype=">i8").astype(np.int64)
-    return np.asarray(event_id_text(key_values, [source] * len(keys)), dtype=object)
+    return np.asarray(event_id_text(key_values, [source] * n), dtype=object)
 
 
 def prepare_file(

@@ -335,6 +335,9 @@ def _read_alike(text: pa.Array, stamps: np.ndarray, fmt: str) -> np.ndarray:
     ok = _bools(pc.equal(pc.utf8_length(text), width))
     if day_at is not None:
         given = pc.utf8_slice_codeunits(text, day_at, day_at + 2)
+        # Text of the same width in another form ("2017년 10월 10일 오후 9시") has no day
+        # digits there: such a row is left to the patterns, not cast.
+        ok &= _bools(pc.match_substring_regex(given, r"^[0-9][0-9]$"))
         given = pc.cast(pc.if_else(pa.array(ok), given, "0"), pa.int64()).to_numpy()
         days = stamps.astype("datetime64[D]") - stamps.astype("datetime64[M]")
         ok &= given == days.astype(np.int64) + 1
