@@ -186,7 +186,7 @@ def _content_keys(rows: pd.DataFrame) -> pd.Series:
     )
 
 
-def _event_ids(source: str, rows: pd.DataFrame) -> np.ndarray:
+def _event_ids(source: str, rows: pd.DataFrame) -> pd.api.extensions.ExtensionArray:
     """Stable ids: from the record's own id, else from its content.
 
     Identical content rows in one file (two residents writing the same card) are told
@@ -214,7 +214,7 @@ def _event_ids(source: str, rows: pd.DataFrame) -> np.ndarray:
     bounds = ends.tolist()
     digests = b"".join(sha1(data[a:b]).digest()[:8] for a, b in itertools.pairwise(bounds))
     key_values = np.frombuffer(digests, dtype=">i8").astype(np.int64)
-    return np.asarray(event_id_text(key_values, [source] * n), dtype=object)
+    return event_id_text(key_values, [source] * n)
 
 
 def prepare_file(
