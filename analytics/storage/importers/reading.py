@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -148,6 +149,9 @@ def _read_csv(data: bytes, source: str, known: frozenset[str]) -> RawTable:
     text, encoding = decode_bytes(data)
     if "\x00" in text:
         raise ImportFileError("error.unreadable", detail="텍스트 파일이 아닙니다")
+    whole = _read_csv_whole(text, encoding, source, known)
+    if whole is not None:
+        return whole
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
         raise ImportFileError("error.empty")
@@ -200,6 +204,74 @@ def _read_csv(data: bytes, source: str, known: frozenset[str]) -> RawTable:
         headers = _dedupe_headers(head_rows[h])
     frame.columns = headers[: frame.shape[1]]
     # Cells stay pandas strings; missing cells (short rows) are NA.
+    row_numbers = list(range(h + 2, h + 2 + len(frame)))
+    return _drop_blank(frame, row_numbers, h + 1, encoding, "csv")
+
+
+# Line breaks other than CR and LF that str.splitlines also splits on: a text holding
+# any of them is read line by line, as it always was.
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# The whole-text path needs this many lines, none blank, above the body.
+_HEAD_LINES = 30
+
+
+def _read_csv_whole(
+    text: str, encoding: str, source: str, known: frozenset[str]
+) -> RawTable | None:
+    """The common export read from the whole text at once, or None for the line path.
+
+    The common export: at least :data:`_HEAD_LINES` lines, none of the first of them
+    blank, one record per line and no blank line below the header. Its body goes to
+    pyarrow's CSV reader as one block: no list of a million lines, no joining them
+    again. It gives the table the line path gives (tests compare the two); anything
+    else (blank lines, ragged rows, quoted line breaks, a header it cannot find)
+    returns None and is read line by line.
+    """
+    import pyarrow as pa
+    from pyarrow import csv as pacsv
+
+    if _OTHER_BREAKS.search(text):
+        return None
+    head, ends, start = [], [], 0
+    for m in _LINE_BREAK.finditer(text):
+        head.append(text[start : m.start()])
+        ends.append(m.end())
+        start = m.end()
+        if len(head) == _HEAD_LINES:
+            break
+    if len(head) < _HEAD_LINES or not all(line.strip() for line in head):
+        return None
+    delim = _sniff_delimiter(head)
+    head_rows, unreadable = _head_rows(head, delim)
+    if unreadable is not None:
+        return None
+    try:
+        h = _find_header(head_rows, source, known)
+    except ImportFileError:
+        return None
+    body = text[ends[h] :]
+    lines = body.count("\n") + body.count("\r") - body.count("\r\n")
+    lines += bool(body) and not body.endswith(("\n", "\r"))
+    headers = _dedupe_headers(head_rows[h])
+    names = [f"c{i}" for i in range(len(headers))]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        return None
+    if table.num_rows != lines:  # a blank line was skipped: the line path numbers rows
+        return None
+    frame = table.to_pandas(
+        types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get
+    )
+    frame.columns = headers
     row_numbers = list(range(h + 2, h + 2 + len(frame)))
     return _drop_blank(frame, row_numbers, h + 1, encoding, "csv")
 
