@@ -54,9 +54,15 @@ def cmd_hotspots(args) -> int:
     geo = load_geography(station)
     from analytics.compute.hotspots import INPUT_COLUMNS
 
-    # Only the columns clustering reads: the free text is never needed here.
+    # Only the columns clustering reads: the free text is never needed here. Clustering
+    # puts the rows in its own order, so the store's order is kept.
     events = store.read_events(
-        db, sources=query.sources, start=query.start, end=query.end, columns=INPUT_COLUMNS
+        db,
+        sources=query.sources,
+        start=query.start,
+        end=query.end,
+        columns=INPUT_COLUMNS,
+        by_time=False,
     )
     # "auto" is tuned on the weeks strictly before the period shown.
     answer = answer_hotspot_query(

