@@ -19,11 +19,20 @@ run: $(STAMP)
 	$(BIN)/python -m analytics demo --if-empty
 	$(BIN)/python -m ui.serve --server.address $(HOST) --server.port $(PORT)
 
-# Build the environment, lint, and run every test.
+# Build the environment, lint, and run every test: on SQLite, then (unit and AppTest
+# tests) again on PostgreSQL when HOTSPOT_TEST_PG names a server (tools/pg_test_server.sh).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	env -u HOTSPOT_TEST_PG $(BIN)/pytest
+	@if [ -n "$$HOTSPOT_TEST_PG" ]; then \
+	  echo "== the same tests on PostgreSQL =="; \
+	  $(BIN)/pytest --ignore=tests/browser; \
+	elif [ -n "$$HOTSPOT_REQUIRE_PG" ]; then \
+	  echo "HOTSPOT_REQUIRE_PG is set but HOTSPOT_TEST_PG names no PostgreSQL server" >&2; exit 1; \
+	else \
+	  echo "PostgreSQL run skipped: no server (eval \"\$$(tools/pg_test_server.sh start)\" starts one)"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

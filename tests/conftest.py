@@ -21,6 +21,18 @@ JEONJU = {"lat": 35.8242, "lon": 127.1480}  # another city: outside the station
 NOW = pd.Timestamp("2026-11-25 12:00", tz="Asia/Seoul")
 
 
+def pytest_collection_modifyitems(config, items):
+    """On the PostgreSQL run, tests of the SQLite file itself are skipped, saying so."""
+    from tests import backends
+
+    if not backends.on_postgresql():
+        return
+    skip = pytest.mark.skip(reason="SQLite's own file or API: not on the PostgreSQL run")
+    for item in items:
+        if "sqlite_only" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def station():
     """The configured station (Namwon)."""
@@ -34,9 +46,26 @@ def geo(station):
 
 
 @pytest.fixture
-def engine(tmp_path):
-    """An empty SQLite store in a temporary folder."""
-    return store.open_store(str(tmp_path / "store.sqlite"))
+def store_url(tmp_path):
+    """Where a test's store lives: a SQLite file in a temporary folder, or a new database
+    when the run is on PostgreSQL (``HOTSPOT_TEST_PG``, see tests/backends.py)."""
+    from tests import backends
+
+    return backends.new_database() if backends.on_postgresql() else str(tmp_path / "store.sqlite")
+
+
+@pytest.fixture
+def engine(store_url):
+    """An empty store (see ``store_url``)."""
+    db = store.open_store(store_url)
+    yield db
+    db.dispose()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests import backends
+
+    backends.drop_test_databases()
 
 
 def csv_bytes(rows: list[list], *, encoding: str = "utf-8") -> bytes:
@@ -92,12 +121,15 @@ def make_events(rows: list[dict], *, start_id: int = 0) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> Path:
-    """A store holding the full synthetic demo year (built once per test run)."""
+def demo_db(tmp_path_factory) -> Path | str:
+    """A store holding the full synthetic demo year (built once per test run): a SQLite
+    file, or on the PostgreSQL run a database URL."""
     from analytics.demo.store import build_demo_store
+    from tests import backends
 
     folder = tmp_path_factory.mktemp("demo")
-    db = folder / "demo.sqlite"
+    # On the PostgreSQL run the demo year is a database of its own (its URL).
+    db = backends.new_database() if backends.on_postgresql() else folder / "demo.sqlite"
     engine = store.open_store(str(db))
     build_demo_store(engine, out_dir=folder / "samples")
     engine.dispose()

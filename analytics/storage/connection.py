@@ -45,8 +45,12 @@ def write_transaction(
 ) -> Iterator[sa.Connection]:
     """A transaction that writes: all of it lands, or none of it.
 
-    On SQLite it holds the write lock from the start and waits up to the busy
-    timeout for another writer; then raises :class:`StoreBusyError`.
+    It holds the store's one write lock from the start and waits up to the busy
+    timeout for another writer; then raises :class:`StoreBusyError`. On SQLite that
+    lock is the database's own (``BEGIN IMMEDIATE``); on PostgreSQL it is a
+    transaction-level advisory lock, so that writers queue as they do on SQLite: two
+    imports of one file at once both end cleanly (the second finds every row stored),
+    and the audit log's hash chain is appended to by one writer at a time.
 
     Parameters
     ----------
@@ -63,6 +67,8 @@ def write_transaction(
             try:
                 conn.execution_options(sqlite_immediate=True)
                 with conn.begin():
+                    if conn.dialect.name == "postgresql":
+                        _pg_write_lock(conn)
                     yield conn
             finally:
                 for name in attach or {}:
@@ -73,12 +79,27 @@ def write_transaction(
         raise
 
 
+# The advisory lock every writer of a PostgreSQL store takes (any fixed 64-bit number;
+# these are the bytes of "hotspot").
+PG_WRITE_LOCK = 0x686F7473706F74
+
+
+def _pg_write_lock(conn: sa.Connection) -> None:
+    # lock_timeout bounds the wait as busy_timeout does on SQLite; SET LOCAL ends with
+    # the transaction.
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS:d}")
+    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK:d})")
+
+
 def _is_busy(exc: sa.exc.OperationalError) -> bool:
     """Another writer holds the lock. Judged on the driver's error alone: the SQL in
     ``str(exc)`` can name a column such as ``locked_until``."""
     name = getattr(exc.orig, "sqlite_errorname", None)
     if name is not None:
         return name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+    state = getattr(exc.orig, "sqlstate", None)
+    if state is not None:  # PostgreSQL: lock_not_available, deadlock_detected
+        return state in ("55P03", "40P01")
     text = str(exc.orig).lower()
     return "locked" in text or "busy" in text or "lock timeout" in text
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 
 import pandas as pd
 import pytest
@@ -12,6 +11,7 @@ import sqlalchemy as sa
 from analytics.access import audit, identity, sessions, times, users
 from analytics.station.config import default_station
 from analytics.storage import tables
+from tests import backends
 from tests.access.conftest import MIN, PW, T0, actions
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
@@ -34,7 +34,7 @@ def test_a_grant_is_traded_once_for_a_session_whose_token_is_never_stored(engine
     session = sessions.session_for_token(engine, token, now=T0 + MIN)
     assert session.user_name == "kim" and session.role == "analyst"
     # The store holds hashes only: neither the token nor the grant is in the file.
-    dump = "\n".join(sqlite3.connect(engine.url.database).iterdump())
+    dump = backends.dump_text(engine)
     assert token not in dump and grant not in dump
     assert session_rows(engine)[0]["token_hash"] == sessions._secret_hash(token)
 

@@ -133,6 +133,7 @@ def test_backup_while_a_writer_holds_the_store_copies_only_committed_rows(filled
     assert counts["events"] == 5
 
 
+@pytest.mark.sqlite_only
 def test_backups_during_an_import_hold_all_of_it_or_none(tmp_path, engine):
     path = incident_file(tmp_path / "big.csv", 20_000, "A", seed=7)
     writing = threading.Event()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -218,6 +217,7 @@ def test_rows_without_blocks_get_them_on_the_first_read(tmp_path, engine):
     pd.testing.assert_frame_equal(store.read_events(engine), events)
 
 
+@pytest.mark.sqlite_only
 def test_the_staging_file_is_removed_whether_or_not_the_import_lands(tmp_path, engine, monkeypatch):
     def leftovers():
         return set(Path(tempfile.gettempdir()).glob("hotspot-import-*"))
@@ -244,11 +244,16 @@ def test_an_analyst_reads_the_events_table_with_plain_sql(tmp_path, engine):
     import_file(
         write_csv(tmp_path / "in.csv", incident_rows(2)), source="incident", db=engine, now=NOW
     )
-    con = sqlite3.connect(engine.url.database)
-    rows = con.execute(
-        "SELECT event_id, source, datetime(occurred_at, 'unixepoch', '+9 hours'), x, y, lat, lon"
-        " FROM events ORDER BY occurred_at"
-    ).fetchall()
+    # The time as the station's wall clock, in each database's own SQL.
+    wall = {
+        "sqlite": "datetime(occurred_at, 'unixepoch', '+9 hours')",
+        "postgresql": "to_char(to_timestamp(occurred_at) AT TIME ZONE 'Asia/Seoul',"
+        " 'YYYY-MM-DD HH24:MI:SS')",
+    }[engine.dialect.name]
+    con = engine.raw_connection()
+    cur = con.cursor()
+    cur.execute(f"SELECT event_id, source, {wall}, x, y, lat, lon FROM events ORDER BY occurred_at")
+    rows = cur.fetchall()
     con.close()
     assert [r[2] for r in rows] == ["2017-10-10 21:35:00", "2017-10-11 21:35:00"]
     assert all(isinstance(r[0], int) and r[1] == "incident" for r in rows)

@@ -1,4 +1,5 @@
-"""Two writers, one SQLite store: imports wait for each other, or fail whole with a clear message."""
+"""Two writers, one store (SQLite or PostgreSQL): imports wait for each other, or fail whole
+with a clear message."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from analytics.access import audit
 from analytics.station.config import REPO_ROOT
 from analytics.storage import connection, migrations, store
 from analytics.storage.importers.errors import ImportFileError
+from tests import backends
 from tests.conftest import MARKET
 from tests.storage.test_import_files import INCIDENT_HEADER, utmk
 from tests.storage.test_store_upgrade import make_baseline_store
@@ -63,25 +65,39 @@ def cli(*args: str, env: dict | None = None) -> subprocess.Popen:
     )
 
 
-def check_store(db: Path) -> None:
+def check_store(db: Path | str | sa.Engine) -> None:
     """No corruption and no half import: every batch's count is what landed."""
-    con = sqlite3.connect(db)
-    try:
-        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
-        landed = dict(con.execute("SELECT batch_id, count(*) FROM events GROUP BY batch_id"))
-        for batch_id, imported, status in con.execute(
+    if isinstance(db, sa.Engine):
+        engine = db
+    elif "://" in str(db):
+        engine = sa.create_engine(str(db))
+    else:  # a file: opened plainly, without the store's settings (they would turn on WAL)
+        engine = sa.create_engine(f"sqlite:///{db}")
+    if engine.dialect.name == "sqlite":
+        con = sqlite3.connect(engine.url.database)
+        try:
+            assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        finally:
+            con.close()
+    with engine.connect() as conn:
+        landed = dict(
+            conn.exec_driver_sql("SELECT batch_id, count(*) FROM events GROUP BY batch_id").all()
+        )
+        batches = conn.exec_driver_sql(
             "SELECT batch_id, rows_imported, status FROM import_batches"
-        ):
-            assert landed.get(batch_id, 0) == (imported if status == "active" else 0)
-        assert set(landed) <= {r[0] for r in con.execute("SELECT batch_id FROM import_batches")}
-    finally:
-        con.close()
+        ).all()
+        duplicates = conn.exec_driver_sql(
+            "SELECT count(*) - count(DISTINCT event_id) FROM events"
+        ).scalar()
+    for batch_id, imported, status in batches:
+        assert landed.get(batch_id, 0) == (imported if status == "active" else 0)
+    assert set(landed) <= {b[0] for b in batches}
+    assert duplicates == 0
 
 
-@pytest.mark.slow
-def test_two_cli_imports_at_once_both_land_whole(tmp_path):
-    db = tmp_path / "store.sqlite"
+def test_two_cli_imports_at_once_both_land_whole(tmp_path, store_url):
+    db = store_url
     store.open_store(str(db)).dispose()
     n = 15_000
     files = [
@@ -112,10 +128,7 @@ def test_two_cli_imports_at_once_both_land_whole(tmp_path):
 
 
 def test_an_import_waits_for_another_writer_then_lands(tmp_path, engine):
-    db = engine.url.database
     path = incident_file(tmp_path / "a.csv", 500, "A", seed=3)
-    holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")  # another writer holds the store
     writing = threading.Event()
     outcome: dict = {}
 
@@ -131,27 +144,47 @@ def test_an_import_waits_for_another_writer_then_lands(tmp_path, engine):
         except Exception as exc:
             outcome["error"] = exc
 
-    t = threading.Thread(target=run)
-    t.start()
-    assert writing.wait(60)
-    time.sleep(1.0)
-    assert t.is_alive(), outcome  # blocked on the lock, not failed
-    holder.execute("COMMIT")
-    holder.close()
+    with backends.holding_the_write_lock(engine):  # another writer holds the store
+        t = threading.Thread(target=run)
+        t.start()
+        assert writing.wait(60)
+        time.sleep(1.0)
+        assert t.is_alive(), outcome  # blocked on the lock, not failed
     t.join(60)
     assert "error" not in outcome and outcome["result"].imported == 500
     assert store.source_counts(engine)["incident"] == 500
-    check_store(Path(db))
+    check_store(engine)
+
+
+def test_two_imports_of_one_file_at_once_both_end_cleanly_without_duplicates(tmp_path, engine):
+    path = incident_file(tmp_path / "a.csv", 3_000, "A", seed=8)
+    results: list = []
+
+    def run(actor):
+        try:
+            results.append(audit.audited_import(engine, actor, file=path, source="incident"))
+        except Exception as exc:
+            results.append(exc)
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in ("analyst1", "analyst2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert sorted(r.imported for r in results) == [0, 3_000]
+    assert sorted(r.duplicates_in_store for r in results) == [0, 3_000]
+    assert store.source_counts(engine)["incident"] == 3_000
+    check_store(engine)
+    assert (audit.read_audit(engine)["action"] == "import").sum() == 2
 
 
 @pytest.mark.slow
-def test_a_busy_store_fails_the_import_whole_with_the_retry_message(tmp_path):
-    db = tmp_path / "store.sqlite"
-    store.open_store(str(db)).dispose()
+def test_a_busy_store_fails_the_import_whole_with_the_retry_message(tmp_path, store_url):
+    db = store_url
+    engine = store.open_store(str(db))
     path = incident_file(tmp_path / "a.csv", 200, "A", seed=4)
-    holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    with backends.holding_the_write_lock(engine):
         proc = cli(
             "import",
             "--source",
@@ -163,38 +196,31 @@ def test_a_busy_store_fails_the_import_whole_with_the_retry_message(tmp_path):
         )
         code = proc.wait(timeout=120)
         _, err = proc.communicate()
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert code == 2
     assert err.strip().endswith(f"a.csv: {BUSY_KO}. 잠시 후 다시 시도하세요")
-    engine = store.open_store(str(db))
     assert store.is_empty(engine) and store.source_counts(engine)["incident"] == 0
-    check_store(db)
+    check_store(engine)
     # Once the other writer is done, the same import goes through.
     proc = cli("import", "--source", "incident", str(path), "--db", str(db), "--json")
     assert proc.wait(timeout=120) == 0
     assert json.loads(proc.communicate()[0])["imported"] == 200
 
 
-def test_in_process_busy_store_raises_error_busy(tmp_path, monkeypatch):
+def test_in_process_busy_store_raises_error_busy(tmp_path, engine, monkeypatch):
     monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 200)
-    engine = store.open_store(str(tmp_path / "store.sqlite"))
     path = incident_file(tmp_path / "a.csv", 50, "A", seed=5)
-    holder = sqlite3.connect(engine.url.database, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        with pytest.raises(ImportFileError) as err:
-            audit.audited_import(engine, "analyst1", file=path, source="incident")
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+    with (
+        backends.holding_the_write_lock(engine),
+        pytest.raises(ImportFileError) as err,
+    ):
+        audit.audited_import(engine, "analyst1", file=path, source="incident")
     assert err.value.key == "error.busy"
     assert "try again" in err.value.text("en")
     assert store.is_empty(engine) and audit.read_audit(engine).empty
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only
 def test_two_processes_upgrade_an_old_store_once(tmp_path):
     db = tmp_path / "old.sqlite"
     make_baseline_store(db)

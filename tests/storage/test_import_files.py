@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -315,11 +316,29 @@ def test_points_outside_the_station_are_kept_and_flagged(tmp_path, engine):
     assert len(store.read_events(engine, inside_only=True)) == 1
 
 
+def stored_bytes(engine) -> bytes:
+    """Everything the store holds, as bytes: the SQLite file and its log, or on
+    PostgreSQL every table as text and every column block unpacked."""
+    from analytics.storage import columnar
+
+    if engine.dialect.name == "sqlite":
+        db = Path(engine.url.database)
+        return db.read_bytes() + Path(f"{db}-wal").read_bytes()
+    out = []
+    with engine.connect() as conn:
+        for table in ("events", "rejected_rows", "import_batches", "audit_log"):
+            for (row,) in conn.exec_driver_sql(f"SELECT t::text FROM {table} t"):
+                out.append(row.encode())
+        for (data,) in conn.exec_driver_sql("SELECT data FROM event_blocks"):
+            out.append(str(columnar.decode_column(bytes(data)).to_pylist()).encode())
+    return b"\n".join(out)
+
+
 def test_free_text_is_masked_before_it_is_stored(tmp_path, engine):
     rows = incident_rows(1)
     rows[1][-1] = "신고자 010-1234-5678, hong@example.com, 900101-1234567"
     import_file(write_csv(tmp_path / "in.csv", rows), source="incident", db=engine, now=NOW)
-    raw = (tmp_path / "store.sqlite").read_bytes() + (tmp_path / "store.sqlite-wal").read_bytes()
+    raw = stored_bytes(engine)
     for secret in ("1234-5678", "hong@example.com", "1234567"):
         assert secret.encode() not in raw
     desc = store.read_events(engine)["description"].item()
@@ -332,7 +351,7 @@ def test_free_text_written_with_full_width_digits_and_other_dashes_is_masked(tmp
     rows[1][-1] = "신고자 ０１０ㅡ１２３４ㅡ５６７８, 900101－2345678, kim ＠ police.kr"
     path = write_csv(tmp_path / "in.csv", rows, encoding="cp949")
     import_file(path, source="incident", db=engine, now=NOW)
-    raw = (tmp_path / "store.sqlite").read_bytes() + (tmp_path / "store.sqlite-wal").read_bytes()
+    raw = stored_bytes(engine)
     for secret in ("５６７８", "2345678", "police.kr"):
         assert secret.encode() not in raw
     assert (

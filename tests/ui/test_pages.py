@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analytics.query import HotspotQuery
-from analytics.station.config import REPO_ROOT
+from analytics.station.config import REPO_ROOT, resolve_db_url
 from analytics.storage import store
 from analytics.storage.importers.core import import_file
 from tests.conftest import NOW, markdown_tables, run_page, write_csv
@@ -163,7 +163,7 @@ def test_meeting_pack_download_on_the_brief(app_env):
         for b in at.get("download_button")
     )
     pack = data_unit.meeting_pack_bytes(
-        f"sqlite:///{app_env}",
+        resolve_db_url(str(app_env)),
         store.data_version(store.open_store(str(app_env))),
         HotspotQuery.from_url_params({"week": "2017-12-29"}),
         "ko",
