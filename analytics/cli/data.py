@@ -204,6 +204,19 @@ def cmd_backup(args) -> int:
     return 0
 
 
+def cmd_grant_app_role(args) -> int:
+    from analytics.storage.roles import grant_app_role
+
+    db = store.open_store(args.db)  # as the owner: migrated first
+    try:
+        statements = grant_app_role(db, args.role)
+    except ValueError as exc:
+        print(say(args.lang, "grant_refused", detail=str(exc)), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(say(args.lang, "grant_done", role=args.role, n=len(statements)))
+    return 0
+
+
 def add_commands(sub, common) -> None:
     p = sub.add_parser("import", parents=[common], help="import a CSV/XLSX export")
     p.add_argument("--source", required=True, choices=SOURCES)
@@ -236,7 +249,15 @@ def add_commands(sub, common) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_counts)
 
-    p = sub.add_parser("backup", parents=[common], help="copy the SQLite store while the app runs")
+    p = sub.add_parser(
+        "grant-app-role",
+        parents=[common],
+        help="PostgreSQL, as the owner: let ROLE run the app (the audit log: read and append)",
+    )
+    p.add_argument("role")
+    p.set_defaults(func=cmd_grant_app_role)
+
+    p = sub.add_parser("backup", parents=[common], help="copy the store while the app runs")
     p.add_argument("dest", type=Path)
     p.add_argument("--force", action="store_true", help="replace DEST if it exists")
     p.add_argument("--json", action="store_true")

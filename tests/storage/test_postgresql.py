@@ -7,6 +7,8 @@ the backup is a pg_dump that restores whole, and the hotspots agree with PostGIS
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
 import subprocess
 
@@ -107,3 +109,49 @@ def test_hotspot_labels_agree_with_postgis_st_clusterdbscan(exports, engine):
     postgis = theirs.reindex(event_key(events["event_id"])).to_numpy()  # stored ids: keys
     assert (ours >= 0).sum() > 100  # the demo year has real hotspots at this setting
     assert adjusted_rand_index(ours, postgis) >= 0.99
+
+
+@pytest.fixture
+def app_role(engine, store_url):
+    """A login role granted the app's rights by the owner; yields its store URL."""
+    from analytics.cli import main
+
+    role = f"hs_app_{os.getpid()}_{secrets.token_hex(3)}"
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE ROLE {role} LOGIN")
+    assert main(["grant-app-role", role, "--db", store_url]) == 0
+    yield sa.make_url(store_url).set(username=role).render_as_string(hide_password=False)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP OWNED BY {role}")
+        conn.exec_driver_sql(f"DROP ROLE {role}")
+
+
+def test_the_apps_role_works_but_cannot_change_the_audit_log(exports, app_role):
+    from analytics.access import audit
+
+    db = store.open_store(app_role)  # up to date: one SELECT, no DDL
+    result = audit.audited_import(db, "analyst1", file=exports.incidents, source="incident")
+    assert result.imported > 0 and audit.verify_audit_chain(db).ok
+    assert audit.audited_undo(db, "analyst1", result.batch_id) == result.imported
+    for statement in (
+        "UPDATE audit_log SET actor = 'someone else'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+        "ALTER TABLE audit_log DISABLE TRIGGER ALL",
+        "DROP TABLE audit_log",
+    ):
+        with (
+            pytest.raises(sa.exc.ProgrammingError, match=r"permission denied|must be owner"),
+            db.begin() as conn,
+        ):
+            conn.exec_driver_sql(statement)
+    assert list(audit.read_audit(db)["action"]) == ["undo", "import"]
+
+
+def test_grant_app_role_refuses_what_it_cannot_do(engine, tmp_path):
+    from analytics.storage.roles import grant_app_role
+
+    with pytest.raises(ValueError, match="plain role name"):
+        grant_app_role(engine, "app; DROP TABLE events")
+    with pytest.raises(ValueError, match="PostgreSQL"):
+        grant_app_role(store.open_store(str(tmp_path / "store.sqlite")), "app")
