@@ -68,6 +68,7 @@ with left:
     hotspot_map(
         hotspots.head(top_n),
         answer.shown.gone,
+        data_key=(db_url, version, state.query, top_n),
         lang=lang,
         height=600 if state.present else 480,
         key="brief_map",

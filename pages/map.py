@@ -120,6 +120,7 @@ period_events = data.period_events(db_url, version, start, end, query.sources, q
 clicked = hotspot_map(
     hotspots,
     for_unit(answer.shown.gone, query.unit),
+    data_key=(db_url, version, query),
     lang=lang,
     height=560,
     key="m_map",

@@ -141,6 +141,8 @@ with map_slot:
         cell_m=CELL_M,
         lang=lang,
         key="s_map",
+        # What the frames above were loaded with: the view's query (its period), box, top.
+        data_key=(db_url, version, state.query, box, top),
     )
     st.caption(text("suggestions.map_caption", lang, day=day(on, lang)))
 share_box(state, lang, "suggestions")

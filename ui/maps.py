@@ -1,32 +1,135 @@
-"""Maps in Streamlit: the folium builders from analytics.presentation.maps, shown with st_folium."""
+"""Maps in Streamlit: the folium builders from analytics.presentation.maps, shown with st_folium.
+
+Turning a folium map into what the browser gets (``st_folium``'s script, header and
+HTML: every layer's template rendered) takes 0.2–0.5 s, more than building it. So
+:func:`show_map` keeps that result in ``st.cache_data``, keyed on plain values that
+say what the map shows (the store, its data version, the view's query, the options):
+a rerun or a page visit with the same view sends the same map without rebuilding it.
+"""
 
 from __future__ import annotations
 
-from streamlit_folium import st_folium
+import threading
+from collections.abc import Callable, Hashable, Sequence
+
+import streamlit as st
+import streamlit_folium
 
 from analytics.presentation import maps
 from ui import data
 
+# streamlit_folium declares its component when imported; inside a script run that
+# also registers it with the server (its iframe's files). Imported before the server
+# ran a script (ui.warm fills the map cache before it listens), it is registered here,
+# on the app's first run: otherwise every map would be blank.
+_COMPONENT = streamlit_folium._component_func
+_CAPTURE = threading.Lock()
 
-def hotspot_map(
+
+def register_component() -> None:
+    """Register st_folium's component with the running server (idempotent)."""
+    from streamlit import runtime
+
+    if runtime.exists():
+        runtime.get_instance().component_registry.register_component(_COMPONENT)
+
+
+register_component()
+
+
+def folium_args(m, *, key: str, height: int, returned_objects: Sequence[str]) -> dict:
+    """What ``st_folium(m, ...)`` sends the browser (its callback left out: not data).
+
+    Taken from st_folium itself, so the map is exactly the one it would draw.
+    """
+    captured: dict = {}
+    with _CAPTURE:  # one capture at a time; show_map calls _COMPONENT, never the module's
+        streamlit_folium._component_func = lambda **kw: captured.update(kw)
+        try:
+            streamlit_folium.st_folium(
+                m,
+                key=key,
+                height=height,
+                use_container_width=True,
+                returned_objects=list(returned_objects),
+            )
+        finally:
+            streamlit_folium._component_func = _COMPONENT
+    captured.pop("on_change", None)
+    return captured
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_args(
+    cache_key: tuple,
+    key: str,
+    height: int,
+    returned_objects: tuple[str, ...],
+    _build: Callable,
+) -> dict:
+    return folium_args(_build(), key=key, height=height, returned_objects=returned_objects)
+
+
+def map_args(
+    build: Callable,
+    *,
+    cache_key: tuple[Hashable, ...],
+    key: str,
+    height: int,
+    returned_objects: Sequence[str] = (),
+    masked: bool | None = None,
+) -> dict:
+    """The st_folium arguments of the map ``build()`` returns, built once per ``cache_key``.
+
+    ``cache_key`` must name everything the map shows: the store URL, the data version
+    and the plain values its frames were loaded with. Whether the user is a viewer
+    (``masked``; None: this session's user) is added to it, so a map built for an
+    analyst is never sent to a viewer.
+    """
+    if masked is None:
+        masked = data._masked()
+    return _cached_args(
+        (*cache_key, data.VIEWER_SUFFIX if masked else ""),
+        key,
+        height,
+        tuple(returned_objects),
+        _build=build,
+    )
+
+
+def show_map(
+    build: Callable,
+    *,
+    cache_key: tuple[Hashable, ...],
+    key: str,
+    height: int,
+    returned_objects: Sequence[str] = (),
+):
+    """Draw the folium map ``build()`` returns (see :func:`map_args`); return st_folium's value."""
+    args = map_args(
+        build, cache_key=cache_key, key=key, height=height, returned_objects=returned_objects
+    )
+    state_key = args["key"]
+
+    def on_change() -> None:  # as st_folium's own callback
+        st.session_state[key] = st.session_state.get(state_key, {})
+
+    return _COMPONENT(**args, on_change=on_change)
+
+
+def build_hotspot_map(
     hotspots,
     gone=None,
     *,
     lang: str,
-    height: int = 480,
-    key: str,
     selected: str | None = None,
     events=None,
     heat_sources: tuple[str, ...] = (),
     boxes=None,
     landmarks: bool = True,
     fit: str | None = None,
-) -> str | None:
-    """Draw the map and return the hotspot id the user clicked, if any.
-
-    ``fit`` ('selected' or 'all') zooms to the selected hotspot or to all of
-    ``hotspots``; None keeps the station's default view.
-    """
+):
+    """The folium map of :func:`hotspot_map`."""
     geo = data.geography()
     m = maps.base_map(geo, lang=lang)
     if hotspots is not None and len(hotspots):
@@ -43,11 +146,46 @@ def hotspot_map(
         maps.add_landmarks(m, geo.landmarks, lang=lang)
     maps.add_layer_control(m)
     maps.use_local_assets(m)
-    out = st_folium(
-        m,
-        height=height,
-        use_container_width=True,
+    return m
+
+
+def hotspot_map(
+    hotspots,
+    gone=None,
+    *,
+    data_key: tuple[Hashable, ...],
+    lang: str,
+    height: int = 480,
+    key: str,
+    selected: str | None = None,
+    events=None,
+    heat_sources: tuple[str, ...] = (),
+    boxes=None,
+    landmarks: bool = True,
+    fit: str | None = None,
+) -> str | None:
+    """Draw the map and return the hotspot id the user clicked, if any.
+
+    ``data_key`` names the frames passed (the store URL, data version, query and
+    whatever else they were loaded with); with the options it keys the cached map.
+    ``fit`` ('selected' or 'all') zooms to the selected hotspot or to all of
+    ``hotspots``; None keeps the station's default view.
+    """
+    out = show_map(
+        lambda: build_hotspot_map(
+            hotspots,
+            gone,
+            lang=lang,
+            selected=selected,
+            events=events,
+            heat_sources=heat_sources,
+            boxes=boxes,
+            landmarks=landmarks,
+            fit=fit,
+        ),
+        cache_key=("hotspots", *data_key, lang, selected, heat_sources, landmarks, fit),
         key=key,
+        height=height,
         returned_objects=["last_active_drawing"],
     )
     return maps.clicked_hotspot_id(out)
