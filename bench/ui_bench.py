@@ -150,7 +150,27 @@ def demo_store(folder: Path) -> Path:
     return db
 
 
-def drive(url: str, rounds: int) -> dict:
+class ServerLog:
+    """The server's output (it runs with HOTSPOT_TIMING=1: a line per page script run)."""
+
+    def __init__(self, path: Path):
+        self.path, self.pos = path, 0
+
+    def runs(self) -> list[float]:
+        """Seconds of each page script run since the last call."""
+        with open(self.path, encoding="utf-8", errors="replace") as f:
+            f.seek(self.pos)
+            lines = f.read().splitlines()
+            self.pos = f.tell()
+        return [float(ln.split()[2]) for ln in lines if ln.startswith("run ")]
+
+    def lines(self, prefix: str) -> list[str]:
+        text = self.path.read_text(encoding="utf-8", errors="replace")
+        return [ln for ln in text.splitlines() if ln.startswith(prefix)]
+
+
+def drive(url: str, rounds: int, server: ServerLog) -> dict:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     out: dict = {"outside": [], "skeletons": []}
@@ -208,10 +228,15 @@ def drive(url: str, rounds: int) -> dict:
                 link = page.locator(f'[data-testid="stSidebarNavLink"][href$="/{name}"]')
                 if name == "brief":
                     link = page.locator('[data-testid="stSidebarNavLink"]').first
+                server.runs()
                 t0 = time.perf_counter()
                 link.click()
-                wait_done(page, runs)
-                changes.append((r + 1, name, time.perf_counter() - t0))
+                try:
+                    wait_done(page, runs)
+                except PlaywrightTimeout:
+                    page.screenshot(path=f"ui_bench-timeout-{name}.png", full_page=True)
+                    raise
+                changes.append((r + 1, name, time.perf_counter() - t0, sum(server.runs())))
         skeletons(page, "page changes")
         ctx.close()
         out["changes"] = changes
@@ -249,26 +274,33 @@ def main() -> None:
         folder = args.store or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         db = demo_store(folder)
-        t_start = time.perf_counter()
-        proc, url = start_streamlit(db)
-        started = time.perf_counter() - t_start
-        try:
-            res = drive(url, args.rounds)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+        log_path = Path(tmp) / "server.log"
+        with open(log_path, "w") as log:
+            t_start = time.perf_counter()
+            proc, url = start_streamlit(db, log=log, env={"HOTSPOT_TIMING": "1"})
+            started = time.perf_counter() - t_start
+            server = ServerLog(log_path)
+            try:
+                res = drive(url, args.rounds, server)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=20)
+        warmed = server.lines("준비 완료") + server.lines("페이지 준비 완료")
         sizes = {} if args.no_payload else payload_bytes(db)
 
     print(
         f"server start until it answers: {started:.2f} s "
         "(includes computing the brief's default view before listening)"
     )
+    for line in warmed:
+        print(f"server: {line}")
     hosts = sorted({u.split("/")[2] for u in res["outside"]})
     print(f"requests off this machine that failed: {len(res['outside'])} {hosts}")
     for label, t in res["visits"].items():
         print(f"brief, {label}: {t:.2f} s until the map is drawn (target < {TARGET_S} s)")
     for r in sorted({c[0] for c in res["changes"]}):
-        times = [(n, t) for rr, n, t in res["changes"] if rr == r]
+        times = [(n, t) for rr, n, t, _ in res["changes"] if rr == r]
+        scripts = [(n, t) for rr, n, _, t in res["changes"] if rr == r]
         under = sum(t < TARGET_S for _, t in times)
         kind = "first visit of each page" if r == 1 else "warm"
         print(
@@ -276,6 +308,11 @@ def main() -> None:
             + ", ".join(f"{n} {t:.2f}" for n, t in times)
             + f" s (max {max(t for _, t in times):.2f}, median "
             f"{statistics.median(t for _, t in times):.2f}; {under}/{len(times)} < {TARGET_S} s)"
+        )
+        print(
+            "  of which the page's script on the server: "
+            + ", ".join(f"{n} {t:.2f}" for n, t in scripts)
+            + " s"
         )
     print(
         f"skeletons (grey placeholders) after the first visit: {len(res['skeletons'])} (target 0)"

@@ -10,7 +10,7 @@ from analytics.station.clock import weekday_names
 from analytics.storage.schema import SOURCES
 from ui import data
 from ui.i18n import day, day_range, number, text
-from ui.maps import hotspot_map
+from ui.maps import hotspot_map, map_page_options
 from ui.state import update_view, view
 from ui.tables import hotspot_table
 from ui.tables_map import (
@@ -117,20 +117,7 @@ st.caption(
 )
 privacy_note(data.privacy_effect(answer), lang, places=True)
 period_events = data.period_events(db_url, version, start, end, query.sources, query.categories)
-clicked = hotspot_map(
-    hotspots,
-    for_unit(answer.shown.gone, query.unit),
-    data_key=(db_url, version, query),
-    lang=lang,
-    height=560,
-    key="m_map",
-    selected=state.hotspot,
-    events=period_events,
-    heat_sources=query.sources,
-    boxes=data.box_log(db_url, version),
-    # Picking a hotspot shows it up close; otherwise every hotspot of the view is in sight.
-    fit="selected" if state.hotspot else "all",
-)
+clicked = hotspot_map(**map_page_options(answer, period_events, db_url, version, state))
 if clicked and clicked != state.hotspot:
     update_view(hotspot=clicked)
     st.rerun()

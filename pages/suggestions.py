@@ -24,8 +24,7 @@ from ui.tables_suggestions import (
 )
 from ui.widgets import share_box
 
-CELL_M = 500.0
-DEFAULT_NEXT_SITES = 5
+CELL_M, DEFAULT_NEXT_SITES = ds.CELL_M, ds.DEFAULT_NEXT_SITES
 state = view()
 lang = state.lang
 db_url = data.store_url()

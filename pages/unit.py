@@ -7,7 +7,7 @@ import streamlit as st
 from ui import data
 from ui import data_unit as du
 from ui.i18n import day_range, number, text
-from ui.maps import show_map
+from ui.maps import show_map, unit_map_options
 from ui.state import update_view, view
 from ui.tables import hotspot_table
 from ui.widgets import privacy_note, share_box
@@ -75,9 +75,7 @@ with left:
     st.subheader(text("unit.map", lang))
     show_map(
         lambda: du.unit_map(v["hotspots"], v["gone"], unit=unit, lang=lang),
-        cache_key=("unit", db_url, version, query, lang),
-        key="u_map",
-        height=460,
+        **unit_map_options(db_url, version, query, lang),
     )
 with right:
     st.subheader(text("unit.table", lang))

@@ -9,8 +9,9 @@ a rerun or a page visit with the same view sends the same map without rebuilding
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 
 import streamlit as st
 import streamlit_folium
@@ -24,6 +25,17 @@ from ui import data
 # on the app's first run: otherwise every map would be blank.
 _COMPONENT = streamlit_folium._component_func
 _CAPTURE = threading.Lock()
+_WARMING = threading.local()
+
+
+@contextlib.contextmanager
+def warming() -> Iterator[None]:
+    """Within this block :func:`show_map` fills the cache (an analyst's map) and draws nothing."""
+    _WARMING.on = True
+    try:
+        yield
+    finally:
+        _WARMING.on = False
 
 
 def register_component() -> None:
@@ -106,9 +118,17 @@ def show_map(
     returned_objects: Sequence[str] = (),
 ):
     """Draw the folium map ``build()`` returns (see :func:`map_args`); return st_folium's value."""
+    warm = getattr(_WARMING, "on", False)
     args = map_args(
-        build, cache_key=cache_key, key=key, height=height, returned_objects=returned_objects
+        build,
+        cache_key=cache_key,
+        key=key,
+        height=height,
+        returned_objects=returned_objects,
+        masked=False if warm else None,
     )
+    if warm:
+        return None
     state_key = args["key"]
 
     def on_change() -> None:  # as st_folium's own callback
@@ -189,3 +209,47 @@ def hotspot_map(
         returned_objects=["last_active_drawing"],
     )
     return maps.clicked_hotspot_id(out)
+
+
+# The options of each page's map, shared by the page and ui.warm (one cache key for both).
+
+
+def brief_map_options(answer, db_url: str, version: str, state) -> dict:
+    """:func:`hotspot_map`'s arguments on the meeting brief (``state``: the ViewState)."""
+    top_n = 5 if state.present else 10
+    return {
+        "hotspots": answer.shown.current.head(top_n),
+        "gone": answer.shown.gone,
+        "data_key": (db_url, version, state.query, top_n),
+        "lang": state.lang,
+        "height": 600 if state.present else 480,
+        "key": "brief_map",
+        "selected": state.hotspot,
+        "fit": "all",  # rural hotspots (인월, 운봉) lie outside the station's default view
+    }
+
+
+def map_page_options(answer, events, db_url: str, version: str, state) -> dict:
+    """:func:`hotspot_map`'s arguments on the hotspot map page (``events``: the period's)."""
+    from ui.tables_map import for_unit
+
+    query = state.query
+    return {
+        "hotspots": for_unit(answer.shown.current, query.unit),
+        "gone": for_unit(answer.shown.gone, query.unit),
+        "data_key": (db_url, version, query),
+        "lang": state.lang,
+        "height": 560,
+        "key": "m_map",
+        "selected": state.hotspot,
+        "events": events,
+        "heat_sources": query.sources,
+        "boxes": data.box_log(db_url, version),
+        # Picking a hotspot shows it up close; otherwise every hotspot of the view is in sight.
+        "fit": "selected" if state.hotspot else "all",
+    }
+
+
+def unit_map_options(db_url: str, version: str, query, lang: str) -> dict:
+    """:func:`show_map`'s options for a unit's map (``query`` carries the unit)."""
+    return {"cache_key": ("unit", db_url, version, query, lang), "key": "u_map", "height": 460}
