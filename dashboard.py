@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics.access.identity import role_allows
 from analytics.station.config import default_station
-from ui import data, maps, warm
+from ui import data, maps, preload, warm
 from ui.auth import sidebar_user, sign_in_page, signed_in_role
 from ui.i18n import text
 from ui.state import view
@@ -72,6 +72,9 @@ page = navigation(role, "hidden" if state.present else "sidebar")
 started = time.perf_counter()
 page.run()
 warm.note_run(page.url_path, time.perf_counter() - started)
-warm.first_run_done()  # the other pages' caches may fill now (ui.warm, started by ui.serve)
+warm.first_run_done()
+if not st.session_state.get("hs_preloaded"):
+    st.session_state["hs_preloaded"] = True
+    preload.mount_elements()  # the other pages' caches may fill now (ui.warm, started by ui.serve)
 if not state.present:
     footer(lang)

@@ -76,10 +76,11 @@ DONE = """
     const d = f.contentDocument;
     if (!d || !d.querySelector(".leaflet-overlay-pane path:not([d='M0 0'])")) return false;
   }
+  const shown = (e) => e.getClientRects().length > 0;  // not in a hidden container
   for (const e of document.querySelectorAll('[data-testid="stDataFrame"]'))
-    if (!e.querySelector('canvas')) return false;
+    if (shown(e) && !e.querySelector('canvas')) return false;
   for (const e of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
-    if (!e.querySelector('canvas, svg')) return false;
+    if (shown(e) && !e.querySelector('canvas, svg')) return false;
   return true;
 }
 """

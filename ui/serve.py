@@ -6,6 +6,8 @@ Three things happen before the server listens:
   after start (a deep link such as ``/map`` would run ``pages/map.py`` on its own,
   without the router's frame and sign-in). ``st.navigation`` switches that off, but
   only once it has run; here it is switched off before the server starts.
+* The app's pages answer with Streamlit's ``index.html`` plus hints that fetch the
+  code of the elements the pages use at once (:mod:`ui.preload`).
 * The sign-in session routes (``/_auth/session``, ``/_auth/signout``,
   :mod:`ui.session_routes`) are added to the server Streamlit builds: a script
   cannot set the HttpOnly session cookie itself.
@@ -29,7 +31,7 @@ from streamlit import logger as st_logger
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-from ui import session_routes
+from ui import preload, session_routes
 
 
 def warm() -> None:
@@ -56,9 +58,17 @@ def warm() -> None:
     print(f"준비 완료: {time.perf_counter() - t0:.1f} s ({detail})", file=sys.stderr, flush=True)
 
 
+def page_names() -> list[str]:
+    """The URL path of every page (``pages/<name>.py`` is served at ``/<name>``)."""
+    from analytics.station.config import REPO_ROOT
+
+    return sorted(p.stem for p in (REPO_ROOT / "pages").glob("*.py"))
+
+
 def main(argv: list[str] | None = None) -> int:
     PagesManager.uses_pages_directory = False
     session_routes.install()
+    preload.install(page_names())
     warm()
     from ui import data
     from ui import warm as warming
