@@ -9,6 +9,7 @@ from analytics.query import EPS_M_SLIDER, MIN_SAMPLES_SLIDER, WEIGHT_SLIDER
 from analytics.station.clock import weekday_names
 from analytics.storage.schema import SOURCES
 from ui import data
+from ui.charts import chart_spec, show_chart
 from ui.i18n import day, day_range, number, text
 from ui.maps import hotspot_map, map_page_options
 from ui.state import update_view, view
@@ -160,23 +161,31 @@ if state.hotspot in places:
         )
     )
     st.markdown(text("map.patrol", lang, windows=h["patrol_text"] or "—"))
-    chart = (
-        alt.Chart(heatmap_frame(h["hour_weekday"], lang))
-        .mark_rect()
-        .encode(
-            x=alt.X("hour:O", title=text("map.hour", lang)),
-            y=alt.Y(
-                "weekday:N",
-                sort=weekday_names(lang),
-                title=text("map.weekday", lang),
-            ),
-            color=alt.Color(
-                "n:Q", title=text("map.count", lang), scale=alt.Scale(scheme="orangered")
-            ),
-            tooltip=["weekday", "hour", "n"],
+
+    def profile_chart():
+        return (
+            alt.Chart(heatmap_frame(h["hour_weekday"], lang))
+            .mark_rect()
+            .encode(
+                x=alt.X("hour:O", title=text("map.hour", lang)),
+                y=alt.Y(
+                    "weekday:N",
+                    sort=weekday_names(lang),
+                    title=text("map.weekday", lang),
+                ),
+                color=alt.Color(
+                    "n:Q", title=text("map.count", lang), scale=alt.Scale(scheme="orangered")
+                ),
+                tooltip=["weekday", "hour", "n"],
+            )
+        )
+
+    show_chart(
+        chart_spec(
+            profile_chart,
+            cache_key=("map.profile", db_url, version, query, state.hotspot, lang),
         )
     )
-    st.altair_chart(chart, width="stretch")
     st.caption(text("map.events", lang))
     st.dataframe(
         member_events(period_events, answer.shown.event_hotspot, state.hotspot, lang),
