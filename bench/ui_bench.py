@@ -73,11 +73,15 @@ DONE = """
   if (window.__runs <= runs) return false;
   if (document.querySelector('[data-stale="true"]')) return false;
   if (document.querySelector('[data-testid="stSkeleton"],[data-testid="stAppSkeleton"]')) return false;
-  for (const f of document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]')) {
+  const shown = (e) => e.getClientRects().length > 0;  // not in a hidden container
+  // Maps: st_folium's component, or a map's own page in an iframe (ui.maps.show_static_map).
+  for (const f of document.querySelectorAll('iframe')) {
+    const map = f.title === 'streamlit_folium.st_folium'
+      || (f.getAttribute('srcdoc') || '').includes('leaflet');
+    if (!map || !shown(f)) continue;
     const d = f.contentDocument;
     if (!d || !d.querySelector(".leaflet-overlay-pane path:not([d='M0 0'])")) return false;
   }
-  const shown = (e) => e.getClientRects().length > 0;  // not in a hidden container
   for (const e of document.querySelectorAll('[data-testid="stDataFrame"]'))
     if (shown(e) && !e.querySelector('canvas')) return false;
   for (const e of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))

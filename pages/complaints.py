@@ -115,6 +115,6 @@ with left:
         )
 with right:
     st.subheader(text("complaints.map", lang))
-    dc.complaint_map(rows, data_key=(db_url, version, start, end), lang=lang, key="c_map")
+    dc.complaint_map(rows, data_key=(db_url, version, start, end), lang=lang)
     st.caption(text("complaints.map_caption", lang, day=last))
 share_box(state, lang, "complaints")

@@ -101,6 +101,6 @@ st.subheader(text("incidents.map", lang))
 rows = di.period_incidents(db_url, version, start, end, cats)
 if rows.empty:
     st.info(text("incidents.none", lang))
-di.incident_map(rows, data_key=(db_url, version, start, end, cats), lang=lang, key="i_map")
+di.incident_map(rows, data_key=(db_url, version, start, end, cats), lang=lang)
 st.caption(text("incidents.map_caption", lang, n=number(len(rows))))
 share_box(state, lang, "incidents")

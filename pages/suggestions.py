@@ -150,7 +150,6 @@ with map_slot:
         on=on,
         cell_m=CELL_M,
         lang=lang,
-        key="s_map",
         # What the frames above were loaded with: the view's query (its period), box, top.
         data_key=(db_url, version, state.query, box, top),
     )

@@ -7,7 +7,7 @@ import streamlit as st
 from ui import data
 from ui import data_unit as du
 from ui.i18n import day_range, number, text
-from ui.maps import show_map, unit_map_options
+from ui.maps import show_static_map, unit_map_options
 from ui.state import update_view, view
 from ui.tables import hotspot_table
 from ui.widgets import privacy_note, share_box
@@ -73,7 +73,7 @@ if v["rank"]:
 left, right = st.columns([1, 1])
 with left:
     st.subheader(text("unit.map", lang))
-    show_map(
+    show_static_map(
         lambda: du.unit_map(v["hotspots"], v["gone"], unit=unit, lang=lang),
         **unit_map_options(db_url, version, query, lang),
     )

@@ -19,7 +19,7 @@ from analytics.station.categories import label as category_label
 from analytics.storage.schema import COMPLAINT_STATUSES
 from ui import data
 from ui.i18n import day, number, text
-from ui.maps import show_map
+from ui.maps import show_static_map
 
 # Okabe–Ito, as analytics.presentation.maps: orange is the complaint colour.
 STATUS_COLOURS = {"received": "#E69F00", "in_progress": "#56B4E9", "done": "#009E73"}
@@ -242,17 +242,14 @@ def category_chart(counts: pd.DataFrame, lang: str):
     )
 
 
-def complaint_map(
-    rows: pd.DataFrame, *, data_key: tuple, lang: str, key: str, height: int = 460
-) -> None:
+def complaint_map(rows: pd.DataFrame, *, data_key: tuple, lang: str, height: int = 460) -> None:
     """This period's complaints as clustered points: open and resolved as two layers.
 
     ``data_key``: the plain values ``rows`` were loaded with (the map is cached on them).
     """
-    show_map(
+    show_static_map(
         lambda: build_complaint_map(rows, lang=lang),
         cache_key=("complaints", *data_key, lang),
-        key=key,
         height=height,
     )
 

@@ -19,7 +19,7 @@ from analytics.station.clock import wall_clock, weekday_names
 from ui import data
 from ui.charts import date_tooltip, time_x
 from ui.i18n import number, percent, signed_pct, text
-from ui.maps import show_map
+from ui.maps import show_static_map
 
 PERIOD_COLOUR = "#E69F00"
 HOLIDAY_COLOUR = "#D55E00"
@@ -234,17 +234,14 @@ def priority_chart(mix: pd.DataFrame, lang: str):
     )
 
 
-def incident_map(
-    rows: pd.DataFrame, *, data_key: tuple, lang: str, key: str, height: int = 520
-) -> None:
+def incident_map(rows: pd.DataFrame, *, data_key: tuple, lang: str, height: int = 520) -> None:
     """Heat and clustered points of the period's incidents (analytics.presentation.maps builders).
 
     ``data_key``: the plain values ``rows`` were loaded with (the map is cached on them).
     """
-    show_map(
+    show_static_map(
         lambda: build_incident_map(rows, lang=lang),
         cache_key=("incidents", *data_key, lang),
-        key=key,
         height=height,
     )
 

@@ -137,6 +137,35 @@ def show_map(
     return _COMPONENT(**args, on_change=on_change)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_html(cache_key: tuple, _build: Callable) -> str:
+    return _build().get_root().render()
+
+
+def map_html(
+    build: Callable, *, cache_key: tuple[Hashable, ...], masked: bool | None = None
+) -> str:
+    """The whole HTML page of the folium map ``build()`` returns, built once per ``cache_key``
+    (as :func:`map_args`: the viewer flag is added to it)."""
+    if masked is None:
+        masked = data._masked()
+    return _cached_html((*cache_key, data.VIEWER_SUFFIX if masked else ""), _build=build)
+
+
+def show_static_map(build: Callable, *, cache_key: tuple[Hashable, ...], height: int) -> None:
+    """Draw a map nothing is read back from, as its own page in an iframe.
+
+    No st_folium component: the browser neither fetches the component's page and
+    script nor waits for it to say it is ready (with a grey placeholder meanwhile);
+    Leaflet draws the map straight from the HTML. Pan, zoom, layers and tooltips are
+    the same.
+    """
+    warm = getattr(_WARMING, "on", False)
+    html = map_html(build, cache_key=cache_key, masked=False if warm else None)
+    if not warm:
+        st.iframe(html, height=height, width="stretch")
+
+
 def build_hotspot_map(
     hotspots,
     gone=None,
@@ -251,5 +280,5 @@ def map_page_options(answer, events, db_url: str, version: str, state) -> dict:
 
 
 def unit_map_options(db_url: str, version: str, query, lang: str) -> dict:
-    """:func:`show_map`'s options for a unit's map (``query`` carries the unit)."""
-    return {"cache_key": ("unit", db_url, version, query, lang), "key": "u_map", "height": 460}
+    """:func:`show_static_map`'s options for a unit's map (``query`` carries the unit)."""
+    return {"cache_key": ("unit", db_url, version, query, lang), "height": 460}

@@ -12,7 +12,7 @@ import pandas as pd
 from analytics.presentation import maps
 from ui import data
 from ui.i18n import text
-from ui.maps import show_map
+from ui.maps import show_static_map
 from ui.tables_suggestions import reason_text
 
 SITE_COLOUR = "#E69F00"  # Okabe–Ito orange: apart from the boxes' green and fear's pink
@@ -64,13 +64,12 @@ def suggestion_map(
     on: pd.Timestamp,
     cell_m: float,
     lang: str,
-    key: str,
     data_key: tuple,
     height: int = 520,
 ) -> None:
     """Fear hotspots, next-site cells, boxes and this period's cards; ``data_key``: the
     plain values the frames were loaded with (the map is cached on them)."""
-    show_map(
+    show_static_map(
         lambda: build_suggestion_map(
             fear=fear,
             placements=placements,
@@ -81,7 +80,6 @@ def suggestion_map(
             lang=lang,
         ),
         cache_key=("suggestions", *data_key, on, cell_m, lang),
-        key=key,
         height=height,
     )
 

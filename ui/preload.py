@@ -26,6 +26,7 @@ ELEMENTS = (
     "Selectbox",  # sidebar: week; pages' pickers
     "Metric",
     "ComponentInstance",  # st_folium's map iframe
+    "IFrame",  # the maps nothing is read back from
     "Button",
     "DownloadButton",
     "Multiselect",
@@ -142,6 +143,7 @@ def mount_elements() -> None:
         st.multiselect("preload", ["a"], key="hs_preload_multi", label_visibility="collapsed")
         st.checkbox("preload", key="hs_preload_check", label_visibility="collapsed")
         st.dataframe(pd.DataFrame({"a": [0]}), hide_index=True)
+        st.iframe("<p></p>", height=1)
         st.vega_lite_chart(
             {"data": {"values": [{"a": 0}]}, "mark": "point", "encoding": {"x": {"field": "a"}}}
         )

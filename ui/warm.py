@@ -133,7 +133,6 @@ def suggestions_page(db_url: str, version: str, state) -> None:
             on=end - pd.Timedelta(days=1),
             cell_m=ds.CELL_M,
             lang=state.lang,
-            key="s_map",
             data_key=(db_url, version, state.query, box, top),
         )
 
@@ -152,7 +151,7 @@ def complaints_page(db_url: str, version: str, state) -> None:
     dc.categories(db_url, version, start, end)
     rows = dc.period_complaints(db_url, version, start, end)
     with maps.warming():
-        dc.complaint_map(rows, data_key=(db_url, version, start, end), lang=state.lang, key="c_map")
+        dc.complaint_map(rows, data_key=(db_url, version, start, end), lang=state.lang)
 
 
 def incidents_page(db_url: str, version: str, state) -> None:
@@ -169,9 +168,7 @@ def incidents_page(db_url: str, version: str, state) -> None:
     di.priority(db_url, version, start, end, cats)
     rows = di.period_incidents(db_url, version, start, end, cats)
     with maps.warming():
-        di.incident_map(
-            rows, data_key=(db_url, version, start, end, cats), lang=state.lang, key="i_map"
-        )
+        di.incident_map(rows, data_key=(db_url, version, start, end, cats), lang=state.lang)
 
 
 def unit_page(db_url: str, version: str, state) -> None:
@@ -184,7 +181,7 @@ def unit_page(db_url: str, version: str, state) -> None:
     v = du.unit_view(db_url, version, query, lang)
     du.unit_files(db_url, version, query, lang)
     with maps.warming():
-        maps.show_map(
+        maps.show_static_map(
             lambda: du.unit_map(v["hotspots"], v["gone"], unit=unit, lang=lang),
             **maps.unit_map_options(db_url, version, query, lang),
         )
