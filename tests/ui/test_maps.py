@@ -88,3 +88,35 @@ def test_show_map_sends_the_cached_arguments_with_st_folium_callback(monkeypatch
         **maps.map_args(tiny_map, cache_key=("y",), key="k", height=300, masked=False),
         "on_change": kw["on_change"],
     }
+
+
+def test_a_static_map_is_its_page_built_once_and_drawn_in_an_iframe(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(maps.st, "iframe", lambda html, **kw: drawn.append((html, kw)))
+    monkeypatch.setattr(maps.data, "_masked", lambda: False)
+    build, calls = counting(tiny_map)
+    maps.show_static_map(build, cache_key=("unit", "db", "v1"), height=460)
+    maps.show_static_map(build, cache_key=("unit", "db", "v1"), height=460)
+    assert len(calls) == 1 and len(drawn) == 2
+    html, kw = drawn[0]
+    assert kw == {"height": 460, "width": "stretch"}
+    assert html.startswith("<!DOCTYPE html>") and "/app/static/vendor/leaflet" in html
+    assert "35.41" in html  # the place it marks
+    monkeypatch.setattr(maps.data, "_masked", lambda: True)
+    maps.show_static_map(build, cache_key=("unit", "db", "v1"), height=460)
+    assert len(calls) == 2  # a viewer never gets the analyst's page
+
+
+def test_warming_fills_the_map_caches_and_draws_nothing(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(maps.st, "iframe", lambda *a, **k: drawn.append(a))
+    monkeypatch.setattr(maps, "_COMPONENT", lambda **kw: drawn.append(kw))
+    monkeypatch.setattr(maps.data, "_masked", lambda: pytest.fail("no session while warming"))
+    build, calls = counting(tiny_map)
+    with maps.warming():
+        maps.show_static_map(build, cache_key=("s",), height=300)
+        assert maps.show_map(build, cache_key=("d",), key="k", height=300) is None
+    assert not drawn and len(calls) == 2
+    maps.map_html(build, cache_key=("s",), masked=False)
+    maps.map_args(build, cache_key=("d",), key="k", height=300, masked=False)
+    assert len(calls) == 2  # an analyst's later visit finds both
