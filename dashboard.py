@@ -72,9 +72,9 @@ page = navigation(role, "hidden" if state.present else "sidebar")
 started = time.perf_counter()
 page.run()
 warm.note_run(page.url_path, time.perf_counter() - started)
-warm.first_run_done()
-if not st.session_state.get("hs_preloaded"):
+warm.first_run_done()  # the other pages' caches may fill now (ui.warm, started by ui.serve)
+if not st.session_state.get("hs_preloaded"):  # a session's first run: see ui.preload
     st.session_state["hs_preloaded"] = True
-    preload.mount_elements()  # the other pages' caches may fill now (ui.warm, started by ui.serve)
+    preload.mount_elements(uploader=role_allows(role, "analyst"))
 if not state.present:
     footer(lang)
