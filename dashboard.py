@@ -75,6 +75,6 @@ warm.note_run(page.url_path, time.perf_counter() - started)
 warm.first_run_done()  # the other pages' caches may fill now (ui.warm, started by ui.serve)
 if not st.session_state.get("hs_preloaded"):  # a session's first run: see ui.preload
     st.session_state["hs_preloaded"] = True
-    preload.mount_elements(uploader=role_allows(role, "analyst"))
+    preload.mount_elements()
 if not state.present:
     footer(lang)

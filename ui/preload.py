@@ -127,13 +127,13 @@ def install(pages) -> None:
     starlette_app.create_streamlit_routes = create_streamlit_routes
 
 
-def mount_elements(*, uploader: bool = False) -> None:
+def mount_elements() -> None:
     """Draw each lazily loaded element once, hidden, so later pages show theirs at once.
 
     React shows a grey placeholder while an element's code is first imported in a
     page (even from the browser's cache); drawn once here, the next page's slider,
-    table or chart has none. Called on a session's first run, after the page;
-    ``uploader`` (for those who may open the data page) adds a file uploader.
+    table or chart has none. Called on a session's first run, after the page. Not the
+    data page's file uploader: a second (hidden) one would stand beside the real one.
     """
     import pandas as pd
     import streamlit as st
@@ -145,8 +145,6 @@ def mount_elements(*, uploader: bool = False) -> None:
         st.checkbox("preload", key="hs_preload_check", label_visibility="collapsed")
         st.dataframe(pd.DataFrame({"a": [0]}), hide_index=True)
         st.iframe("<p></p>", height=1)
-        if uploader:
-            st.file_uploader("preload", key="hs_preload_file", label_visibility="collapsed")
         st.vega_lite_chart(
             {"data": {"values": [{"a": 0}]}, "mark": "point", "encoding": {"x": {"field": "a"}}}
         )
