@@ -56,6 +56,7 @@ def folium_args(m, *, key: str, height: int, returned_objects: Sequence[str]) ->
     """
     captured: dict = {}
     with _CAPTURE:  # one capture at a time; show_map calls _COMPONENT, never the module's
+        previous = streamlit_folium._component_func
         streamlit_folium._component_func = lambda **kw: captured.update(kw)
         try:
             streamlit_folium.st_folium(
@@ -66,7 +67,7 @@ def folium_args(m, *, key: str, height: int, returned_objects: Sequence[str]) ->
                 returned_objects=list(returned_objects),
             )
         finally:
-            streamlit_folium._component_func = _COMPONENT
+            streamlit_folium._component_func = previous
     captured.pop("on_change", None)
     return captured
 

@@ -120,3 +120,23 @@ def test_warming_fills_the_map_caches_and_draws_nothing(monkeypatch):
     maps.map_html(build, cache_key=("s",), masked=False)
     maps.map_args(build, cache_key=("d",), key="k", height=300, masked=False)
     assert len(calls) == 2  # an analyst's later visit finds both
+
+
+def test_the_component_is_registered_with_a_running_server(monkeypatch):
+    """ui.warm imports st_folium before the server runs: the app's first run registers it."""
+    from streamlit import runtime
+
+    registered = []
+
+    class Registry:
+        def register_component(self, component):
+            registered.append(component)
+
+    class Runtime:
+        component_registry = Registry()
+
+    monkeypatch.setattr(runtime, "exists", lambda: True)
+    monkeypatch.setattr(runtime, "get_instance", lambda: Runtime())
+    maps.register_component()
+    assert registered == [streamlit_folium._component_func]
+    assert registered[0].name == "streamlit_folium.st_folium"
