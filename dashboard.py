@@ -70,7 +70,9 @@ if data.overview(db_url, version)["synthetic"]:
 
 page = navigation(role, "hidden" if state.present else "sidebar")
 started = time.perf_counter()
+warm.note_activity()
 page.run()
+warm.note_activity()
 warm.note_run(page.url_path, time.perf_counter() - started)
 warm.first_run_done()  # the other pages' caches may fill now (ui.warm, started by ui.serve)
 if not st.session_state.get("hs_preloaded"):  # a session's first run: see ui.preload

@@ -16,6 +16,7 @@ Warming uses an analyst's view (a signed-in viewer's caches are filled on first 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -34,6 +35,9 @@ log = logging.getLogger(__name__)
 FIRST_RUN = threading.Event()
 WAIT_FOR_FIRST_RUN_S = 30.0  # warm anyway if nobody comes
 AFTER_FIRST_RUN_S = 2.0  # the browser still fetches the map's files from this server
+QUIET_S = 1.5  # between pages, wait until no page has run for this long (a visitor is served first)
+MAX_WAIT_S = 30.0  # ... but no longer than this per page
+_last_run = [0.0]  # time.monotonic() of the latest page script run, start or end
 
 
 THREAD_NAME = "warm-pages"
@@ -41,6 +45,17 @@ THREAD_NAME = "warm-pages"
 
 def first_run_done() -> None:
     FIRST_RUN.set()
+
+
+def note_activity() -> None:
+    """A page script runs (dashboard.py, at its start and end): warming waits its turn."""
+    _last_run[0] = time.monotonic()
+
+
+def _wait_quiet() -> None:
+    deadline = time.monotonic() + MAX_WAIT_S
+    while time.monotonic() < deadline and time.monotonic() - _last_run[0] < QUIET_S:
+        time.sleep(0.2)
 
 
 def note_run(page: str, seconds: float) -> None:
@@ -205,13 +220,19 @@ PAGES: dict[str, Callable] = {
 }
 
 
-def warm_pages(db_url: str) -> list[tuple[str, float]]:
-    """Every page's default view (after the brief's); (page, seconds), one failure skipped."""
+def warm_pages(
+    db_url: str, *, between: Callable[[], None] = lambda: None
+) -> list[tuple[str, float]]:
+    """Every page's default view (after the brief's); (page, seconds), one failure skipped.
+
+    ``between`` runs before each page (the background thread waits there for a quiet moment).
+    """
     steps: list[tuple[str, float]] = []
     view = default_view(db_url)
     if view is None:
         return steps
     for name, warm in PAGES.items():
+        between()
         try:
             _timed(steps, name, lambda warm=warm: warm(db_url, *view))
         except Exception:  # the page computes on demand anyway
@@ -234,9 +255,12 @@ def _background(db_url: str) -> None:
         logging.getLogger(name).addFilter(_QuietWarmThread())
     FIRST_RUN.wait(WAIT_FOR_FIRST_RUN_S)
     time.sleep(AFTER_FIRST_RUN_S)
+    # Linux: a thread is a task with its own nice value; the visitors' threads come first.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
     t0 = time.perf_counter()
     try:
-        steps = warm_pages(db_url)
+        steps = warm_pages(db_url, between=_wait_quiet)
     except Exception:
         log.warning("could not warm the pages", exc_info=True)
         return

@@ -80,9 +80,34 @@ def test_the_background_warm_up_waits_for_the_first_page(monkeypatch):
     monkeypatch.setattr(warm, "FIRST_RUN", threading.Event())
     monkeypatch.setattr(warm, "WAIT_FOR_FIRST_RUN_S", 120.0)
     monkeypatch.setattr(warm, "AFTER_FIRST_RUN_S", 0.0)
-    monkeypatch.setattr(warm, "warm_pages", lambda _url: warmed.set() or [])
+    monkeypatch.setattr(warm, "warm_pages", lambda _url, between: warmed.set() or [])
     thread = warm.start_background("sqlite:///unused")
     assert not warmed.wait(0.5) and thread.is_alive()  # nobody has opened a page yet
     warm.first_run_done()
     thread.join(30)
     assert warmed.is_set() and not thread.is_alive()
+
+
+def test_between_pages_the_warm_up_waits_while_visitors_run_pages(monkeypatch):
+    monkeypatch.setattr(warm, "QUIET_S", 60.0)
+    monkeypatch.setattr(warm, "MAX_WAIT_S", 0.0)  # gives up at once: waited, but not forever
+    warm.note_activity()
+    waited = []
+    monkeypatch.setattr(warm.time, "sleep", lambda s: waited.append(s))
+    warm._wait_quiet()
+    assert waited == []  # MAX_WAIT_S reached before any pause
+    monkeypatch.setattr(warm, "MAX_WAIT_S", 60.0)
+    clock = iter(range(0, 1000, 10))
+    monkeypatch.setattr(warm.time, "monotonic", lambda: float(next(clock)))
+    warm._last_run[0] = 0.0
+    warm._wait_quiet()  # quiet once 60 s have passed since the last run
+    assert waited and all(s == 0.2 for s in waited)
+
+
+def test_each_page_waits_its_turn(app_env, monkeypatch):
+    turns = []
+    monkeypatch.setattr(
+        warm, "PAGES", {"a": lambda *a: turns.append("a"), "b": lambda *a: turns.append("b")}
+    )
+    steps = warm.warm_pages(data.store_url(), between=lambda: turns.append("wait"))
+    assert turns == ["wait", "a", "wait", "b"] and [s for s, _ in steps] == ["a", "b"]
