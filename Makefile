@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/store_bench.py
 	$(BIN)/python bench/backtest_bench.py
 	$(BIN)/python bench/auto_bench.py
+	$(BIN)/python bench/ui_bench.py
 
 demo: $(STAMP)
 	$(BIN)/python -m analytics demo

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from analytics.access.identity import role_allows
 from analytics.station.config import default_station
-from ui import data
+from ui import data, maps, preload, warm
 from ui.auth import sidebar_user, sign_in_page, signed_in_role
 from ui.i18n import text
 from ui.state import view
@@ -51,6 +53,7 @@ def navigation(role: str | None, position: str):
     )
 
 
+maps.register_component()  # st_folium's, if ui.warm imported it before the server ran
 db_url = data.store_url()
 role = signed_in_role(db_url)
 if role is None:
@@ -66,6 +69,14 @@ if data.overview(db_url, version)["synthetic"]:
     st.warning(text("frame.synthetic", lang))
 
 page = navigation(role, "hidden" if state.present else "sidebar")
+started = time.perf_counter()
+warm.note_activity()
 page.run()
+warm.note_activity()
+warm.note_run(page.url_path, time.perf_counter() - started)
+warm.first_run_done()  # the other pages' caches may fill now (ui.warm, started by ui.serve)
+if not st.session_state.get("hs_preloaded"):  # a session's first run: see ui.preload
+    st.session_state["hs_preloaded"] = True
+    preload.mount_elements()
 if not state.present:
     footer(lang)

@@ -8,7 +8,7 @@ from analytics.station.config import default_station
 from ui import data, data_unit
 from ui.auth import audit_export
 from ui.i18n import day_range, number, signed_pct, text
-from ui.maps import hotspot_map
+from ui.maps import brief_map_options, hotspot_map
 from ui.state import view
 from ui.tables import hotspot_table, markdown_table, status_counts, unit_view
 from ui.widgets import privacy_note, share_box
@@ -65,15 +65,7 @@ top_n = 5 if state.present else 10
 left, right = st.columns([5, 6])
 with left:
     st.subheader(text("brief.map", lang))
-    hotspot_map(
-        hotspots.head(top_n),
-        answer.shown.gone,
-        lang=lang,
-        height=600 if state.present else 480,
-        key="brief_map",
-        selected=state.hotspot,
-        fit="all",  # rural hotspots (인월, 운봉) lie outside the station's default view
-    )
+    hotspot_map(**brief_map_options(answer, db_url, version, state))
 with right:
     st.subheader(text("brief.top", lang))
     if hotspots.empty:

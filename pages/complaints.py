@@ -8,6 +8,7 @@ import streamlit as st
 from analytics.compute.complaints import DEFAULT_OVERDUE_DAYS
 from ui import data
 from ui import data_complaints as dc
+from ui.charts import chart_spec, show_chart
 from ui.data_unit import metric_delta
 from ui.i18n import day, day_range, number, text
 from ui.state import update_view, view
@@ -48,7 +49,12 @@ left, right = st.columns(2)
 with left:
     st.subheader(text("complaints.pipeline", lang))
     counts = dc.pipeline(db_url, version, end)
-    st.altair_chart(dc.pipeline_chart(counts, lang), width="stretch")
+    show_chart(
+        chart_spec(
+            lambda: dc.pipeline_chart(counts, lang),
+            cache_key=("complaints.pipeline", db_url, version, end, lang),
+        )
+    )
     st.caption(text("complaints.pipeline_caption", lang, day=last, n=number(counts.sum())))
 with right:
     st.subheader(text("complaints.resolution", lang))
@@ -58,7 +64,12 @@ with right:
         for figures in dc.resolution_figures(res, lang):
             for col, (label, value) in zip(st.columns(2), figures, strict=True):
                 col.metric(label, value)
-        st.altair_chart(dc.histogram_chart(res["histogram"], lang), width="stretch")
+        show_chart(
+            chart_spec(
+                lambda: dc.histogram_chart(res["histogram"], lang),
+                cache_key=("complaints.histogram", db_url, version, start, end, lang),
+            )
+        )
         st.caption(
             text(
                 "complaints.resolution_caption",
@@ -96,11 +107,14 @@ with left:
     if rows.empty:
         st.info(text("complaints.none", lang))
     else:
-        st.altair_chart(
-            dc.category_chart(dc.categories(db_url, version, start, end), lang), width="stretch"
+        show_chart(
+            chart_spec(
+                lambda: dc.category_chart(dc.categories(db_url, version, start, end), lang),
+                cache_key=("complaints.categories", db_url, version, start, end, lang),
+            )
         )
 with right:
     st.subheader(text("complaints.map", lang))
-    dc.complaint_map(rows, lang=lang, key="c_map")
+    dc.complaint_map(rows, data_key=(db_url, version, start, end), lang=lang)
     st.caption(text("complaints.map_caption", lang, day=last))
 share_box(state, lang, "complaints")

@@ -8,6 +8,7 @@ import streamlit as st
 from analytics.compute.incidents import CATEGORY_CODES
 from ui import data
 from ui import data_incidents as di
+from ui.charts import chart_spec, show_chart
 from ui.data_unit import metric_delta
 from ui.i18n import day_range, number, signed_pct, text
 from ui.state import update_view, view
@@ -62,7 +63,12 @@ c3.metric(
 
 st.subheader(text("incidents.trend", lang))
 weekly = di.weekly(db_url, version, end, cats)
-st.altair_chart(di.trend_chart(weekly, start, end, lang), width="stretch")
+show_chart(
+    chart_spec(
+        lambda: di.trend_chart(weekly, start, end, lang),
+        cache_key=("incidents.trend", db_url, version, start, end, cats, lang),
+    )
+)
 first, last = weekly["week_start"].iloc[0], weekly["week_end"].iloc[-1]
 st.caption(text("incidents.trend_caption", lang, range=day_range(first, last, lang)))
 
@@ -73,20 +79,28 @@ st.dataframe(table, hide_index=True, width="stretch")
 left, right = st.columns([3, 2])
 with left:
     st.subheader(text("incidents.heatmap", lang))
-    st.altair_chart(
-        di.heatmap_chart(di.matrix(db_url, version, start, end, cats), lang), width="stretch"
+    show_chart(
+        chart_spec(
+            lambda: di.heatmap_chart(di.matrix(db_url, version, start, end, cats), lang),
+            cache_key=("incidents.heatmap", db_url, version, start, end, cats, lang),
+        )
     )
     st.caption(text("incidents.heatmap_caption", lang))
 with right:
     st.subheader(text("incidents.priority", lang))
     mix = di.priority(db_url, version, start, end, cats)
-    st.altair_chart(di.priority_chart(mix, lang), width="stretch")
+    show_chart(
+        chart_spec(
+            lambda: di.priority_chart(mix, lang),
+            cache_key=("incidents.priority", db_url, version, start, end, cats, lang),
+        )
+    )
     st.caption(text("incidents.priority_caption", lang))
 
 st.subheader(text("incidents.map", lang))
 rows = di.period_incidents(db_url, version, start, end, cats)
 if rows.empty:
     st.info(text("incidents.none", lang))
-di.incident_map(rows, lang=lang, key="i_map")
+di.incident_map(rows, data_key=(db_url, version, start, end, cats), lang=lang)
 st.caption(text("incidents.map_caption", lang, n=number(len(rows))))
 share_box(state, lang, "incidents")

@@ -9,8 +9,9 @@ from analytics.query import EPS_M_SLIDER, MIN_SAMPLES_SLIDER, WEIGHT_SLIDER
 from analytics.station.clock import weekday_names
 from analytics.storage.schema import SOURCES
 from ui import data
+from ui.charts import chart_spec, show_chart
 from ui.i18n import day, day_range, number, text
-from ui.maps import hotspot_map
+from ui.maps import hotspot_map, map_page_options
 from ui.state import update_view, view
 from ui.tables import hotspot_table
 from ui.tables_map import (
@@ -117,19 +118,7 @@ st.caption(
 )
 privacy_note(data.privacy_effect(answer), lang, places=True)
 period_events = data.period_events(db_url, version, start, end, query.sources, query.categories)
-clicked = hotspot_map(
-    hotspots,
-    for_unit(answer.shown.gone, query.unit),
-    lang=lang,
-    height=560,
-    key="m_map",
-    selected=state.hotspot,
-    events=period_events,
-    heat_sources=query.sources,
-    boxes=data.box_log(db_url, version),
-    # Picking a hotspot shows it up close; otherwise every hotspot of the view is in sight.
-    fit="selected" if state.hotspot else "all",
-)
+clicked = hotspot_map(**map_page_options(answer, period_events, db_url, version, state))
 if clicked and clicked != state.hotspot:
     update_view(hotspot=clicked)
     st.rerun()
@@ -172,23 +161,31 @@ if state.hotspot in places:
         )
     )
     st.markdown(text("map.patrol", lang, windows=h["patrol_text"] or "—"))
-    chart = (
-        alt.Chart(heatmap_frame(h["hour_weekday"], lang))
-        .mark_rect()
-        .encode(
-            x=alt.X("hour:O", title=text("map.hour", lang)),
-            y=alt.Y(
-                "weekday:N",
-                sort=weekday_names(lang),
-                title=text("map.weekday", lang),
-            ),
-            color=alt.Color(
-                "n:Q", title=text("map.count", lang), scale=alt.Scale(scheme="orangered")
-            ),
-            tooltip=["weekday", "hour", "n"],
+
+    def profile_chart():
+        return (
+            alt.Chart(heatmap_frame(h["hour_weekday"], lang))
+            .mark_rect()
+            .encode(
+                x=alt.X("hour:O", title=text("map.hour", lang)),
+                y=alt.Y(
+                    "weekday:N",
+                    sort=weekday_names(lang),
+                    title=text("map.weekday", lang),
+                ),
+                color=alt.Color(
+                    "n:Q", title=text("map.count", lang), scale=alt.Scale(scheme="orangered")
+                ),
+                tooltip=["weekday", "hour", "n"],
+            )
+        )
+
+    show_chart(
+        chart_spec(
+            profile_chart,
+            cache_key=("map.profile", db_url, version, query, state.hotspot, lang),
         )
     )
-    st.altair_chart(chart, width="stretch")
     st.caption(text("map.events", lang))
     st.dataframe(
         member_events(period_events, answer.shown.event_hotspot, state.hotspot, lang),

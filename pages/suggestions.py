@@ -9,6 +9,7 @@ import streamlit as st
 from analytics.compute.suggestions import NEAR_BOX_M
 from ui import data
 from ui import data_suggestions as ds
+from ui.charts import chart_spec, show_chart
 from ui.i18n import day, day_range, number, signed_pct, text
 from ui.maps_suggestions import suggestion_map
 from ui.state import update_view, view
@@ -24,8 +25,7 @@ from ui.tables_suggestions import (
 )
 from ui.widgets import share_box
 
-CELL_M = 500.0
-DEFAULT_NEXT_SITES = 5
+CELL_M, DEFAULT_NEXT_SITES = ds.CELL_M, ds.DEFAULT_NEXT_SITES
 state = view()
 lang = state.lang
 db_url = data.store_url()
@@ -68,7 +68,12 @@ c4.metric(text("suggestions.places", lang), number(s["n_places"]))
 
 st.subheader(text("suggestions.trend", lang))
 weekly = ds.weekly(db_url, version, start, end, box)
-st.altair_chart(trend_chart(weekly, start, end, lang, sites), width="stretch")
+show_chart(
+    chart_spec(
+        lambda: trend_chart(weekly, start, end, lang, sites),
+        cache_key=("suggestions.trend", db_url, version, start, end, box, lang),
+    )
+)
 st.caption(
     text(
         "suggestions.trend_caption",
@@ -95,7 +100,12 @@ with right:
     st.subheader(text("suggestions.categories", lang))
     if not period_cards.empty:
         counts = ds.categories(db_url, version, start, end, box)
-        st.altair_chart(category_chart(counts, lang), width="stretch")
+        show_chart(
+            chart_spec(
+                lambda: category_chart(counts, lang),
+                cache_key=("suggestions.categories", db_url, version, start, end, box, lang),
+            )
+        )
 
 st.subheader(text("suggestions.history", lang))
 placements = ds.placements(db_url, version, end)
@@ -140,7 +150,8 @@ with map_slot:
         on=on,
         cell_m=CELL_M,
         lang=lang,
-        key="s_map",
+        # What the frames above were loaded with: the view's query (its period), box, top.
+        data_key=(db_url, version, state.query, box, top),
     )
     st.caption(text("suggestions.map_caption", lang, day=day(on, lang)))
 share_box(state, lang, "suggestions")

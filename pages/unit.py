@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from ui import data
 from ui import data_unit as du
 from ui.i18n import day_range, number, text
+from ui.maps import show_static_map, unit_map_options
 from ui.state import update_view, view
 from ui.tables import hotspot_table
 from ui.widgets import privacy_note, share_box
@@ -73,8 +73,10 @@ if v["rank"]:
 left, right = st.columns([1, 1])
 with left:
     st.subheader(text("unit.map", lang))
-    m = du.unit_map(v["hotspots"], v["gone"], unit=unit, lang=lang)
-    st_folium(m, height=460, use_container_width=True, key="u_map", returned_objects=[])
+    show_static_map(
+        lambda: du.unit_map(v["hotspots"], v["gone"], unit=unit, lang=lang),
+        **unit_map_options(db_url, version, query, lang),
+    )
 with right:
     st.subheader(text("unit.table", lang))
     if v["hotspots"].empty:

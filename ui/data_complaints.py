@@ -11,7 +11,6 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analytics.compute import complaints as cm
 from analytics.compute.periods import Period
@@ -20,6 +19,7 @@ from analytics.station.categories import label as category_label
 from analytics.storage.schema import COMPLAINT_STATUSES
 from ui import data
 from ui.i18n import day, number, text
+from ui.maps import show_static_map
 
 # Okabe–Ito, as analytics.presentation.maps: orange is the complaint colour.
 STATUS_COLOURS = {"received": "#E69F00", "in_progress": "#56B4E9", "done": "#009E73"}
@@ -242,8 +242,19 @@ def category_chart(counts: pd.DataFrame, lang: str):
     )
 
 
-def complaint_map(rows: pd.DataFrame, *, lang: str, key: str, height: int = 460) -> None:
-    """This period's complaints as clustered points: open and resolved as two layers."""
+def complaint_map(rows: pd.DataFrame, *, data_key: tuple, lang: str, height: int = 460) -> None:
+    """This period's complaints as clustered points: open and resolved as two layers.
+
+    ``data_key``: the plain values ``rows`` were loaded with (the map is cached on them).
+    """
+    show_static_map(
+        lambda: build_complaint_map(rows, lang=lang),
+        cache_key=("complaints", *data_key, lang),
+        height=height,
+    )
+
+
+def build_complaint_map(rows: pd.DataFrame, *, lang: str):
     geo = data.geography()
     m = maps.base_map(geo, lang=lang)
     is_open = rows["is_open"].to_numpy(dtype=bool)
@@ -255,5 +266,4 @@ def complaint_map(rows: pd.DataFrame, *, lang: str, key: str, height: int = 460)
     maps.add_landmarks(m, geo.landmarks, lang=lang, show=False)
     maps.add_layer_control(m)
     maps.use_local_assets(m)
-    # Nothing is read back from this map: no rerun on every pan or zoom.
-    st_folium(m, height=height, use_container_width=True, key=key, returned_objects=[])
+    return m

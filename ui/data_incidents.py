@@ -10,7 +10,6 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analytics.compute import incidents as inc
 from analytics.compute.periods import Period
@@ -20,6 +19,7 @@ from analytics.station.clock import wall_clock, weekday_names
 from ui import data
 from ui.charts import date_tooltip, time_x
 from ui.i18n import number, percent, signed_pct, text
+from ui.maps import show_static_map
 
 PERIOD_COLOUR = "#E69F00"
 HOLIDAY_COLOUR = "#D55E00"
@@ -234,8 +234,19 @@ def priority_chart(mix: pd.DataFrame, lang: str):
     )
 
 
-def incident_map(rows: pd.DataFrame, *, lang: str, key: str, height: int = 520) -> None:
-    """Heat and clustered points of the period's incidents (analytics.presentation.maps builders)."""
+def incident_map(rows: pd.DataFrame, *, data_key: tuple, lang: str, height: int = 520) -> None:
+    """Heat and clustered points of the period's incidents (analytics.presentation.maps builders).
+
+    ``data_key``: the plain values ``rows`` were loaded with (the map is cached on them).
+    """
+    show_static_map(
+        lambda: build_incident_map(rows, lang=lang),
+        cache_key=("incidents", *data_key, lang),
+        height=height,
+    )
+
+
+def build_incident_map(rows: pd.DataFrame, *, lang: str):
     geo = data.geography()
     m = maps.base_map(geo, lang=lang)
     if len(rows):
@@ -244,5 +255,4 @@ def incident_map(rows: pd.DataFrame, *, lang: str, key: str, height: int = 520) 
     maps.add_landmarks(m, geo.landmarks, lang=lang, show=False)
     maps.add_layer_control(m)
     maps.use_local_assets(m)
-    # Nothing is read back from this map: no rerun on every pan or zoom.
-    st_folium(m, height=height, use_container_width=True, key=key, returned_objects=[])
+    return m

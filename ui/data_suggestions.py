@@ -13,6 +13,9 @@ from analytics.compute import suggestions
 from analytics.query import HotspotQuery
 from ui import data
 
+CELL_M = 500.0  # the next-site grid, metres
+DEFAULT_NEXT_SITES = 5  # next-site candidates shown when the link gives no ``top``
+
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def box_ids(db_url: str, version: str) -> list[str]:

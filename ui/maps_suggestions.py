@@ -8,11 +8,11 @@ import html
 import folium
 import numpy as np
 import pandas as pd
-from streamlit_folium import st_folium
 
 from analytics.presentation import maps
 from ui import data
 from ui.i18n import text
+from ui.maps import show_static_map
 from ui.tables_suggestions import reason_text
 
 SITE_COLOUR = "#E69F00"  # Okabe–Ito orange: apart from the boxes' green and fear's pink
@@ -64,9 +64,36 @@ def suggestion_map(
     on: pd.Timestamp,
     cell_m: float,
     lang: str,
-    key: str,
+    data_key: tuple,
     height: int = 520,
 ) -> None:
+    """Fear hotspots, next-site cells, boxes and this period's cards; ``data_key``: the
+    plain values the frames were loaded with (the map is cached on them)."""
+    show_static_map(
+        lambda: build_suggestion_map(
+            fear=fear,
+            placements=placements,
+            cards=cards,
+            sites=sites,
+            on=on,
+            cell_m=cell_m,
+            lang=lang,
+        ),
+        cache_key=("suggestions", *data_key, on, cell_m, lang),
+        height=height,
+    )
+
+
+def build_suggestion_map(
+    *,
+    fear: pd.DataFrame,
+    placements: pd.DataFrame,
+    cards: pd.DataFrame,
+    sites: pd.DataFrame,
+    on: pd.Timestamp,
+    cell_m: float,
+    lang: str,
+):
     geo = data.geography()
     m = maps.base_map(geo, lang=lang)
     if len(fear):
@@ -80,5 +107,4 @@ def suggestion_map(
     maps.add_landmarks(m, geo.landmarks, lang=lang, show=False)
     maps.add_layer_control(m)
     maps.use_local_assets(m)
-    # Nothing is read back from this map: no rerun on every pan or zoom.
-    st_folium(m, height=height, use_container_width=True, key=key, returned_objects=[])
+    return m

@@ -6,12 +6,18 @@ Three things happen before the server listens:
   after start (a deep link such as ``/map`` would run ``pages/map.py`` on its own,
   without the router's frame and sign-in). ``st.navigation`` switches that off, but
   only once it has run; here it is switched off before the server starts.
+* The app's pages answer with Streamlit's ``index.html`` plus hints that fetch the
+  code of the elements the pages use at once (:mod:`ui.preload`).
 * The sign-in session routes (``/_auth/session``, ``/_auth/signout``,
   :mod:`ui.session_routes`) are added to the server Streamlit builds: a script
   cannot set the HttpOnly session cookie itself.
-* The meeting brief's default view is computed (:func:`ui.data.warm_landing`), so
-  the first visit does not pay for imports and clustering. Done before listening,
-  not beside it: a background warm-up competes with that first visit for the CPU.
+* The meeting brief's default view is computed, with its map as the browser gets it
+  (:func:`ui.warm.warm_brief`), so the first visit does not pay for imports,
+  clustering and map rendering. Done before listening, not beside it: a background
+  warm-up competes with that first visit for the CPU.
+
+Then the other pages' default views are warmed in a thread that waits for the first
+page to be drawn (:func:`ui.warm.start_background`).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from streamlit import logger as st_logger
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-from ui import session_routes
+from ui import preload, session_routes
 
 
 def warm() -> None:
@@ -37,9 +43,9 @@ def warm() -> None:
     level = st_logger._global_log_level
     st_logger.set_log_level(logging.ERROR)
     try:
-        from ui import data
+        from ui import data, warm
 
-        steps = data.warm_landing(data.store_url())
+        steps = warm.warm_brief(data.store_url())
     except Exception as exc:  # the app computes everything on demand anyway
         print(f"미리 계산하지 못했습니다 (첫 화면이 느릴 수 있음): {exc}", file=sys.stderr)
         return
@@ -52,10 +58,22 @@ def warm() -> None:
     print(f"준비 완료: {time.perf_counter() - t0:.1f} s ({detail})", file=sys.stderr, flush=True)
 
 
+def page_names() -> list[str]:
+    """The URL path of every page (``pages/<name>.py`` is served at ``/<name>``)."""
+    from analytics.station.config import REPO_ROOT
+
+    return sorted(p.stem for p in (REPO_ROOT / "pages").glob("*.py"))
+
+
 def main(argv: list[str] | None = None) -> int:
     PagesManager.uses_pages_directory = False
     session_routes.install()
+    preload.install(page_names())
     warm()
+    from ui import data
+    from ui import warm as warming
+
+    warming.start_background(data.store_url())
     args = list(sys.argv[1:] if argv is None else argv)
     sys.argv = ["streamlit", "run", "dashboard.py", *args]
     return cli.main()

@@ -33,6 +33,7 @@ turns into one) and reads ``eps_m`` out of it only to call :func:`dbscan_labels`
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -49,10 +50,16 @@ from analytics.storage.schema import SOURCES, event_key
 
 DBSCAN_BACKENDS = ("auto", "dbscan", "sklearn")
 
-try:  # imported once with the module: it takes about a second (it loads scikit-learn)
-    import dbscan as _dbscan_pkg
-except ImportError:  # pragma: no cover - the package is in requirements.txt
-    _dbscan_pkg = None
+
+@functools.cache
+def _dbscan_package():
+    """The ``dbscan`` package, or None; imported on the first clustering, not with this
+    module: it takes about a second (it loads scikit-learn and scipy.stats)."""
+    try:
+        import dbscan
+    except ImportError:  # pragma: no cover - the package is in requirements.txt
+        return None
+    return dbscan
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,8 +111,10 @@ def _components(core_xy: np.ndarray, *, eps_m: float, backend: str) -> tuple[np.
     """Connected components of core points linked within eps (every core point is core)."""
     if len(core_xy) == 0:
         return np.empty(0, dtype=np.int64), backend
-    if backend in ("auto", "dbscan") and _dbscan_pkg is not None:
-        labels, _ = _dbscan_pkg.DBSCAN(np.ascontiguousarray(core_xy), eps=eps_m, min_samples=1)
+    if backend in ("auto", "dbscan") and _dbscan_package() is not None:
+        labels, _ = _dbscan_package().DBSCAN(
+            np.ascontiguousarray(core_xy), eps=eps_m, min_samples=1
+        )
         return labels.astype(np.int64), "dbscan"
     if backend == "dbscan":
         raise ImportError("the dbscan package is not installed")
@@ -149,9 +158,9 @@ def dbscan_labels(
         return np.empty(0, dtype=np.int64), np.zeros(0, bool), backend
     pkg = None
     if bool(np.all(w == 1.0)) and backend in ("auto", "dbscan"):
-        if _dbscan_pkg is None and backend == "dbscan":
+        pkg = _dbscan_package()
+        if pkg is None and backend == "dbscan":
             raise ImportError("the dbscan package is not installed")
-        pkg = _dbscan_pkg
     if pkg is not None:
         # Unweighted: the package finds core points and their components in one pass.
         pkg_labels, core = pkg.DBSCAN(xy, eps=eps_m, min_samples=int(np.ceil(min_samples)))

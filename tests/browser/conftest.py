@@ -47,10 +47,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_streamlit(db: Path, *, port: int | None = None) -> tuple[subprocess.Popen, str]:
-    """Serve dashboard.py on 127.0.0.1 with ``db`` as the store; wait until healthy."""
+def start_streamlit(
+    db: Path, *, port: int | None = None, log=subprocess.DEVNULL, env: dict | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Serve dashboard.py on 127.0.0.1 with ``db`` as the store; wait until healthy.
+
+    ``log``: where the server's output goes (a file, for bench/ui_bench.py); ``env``:
+    more environment variables.
+    """
     port = port or free_port()
-    env = {**os.environ, "HOTSPOT_DB": str(db)}
+    env = {**os.environ, **(env or {}), "HOTSPOT_DB": str(db)}
     env.pop("DATABASE_URL", None)
     proc = subprocess.Popen(
         [
@@ -68,8 +74,8 @@ def start_streamlit(db: Path, *, port: int | None = None) -> tuple[subprocess.Po
         ],
         cwd=REPO_ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

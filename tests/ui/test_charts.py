@@ -60,3 +60,50 @@ def test_suggestion_and_incident_trends_use_the_korean_axis():
     )
     for chart in (card_trend(cards, start, end, "ko"), incident_trend(incidents, start, end, "ko")):
         assert "%-m월" in json.dumps(chart.to_dict(), ensure_ascii=False)
+
+
+def trend(weekly: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(weekly).mark_line().encode(x=time_x("week", title="주", lang="ko"), y="n:Q")
+
+
+def test_a_chart_spec_is_built_once_per_view(weekly):
+    import streamlit as st
+
+    from ui.charts import chart_spec
+
+    st.cache_data.clear()
+    built = []
+
+    def build():
+        built.append(1)
+        return trend(weekly)
+
+    first = chart_spec(build, cache_key=("trend", "db", "v1", "2017-12-29", "ko"))
+    again = chart_spec(build, cache_key=("trend", "db", "v1", "2017-12-29", "ko"))
+    assert len(built) == 1 and again == first and first["mark"]["type"] == "line"
+    chart_spec(build, cache_key=("trend", "db", "v2", "2017-12-29", "ko"))  # new data
+    assert len(built) == 2
+
+
+def test_show_chart_draws_what_st_altair_chart_draws():
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import altair as alt
+        import pandas as pd
+        import streamlit as st
+
+        from ui.charts import show_chart, vega_spec
+
+        frame = pd.DataFrame(
+            {"week": pd.date_range("2017-12-01", periods=3, freq="7D"), "n": [1, 5, 2]}
+        )
+        chart = alt.Chart(frame).mark_line().encode(x="week:T", y="n:Q")
+        st.altair_chart(chart, width="stretch")
+        show_chart(vega_spec(chart))
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    ours, theirs = (e.proto for e in at.get("vega_lite_chart"))
+    assert json.loads(ours.spec) == json.loads(theirs.spec) and ours.datasets
+    assert ours == theirs  # the same data, spec, theme and selection settings

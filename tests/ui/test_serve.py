@@ -80,3 +80,23 @@ def test_flags_after_warming_take_effect_without_a_restart_warning(app_env):
     out = run_python(code, app_env)
     assert out.stdout.strip().splitlines()[-1] == "8999 True"
     assert "준비 완료" in out.stderr and "please restart" not in out.stderr
+
+
+def test_app_modules_import_without_scikit_learn_or_scipy_stats(app_env):
+    """About a second of start-up: only a clustering needs the dbscan package (and sklearn)."""
+    code = (
+        "import sys, importlib, pkgutil, ui, analytics; "
+        "[importlib.import_module(m.name) for m in pkgutil.iter_modules(ui.__path__, 'ui.')]; "
+        "import analytics.answer, analytics.compute.backtest, analytics.compute.brief; "
+        "print(sorted(m for m in ('sklearn', 'scipy.stats', 'dbscan') if m in sys.modules))"
+    )
+    out = run_python(code, app_env)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_first_clustering_brings_the_dbscan_package():
+    import numpy as np
+
+    xy = np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [500.0, 500.0]])
+    labels, core, backend = hotspots.dbscan_labels(xy, eps_m=1.5, min_samples=2)
+    assert backend == "dbscan" and list(labels) == [0, 0, 0, -1] and core[:3].all()

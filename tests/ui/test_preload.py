@@ -1,0 +1,69 @@
+"""ui.preload: the pages' element code comes with index.html; hidden elements drawn once."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.conftest import run_page
+from ui import preload
+
+JS = preload.static_dir() / "static" / "js"
+
+
+def hinted(html: str) -> list[str]:
+    return re.findall(r'rel="modulepreload" crossorigin href="\./static/js/([^"]+)"', html)
+
+
+def test_each_element_chunk_comes_after_the_files_it_imports():
+    order = preload.chunks(JS)
+    slider = next(n for n in order if n.startswith("Slider."))
+    deps = re.findall(r'(?:from|import)\s*"\./([\w.\-]+\.js)"', (JS / slider).read_text())
+    assert deps and all(order.index(d) < order.index(slider) for d in deps)
+    assert len(order) == len(set(order)) and all((JS / n).is_file() for n in order)
+
+
+def test_index_html_hints_every_element_the_pages_use_once():
+    original = (preload.static_dir() / "index.html").read_text()
+    html = preload.index_html()
+    names = hinted(html)
+    for element in ("Slider", "DataFrame", "ArrowVegaLiteChart", "Metric", "ComponentInstance"):
+        assert any(n.startswith(f"{element}.") for n in names), element
+    assert len(names) == len(set(names))  # Streamlit's own hints are not repeated
+    assert set(hinted(original)) < set(names)
+    extra = set(names) - set(hinted(original))
+    assert html.replace("".join(preload.hint(n) for n in names if n in extra), "") == original
+
+
+def test_unknown_elements_are_skipped():
+    assert preload.chunks(JS, ("NoSuchElement",)) == []
+
+
+def test_the_app_pages_are_served_with_the_hints():
+    routes = preload.routes(["brief", "map"])
+    assert [r.path for r in routes] == ["/", "/brief", "/map"]
+    assert all({"GET", "HEAD"} <= r.methods for r in routes)
+    with ThreadPoolExecutor(1) as pool:  # pytest's own event loop may be running here
+        response = pool.submit(asyncio.run, routes[2].endpoint(None)).result()
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-cache"
+    assert response.body.decode() == preload.index_html()
+
+
+def test_install_puts_the_routes_in_front_once(monkeypatch):
+    from streamlit.web.server.starlette import starlette_app
+
+    monkeypatch.setattr(starlette_app, "create_streamlit_routes", lambda runtime: ["streamlit"])
+    preload.install(["map"])
+    preload.install(["map"])
+    routes = starlette_app.create_streamlit_routes(None)
+    assert [getattr(r, "path", r) for r in routes] == ["/", "/map", "streamlit"]
+
+
+def test_hidden_elements_are_drawn_on_a_session_first_run_only(app_env):
+    at = run_page()
+    assert [s.key for s in at.slider] == ["hs_preload_slider"]
+    assert any(d.value.columns.tolist() == ["a"] for d in at.dataframe)
+    assert not at.get("file_uploader")  # one uploader only, the data page's own
+    at.run()
+    assert not at.slider  # the brief has no slider: the hidden one is gone

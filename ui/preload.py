@@ -1,0 +1,150 @@
+"""The element code the pages use, fetched with the app's first page instead of on first use.
+
+Streamlit's page (``index.html``) loads its core script; the code of each element
+(a selectbox, a metric, a table, a chart, a component's iframe) comes in separate
+chunks, fetched the first time a script run shows one. So the first visit waits for
+the script, then for a wave of chunk downloads (and a second wave for their own
+imports), and every page's first visit in a browser waits again for its own.
+
+:func:`install` serves ``index.html`` with ``<link rel="modulepreload">`` hints for
+the chunks of the elements this app uses, with everything they import: the browser
+fetches them while it loads Streamlit's own scripts, before the script has even run.
+Chunk names carry a content hash; they are looked up in the installed Streamlit, so
+a Streamlit upgrade needs no change here (an element whose chunk is not found is
+skipped: it loads on first use as before).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+# The elements the pages show (by the name Streamlit's chunk files start with).
+ELEMENTS = (
+    "Radio",  # sidebar: language
+    "Selectbox",  # sidebar: week; pages' pickers
+    "Metric",
+    "ComponentInstance",  # st_folium's map iframe
+    "IFrame",  # the maps nothing is read back from
+    "Button",
+    "DownloadButton",
+    "Multiselect",
+    "Checkbox",
+    "Slider",
+    "DataFrame",
+    "ArrowVegaLiteChart",  # Altair charts
+    "loadVegaEmbed",
+    "embed",
+    "vega-interpreter",
+    "FileUploader",  # the data page
+    "TextInput",  # sign-in form, share link
+    "rehype-raw",  # Markdown with HTML (the brief's tables)
+)
+_IMPORT = re.compile(r'(?:from|import)\s*"\./([\w.\-]+\.js)"')
+_INDEX_SCRIPT = '<script type="module" crossorigin src="./static/js/'
+
+
+def static_dir() -> Path:
+    import streamlit
+
+    return Path(streamlit.__file__).parent / "static"
+
+
+def _chunk(js: Path, element: str) -> str | None:
+    """The chunk file of ``element``: its name, a dot, an 8-character hash (``Radio.BWQwdNIB.js``)."""
+    found = sorted(p.name for p in js.glob(f"{element}.*.js") if p.name.count(".") == 2)
+    return found[0] if found else None
+
+
+def chunks(js: Path, elements=ELEMENTS) -> list[str]:
+    """The chunk files of ``elements`` and every file they import, imports first."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in seen or not (js / name).is_file():
+            return
+        seen.add(name)
+        for dep in _IMPORT.findall((js / name).read_text(encoding="utf-8", errors="replace")):
+            visit(dep)
+        order.append(name)
+
+    for element in elements:
+        name = _chunk(js, element)
+        if name:
+            visit(name)
+    return order
+
+
+def hint(name: str) -> str:
+    return f'<link rel="modulepreload" crossorigin href="./static/js/{name}">\n  '
+
+
+@functools.cache
+def index_html() -> str:
+    """Streamlit's ``index.html`` with a modulepreload hint per chunk it does not already load."""
+    static = static_dir()
+    html = (static / "index.html").read_text(encoding="utf-8")
+    if _INDEX_SCRIPT not in html:  # another layout: serve it as it is
+        return html
+    hints = "".join(
+        hint(name) for name in chunks(static / "static" / "js") if f"./static/js/{name}" not in html
+    )
+    return html.replace("</head>", hints + "</head>", 1)
+
+
+def page_paths(base: str, pages) -> list[str]:
+    """The URL paths that serve ``index.html``: the app's root and each page's path."""
+    return [f"{base}/", *(f"{base}/{name}" for name in pages)]
+
+
+def routes(pages) -> list:
+    """Starlette routes answering the app's page paths with :func:`index_html`."""
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+
+    from ui.session_routes import base_path
+
+    async def index(_request):
+        return HTMLResponse(index_html(), headers={"Cache-Control": "no-cache"})
+
+    return [Route(path, index, methods=["GET"]) for path in page_paths(base_path(), pages)]
+
+
+def install(pages) -> None:
+    """Serve ``index.html`` with the hints on the app's page paths (idempotent)."""
+    from streamlit.web.server.starlette import starlette_app
+
+    original = starlette_app.create_streamlit_routes
+    if getattr(original, "_hotspot_preload", False):
+        return
+
+    def create_streamlit_routes(runtime):
+        return [*routes(pages), *original(runtime)]
+
+    create_streamlit_routes._hotspot_preload = True
+    starlette_app.create_streamlit_routes = create_streamlit_routes
+
+
+def mount_elements() -> None:
+    """Draw each lazily loaded element once, hidden, so later pages show theirs at once.
+
+    React shows a grey placeholder while an element's code is first imported in a
+    page (even from the browser's cache); drawn once here, the next page's slider,
+    table or chart has none. Called on a session's first run, after the page. Not the
+    data page's file uploader: a second (hidden) one would stand beside the real one.
+    """
+    import pandas as pd
+    import streamlit as st
+
+    with st.container(key="hs_preload"):
+        st.html("<style>.st-key-hs_preload {display: none !important;}</style>")
+        st.slider("preload", 0, 1, 0, key="hs_preload_slider", label_visibility="collapsed")
+        st.multiselect("preload", ["a"], key="hs_preload_multi", label_visibility="collapsed")
+        st.checkbox("preload", key="hs_preload_check", label_visibility="collapsed")
+        st.dataframe(pd.DataFrame({"a": [0]}), hide_index=True)
+        st.iframe("<p></p>", height=1)
+        st.vega_lite_chart(
+            {"data": {"values": [{"a": 0}]}, "mark": "point", "encoding": {"x": {"field": "a"}}}
+        )
