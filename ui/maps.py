@@ -99,10 +99,8 @@ def map_args(
     (``masked``; None: this session's user) is added to it, so a map built for an
     analyst is never sent to a viewer.
     """
-    if masked is None:
-        masked = data._masked()
     return _cached_args(
-        (*cache_key, data.VIEWER_SUFFIX if masked else ""),
+        _role_key(cache_key, masked),
         key,
         height,
         tuple(returned_objects),
@@ -148,9 +146,15 @@ def map_html(
 ) -> str:
     """The whole HTML page of the folium map ``build()`` returns, built once per ``cache_key``
     (as :func:`map_args`: the viewer flag is added to it)."""
+    return _cached_html(_role_key(cache_key, masked), _build=build)
+
+
+def _role_key(cache_key: tuple[Hashable, ...], masked: bool | None) -> tuple[Hashable, ...]:
+    """``cache_key`` with whether the map is a viewer's (None: this session's user), so
+    a map built for an analyst is never sent to a viewer."""
     if masked is None:
         masked = data._masked()
-    return _cached_html((*cache_key, data.VIEWER_SUFFIX if masked else ""), _build=build)
+    return (*cache_key, data.VIEWER_SUFFIX if masked else "")
 
 
 def show_static_map(build: Callable, *, cache_key: tuple[Hashable, ...], height: int) -> None:

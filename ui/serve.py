@@ -31,13 +31,14 @@ from streamlit import logger as st_logger
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
+from analytics.text import text
 from ui import preload, session_routes
 
 
 def warm() -> None:
     """Compute the landing page once; report the steps. Never stops the server from starting."""
     t0 = time.perf_counter()
-    print("대시보드 준비 중: 이번 주 브리핑을 미리 계산합니다…", file=sys.stderr, flush=True)
+    print(text("serve.warming"), file=sys.stderr, flush=True)
     # Outside a script run Streamlit warns on every cached call; the caches still fill.
     st_config.get_config_options()  # parsed now, or parsing would reset the level below
     level = st_logger._global_log_level
@@ -47,7 +48,7 @@ def warm() -> None:
 
         steps = warm.warm_brief(data.store_url())
     except Exception as exc:  # the app computes everything on demand anyway
-        print(f"미리 계산하지 못했습니다 (첫 화면이 느릴 수 있음): {exc}", file=sys.stderr)
+        print(text("serve.warm_failed", error=exc), file=sys.stderr)
         return
     finally:
         st_logger.set_log_level(level)
@@ -55,7 +56,8 @@ def warm() -> None:
         # forget this early parse so it does not warn that [server] changed.
         st_config._config_options = None
     detail = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps)
-    print(f"준비 완료: {time.perf_counter() - t0:.1f} s ({detail})", file=sys.stderr, flush=True)
+    seconds = time.perf_counter() - t0
+    print(text("serve.ready", seconds=seconds, detail=detail), file=sys.stderr, flush=True)
 
 
 def page_names() -> list[str]:

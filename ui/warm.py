@@ -28,6 +28,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from analytics.text import text
+
 log = logging.getLogger(__name__)
 
 # Set after the app's first script run (dashboard.py), so the background warm-up starts
@@ -275,11 +277,8 @@ def _background(db_url: str) -> None:
         log.warning("could not warm the pages", exc_info=True)
         return
     detail = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps)
-    print(
-        f"페이지 준비 완료: {time.perf_counter() - t0:.1f} s ({detail})",
-        file=sys.stderr,
-        flush=True,
-    )
+    seconds = time.perf_counter() - t0
+    print(text("serve.pages_ready", seconds=seconds, detail=detail), file=sys.stderr, flush=True)
 
 
 def start_background(db_url: str) -> threading.Thread:

@@ -672,7 +672,7 @@ def table_counts(db: sa.Engine) -> dict[str, int]:
 
 class BackupError(RuntimeError):
     """The backup could not be made. ``key`` names the reason: ``exists``, ``same_file``,
-    ``not_sqlite``, ``no_pg_dump`` or ``integrity``."""
+    ``not_sqlite``, ``no_pg_dump``, ``pg_dump_failed`` or ``integrity``."""
 
     def __init__(self, key: str, detail: str = ""):
         self.key = key
@@ -795,7 +795,7 @@ def _backup_postgresql(db: sa.Engine, dest, *, force: bool) -> dict[str, int]:
                 text=True,
             )
         if done.returncode != 0:
-            raise BackupError("integrity", done.stderr.strip()[-500:])
+            raise BackupError("pg_dump_failed", done.stderr.strip()[-500:])
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)

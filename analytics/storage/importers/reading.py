@@ -228,9 +228,6 @@ def _read_csv_whole(
     else (blank lines, ragged rows, quoted line breaks, a header it cannot find)
     returns None and is read line by line.
     """
-    import pyarrow as pa
-    from pyarrow import csv as pacsv
-
     if _OTHER_BREAKS.search(text):
         return None
     head, ends, start = [], [], 0
@@ -254,45 +251,19 @@ def _read_csv_whole(
     lines = body.count("\n") + body.count("\r") - body.count("\r\n")
     lines += bool(body) and not body.endswith(("\n", "\r"))
     headers = _dedupe_headers(head_rows[h])
-    names = [f"c{i}" for i in range(len(headers))]
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(body.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=names),
-            parse_options=pacsv.ParseOptions(delimiter=delim, newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowException):
+    frame = _arrow_cells(body.encode("utf-8"), delim, headers)
+    if frame is None or len(frame) != lines:  # a blank line skipped: the line path numbers rows
         return None
-    if table.num_rows != lines:  # a blank line was skipped: the line path numbers rows
-        return None
-    frame = table.to_pandas(
-        types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get
-    )
-    frame.columns = headers
     row_numbers = list(range(h + 2, h + 2 + len(frame)))
     return _drop_blank(frame, row_numbers, h + 1, encoding, "csv")
 
 
-def _read_csv_arrow(
-    lines: list[str], h: int, delim: str, headers: list[str]
-) -> tuple[pd.DataFrame, list[int], int] | None:
-    """Parse the data lines with pyarrow's CSV reader, or None when it cannot.
-
-    It handles the common, well-formed export (one record per line, as many cells
-    as the header) about five times faster than pandas' parser. Anything else
-    (ragged rows, quoted line breaks) returns None for the forgiving path.
-    """
+def _arrow_cells(data: bytes, delim: str, headers: list[str]) -> pd.DataFrame | None:
+    """UTF-8 CSV lines (no header) as a frame of string cells named ``headers``, read by
+    pyarrow; None when it cannot read them (ragged rows, quoted line breaks)."""
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
-    body = lines[h + 1 :]
-    keep = [i for i, line in enumerate(body) if line.strip()]
-    if not keep:
-        return None
-    data = "\n".join(body[i] for i in keep).encode("utf-8")
     names = [f"c{i}" for i in range(len(headers))]
     try:
         table = pacsv.read_csv(
@@ -305,12 +276,29 @@ def _read_csv_arrow(
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    if table.num_rows != len(keep):
-        return None
     frame = table.to_pandas(
         types_mapper={pa.string(): pd.StringDtype("pyarrow", na_value=np.nan)}.get
     )
     frame.columns = headers
+    return frame
+
+
+def _read_csv_arrow(
+    lines: list[str], h: int, delim: str, headers: list[str]
+) -> tuple[pd.DataFrame, list[int], int] | None:
+    """Parse the data lines with pyarrow's CSV reader, or None when it cannot.
+
+    It handles the common, well-formed export (one record per line, as many cells
+    as the header) about five times faster than pandas' parser. Anything else
+    (ragged rows, quoted line breaks) returns None for the forgiving path.
+    """
+    body = lines[h + 1 :]
+    keep = [i for i, line in enumerate(body) if line.strip()]
+    if not keep:
+        return None
+    frame = _arrow_cells("\n".join(body[i] for i in keep).encode("utf-8"), delim, headers)
+    if frame is None or len(frame) != len(keep):
+        return None
     row_numbers = [h + 2 + i for i in keep]
     return frame, row_numbers, len(body) - len(keep)
 
