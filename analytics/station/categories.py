@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -167,17 +168,23 @@ def categorise(raw: pd.Series, source: str) -> pd.DataFrame:
             cache[key] = next((code for syn, code in pairs if syn and syn in key), "other")
         return cache[key]
 
-    # Distinct values are few: look each up once.
-    codes_idx, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
-    unique_codes = np.array([lookup(v) for v in uniques] + ["other"], dtype=object)
-    codes = pd.Series(unique_codes[codes_idx], index=raw.index)  # -1 (NA) → "other"
+    # Distinct values are few: look each up once, then spread the answers to the rows
+    # in Arrow (no Python string per row).
+    codes_idx, uniques = pd.factorize(raw.astype("string"), use_na_sentinel=True)
+    unique_codes = [lookup(v) for v in uniques] + ["other"]  # the last: NA rows
     labels = {c.code: c.label_ko for c in cats}
     severities = {c.code: c.severity for c in cats}
+    rows = pa.array(np.where(codes_idx < 0, len(uniques), codes_idx))
+
+    def spread(values: list[str]) -> pd.Series:
+        taken = pa.array(values, type=pa.string()).take(rows)
+        return pd.Series(pd.array(taken, dtype="string"), index=raw.index)
+
     return pd.DataFrame(
         {
-            "category": codes,
-            "category_label": codes.map(labels),
-            "severity": codes.map(severities),
+            "category": spread(unique_codes),
+            "category_label": spread([labels[c] for c in unique_codes]),
+            "severity": spread([severities[c] for c in unique_codes]),
         },
         index=raw.index,
     )

@@ -81,33 +81,66 @@ class StationGeography:
         DataFrame of shape (n, 3) with ``emd``, ``police_unit`` (None outside)
         and ``inside_station`` (bool).
         """
+        return self._named_areas(self.township_index(x, y))
+
+    def township_index(self, x, y) -> np.ndarray:
+        """The row in ``townships`` of each point in metres, -1 outside (or NaN).
+
+        Parameters
+        ----------
+        x, y : array-like of shape (n,)
+            Analysis-CRS coordinates in metres.
+
+        Returns
+        -------
+        ndarray of int64, shape (n,)
+        """
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
         n = len(x)
         which = np.full(n, -1, dtype=np.int64)
         ok = np.isfinite(x) & np.isfinite(y)
         # A few points (hotspot centres) go to the polygon test alone: no grid to build.
-        exact = np.flatnonzero(ok) if n < GRID_MIN_POINTS else self._grid_areas(x, y, ok, which)
-        self._exact_areas(x, y, exact, which)
-        return self._named_areas(which)
+        if n < GRID_MIN_POINTS:
+            self._exact_areas(x, y, np.flatnonzero(ok), which)
+        else:
+            self._grid_areas(x, y, ok, which)
+        return which
 
-    def _grid_areas(self, x, y, ok, which) -> np.ndarray:
-        """Fill ``which`` from the township grid; return the rows that need the exact test.
+    def _grid_areas(self, x, y, ok, which) -> None:
+        """Fill ``which`` from the township grid.
 
-        Most points fall in a grid cell that lies wholly in one township; only the
-        rest (cells on a border) need the exact polygon test.
+        Most points fall in a grid cell that lies wholly in one township. A point in a
+        cell on a border is tested against the two or three townships that cell
+        touches only; a point off the grid against every township.
         """
         grid = _township_grid(self)
+        nrows, ncols = grid.labels.shape
         with np.errstate(invalid="ignore"):  # NaN rows are masked out by ``ok``
             col = np.floor(np.where(ok, x - grid.x0, -1) / grid.cell_m).astype(np.int64)
             row = np.floor(np.where(ok, y - grid.y0, -1) / grid.cell_m).astype(np.int64)
-        in_grid = ok & (col >= 0) & (col < grid.labels.shape[1]) & (row >= 0)
-        in_grid &= row < grid.labels.shape[0]
+        in_grid = ok & (col >= 0) & (col < ncols) & (row >= 0) & (row < nrows)
         hit = np.flatnonzero(in_grid)
-        which[hit] = grid.labels[row[hit], col[hit]]
+        cell = np.full(len(x), -1, dtype=np.int64)
+        cell[hit] = row[hit] * ncols + col[hit]
+        which[hit] = grid.labels.ravel()[cell[hit]]
         exact = np.flatnonzero(ok & ((which == MIXED) | ~in_grid))
-        which[np.flatnonzero(which == MIXED)] = -1
-        return exact
+        which[exact] = -1
+        if not len(exact):
+            return
+        ex, ey, ecell = x[exact], y[exact], cell[exact]
+        off_grid = ecell < 0
+        found = np.full(len(exact), -1, dtype=np.int64)
+        polys = _prepared_townships(self)
+        # Lowest township index first, as the tree's first match: a point on a shared
+        # edge touches two, and keeps the first.
+        for p, poly in enumerate(polys):
+            todo = (found < 0) & (off_grid | grid.candidates[np.maximum(ecell, 0), p])
+            idx = np.flatnonzero(todo)
+            if len(idx):
+                inside = shapely.intersects_xy(poly, ex[idx], ey[idx])
+                found[idx[inside]] = p
+        which[exact] = found
 
     def _exact_areas(self, x, y, exact, which) -> None:
         if len(exact):
@@ -151,6 +184,8 @@ class _Grid:
     y0: float
     cell_m: float
     labels: np.ndarray  # (rows, cols) township index, -1 outside, MIXED on a border
+    # (rows * cols, townships): the townships a MIXED cell touches.
+    candidates: np.ndarray
 
 
 @lru_cache(maxsize=8)
@@ -173,12 +208,22 @@ def _township_grid(geo: StationGeography, cell_m: float = 250.0) -> _Grid:
     whole = shapely.contains_properly(polys[candidates], boxes[single])
     labels[single[whole]] = candidates[whole]
     labels[single[~whole]] = MIXED
-    return _Grid(minx, miny, cell_m, labels.reshape(nrows, ncols))
+    candidates = np.zeros((len(boxes), len(polys)), dtype=bool)
+    mixed = labels[box_idx] == MIXED
+    candidates[box_idx[mixed], poly_idx[mixed]] = True
+    return _Grid(minx, miny, cell_m, labels.reshape(nrows, ncols), candidates)
 
 
 @lru_cache(maxsize=8)
 def _township_tree(geo: StationGeography) -> shapely.STRtree:
     return shapely.STRtree(geo.townships.geometry.to_numpy())
+
+
+@lru_cache(maxsize=8)
+def _prepared_townships(geo: StationGeography) -> np.ndarray:
+    polys = shapely.from_wkb(shapely.to_wkb(geo.townships.geometry.to_numpy()))  # copies
+    shapely.prepare(polys)
+    return polys
 
 
 @lru_cache(maxsize=8)

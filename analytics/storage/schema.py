@@ -201,8 +201,6 @@ def event_key(event_ids) -> np.ndarray:
 # The value of each byte as a lower-case hex digit; 255 for any other byte.
 _HEX_VALUE = np.full(256, 255, dtype=np.uint8)
 _HEX_VALUE[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
-# The two lower-case hex digits of each byte value, as one 16-bit item per byte value.
-_HEX_PAIRS = np.frombuffer(b"".join(b"%02x" % v for v in range(256)), dtype=np.uint16)
 
 
 def event_id_text(keys: np.ndarray, sources) -> pd.array:
@@ -212,7 +210,7 @@ def event_id_text(keys: np.ndarray, sources) -> pd.array:
     Parameters
     ----------
     keys : ndarray of int64, shape (n,)
-    sources : array-like of str, shape (n,)
+    sources : array-like of str, shape (n,), or one str for every id
 
     Returns
     -------
@@ -224,15 +222,22 @@ def event_id_text(keys: np.ndarray, sources) -> pd.array:
     n = len(keys)
     # One row of 20 bytes per id, written column by column: no Python string per id.
     chars = np.empty((n, 20), dtype=np.uint8)
-    # Factorised first: a million rows name three sources, sliced once each.
-    codes, uniques = pd.factorize(pd.Series(sources, dtype="string"), use_na_sentinel=False)
-    prefixes = [("___" if pd.isna(u) else str(u)[:3]).ljust(3, "_") for u in uniques]
-    table = np.array([list(p.encode("ascii")) for p in prefixes] or [[95] * 3])
-    chars[:, :3] = table[codes] if n else chars[:, :3]
+    if isinstance(sources, str):
+        chars[:, :3] = np.frombuffer(sources[:3].ljust(3, "_").encode("ascii"), np.uint8)
+    else:
+        # Factorised first: a million rows name three sources, sliced once each.
+        codes, uniques = pd.factorize(pd.Series(sources, dtype="string"), use_na_sentinel=False)
+        prefixes = [("___" if pd.isna(u) else str(u)[:3]).ljust(3, "_") for u in uniques]
+        table = np.array([list(p.encode("ascii")) for p in prefixes] or [[95] * 3])
+        chars[:, :3] = table[codes] if n else chars[:, :3]
     chars[:, 3] = ord("_")
-    # Each byte of the key, most significant first, as its two hex digits.
+    # Each half byte of the key, most significant first, as its hex digit: 0-9 + 48 is
+    # '0'-'9', 10-15 + 87 is 'a'-'f'. Arithmetic on the bytes, no look-up per digit.
     key_bytes = keys.astype(">u8").view(np.uint8).reshape(n, 8)
-    chars[:, 4:] = np.take(_HEX_PAIRS, key_bytes).view(np.uint8).reshape(n, 16)
+    digits = chars[:, 4:]
+    digits[:, 0::2] = key_bytes >> 4
+    digits[:, 1::2] = key_bytes & 15
+    digits += np.where(digits > 9, 87, 48).astype(np.uint8)
     offsets = np.arange(0, 20 * n + 1, 20, dtype=np.int32)
     arr = pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(chars.tobytes()))
     return pd.array(arr, dtype=pd.StringDtype())

@@ -232,6 +232,7 @@ class StagedEvents:
 
     table: object  # pyarrow.Table, sorted by (source, occurred_at), with batch_id
     path: str | None
+    blocks: list[dict] | None = None  # the event_blocks rows of every row in ``table``
 
     @property
     def attach(self) -> dict[str, str]:
@@ -248,9 +249,15 @@ def stage_events(db: sa.Engine, frame: pd.DataFrame, batch_id: str) -> Iterator[
     write_transaction(db, attach=staged.attach) as conn: write_batch(..., staged=staged)``.
     The staging file is removed afterwards, whether the import landed or not.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     table = columnar.to_storage(frame.assign(batch_id=batch_id))
-    with columnar.staging_file(db, table) as path:
-        yield StagedEvents(table=table, path=path)
+    # The blocks are encoded beside ADBC's writes to the staging file: both run in
+    # Arrow's and SQLite's C code, which let go of the GIL, so the two cores share them.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        blocks = pool.submit(lambda: columnar.block_rows(batch_id, columnar.full_storage(table)))
+        with columnar.staging_file(db, table) as path:
+            yield StagedEvents(table=table, path=path, blocks=blocks.result())
 
 
 @dataclass(frozen=True)
@@ -325,7 +332,10 @@ def write_batch(
         new = frame[np.isin(event_key(frame["event_id"]), keys)]
         table = table.filter(np.isin(table.column("event_id").to_numpy(), keys))
     if table.num_rows:
-        blocks = columnar.block_rows(batch.batch_id, columnar.full_storage(table))
+        if staged is not None and staged.blocks is not None and new is frame:
+            blocks = staged.blocks
+        else:
+            blocks = columnar.block_rows(batch.batch_id, columnar.full_storage(table))
         conn.execute(event_blocks.insert(), blocks)
     stats = {
         "imported": len(new),

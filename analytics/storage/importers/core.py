@@ -152,6 +152,13 @@ def _per_unique(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.S
     return pd.Series(pd.array(taken, dtype="string"), index=values.index)
 
 
+def _spread(names, which: np.ndarray, index: pd.Index) -> pd.Series:
+    """``names[which]`` per row (<NA> where ``which`` is -1), spread in Arrow."""
+    rows = pa.array(np.where(which >= 0, which, len(names)))
+    taken = pa.array([*names, None], type=pa.string()).take(rows)
+    return pd.Series(pd.array(taken, dtype="string"), index=index)
+
+
 def _normalise_status(raw: pd.Series, has_resolved: np.ndarray) -> tuple[pd.Series, np.ndarray]:
     key = raw.astype("string").str.replace(r"\s+", "", regex=True).str.lower()
     code = key.map(_STATUS_LOOKUP, na_action="ignore").astype(object)
@@ -209,12 +216,14 @@ def _event_ids(source: str, rows: pd.DataFrame) -> pd.api.extensions.ExtensionAr
         utf8 = utf8.combine_chunks()
     n = len(utf8)
     ends = np.frombuffer(utf8.buffers()[1], dtype=np.int32)[utf8.offset : utf8.offset + n + 1]
-    data = memoryview(utf8.buffers()[2] or b"")
+    first = int(ends[0]) if n else 0
+    data = bytes(utf8.buffers()[2] or b"")[first : int(ends[-1])] if n else b""
     sha1 = hashlib.sha1
-    bounds = ends.tolist()
-    digests = b"".join(sha1(data[a:b]).digest()[:8] for a, b in itertools.pairwise(bounds))
+    bounds = (ends - first).tolist() if n else []
+    # A list, not a generator: join sizes it once (a fifth faster on a million rows).
+    digests = b"".join([sha1(data[a:b]).digest()[:8] for a, b in itertools.pairwise(bounds)])
     key_values = np.frombuffer(digests, dtype=">i8").astype(np.int64)
-    return event_id_text(key_values, [source] * n)
+    return event_id_text(key_values, source)
 
 
 def prepare_file(
@@ -458,13 +467,16 @@ def prepare_file(
         }
         rejected.append(RejectedRow(int(table.row_numbers[i]), codes[0][0], ko, en, raw))
 
-    good = out.loc[~rejected_mask].copy()
+    # Masks that drop nothing copy nothing: a clean million-row file is the common case.
+    good = out.loc[~rejected_mask].copy() if rejected_mask.any() else out
     good["event_id"] = _event_ids(source, good)
     dup_in_file = good["event_id"].duplicated(keep="first")
-    good = good.loc[~dup_in_file]
-    areas = geo.assign_areas(good["x"].to_numpy(), good["y"].to_numpy())
-    for c in ("emd", "police_unit", "inside_station"):
-        good[c] = areas[c].to_numpy()
+    if dup_in_file.any():
+        good = good.loc[~dup_in_file]
+    township = geo.township_index(good["x"].to_numpy(), good["y"].to_numpy())
+    good["emd"] = _spread(geo.townships["emd"], township, good.index)
+    good["police_unit"] = _spread(geo.townships["police_unit"], township, good.index)
+    good["inside_station"] = township >= 0
     report(1.0, "prepared")
     return PreparedFile(
         table=table,
