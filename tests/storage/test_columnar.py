@@ -51,6 +51,24 @@ def test_ids_written_from_keys_give_the_keys_back(keys):
     text = event_id_text(np.array(keys, dtype=np.int64), sources[: len(keys)])
     assert event_key(text).tolist() == keys
     assert all(t[3] == "_" and len(t) == 20 for t in text)
+    # One source named once gives the ids a source per row gives.
+    one = event_id_text(np.array(keys, dtype=np.int64), "incident")
+    assert list(one) == list(
+        event_id_text(np.array(keys, dtype=np.int64), ["incident"] * len(keys))
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "text"),
+    [
+        (0, "inc_0000000000000000"),
+        (-1, "inc_ffffffffffffffff"),
+        (0x0123456789ABCDEF, "inc_0123456789abcdef"),
+        (-(2**63), "inc_8000000000000000"),
+    ],
+)
+def test_id_text_is_the_key_in_lower_case_hex(key, text):
+    assert event_id_text(np.array([key], dtype=np.int64), "incident")[0] == text
 
 
 def _frame(n: int, seed: int) -> pd.DataFrame:

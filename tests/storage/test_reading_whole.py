@@ -87,3 +87,12 @@ def test_an_odd_export_goes_line_by_line(odd):
     lines.insert(35, odd)
     text = "\n".join(lines)
     assert reading._read_csv_whole(text, "utf-8", "incident", frozenset()) is None
+
+
+@given(st.lists(st.text(alphabet=" \t\u3000\xa0\x1fa가", max_size=4) | st.none(), max_size=30))
+def test_a_cell_is_filled_when_it_holds_more_than_white_space(cells):
+    """The Arrow kernels judge a cell as str.strip does."""
+    arrow = pd.Series(cells, dtype=pd.StringDtype("pyarrow", na_value=float("nan")))
+    expected = [c is not None and c.strip() != "" for c in cells]
+    assert reading._filled(arrow).tolist() == expected
+    assert reading._filled(pd.Series(cells, dtype=object)).tolist() == expected
