@@ -110,3 +110,78 @@ def dump_text(db: sa.Engine) -> str:
             for name in names
             for (row,) in conn.exec_driver_sql(f'SELECT t::text FROM "{name}" t')
         )
+
+
+def copy_of(db: sa.Engine, path) -> sa.Engine:
+    """A copy of the store, to tamper with: a file beside ``path`` on SQLite, a new
+    database made from ``db``'s on PostgreSQL (which copies only a database nobody is
+    connected to: ``db``'s pooled connections are closed first)."""
+    from analytics.storage import store
+
+    if db.dialect.name == "sqlite":
+        store.backup_store(db, path)
+        return store.open_store(str(path))
+    db.dispose()
+    name = f"hs_test_{os.getpid()}_{next(_counter)}_copy_{uuid.uuid4().hex[:6]}"
+    admin = _admin()
+    with admin.connect() as conn:
+        # Others (an engine the CLI opened) are let go of too: the copy needs the source
+        # to itself for a moment.
+        conn.exec_driver_sql(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (db.url.database,),
+        )
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{db.url.database}"')
+    admin.dispose()
+    return store.open_store(_url(name))
+
+
+def run_as_owner(db: sa.Engine, *statements: str, triggers_off: str | None = None) -> None:
+    """Run ``statements`` on the store as its owner, past the app: with ``triggers_off``
+    naming a table, its triggers (the audit log's guards) are off while they run."""
+    if db.dialect.name == "sqlite":
+        con = sqlite3.connect(db.url.database)
+        saved = []
+        if triggers_off:
+            saved = con.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                (triggers_off,),
+            ).fetchall()
+            for name, _ in saved:
+                con.execute(f'DROP TRIGGER "{name}"')
+        for sql in statements:
+            con.execute(sql)
+        for _, sql in saved:
+            con.execute(sql)
+        con.commit()
+        con.close()
+        return
+    with db.begin() as conn:
+        if triggers_off:
+            conn.exec_driver_sql(f"ALTER TABLE {triggers_off} DISABLE TRIGGER USER")
+        for sql in statements:
+            conn.exec_driver_sql(sql)
+        if triggers_off:
+            conn.exec_driver_sql(f"ALTER TABLE {triggers_off} ENABLE TRIGGER USER")
+
+
+def refuse_audit_action(db: sa.Engine, action: str) -> None:
+    """Make the database refuse audit entries of ``action`` with an integrity error (a
+    deterministic failure inside the write transaction)."""
+    if db.dialect.name == "sqlite":
+        run_as_owner(
+            db,
+            f"CREATE TRIGGER refuse_{action} BEFORE INSERT ON audit_log "
+            f"WHEN NEW.action = '{action}' "
+            "BEGIN SELECT RAISE(ABORT, 'audit refused for the test'); END",
+        )
+        return
+    run_as_owner(
+        db,
+        f"CREATE FUNCTION refuse_{action}() RETURNS trigger AS $$ BEGIN "
+        f"IF NEW.action = '{action}' THEN RAISE EXCEPTION 'audit refused for the test' "
+        "USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+        f"CREATE TRIGGER refuse_{action} BEFORE INSERT ON audit_log FOR EACH ROW "
+        f"EXECUTE FUNCTION refuse_{action}()",
+    )

@@ -16,17 +16,12 @@ from analytics.access import audit, users
 from analytics.cli import EXIT_AUDIT_BROKEN, main
 from analytics.storage import connection, migrations, store, tables
 from analytics.storage.importers.errors import ImportFileError
+from tests import backends
 from tests.conftest import write_csv
 from tests.storage.test_import_files import incident_rows
 from tests.storage.test_store_upgrade import make_baseline_store
 
 T0 = pd.Timestamp("2017-10-13 08:00", tz="Asia/Seoul")
-CHAIN_TRIGGERS = ("audit_log_no_update", "audit_log_no_delete", "audit_log_no_replace")
-
-
-# The chain is checked on SQLite copies tampered with by hand; on PostgreSQL the app's
-# role may not change the log at all (tests/storage/test_postgresql.py).
-pytestmark = pytest.mark.sqlite_only
 
 
 def fill(engine, n: int = 5) -> None:
@@ -34,31 +29,27 @@ def fill(engine, n: int = 5) -> None:
         audit.audit(engine, actor="kim", action="export", detail=f"순찰 목록 {i}.xlsx")
 
 
-def chain_rows(path) -> list[tuple]:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute("SELECT id, prev_hash, entry_hash FROM audit_log ORDER BY id").fetchall()
-    finally:
-        con.close()
+def chain_rows(engine) -> list[tuple]:
+    t = tables.audit_log
+    with engine.connect() as conn:
+        return [
+            tuple(r)
+            for r in conn.execute(sa.select(t.c.id, t.c.prev_hash, t.c.entry_hash).order_by(t.c.id))
+        ]
 
 
 def tampered_copy(engine, tmp_path, *statements: str):
-    """A copy of the store with the triggers dropped and ``statements`` run on it."""
-    copy = tmp_path / "tampered.sqlite"
-    store.backup_store(engine, copy)
-    con = sqlite3.connect(copy)
-    for name in CHAIN_TRIGGERS:
-        con.execute(f"DROP TRIGGER {name}")
-    for sql in statements:
-        con.execute(sql)
-    con.commit()
-    con.close()
-    return store.open_store(str(copy))
+    """A copy of the store with ``statements`` run on it past the log's guards, as its
+    owner could (on SQLite by dropping the triggers, on PostgreSQL by disabling them)."""
+    copy = backends.copy_of(engine, tmp_path / "tampered.sqlite")
+    backends.run_as_owner(copy, *statements, triggers_off="audit_log")
+    return copy
 
 
 # --- append-only ------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only  # SQLite's REPLACE; PostgreSQL: tests/storage/test_postgresql.py
 def test_insert_or_replace_cannot_rewrite_an_entry(engine):
     """The tester's attack: REPLACE turned a 'signin.fail … locked' into 'signin.ok'."""
     audit.audit(engine, actor="lee", action="signin.fail", detail="wrong password; locked")
@@ -104,7 +95,7 @@ def test_a_fresh_store_verifies(engine):
     fill(engine, 4)
     found = audit.verify_audit_chain(engine)
     assert found.ok and found.entries == 4 and found.last_id == 4
-    rows = chain_rows(engine.url.database)
+    rows = chain_rows(engine)
     assert [r[0] for r in rows] == [1, 2, 3, 4]
     assert rows[0][1] == audit.GENESIS_HASH
     assert all(rows[i][1] == rows[i - 1][2] for i in range(1, 4))
@@ -213,7 +204,7 @@ def test_tampering_is_reported_at_the_right_entry(
 def test_a_rehashed_edit_is_reported_at_the_next_entry(engine, tmp_path):
     """Editing an entry and recomputing its hash moves the break to the next link."""
     fill(engine, 5)
-    rows = {r[0]: r for r in chain_rows(engine.url.database)}
+    rows = {r[0]: r for r in chain_rows(engine)}
     entry = audit.read_audit(engine, limit=None).set_index("id").loc[3]
     forged = {
         "id": 3,
@@ -236,8 +227,8 @@ def test_a_rehashed_edit_is_reported_at_the_next_entry(engine, tmp_path):
     assert (found.expected, found.found) == (digest, rows[3][2])
 
 
-def test_concurrent_writers_keep_one_chain(tmp_path):
-    path = str(tmp_path / "store.sqlite")
+def test_concurrent_writers_keep_one_chain(store_url):
+    path = store_url
     store.open_store(path).dispose()
 
     def write(who: str) -> None:
@@ -288,6 +279,7 @@ def make_revision2_store(path) -> None:
     con.close()
 
 
+@pytest.mark.sqlite_only  # the revision-2 store is built as a SQLite file
 def test_a_revision2_store_gets_a_valid_chain(tmp_path):
     path = tmp_path / "store.sqlite"
     make_revision2_store(path)
@@ -327,6 +319,7 @@ def test_a_revision2_store_gets_a_valid_chain(tmp_path):
     raw.close()
 
 
+@pytest.mark.sqlite_only  # the revision-2 store is built as a SQLite file
 def test_downgrade_from_the_chain_keeps_the_entries(tmp_path):
     path = tmp_path / "store.sqlite"
     make_revision2_store(path)
@@ -347,13 +340,7 @@ def test_downgrade_from_the_chain_keeps_the_entries(tmp_path):
 
 def refuse_audit(engine, action: str) -> None:
     """Make the database refuse an audit entry of ``action`` (a deterministic failure)."""
-    raw = sqlite3.connect(engine.url.database)
-    raw.execute(
-        f"CREATE TRIGGER refuse_{action} BEFORE INSERT ON audit_log WHEN NEW.action = '{action}' "
-        "BEGIN SELECT RAISE(ABORT, 'audit refused for the test'); END"
-    )
-    raw.commit()
-    raw.close()
+    backends.refuse_audit_action(engine, action)
 
 
 def test_an_import_without_its_audit_entry_lands_nothing(engine, tmp_path):
@@ -406,16 +393,17 @@ def test_an_undo_without_its_audit_entry_undoes_nothing(engine, tmp_path):
 
 def test_cli_audit_verify(engine, tmp_path, capsys):
     fill(engine, 3)
-    db = engine.url.database
+    db = engine.url.render_as_string(hide_password=False)
     assert main(["audit", "--verify", "--db", db, "--lang", "en"]) == 0
     assert capsys.readouterr().out.startswith("intact, 3 entries (last #3, hash ")
     assert main(["audit", "--verify", "--db", db]) == 0
     assert "감사 기록이 온전합니다: 3건" in capsys.readouterr().out
     copy = tampered_copy(engine, tmp_path, "UPDATE audit_log SET actor = 'lee' WHERE id = 2")
-    assert main(["audit", "--verify", "--db", copy.url.database]) == EXIT_AUDIT_BROKEN
+    copy_url = copy.url.render_as_string(hide_password=False)
+    assert main(["audit", "--verify", "--db", copy_url]) == EXIT_AUDIT_BROKEN
     err = capsys.readouterr().err
     assert "#2 항목의 내용이 저장된 해시와 맞지 않습니다" in err
-    assert main(["audit", "--verify", "--db", copy.url.database, "--json"]) == EXIT_AUDIT_BROKEN
+    assert main(["audit", "--verify", "--db", copy_url, "--json"]) == EXIT_AUDIT_BROKEN
     out = json.loads(capsys.readouterr().out)
     assert (out["ok"], out["broken_id"], out["problem"], out["entries"]) == (
         False,
