@@ -152,7 +152,7 @@ def _base_setting(db, *, geo, end, sources, events=None) -> tuple[float, float, 
     if station.hotspot_params != "auto":
         return fixed
     if end is None:
-        last = store.last_event_time(db)
+        last = store.last_event_time(db, station=station)
         if last is None:
             return fixed
         end = meeting_end_for(last + pd.Timedelta(days=1), station.meeting_weekday)
@@ -179,6 +179,7 @@ def _base_setting(db, *, geo, end, sources, events=None) -> tuple[float, float, 
                 start=start,
                 end=end,
                 columns=TUNING_COLUMNS,
+                station=station,
             )
         if events.empty:
             return fixed
@@ -237,7 +238,12 @@ def answer_hotspot_query(
         if weeks_back and start is not None:
             start = start - pd.Timedelta(days=7 * weeks_back)
         events = store.read_events(
-            db, sources=query.sources, start=start, end=query.end, columns=INPUT_COLUMNS
+            db,
+            sources=query.sources,
+            start=start,
+            end=query.end,
+            columns=INPUT_COLUMNS,
+            station=geo.station,
         )
     if query.categories:
         events = events[events["category"].isin(query.categories)]

@@ -13,9 +13,13 @@ share is in :mod:`~analytics.cli.common`.
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from contextlib import contextmanager
 
 from analytics.cli import data, hotspots, people
-from analytics.cli.common import EXIT_AUDIT_BROKEN, EXIT_BAD_INPUT, options
+from analytics.cli.common import EXIT_AUDIT_BROKEN, EXIT_BAD_INPUT, options, say
+from analytics.station import config
 
 __all__ = ["EXIT_AUDIT_BROKEN", "EXIT_BAD_INPUT", "build_parser", "main"]
 
@@ -31,4 +35,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    if not getattr(args, "station", None):
+        return args.func(args)
+    files = config.station_files()
+    if args.station not in files:
+        known = ", ".join(sorted(files))
+        print(say(args.lang, "unknown_station", value=args.station, known=known), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    with _as_station(files[args.station]):
+        return args.func(args)
+
+
+@contextmanager
+def _as_station(path):
+    """The command runs as the station of ``path``: its file is the process's station
+    (its clock, geography, privacy rules and rows), and afterwards the one before."""
+    before = os.environ.get("HOTSPOT_STATION")
+    os.environ["HOTSPOT_STATION"] = str(path)
+    config.default_station.cache_clear()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("HOTSPOT_STATION", None)
+        else:
+            os.environ["HOTSPOT_STATION"] = before
+        config.default_station.cache_clear()

@@ -67,4 +67,8 @@ def options() -> argparse.ArgumentParser:
         "--db", help="store path or SQLAlchemy URL (default: $HOTSPOT_DB or data/store.sqlite)"
     )
     common.add_argument("--lang", choices=("ko", "en"), default="ko")
+    common.add_argument(
+        "--station",
+        help="the station's id in a shared store (default: $HOTSPOT_STATION's, 'namwon')",
+    )
     return common

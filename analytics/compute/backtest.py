@@ -449,12 +449,13 @@ def tuning_cache_key(
     The store's data version (any import or undo changes it), the end of the last
     test week, the sources and their weights, the area budget, the weeks and training
     days, the grid, the geocoding floor of :class:`~analytics.query.HotspotQuery`, the
-    station's boundary (``geo``: a digest of its geometry, which the area share is
-    measured in) and :data:`TUNING_METHOD`.
+    station and its boundary (``geo``: its id and a digest of its geometry, which the
+    area share is measured in) and :data:`TUNING_METHOD`.
     """
     boundary = None
     if geo is not None:
-        boundary = hashlib.sha1(shapely.to_wkb(geo.boundary_m, hex=False)).hexdigest()[:16]
+        digest = hashlib.sha1(shapely.to_wkb(geo.boundary_m, hex=False)).hexdigest()[:16]
+        boundary = f"{geo.station.id}:{digest}"  # stations of one store share its cache
     return json.dumps(
         [
             data_version,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -10,6 +11,9 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STATION_FILE = REPO_ROOT / "data" / "station.toml"
+# More stations of a shared store: one file each, named by its id (``jinan.toml``).
+STATIONS_DIR = REPO_ROOT / "data" / "stations"
+STATION_ID = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 DEFAULT_DB_PATH = REPO_ROOT / "data" / "store.sqlite"
 
 
@@ -79,6 +83,9 @@ class StationConfig:
     map_zoom: int
     meeting_weekday: int
     source_file: Path
+    # [station] id: the short name every row of this station carries in a shared
+    # store ("namwon"), and the name the CLI's --station and a link's ?station= use.
+    id: str = "namwon"
     # [auth]: sign-in sessions end after idle_minutes without activity, and at the
     # latest session_hours after sign-in; an account is locked for lockout_minutes
     # after lockout_failures failed sign-ins within lockout_minutes, and a client
@@ -234,7 +241,14 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
     sensitive, geomask_m = _privacy(pv)
     viewer_min_eps_m, viewer_min_samples = _viewer_floors(pv)
 
+    station_id = str(st.get("id", path.stem))
+    if not STATION_ID.fullmatch(station_id):
+        raise ValueError(
+            f"{path.name}: [station] id must be 1-32 lower-case letters, digits, '-' or '_'"
+            f" starting with a letter, got {station_id!r}"
+        )
     return StationConfig(
+        id=station_id,
         name=_require(st, "name", "station"),
         name_en=st.get("name_en", st["name"]),
         city=st.get("city", ""),
@@ -281,6 +295,37 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
 def default_station() -> StationConfig:
     """The station from ``$HOTSPOT_STATION`` or ``data/station.toml``, read once."""
     return load_station()
+
+
+def station_files() -> dict[str, Path]:
+    """Every station this installation knows, by id: the default station's file and
+    each ``*.toml`` in ``data/stations`` (or ``$HOTSPOT_STATIONS_DIR``)."""
+    folder = Path(os.environ.get("HOTSPOT_STATIONS_DIR") or STATIONS_DIR)
+    files = {default_station().id: default_station().source_file}
+    for path in sorted(folder.glob("*.toml")) if folder.is_dir() else ():
+        files.setdefault(load_station(path).id, path.resolve())
+    return files
+
+
+class UnknownStationError(LookupError):
+    """No station file has this id."""
+
+
+@lru_cache(maxsize=64)
+def station_by_id(station_id: str) -> StationConfig:
+    """The station whose ``[station] id`` is ``station_id``.
+
+    Raises
+    ------
+    UnknownStationError
+        No station file of :func:`station_files` has that id.
+    """
+    if station_id == default_station().id:
+        return default_station()
+    files = station_files()
+    if station_id not in files:
+        raise UnknownStationError(station_id)
+    return load_station(files[station_id])
 
 
 def resolve_db_url(db: str | os.PathLike | None = None) -> str:

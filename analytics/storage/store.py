@@ -26,7 +26,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from analytics.station import clock
-from analytics.station.config import resolve_db_url
+from analytics.station.config import StationConfig, default_station, resolve_db_url
 from analytics.storage import columnar, migrations
 from analytics.storage.connection import make_engine, write_transaction
 from analytics.storage.schema import (
@@ -112,8 +112,18 @@ def to_iso(values: pd.Series) -> np.ndarray:
     return text
 
 
-def insert_events(conn: sa.Connection, frame: pd.DataFrame) -> int:
-    """Insert events (an event frame with ``batch_id``), skipping ids already stored.
+def station_id(station: str | StationConfig | None = None) -> str:
+    """The id a store's rows carry for ``station`` (default: the configured station)."""
+    if station is None:
+        return default_station().id
+    return station if isinstance(station, str) else station.id
+
+
+def insert_events(
+    conn: sa.Connection, frame: pd.DataFrame, *, station: str | StationConfig | None = None
+) -> int:
+    """Insert events (an event frame with ``batch_id``) of ``station``, skipping ids the
+    station already has.
 
     The low-level step of :func:`write_batch`, which also writes the batch record and
     the column blocks; rows written with this alone get their blocks the first time
@@ -126,28 +136,36 @@ def insert_events(conn: sa.Connection, frame: pd.DataFrame) -> int:
     """
     if frame.empty:
         return 0
-    return _insert_storage(conn, columnar.to_storage(frame), staged=False)
+    return _insert_storage(
+        conn, columnar.to_storage(frame), staged=False, station=station_id(station)
+    )
 
 
-def _insert_storage(conn: sa.Connection, table, *, staged: bool) -> int:
-    """Insert a table in storage form into ``events``; ``staged``: the same rows are in
-    the attached staging file (see :func:`stage_events`)."""
+# Rows already stored are skipped: the key is the station and the id (schema 6).
+_ON_CONFLICT = " ON CONFLICT (station, event_id) DO NOTHING"
+
+
+def _insert_storage(conn: sa.Connection, table, *, staged: bool, station: str) -> int:
+    """Insert a table in storage form into ``events`` as ``station``'s rows; ``staged``:
+    the same rows are in the attached staging file (see :func:`stage_events`)."""
     names = table.column_names
     if conn.dialect.name == "postgresql":
-        return _copy_insert(conn, table)
+        return _copy_insert(conn, table, station)
     if staged:
         cols = ", ".join(names)
         # "WHERE true" tells SQLite's parser that ON CONFLICT is the upsert clause.
         return int(
             conn.exec_driver_sql(
-                f"INSERT INTO events ({cols}) SELECT {cols} FROM {STAGING_SCHEMA}.events"
-                " WHERE true ON CONFLICT (event_id) DO NOTHING"
+                f"INSERT INTO events (station, {cols}) SELECT ?, {cols}"
+                f" FROM {STAGING_SCHEMA}.events WHERE true" + _ON_CONFLICT,
+                (station,),
             ).rowcount
         )
     # Columns that are null in every row (other sources' fields) are left to their
     # default NULL: fewer parameters to bind per row.
     names = [n for n in names if n == "event_id" or table.column(n).null_count < table.num_rows]
-    rows = list(zip(*table.select(names).to_pydict().values(), strict=True))
+    rows = [(station, *r) for r in zip(*table.select(names).to_pydict().values(), strict=True)]
+    names = ["station", *names]
     style = conn.dialect.paramstyle
     if conn.dialect.name in ("sqlite", "postgresql") and style in ("qmark", "format"):
         # Straight to the driver's executemany: SQLAlchemy's per-row parameter
@@ -156,7 +174,7 @@ def _insert_storage(conn: sa.Connection, table, *, staged: bool) -> int:
         mark = "?" if style == "qmark" else "%s"
         sql = (
             f"INSERT INTO events ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
-            " ON CONFLICT (event_id) DO NOTHING"
+            + _ON_CONFLICT
         )
         if conn.dialect.name == "sqlite":
             # sqlite3's executemany rowcount is the number of rows actually inserted.
@@ -164,14 +182,14 @@ def _insert_storage(conn: sa.Connection, table, *, staged: bool) -> int:
         before = _event_count(conn)
         conn.exec_driver_sql(sql, rows)
         return _event_count(conn) - before
-    existing = _existing_keys(conn, [r[0] for r in rows])
-    fresh = [dict(zip(names, r, strict=True)) for r in rows if r[0] not in existing]
+    existing = _existing_keys(conn, [r[1] for r in rows], station)
+    fresh = [dict(zip(names, r, strict=True)) for r in rows if r[1] not in existing]
     if fresh:
         conn.execute(events.insert(), fresh)
     return len(fresh)
 
 
-def _copy_insert(conn: sa.Connection, table) -> int:
+def _copy_insert(conn: sa.Connection, table, station: str) -> int:
     """PostgreSQL: COPY the rows into a temporary table, then move the ones not yet
     stored into ``events`` in one statement. COPY takes CSV as pyarrow writes it (text
     quoted, null as an empty unquoted cell): no Python object per value."""
@@ -185,6 +203,8 @@ def _copy_insert(conn: sa.Connection, table) -> int:
     conn.exec_driver_sql(
         "CREATE TEMP TABLE staging_events (LIKE events INCLUDING DEFAULTS) ON COMMIT DROP"
     )
+    # The station is named once, when the rows move.
+    conn.exec_driver_sql("ALTER TABLE staging_events ALTER COLUMN station DROP NOT NULL")
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")
     copy_sql = f"COPY staging_events ({cols}) FROM STDIN (FORMAT csv)"
     with conn.connection.driver_connection.cursor() as cur, cur.copy(copy_sql) as copy:
@@ -193,8 +213,9 @@ def _copy_insert(conn: sa.Connection, table) -> int:
             pacsv.write_csv(pa.Table.from_batches([batch]), out, options)
             copy.write(out.getbuffer())
     inserted = conn.exec_driver_sql(
-        f"INSERT INTO events ({cols}) SELECT {cols} FROM staging_events"
-        " ON CONFLICT (event_id) DO NOTHING"
+        f"INSERT INTO events (station, {cols}) SELECT %s, {cols} FROM staging_events"
+        + _ON_CONFLICT,
+        (station,),
     ).rowcount
     conn.exec_driver_sql("DROP TABLE staging_events")
     return int(inserted)
@@ -204,21 +225,27 @@ def _event_count(conn: sa.Connection) -> int:
     return conn.execute(sa.select(sa.func.count()).select_from(events)).scalar_one()
 
 
-def _existing_keys(conn: sa.Connection, keys: Sequence[int]) -> set[int]:
+def _existing_keys(conn: sa.Connection, keys: Sequence[int], station: str) -> set[int]:
     found: set[int] = set()
     keys = [int(k) for k in keys]
     for i in range(0, len(keys), 900):  # chunked to stay under SQL limits
         chunk = keys[i : i + 900]
-        rows = conn.execute(sa.select(events.c.event_id).where(events.c.event_id.in_(chunk)))
+        rows = conn.execute(
+            sa.select(events.c.event_id).where(
+                events.c.station == station, events.c.event_id.in_(chunk)
+            )
+        )
         found.update(int(r[0]) for r in rows)
     return found
 
 
-def existing_event_ids(conn: sa.Connection, ids: Sequence[str]) -> set[str]:
-    """Which of ``ids`` are already in the store."""
+def existing_event_ids(
+    conn: sa.Connection, ids: Sequence[str], *, station: str | StationConfig | None = None
+) -> set[str]:
+    """Which of ``ids`` ``station`` already has in the store."""
     ids = list(ids)
     keys = event_key(ids).tolist()
-    found = _existing_keys(conn, keys)
+    found = _existing_keys(conn, keys, station_id(station))
     return {e for e, k in zip(ids, keys, strict=True) if k in found}
 
 
@@ -272,6 +299,7 @@ class BatchRecord:
     rows_total: int
     rows_rejected: int
     synthetic: bool
+    station: str | None = None  # the station's id; None: the configured station
 
 
 def write_batch(
@@ -295,9 +323,11 @@ def write_batch(
         ``imported``, ``gazetteer``, ``township_level``, ``outside_station`` among the
         inserted events.
     """
+    station = station_id(batch.station)
     conn.execute(
         import_batches.insert().values(
             batch_id=batch.batch_id,
+            station=station,
             source=batch.source,
             file_name=batch.file_name,
             file_sha256=batch.file_sha256,
@@ -323,7 +353,9 @@ def write_batch(
         raise ValueError(f"batch {batch.batch_id} has repeated event ids")
     inserted = 0
     if len(frame):
-        inserted = _insert_storage(conn, table, staged=bool(staged and staged.path))
+        inserted = _insert_storage(
+            conn, table, staged=bool(staged and staged.path), station=station
+        )
     if inserted == len(frame):
         new = frame  # the usual case: nothing was already stored
     else:
@@ -376,23 +408,34 @@ class UnknownBatchError(LookupError):
     """The batch id is not in the store."""
 
 
-def undo_batch(db: sa.Engine, batch_id: str) -> int:
+def undo_batch(db: sa.Engine, batch_id: str, *, station: str | StationConfig | None = None) -> int:
     """Remove a batch's events; keep the batch record (marked undone) and its report.
 
     Returns
     -------
     int
         The number of events removed. Undoing an undone batch removes nothing.
+
+    Raises
+    ------
+    UnknownBatchError
+        No batch of ``station`` (default: the configured one) has this id: another
+        station's batches are not this station's to undo.
     """
     with write_transaction(db) as conn:
-        return undo_batch_in(conn, batch_id)
+        return undo_batch_in(conn, batch_id, station=station)
 
 
-def undo_batch_in(conn: sa.Connection, batch_id: str) -> int:
+def undo_batch_in(
+    conn: sa.Connection, batch_id: str, *, station: str | StationConfig | None = None
+) -> int:
     """:func:`undo_batch` in ``conn``'s write transaction (so a caller can add to it,
     e.g. the audit entry). Raises :class:`UnknownBatchError` for an unknown batch."""
     row = conn.execute(
-        sa.select(import_batches.c.status).where(import_batches.c.batch_id == batch_id)
+        sa.select(import_batches.c.status).where(
+            import_batches.c.batch_id == batch_id,
+            import_batches.c.station == station_id(station),
+        )
     ).first()
     if row is None:
         raise UnknownBatchError(batch_id)
@@ -416,8 +459,10 @@ def read_events(
     inside_only: bool = False,
     columns: Sequence[str] | None = None,
     by_time: bool = True,
+    station: str | StationConfig | None = None,
 ) -> pd.DataFrame:
-    """Read events as an event frame (see :mod:`analytics.storage.schema`), by time.
+    """Read one station's events as an event frame (see :mod:`analytics.storage.schema`),
+    by time.
 
     Reads the column blocks of the active batches (:mod:`analytics.storage.columnar`),
     only the columns asked for, skipping parts outside the period: no Python object
@@ -438,6 +483,9 @@ def read_events(
         (batch by batch, each by source and time) for a caller that puts rows in its
         own order, as :func:`~analytics.compute.hotspots.find_hotspots` does: a million
         events whose times tie often take 0.2–0.3 s less.
+    station : str or StationConfig, optional
+        Whose events (default: the configured station's). Another station's rows are
+        never read: its batches' blocks are left out of the query.
 
     Returns
     -------
@@ -464,7 +512,7 @@ def read_events(
     if inside_only:
         needed.add("inside_station")
     fetched = [c for c in EVENT_COLUMNS if c in needed]
-    table = _read_blocks(db, fetched, start_s=start_s, end_s=end_s)
+    table = _read_blocks(db, fetched, start_s=start_s, end_s=end_s, station=station_id(station))
     mask = None
     if sources is not None:
         mask = pc.is_in(table.column("source"), value_set=pa.array(list(sources), pa.string()))
@@ -502,9 +550,10 @@ def _read_blocks(
     *,
     start_s: int | None,
     end_s: int | None,
+    station: str,
 ):
-    """The active batches' blocks of ``columns`` (parts that may hold the period) as one
-    Arrow table in storage form."""
+    """``station``'s active batches' blocks of ``columns`` (parts that may hold the
+    period) as one Arrow table in storage form."""
     import pyarrow as pa
 
     _build_missing_blocks(db)
@@ -512,7 +561,7 @@ def _read_blocks(
     q = (
         sa.select(b.batch_id, b.part, b.column_name, b.data)
         .join_from(event_blocks, import_batches, b.batch_id == i.batch_id)
-        .where(i.status == "active", b.column_name.in_(list(columns)))
+        .where(i.station == station, i.status == "active", b.column_name.in_(list(columns)))
         .order_by(b.batch_id, b.part)
     )
     # No pruning on the batch's source: a batch written directly (not by an import)
@@ -553,7 +602,9 @@ def _build_missing_blocks(db: sa.Engine) -> None:
         missing = [r[0] for r in conn.execute(missing_q)]
         if not missing:
             return
-        result = conn.execute(sa.select(events).where(events.c.batch_id.in_(missing)))
+        # The blocks hold the event-frame columns; the station is the batch's.
+        cols = [c for c in events.columns if c.name != "station"]
+        result = conn.execute(sa.select(*cols).where(events.c.batch_id.in_(missing)))
         names = list(result.keys())
         rows = result.fetchall()
         if not rows:
@@ -578,22 +629,26 @@ def epoch_seconds(value: pd.Timestamp) -> int:
     return int(aware_timestamp(value, "time").tz_convert("UTC").ceil("s").timestamp())
 
 
-def source_counts(db: sa.Engine) -> dict[str, int]:
-    """Events per source, with every source present (0 when empty)."""
+def source_counts(db: sa.Engine, *, station: str | StationConfig | None = None) -> dict[str, int]:
+    """A station's events per source, with every source present (0 when empty)."""
     with db.connect() as conn:
         rows = conn.execute(
-            sa.select(events.c.source, sa.func.count()).group_by(events.c.source)
+            sa.select(events.c.source, sa.func.count())
+            .where(events.c.station == station_id(station))
+            .group_by(events.c.source)
         ).all()
     counts = dict.fromkeys(SOURCES, 0)
     counts.update({s: int(n) for s, n in rows})
     return counts
 
 
-def list_batches(db: sa.Engine) -> pd.DataFrame:
-    """The import history, newest first."""
+def list_batches(db: sa.Engine, *, station: str | StationConfig | None = None) -> pd.DataFrame:
+    """A station's import history, newest first."""
     with db.connect() as conn:
         rows = conn.execute(
-            sa.select(import_batches).order_by(import_batches.c.imported_at.desc())
+            sa.select(import_batches)
+            .where(import_batches.c.station == station_id(station))
+            .order_by(import_batches.c.imported_at.desc())
         ).mappings()
         return pd.DataFrame(rows.all(), columns=[c.name for c in import_batches.columns])
 
@@ -618,13 +673,14 @@ def is_empty(db: sa.Engine) -> bool:
     return n == 0
 
 
-def store_is_synthetic(db: sa.Engine) -> bool:
-    """True when any active batch in the store is synthetic demo data."""
+def store_is_synthetic(db: sa.Engine, *, station: str | StationConfig | None = None) -> bool:
+    """True when any of a station's active batches is synthetic demo data."""
+    i = import_batches.c
     with db.connect() as conn:
         n = conn.execute(
             sa.select(sa.func.count())
             .select_from(import_batches)
-            .where(import_batches.c.synthetic.is_(True), import_batches.c.status == "active")
+            .where(i.station == station_id(station), i.synthetic.is_(True), i.status == "active")
         ).scalar_one()
     return n > 0
 
@@ -662,10 +718,16 @@ def cache_put(db: sa.Engine, key: str, value: dict) -> None:
         )
 
 
-def last_event_time(db: sa.Engine) -> pd.Timestamp | None:
-    """The latest ``occurred_at`` in the store (KST), or None when empty."""
+def last_event_time(
+    db: sa.Engine, *, station: str | StationConfig | None = None
+) -> pd.Timestamp | None:
+    """A station's latest ``occurred_at`` (KST), or None when it has no events."""
     with db.connect() as conn:
-        value = conn.execute(sa.select(sa.func.max(events.c.occurred_at))).scalar_one()
+        value = conn.execute(
+            sa.select(sa.func.max(events.c.occurred_at)).where(
+                events.c.station == station_id(station)
+            )
+        ).scalar_one()
     return None if value is None else clock.local(pd.Timestamp(int(value), unit="s", tz="UTC"))
 
 

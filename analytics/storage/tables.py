@@ -14,7 +14,7 @@ from analytics.storage.schema import EVENT_COLUMNS, STATION_TIME
 # The Alembic revision number of the schema this code writes (``alembic_version`` in the
 # store is the authority; each migration also writes its number to
 # ``meta.schema_version`` for people who look inside the file).
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 metadata = sa.MetaData()
@@ -30,6 +30,10 @@ import_batches = sa.Table(
     "import_batches",
     metadata,
     sa.Column("batch_id", sa.String(40), primary_key=True),
+    # The station whose export this was (schema 6): its [station] id. The column's
+    # default in the database is the station the store was set up for; the app always
+    # names it.
+    sa.Column("station", sa.String(32), nullable=False),
     sa.Column("source", sa.String(16), nullable=False),
     sa.Column("file_name", sa.Text, nullable=False),
     sa.Column("file_sha256", sa.String(64), nullable=False),
@@ -45,6 +49,7 @@ import_batches = sa.Table(
     sa.Column("status", sa.String(16), nullable=False, default="active"),
     sa.Column("undone_at", sa.String(32)),
     sa.Column("summary_json", sa.Text),
+    sa.Index("ix_import_batches_station", "station"),
 )
 
 _EVENT_SQL_TYPES = {
@@ -56,10 +61,11 @@ _EVENT_SQL_TYPES = {
 
 
 def _event_columns() -> list[sa.Column]:
-    cols = []
+    # The station and the id's 64 bits are the key (schema 6): two stations' exports may
+    # number their calls alike. See analytics.storage.schema.event_key.
+    cols = [sa.Column("station", sa.String(32), primary_key=True)]
     for name, dtype in EVENT_COLUMNS.items():
         if name == "event_id":
-            # The id's 64 bits (schema 5): see analytics.storage.schema.event_key.
             cols.append(sa.Column(name, sa.BigInteger, primary_key=True, autoincrement=False))
         elif name == "batch_id":
             cols.append(
@@ -83,7 +89,7 @@ events = sa.Table(
     metadata,
     *_event_columns(),
     # No index on batch_id: it would slow every import to speed up the rare undo.
-    sa.Index("ix_events_source_time", "source", "occurred_at"),
+    sa.Index("ix_events_station_time", "station", "source", "occurred_at"),
 )
 
 # The same events as Arrow column blocks (schema 5): what read_events reads. See

@@ -249,21 +249,43 @@ KEPT_IDS = {
 }
 
 
+def _rows(con, table: str) -> list[tuple]:
+    """A table's rows in a stable order, without the station column of schema 6."""
+    cur = con.execute(f"SELECT * FROM {table}")
+    names = [d[0] for d in cur.description]
+    return sorted(
+        tuple(v for n, v in zip(names, row, strict=True) if n != "station")
+        for row in cur.fetchall()
+    )
+
+
+def stations(path) -> set[tuple[str, str]]:
+    """(table, station) pairs of the rows that carry a station."""
+    con = sqlite3.connect(path)
+    try:
+        return {
+            (t, s)
+            for t in ("import_batches", "events")
+            for (s,) in con.execute(f"SELECT DISTINCT station FROM {t}")
+        }
+    finally:
+        con.close()
+
+
 def dump(path) -> dict[str, list[tuple]]:
     """Every row of every baseline table, in a stable order; events with their ids as
     schema 5 writes them and times as UTC seconds, whichever schema the file is at."""
     con = sqlite3.connect(path)
     try:
-        out = {
-            t: con.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
-            for t in BASELINE_TABLES
-            if t not in ("meta", "events")
-        } | {"meta": con.execute("SELECT * FROM meta WHERE key != 'schema_version'").fetchall()}
+        out = {t: _rows(con, t) for t in BASELINE_TABLES if t not in ("meta", "events")} | {
+            "meta": con.execute("SELECT * FROM meta WHERE key != 'schema_version'").fetchall()
+        }
         cur = con.execute("SELECT * FROM events")
         names = [d[0] for d in cur.description]
         rows = []
         for row in cur.fetchall():
             event = dict(zip(names, row, strict=True))
+            event.pop("station", None)
             event["event_id"] = _kept_id(event["event_id"], event["source"])
             for t in ("occurred_at", "resolved_at"):
                 if isinstance(event[t], str):
@@ -361,8 +383,9 @@ def test_a_pre_alembic_store_is_upgraded_keeping_every_row(tmp_path):
     engine = store.open_store(str(path))
 
     assert dump(path) == before
-    assert revision(path) == migrations.head_revision() == "0005_integer_events"
-    assert meta_version(path) == str(SCHEMA_VERSION) == "5"
+    assert stations(path) == {("import_batches", "namwon"), ("events", "namwon")}
+    assert revision(path) == migrations.head_revision() == "0006_stations"
+    assert meta_version(path) == str(SCHEMA_VERSION) == "6"
     tables = set(sa.inspect(engine).get_table_names())
     assert {"users", "login_attempts", "audit_log", "alembic_version"} <= tables
     assert {"sessions", "signin_grants", "address_attempts"} <= tables
@@ -408,7 +431,7 @@ def test_a_new_store_is_created_at_head(tmp_path):
     path = tmp_path / "new.sqlite"
     engine = store.open_store(str(path))
     assert revision(path) == migrations.head_revision()
-    assert meta_version(path) == str(SCHEMA_VERSION) == "5"
+    assert meta_version(path) == str(SCHEMA_VERSION) == "6"
     assert schema_diff(engine) == []
     assert store.is_empty(engine) and not users.has_users(engine)
     # The same schema as an upgraded old store.
@@ -463,7 +486,7 @@ def test_downgrade_to_baseline_and_up_again(tmp_path):
     assert "users" not in sa.inspect(engine).get_table_names()
     assert dump(path) == before
     store.open_store(str(path))
-    assert revision(path) == "0005_integer_events" and dump(path) == before
+    assert revision(path) == "0006_stations" and dump(path) == before
 
 
 def test_create_false_leaves_a_missing_store_alone(tmp_path):
@@ -477,7 +500,7 @@ def test_create_false_leaves_a_missing_store_alone(tmp_path):
 
 def test_migrations_have_one_head_and_a_line_from_the_baseline():
     scripts = migrations._scripts()
-    assert scripts.get_heads() == ["0005_integer_events"]
+    assert scripts.get_heads() == ["0006_stations"]
     chain = [s.revision for s in scripts.walk_revisions()][::-1]
     assert chain == [
         "0001_baseline",
@@ -485,6 +508,7 @@ def test_migrations_have_one_head_and_a_line_from_the_baseline():
         "0003_audit_chain",
         "0004_sessions",
         "0005_integer_events",
+        "0006_stations",
     ]
 
 

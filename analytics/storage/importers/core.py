@@ -607,6 +607,7 @@ def import_file(
                     rows_total=len(table.frame),
                     rows_rejected=len(prepared.rejected),
                     synthetic=synthetic,
+                    station=store.station_id(station),
                 ),
                 frame,
                 [asdict(r) for r in prepared.rejected],
