@@ -55,6 +55,16 @@ def new_database() -> str:
     return _url(name)
 
 
+def new_empty_database() -> str:
+    """The URL of a new database on the test server with no tables (a restore's target)."""
+    name = f"hs_test_{os.getpid()}_{next(_counter)}_empty_{uuid.uuid4().hex[:6]}"
+    admin = _admin()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return _url(name)
+
+
 def drop_test_databases() -> None:
     """Drop the databases this test process made (at the end of the run)."""
     if not on_postgresql():

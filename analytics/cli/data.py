@@ -167,6 +167,24 @@ def cmd_rejected(args) -> int:
     return 0
 
 
+def cmd_add_station(args) -> int:
+    from analytics.storage.partitions import add_station_partition
+
+    db = store.open_store(args.db)
+    try:
+        name = add_station_partition(db, args.station_id)
+    except ValueError:
+        print(say(args.lang, "bad_station_id", value=args.station_id), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if name is not None:
+        print(say(args.lang, "partition_added", station=args.station_id, table=name))
+    elif db.dialect.name == "postgresql":
+        print(say(args.lang, "partition_exists", station=args.station_id))
+    else:
+        print(say(args.lang, "partition_sqlite"))
+    return 0
+
+
 def cmd_counts(args) -> int:
     db = store.open_store(args.db)
     counts = store.source_counts(db)
@@ -256,6 +274,14 @@ def add_commands(sub, common) -> None:
     )
     p.add_argument("role")
     p.set_defaults(func=cmd_grant_app_role)
+
+    p = sub.add_parser(
+        "add-station",
+        parents=[common],
+        help="PostgreSQL, as the owner: give station ID its own partition of the events",
+    )
+    p.add_argument("station_id")
+    p.set_defaults(func=cmd_add_station)
 
     p = sub.add_parser("backup", parents=[common], help="copy the store while the app runs")
     p.add_argument("dest", type=Path)

@@ -65,13 +65,12 @@ def test_the_backup_is_a_dump_that_restores_whole(exports, tmp_path, engine, sto
     with pytest.raises(store.BackupError) as refused:
         store.backup_store(engine, tmp_path / "store.dump")
     assert refused.value.key == "exists"
-    target = sa.make_url(backends.new_database())
+    # Restored as a DBA would: into a new, empty database.
+    target = sa.make_url(backends.new_empty_database())
     subprocess.run(
         [
             "pg_restore",
             "--no-owner",
-            "--clean",
-            "--if-exists",
             f"--dbname={target.database}",
             f"--host={target.host}",
             f"--port={target.port}",
@@ -155,3 +154,45 @@ def test_grant_app_role_refuses_what_it_cannot_do(engine, tmp_path):
         grant_app_role(engine, "app; DROP TABLE events")
     with pytest.raises(ValueError, match="PostgreSQL"):
         grant_app_role(store.open_store(str(tmp_path / "store.sqlite")), "app")
+
+
+def _partitions(db) -> dict[str, int]:
+    """Events per partition."""
+    with db.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT tableoid::regclass::text, count(*) FROM events GROUP BY 1"
+        ).all()
+    return {name.strip('"'): int(n) for name, n in rows}
+
+
+def test_each_station_reads_its_own_partition(engine, tmp_path):
+    import dataclasses
+
+    from analytics.station.config import default_station
+    from analytics.storage.partitions import add_station_partition
+    from tests.conftest import write_csv
+    from tests.storage.test_import_files import incident_rows
+
+    jinan = dataclasses.replace(default_station(), id="jinan")
+    path = write_csv(tmp_path / "112.csv", incident_rows(5))
+    import_file(path, source="incident", db=engine)
+    import_file(path, source="incident", station=jinan, db=engine)
+    # A station added after the store was made waits in the default partition.
+    assert _partitions(engine) == {"events_namwon": 5, "events_default": 5}
+    assert add_station_partition(engine, "jinan") == "events_jinan"
+    assert _partitions(engine) == {"events_namwon": 5, "events_jinan": 5}
+    assert add_station_partition(engine, "jinan") is None
+    with pytest.raises(ValueError, match="station id"):
+        add_station_partition(engine, "jinan'; DROP TABLE events; --")
+    again = import_file(path, source="incident", station=jinan, db=engine)
+    assert (again.imported, again.duplicates_in_store) == (0, 5)
+    # One station's query reads its partition only.
+    with engine.connect() as conn:
+        plan = "\n".join(
+            conn.exec_driver_sql(
+                "EXPLAIN SELECT count(*) FROM events WHERE station = 'jinan'"
+            ).scalars()
+        )
+    assert "events_jinan" in plan
+    assert "events_namwon" not in plan and "events_default" not in plan
+    assert len(store.read_events(engine, station=jinan)) == 5

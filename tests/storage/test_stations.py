@@ -157,3 +157,19 @@ def test_the_command_line_names_the_station(engine, tmp_path, jinan_file, capsys
     assert default_station().id == "namwon"  # the process's station is back
     assert main(["counts", "--db", url, "--station", "gochang", "--lang", "en"]) == 2
     assert "unknown station: gochang (known: jinan, namwon)" in capsys.readouterr().err
+
+
+def test_add_station_gives_a_partition_on_postgresql_only(engine, capsys):
+    from analytics.cli import main
+
+    url = engine.url.render_as_string(hide_password=False)
+    assert main(["add-station", "jinan", "--db", url, "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    if engine.dialect.name == "postgresql":
+        assert out.startswith("station jinan has its own partition of the events: events_jinan")
+        assert main(["add-station", "jinan", "--db", url, "--lang", "en"]) == 0
+        assert "already has its own partition" in capsys.readouterr().out
+    else:
+        assert out.startswith("a SQLite store keeps one events table")
+    assert main(["add-station", "Jinan!", "--db", url]) == 2
+    assert "경찰서 식별자가 아닙니다" in capsys.readouterr().err
