@@ -34,10 +34,9 @@ from analytics.cli.data import warm_tuning
 from analytics.demo.store import build_demo_store
 from analytics.presentation import maps
 from analytics.storage import store
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, map_frame, start_streamlit
 
 WEEK = "2017-12-29"
-FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 TARGET_S = 1.5
 # The sidebar's pages in order; a round opens each in turn and comes back to the brief.
 PAGES = ["map", "suggestions", "complaints", "incidents", "unit", "data", "brief"]
@@ -92,12 +91,8 @@ DONE = """
 
 
 def wait_map(page, timeout_ms=60_000):
-    page.wait_for_selector(FRAME, timeout=timeout_ms)
-    frame = page.frame_locator(FRAME).first
-    frame.locator(".leaflet-overlay-pane path:not([d='M0 0'])").first.wait_for(
-        state="attached", timeout=timeout_ms
-    )
-    return frame
+    """The page's first map (st_folium's or a map's own page in an iframe), once drawn."""
+    return map_frame(page, timeout_ms)
 
 
 def wait_done(page, runs: int, timeout_ms=60_000) -> None:

@@ -1,4 +1,6 @@
-"""Maps in Streamlit: the folium builders from analytics.presentation.maps, shown with st_folium.
+"""Maps in Streamlit: the folium builders from analytics.presentation.maps, shown with
+st_folium where a page reads clicks back (:func:`hotspot_map`), otherwise as the map's
+own page in an iframe (:func:`show_static_map`, :func:`static_hotspot_map`).
 
 Turning a folium map into what the browser gets (``st_folium``'s script, header and
 HTML: every layer's template rendered) takes 0.2–0.5 s, more than building it. So
@@ -203,6 +205,37 @@ def build_hotspot_map(
     return m
 
 
+def _hotspot_build(
+    hotspots,
+    gone,
+    *,
+    data_key: tuple[Hashable, ...],
+    lang: str,
+    selected: str | None,
+    events,
+    heat_sources: tuple[str, ...],
+    boxes,
+    landmarks: bool,
+    fit: str | None,
+) -> tuple[Callable, tuple[Hashable, ...]]:
+    """(builder, cache key) of a hotspot map: what :func:`hotspot_map` and
+    :func:`static_hotspot_map` draw."""
+    return (
+        lambda: build_hotspot_map(
+            hotspots,
+            gone,
+            lang=lang,
+            selected=selected,
+            events=events,
+            heat_sources=heat_sources,
+            boxes=boxes,
+            landmarks=landmarks,
+            fit=fit,
+        ),
+        ("hotspots", *data_key, lang, selected, heat_sources, landmarks, fit),
+    )
+
+
 def hotspot_map(
     hotspots,
     gone=None,
@@ -225,19 +258,21 @@ def hotspot_map(
     ``fit`` ('selected' or 'all') zooms to the selected hotspot or to all of
     ``hotspots``; None keeps the station's default view.
     """
+    build, cache_key = _hotspot_build(
+        hotspots,
+        gone,
+        data_key=data_key,
+        lang=lang,
+        selected=selected,
+        events=events,
+        heat_sources=heat_sources,
+        boxes=boxes,
+        landmarks=landmarks,
+        fit=fit,
+    )
     out = show_map(
-        lambda: build_hotspot_map(
-            hotspots,
-            gone,
-            lang=lang,
-            selected=selected,
-            events=events,
-            heat_sources=heat_sources,
-            boxes=boxes,
-            landmarks=landmarks,
-            fit=fit,
-        ),
-        cache_key=("hotspots", *data_key, lang, selected, heat_sources, landmarks, fit),
+        build,
+        cache_key=cache_key,
         key=key,
         height=height,
         returned_objects=["last_active_drawing"],
@@ -245,11 +280,42 @@ def hotspot_map(
     return maps.clicked_hotspot_id(out)
 
 
+def static_hotspot_map(
+    hotspots,
+    gone=None,
+    *,
+    data_key: tuple[Hashable, ...],
+    lang: str,
+    height: int = 480,
+    selected: str | None = None,
+    events=None,
+    heat_sources: tuple[str, ...] = (),
+    boxes=None,
+    landmarks: bool = True,
+    fit: str | None = None,
+) -> None:
+    """The map of :func:`hotspot_map` where nothing is read back (the meeting brief):
+    drawn by :func:`show_static_map`, so without st_folium's component."""
+    build, cache_key = _hotspot_build(
+        hotspots,
+        gone,
+        data_key=data_key,
+        lang=lang,
+        selected=selected,
+        events=events,
+        heat_sources=heat_sources,
+        boxes=boxes,
+        landmarks=landmarks,
+        fit=fit,
+    )
+    show_static_map(build, cache_key=cache_key, height=height)
+
+
 # The options of each page's map, shared by the page and ui.warm (one cache key for both).
 
 
 def brief_map_options(answer, db_url: str, version: str, state) -> dict:
-    """:func:`hotspot_map`'s arguments on the meeting brief (``state``: the ViewState)."""
+    """:func:`static_hotspot_map`'s arguments on the meeting brief (``state``: the ViewState)."""
     top_n = 5 if state.present else 10
     return {
         "hotspots": answer.shown.current.head(top_n),
@@ -257,7 +323,6 @@ def brief_map_options(answer, db_url: str, version: str, state) -> dict:
         "data_key": (db_url, version, state.query, top_n),
         "lang": state.lang,
         "height": 600 if state.present else 480,
-        "key": "brief_map",
         "selected": state.hotspot,
         "fit": "all",  # rural hotspots (인월, 운봉) lie outside the station's default view
     }

@@ -109,7 +109,7 @@ def brief_map(db_url: str, version: str, state) -> None:
 
     with maps.warming():
         answer = data.hotspots(db_url, version, state.query)
-        maps.hotspot_map(**maps.brief_map_options(answer, db_url, version, state))
+        maps.static_hotspot_map(**maps.brief_map_options(answer, db_url, version, state))
 
 
 def map_page(db_url: str, version: str, state) -> None:

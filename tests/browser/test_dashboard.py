@@ -12,7 +12,7 @@ import pytest
 from analytics.demo.store import build_demo_store
 from analytics.storage import store
 from analytics.storage.importers.core import import_file
-from tests.browser.conftest import screenshot, start_streamlit
+from tests.browser.conftest import map_frame, screenshot, start_streamlit
 from tests.conftest import NOW, csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -38,17 +38,6 @@ def server(tmp_path_factory):
     yield url
     proc.terminate()
     proc.wait(timeout=20)
-
-
-def map_frame(page):
-    """The st_folium iframe once Leaflet has drawn into it."""
-    page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
-    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
-    # Off-screen polygons are drawn as empty paths: wait for a township with a shape.
-    frame.locator(".leaflet-overlay-pane path:not([d='M0 0'])").first.wait_for(
-        state="attached", timeout=60_000
-    )
-    return frame
 
 
 def open_brief(page, url: str, heading: str) -> None:
