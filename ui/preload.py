@@ -41,6 +41,10 @@ ELEMENTS = (
     "TextInput",  # sign-in form, share link
     "rehype-raw",  # Markdown with HTML (the brief's tables)
 )
+# The hidden elements of :func:`mount_elements` are hidden from the first paint; a
+# <style> sent by the script would wait for st.html's own code to arrive.
+HIDDEN_KEY = "hs_preload"
+HIDDEN_STYLE = f"<style>.st-key-{HIDDEN_KEY} {{display: none !important;}}</style>\n  "
 _IMPORT = re.compile(r'(?:from|import)\s*"\./([\w.\-]+\.js)"')
 _INDEX_SCRIPT = '<script type="module" crossorigin src="./static/js/'
 
@@ -91,7 +95,7 @@ def index_html() -> str:
     hints = "".join(
         hint(name) for name in chunks(static / "static" / "js") if f"./static/js/{name}" not in html
     )
-    return html.replace("</head>", hints + "</head>", 1)
+    return html.replace("</head>", hints + HIDDEN_STYLE + "</head>", 1)
 
 
 def page_paths(base: str, pages) -> list[str]:
@@ -138,8 +142,7 @@ def mount_elements() -> None:
     import pandas as pd
     import streamlit as st
 
-    with st.container(key="hs_preload"):
-        st.html("<style>.st-key-hs_preload {display: none !important;}</style>")
+    with st.container(key=HIDDEN_KEY):  # hidden by index.html's HIDDEN_STYLE
         st.slider("preload", 0, 1, 0, key="hs_preload_slider", label_visibility="collapsed")
         st.multiselect("preload", ["a"], key="hs_preload_multi", label_visibility="collapsed")
         st.checkbox("preload", key="hs_preload_check", label_visibility="collapsed")

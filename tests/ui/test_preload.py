@@ -33,7 +33,11 @@ def test_index_html_hints_every_element_the_pages_use_once():
     assert len(names) == len(set(names))  # Streamlit's own hints are not repeated
     assert set(hinted(original)) < set(names)
     extra = set(names) - set(hinted(original))
-    assert html.replace("".join(preload.hint(n) for n in names if n in extra), "") == original
+    added = "".join(preload.hint(n) for n in names if n in extra) + preload.HIDDEN_STYLE
+    assert html.replace(added, "") == original
+    # The hidden elements are hidden from the first paint, not once st.html's code arrives.
+    head = html.split("</head>")[0]
+    assert f".st-key-{preload.HIDDEN_KEY} {{display: none !important;}}" in head
 
 
 def test_unknown_elements_are_skipped():
@@ -63,6 +67,7 @@ def test_install_puts_the_routes_in_front_once(monkeypatch):
 def test_hidden_elements_are_drawn_on_a_session_first_run_only(app_env):
     at = run_page()
     assert [s.key for s in at.slider] == ["hs_preload_slider"]
+    assert not at.get("html")  # nothing waits for st.html's code (see HIDDEN_STYLE)
     assert any(d.value.columns.tolist() == ["a"] for d in at.dataframe)
     assert not at.get("file_uploader")  # one uploader only, the data page's own
     at.run()
