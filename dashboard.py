@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics.access.identity import role_allows
 from analytics.station.config import default_station
-from ui import data, maps, preload, warm
+from ui import data, preload, warm
 from ui.auth import sidebar_user, sign_in_page, signed_in_role
 from ui.i18n import text
 from ui.state import view
@@ -53,7 +53,6 @@ def navigation(role: str | None, position: str):
     )
 
 
-maps.register_component()  # st_folium's, if ui.warm imported it before the server ran
 db_url = data.store_url()
 role = signed_in_role(db_url)
 if role is None:

@@ -25,7 +25,7 @@ ELEMENTS = (
     "Radio",  # sidebar: language
     "Selectbox",  # sidebar: week; pages' pickers
     "Metric",
-    "ComponentInstance",  # st_folium's map iframe
+    "BidiComponent",  # the maps a page reads clicks from (ui.maps.show_clickable_map)
     "IFrame",  # the maps nothing is read back from
     "Button",
     "DownloadButton",
@@ -142,12 +142,15 @@ def mount_elements() -> None:
     import pandas as pd
     import streamlit as st
 
+    from ui import maps
+
     with st.container(key=HIDDEN_KEY):  # hidden by index.html's HIDDEN_STYLE
         st.slider("preload", 0, 1, 0, key="hs_preload_slider", label_visibility="collapsed")
         st.multiselect("preload", ["a"], key="hs_preload_multi", label_visibility="collapsed")
         st.checkbox("preload", key="hs_preload_check", label_visibility="collapsed")
         st.dataframe(pd.DataFrame({"a": [0]}), hide_index=True)
         st.iframe("<p></p>", height=1)
+        maps.mount_clickable_map()
         st.vega_lite_chart(
             {"data": {"values": [{"a": 0}]}, "mark": "point", "encoding": {"x": {"field": "a"}}}
         )

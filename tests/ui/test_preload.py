@@ -28,7 +28,7 @@ def test_index_html_hints_every_element_the_pages_use_once():
     original = (preload.static_dir() / "index.html").read_text()
     html = preload.index_html()
     names = hinted(html)
-    for element in ("Slider", "DataFrame", "ArrowVegaLiteChart", "Metric", "ComponentInstance"):
+    for element in ("Slider", "DataFrame", "ArrowVegaLiteChart", "Metric", "BidiComponent"):
         assert any(n.startswith(f"{element}.") for n in names), element
     assert len(names) == len(set(names))  # Streamlit's own hints are not repeated
     assert set(hinted(original)) < set(names)
