@@ -34,7 +34,14 @@ from analytics.cli.data import warm_tuning
 from analytics.demo.store import build_demo_store
 from analytics.presentation import maps
 from analytics.storage import store
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, map_frame, start_streamlit
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MAP_FRAME,
+    free_port,
+    map_frame,
+    start_streamlit,
+)
 
 WEEK = "2017-12-29"
 TARGET_S = 1.5
@@ -88,6 +95,16 @@ DONE = """
   return true;
 }
 """
+
+
+# Before a setting changes: mark the document of every map on the page. A map drawn
+# again may replace its iframe (st_folium) or load a new page into the same iframe
+# (ui.maps.show_clickable_map); either way the new map is a document without the mark.
+MARK_MAPS = f"""() => {{ for (const f of document.querySelectorAll('{MAP_FRAME}'))
+  if (f.contentDocument) f.contentDocument.__hsOld = true; }}"""
+NEW_MAP = f"""() => [...document.querySelectorAll('{MAP_FRAME}')].some(f => {{
+  const d = f.contentDocument;
+  return d && !d.__hsOld && d.querySelector(".leaflet-overlay-pane path:not([d='M0 0'])"); }})"""
 
 
 def wait_map(page, timeout_ms=60_000):
@@ -300,10 +317,11 @@ def drive(server: Server, rounds: int) -> dict:
                 .get_by_role("slider")
             )
             page.evaluate(f"window.__step = 'eps {target}'")
+            page.evaluate(MARK_MAPS)
             t0 = time.perf_counter()
             slider.press("ArrowRight")
             page.get_by_text(f"eps {target} m").first.wait_for(timeout=60_000)
-            wait_map(page)
+            page.wait_for_function(NEW_MAP, timeout=60_000, polling="raf")
             eps.append(time.perf_counter() - t0)
         skeletons(page, "eps change")
         ctx.close()

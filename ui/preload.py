@@ -131,13 +131,15 @@ def install(pages) -> None:
     starlette_app.create_streamlit_routes = create_streamlit_routes
 
 
-def mount_elements() -> None:
+def mount_elements(*, uploader: bool) -> None:
     """Draw each lazily loaded element once, hidden, so later pages show theirs at once.
 
     React shows a grey placeholder while an element's code is first imported in a
     page (even from the browser's cache); drawn once here, the next page's slider,
-    table or chart has none. Called on a session's first run, after the page. Not the
-    data page's file uploader: a second (hidden) one would stand beside the real one.
+    table or chart has none. Called on a session's first run, after the page. The data
+    page's file uploader only with ``uploader``: not when the data page itself is
+    drawn (a second, hidden one would stand beside the real one), nor for a user
+    who cannot open it.
     """
     import pandas as pd
     import streamlit as st
@@ -154,3 +156,5 @@ def mount_elements() -> None:
         st.vega_lite_chart(
             {"data": {"values": [{"a": 0}]}, "mark": "point", "encoding": {"x": {"field": "a"}}}
         )
+        if uploader:
+            st.file_uploader("preload", key="hs_preload_upload", label_visibility="collapsed")

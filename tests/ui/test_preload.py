@@ -69,6 +69,24 @@ def test_hidden_elements_are_drawn_on_a_session_first_run_only(app_env):
     assert [s.key for s in at.slider] == ["hs_preload_slider"]
     assert not at.get("html")  # nothing waits for st.html's code (see HIDDEN_STYLE)
     assert any(d.value.columns.tolist() == ["a"] for d in at.dataframe)
-    assert not at.get("file_uploader")  # one uploader only, the data page's own
+    # The data page's uploader too (an analyst may open it): the first visit shows no placeholder.
+    assert len(at.get("file_uploader")) == 1
     at.run()
     assert not at.slider  # the brief has no slider: the hidden one is gone
+    assert not at.get("file_uploader")
+
+
+def test_the_hidden_uploader_only_when_asked():
+    """dashboard.py asks for it unless the page drawn is the data page (whose own
+    uploader would get a hidden twin) or the user may not open that page."""
+    from streamlit.testing.v1 import AppTest
+
+    def draw(uploader):
+        from ui import preload
+
+        preload.mount_elements(uploader=uploader)
+
+    for uploader in (True, False):
+        at = AppTest.from_function(draw, args=(uploader,)).run()
+        assert not at.exception
+        assert len(at.get("file_uploader")) == int(uploader)
