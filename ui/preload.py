@@ -95,7 +95,11 @@ def index_html() -> str:
     hints = "".join(
         hint(name) for name in chunks(static / "static" / "js") if f"./static/js/{name}" not in html
     )
-    return html.replace("</head>", hints + HIDDEN_STYLE + "</head>", 1)
+    from ui.widgets import FRAME_CSS
+
+    # The frame's own CSS comes with the page, not as Markdown with HTML in every run
+    # (whose renderer, rehype-raw, the browser would otherwise load and run first).
+    return html.replace("</head>", hints + HIDDEN_STYLE + FRAME_CSS.strip() + "\n</head>", 1)
 
 
 def page_paths(base: str, pages) -> list[str]:
@@ -114,6 +118,13 @@ def routes(pages) -> list:
         return HTMLResponse(index_html(), headers={"Cache-Control": "no-cache"})
 
     return [Route(path, index, methods=["GET"]) for path in page_paths(base_path(), pages)]
+
+
+def installed() -> bool:
+    """True when this server answers the app's pages with :func:`index_html`."""
+    from streamlit.web.server.starlette import starlette_app
+
+    return getattr(starlette_app.create_streamlit_routes, "_hotspot_preload", False)
 
 
 def install(pages) -> None:

@@ -119,9 +119,13 @@ def share_box(state: ViewState, lang: str, path: str) -> None:
 
 
 def presentation_mode(state: ViewState) -> None:
-    """The frame's CSS, and the projector's large type when ``state.present``."""
-    css = FRAME_CSS + (PRESENT_CSS if state.present else "")
-    st.markdown(css, unsafe_allow_html=True)  # our own CSS, no user text
+    """The frame's CSS (unless the served page carries it: :func:`ui.preload.index_html`),
+    and the projector's large type when ``state.present``."""
+    from ui import preload
+
+    css = ("" if preload.installed() else FRAME_CSS) + (PRESENT_CSS if state.present else "")
+    if css:
+        st.markdown(css, unsafe_allow_html=True)  # our own CSS, no user text
 
 
 def footer(lang: str) -> None:

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from tests.conftest import run_page
 from ui import preload
+from ui.widgets import FRAME_CSS
 
 JS = preload.static_dir() / "static" / "js"
 
@@ -34,6 +35,7 @@ def test_index_html_hints_every_element_the_pages_use_once():
     assert set(hinted(original)) < set(names)
     extra = set(names) - set(hinted(original))
     added = "".join(preload.hint(n) for n in names if n in extra) + preload.HIDDEN_STYLE
+    added += FRAME_CSS.strip() + "\n"
     assert html.replace(added, "") == original
     # The hidden elements are hidden from the first paint, not once st.html's code arrives.
     head = html.split("</head>")[0]
@@ -90,3 +92,16 @@ def test_the_hidden_uploader_only_when_asked():
         at = AppTest.from_function(draw, args=(uploader,)).run()
         assert not at.exception
         assert len(at.get("file_uploader")) == int(uploader)
+
+
+def test_the_frame_css_comes_with_the_page_when_the_server_serves_it(app_env, monkeypatch):
+    from streamlit.web.server.starlette import starlette_app
+
+    assert '[data-testid="stMarkdown"] th' in preload.index_html().split("</head>")[0]
+    css = [m for m in run_page().markdown if "<style>" in m.value]
+    assert len(css) == 1  # AppTest: no server page, the script sends it
+    monkeypatch.setattr(starlette_app, "create_streamlit_routes", lambda runtime: [])
+    preload.install(["brief"])
+    assert preload.installed()
+    assert not [m for m in run_page().markdown if "<style>" in m.value]
+    assert [m for m in run_page(present="1").markdown if "<style>" in m.value]  # projector
