@@ -56,7 +56,13 @@ PROBE = """
   const SKELETON = '[data-testid="stSkeleton"],[data-testid="stAppSkeleton"],[data-testid="stSkeletonElement"]';
   let state = null;
   const seen = new WeakSet();
-  const look = () => {
+  const look = (records) => {
+    // A short run may start and end before this observer's turn: a record per change,
+    // each with the value it replaced, still shows 'running' in between.
+    for (const r of records || []) {
+      if (r.attributeName === 'data-test-script-state' && r.oldValue === 'running'
+          && state !== 'running') { window.__runs += 1; state = 'running'; }
+    }
     const app = document.querySelector('[data-testid="stApp"]');
     const now = app && app.getAttribute('data-test-script-state');
     if (now !== state) { if (now === 'running') window.__runs += 1; state = now; }
@@ -66,7 +72,7 @@ PROBE = """
     }
   };
   new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true,
-    attributeFilter: ['data-test-script-state', 'data-testid']});
+    attributeOldValue: true, attributeFilter: ['data-test-script-state', 'data-testid']});
 })();
 """
 
@@ -105,6 +111,24 @@ MARK_MAPS = f"""() => {{ for (const f of document.querySelectorAll('{MAP_FRAME}'
 NEW_MAP = f"""() => [...document.querySelectorAll('{MAP_FRAME}')].some(f => {{
   const d = f.contentDocument;
   return d && !d.__hsOld && d.querySelector(".leaflet-overlay-pane path:not([d='M0 0'])"); }})"""
+
+
+# Which of DONE's conditions still fails (printed when a page times out).
+WHY_NOT_DONE = """
+(runs) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const shown = (e) => e.getClientRects().length > 0;
+  const ids = (sel) => [...document.querySelectorAll(sel)].map(
+    (e) => (e.closest('[data-testid="stElementContainer"]') || e).className.slice(0, 80));
+  return {state: app && app.getAttribute('data-test-script-state'), runs: window.__runs, since: runs,
+    stale: ids('[data-stale="true"]'),
+    skeletons: ids('[data-testid="stSkeleton"],[data-testid="stAppSkeleton"]'),
+    tables: [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+      .filter((e) => shown(e) && !e.querySelector('canvas')).length,
+    charts: [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+      .filter((e) => shown(e) && !e.querySelector('canvas, svg')).length};
+}
+"""
 
 
 def wait_map(page, timeout_ms=60_000):
@@ -299,6 +323,7 @@ def drive(server: Server, rounds: int) -> dict:
                     wait_done(page, runs)
                 except PlaywrightTimeout:
                     page.screenshot(path=f"ui_bench-timeout-{name}.png", full_page=True)
+                    print(f"round {r + 1} {name}: not done:", page.evaluate(WHY_NOT_DONE, runs))
                     raise
                 changes.append((r + 1, name, time.perf_counter() - t0, sum(server.log.runs())))
         skeletons(page, "page changes")
