@@ -15,10 +15,12 @@ from ui.state import ViewState, set_view, share_url, view
 
 # Always: a Markdown table wider than its column scrolls instead of running off the page
 # (English labels are long), and its cells are a little tighter than Streamlit's.
+# In the served page's <head> (ui.preload), before Streamlit's own styles: "body"
+# outranks their rules of the same weight that would otherwise come later and win.
 FRAME_CSS = """
 <style>
-[data-testid="stMarkdownContainer"]:has(> table) {overflow-x: auto;}
-[data-testid="stMarkdown"] th, [data-testid="stMarkdown"] td {padding: 0.35rem 0.5rem;}
+body [data-testid="stMarkdownContainer"]:has(> table) {overflow-x: auto;}
+body [data-testid="stMarkdown"] th, body [data-testid="stMarkdown"] td {padding: 0.35rem 0.5rem;}
 </style>
 """
 

@@ -97,7 +97,7 @@ def test_the_hidden_uploader_only_when_asked():
 def test_the_frame_css_comes_with_the_page_when_the_server_serves_it(app_env, monkeypatch):
     from streamlit.web.server.starlette import starlette_app
 
-    assert '[data-testid="stMarkdown"] th' in preload.index_html().split("</head>")[0]
+    assert FRAME_CSS.strip() in preload.index_html().split("</head>")[0]
     css = [m for m in run_page().markdown if "<style>" in m.value]
     assert len(css) == 1  # AppTest: no server page, the script sends it
     monkeypatch.setattr(starlette_app, "create_streamlit_routes", lambda runtime: [])
