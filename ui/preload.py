@@ -39,12 +39,22 @@ ELEMENTS = (
     "vega-interpreter",
     "FileUploader",  # the data page
     "TextInput",  # sign-in form, share link
-    "rehype-raw",  # Markdown with HTML (the brief's tables)
+    "rehype-raw",  # Markdown with HTML (the projector's CSS)
 )
 # The hidden elements of :func:`mount_elements` are hidden from the first paint; a
 # <style> sent by the script would wait for st.html's own code to arrive.
 HIDDEN_KEY = "hs_preload"
 HIDDEN_STYLE = f"<style>.st-key-{HIDDEN_KEY} {{display: none !important;}}</style>\n  "
+# The app's own CSS, in the served page's <head> (or, without it, sent by
+# ui.widgets.presentation_mode). Before Streamlit's own styles: "body"
+# outranks their rules of the same weight that would otherwise come later and win.
+FRAME_CSS = """
+<style>
+body [data-testid="stMarkdownContainer"]:has(> table) {overflow-x: auto;}
+body [data-testid="stMarkdown"] th, body [data-testid="stMarkdown"] td {padding: 0.35rem 0.5rem;}
+</style>
+"""
+
 _IMPORT = re.compile(r'(?:from|import)\s*"\./([\w.\-]+\.js)"')
 _INDEX_SCRIPT = '<script type="module" crossorigin src="./static/js/'
 
@@ -95,8 +105,6 @@ def index_html() -> str:
     hints = "".join(
         hint(name) for name in chunks(static / "static" / "js") if f"./static/js/{name}" not in html
     )
-    from ui.widgets import FRAME_CSS
-
     # The frame's own CSS comes with the page, not as Markdown with HTML in every run
     # (whose renderer, rehype-raw, the browser would otherwise load and run first).
     return html.replace("</head>", hints + HIDDEN_STYLE + FRAME_CSS.strip() + "\n</head>", 1)

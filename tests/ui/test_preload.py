@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from tests.conftest import run_page
 from ui import preload
-from ui.widgets import FRAME_CSS
 
 JS = preload.static_dir() / "static" / "js"
 
@@ -35,7 +34,7 @@ def test_index_html_hints_every_element_the_pages_use_once():
     assert set(hinted(original)) < set(names)
     extra = set(names) - set(hinted(original))
     added = "".join(preload.hint(n) for n in names if n in extra) + preload.HIDDEN_STYLE
-    added += FRAME_CSS.strip() + "\n"
+    added += preload.FRAME_CSS.strip() + "\n"
     assert html.replace(added, "") == original
     # The hidden elements are hidden from the first paint, not once st.html's code arrives.
     head = html.split("</head>")[0]
@@ -97,7 +96,7 @@ def test_the_hidden_uploader_only_when_asked():
 def test_the_frame_css_comes_with_the_page_when_the_server_serves_it(app_env, monkeypatch):
     from streamlit.web.server.starlette import starlette_app
 
-    assert FRAME_CSS.strip() in preload.index_html().split("</head>")[0]
+    assert preload.FRAME_CSS.strip() in preload.index_html().split("</head>")[0]
     css = [m for m in run_page().markdown if "<style>" in m.value]
     assert len(css) == 1  # AppTest: no server page, the script sends it
     monkeypatch.setattr(starlette_app, "create_streamlit_routes", lambda runtime: [])
