@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics.access.identity import role_allows
 from analytics.station.config import default_station
-from ui import data, maps, preload, warm
+from ui import data, preload, warm
 from ui.auth import sidebar_user, sign_in_page, signed_in_role
 from ui.i18n import text
 from ui.state import view
@@ -53,7 +53,6 @@ def navigation(role: str | None, position: str):
     )
 
 
-maps.register_component()  # st_folium's, if ui.warm imported it before the server ran
 db_url = data.store_url()
 role = signed_in_role(db_url)
 if role is None:
@@ -77,6 +76,8 @@ warm.note_run(page.url_path, time.perf_counter() - started)
 warm.first_run_done()  # the other pages' caches may fill now (ui.warm, started by ui.serve)
 if not st.session_state.get("hs_preloaded"):  # a session's first run: see ui.preload
     st.session_state["hs_preloaded"] = True
-    preload.mount_elements()
+    # The data page's uploader too, unless it is this page or the user may not open it.
+    data_role = next(least for _, name, _, _, least in PAGES if name == "data")
+    preload.mount_elements(uploader=page.url_path != "data" and role_allows(role, data_role))
 if not state.present:
     footer(lang)

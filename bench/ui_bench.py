@@ -34,10 +34,16 @@ from analytics.cli.data import warm_tuning
 from analytics.demo.store import build_demo_store
 from analytics.presentation import maps
 from analytics.storage import store
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_streamlit
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    MAP_FRAME,
+    free_port,
+    map_frame,
+    start_streamlit,
+)
 
 WEEK = "2017-12-29"
-FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 TARGET_S = 1.5
 # The sidebar's pages in order; a round opens each in turn and comes back to the brief.
 PAGES = ["map", "suggestions", "complaints", "incidents", "unit", "data", "brief"]
@@ -50,7 +56,13 @@ PROBE = """
   const SKELETON = '[data-testid="stSkeleton"],[data-testid="stAppSkeleton"],[data-testid="stSkeletonElement"]';
   let state = null;
   const seen = new WeakSet();
-  const look = () => {
+  const look = (records) => {
+    // A short run may start and end before this observer's turn: a record per change,
+    // each with the value it replaced, still shows 'running' in between.
+    for (const r of records || []) {
+      if (r.attributeName === 'data-test-script-state' && r.oldValue === 'running'
+          && state !== 'running') { window.__runs += 1; state = 'running'; }
+    }
     const app = document.querySelector('[data-testid="stApp"]');
     const now = app && app.getAttribute('data-test-script-state');
     if (now !== state) { if (now === 'running') window.__runs += 1; state = now; }
@@ -60,7 +72,7 @@ PROBE = """
     }
   };
   new MutationObserver(look).observe(document, {subtree: true, childList: true, attributes: true,
-    attributeFilter: ['data-test-script-state', 'data-testid']});
+    attributeOldValue: true, attributeFilter: ['data-test-script-state', 'data-testid']});
 })();
 """
 
@@ -91,13 +103,37 @@ DONE = """
 """
 
 
+# Before a setting changes: mark the document of every map on the page. A map drawn
+# again may replace its iframe (st_folium) or load a new page into the same iframe
+# (ui.maps.show_clickable_map); either way the new map is a document without the mark.
+MARK_MAPS = f"""() => {{ for (const f of document.querySelectorAll('{MAP_FRAME}'))
+  if (f.contentDocument) f.contentDocument.__hsOld = true; }}"""
+NEW_MAP = f"""() => [...document.querySelectorAll('{MAP_FRAME}')].some(f => {{
+  const d = f.contentDocument;
+  return d && !d.__hsOld && d.querySelector(".leaflet-overlay-pane path:not([d='M0 0'])"); }})"""
+
+
+# Which of DONE's conditions still fails (printed when a page times out).
+WHY_NOT_DONE = """
+(runs) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const shown = (e) => e.getClientRects().length > 0;
+  const ids = (sel) => [...document.querySelectorAll(sel)].map(
+    (e) => (e.closest('[data-testid="stElementContainer"]') || e).className.slice(0, 80));
+  return {state: app && app.getAttribute('data-test-script-state'), runs: window.__runs, since: runs,
+    stale: ids('[data-stale="true"]'),
+    skeletons: ids('[data-testid="stSkeleton"],[data-testid="stAppSkeleton"]'),
+    tables: [...document.querySelectorAll('[data-testid="stDataFrame"]')]
+      .filter((e) => shown(e) && !e.querySelector('canvas')).length,
+    charts: [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+      .filter((e) => shown(e) && !e.querySelector('canvas, svg')).length};
+}
+"""
+
+
 def wait_map(page, timeout_ms=60_000):
-    page.wait_for_selector(FRAME, timeout=timeout_ms)
-    frame = page.frame_locator(FRAME).first
-    frame.locator(".leaflet-overlay-pane path:not([d='M0 0'])").first.wait_for(
-        state="attached", timeout=timeout_ms
-    )
-    return frame
+    """The page's first map (st_folium's or a map's own page in an iframe), once drawn."""
+    return map_frame(page, timeout_ms)
 
 
 def wait_done(page, runs: int, timeout_ms=60_000) -> None:
@@ -287,6 +323,7 @@ def drive(server: Server, rounds: int) -> dict:
                     wait_done(page, runs)
                 except PlaywrightTimeout:
                     page.screenshot(path=f"ui_bench-timeout-{name}.png", full_page=True)
+                    print(f"round {r + 1} {name}: not done:", page.evaluate(WHY_NOT_DONE, runs))
                     raise
                 changes.append((r + 1, name, time.perf_counter() - t0, sum(server.log.runs())))
         skeletons(page, "page changes")
@@ -305,10 +342,11 @@ def drive(server: Server, rounds: int) -> dict:
                 .get_by_role("slider")
             )
             page.evaluate(f"window.__step = 'eps {target}'")
+            page.evaluate(MARK_MAPS)
             t0 = time.perf_counter()
             slider.press("ArrowRight")
             page.get_by_text(f"eps {target} m").first.wait_for(timeout=60_000)
-            wait_map(page)
+            page.wait_for_function(NEW_MAP, timeout=60_000, polling="raf")
             eps.append(time.perf_counter() - t0)
         skeletons(page, "eps change")
         ctx.close()

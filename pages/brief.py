@@ -8,7 +8,7 @@ from analytics.station.config import default_station
 from ui import data, data_unit
 from ui.auth import audit_export
 from ui.i18n import day_range, number, signed_pct, text
-from ui.maps import brief_map_options, hotspot_map
+from ui.maps import brief_map_options, static_hotspot_map
 from ui.state import view
 from ui.tables import hotspot_table, markdown_table, status_counts, unit_view
 from ui.widgets import privacy_note, share_box
@@ -65,7 +65,7 @@ top_n = 5 if state.present else 10
 left, right = st.columns([5, 6])
 with left:
     st.subheader(text("brief.map", lang))
-    hotspot_map(**brief_map_options(answer, db_url, version, state))
+    static_hotspot_map(**brief_map_options(answer, db_url, version, state))
 with right:
     st.subheader(text("brief.top", lang))
     if hotspots.empty:

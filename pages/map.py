@@ -121,6 +121,7 @@ period_events = data.period_events(db_url, version, start, end, query.sources, q
 clicked = hotspot_map(**map_page_options(answer, period_events, db_url, version, state))
 if clicked and clicked != state.hotspot:
     update_view(hotspot=clicked)
+    st.session_state["m_pick"] = clicked  # the picker below shows it (it keeps its own value)
     st.rerun()
 
 st.subheader(text("map.table", lang))

@@ -1,139 +1,40 @@
-"""Maps in Streamlit: the folium builders from analytics.presentation.maps, shown with st_folium.
+"""Maps in Streamlit: the folium builders from analytics.presentation.maps, each drawn
+as the map's own HTML page in an iframe: :func:`show_static_map` where nothing is read
+back, :func:`show_clickable_map` where a page reads the hotspot clicked
+(:func:`hotspot_map`).
 
-Turning a folium map into what the browser gets (``st_folium``'s script, header and
-HTML: every layer's template rendered) takes 0.2–0.5 s, more than building it. So
-:func:`show_map` keeps that result in ``st.cache_data``, keyed on plain values that
-say what the map shows (the store, its data version, the view's query, the options):
-a rerun or a page visit with the same view sends the same map without rebuilding it.
+No st_folium: its component loads a page and a 225 kB script in an iframe of its own,
+behind a grey placeholder each time it is mounted (every page visit, every changed map).
+
+Turning a folium map into its HTML page (every layer's template rendered) takes
+0.2–0.5 s, more than building it. So :func:`map_html` keeps that page in
+``st.cache_data``, keyed on plain values that say what the map shows (the store, its
+data version, the view's query, the options): a rerun or a page visit with the same
+view sends the same map without rebuilding it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator
 
 import streamlit as st
-import streamlit_folium
 
 from analytics.presentation import maps
 from ui import data
 
-# streamlit_folium declares its component when imported; inside a script run that
-# also registers it with the server (its iframe's files). Imported before the server
-# ran a script (ui.warm fills the map cache before it listens), it is registered here,
-# on the app's first run: otherwise every map would be blank.
-_COMPONENT = streamlit_folium._component_func
-_CAPTURE = threading.Lock()
 _WARMING = threading.local()
 
 
 @contextlib.contextmanager
 def warming() -> Iterator[None]:
-    """Within this block :func:`show_map` fills the cache (an analyst's map) and draws nothing."""
+    """Within this block the maps fill their cache (an analyst's map) and draw nothing."""
     _WARMING.on = True
     try:
         yield
     finally:
         _WARMING.on = False
-
-
-def register_component() -> None:
-    """Register st_folium's component with the running server (idempotent)."""
-    from streamlit import runtime
-
-    if runtime.exists():
-        runtime.get_instance().component_registry.register_component(_COMPONENT)
-
-
-register_component()
-
-
-def folium_args(m, *, key: str, height: int, returned_objects: Sequence[str]) -> dict:
-    """What ``st_folium(m, ...)`` sends the browser (its callback left out: not data).
-
-    Taken from st_folium itself, so the map is exactly the one it would draw.
-    """
-    captured: dict = {}
-    with _CAPTURE:  # one capture at a time; show_map calls _COMPONENT, never the module's
-        previous = streamlit_folium._component_func
-        streamlit_folium._component_func = lambda **kw: captured.update(kw)
-        try:
-            streamlit_folium.st_folium(
-                m,
-                key=key,
-                height=height,
-                use_container_width=True,
-                returned_objects=list(returned_objects),
-            )
-        finally:
-            streamlit_folium._component_func = previous
-    captured.pop("on_change", None)
-    return captured
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _cached_args(
-    cache_key: tuple,
-    key: str,
-    height: int,
-    returned_objects: tuple[str, ...],
-    _build: Callable,
-) -> dict:
-    return folium_args(_build(), key=key, height=height, returned_objects=returned_objects)
-
-
-def map_args(
-    build: Callable,
-    *,
-    cache_key: tuple[Hashable, ...],
-    key: str,
-    height: int,
-    returned_objects: Sequence[str] = (),
-    masked: bool | None = None,
-) -> dict:
-    """The st_folium arguments of the map ``build()`` returns, built once per ``cache_key``.
-
-    ``cache_key`` must name everything the map shows: the store URL, the data version
-    and the plain values its frames were loaded with. Whether the user is a viewer
-    (``masked``; None: this session's user) is added to it, so a map built for an
-    analyst is never sent to a viewer.
-    """
-    return _cached_args(
-        _role_key(cache_key, masked),
-        key,
-        height,
-        tuple(returned_objects),
-        _build=build,
-    )
-
-
-def show_map(
-    build: Callable,
-    *,
-    cache_key: tuple[Hashable, ...],
-    key: str,
-    height: int,
-    returned_objects: Sequence[str] = (),
-):
-    """Draw the folium map ``build()`` returns (see :func:`map_args`); return st_folium's value."""
-    warm = getattr(_WARMING, "on", False)
-    args = map_args(
-        build,
-        cache_key=cache_key,
-        key=key,
-        height=height,
-        returned_objects=returned_objects,
-        masked=False if warm else None,
-    )
-    if warm:
-        return None
-    state_key = args["key"]
-
-    def on_change() -> None:  # as st_folium's own callback
-        st.session_state[key] = st.session_state.get(state_key, {})
-
-    return _COMPONENT(**args, on_change=on_change)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -145,7 +46,7 @@ def map_html(
     build: Callable, *, cache_key: tuple[Hashable, ...], masked: bool | None = None
 ) -> str:
     """The whole HTML page of the folium map ``build()`` returns, built once per ``cache_key``
-    (as :func:`map_args`: the viewer flag is added to it)."""
+    (with whether the user is a viewer: ``masked``, None for this session's user)."""
     return _cached_html(_role_key(cache_key, masked), _build=build)
 
 
@@ -160,15 +61,81 @@ def _role_key(cache_key: tuple[Hashable, ...], masked: bool | None) -> tuple[Has
 def show_static_map(build: Callable, *, cache_key: tuple[Hashable, ...], height: int) -> None:
     """Draw a map nothing is read back from, as its own page in an iframe.
 
-    No st_folium component: the browser neither fetches the component's page and
-    script nor waits for it to say it is ready (with a grey placeholder meanwhile);
-    Leaflet draws the map straight from the HTML. Pan, zoom, layers and tooltips are
-    the same.
+    Leaflet draws the map straight from the HTML: pan, zoom, layers and tooltips.
     """
     warm = getattr(_WARMING, "on", False)
     html = map_html(build, cache_key=cache_key, masked=False if warm else None)
     if not warm:
         st.iframe(html, height=height, width="stretch")
+
+
+# A map a page reads clicks from, without st_folium: the map's own page in an iframe
+# (as show_static_map) that this script (run in the app's page, a Streamlit v2
+# component: no iframe of its own, no script bundle to wait for) creates and keeps
+# across reruns. A click on a hotspot's shape is sent back as the trigger "clicked".
+_CLICKABLE_JS = """
+export default function ({ parentElement, data, setTriggerValue }) {
+  if (!data || !data.html) return;
+  let frame = parentElement.querySelector("iframe");
+  if (!frame) {
+    frame = document.createElement("iframe");
+    frame.title = "map";
+    frame.style.cssText = "width: 100%; border: none; display: block;";
+    parentElement.appendChild(frame);
+  }
+  frame.style.height = data.height + "px";
+  frame.onload = () => hook(frame, setTriggerValue);
+  if (frame.getAttribute("srcdoc") !== data.html) frame.setAttribute("srcdoc", data.html);
+}
+
+function hook(frame, send) {
+  const w = frame.contentWindow;
+  const L = w && w.L;
+  if (!L) return;
+  const attach = (layer) => {
+    const props = layer.feature && layer.feature.properties;
+    if (!props || !props.hotspot_id || layer.__hsClick) return;
+    layer.__hsClick = true;
+    layer.on("click", () => send("clicked", String(props.hotspot_id)));
+  };
+  for (const name of Object.keys(w)) {
+    if (name.startsWith("map_") && w[name] instanceof L.Map) {
+      w[name].eachLayer(attach);
+      w[name].on("layeradd", (e) => attach(e.layer));
+    }
+  }
+}
+"""
+# Not in a shadow root: the page's own tests and benchmark find the map's iframe.
+_CLICKABLE = st.components.v2.component("hs_map", js=_CLICKABLE_JS, isolate_styles=False)
+
+
+def show_clickable_map(
+    build: Callable, *, cache_key: tuple[Hashable, ...], key: str, height: int
+) -> str | None:
+    """Draw a map as :func:`show_static_map` does and return the ``hotspot_id`` of the
+    shape the user just clicked (None on any other run).
+
+    The component stays mounted across reruns (``key``): a changed map replaces the
+    page in the same iframe, never a grey placeholder in its place.
+    """
+    warm = getattr(_WARMING, "on", False)
+    html = map_html(build, cache_key=cache_key, masked=False if warm else None)
+    if warm:
+        return None
+    out = _CLICKABLE(
+        key=key,
+        data={"html": html, "height": height},
+        height=height,
+        on_clicked_change=lambda: None,
+    )
+    clicked = out.get("clicked")
+    return str(clicked) if clicked else None
+
+
+def mount_clickable_map() -> None:
+    """Draw the component once without a map (ui.preload: its code is then loaded)."""
+    _CLICKABLE(key="hs_preload_map", data={}, height=1)
 
 
 def build_hotspot_map(
@@ -203,6 +170,37 @@ def build_hotspot_map(
     return m
 
 
+def _hotspot_build(
+    hotspots,
+    gone,
+    *,
+    data_key: tuple[Hashable, ...],
+    lang: str,
+    selected: str | None,
+    events,
+    heat_sources: tuple[str, ...],
+    boxes,
+    landmarks: bool,
+    fit: str | None,
+) -> tuple[Callable, tuple[Hashable, ...]]:
+    """(builder, cache key) of a hotspot map: what :func:`hotspot_map` and
+    :func:`static_hotspot_map` draw."""
+    return (
+        lambda: build_hotspot_map(
+            hotspots,
+            gone,
+            lang=lang,
+            selected=selected,
+            events=events,
+            heat_sources=heat_sources,
+            boxes=boxes,
+            landmarks=landmarks,
+            fit=fit,
+        ),
+        ("hotspots", *data_key, lang, selected, heat_sources, landmarks, fit),
+    )
+
+
 def hotspot_map(
     hotspots,
     gone=None,
@@ -225,31 +223,57 @@ def hotspot_map(
     ``fit`` ('selected' or 'all') zooms to the selected hotspot or to all of
     ``hotspots``; None keeps the station's default view.
     """
-    out = show_map(
-        lambda: build_hotspot_map(
-            hotspots,
-            gone,
-            lang=lang,
-            selected=selected,
-            events=events,
-            heat_sources=heat_sources,
-            boxes=boxes,
-            landmarks=landmarks,
-            fit=fit,
-        ),
-        cache_key=("hotspots", *data_key, lang, selected, heat_sources, landmarks, fit),
-        key=key,
-        height=height,
-        returned_objects=["last_active_drawing"],
+    build, cache_key = _hotspot_build(
+        hotspots,
+        gone,
+        data_key=data_key,
+        lang=lang,
+        selected=selected,
+        events=events,
+        heat_sources=heat_sources,
+        boxes=boxes,
+        landmarks=landmarks,
+        fit=fit,
     )
-    return maps.clicked_hotspot_id(out)
+    return show_clickable_map(build, cache_key=cache_key, key=key, height=height)
+
+
+def static_hotspot_map(
+    hotspots,
+    gone=None,
+    *,
+    data_key: tuple[Hashable, ...],
+    lang: str,
+    height: int = 480,
+    selected: str | None = None,
+    events=None,
+    heat_sources: tuple[str, ...] = (),
+    boxes=None,
+    landmarks: bool = True,
+    fit: str | None = None,
+) -> None:
+    """The map of :func:`hotspot_map` where nothing is read back (the meeting brief):
+    drawn by :func:`show_static_map`, so without st_folium's component."""
+    build, cache_key = _hotspot_build(
+        hotspots,
+        gone,
+        data_key=data_key,
+        lang=lang,
+        selected=selected,
+        events=events,
+        heat_sources=heat_sources,
+        boxes=boxes,
+        landmarks=landmarks,
+        fit=fit,
+    )
+    show_static_map(build, cache_key=cache_key, height=height)
 
 
 # The options of each page's map, shared by the page and ui.warm (one cache key for both).
 
 
 def brief_map_options(answer, db_url: str, version: str, state) -> dict:
-    """:func:`hotspot_map`'s arguments on the meeting brief (``state``: the ViewState)."""
+    """:func:`static_hotspot_map`'s arguments on the meeting brief (``state``: the ViewState)."""
     top_n = 5 if state.present else 10
     return {
         "hotspots": answer.shown.current.head(top_n),
@@ -257,7 +281,6 @@ def brief_map_options(answer, db_url: str, version: str, state) -> dict:
         "data_key": (db_url, version, state.query, top_n),
         "lang": state.lang,
         "height": 600 if state.present else 480,
-        "key": "brief_map",
         "selected": state.hotspot,
         "fit": "all",  # rural hotspots (인월, 운봉) lie outside the station's default view
     }

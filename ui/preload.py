@@ -25,7 +25,7 @@ ELEMENTS = (
     "Radio",  # sidebar: language
     "Selectbox",  # sidebar: week; pages' pickers
     "Metric",
-    "ComponentInstance",  # st_folium's map iframe
+    "BidiComponent",  # the maps a page reads clicks from (ui.maps.show_clickable_map)
     "IFrame",  # the maps nothing is read back from
     "Button",
     "DownloadButton",
@@ -39,8 +39,22 @@ ELEMENTS = (
     "vega-interpreter",
     "FileUploader",  # the data page
     "TextInput",  # sign-in form, share link
-    "rehype-raw",  # Markdown with HTML (the brief's tables)
+    "rehype-raw",  # Markdown with HTML (the projector's CSS)
 )
+# The hidden elements of :func:`mount_elements` are hidden from the first paint; a
+# <style> sent by the script would wait for st.html's own code to arrive.
+HIDDEN_KEY = "hs_preload"
+HIDDEN_STYLE = f"<style>.st-key-{HIDDEN_KEY} {{display: none !important;}}</style>\n  "
+# The app's own CSS, in the served page's <head> (or, without it, sent by
+# ui.widgets.presentation_mode). Before Streamlit's own styles: "body"
+# outranks their rules of the same weight that would otherwise come later and win.
+FRAME_CSS = """
+<style>
+body [data-testid="stMarkdownContainer"]:has(> table) {overflow-x: auto;}
+body [data-testid="stMarkdown"] th, body [data-testid="stMarkdown"] td {padding: 0.35rem 0.5rem;}
+</style>
+"""
+
 _IMPORT = re.compile(r'(?:from|import)\s*"\./([\w.\-]+\.js)"')
 _INDEX_SCRIPT = '<script type="module" crossorigin src="./static/js/'
 
@@ -91,7 +105,9 @@ def index_html() -> str:
     hints = "".join(
         hint(name) for name in chunks(static / "static" / "js") if f"./static/js/{name}" not in html
     )
-    return html.replace("</head>", hints + "</head>", 1)
+    # The frame's own CSS comes with the page, not as Markdown with HTML in every run
+    # (whose renderer, rehype-raw, the browser would otherwise load and run first).
+    return html.replace("</head>", hints + HIDDEN_STYLE + FRAME_CSS.strip() + "\n</head>", 1)
 
 
 def page_paths(base: str, pages) -> list[str]:
@@ -112,6 +128,13 @@ def routes(pages) -> list:
     return [Route(path, index, methods=["GET"]) for path in page_paths(base_path(), pages)]
 
 
+def installed() -> bool:
+    """True when this server answers the app's pages with :func:`index_html`."""
+    from streamlit.web.server.starlette import starlette_app
+
+    return getattr(starlette_app.create_streamlit_routes, "_hotspot_preload", False)
+
+
 def install(pages) -> None:
     """Serve ``index.html`` with the hints on the app's page paths (idempotent)."""
     from streamlit.web.server.starlette import starlette_app
@@ -127,24 +150,30 @@ def install(pages) -> None:
     starlette_app.create_streamlit_routes = create_streamlit_routes
 
 
-def mount_elements() -> None:
+def mount_elements(*, uploader: bool) -> None:
     """Draw each lazily loaded element once, hidden, so later pages show theirs at once.
 
     React shows a grey placeholder while an element's code is first imported in a
     page (even from the browser's cache); drawn once here, the next page's slider,
-    table or chart has none. Called on a session's first run, after the page. Not the
-    data page's file uploader: a second (hidden) one would stand beside the real one.
+    table or chart has none. Called on a session's first run, after the page. The data
+    page's file uploader only with ``uploader``: not when the data page itself is
+    drawn (a second, hidden one would stand beside the real one), nor for a user
+    who cannot open it.
     """
     import pandas as pd
     import streamlit as st
 
-    with st.container(key="hs_preload"):
-        st.html("<style>.st-key-hs_preload {display: none !important;}</style>")
+    from ui import maps
+
+    with st.container(key=HIDDEN_KEY):  # hidden by index.html's HIDDEN_STYLE
         st.slider("preload", 0, 1, 0, key="hs_preload_slider", label_visibility="collapsed")
         st.multiselect("preload", ["a"], key="hs_preload_multi", label_visibility="collapsed")
         st.checkbox("preload", key="hs_preload_check", label_visibility="collapsed")
         st.dataframe(pd.DataFrame({"a": [0]}), hide_index=True)
         st.iframe("<p></p>", height=1)
+        maps.mount_clickable_map()
         st.vega_lite_chart(
             {"data": {"values": [{"a": 0}]}, "mark": "point", "encoding": {"x": {"field": "a"}}}
         )
+        if uploader:
+            st.file_uploader("preload", key="hs_preload_upload", label_visibility="collapsed")

@@ -66,13 +66,27 @@ def note_run(page: str, seconds: float) -> None:
         print(f"run {page or 'brief'} {seconds:.3f} s", file=sys.stderr, flush=True)
 
 
+# Streamlit modules a script run imports on first use, not when Streamlit starts:
+# st.set_page_config's emoji icon compiles a regex of every emoji (0.3-0.4 s), the
+# pages' material icons load their names, st.dataframe its adapters.
+STREAMLIT_LAZY = (
+    "streamlit.emojis",
+    "streamlit.material_icon_names",
+    "streamlit.dataframe.lazy_df_adapters",
+)
+
+
 def import_app_modules() -> None:
-    """Every ui module (and so every library the pages use), imported once."""
+    """Every ui module (and so every library the pages use), and the Streamlit modules
+    a first script run would import (:data:`STREAMLIT_LAZY`), imported once."""
     import ui
 
     for module in pkgutil.iter_modules(ui.__path__, "ui."):
         if module.name not in ("ui.serve", "ui.warm"):
             importlib.import_module(module.name)
+    for name in STREAMLIT_LAZY:
+        with contextlib.suppress(ImportError):  # another Streamlit version: imported on use
+            importlib.import_module(name)
 
 
 def _timed(steps: list[tuple[str, float]], name: str, work: Callable[[], object]) -> None:
@@ -109,7 +123,7 @@ def brief_map(db_url: str, version: str, state) -> None:
 
     with maps.warming():
         answer = data.hotspots(db_url, version, state.query)
-        maps.hotspot_map(**maps.brief_map_options(answer, db_url, version, state))
+        maps.static_hotspot_map(**maps.brief_map_options(answer, db_url, version, state))
 
 
 def map_page(db_url: str, version: str, state) -> None:

@@ -9,19 +9,12 @@ import streamlit as st
 
 from analytics.station.clock import local
 from analytics.station.config import default_station
-from ui import data
+from ui import data, preload
 from ui.i18n import LANGS, text, week_option
 from ui.state import ViewState, set_view, share_url, view
 
 # Always: a Markdown table wider than its column scrolls instead of running off the page
 # (English labels are long), and its cells are a little tighter than Streamlit's.
-FRAME_CSS = """
-<style>
-[data-testid="stMarkdownContainer"]:has(> table) {overflow-x: auto;}
-[data-testid="stMarkdown"] th, [data-testid="stMarkdown"] td {padding: 0.35rem 0.5rem;}
-</style>
-"""
-
 PRESENT_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -119,9 +112,13 @@ def share_box(state: ViewState, lang: str, path: str) -> None:
 
 
 def presentation_mode(state: ViewState) -> None:
-    """The frame's CSS, and the projector's large type when ``state.present``."""
-    css = FRAME_CSS + (PRESENT_CSS if state.present else "")
-    st.markdown(css, unsafe_allow_html=True)  # our own CSS, no user text
+    """The frame's CSS (unless the served page carries it: :func:`ui.preload.index_html`),
+    and the projector's large type when ``state.present``."""
+    css = ("" if preload.installed() else preload.FRAME_CSS) + (
+        PRESENT_CSS if state.present else ""
+    )
+    if css:
+        st.markdown(css, unsafe_allow_html=True)  # our own CSS, no user text
 
 
 def footer(lang: str) -> None:

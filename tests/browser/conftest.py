@@ -140,3 +140,20 @@ def capture_websocket(page) -> list[bytes]:
         ),
     )
     return frames
+
+
+# A map on a page: st_folium's component (maps a page reads clicks from) or the map's
+# own HTML page in an iframe (ui.maps.show_static_map: nothing read back).
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"], iframe[srcdoc*="leaflet"]'
+
+
+def map_frame(page, timeout_ms: int = 60_000, *, drawn: bool = True):
+    """The first map's frame on the page, however it is drawn; with ``drawn``, once
+    Leaflet has drawn a shape into it (off-screen polygons are empty paths)."""
+    page.wait_for_selector(MAP_FRAME, timeout=timeout_ms)
+    frame = page.frame_locator(MAP_FRAME).first
+    if drawn:
+        frame.locator(".leaflet-overlay-pane path:not([d='M0 0'])").first.wait_for(
+            state="attached", timeout=timeout_ms
+        )
+    return frame

@@ -13,7 +13,13 @@ import pytest
 
 from analytics.demo.store import build_demo_store
 from analytics.storage import store
-from tests.browser.conftest import capture_websocket, screenshot, sign_in, start_streamlit
+from tests.browser.conftest import (
+    MAP_FRAME,
+    capture_websocket,
+    screenshot,
+    sign_in,
+    start_streamlit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -124,7 +130,7 @@ def test_no_exact_sensitive_coordinate_reaches_a_viewer(secured, page):
     frames = capture_websocket(page)
     page.goto(f"{url}/map?week={WEEK}&span=28d&eps=100&min=5")
     sign_in(page, VIEWER, PASSWORD)
-    page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
+    page.wait_for_selector(MAP_FRAME, timeout=60_000)
     page.wait_for_timeout(3000)
     # Everything the server sent: page HTML, the map's script and data, every message.
     sent = all_html(page).encode() + b"".join(frames)

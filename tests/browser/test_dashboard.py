@@ -12,7 +12,7 @@ import pytest
 from analytics.demo.store import build_demo_store
 from analytics.storage import store
 from analytics.storage.importers.core import import_file
-from tests.browser.conftest import screenshot, start_streamlit
+from tests.browser.conftest import MAP_FRAME, map_frame, screenshot, start_streamlit
 from tests.conftest import NOW, csv_bytes
 
 pytestmark = pytest.mark.browser
@@ -40,17 +40,6 @@ def server(tmp_path_factory):
     proc.wait(timeout=20)
 
 
-def map_frame(page):
-    """The st_folium iframe once Leaflet has drawn into it."""
-    page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
-    frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
-    # Off-screen polygons are drawn as empty paths: wait for a township with a shape.
-    frame.locator(".leaflet-overlay-pane path:not([d='M0 0'])").first.wait_for(
-        state="attached", timeout=60_000
-    )
-    return frame
-
-
 def open_brief(page, url: str, heading: str) -> None:
     """Open the brief at ``url`` and wait until its map and the top-hotspot table are drawn."""
     page.goto(url)
@@ -76,6 +65,38 @@ def test_map_draws_offline_with_hotspot_polygons(server, page):
     assert frame.locator(".leaflet-marker-pane, .marker-cluster").count() >= 1
     assert not [u for u in failed if "127.0.0.1" in u and "/app/static/" in u]
     screenshot(page, "map-offline")
+
+
+def test_clicking_a_hotspot_on_the_map_opens_its_profile(server, page):
+    page.goto(f"{server}/map?week={WEEK}&eps=100&min=5")
+    map_frame(page)
+    page.wait_for_timeout(1500)  # the page's first run has ended, the map has settled
+    assert page.get_by_text("핫스팟 상세").count() == 0
+    # A click on a hotspot's shape (townships, points and boxes have no hotspot_id),
+    # as the browser sends it to Leaflet: a DOM click on the path.
+    hotspot = page.locator(MAP_FRAME).first.evaluate(
+        """(f) => { const w = f.contentWindow;
+             for (const name of Object.keys(w)) {
+               if (!name.startsWith('map_') || !(w[name] instanceof w.L.Map)) continue;
+               let found = null;
+               w[name].eachLayer((l) => { const p = l.feature && l.feature.properties;
+                 if (!found && p && p.hotspot_id && l._path) found = l; });
+               if (found) {
+                 const id = String(found.feature.properties.hotspot_id);
+                 found._path.setAttribute('data-test-hotspot', id);
+                 return id;
+               }
+             }
+             return null; }"""
+    )
+    assert hotspot
+    shape = page.frame_locator(MAP_FRAME).first.locator(f'[data-test-hotspot="{hotspot}"]')
+    shape.dispatch_event("click")
+    page.get_by_text("핫스팟 상세").first.wait_for(timeout=60_000)
+    assert f"hs={hotspot}" in page.url
+    page.wait_for_timeout(1500)
+    # It stays picked: the picker below the map took the clicked hotspot, not its old value.
+    assert f"hs={hotspot}" in page.url and page.get_by_text("핫스팟 상세").first.is_visible()
 
 
 def test_shared_link_restores_the_view_in_a_fresh_context(server, browser):

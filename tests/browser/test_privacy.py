@@ -19,7 +19,13 @@ import shapely
 
 from analytics.demo.store import build_demo_store
 from analytics.storage import store
-from tests.browser.conftest import capture_websocket, screenshot, sign_in, start_streamlit
+from tests.browser.conftest import (
+    MAP_FRAME,
+    capture_websocket,
+    screenshot,
+    sign_in,
+    start_streamlit,
+)
 from tests.payload_scan import nearest_m, payload_pairs, to_metres
 
 pytestmark = pytest.mark.browser
@@ -145,19 +151,19 @@ def test_a_viewer_receives_no_planted_address(planted, page, geo):
     page.get_by_role("button", name="로그인").wait_for(timeout=60_000)
     screenshot(page, "viewer-sign-in")
     sign_in(page, VIEWER, PASSWORD)
-    page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=90_000)
+    page.wait_for_selector(MAP_FRAME, timeout=90_000)
     page.wait_for_timeout(2000)
     keep_page()
     assert _download_all(page, received) == 1  # the meeting pack
 
     page.goto(f"{url}/map?week={WEEK}")
-    page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=90_000)
+    page.wait_for_selector(MAP_FRAME, timeout=90_000)
     page.wait_for_timeout(2000)
     keep_page()
 
     page.goto(f"{url}/map?week={WEEK}&cat=sexual&eps=5&min=1")
     page.get_by_text("열람자 화면의 핫스팟은").first.wait_for(timeout=90_000)
-    page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=90_000)
+    page.wait_for_selector(MAP_FRAME, timeout=90_000)
     page.wait_for_timeout(2000)
     keep_page()
     # The seven sexual-crime cases make no hotspot for a viewer, and the page says so.

@@ -41,6 +41,10 @@ def test_brief_opens_on_the_last_demo_week(app_env):
     assert len(units) == 18
     assert any("포착" in m.value for m in at.markdown)  # the accuracy sentence
     assert any("통계청(SGIS), 공공누리 제1유형" in c.value for c in at.caption)
+    # Nothing is read back from the brief's map: its own page in an iframe, no st_folium
+    # component (whose script loads in the browser first, behind a grey placeholder).
+    maps = [f for f in at.get("iframe") if "leaflet" in f.proto.srcdoc]
+    assert len(maps) == 1 and not at.get("component_instance")
 
 
 def test_brief_in_english_and_presentation_mode(app_env):

@@ -28,12 +28,17 @@ def test_index_html_hints_every_element_the_pages_use_once():
     original = (preload.static_dir() / "index.html").read_text()
     html = preload.index_html()
     names = hinted(html)
-    for element in ("Slider", "DataFrame", "ArrowVegaLiteChart", "Metric", "ComponentInstance"):
+    for element in ("Slider", "DataFrame", "ArrowVegaLiteChart", "Metric", "BidiComponent"):
         assert any(n.startswith(f"{element}.") for n in names), element
     assert len(names) == len(set(names))  # Streamlit's own hints are not repeated
     assert set(hinted(original)) < set(names)
     extra = set(names) - set(hinted(original))
-    assert html.replace("".join(preload.hint(n) for n in names if n in extra), "") == original
+    added = "".join(preload.hint(n) for n in names if n in extra) + preload.HIDDEN_STYLE
+    added += preload.FRAME_CSS.strip() + "\n"
+    assert html.replace(added, "") == original
+    # The hidden elements are hidden from the first paint, not once st.html's code arrives.
+    head = html.split("</head>")[0]
+    assert f".st-key-{preload.HIDDEN_KEY} {{display: none !important;}}" in head
 
 
 def test_unknown_elements_are_skipped():
@@ -63,7 +68,39 @@ def test_install_puts_the_routes_in_front_once(monkeypatch):
 def test_hidden_elements_are_drawn_on_a_session_first_run_only(app_env):
     at = run_page()
     assert [s.key for s in at.slider] == ["hs_preload_slider"]
+    assert not at.get("html")  # nothing waits for st.html's code (see HIDDEN_STYLE)
     assert any(d.value.columns.tolist() == ["a"] for d in at.dataframe)
-    assert not at.get("file_uploader")  # one uploader only, the data page's own
+    # The data page's uploader too (an analyst may open it): the first visit shows no placeholder.
+    assert len(at.get("file_uploader")) == 1
     at.run()
     assert not at.slider  # the brief has no slider: the hidden one is gone
+    assert not at.get("file_uploader")
+
+
+def test_the_hidden_uploader_only_when_asked():
+    """dashboard.py asks for it unless the page drawn is the data page (whose own
+    uploader would get a hidden twin) or the user may not open that page."""
+    from streamlit.testing.v1 import AppTest
+
+    def draw(uploader):
+        from ui import preload
+
+        preload.mount_elements(uploader=uploader)
+
+    for uploader in (True, False):
+        at = AppTest.from_function(draw, args=(uploader,)).run()
+        assert not at.exception
+        assert len(at.get("file_uploader")) == int(uploader)
+
+
+def test_the_frame_css_comes_with_the_page_when_the_server_serves_it(app_env, monkeypatch):
+    from streamlit.web.server.starlette import starlette_app
+
+    assert preload.FRAME_CSS.strip() in preload.index_html().split("</head>")[0]
+    css = [m for m in run_page().markdown if "<style>" in m.value]
+    assert len(css) == 1  # AppTest: no server page, the script sends it
+    monkeypatch.setattr(starlette_app, "create_streamlit_routes", lambda runtime: [])
+    preload.install(["brief"])
+    assert preload.installed()
+    assert not [m for m in run_page().markdown if "<style>" in m.value]
+    assert [m for m in run_page(present="1").markdown if "<style>" in m.value]  # projector

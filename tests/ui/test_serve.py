@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 
-import pytest
 import streamlit as st
 
 from analytics.compute import hotspots, periods, status
@@ -57,17 +56,6 @@ def run_python(code: str, db) -> subprocess.CompletedProcess:
         timeout=120,
         check=True,
     )
-
-
-@pytest.mark.parametrize("module", ["streamlit_folium"])
-def test_warming_leaves_component_modules_to_the_running_app(app_env, module):
-    """Imported before the server starts, st_folium's component never registers (blank maps)."""
-    code = (
-        "import sys; from ui import data; data.warm_landing(data.store_url()); "
-        f"print({module!r} in sys.modules)"
-    )
-    out = run_python(code, app_env)
-    assert out.stdout.strip().splitlines()[-1] == "False"
 
 
 def test_flags_after_warming_take_effect_without_a_restart_warning(app_env):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -9,6 +11,7 @@ import streamlit as st
 
 from analytics.compute import complaints, hotspots, incidents, patrol, suggestions
 from analytics.presentation import maps as pmaps
+from analytics.station.config import REPO_ROOT
 from analytics.storage import store
 from tests.conftest import run_page
 from ui import data, serve, warm
@@ -111,3 +114,25 @@ def test_each_page_waits_its_turn(app_env, monkeypatch):
     )
     steps = warm.warm_pages(data.store_url(), between=lambda: turns.append("wait"))
     assert turns == ["wait", "a", "wait", "b"] and [s for s, _ in steps] == ["a", "b"]
+
+
+def test_a_warmed_brief_imports_no_streamlit_module_on_its_first_run(app_env):
+    """The first run after start imports nothing Streamlit loads lazily (st.set_page_config's
+    emoji regex alone takes 0.3 s): ui.warm imported it before the server listened."""
+    code = """
+import sys
+from ui import data, warm
+warm.warm_brief(data.store_url())
+from streamlit.testing.v1 import AppTest
+AppTest.from_string("import streamlit as st\\nst.write(1)").run()  # AppTest's own imports
+before = set(sys.modules)
+at = AppTest.from_file("dashboard.py", default_timeout=60)
+at.run()
+assert not at.exception, at.exception
+print(sorted(m for m in set(sys.modules) - before
+             if m.startswith("streamlit.") and not m.startswith("streamlit.testing")))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
