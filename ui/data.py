@@ -276,8 +276,8 @@ def warm_landing(db_url: str) -> list[tuple[str, float]]:
         t0 = now
 
     # The heavy imports of every page: analytics never imports Streamlit, so all of it
-    # is safe here. Not the ui modules: st_folium's component registers with the server
-    # only when imported inside a running app (imported now, every map would be blank).
+    # is safe here. Not the ui modules: a page's custom component (ui.maps) registers with
+    # the server only when imported inside a running app.
     for module in pkgutil.iter_modules(analytics.__path__, "analytics."):
         importlib.import_module(module.name)
     import folium  # noqa: F401

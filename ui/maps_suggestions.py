@@ -1,5 +1,5 @@
 """The suggestion-box map: fear hotspots, box placements, this period's cards and the
-next-site candidate cells, built with analytics.presentation.maps and shown with st_folium."""
+next-site candidate cells, built with analytics.presentation.maps and shown by ui.maps."""
 
 from __future__ import annotations
 

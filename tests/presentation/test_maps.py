@@ -523,17 +523,6 @@ def test_landmarks_and_layer_control(geo):
     assert "Namwon City Hall" in names
 
 
-def test_clicked_hotspot_id():
-    clicked = {
-        "last_active_drawing": {"type": "Feature", "id": "H1", "properties": {"hotspot_id": "H1"}}
-    }
-    assert maps.clicked_hotspot_id(clicked) == "H1"
-    township = {"last_active_drawing": {"properties": {"emd": "죽항동"}}}
-    assert maps.clicked_hotspot_id(township) is None
-    assert maps.clicked_hotspot_id({"last_active_drawing": None}) is None
-    assert maps.clicked_hotspot_id(None) is None
-
-
 def test_maps_never_import_streamlit():
     code = (
         "import sys, analytics.presentation.maps; sys.exit(1 if 'streamlit' in sys.modules else 0)"

@@ -28,7 +28,7 @@ Rules the builders keep:
   event points clustered and aggregated per location above ``max_points``, heat
   points aggregated with weights.
 
-Typical use (the page adds ``st_folium``)::
+Typical use (the page shows the map with ``ui.maps``)::
 
     m = base_map(geo, lang="ko")
     add_hotspots(m, hotspots, lang="ko", selected_id=selected)
@@ -53,7 +53,7 @@ from analytics.presentation.maps.assets import (
 )
 from analytics.presentation.maps.builder import MAX_ZOOM, MIN_ZOOM, base_map
 from analytics.presentation.maps.elements import FitWhenSized, SafePopup, SafeTooltip, fit_to
-from analytics.presentation.maps.hotspot_layer import add_hotspots, clicked_hotspot_id
+from analytics.presentation.maps.hotspot_layer import add_hotspots
 from analytics.presentation.maps.layers import (
     add_boxes,
     add_event_points,
@@ -113,7 +113,6 @@ __all__ = [
     "add_landmarks",
     "add_layer_control",
     "base_map",
-    "clicked_hotspot_id",
     "fit_to",
     "inline_assets",
     "label",

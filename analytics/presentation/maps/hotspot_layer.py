@@ -218,10 +218,9 @@ def add_hotspots(
         when a unit's hotspots lie outside the default view).
 
     Each polygon is its own GeoJSON layer whose feature has ``id`` and
-    ``properties.hotspot_id`` (plus ``rank``, ``type``, ``status``): with
-    ``st_folium(..., returned_objects=["last_active_drawing"])`` the clicked one is
-    ``value["last_active_drawing"]["properties"]["hotspot_id"]``
-    (:func:`clicked_hotspot_id`). Badges show the rank and a status symbol.
+    ``properties.hotspot_id`` (plus ``rank``, ``type``, ``status``): the page that
+    shows the map reads the clicked one from it (``ui.maps.show_clickable_map``).
+    Badges show the rank and a status symbol.
 
     Returns
     -------
@@ -316,15 +315,3 @@ def add_hotspots(
     if target is not None and not target.is_empty:
         fit_to(m, target.bounds, padding=(24, 24), max_zoom=16)  # room for the badges
     return group
-
-
-def clicked_hotspot_id(value: dict | None) -> str | None:
-    """The hotspot id from ``st_folium``'s return value, or None.
-
-    Request ``returned_objects=["last_active_drawing"]``: Leaflet then reports the
-    GeoJSON feature of the clicked layer. Clicks on townships, points or boxes give
-    a feature without ``hotspot_id`` (None here).
-    """
-    feature = (value or {}).get("last_active_drawing") or {}
-    hid = (feature.get("properties") or {}).get("hotspot_id")
-    return str(hid) if hid else None
