@@ -100,9 +100,18 @@ def to_storage(frame: pd.DataFrame) -> pa.Table:
         return table
     import pyarrow.compute as pc
 
-    # Stable, as Table.sort_by is, at a third of its time; an export already in time
-    # order (most are) is not copied at all.
-    order = pc.sort_indices(table, sort_keys=keys)
+    # Stable, as Table.sort_by is; an export already in time order (most are) is not
+    # copied at all. One source (an import's batch): numpy's stable sort of the times
+    # alone, a fifth of sorting on the text of the source first.
+    one_source = (
+        "source" not in table.column_names
+        or pc.count_distinct(table.column("source"), mode="all").as_py() == 1
+    )
+    if one_source and "occurred_at" in table.column_names:
+        times = table.column("occurred_at").to_numpy(zero_copy_only=False)  # nulls: NaN, last
+        order = pa.array(np.argsort(times, kind="stable"))
+    else:
+        order = pc.sort_indices(table, sort_keys=keys)
     positions = order.to_numpy()
     if (positions[1:] > positions[:-1]).all():
         return table

@@ -237,7 +237,7 @@ def event_id_text(keys: np.ndarray, sources) -> pd.array:
     digits = chars[:, 4:]
     digits[:, 0::2] = key_bytes >> 4
     digits[:, 1::2] = key_bytes & 15
-    digits += np.where(digits > 9, 87, 48).astype(np.uint8)
+    digits += np.uint8(48) + np.uint8(39) * (digits > 9).view(np.uint8)  # all in uint8
     offsets = np.arange(0, 20 * n + 1, 20, dtype=np.int32)
     arr = pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(chars.tobytes()))
     return pd.array(arr, dtype=pd.StringDtype())

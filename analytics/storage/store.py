@@ -19,7 +19,7 @@ import contextlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -136,29 +136,35 @@ def insert_events(
     """
     if frame.empty:
         return 0
-    return _insert_storage(
-        conn, columnar.to_storage(frame), staged=False, station=station_id(station)
-    )
+    return _insert_storage(conn, columnar.to_storage(frame), station=station_id(station))
 
 
 # Rows already stored are skipped: the key is the station and the id (schema 6).
 _ON_CONFLICT = " ON CONFLICT (station, event_id) DO NOTHING"
 
 
-def _insert_storage(conn: sa.Connection, table, *, staged: bool, station: str) -> int:
+def _insert_storage(
+    conn: sa.Connection,
+    table,
+    *,
+    staged: StagedEvents | None = None,
+    station: str,
+) -> int:
     """Insert a table in storage form into ``events`` as ``station``'s rows; ``staged``:
     the same rows are in the attached staging file (see :func:`stage_events`)."""
     names = table.column_names
     if conn.dialect.name == "postgresql":
         return _copy_insert(conn, table, station)
-    if staged:
-        cols = ", ".join(names)
+    if staged is not None:
+        fixed = {"station": station, **staged.constants}
+        cols = ", ".join(n for n in names if n not in fixed)
         # "WHERE true" tells SQLite's parser that ON CONFLICT is the upsert clause.
         return int(
             conn.exec_driver_sql(
-                f"INSERT INTO events (station, {cols}) SELECT ?, {cols}"
+                f"INSERT INTO events ({', '.join(fixed)}, {cols})"
+                f" SELECT {', '.join('?' * len(fixed))}, {cols}"
                 f" FROM {STAGING_SCHEMA}.events WHERE true" + _ON_CONFLICT,
-                (station,),
+                tuple(fixed.values()),
             ).rowcount
         )
     # Columns that are null in every row (other sources' fields) are left to their
@@ -260,6 +266,8 @@ class StagedEvents:
     table: object  # pyarrow.Table, sorted by (source, occurred_at), with batch_id
     path: str | None
     blocks: list[dict] | None = None  # the event_blocks rows of every row in ``table``
+    # Columns of ``table`` left out of the staging file: their one value.
+    constants: dict[str, object] = field(default_factory=dict)
 
     @property
     def attach(self) -> dict[str, str]:
@@ -278,13 +286,26 @@ def stage_events(db: sa.Engine, frame: pd.DataFrame, batch_id: str) -> Iterator[
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    import pyarrow.compute as pc
+
     table = columnar.to_storage(frame.assign(batch_id=batch_id))
+    # A column with one value in every row (the batch, an import's source) is named
+    # once when the rows move, not written to the staging file a million times.
+    constants = {
+        name: table.column(name)[0].as_py()
+        for name in ("batch_id", "source")
+        if name in table.column_names
+        and table.num_rows
+        and table.column(name).null_count == 0
+        and pc.count_distinct(table.column(name)).as_py() == 1
+    }
     # The blocks are encoded beside ADBC's writes to the staging file: both run in
     # Arrow's and SQLite's C code, which let go of the GIL, so the two cores share them.
     with ThreadPoolExecutor(max_workers=1) as pool:
         blocks = pool.submit(lambda: columnar.block_rows(batch_id, columnar.full_storage(table)))
-        with columnar.staging_file(db, table) as path:
-            yield StagedEvents(table=table, path=path, blocks=blocks.result())
+        staged = table.drop_columns(list(constants))
+        with columnar.staging_file(db, staged) as path:
+            yield StagedEvents(table=table, path=path, blocks=blocks.result(), constants=constants)
 
 
 @dataclass(frozen=True)
@@ -353,9 +374,8 @@ def write_batch(
         raise ValueError(f"batch {batch.batch_id} has repeated event ids")
     inserted = 0
     if len(frame):
-        inserted = _insert_storage(
-            conn, table, staged=bool(staged and staged.path), station=station
-        )
+        on_file = staged if staged is not None and staged.path else None
+        inserted = _insert_storage(conn, table, staged=on_file, station=station)
     if inserted == len(frame):
         new = frame  # the usual case: nothing was already stored
     else:

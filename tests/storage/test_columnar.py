@@ -292,3 +292,27 @@ def test_lexsort_runs_is_numpys_lexsort(runs, seed):
     keys = (ids, rank, times)
     assert (columnar.lexsort_runs(keys) == np.lexsort(keys)).all()
     assert (columnar.lexsort_runs((times,)) == np.lexsort((times,))).all()
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["incident", "complaint"]), st.none() | st.integers(0, 4)),
+        min_size=2,
+        max_size=40,
+    )
+)
+def test_rows_are_written_by_source_then_time_stably(rows):
+    """The order Arrow's stable sort on (source, time) gives, whichever way it is found."""
+    t0 = pd.Timestamp("2017-10-13", tz="Asia/Seoul")
+    frame = pd.DataFrame(
+        {
+            "source": [s for s, _ in rows],
+            "occurred_at": pd.Series(
+                [None if h is None else t0 + pd.Timedelta(hours=h) for _, h in rows],
+                dtype="datetime64[ns, Asia/Seoul]",
+            ),
+            "x": np.arange(len(rows), dtype=float),
+        }
+    )
+    key = sorted(range(len(rows)), key=lambda i: (rows[i][0], rows[i][1] is None, rows[i][1] or 0))
+    assert columnar.to_storage(frame).column("x").to_pylist() == [float(i) for i in key]

@@ -210,7 +210,11 @@ def _read_csv(data: bytes, source: str, known: frozenset[str]) -> RawTable:
 
 # Line breaks other than CR and LF that str.splitlines also splits on: a text holding
 # any of them is read line by line, as it always was.
-_OTHER_BREAKS_UTF8 = tuple(c.encode("utf-8") for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_CONTROL_BREAKS = tuple(c.encode("utf-8") for c in "\x0b\x0c\x1c\x1d\x1e")
+# Characters no CP949 byte sequence decodes to (checked over every one- and two-byte
+# sequence): a CP949 export needs only the one-byte searches, a few ms each, where
+# each of these multi-byte searches takes a tenth of a second on a million rows.
+_UNICODE_BREAKS = tuple(c.encode("utf-8") for c in "\x85\u2028\u2029")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # The whole-text path needs this many lines, none blank, above the body.
 _HEAD_LINES = 30
@@ -231,7 +235,8 @@ def _read_csv_whole(
     utf8 = text.encode("utf-8")
     # Each search below is a memchr over the bytes; a regular expression over the
     # text took a quarter of a second on a million rows.
-    if any(mark in utf8 for mark in _OTHER_BREAKS_UTF8):
+    marks = _CONTROL_BREAKS if encoding == "cp949" else _CONTROL_BREAKS + _UNICODE_BREAKS
+    if any(mark in utf8 for mark in marks):
         return None
     head, ends, start = [], [], 0
     for m in _LINE_BREAK.finditer(text):
