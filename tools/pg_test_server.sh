@@ -24,7 +24,13 @@ case "${1:-start}" in
     chmod 755 "$DIR"
     [ "$(id -u)" = 0 ] && chown postgres "$DIR"
     as_owner "'$BIN/initdb' -D '$DIR/data' -A trust -U postgres -E UTF8 --locale=C.UTF-8 >'$DIR/initdb.log' 2>&1"
-    as_owner "'$BIN/pg_ctl' -D '$DIR/data' -l '$DIR/server.log' -w -o \"-p $PORT -k '$DIR' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200\" start >/dev/null"
+    if ! as_owner "'$BIN/pg_ctl' -D '$DIR/data' -l '$DIR/server.log' -w -o \"-p $PORT -k '$DIR' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200\" start >/dev/null"; then
+      # Say why (often: another server on the port) and print nothing to eval.
+      echo "the PostgreSQL test server did not start on port $PORT:" >&2
+      tail -n 5 "$DIR/server.log" >&2 || true
+      rm -rf "$DIR"
+      exit 1
+    fi
     echo "export PG_TEST_DIR='$DIR'"
     echo "export HOTSPOT_TEST_PG='postgresql+psycopg://postgres@127.0.0.1:$PORT/postgres'"
     ;;
