@@ -4,11 +4,16 @@ Run with ``make bench`` or ``.venv/bin/python bench/import_bench.py [--rows N]``
 Prints rows/s for the whole import (read, parse, geocode, mask, dedupe, write) and
 for a re-import of the same file (all duplicates), at 100k and 1M rows by default.
 Target (issue 14): >= 100,000 rows/s into the embedded store.
+
+With a PostgreSQL server (``--pg URL``, ``$HOTSPOT_BENCH_PG`` or ``$HOTSPOT_TEST_PG``, a
+maintenance database) the same file is also imported into a new database there (COPY
+into a temporary table, then ``ON CONFLICT DO NOTHING``), which is dropped afterwards.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
@@ -66,12 +71,45 @@ def timed_import(path: Path, db: Path):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", default="100000,1000000", help="comma-separated sizes")
+    parser.add_argument("--pg", help="a PostgreSQL maintenance database (SQLAlchemy URL)")
     args = parser.parse_args()
+    pg = args.pg or os.environ.get("HOTSPOT_BENCH_PG") or os.environ.get("HOTSPOT_TEST_PG")
     for n in [int(v) for v in str(args.rows).split(",")]:
-        run(n)
+        run(n, pg)
 
 
-def run(n: int) -> None:
+def run_postgresql(path: Path, n: int, server: str) -> str:
+    """The same file into a new PostgreSQL database: import, then re-import."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = f"hotspot_import_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        url = sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+        db = store.open_store(url)
+        t0 = time.perf_counter()
+        first = import_file(path, source="incident", db=db)
+        took = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        again = import_file(path, source="incident", db=db)
+        second = time.perf_counter() - t0
+        db.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+    return (
+        f"PostgreSQL import:    {took:6.2f} s  {n / took:10,.0f} rows/s"
+        f"  imported {first.imported:,}; re-import {n / second:,.0f} rows/s,"
+        f" skipped {again.duplicates:,}"
+    )
+
+
+def run(n: int, pg: str | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "incidents.csv"
         make_export(path, n)
@@ -84,6 +122,7 @@ def run(n: int) -> None:
         again = import_file(path, source="incident", db=engine)
         second = time.perf_counter() - t0
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        on_pg = run_postgresql(path, n, pg) if pg else None
     print(f"file: {n:,} rows, CP949 CSV, UTM-K (detected {result.crs}, encoding {result.encoding})")
     print(f"import, cold process: {cold:6.2f} s  {n / cold:10,.0f} rows/s")
     print(
@@ -94,6 +133,8 @@ def run(n: int) -> None:
         f"re-import (all dup.): {second:6.2f} s  {n / second:10,.0f} rows/s  skipped {again.duplicates:,}"
     )
     print(f"peak RSS of the process: {peak / 2**20:,.0f} MiB")
+    if on_pg:
+        print(on_pg)
     verdict = "met" if n / warm >= 100_000 else "NOT met"
     print(f"target >= 100,000 rows/s (warm): {verdict}")
 
