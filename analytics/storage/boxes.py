@@ -85,30 +85,42 @@ def import_box_log(
     station: StationConfig | None = None,
     synthetic: bool = False,
 ) -> int:
-    """Add or update placements (keyed on box id and install date). Returns the row count."""
+    """Add or update a station's placements (keyed on box id and install date).
+    Returns the row count."""
     log = read_box_log(file)
-    geo = load_geography(station or default_station())
+    station = station or default_station()
+    geo = load_geography(station)
     x, y = geo.to_analysis(log["lon"], log["lat"])
     rows = [
-        {**r, "x": float(xi), "y": float(yi), "synthetic": synthetic}
+        {**r, "x": float(xi), "y": float(yi), "synthetic": synthetic, "station": station.id}
         for r, xi, yi in zip(log.to_dict("records"), x, y, strict=True)
     ]
     t = tables.suggestion_boxes
     with connection.write_transaction(db) as conn:
         for r in rows:
             conn.execute(
-                t.delete().where(t.c.box_id == r["box_id"], t.c.installed_on == r["installed_on"])
+                t.delete().where(
+                    t.c.station == station.id,
+                    t.c.box_id == r["box_id"],
+                    t.c.installed_on == r["installed_on"],
+                )
             )
         conn.execute(t.insert(), rows)
     return len(rows)
 
 
-def read_box_log_from_store(db: sa.Engine) -> pd.DataFrame:
-    """All placements, ordered by box and date."""
+def read_box_log_from_store(
+    db: sa.Engine, *, station: StationConfig | str | None = None
+) -> pd.DataFrame:
+    """A station's placements (default: the configured station's), by box and date."""
+    from analytics.storage.store import station_id
+
     t = tables.suggestion_boxes
+    cols = [c for c in t.columns if c.name != "station"]
+    q = sa.select(*cols).where(t.c.station == station_id(station))
     with db.connect() as conn:
-        rows = conn.execute(sa.select(t).order_by(t.c.box_id, t.c.installed_on)).mappings().all()
-    return pd.DataFrame(rows, columns=[c.name for c in t.columns])
+        rows = conn.execute(q.order_by(t.c.box_id, t.c.installed_on)).mappings().all()
+    return pd.DataFrame(rows, columns=[c.name for c in cols])
 
 
 def box_sites(log: pd.DataFrame, *, on: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from analytics.storage.schema import EVENT_COLUMNS, STATION_TIME
 # The Alembic revision number of the schema this code writes (``alembic_version`` in the
 # store is the authority; each migration also writes its number to
 # ``meta.schema_version`` for people who look inside the file).
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 metadata = sa.MetaData()
@@ -139,7 +139,10 @@ suggestion_boxes = sa.Table(
     sa.Column("installed_on", sa.String(10), nullable=False),
     sa.Column("removed_on", sa.String(10)),
     sa.Column("synthetic", sa.Boolean, nullable=False, default=False),
-    sa.UniqueConstraint("box_id", "installed_on", name="uq_box_placement"),
+    # Whose box (schema 8); the database's default is the station the store was set up
+    # for, and the app always names it.
+    sa.Column("station", sa.String(32), nullable=False),
+    sa.UniqueConstraint("station", "box_id", "installed_on", name="uq_box_placement"),
 )
 
 

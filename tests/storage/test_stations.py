@@ -173,3 +173,24 @@ def test_add_station_gives_a_partition_on_postgresql_only(engine, capsys):
         assert out.startswith("a SQLite store keeps one events table")
     assert main(["add-station", "Jinan!", "--db", url]) == 2
     assert "경찰서 식별자가 아닙니다" in capsys.readouterr().err
+
+
+BOX_LOG = (
+    "소리함,이름,설치장소,위도,경도,설치일,철거일\n"
+    "BOX-01,용남시장,남원시 용남시장 입구,35.4093,127.3870,2017-01-02,\n"
+).encode()
+
+
+def test_each_station_keeps_its_own_suggestion_boxes(engine, jinan):
+    from analytics.storage.boxes import import_box_log, read_box_log_from_store
+
+    assert import_box_log(BOX_LOG, db=engine) == 1
+    assert import_box_log(BOX_LOG, db=engine, station=jinan) == 1  # the same box id and day
+    moved = BOX_LOG.replace("용남시장 입구".encode(), "도통동 주민센터".encode())
+    assert import_box_log(moved, db=engine, station=jinan) == 1  # replaces Jinan's only
+    mine = read_box_log_from_store(engine)
+    theirs = read_box_log_from_store(engine, station="jinan")
+    assert mine["place"].tolist() == ["남원시 용남시장 입구"]
+    assert theirs["place"].tolist() == ["남원시 도통동 주민센터"]
+    assert "station" not in mine.columns
+    assert read_box_log_from_store(engine, station="gochang").empty
