@@ -119,14 +119,15 @@ st.caption(
 privacy_note(data.privacy_effect(answer), lang, places=True)
 period_events = data.period_events(db_url, version, start, end, query.sources, query.categories)
 clicked = hotspot_map(**map_page_options(answer, period_events, db_url, version, state))
-if clicked and clicked != state.hotspot:
+places = hotspot_places(hotspots, lang)
+# A click names a hotspot of this map, or nothing: the browser's word is not taken for it.
+if clicked in places and clicked != state.hotspot:
     update_view(hotspot=clicked)
     st.session_state["m_pick"] = clicked  # the picker below shows it (it keeps its own value)
     st.rerun()
 
 st.subheader(text("map.table", lang))
 st.dataframe(hotspot_table(hotspots, lang), hide_index=True, width="stretch", height=300)
-places = hotspot_places(hotspots, lang)
 ids = ["", *places]
 picked = st.selectbox(
     text("map.pick", lang),

@@ -253,7 +253,7 @@ def static_hotspot_map(
     fit: str | None = None,
 ) -> None:
     """The map of :func:`hotspot_map` where nothing is read back (the meeting brief):
-    drawn by :func:`show_static_map`, so without st_folium's component."""
+    drawn by :func:`show_static_map`, without a component."""
     build, cache_key = _hotspot_build(
         hotspots,
         gone,

@@ -307,6 +307,23 @@ def station_files() -> dict[str, Path]:
     return files
 
 
+def station_id(station: str | StationConfig | None = None) -> str:
+    """The id a store's rows carry for ``station`` (default: the configured station).
+
+    Raises
+    ------
+    ValueError
+        ``station`` is text that is not a station id (see :data:`STATION_ID`).
+    """
+    if station is None:
+        return default_station().id
+    if isinstance(station, StationConfig):
+        return station.id  # validated when its file was read
+    if not STATION_ID.fullmatch(station):
+        raise ValueError(f"not a station id: {station!r}")
+    return station
+
+
 class UnknownStationError(LookupError):
     """No station file has this id."""
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from analytics.station.config import StationConfig, default_station
+from analytics.station.config import StationConfig, default_station, station_id
 from analytics.station.geo import load_geography
 from analytics.storage import connection, tables
 from analytics.storage.importers.errors import ImportFileError
@@ -113,8 +113,6 @@ def read_box_log_from_store(
     db: sa.Engine, *, station: StationConfig | str | None = None
 ) -> pd.DataFrame:
     """A station's placements (default: the configured station's), by box and date."""
-    from analytics.storage.store import station_id
-
     t = tables.suggestion_boxes
     cols = [c for c in t.columns if c.name != "station"]
     q = sa.select(*cols).where(t.c.station == station_id(station))

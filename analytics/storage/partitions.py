@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from analytics.station.config import STATION_ID
+from analytics.station.config import station_id
 from analytics.storage.connection import write_transaction
 
 
@@ -45,8 +45,7 @@ def add_station_partition(db: sa.Engine, station: str) -> str | None:
     ValueError
         ``station`` is not a station id.
     """
-    if not STATION_ID.fullmatch(station):
-        raise ValueError(f"not a station id: {station!r}")
+    station = station_id(station)  # ValueError for text that is not a station id
     if db.dialect.name != "postgresql":
         return None
     name = partition_name(station)

@@ -26,7 +26,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from analytics.station import clock
-from analytics.station.config import StationConfig, default_station, resolve_db_url
+from analytics.station.config import StationConfig, resolve_db_url, station_id
 from analytics.storage import columnar, migrations
 from analytics.storage.connection import make_engine, write_transaction
 from analytics.storage.schema import (
@@ -110,13 +110,6 @@ def to_iso(values: pd.Series) -> np.ndarray:
     text = np.char.add(np.datetime_as_string(wall_s, unit="s"), suffix).astype(object)
     text[missing] = None
     return text
-
-
-def station_id(station: str | StationConfig | None = None) -> str:
-    """The id a store's rows carry for ``station`` (default: the configured station)."""
-    if station is None:
-        return default_station().id
-    return station if isinstance(station, str) else station.id
 
 
 def insert_events(

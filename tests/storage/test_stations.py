@@ -194,3 +194,12 @@ def test_each_station_keeps_its_own_suggestion_boxes(engine, jinan):
     assert theirs["place"].tolist() == ["남원시 도통동 주민센터"]
     assert "station" not in mine.columns
     assert read_box_log_from_store(engine, station="gochang").empty
+
+
+@pytest.mark.parametrize("value", ["jinan'; DROP TABLE events; --", "Jinan", ""])
+def test_a_station_named_by_text_must_be_an_id(engine, value):
+    """Rows are stored and read under station ids only (a migration writes them into SQL)."""
+    with pytest.raises(ValueError, match="not a station id"):
+        store.read_events(engine, station=value)
+    with pytest.raises(ValueError, match="not a station id"):
+        store.source_counts(engine, station=value)

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from analytics.access.masking import mask_pii, mask_series
 from analytics.station.categories import categorise
-from analytics.station.config import StationConfig, default_station
+from analytics.station.config import StationConfig, default_station, station_id
 from analytics.station.geo import load_geography
 from analytics.storage import connection, store
 from analytics.storage.importers.coords import Coordinates, from_lonlat, from_projected
@@ -607,7 +607,7 @@ def import_file(
                     rows_total=len(table.frame),
                     rows_rejected=len(prepared.rejected),
                     synthetic=synthetic,
-                    station=store.station_id(station),
+                    station=station_id(station),
                 ),
                 frame,
                 [asdict(r) for r in prepared.rejected],
