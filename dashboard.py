@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics.access.identity import role_allows
 from analytics.station.config import default_station
-from ui import data, preload, warm
+from ui import data, preload, stations, warm
 from ui.auth import sidebar_user, sign_in_page, signed_in_role
 from ui.i18n import text
 from ui.state import view
@@ -60,6 +60,17 @@ if role is None:
     navigation(None, "hidden")
     sign_in_page(db_url, lang)
 sidebar_user(lang)
+# Before the station check, so that a refused link's "open my station" stays on its page.
+page = navigation(role, "hidden" if state.present else "sidebar")
+# The station (a link's ?station=, else the user's own), refused here when out of the
+# user's scope: before any of its data is read.
+station, state = stations.open_station(db_url, view(), lang)
+if station.id != default_station().id:
+    st.set_page_config(
+        page_title=text(
+            "app.title", lang, station=station.name if lang == "ko" else station.name_en
+        )
+    )
 version = data.data_version(db_url)
 state = sidebar_frame(lang, db_url, version)
 lang = state.lang
@@ -67,7 +78,6 @@ presentation_mode(state)
 if data.overview(db_url, version)["synthetic"]:
     st.warning(text("frame.synthetic", lang))
 
-page = navigation(role, "hidden" if state.present else "sidebar")
 started = time.perf_counter()
 warm.note_activity()
 page.run()

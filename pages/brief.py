@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.station.config import default_station
 from ui import data, data_unit
 from ui.auth import audit_export
 from ui.i18n import day_range, number, signed_pct, text
@@ -17,7 +16,7 @@ state = view()
 lang = state.lang
 db_url = data.store_url()
 version = data.data_version(db_url)
-station = default_station()
+station = data.station_of(version)
 
 st.title(f"{station.name if lang == 'ko' else station.name_en} · {text('brief.title', lang)}")
 if state.week is None:

@@ -46,6 +46,33 @@ def geo(station):
 
 
 @pytest.fixture
+def more_stations(tmp_path, monkeypatch):
+    """Adds station files (Namwon's geography under another id) to a stations folder."""
+    import shutil
+
+    from analytics.station.config import station_by_id
+
+    folder = tmp_path / "stations"
+    folder.mkdir()
+    shutil.copytree(default_station().source_file.parent / "geo", tmp_path / "geo")
+    monkeypatch.setenv("HOTSPOT_STATIONS_DIR", str(folder))
+    station_by_id.cache_clear()
+
+    def add(station_id: str, name: str, *, province: str = "jeonbuk") -> Path:
+        text = default_station().source_file.read_text(encoding="utf-8")
+        text = text.replace('id = "namwon"', f'id = "{station_id}"').replace('"geo/', '"../geo/')
+        text = text.replace('name = "남원경찰서"', f'name = "{name}"')
+        text = text.replace('province = "jeonbuk"', f'province = "{province}"')
+        path = folder / f"{station_id}.toml"
+        path.write_text(text, encoding="utf-8")
+        station_by_id.cache_clear()
+        return path
+
+    yield add
+    station_by_id.cache_clear()
+
+
+@pytest.fixture
 def store_url(tmp_path):
     """Where a test's store lives: a SQLite file in a temporary folder, or a new database
     when the run is on PostgreSQL (``HOTSPOT_TEST_PG``, see tests/backends.py)."""

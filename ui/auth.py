@@ -71,7 +71,7 @@ def session_token() -> str | None:
 
 
 def _sign_out(expired: bool = False) -> None:
-    for k in ("auth_user", "auth_role"):
+    for k in ("auth_user", "auth_role", "auth_station", "auth_province"):
         st.session_state.pop(k, None)
     if expired:
         st.session_state["auth_expired"] = True
@@ -149,6 +149,8 @@ def signed_in_role(db_url: str) -> str | None:
     if not sign_in_required(db_url):
         st.session_state["auth_role"] = LOCAL_ROLE
         st.session_state["auth_user"] = None
+        for k in ("auth_station", "auth_province"):  # every station (ui.stations)
+            st.session_state.pop(k, None)
         return LOCAL_ROLE
     from analytics.access.sessions import check_session
 
@@ -158,7 +160,12 @@ def signed_in_role(db_url: str) -> str | None:
     if session is None:
         _sign_out(expired=reason in ("idle", "expired"))
         return None
-    st.session_state.update(auth_user=session.user_name, auth_role=session.role)
+    st.session_state.update(
+        auth_user=session.user_name,
+        auth_role=session.role,
+        auth_station=session.station,
+        auth_province=session.province,
+    )
     return session.role
 
 

@@ -3,8 +3,9 @@
 Every function here takes plain arguments (strings, numbers, dates, tuples, a frozen
 :class:`analytics.query.HotspotQuery`) so Streamlit can cache it, and calls analytics
 for the work. The hotspots of a view come from one loader, :func:`hotspots`, keyed on
-the view's query; the data version carries the role (a viewer's ends in
-:data:`VIEWER_SUFFIX`), so viewers' and analysts' results never mix.
+the view's query; the data version carries the station (``…@namwon``) and the role (a
+viewer's ends in :data:`VIEWER_SUFFIX`), so two stations' results, and viewers' and
+analysts', never mix.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from analytics.compute.backtest import meeting_end_for
 from analytics.compute.evaluation import HotspotEvaluation
 from analytics.query import HotspotQuery
 from analytics.station import clock
-from analytics.station.config import default_station
+from analytics.station.config import StationConfig, default_station, station_by_id
 from analytics.station.geo import load_geography
 from analytics.storage import store
 
@@ -28,25 +29,52 @@ from analytics.storage import store
 from ui.db import db_for, store_url  # noqa: F401
 
 VIEWER_SUFFIX = ":viewer"
+STATION_MARK = "@"
 
 
 def data_version(db_url: str) -> str:
     """Changes whenever an import lands or is undone (cheap: one small query).
 
-    A viewer's version carries a suffix, so every cached loader keyed on it keeps
+    The version names the session's station (:mod:`ui.stations`), and a viewer's
+    carries a suffix, so every cached loader keyed on it keeps stations apart, and
     viewers' (masked) results apart from analysts'.
     """
-    return store.data_version(db_for(db_url)) + (VIEWER_SUFFIX if _masked() else "")
+    from ui.stations import current_station_id
+
+    return versioned(store.data_version(db_for(db_url)), current_station_id(), masked=_masked())
 
 
-def geography():
-    return load_geography(default_station())
+def landing_version(db_url: str) -> str:
+    """The data version of a link without parameters, as an analyst opens it: the
+    configured station's (what the warm-up fills the caches for)."""
+    return versioned(store.data_version(db_for(db_url)), default_station().id)
+
+
+def versioned(store_version: str, station_id: str, *, masked: bool = False) -> str:
+    """The data version of ``station_id``'s rows at ``store_version``, as a role sees them."""
+    return f"{store_version}{STATION_MARK}{station_id}" + (VIEWER_SUFFIX if masked else "")
+
+
+def station_of(version: str) -> StationConfig:
+    """The station whose data version this is (:func:`data_version`); a bare store
+    version names none and is the configured station's."""
+    _, mark, station_id = version.removesuffix(VIEWER_SUFFIX).rpartition(STATION_MARK)
+    return station_by_id(station_id) if mark else default_station()
+
+
+def geography(version: str | None = None):
+    """The geography of ``version``'s station (default: the session's station)."""
+    if version is None:
+        from ui.stations import current_station
+
+        return load_geography(current_station())
+    return load_geography(station_of(version))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _store_events(db_url: str, version: str) -> pd.DataFrame:
-    """All events in the store, exact: for aggregates computed on the server only."""
-    return store.read_events(db_for(db_url))
+    """All of the station's events, exact: for aggregates computed on the server only."""
+    return store.read_events(db_for(db_url), station=station_of(version))
 
 
 def privacy_rule(version: str):
@@ -54,7 +82,7 @@ def privacy_rule(version: str):
     from analytics.access.privacy import PrivacyRule
 
     role = "viewer" if version.endswith(VIEWER_SUFFIX) else "analyst"
-    return PrivacyRule.for_role(role, default_station())
+    return PrivacyRule.for_role(role, station_of(version))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -65,7 +93,9 @@ def _viewer_events(db_url: str, version: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=4)
 def _clustering_events(db_url: str, version: str) -> pd.DataFrame:
     """What a viewer's hotspots are computed from (server-side only; analytics.access.privacy)."""
-    return privacy_rule(version).clustering_events(_store_events(db_url, version), geo=geography())
+    return privacy_rule(version).clustering_events(
+        _store_events(db_url, version), geo=geography(version)
+    )
 
 
 def _masked() -> bool:
@@ -90,11 +120,12 @@ def overview(db_url: str, version: str) -> dict:
     """Counts per source, the covered period, synthetic flag, import history."""
     db = db_for(db_url)
     ev = events(db_url, version)
+    station = station_of(version)
     return {
-        "counts": store.source_counts(db),
+        "counts": store.source_counts(db, station=station),
         "start": ev["occurred_at"].min() if len(ev) else None,
         "end": ev["occurred_at"].max() if len(ev) else None,
-        "synthetic": store.store_is_synthetic(db),
+        "synthetic": store.store_is_synthetic(db, station=station),
     }
 
 
@@ -107,7 +138,7 @@ def default_week(db_url: str, version: str) -> dt.date | None:
     info = overview(db_url, version)
     if info["end"] is None:
         return None
-    station = default_station()
+    station = station_of(version)
     today = clock.today()
     after_last = clock.local(info["end"]).normalize() + pd.Timedelta(days=1)
     if after_last >= today:  # live data: the coming meeting
@@ -132,7 +163,9 @@ def hotspots(db_url: str, version: str, query: HotspotQuery) -> HotspotAnswer:
 def _hotspot_answer(db_url: str, version: str, query: HotspotQuery) -> HotspotAnswer:
     rule = privacy_rule(version)
     frame = _clustering_events(db_url, version) if rule.masks else _store_events(db_url, version)
-    return answer_hotspot_query(query, db=db_for(db_url), geo=geography(), rule=rule, events=frame)
+    return answer_hotspot_query(
+        query, db=db_for(db_url), geo=geography(version), rule=rule, events=frame
+    )
 
 
 def privacy_effect(answer: HotspotAnswer, *, unit: str | None = None) -> dict:
@@ -161,7 +194,7 @@ def accuracy(db_url: str, version: str, query: HotspotQuery) -> HotspotEvaluatio
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _accuracy(db_url: str, version: str, query: HotspotQuery) -> HotspotEvaluation | None:
-    geo = geography()
+    geo = geography(version)
     events = _store_events(db_url, version)
     resolved, _ = resolve_query(query, db=db_for(db_url), geo=geo, events=events)
     return brief.forecast_accuracy(events, resolved, geo=geo)
@@ -191,7 +224,7 @@ def unit_table(
     return periods.unit_table(
         _store_events(db_url, version),
         period=periods.Period(start, end),
-        geo=geography(),
+        geo=geography(version),
         hotspots=hotspots,
     )
 
@@ -228,7 +261,7 @@ def period_events(
 def box_log(db_url: str, version: str) -> pd.DataFrame:
     from analytics.storage.boxes import read_box_log_from_store
 
-    return read_box_log_from_store(db_for(db_url))
+    return read_box_log_from_store(db_for(db_url), station=station_of(version))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -283,7 +316,7 @@ def warm_landing(db_url: str) -> list[tuple[str, float]]:
     import folium  # noqa: F401
 
     lap("imports")
-    version = store.data_version(db_for(db_url))
+    version = landing_version(db_url)
     week = default_week(db_url, version)
     lap("store")
     if week is None:
@@ -300,9 +333,9 @@ def warm_landing(db_url: str) -> list[tuple[str, float]]:
     lap("accuracy and units")
     from analytics.presentation import maps
 
-    m = maps.base_map(geography(), lang=state.lang)
+    m = maps.base_map(geography(version), lang=state.lang)
     maps.add_hotspots(m, current.head(10), lang=state.lang)
-    maps.add_landmarks(m, geography().landmarks, lang=state.lang)
+    maps.add_landmarks(m, geography(version).landmarks, lang=state.lang)
     maps.use_local_assets(m)
     m.get_root().render()  # compiles folium's templates once
     lap("map")

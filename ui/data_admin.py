@@ -11,8 +11,9 @@ from analytics.presentation.exports import rejected_rows_table, safe_frame
 from analytics.storage import connection, store, tables
 from analytics.storage.importers.core import prepare_file
 from analytics.storage.importers.errors import ImportFileError
-from ui.data import db_for
+from ui.data import db_for, station_of
 from ui.i18n import LANGS
+from ui.stations import current_station_id
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -28,14 +29,20 @@ def preview(
     from analytics.access.audit import import_failure_detail
 
     try:
-        prepared = prepare_file(content, source=source, sheet=sheet, file_name=file_name)
+        prepared = prepare_file(
+            content, source=source, sheet=sheet, file_name=file_name, station=station_of(version)
+        )
     except ImportFileError as exc:
         return {
             "error": {lang: exc.text(lang) for lang in LANGS},
             "audit_detail": import_failure_detail(source, exc) + " (preview)",
         }
     with db_for(db_url).connect() as conn:
-        already = len(store.existing_event_ids(conn, prepared.events["event_id"].tolist()))
+        already = len(
+            store.existing_event_ids(
+                conn, prepared.events["event_id"].tolist(), station=station_of(version)
+            )
+        )
     t = prepared.table
     return {
         "error": None,
@@ -83,8 +90,10 @@ def audit_refused_upload(upload_id: str, file_name: str, detail: str, db_url: st
 def run_import(
     content: bytes, file_name: str, source: str, sheet: str | None, db_url: str, progress
 ):
-    """Import for real, with an audit entry; returns the ImportResult (raises ImportFileError)."""
+    """Import into the session's station for real, with an audit entry; returns the
+    ImportResult (raises ImportFileError)."""
     from analytics.access.audit import audited_import
+    from ui.stations import current_station
 
     return audited_import(
         db_for(db_url),
@@ -94,17 +103,20 @@ def run_import(
         sheet=sheet,
         file_name=file_name,
         progress=progress,
+        station=current_station(),
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def batches(db_url: str, version: str) -> pd.DataFrame:
-    return store.list_batches(db_for(db_url)).drop(columns=["summary_json"])
+    return store.list_batches(db_for(db_url), station=station_of(version)).drop(
+        columns=["summary_json"]
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def rejected(db_url: str, version: str, batch_id: str | None) -> pd.DataFrame:
-    return store.read_rejected(db_for(db_url), batch_id)
+    return store.read_rejected(db_for(db_url), batch_id, station=station_of(version))
 
 
 def rejected_csv(db_url: str, version: str, batch_id: str | None, lang: str) -> bytes:
@@ -116,15 +128,24 @@ def rejected_csv(db_url: str, version: str, batch_id: str | None, lang: str) -> 
 
 def undo(db_url: str, batch_id: str) -> int:
     from analytics.access.audit import audited_undo
+    from ui.stations import current_station
 
-    return audited_undo(db_for(db_url), actor(), batch_id)
+    return audited_undo(db_for(db_url), actor(), batch_id, station=current_station())
 
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=30)
 def audit_log(db_url: str, version: str, limit: int = 300) -> pd.DataFrame:
     from analytics.access.audit import read_audit
 
-    return read_audit(db_for(db_url), limit=limit)
+    return read_audit(db_for(db_url), limit=limit, station=_audit_station(version))
+
+
+def _audit_station(version: str) -> str | None:
+    """Whose entries the page shows: all of them while the installation knows one
+    station (this machine's own log), else the shown station's only."""
+    from analytics.station.config import station_files
+
+    return station_of(version).id if len(station_files()) > 1 else None
 
 
 def batch_event_count(db_url: str, batch_id: str) -> int:
@@ -134,5 +155,8 @@ def batch_event_count(db_url: str, batch_id: str) -> int:
         return conn.execute(
             sa.select(sa.func.count())
             .select_from(tables.events)
-            .where(tables.events.c.batch_id == batch_id)
+            .where(
+                tables.events.c.station == current_station_id(),
+                tables.events.c.batch_id == batch_id,
+            )
         ).scalar_one()

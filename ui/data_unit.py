@@ -19,7 +19,6 @@ from analytics.compute.periods import pct_change
 from analytics.presentation import exports, maps
 from analytics.presentation.meeting_pack import build_meeting_pack
 from analytics.query import HotspotQuery
-from analytics.station.config import default_station
 from ui import data
 from ui.i18n import day_range, signed_pct, text
 from ui.tables import area_names
@@ -152,7 +151,7 @@ def unit_files(db_url: str, version: str, query: HotspotQuery, lang: str) -> dic
     v = unit_view(db_url, version, query, lang)
     unit = query.unit
     start, end = query.require_period()
-    station = default_station()
+    station = data.station_of(version)
     name = unit_names(lang)[unit]
     period = day_range(start, end, lang)
     hotspot_rows = exports.hotspot_rows(v["hotspots"], lang=lang, labels=True)
@@ -235,8 +234,8 @@ def meeting_pack_bytes(db_url: str, version: str, query: HotspotQuery, lang: str
     units = data.unit_table(db_url, version, start, end, tuple(hotspots["police_unit"].dropna()))
     acc = data.accuracy(db_url, version, query)
     page = build_meeting_pack(
-        station=default_station(),
-        geo=data.geography(),
+        station=data.station_of(version),
+        geo=data.geography(version),
         period=(start, end),
         headline=data.headline(db_url, version, start, end),
         hotspots=hotspots,

@@ -2,7 +2,7 @@
 
 A shared link carries view state only (never data, people or credentials):
 ``?week=2017-10-13&span=week&src=incident,suggestion&w=suggestion:2&cat=theft&unit=중앙지구대
-&eps=60&min=4&hs=H3fa9c01b2e&lang=en&present=1``, plus the page's own controls (``box``
+&eps=60&min=4&hs=H3fa9c01b2e&lang=en&present=1&station=namwon``, plus the page's own controls (``box``
 and ``top`` on the suggestion-box page, ``overdue`` on the complaints page). The page is
 the URL path. The hotspot keys (``week``/``span`` as its period, ``src``, ``w``, ``cat``,
 ``unit``, ``eps``, ``min``) are read and written by :class:`analytics.query.HotspotQuery`
@@ -41,6 +41,9 @@ class ViewState:
     overdue: int | None = None  # complaints page: open for at least this many days (None: 14)
     lang: str = "ko"
     present: bool = False
+    # The station's id (ui.stations checks it against the user's scope); None: the
+    # user's own. Written only when the installation knows more than one station.
+    station: str | None = None
     extra: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -80,6 +83,7 @@ def parse_query(params: dict[str, str]) -> ViewState:
         overdue=_int(p.get("overdue"), 1, 90),
         lang=p.get("lang") if p.get("lang") in LANGS else "ko",
         present=p.get("present") in ("1", "true"),
+        station=p["station"][:40] if p.get("station") else None,
     )
 
 
@@ -103,6 +107,8 @@ def to_query(state: ViewState) -> dict[str, str]:
         q["lang"] = state.lang
     if state.present:
         q["present"] = "1"
+    if state.station:
+        q["station"] = state.station
     return q
 
 

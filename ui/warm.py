@@ -97,11 +97,10 @@ def _timed(steps: list[tuple[str, float]], name: str, work: Callable[[], object]
 
 def default_view(db_url: str):
     """(data version, the default ViewState) of a link without parameters; None for no data."""
-    from analytics.storage import store
     from ui import data
     from ui.state import ViewState
 
-    version = store.data_version(data.db_for(db_url))  # an analyst's (no viewer suffix)
+    version = data.landing_version(db_url)  # an analyst's (no viewer suffix)
     week = data.default_week(db_url, version)
     return None if week is None else (version, ViewState(week=week))
 

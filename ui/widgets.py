@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from analytics.station.clock import local
-from analytics.station.config import default_station
 from ui import data, preload
 from ui.i18n import LANGS, text, week_option
 from ui.state import ViewState, set_view, share_url, view
@@ -122,7 +121,9 @@ def presentation_mode(state: ViewState) -> None:
 
 
 def footer(lang: str) -> None:
-    station = default_station()
+    from ui.stations import current_station
+
+    station = current_station()
     st.divider()
     attribution = station.attribution_ko if lang == "ko" else station.attribution
     st.caption(text("frame.attribution", lang, attribution=attribution))

@@ -54,6 +54,8 @@ ACTIONS = (
     "user.remove",
     "user.passwd",
     "user.role",
+    "user.scope",
+    "station.refused",
     "backup",
 )
 
@@ -188,14 +190,29 @@ def audit(
 AUDIT_COLUMNS = ("id", "at", "actor", "action", "detail", "batch_id", "file_name")
 
 
-def read_audit(db: sa.Engine, *, limit: int | None = 500) -> pd.DataFrame:
+def read_audit(
+    db: sa.Engine, *, limit: int | None = 500, station: str | None = None
+) -> pd.DataFrame:
     """The audit log, newest first (``limit`` entries; None for all).
 
     Columns: id, at (a Timestamp on the station's clock), actor, action, detail,
     batch_id, file_name.
+
+    With ``station`` (an id), only that station's entries: those about its import
+    batches, and those of its users. A store shared by several stations keeps one log
+    (one hash chain); the whole of it is the command line's (``python -m analytics
+    audit``), not any one station's page.
     """
     t = tables.audit_log
     q = sa.select(*(t.c[c] for c in AUDIT_COLUMNS)).order_by(t.c.id.desc())
+    if station is not None:
+        u, b = tables.users, tables.import_batches
+        q = q.where(
+            sa.or_(
+                t.c.batch_id.in_(sa.select(b.c.batch_id).where(b.c.station == station)),
+                t.c.actor.in_(sa.select(u.c.name).where(u.c.station == station)),
+            )
+        )
     if limit is not None:
         if int(limit) < 1:
             raise ValueError(f"limit must be >= 1, got {limit}")
@@ -370,19 +387,19 @@ def import_failure_detail(source, exc) -> str:
     return f"source={source} error={exc.key}" + (f" {params}" if params else "")
 
 
-def audited_undo(db: sa.Engine, actor: str, batch_id: str) -> int:
+def audited_undo(db: sa.Engine, actor: str, batch_id: str, *, station=None) -> int:
     """:func:`analytics.storage.store.undo_batch` plus its ``undo`` audit entry.
 
     The undo and its entry are one transaction. Returns the number of events removed;
     raises :class:`analytics.storage.store.UnknownBatchError` (nothing audited) for an unknown
-    batch.
+    batch, or one of another station than ``station`` (default: the configured one).
     """
     b = tables.import_batches
     with connection.write_transaction(db) as conn:
         row = conn.execute(
             sa.select(b.c.file_name, b.c.status).where(b.c.batch_id == batch_id)
         ).first()
-        removed = store.undo_batch_in(conn, batch_id)
+        removed = store.undo_batch_in(conn, batch_id, station=station)
         detail = f"removed={removed}" + (" (already undone)" if row.status == "undone" else "")
         audit_in(
             conn,

@@ -56,6 +56,10 @@ class Session:
     created_at: pd.Timestamp
     last_seen_at: pd.Timestamp
     client_address: str | None
+    # The user's station and, for a provincial user, province (analytics.access.scope),
+    # read from users at every look-up like the role.
+    station: str | None = None
+    province: str | None = None
 
 
 def _secret_hash(secret: str) -> str:
@@ -232,7 +236,7 @@ def check_session(
     s, u = tables.sessions, tables.users
     token_hash = _secret_hash(token)
     query = (
-        sa.select(s, u.c.role)
+        sa.select(s, u.c.role, u.c.station, u.c.province)
         .join(u, u.c.name == s.c.user_name)
         .where(s.c.token_hash == token_hash)
     )
@@ -272,6 +276,8 @@ def check_session(
         created_at=created,
         last_seen_at=seen,
         client_address=row.client_address,
+        station=row.station,
+        province=row.province,
     )
     return session, "ok"
 
@@ -373,7 +379,7 @@ def revoke_user_sessions_in(
     return _revoke(conn, list(hashes), name, reason, now, actor=actor)
 
 
-_REVOKE_REASONS = ("signout", "password", "removed", "admin", "idle", "expired")
+_REVOKE_REASONS = ("signout", "password", "removed", "scope", "admin", "idle", "expired")
 
 
 def _check_reason(reason: str) -> None:

@@ -41,6 +41,7 @@ from analytics.access.identity import (
     check_role,
     client_key,
 )
+from analytics.access.scope import StationScope, check_scope
 from analytics.access.sessions import revoke_user_sessions_in
 from analytics.access.times import from_text, moment, to_text
 from analytics.station import clock
@@ -100,12 +101,23 @@ def _admin_count(conn: sa.Connection) -> int:
 
 
 def add_user(
-    db: sa.Engine, name: str, password: str, *, role: str = "viewer", actor: str = "cli"
+    db: sa.Engine,
+    name: str,
+    password: str,
+    *,
+    role: str = "viewer",
+    station: str | None = None,
+    provincial: bool = False,
+    actor: str = "cli",
 ) -> None:
-    """Add a user. Raises :class:`AuthError` for a bad name, password or role, or a
-    name that is taken."""
+    """Add a user of ``station`` (default: the configured one); a ``provincial`` user
+    may open every station of that station's province (:mod:`analytics.access.scope`).
+
+    Raises :class:`AuthError` for a bad name, password, role or station, or a name that
+    is taken."""
     name = check_name(name)
     check_role(role)
+    scope = check_scope(station, provincial=provincial)
     pw = check_password(password, name)
     hashed = hash_password(pw)  # outside the write lock: it takes a tenth of a second
     now = to_text(moment(None))
@@ -117,11 +129,15 @@ def add_user(
                 name=name,
                 password_hash=hashed,
                 role=role,
+                station=scope.home,
+                province=scope.province,
                 created_at=now,
                 password_changed_at=now,
             )
         )
-        audit_in(conn, actor=actor, action="user.add", detail=f"name={name} role={role}")
+        audit_in(
+            conn, actor=actor, action="user.add", detail=f"name={name} role={role}{_where(scope)}"
+        )
 
 
 def remove_user(db: sa.Engine, name: str, *, actor: str = "cli") -> None:
@@ -187,7 +203,48 @@ def set_role(db: sa.Engine, name: str, role: str, *, actor: str = "cli") -> None
         audit_in(conn, actor=actor, action="user.role", detail=f"name={name} {row.role}->{role}")
 
 
-USER_COLUMNS = ("name", "role", "created_at", "locked_until", "failed_count")
+def set_scope(
+    db: sa.Engine,
+    name: str,
+    *,
+    station: str | None = None,
+    provincial: bool = False,
+    actor: str = "cli",
+) -> None:
+    """Move a user to ``station`` (default: the configured one), provincial or not.
+
+    The user's sessions end: a session must not keep a station it no longer has."""
+    name = check_name(name)
+    scope = check_scope(station, provincial=provincial)
+    with connection.write_transaction(db) as conn:
+        row = _user(conn, name)
+        if row is None:
+            raise AuthError("auth.no_user", name=name)
+        conn.execute(
+            tables.users.update()
+            .where(tables.users.c.name == name)
+            .values(station=scope.home, province=scope.province)
+        )
+        before = _where(StationScope(home=row.station, province=row.province, stations=("-",)))
+        audit_in(
+            conn, actor=actor, action="user.scope", detail=f"name={name}{before} ->{_where(scope)}"
+        )
+        revoke_user_sessions_in(conn, name, "scope", moment(None), actor=actor)
+
+
+def user_scope(db: sa.Engine, name: str) -> StationScope | None:
+    """The stations ``name`` may open, or None for an unknown user."""
+    u = tables.users
+    with db.connect() as conn:
+        row = conn.execute(sa.select(u.c.station, u.c.province).where(u.c.name == name)).first()
+    return None if row is None else StationScope(home=row.station, province=row.province)
+
+
+def _where(scope: StationScope) -> str:
+    return f" station={scope.home}" + (f" province={scope.province}" if scope.province else "")
+
+
+USER_COLUMNS = ("name", "role", "station", "province", "created_at", "locked_until", "failed_count")
 
 
 def list_users(
@@ -196,7 +253,8 @@ def list_users(
     now: datetime | pd.Timestamp | None = None,
     station: StationConfig | None = None,
 ) -> pd.DataFrame:
-    """The users, by name: name, role, created_at, locked_until, failed_count.
+    """The users, by name: name, role, station, province, created_at, locked_until,
+    failed_count.
 
     Never the password hashes. ``locked_until`` is set only while the account is
     locked; ``failed_count`` counts failed sign-ins within the lockout window.
@@ -206,7 +264,9 @@ def list_users(
     u, a = tables.users, tables.login_attempts
     with db.connect() as conn:
         rows = conn.execute(
-            sa.select(u.c.name, u.c.role, u.c.created_at, u.c.locked_until).order_by(u.c.name)
+            sa.select(
+                u.c.name, u.c.role, u.c.station, u.c.province, u.c.created_at, u.c.locked_until
+            ).order_by(u.c.name)
         ).all()
         attempts = conn.execute(sa.select(a.c.user_name, a.c.attempted_at)).all()
     failed: dict[str, int] = {}
@@ -214,12 +274,14 @@ def list_users(
         if from_text(at) > now_ts - window:
             failed[user_name] = failed.get(user_name, 0) + 1
     records = []
-    for name, role, created_at, locked_until in rows:
+    for name, role, home, province, created_at, locked_until in rows:
         lock = from_text(locked_until)
         records.append(
             {
                 "name": name,
                 "role": role,
+                "station": home,
+                "province": province,
                 "created_at": from_text(created_at),
                 "locked_until": lock if lock is not None and lock > now_ts else None,
                 "failed_count": failed.get(name, 0),

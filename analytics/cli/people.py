@@ -7,6 +7,7 @@ import json
 import sys
 
 from analytics.access import audit, identity, users
+from analytics.access.scope import check_scope
 from analytics.cli.common import EXIT_AUDIT_BROKEN, EXIT_BAD_INPUT, cli_actor, say
 from analytics.storage import store
 
@@ -35,10 +36,39 @@ def cmd_users_add(args) -> int:
         name = identity.check_name(args.name)
         if name in set(users.list_users(db)["name"]):
             raise identity.AuthError("auth.user_exists", name=name)
-        users.add_user(db, name, new_password(args, name), role=args.role, actor=cli_actor())
+        scope = check_scope(args.station, provincial=args.provincial)
+        users.add_user(
+            db,
+            name,
+            new_password(args, name),
+            role=args.role,
+            station=scope.home,
+            provincial=args.provincial,
+            actor=cli_actor(),
+        )
     except identity.AuthError as exc:
         return auth_error(exc, args.lang)
-    print(say(args.lang, "user_added", name=name, role=args.role))
+    print(say(args.lang, "user_added", name=name, role=args.role, where=_where(scope, args.lang)))
+    return 0
+
+
+def _where(scope, lang: str) -> str:
+    if scope.province:
+        return say(lang, "where_province", station=scope.home, province=scope.province)
+    return say(lang, "where_station", station=scope.home)
+
+
+def cmd_users_scope(args) -> int:
+
+    db = store.open_store(args.db)
+    try:
+        scope = check_scope(args.station, provincial=args.provincial)
+        users.set_scope(
+            db, args.name, station=scope.home, provincial=args.provincial, actor=cli_actor()
+        )
+    except identity.AuthError as exc:
+        return auth_error(exc, args.lang)
+    print(say(args.lang, "user_scope", name=args.name, where=_where(scope, args.lang)))
     return 0
 
 
@@ -112,11 +142,21 @@ def add_commands(sub, common) -> None:
     p = sub.add_parser("users", help="manage who may sign in (add, remove, list, passwd, role)")
     users = p.add_subparsers(dest="users_command", required=True)
     stdin_help = "read the password from standard input (one line) instead of prompting"
+    provincial_help = (
+        "the user may open every station of --station's province (its file's [station] province)"
+    )
     q = users.add_parser("add", parents=[common], help="add a user (password asked twice)")
     q.add_argument("name")
     q.add_argument("--role", choices=identity.ROLES, default="viewer")
+    q.add_argument("--provincial", action="store_true", help=provincial_help)
     q.add_argument("--password-stdin", action="store_true", help=stdin_help)
     q.set_defaults(func=cmd_users_add)
+    q = users.add_parser(
+        "scope", parents=[common], help="move a user to --station (and --provincial or not)"
+    )
+    q.add_argument("name")
+    q.add_argument("--provincial", action="store_true", help=provincial_help)
+    q.set_defaults(func=cmd_users_scope)
     q = users.add_parser("remove", parents=[common], help="remove a user")
     q.add_argument("name")
     q.set_defaults(func=cmd_users_remove)

@@ -86,6 +86,11 @@ class StationConfig:
     # [station] id: the short name every row of this station carries in a shared
     # store ("namwon"), and the name the CLI's --station and a link's ?station= use.
     id: str = "namwon"
+    # [station] province: the provincial agency whose stations a provincial user may
+    # open ("jeonbuk"); "" for a station that belongs to none configured here.
+    province: str = ""
+    province_name: str = ""
+    province_name_en: str = ""
     # [auth]: sign-in sessions end after idle_minutes without activity, and at the
     # latest session_hours after sign-in; an account is locked for lockout_minutes
     # after lockout_failures failed sign-ins within lockout_minutes, and a client
@@ -247,8 +252,17 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
             f"{path.name}: [station] id must be 1-32 lower-case letters, digits, '-' or '_'"
             f" starting with a letter, got {station_id!r}"
         )
+    province = str(st.get("province", ""))
+    if province and not STATION_ID.fullmatch(province):
+        raise ValueError(
+            f"{path.name}: [station] province must be 1-32 lower-case letters, digits, '-'"
+            f" or '_' starting with a letter, got {province!r}"
+        )
     return StationConfig(
         id=station_id,
+        province=province,
+        province_name=str(st.get("province_name", province)),
+        province_name_en=str(st.get("province_name_en", st.get("province_name", province))),
         name=_require(st, "name", "station"),
         name_en=st.get("name_en", st["name"]),
         city=st.get("city", ""),
@@ -305,6 +319,14 @@ def station_files() -> dict[str, Path]:
     for path in sorted(folder.glob("*.toml")) if folder.is_dir() else ():
         files.setdefault(load_station(path).id, path.resolve())
     return files
+
+
+def province_stations(province: str) -> tuple[str, ...]:
+    """The ids of every known station of ``province`` (:func:`station_files`), sorted;
+    empty for ``""``."""
+    if not province:
+        return ()
+    return tuple(sorted(i for i in station_files() if station_by_id(i).province == province))
 
 
 def station_id(station: str | StationConfig | None = None) -> str:

@@ -666,9 +666,18 @@ def list_batches(db: sa.Engine, *, station: str | StationConfig | None = None) -
         return pd.DataFrame(rows.all(), columns=[c.name for c in import_batches.columns])
 
 
-def read_rejected(db: sa.Engine, batch_id: str | None = None) -> pd.DataFrame:
-    """Rejected rows (optionally of one batch) with their raw cells as a dict column ``raw``."""
-    q = sa.select(rejected_rows).order_by(rejected_rows.c.batch_id, rejected_rows.c.row_number)
+def read_rejected(
+    db: sa.Engine, batch_id: str | None = None, *, station: str | StationConfig | None = None
+) -> pd.DataFrame:
+    """A station's rejected rows (optionally of one batch; default station: the configured
+    one) with their raw cells as a dict column ``raw``."""
+    b = import_batches
+    q = (
+        sa.select(rejected_rows)
+        .join(b, b.c.batch_id == rejected_rows.c.batch_id)
+        .where(b.c.station == station_id(station))
+        .order_by(rejected_rows.c.batch_id, rejected_rows.c.row_number)
+    )
     if batch_id is not None:
         q = q.where(rejected_rows.c.batch_id == batch_id)
     with db.connect() as conn:

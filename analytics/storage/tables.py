@@ -14,7 +14,7 @@ from analytics.storage.schema import EVENT_COLUMNS, STATION_TIME
 # The Alembic revision number of the schema this code writes (``alembic_version`` in the
 # store is the authority; each migration also writes its number to
 # ``meta.schema_version`` for people who look inside the file).
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 metadata = sa.MetaData()
@@ -166,6 +166,10 @@ users = sa.Table(
     sa.Column("password_changed_at", sa.String(32), nullable=False),
     sa.Column("last_signin_at", sa.String(32)),
     sa.Column("locked_until", sa.String(32)),
+    # Schema 9: the station whose rows the user sees, and, for a provincial user, the
+    # province whose every station they may open (analytics.access.scope).
+    sa.Column("station", sa.String(32), nullable=False),
+    sa.Column("province", sa.String(32)),
     sa.CheckConstraint("role IN ('viewer', 'analyst', 'admin')", name="ck_users_role"),
 )
 

@@ -275,7 +275,15 @@ def test_user_management_and_its_audit_entries(engine):
     assert users.authenticate(engine, "lee", PW) is None
     assert users.authenticate(engine, "lee", "a new long password") == "analyst"
     listed = users.list_users(engine)
-    assert list(listed.columns) == ["name", "role", "created_at", "locked_until", "failed_count"]
+    assert list(listed.columns) == [
+        "name",
+        "role",
+        "station",
+        "province",
+        "created_at",
+        "locked_until",
+        "failed_count",
+    ]
     assert listed["name"].tolist() == ["kim", "lee"] and listed["role"].tolist() == [
         "admin",
         "analyst",

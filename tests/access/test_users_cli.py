@@ -44,7 +44,7 @@ def test_cli_users_add_asks_twice(db, typed, capsys):
     answers, prompts = typed
     answers += [PW, PW]
     assert main(["users", "add", "kim", "--role", "admin", "--db", db]) == 0
-    assert "사용자를 추가했습니다: kim (admin)" in capsys.readouterr().out
+    assert "사용자를 추가했습니다: kim (admin, namwon)" in capsys.readouterr().out
     assert len(prompts) == 2 and not answers
     engine = store.open_store(db)
     assert users.authenticate(engine, "kim", PW) == "admin"

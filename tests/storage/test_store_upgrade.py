@@ -388,8 +388,8 @@ def test_a_pre_alembic_store_is_upgraded_keeping_every_row(tmp_path):
         ("events", "namwon"),
         ("suggestion_boxes", "namwon"),
     }
-    assert revision(path) == migrations.head_revision() == "0008_boxes_by_station"
-    assert meta_version(path) == str(SCHEMA_VERSION) == "8"
+    assert revision(path) == migrations.head_revision() == "0009_users_by_station"
+    assert meta_version(path) == str(SCHEMA_VERSION) == "9"
     tables = set(sa.inspect(engine).get_table_names())
     assert {"users", "login_attempts", "audit_log", "alembic_version"} <= tables
     assert {"sessions", "signin_grants", "address_attempts"} <= tables
@@ -435,7 +435,7 @@ def test_a_new_store_is_created_at_head(tmp_path):
     path = tmp_path / "new.sqlite"
     engine = store.open_store(str(path))
     assert revision(path) == migrations.head_revision()
-    assert meta_version(path) == str(SCHEMA_VERSION) == "8"
+    assert meta_version(path) == str(SCHEMA_VERSION) == "9"
     assert schema_diff(engine) == []
     assert store.is_empty(engine) and not users.has_users(engine)
     # The same schema as an upgraded old store.
@@ -490,7 +490,7 @@ def test_downgrade_to_baseline_and_up_again(tmp_path):
     assert "users" not in sa.inspect(engine).get_table_names()
     assert dump(path) == before
     store.open_store(str(path))
-    assert revision(path) == "0008_boxes_by_station" and dump(path) == before
+    assert revision(path) == "0009_users_by_station" and dump(path) == before
 
 
 def test_create_false_leaves_a_missing_store_alone(tmp_path):
@@ -504,7 +504,7 @@ def test_create_false_leaves_a_missing_store_alone(tmp_path):
 
 def test_migrations_have_one_head_and_a_line_from_the_baseline():
     scripts = migrations._scripts()
-    assert scripts.get_heads() == ["0008_boxes_by_station"]
+    assert scripts.get_heads() == ["0009_users_by_station"]
     chain = [s.revision for s in scripts.walk_revisions()][::-1]
     assert chain == [
         "0001_baseline",
@@ -515,6 +515,7 @@ def test_migrations_have_one_head_and_a_line_from_the_baseline():
         "0006_stations",
         "0007_events_by_station",
         "0008_boxes_by_station",
+        "0009_users_by_station",
     ]
 
 
