@@ -6,8 +6,9 @@ script wants to read the result. Exit codes: 0 done, 2 the input could not be us
 
 One module per kind of command: :mod:`~analytics.cli.data` (import, undo, demo,
 batches, rejected, counts, backup), :mod:`~analytics.cli.hotspots` (hotspots,
-evaluate, backtest, tune) and :mod:`~analytics.cli.people` (users, audit); what they
-share is in :mod:`~analytics.cli.common`.
+evaluate, backtest, tune), :mod:`~analytics.cli.spacetime` (gistar, emerging,
+nearrepeat) and :mod:`~analytics.cli.people` (users, audit); what they share is in
+:mod:`~analytics.cli.common`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import os
 import sys
 from contextlib import contextmanager
 
-from analytics.cli import data, hotspots, people
+from analytics.cli import data, hotspots, people, spacetime
 from analytics.cli.common import EXIT_AUDIT_BROKEN, EXIT_BAD_INPUT, options, say
 from analytics.station import config
 
@@ -28,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = options()
     parser = argparse.ArgumentParser(prog="python -m analytics", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for commands in (data, hotspots, people):
+    for commands in (data, hotspots, spacetime, people):
         commands.add_commands(sub, common)
     return parser
 
