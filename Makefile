@@ -45,6 +45,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/hotspot_bench.py
+	$(BIN)/python bench/significance_bench.py
 	$(BIN)/python bench/store_bench.py
 	$(BIN)/python bench/backtest_bench.py
 	$(BIN)/python bench/auto_bench.py

@@ -10,18 +10,28 @@ computed with and why (:class:`HotspotAnswer`):
 2. the privacy rule raises that setting to the role's floors and clusters a viewer's
    events without sensitive places (:func:`analytics.access.privacy.shown_hotspots`);
 3. the week-over-week status clusters the period and the weeks before it
-   (:func:`analytics.compute.status.hotspot_status`), each with the same query.
+   (:func:`analytics.compute.status.hotspot_status`), each with the same query;
+4. every shown hotspot is tested against chance (:mod:`analytics.compute.significance`):
+   ``significant`` and ``p_value`` (Benjamini-Hochberg adjusted across the shown
+   hotspots), on the same frame the clustering used, against uniform scatter over the
+   station's populated area (:func:`populated_area`, cached in the store).
 
 The resolved, floored query in the answer is exactly what DBSCAN ran with.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import shapely
 
-from analytics.access.privacy import PrivacyRule, ShownHotspots, shown_hotspots
+from analytics.access.privacy import LOCATABLE, PrivacyRule, ShownHotspots, shown_hotspots
+from analytics.compute import significance
 from analytics.compute.backtest import (
     DEFAULT_SOURCES,
     meeting_end_for,
@@ -43,7 +53,8 @@ class HotspotAnswer:
     ----------
     shown : ShownHotspots
         ``current`` and ``gone`` hotspots, ``withheld`` units, ``event_hotspot`` …;
-        ``shown.query`` is what DBSCAN ran with.
+        ``shown.query`` is what DBSCAN ran with. ``current`` carries ``significant``
+        and ``p_value`` (:mod:`analytics.compute.significance`).
     resolved : HotspotQuery
         The query asked with its setting filled in, before the role's floors.
     how : {'given', 'auto', 'station'}
@@ -64,6 +75,14 @@ class HotspotAnswer:
     def query(self) -> HotspotQuery:
         """The query the hotspots were computed with: resolved, and raised to the floors."""
         return self.shown.query
+
+    @property
+    def n_could_be_chance(self) -> int:
+        """Shown hotspots that are not significant: chance could have made them."""
+        current = self.shown.current
+        if "significant" not in current.columns:
+            return 0
+        return int((~current["significant"].astype(bool)).sum())
 
     @property
     def n_in_hotspots(self) -> int:
@@ -208,6 +227,8 @@ def answer_hotspot_query(
     rule: PrivacyRule,
     events: pd.DataFrame | None = None,
     weeks_back: int = 4,
+    n_simulations: int = significance.N_SIMULATIONS,
+    seed: int = significance.SEED,
 ) -> HotspotAnswer:
     """The hotspots of ``query`` as ``rule``'s role may receive them.
 
@@ -229,6 +250,9 @@ def answer_hotspot_query(
     weeks_back : int
         Weeks before the period for the week-over-week status; 0: the period's
         hotspots alone (then the query needs no period).
+    n_simulations, seed : int
+        The significance test's simulations (:data:`analytics.compute.significance.N_SIMULATIONS`
+        and :data:`~analytics.compute.significance.SEED` by default).
     """
     from analytics.storage import store
 
@@ -247,11 +271,111 @@ def answer_hotspot_query(
         )
     if query.categories:
         events = events[events["category"].isin(query.categories)]
+    if rule.masks and LOCATABLE not in events.columns:
+        # The frame a viewer's hotspots are clustered from: the significance test reads it too.
+        events = rule.clustering_events(events, geo=geo)
     shown = shown_hotspots(rule, events, resolved, geo=geo, weeks_back=weeks_back)
+    used = shown.query
+    current = shown.current
+    if len(current):
+        clustered = events.loc[shown.event_hotspot.index, ["x", "y"]].to_numpy(dtype=float)
+        area = populated_area(
+            db, geo=geo, rule=rule, include_outside=used.include_outside, points=clustered
+        )
+        current = significance.add_significance(
+            current,
+            events,
+            shown.event_hotspot,
+            area=area,
+            eps_m=used.eps_m,
+            min_samples=used.min_samples,
+            weights=used.weight_map(),
+            n_simulations=n_simulations,
+            seed=seed,
+        )
+    else:
+        current = current.assign(significant=pd.Series(dtype=bool), p_value=pd.Series(dtype=float))
+    shown = dataclasses.replace(shown, current=current)
     return HotspotAnswer(
         shown=shown,
         resolved=resolved,
         how=how,
         tuning_weeks=geo.station.tune_weeks,
         masked=rule.masks,
+    )
+
+
+# Changes when the way the populated area is built changes (its cached cells go stale).
+POPULATED_AREA_METHOD = 1
+
+
+def populated_area(
+    db,
+    *,
+    geo: StationGeography,
+    rule: PrivacyRule,
+    include_outside: bool = False,
+    points: np.ndarray | None = None,
+    cell_m: float = significance.CELL_M,
+) -> significance.PopulatedArea:
+    """The station's populated area: where the significance test's chance puts events.
+
+    The :data:`~analytics.compute.significance.CELL_M` grid cells that hold at least one
+    of the station's events in the whole store (every source, every year), clipped to
+    the boundary (:class:`~analytics.compute.significance.PopulatedArea`). For a masked
+    role the cells come from :meth:`PrivacyRule.clustering_events` (sensitive cases at
+    their ``geomask_m`` cell centres), like the role's hotspots. The cells are cached in
+    the store under its data version, so a view reads no event for them twice.
+
+    Parameters
+    ----------
+    db : sqlalchemy.Engine, the store
+    geo : StationGeography
+    rule : PrivacyRule, the role's
+    include_outside : bool
+        The view clusters events outside the boundary too: so does the area, unclipped.
+    points : ndarray of shape (n, 2), optional
+        The view's clustered events (metres): their cells are populated too, whatever
+        the store holds (a caller may pass events that are not in it).
+    cell_m : float, metres
+    """
+    from analytics.storage import store
+
+    digest = hashlib.sha1(shapely.to_wkb(geo.boundary_m, hex=False)).hexdigest()[:16]
+    key = json.dumps(
+        [
+            "populated_area",
+            POPULATED_AREA_METHOD,
+            store.data_version(db),
+            geo.station.id,
+            digest,
+            float(cell_m),
+            bool(include_outside),
+            bool(rule.masks),
+            float(rule.geomask_m) if rule.masks else None,
+            sorted(rule.sensitive) if rule.masks else None,
+        ]
+    )
+    cached = store.cache_get(db, key)
+    if cached is None:
+        events = store.read_events(
+            db,
+            columns=("category", "x", "y", "lat", "lon", "inside_station"),
+            inside_only=not include_outside,
+            by_time=False,
+            station=geo.station,
+        )
+        if rule.masks:
+            events = rule.clustering_events(events, geo=geo)
+        xy = events[["x", "y"]].to_numpy(dtype=float, na_value=np.nan)
+        cells = significance.populated_cells(xy, cell_m=cell_m)
+        cached = {"cell_m": float(cell_m), "cells": cells.tolist()}
+        store.cache_put(db, key, cached)
+    cells = np.asarray(cached["cells"], dtype=np.int64).reshape(-1, 2)
+    if points is not None:
+        cells = np.vstack([cells, significance.populated_cells(points, cell_m=cell_m)])
+    return significance.PopulatedArea.from_cells(
+        cells,
+        cell_m=cached["cell_m"],
+        boundary=None if include_outside else geo.boundary_m,
     )

@@ -9,7 +9,7 @@ from ui.auth import audit_export
 from ui.i18n import day_range, number, signed_pct, text
 from ui.maps import brief_map_options, static_hotspot_map
 from ui.state import view
-from ui.tables import hotspot_table, markdown_table, status_counts, unit_view
+from ui.tables import hotspot_table, markdown_table, status_counts, unit_view, without_chance
 from ui.widgets import privacy_note, share_box
 
 state = view()
@@ -58,6 +58,7 @@ for col, row in zip(cols, heads.itertuples(), strict=True):
 
 answer = data.hotspots(db_url, version, state.query)
 hotspots = answer.shown.current
+not_chance, chance_hidden = without_chance(hotspots)
 top_n = 5 if state.present else 10
 
 # The table gets a little more room than the map: its English rows run long.
@@ -77,10 +78,13 @@ with right:
             )
         )
     else:
-        table = hotspot_table(hotspots, lang, top=top_n, categories=2 if state.present else 3)
+        table = hotspot_table(
+            not_chance, lang, top=top_n, categories=2 if state.present else 3, chance=False
+        )
         if state.present:  # the projector: what the room reads, not the ids analysts look up
             table = table.drop(columns=[text("col.hotspot_id", lang), text("col.type", lang)])
-        st.markdown(markdown_table(table))
+        if len(table):
+            st.markdown(markdown_table(table))
         counts = status_counts(hotspots)
         st.caption(
             text(
@@ -93,6 +97,8 @@ with right:
                 inside=number(answer.n_in_hotspots),
             )
         )
+        if chance_hidden:
+            st.caption(text("brief.chance_hidden", lang, n=chance_hidden))
     st.caption(answer.sentence(lang))
     privacy_note(data.privacy_effect(answer), lang)
     acc = data.accuracy(db_url, version, state.query)

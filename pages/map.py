@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
+from analytics.compute.significance import ALPHA, N_SIMULATIONS
 from analytics.query import EPS_M_SLIDER, MIN_SAMPLES_SLIDER, WEIGHT_SLIDER
 from analytics.station.clock import weekday_names
 from analytics.storage.schema import SOURCES
@@ -13,7 +14,7 @@ from ui.charts import chart_spec, show_chart
 from ui.i18n import day, day_range, number, text
 from ui.maps import hotspot_map, map_page_options
 from ui.state import update_view, view
-from ui.tables import hotspot_table
+from ui.tables import hotspot_table, without_chance
 from ui.tables_map import (
     category_options,
     for_unit,
@@ -105,6 +106,14 @@ query = state.query
 
 answer = data.hotspots(db_url, version, query)
 hotspots = for_unit(answer.shown.current, query.unit)
+hide_chance = st.checkbox(
+    text("map.hide_chance", lang),
+    key="m_chance",
+    help=text("map.hide_chance_help", lang, sims=N_SIMULATIONS, alpha=f"{ALPHA:g}"),
+)
+chance_hidden = 0
+if hide_chance:
+    hotspots, chance_hidden = without_chance(hotspots)
 st.caption(
     text(
         "map.summary",
@@ -116,9 +125,13 @@ st.caption(
         backend=answer.shown.dbscan_backend,
     )
 )
+if chance_hidden:
+    st.caption(text("map.chance_hidden", lang, n=chance_hidden))
 privacy_note(data.privacy_effect(answer), lang, places=True)
 period_events = data.period_events(db_url, version, start, end, query.sources, query.categories)
-clicked = hotspot_map(**map_page_options(answer, period_events, db_url, version, state))
+clicked = hotspot_map(
+    **map_page_options(answer, period_events, db_url, version, state, hide_chance=hide_chance)
+)
 places = hotspot_places(hotspots, lang)
 # A click names a hotspot of this map, or nothing: the browser's word is not taken for it.
 if clicked in places and clicked != state.hotspot:

@@ -274,9 +274,12 @@ def static_hotspot_map(
 
 def brief_map_options(answer, db_url: str, version: str, state) -> dict:
     """:func:`static_hotspot_map`'s arguments on the meeting brief (``state``: the ViewState)."""
+    from ui.tables import without_chance
+
     top_n = 5 if state.present else 10
     return {
-        "hotspots": answer.shown.current.head(top_n),
+        # The meeting acts on what chance would rarely make: the brief says how many it left out.
+        "hotspots": without_chance(answer.shown.current)[0].head(top_n),
         "gone": answer.shown.gone,
         "data_key": (db_url, version, state.query, top_n),
         "lang": state.lang,
@@ -286,15 +289,22 @@ def brief_map_options(answer, db_url: str, version: str, state) -> dict:
     }
 
 
-def map_page_options(answer, events, db_url: str, version: str, state) -> dict:
-    """:func:`hotspot_map`'s arguments on the hotspot map page (``events``: the period's)."""
+def map_page_options(
+    answer, events, db_url: str, version: str, state, *, hide_chance: bool = False
+) -> dict:
+    """:func:`hotspot_map`'s arguments on the hotspot map page (``events``: the period's;
+    ``hide_chance``: leave out the hotspots that could be chance)."""
+    from ui.tables import without_chance
     from ui.tables_map import for_unit
 
     query = state.query
+    hotspots = for_unit(answer.shown.current, query.unit)
+    if hide_chance:
+        hotspots = without_chance(hotspots)[0]
     return {
-        "hotspots": for_unit(answer.shown.current, query.unit),
+        "hotspots": hotspots,
         "gone": for_unit(answer.shown.gone, query.unit),
-        "data_key": (db_url, version, query),
+        "data_key": (db_url, version, query, *(["not chance"] if hide_chance else [])),
         "lang": state.lang,
         "height": 560,
         "key": "m_map",

@@ -70,11 +70,18 @@ def shown_name(value, names: dict[str, str]) -> str:
 
 
 def hotspot_table(
-    hotspots: pd.DataFrame, lang: str, *, top: int | None = None, categories: int = 3
+    hotspots: pd.DataFrame,
+    lang: str,
+    *,
+    top: int | None = None,
+    categories: int = 3,
+    chance: bool = True,
 ) -> pd.DataFrame:
-    """Rank, place, unit, status, type, main categories, patrol windows, events.
+    """Rank, place, unit, status, type, main categories, patrol windows, events, chance, id.
 
-    ``categories`` is how many of each hotspot's main categories to list.
+    ``categories`` is how many of each hotspot's main categories to list. ``chance``:
+    a "우연?" column with the significance test's verdict and adjusted p-value, when
+    the hotspots carry it (:mod:`analytics.compute.significance`).
     """
     h = hotspots.head(top) if top else hotspots
     names = area_names(lang)
@@ -95,7 +102,29 @@ def hotspot_table(
             text("col.hotspot_id", lang): h["hotspot_id"].to_numpy(),
         }
     )
+    if chance and "significant" in h.columns:
+        frame.insert(len(frame.columns) - 1, text("col.chance", lang), chance_cells(h, lang))
     return frame
+
+
+def chance_cells(hotspots: pd.DataFrame, lang: str) -> list[str]:
+    """'아님 (p=0.005)' / '우연일 수 있음 (p=0.36)' per hotspot."""
+    return [
+        text("chance.no" if s else "chance.maybe", lang, p=f"{p:.3f}".rstrip("0").rstrip("."))
+        for s, p in zip(hotspots["significant"], hotspots["p_value"], strict=True)
+    ]
+
+
+def without_chance(hotspots: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """``(hotspots chance would rarely make, how many were left out)``.
+
+    Ranks stay as they were: a gap is a hotspot left out. Hotspots without the test's
+    columns are all kept.
+    """
+    if "significant" not in hotspots.columns:
+        return hotspots, 0
+    keep = hotspots["significant"].to_numpy(dtype=bool)
+    return hotspots[keep], int((~keep).sum())
 
 
 def unit_view(units: pd.DataFrame, lang: str) -> pd.DataFrame:

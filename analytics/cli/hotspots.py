@@ -41,6 +41,7 @@ def query_of(args, **period) -> HotspotQuery | None:
 def cmd_hotspots(args) -> int:
     from analytics.access.privacy import PrivacyRule
     from analytics.answer import answer_hotspot_query
+    from analytics.compute.significance import ALPHA, N_SIMULATIONS
     from analytics.presentation.exports import hotspot_rows, write_csv, write_hotspots_geojson
     from analytics.station.config import default_station
     from analytics.station.geo import load_geography
@@ -102,6 +103,17 @@ def cmd_hotspots(args) -> int:
             backend=shown.dbscan_backend,
         )
     )
+    if len(table):
+        print(
+            say(
+                args.lang,
+                "hotspots_chance",
+                n=len(table),
+                chance=answer.n_could_be_chance,
+                sims=N_SIMULATIONS,
+                alpha=ALPHA,
+            )
+        )
     if answer.how != "given":
         print(answer.resolved_sentence(args.lang))
     if shown.raised:
@@ -110,7 +122,8 @@ def cmd_hotspots(args) -> int:
         print(text("privacy.withheld", args.lang, n=len(shown.withheld)))
     if not args.out:
         rows = hotspot_rows(table.head(args.top), lang=args.lang)
-        cols = ["rank", "hotspot_id", "place", "police_unit", "type", "n_events", "patrol_windows"]
+        cols = ["rank", "hotspot_id", "place", "police_unit", "type", "n_events", "significant"]
+        cols += ["patrol_windows"]
         print(rows[cols].to_string(index=False) if len(rows) else "-")
     return 0
 

@@ -1,7 +1,8 @@
 """Computation: pure functions over event frames. Hotspots and their profiles,
 periods and CompStat, status, patrol targets, evaluation, the backtest and the
-tuning behind "auto"; and whether a pattern could be chance: Gi* on a grid, emerging
-hot spots and near-repeat (gistar, emerging, nearrepeat).
+tuning behind "auto"; and whether a pattern could be chance: the test of each hotspot
+against chance (significance), Gi* on a grid, emerging hot spots and near-repeat
+(gistar, emerging, nearrepeat).
 
 No I/O here: the store, the access rule and the presentation live in their own rooms.
 """

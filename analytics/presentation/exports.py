@@ -77,8 +77,12 @@ def hotspot_rows(hotspots, *, lang: str = "ko", labels: bool = False) -> pd.Data
     lang : {'ko', 'en'}
     labels : bool, default False
         False: code column names (``hotspot_id``, ``n_events`` ...), as the CLI writes
-        them. True: headers, type and status in ``lang`` (순위, 장소, 추세 ...) and
-        times as ``YYYY-MM-DD HH:MM`` station time, for people opening the file in Excel.
+        them. True: headers, type, status and significance in ``lang`` (순위, 장소,
+        추세 ...) and times as ``YYYY-MM-DD HH:MM`` station time, for people opening the
+        file in Excel.
+
+    A table with ``significant`` and ``p_value`` (:mod:`analytics.compute.significance`)
+    keeps them as its last two columns: a bool and the adjusted p-value (4 decimals).
     """
     from analytics.compute.patrol import categories_text
     from analytics.compute.profiles import format_windows
@@ -89,6 +93,10 @@ def hotspot_rows(hotspots, *, lang: str = "ko", labels: bool = False) -> pd.Data
         out["type"] = [type_name(t, lang) or t for t in hotspots["type"]]
         if "status" in out.columns:
             out["status"] = [status_name(s, lang) or "—" for s in hotspots["status"]]
+        if "significant" in out.columns:
+            out["significant"] = [
+                text(f"files.significant.{'yes' if s else 'no'}", lang) for s in out["significant"]
+            ]
         for col in ("first_event", "last_event"):
             out[col] = _local_text(hotspots[col])
         return out.rename(columns={c: text(f"files.col.{c}", lang) for c in out.columns})
@@ -122,6 +130,9 @@ def hotspot_rows(hotspots, *, lang: str = "ko", labels: bool = False) -> pd.Data
     )
     if "status" in hotspots.columns:
         frame.insert(6, "status", hotspots["status"].to_numpy())
+    if "significant" in hotspots.columns and "p_value" in hotspots.columns:
+        frame["significant"] = hotspots["significant"].astype(bool).to_numpy()
+        frame["p_value"] = hotspots["p_value"].astype(float).round(4).to_numpy()
     return frame
 
 

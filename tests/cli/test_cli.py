@@ -105,12 +105,16 @@ def test_hotspots_geojson_and_labels(tmp_path, db, capsys):
         )
         == 0
     )
-    assert "핫스팟 1곳" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "핫스팟 1곳" in printed and "우연 검정: 1곳 중" in printed
     gj = json.loads(out.read_text(encoding="utf-8"))
     [feature] = gj["features"]
     lon, lat = feature["geometry"]["coordinates"][0][0]
     assert 127.3 < lon < 127.5 and 35.3 < lat < 35.5  # EPSG:4326, at Namwon
     assert feature["properties"]["place"].startswith("남원공설시장 부근")
+    # Every hotspot says whether chance could have made it (analytics.compute.significance).
+    assert feature["properties"]["significant"] in (True, False)
+    assert 0.0 < feature["properties"]["p_value"] <= 1.0
     lines = labels.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "event_id,hotspot_id" and len(lines) == 1 + 5  # 10-10 .. 10-14
     assert {ln.split(",")[1] for ln in lines[1:]} == {feature["properties"]["hotspot_id"]}
@@ -202,6 +206,8 @@ def test_cli_exports_are_audited(tmp_path, db, capsys):
         )
         == 0
     )
+    header = out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+    assert header[-2:] == ["significant", "p_value"]
     assert main(["rejected", "--db", db, "--out", str(tmp_path / "r.csv")]) == 0
     from analytics.storage import store
 

@@ -160,6 +160,21 @@ def test_hotspot_rows_with_labels(hotspots):
     assert "n_events" in codes.columns and codes["status"].tolist() == ["new", "intensifying"]
 
 
+def test_hotspot_rows_carry_the_significance_test(hotspots):
+    tested = hotspots.assign(significant=[True, False], p_value=[0.0049999, 0.62])
+    codes = exports.hotspot_rows(tested)
+    assert list(codes.columns[-2:]) == ["significant", "p_value"]
+    assert codes["significant"].tolist() == [True, False]
+    assert codes["p_value"].tolist() == [0.005, 0.62]
+    rows = list(csv.reader(io.StringIO(exports.hotspots_csv(tested).decode("utf-8-sig"))))
+    assert rows[0][-2:] == ["우연 여부", "p값(보정)"]
+    assert [r[-2:] for r in rows[1:]] == [["우연 아님", "0.005"], ["우연일 수 있음", "0.62"]]
+    en = exports.hotspot_rows(tested, lang="en", labels=True)
+    assert en["Chance?"].tolist() == ["not chance", "could be chance"]
+    assert "p-value (adjusted)" in en.columns
+    assert "significant" not in exports.hotspot_rows(hotspots).columns  # untested: no column
+
+
 def test_hotspots_and_targets_csv(hotspots):
     data = exports.hotspots_csv(hotspots)
     assert data.startswith(BOM)

@@ -35,7 +35,8 @@ def test_brief_opens_on_the_last_demo_week(app_env):
     assert metric(at, "소리함 카드") == f"{int((ev['source'] == 'suggestion').sum()):,}"
     tables = markdown_tables(at)  # plain tables: they read best on the projector
     top = next(t for t in tables if "권장 순찰 시간" in t.columns)
-    assert 1 <= len(top) <= 10 and top["순위"].tolist() == [str(i) for i in range(1, len(top) + 1)]
+    ranks = [int(r) for r in top["순위"]]  # a gap is a hotspot that could be chance
+    assert 1 <= len(top) <= 10 and ranks == sorted(set(ranks)) and ranks[0] >= 1
     assert top["핫스팟 ID"].str.match(r"^H[0-9a-f]{10}$").all()
     units = next(t for t in tables if "미처리 민원" in t.columns)
     assert len(units) == 18
@@ -45,6 +46,52 @@ def test_brief_opens_on_the_last_demo_week(app_env):
     # component (whose script loads in the browser first, behind a grey placeholder).
     maps = [f for f in at.get("iframe") if "leaflet" in f.proto.srcdoc]
     assert len(maps) == 1 and not at.get("component_instance")
+
+
+def _demo_answer(app_env, **link):
+    """The brief's (or the map's) hotspots for ``link``, as an analyst gets them."""
+    from analytics.access.privacy import PrivacyRule
+    from analytics.answer import answer_hotspot_query
+    from analytics.station.config import default_station
+    from analytics.station.geo import load_geography
+    from ui.state import parse_query
+
+    station = default_station()
+    return answer_hotspot_query(
+        parse_query(link).query,
+        db=store.open_store(str(app_env)),
+        geo=load_geography(station),
+        rule=PrivacyRule.for_role("analyst", station),
+    )
+
+
+def test_brief_leaves_out_the_hotspots_that_could_be_chance(app_env):
+    at = run_page()
+    assert not at.exception
+    current = _demo_answer(app_env, week="2017-12-29").shown.current
+    chance = current[~current["significant"]]
+    assert len(chance) >= 1  # the demo's last week has some (three events within 80 m)
+    top = next(t for t in markdown_tables(at) if "권장 순찰 시간" in t.columns)
+    expected = current[current["significant"]].head(10)
+    assert top["핫스팟 ID"].tolist() == expected["hotspot_id"].tolist()
+    assert "우연?" not in top.columns  # every hotspot the brief lists is not chance
+    assert any(f"우연일 수 있는 핫스팟 {len(chance)}곳" in c.value for c in at.caption)
+
+
+def test_the_map_can_hide_the_hotspots_that_could_be_chance(app_env):
+    at = run_page("map")
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "핫스팟 ID" in df.value.columns)
+    verdicts = table["우연?"].str.split(" ").str[0]
+    assert set(verdicts) == {"아님", "우연일"}  # both kinds, with their p-values
+    at.checkbox(key="m_chance").check().run()
+    assert not at.exception
+    shown = next(df.value for df in at.dataframe if "핫스팟 ID" in df.value.columns)
+    assert len(shown) == (verdicts == "아님").sum()
+    assert shown["우연?"].str.startswith("아님 (p=").all()
+    hidden = (verdicts != "아님").sum()
+    assert any(c.value == f"우연일 수 있는 핫스팟 {hidden}곳을 숨겼습니다." for c in at.caption)
+    assert set(shown["핫스팟 ID"]) <= set(table["핫스팟 ID"])
 
 
 def test_brief_in_english_and_presentation_mode(app_env):

@@ -1,0 +1,433 @@
+"""Could it be chance? The Monte Carlo test of every hotspot (analytics.compute.significance)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from analytics.compute import significance
+from analytics.compute.hotspots import dbscan_labels, find_hotspots
+from analytics.compute.significance import (
+    PopulatedArea,
+    add_significance,
+    bh_adjust,
+    cluster_significance,
+    cluster_statistics,
+    monte_carlo_p_values,
+    neighbourhood_weights,
+    simulate_maxima,
+)
+from analytics.query import HotspotQuery
+from tests.conftest import make_events
+
+MARKET_XY = (989485.78, 1712481.38)  # 남원공설시장 in EPSG:5179
+CELL = significance.CELL_M
+# The town core: 8 x 6 populated 250 m cells around the market (3 km²: 동충동, 죽항동
+# and the edges of 금동 and 도통동).
+CORE_X0 = (np.floor(MARKET_XY[0] / CELL) - 4) * CELL
+CORE_Y0 = (np.floor(MARKET_XY[1] / CELL) - 3) * CELL
+CORE_W, CORE_H = 8 * CELL, 6 * CELL
+# Events scattered at random over the core at its density in the demo year's busiest
+# weeks (60 a km², the three core townships over three weeks): at eps 100 m /
+# min_samples 5 they make about seven hotspots.
+N_NOISE = 180
+EPS_M, MIN_SAMPLES = 100.0, 5.0
+QUERY = HotspotQuery(eps_m=EPS_M, min_samples=MIN_SAMPLES)
+
+
+def core_uniform(rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` points uniform over the town core (metres)."""
+    return np.column_stack(
+        [rng.uniform(CORE_X0, CORE_X0 + CORE_W, n), rng.uniform(CORE_Y0, CORE_Y0 + CORE_H, n)]
+    )
+
+
+@pytest.fixture(scope="module")
+def core_area(geo) -> PopulatedArea:
+    """The populated area of a station whose long run (a year of noise) fills the core."""
+    long_run = core_uniform(np.random.default_rng(99), 52 * N_NOISE)
+    return PopulatedArea.from_points(long_run, boundary=geo.boundary_m)
+
+
+def with_significance(xy: np.ndarray, *, geo, area: PopulatedArea, seed: int, **kw):
+    """The view's hotspots (DBSCAN on ``xy``) with ``significant`` and ``p_value``."""
+    events = make_events([{"x": x, "y": y} for x, y in xy])
+    found = find_hotspots(events, QUERY, geo=geo)
+    return add_significance(
+        found.hotspots,
+        events,
+        found.hotspot_ids[found.clustered],
+        area=area,
+        eps_m=EPS_M,
+        min_samples=MIN_SAMPLES,
+        seed=seed,
+        **kw,
+    )
+
+
+def test_the_core_area_is_the_populated_cells(core_area, geo):
+    assert len(core_area) == 48
+    assert core_area.area_m2 == pytest.approx(CORE_W * CORE_H)
+    assert shapely.contains_xy(geo.boundary_m, CORE_X0 + 1, CORE_Y0 + 1)
+
+
+# --- Must show: noise is not significant; planted clusters are -------------------------
+
+
+def test_on_complete_spatial_randomness_almost_no_hotspot_is_significant(core_area, geo):
+    """CSR over the town core: DBSCAN finds hotspots, the test calls at most 5% of them
+    (and at most one per view) significant."""
+    per_view = []
+    n_hotspots = 0
+    for seed in range(8):
+        noise = core_uniform(np.random.default_rng(1000 + seed), N_NOISE)
+        table = with_significance(noise, geo=geo, area=core_area, seed=seed)
+        n_hotspots += len(table)
+        per_view.append(int(table["significant"].sum()))
+        assert table["p_value"].between(0, 1).all()
+    assert n_hotspots >= 8 * 4  # DBSCAN did find "hotspots" in the noise (about 7 a view)
+    assert max(per_view) <= 1, per_view
+    assert sum(per_view) <= 0.05 * n_hotspots, (per_view, n_hotspots)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_planted_clusters_on_the_noise_are_significant(core_area, geo, seed):
+    """Ten clusters of 15 events (sd 30 m) planted on the noise: at least nine of their
+    centres fall inside significant hotspots."""
+    rng = np.random.default_rng(2000 + seed)
+    centres = core_uniform(rng, 10)
+    planted = [c + rng.normal(0.0, 30.0, (15, 2)) for c in centres]
+    xy = np.vstack([core_uniform(rng, N_NOISE), *planted])
+    table = with_significance(xy, geo=geo, area=core_area, seed=seed)
+    significant = table[table["significant"].to_numpy(dtype=bool)]
+    inside = shapely.contains_xy(
+        shapely.union_all(significant.geometry.to_numpy()), centres[:, 0], centres[:, 1]
+    )
+    assert inside.sum() >= 9, (inside, table[["n_events", "p_value"]])
+    # ... while the noise's own hotspots (no planted centre inside) stay out, but one.
+    holds_centre = [
+        shapely.contains_xy(g, centres[:, 0], centres[:, 1]).any() for g in table.geometry
+    ]
+    noise_only = table[~np.array(holds_centre)]
+    assert len(noise_only) >= 2 and noise_only["significant"].sum() <= 1
+
+
+def test_the_size_statistic_misses_planted_clusters_near_percolation(core_area, geo):
+    """Why density is the default: simulated clusters at this density outgrow real ones."""
+    rng = np.random.default_rng(2000)
+    centres = core_uniform(rng, 10)
+    xy = np.vstack(
+        [core_uniform(rng, N_NOISE), *[c + rng.normal(0.0, 30.0, (15, 2)) for c in centres]]
+    )
+    by_size = with_significance(xy, geo=geo, area=core_area, seed=0, statistic="size")
+    by_density = with_significance(xy, geo=geo, area=core_area, seed=0)
+    assert by_size["significant"].sum() == 0 < by_density["significant"].sum()
+
+
+# --- The p-value and the adjustment, by hand --------------------------------------------
+
+
+def test_monte_carlo_p_values_by_hand():
+    simulated = [3, 5, 5, 7, 9]
+    # (1 + #{simulated >= observed}) / (1 + 5)
+    got = monte_carlo_p_values([5, 10, 9, 2, 7.5], simulated)
+    assert got.tolist() == pytest.approx([5 / 6, 1 / 6, 2 / 6, 6 / 6, 2 / 6])
+    # A tie counts against the hotspot, also for sums of float weights.
+    assert monte_carlo_p_values([0.1 + 0.2], [0.3])[0] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="at least one"):
+        monte_carlo_p_values([1.0], [])
+
+
+def test_benjamini_hochberg_by_hand():
+    # Sorted 0.01, 0.03, 0.04, 0.2 (m = 4): p * m / rank = 0.04, 0.06, 0.0533, 0.2, then
+    # each is the least of those at its rank and above: 0.04, 0.0533, 0.0533, 0.2.
+    got = bh_adjust([0.01, 0.04, 0.03, 0.2])
+    assert got.tolist() == pytest.approx([0.04, 0.16 / 3, 0.16 / 3, 0.2])
+    assert bh_adjust([0.005] * 3).tolist() == pytest.approx([0.005] * 3)
+    assert bh_adjust([]).tolist() == []
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        bh_adjust([0.5, 1.5])
+
+
+def test_cluster_significance_applies_the_formulas():
+    area = PopulatedArea.from_cells([[0, 0], [1, 0], [0, 1], [1, 1]], cell_m=250.0)
+    rng = np.random.default_rng(5)
+    tight = rng.normal(100.0, 5.0, (12, 2))  # twelve events within ~10 m
+    xy = np.vstack([tight, area.sample(40, rng=rng)])
+    labels, _, _ = dbscan_labels(xy, eps_m=50.0, min_samples=5)
+    found = cluster_significance(
+        xy, labels, area=area, eps_m=50.0, min_samples=5, n_simulations=99, seed=3
+    )
+    k = int(labels.max()) + 1
+    assert found.observed.shape == found.p_value.shape == (k,)
+    assert found.simulated.shape == (99,)
+    expected_raw = [(1 + (found.simulated >= t).sum()) / 100 for t in found.observed]
+    assert found.p_raw.tolist() == pytest.approx(expected_raw)
+    assert found.p_value.tolist() == pytest.approx(bh_adjust(found.p_raw).tolist())
+    assert (found.significant == (found.p_value <= 0.05)).all()
+    tight_label = labels[0]
+    assert found.significant[tight_label] and found.p_raw[tight_label] == pytest.approx(0.01)
+
+
+def test_the_same_seed_gives_the_same_answer_and_another_seed_another_draw():
+    area = PopulatedArea.from_cells([[0, 0], [1, 0]], cell_m=250.0)
+    w = np.ones(60)
+    kw = {"area": area, "eps_m": 60.0, "min_samples": 3, "sample_weight": w, "n_simulations": 30}
+    a = simulate_maxima(seed=1, **kw)
+    assert a.tolist() == simulate_maxima(seed=1, **kw).tolist()
+    assert a.tolist() != simulate_maxima(seed=2, **kw).tolist()
+
+
+def test_the_density_null_is_the_densest_spot_of_the_simulated_dbscan_clusters():
+    """Counting neighbourhoods gives the maximum DBSCAN's clusters would give."""
+    area = PopulatedArea.from_cells([[0, 0], [1, 0], [0, 1]], cell_m=250.0)
+    n, seed = 90, 4
+    w = np.ones(n)
+    got = simulate_maxima(
+        area=area, eps_m=50.0, min_samples=4, sample_weight=w, n_simulations=20, seed=seed
+    )
+    rng = np.random.default_rng(seed)
+    expected = []
+    for _ in range(20):
+        xy = area.sample(n, rng=rng)
+        labels, _, _ = dbscan_labels(xy, eps_m=50.0, min_samples=4)
+        peaks = cluster_statistics(xy, labels, eps_m=50.0)
+        expected.append(peaks.max() if len(peaks) else 0.0)
+    assert got.tolist() == expected
+    assert max(expected) >= 4  # the simulations did make clusters
+
+
+def test_statistics_by_hand():
+    xy = np.array([(0, 0), (30, 0), (60, 0), (500, 0), (520, 0), (1000, 0)], float)
+    labels = np.array([0, 0, 0, 1, 1, -1])
+    w = np.array([1, 1, 2, 1, 1, 1], float)
+    near = neighbourhood_weights(xy, eps_m=30.0, sample_weight=w)
+    assert near.tolist() == [2, 4, 3, 2, 2, 1]  # (30, 0) sees 1 + 1 + 2
+    assert cluster_statistics(xy, labels, eps_m=30.0, sample_weight=w).tolist() == [4, 2]
+    sizes = cluster_statistics(xy, labels, eps_m=30.0, sample_weight=w, statistic="size")
+    assert sizes.tolist() == [4, 2]
+    assert neighbourhood_weights(xy, eps_m=30.0).tolist() == [2, 3, 2, 2, 2, 1]
+    paired = neighbourhood_weights(xy, eps_m=30.0, sample_weight=w, by_pairs=True)
+    assert paired.tolist() == near.tolist()
+
+
+def test_counting_by_pairs_is_counting_by_balls():
+    rng = np.random.default_rng(3)
+    xy = np.vstack([rng.uniform(0, 500, (400, 2)), np.full((5, 2), 250.0)])  # with repeats
+    w = rng.choice([1.0, 0.5, 2.5], len(xy))
+    for weights in (None, w):
+        balls = neighbourhood_weights(xy, eps_m=40.0, sample_weight=weights)
+        pairs = neighbourhood_weights(xy, eps_m=40.0, sample_weight=weights, by_pairs=True)
+        assert pairs == pytest.approx(balls)
+
+
+def test_weights_travel_into_the_simulations():
+    area = PopulatedArea.from_cells([[0, 0]], cell_m=250.0)
+    kw = {"area": area, "eps_m": 80.0, "min_samples": 2, "n_simulations": 10, "seed": 0}
+    one = simulate_maxima(sample_weight=np.ones(20), **kw)
+    two = simulate_maxima(sample_weight=np.full(20, 2.0), **kw)
+    assert two.tolist() == (2 * one).tolist()
+
+
+# --- The populated area --------------------------------------------------------------
+
+
+def test_the_populated_area_is_the_cells_that_held_an_event():
+    xy = [(10, 10), (20, 30), (260, 10), (-5, 600), (np.nan, 1.0)]
+    area = PopulatedArea.from_points(xy, cell_m=250.0)
+    assert area.cells.tolist() == [[-1, 2], [0, 0], [1, 0]]
+    assert area.area_m2 == pytest.approx(3 * 250.0**2)
+
+
+def test_the_populated_area_is_clipped_to_the_boundary_and_sampled_evenly():
+    # The boundary cuts cell (1, 0) in half (x < 375) and leaves out cell (2, 0).
+    boundary = shapely.box(0, 0, 375, 250)
+    area = PopulatedArea.from_cells([[0, 0], [1, 0], [2, 0]], cell_m=250.0, boundary=boundary)
+    assert len(area) == 2 and area.area_m2 == pytest.approx(375 * 250)
+    xy = area.sample(30_000, rng=np.random.default_rng(0))
+    assert shapely.contains_xy(boundary, xy[:, 0], xy[:, 1]).all()
+    in_half = (xy[:, 0] >= 250).mean()
+    assert in_half == pytest.approx(1 / 3, abs=0.01)  # an even density over the area
+    with pytest.raises(ValueError, match="empty"):
+        PopulatedArea.from_cells([[5, 5]], cell_m=250.0, boundary=boundary).sample(
+            1, rng=np.random.default_rng(0)
+        )
+
+
+# --- Parameters are checked before anything runs ----------------------------------------
+
+
+def _args(**changes):
+    area = PopulatedArea.from_cells([[0, 0]], cell_m=250.0)
+    xy = np.array([(1.0, 1.0), (2.0, 2.0), (3.0, 3.0)])
+    kw = {
+        "xy": xy,
+        "labels": np.array([0, 0, 0]),
+        "area": area,
+        "eps_m": 10.0,
+        "min_samples": 3,
+    }
+    kw.update(changes)
+    return kw
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "match"),
+    [
+        ({"n_simulations": 9}, ValueError, "use at least 19"),
+        ({"n_simulations": 0}, ValueError, "n_simulations must be >= 1"),
+        ({"n_simulations": 99.0}, TypeError, "n_simulations must be an int"),
+        ({"n_simulations": True}, TypeError, "n_simulations must be an int"),
+        ({"alpha": 0.0}, ValueError, "alpha must be strictly between 0 and 1"),
+        ({"alpha": 1.0}, ValueError, "alpha must be strictly between 0 and 1"),
+        ({"alpha": "0.05"}, TypeError, "alpha must be a number"),
+        ({"seed": -1}, ValueError, "seed must be >= 0"),
+        ({"seed": 1.5}, TypeError, "seed must be an int"),
+        ({"eps_m": 0.0}, ValueError, "eps_m must be a finite number > 0"),
+        ({"eps_m": float("nan")}, ValueError, "eps_m must be a finite number > 0"),
+        ({"min_samples": -2}, ValueError, "min_samples must be a finite number > 0"),
+        ({"statistic": "gi_star"}, ValueError, "statistic must be one of"),
+        ({"backend": "cuda"}, ValueError, "dbscan_backend must be one of"),
+        ({"area": "the town"}, TypeError, "area must be a PopulatedArea"),
+        ({"xy": np.zeros((3, 3))}, ValueError, r"xy must have shape \(n, 2\)"),
+        ({"labels": np.array([0, 0])}, ValueError, "labels must be ints of shape"),
+        ({"sample_weight": np.array([1.0, -1.0, 1.0])}, ValueError, "sample_weight must be"),
+    ],
+)
+def test_bad_parameters_are_refused_early(changes, error, match, monkeypatch):
+    def never(**_):
+        raise AssertionError("simulated before checking its parameters")
+
+    monkeypatch.setattr(significance, "simulate_maxima", never)
+    with pytest.raises(error, match=match):
+        cluster_significance(**_args(**changes))
+
+
+def test_bad_areas_are_refused():
+    with pytest.raises(ValueError, match="cell_m must be a finite number > 0"):
+        PopulatedArea.from_cells([[0, 0]], cell_m=0)
+    with pytest.raises(ValueError, match=r"cells must be an int array of shape \(k, 2\)"):
+        PopulatedArea(np.array([[0.5, 1.0]]), 250.0)
+
+
+# --- Wired into the answer: the CLI, the exports and the pages read it from there ------
+
+WEEK_START = pd.Timestamp("2017-10-06", tz="Asia/Seoul")
+WEEK_END = pd.Timestamp("2017-10-13", tz="Asia/Seoul")
+
+
+def _write(engine, batch_id: str, frame: pd.DataFrame) -> None:
+    from analytics.storage import connection, store
+
+    with connection.write_transaction(engine) as conn:
+        record = store.BatchRecord(
+            batch_id, "incident", f"{batch_id}.csv", "0" * 64, None, None, None, len(frame), 0, True
+        )
+        store.write_batch(conn, record, frame.assign(batch_id=batch_id), [])
+
+
+def _events(xy, *, at, start_id: int, **fields) -> pd.DataFrame:
+    return make_events(
+        [{"x": x, "y": y, "occurred_at": at, **fields} for x, y in xy], start_id=start_id
+    )
+
+
+def _answer(engine, geo, role: str = "analyst", events=None):
+    from analytics.access.privacy import PrivacyRule
+    from analytics.answer import answer_hotspot_query
+
+    query = HotspotQuery(start=WEEK_START, end=WEEK_END, eps_m=EPS_M, min_samples=MIN_SAMPLES)
+    rule = PrivacyRule.for_role(role, geo.station)
+    return answer_hotspot_query(query, db=engine, geo=geo, rule=rule, events=events, weeks_back=0)
+
+
+def test_the_answers_hotspots_carry_significance_against_the_stores_populated_area(
+    engine, geo, monkeypatch
+):
+    from analytics.access.privacy import PrivacyRule
+    from analytics.answer import populated_area
+    from analytics.storage import store
+
+    rng = np.random.default_rng(7)
+    # The long run (2016) fills the town core; the week is noise plus three planted clusters.
+    _write(
+        engine,
+        "long",
+        _events(core_uniform(rng, 2000), at=WEEK_START - pd.Timedelta(days=300), start_id=0),
+    )
+    centres = core_uniform(rng, 3)
+    week_xy = np.vstack(
+        [core_uniform(rng, N_NOISE), *[c + rng.normal(0, 20, (15, 2)) for c in centres]]
+    )
+    _write(engine, "week", _events(week_xy, at=WEEK_START + pd.Timedelta(days=2), start_id=10_000))
+
+    area = populated_area(engine, geo=geo, rule=PrivacyRule.for_role("analyst", geo.station))
+    assert len(area) == 48 and area.area_m2 == pytest.approx(CORE_W * CORE_H)
+
+    answer = _answer(engine, geo)
+    current = answer.shown.current
+    assert current["significant"].dtype == bool and current["p_value"].between(0, 1).all()
+    significant = shapely.union_all(current.geometry[current["significant"]].to_numpy())
+    assert shapely.contains_xy(significant, centres[:, 0], centres[:, 1]).all()
+    assert answer.n_could_be_chance == int((~current["significant"]).sum()) >= 1
+
+    # Asked again: the area comes from the store's cache, and the answer is the same.
+    events = store.read_events(engine, start=WEEK_START, end=WEEK_END)
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the populated area read the store's events again")
+
+    monkeypatch.setattr(store, "read_events", no_reading)
+    again = _answer(engine, geo, events=events).shown.current
+    assert again[["hotspot_id", "significant", "p_value"]].equals(
+        current[["hotspot_id", "significant", "p_value"]]
+    )
+
+
+def test_a_viewers_significance_does_not_move_with_a_sensitive_case_inside_its_cell(tmp_path, geo):
+    """A sexual-crime case moved 20 m inside its 100 m geomask cell, across a 250 m cell
+    line of the populated area: nothing a viewer receives changes (the analyst's area does)."""
+    from analytics.access.privacy import PrivacyRule
+    from analytics.answer import populated_area
+    from analytics.storage import store
+
+    rng = np.random.default_rng(11)
+    # A small store (3 x 3 cells around the market), so that one cell more or less in
+    # the populated area moves the p-values.
+    x0, y0 = MARKET_XY[0] // CELL * CELL - CELL, MARKET_XY[1] // CELL * CELL - CELL
+    noise = np.column_stack(
+        [rng.uniform(x0, x0 + 3 * CELL, 40), rng.uniform(y0, y0 + 3 * CELL, 40)]
+    )
+    thefts = np.vstack([noise, MARKET_XY + rng.normal(0, 20, (9, 2))])
+    y = CORE_Y0 - 3 * CELL + 10.0  # a street south of the core: no other event's cells
+    found = {}
+    for name, x in (("before", 989_240.0), ("after", 989_260.0)):  # one 100 m cell, two 250 m ones
+        engine = store.open_store(str(tmp_path / f"{name}.sqlite"))
+        at = WEEK_START + pd.Timedelta(days=1)
+        _write(
+            engine,
+            "b",
+            pd.concat(
+                [
+                    _events(thefts, at=at, start_id=0, category="theft"),
+                    _events([(x, y)] * 6, at=at, start_id=5000, category="sexual"),
+                ],
+                ignore_index=True,
+            ),
+        )
+        viewer = _answer(engine, geo, role="viewer").shown.current
+        analyst = populated_area(engine, geo=geo, rule=PrivacyRule.for_role("analyst", geo.station))
+        found[name] = (viewer.drop(columns="geometry"), viewer.geometry, analyst.cells)
+        engine.dispose()
+    (v1, g1, a1), (v2, g2, a2) = found["before"], found["after"]
+    assert len(v1) >= 2 and v1["significant"].any()
+    assert v1.equals(v2) and g1.geom_equals_exact(g2, 0).all()
+    assert a1.tolist() != a2.tolist()  # the exact place did matter to the analyst's area
+
+
+def test_the_answer_without_hotspots_still_has_the_columns(engine, geo):
+    answer = _answer(engine, geo, events=_events([MARKET_XY], at=WEEK_START, start_id=0))
+    assert list(answer.shown.current.columns[-2:]) == ["significant", "p_value"]
+    assert answer.n_could_be_chance == 0
