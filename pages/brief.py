@@ -86,18 +86,19 @@ with right:
         if len(table):
             st.markdown(markdown_table(table))
         counts = status_counts(hotspots)
-        st.caption(
-            text(
-                "brief.summary",
-                lang,
-                n=len(hotspots),
-                new=counts["new"],
-                up=counts["intensifying"],
-                clustered=number(answer.shown.n_clustered),
-                inside=number(answer.n_in_hotspots),
-            )
+        summary = text(
+            "brief.summary",
+            lang,
+            n=len(hotspots),
+            new=counts["new"],
+            up=counts["intensifying"],
+            clustered=number(answer.shown.n_clustered),
+            inside=number(answer.n_in_hotspots),
         )
-        if chance_hidden:
+        if chance_hidden and state.present:  # one line on the projector
+            summary += " · " + text("brief.chance_hidden_short", lang, n=chance_hidden)
+        st.caption(summary)
+        if chance_hidden and not state.present:
             st.caption(text("brief.chance_hidden", lang, n=chance_hidden))
     st.caption(answer.sentence(lang))
     privacy_note(data.privacy_effect(answer), lang)
