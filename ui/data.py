@@ -17,10 +17,8 @@ import streamlit as st
 
 from analytics.answer import HotspotAnswer, answer_hotspot_query, resolve_query
 from analytics.compute import brief, periods
-from analytics.compute.backtest import meeting_end_for
 from analytics.compute.evaluation import HotspotEvaluation
 from analytics.query import HotspotQuery
-from analytics.station import clock
 from analytics.station.config import StationConfig, default_station, station_by_id
 from analytics.station.geo import load_geography
 from analytics.storage import store
@@ -135,16 +133,10 @@ def default_week(db_url: str, version: str) -> dt.date | None:
     On a live store that is the coming meeting; on the 2017 demo it is the
     last week of the demo year.
     """
+    from analytics.presentation.week_pack import default_week as latest_week
+
     info = overview(db_url, version)
-    if info["end"] is None:
-        return None
-    station = station_of(version)
-    today = clock.today()
-    after_last = clock.local(info["end"]).normalize() + pd.Timedelta(days=1)
-    if after_last >= today:  # live data: the coming meeting
-        return periods.meeting_date(today.date(), meeting_weekday=station.meeting_weekday)
-    # Old data (the demo year): its last complete reporting week.
-    return meeting_end_for(after_last, station.meeting_weekday).date()
+    return latest_week(info["end"], meeting_weekday=station_of(version).meeting_weekday)
 
 
 def hotspots(db_url: str, version: str, query: HotspotQuery) -> HotspotAnswer:

@@ -17,7 +17,6 @@ import streamlit as st
 from analytics.compute.patrol import column_name, patrol_targets
 from analytics.compute.periods import pct_change
 from analytics.presentation import exports, maps
-from analytics.presentation.meeting_pack import build_meeting_pack
 from analytics.query import HotspotQuery
 from ui import data
 from ui.i18n import day_range, signed_pct, text
@@ -227,25 +226,14 @@ def meeting_pack_bytes(db_url: str, version: str, query: HotspotQuery, lang: str
     query : HotspotQuery, the brief's (``state.query``); only its period and setting count
     lang : {'ko', 'en'}
     """
-    query = query.station_wide()
-    start, end = query.require_period()
-    answer = data.hotspots(db_url, version, query)
-    hotspots = answer.shown.current
-    units = data.unit_table(db_url, version, start, end, tuple(hotspots["police_unit"].dropna()))
-    acc = data.accuracy(db_url, version, query)
-    page = build_meeting_pack(
-        station=data.station_of(version),
+    from analytics.presentation.week_pack import meeting_pack_html
+
+    page = meeting_pack_html(
+        data.db_for(db_url),
         geo=data.geography(version),
-        period=(start, end),
-        headline=data.headline(db_url, version, start, end),
-        hotspots=hotspots,
-        units=units,
-        accuracy_sentence=acc.accuracy_sentence(lang) if acc else None,
-        setting_sentence=answer.sentence(lang),
+        query=query,
+        rule=data.privacy_rule(version),
         lang=lang,
-        synthetic=bool(data.overview(db_url, version)["synthetic"]),
-        gone=answer.shown.gone,
-        withheld=len(answer.shown.withheld),
     )
     return page.encode("utf-8")
 

@@ -18,7 +18,7 @@ import os
 import sys
 from contextlib import contextmanager
 
-from analytics.cli import data, hotspots, people, spacetime
+from analytics.cli import data, hotspots, meeting, people, spacetime
 from analytics.cli.common import EXIT_AUDIT_BROKEN, EXIT_BAD_INPUT, options, say
 from analytics.station import config
 
@@ -29,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = options()
     parser = argparse.ArgumentParser(prog="python -m analytics", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for commands in (data, hotspots, spacetime, people):
+    for commands in (data, hotspots, spacetime, meeting, people):
         commands.add_commands(sub, common)
     return parser
 
