@@ -12,7 +12,7 @@ from ui import data, preload, stations, warm
 from ui.auth import sidebar_user, sign_in_page, signed_in_role
 from ui.i18n import text
 from ui.state import view
-from ui.widgets import footer, presentation_mode, sidebar_frame
+from ui.widgets import footer, presentation_mode, sidebar_frame, week_outside_note
 
 station = default_station()
 state = view()
@@ -77,6 +77,7 @@ lang = state.lang
 presentation_mode(state)
 if data.overview(db_url, version)["synthetic"]:
     st.warning(text("frame.synthetic", lang))
+week_outside_note(db_url, version, state, lang)
 
 started = time.perf_counter()
 warm.note_activity()

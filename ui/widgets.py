@@ -85,6 +85,38 @@ def sidebar_frame(lang: str, db_url: str, version: str) -> ViewState:
     return state
 
 
+def week_outside_note(db_url: str, version: str, state: ViewState, lang: str) -> None:
+    """On every page: say so when the link's reporting week holds none of the station's
+    data (the view stays as shared), and offer the latest week with data."""
+    from ui.i18n import day_range
+
+    info = data.overview(db_url, version)
+    if state.week is None or info["start"] is None:
+        return
+    start, end = state.query.require_period()
+    if end > info["start"] and start <= info["end"]:
+        return
+    latest = data.default_week(db_url, version)
+    st.warning(
+        text(
+            "frame.week_outside",
+            lang,
+            period=day_range(start, end, lang),
+            data=day_range(info["start"], info["end"] + pd.Timedelta(days=1), lang),
+        )
+    )
+    if latest is not None and latest != state.week:
+
+        def go_latest() -> None:
+            # Before the rerun: the sidebar's week picker must not put the old week back.
+            if "v_week" in st.session_state:
+                st.session_state["v_week"] = latest
+            set_view(state.with_(week=latest, hotspot=None))
+
+        label = text("frame.week_latest", lang, week=week_option(latest, lang))
+        st.button(label, key="frame_week_latest", on_click=go_latest)
+
+
 def share_box(state: ViewState, lang: str, path: str) -> None:
     """A "링크 복사" button: a dialog with the link that reproduces this view.
 

@@ -165,3 +165,14 @@ def test_language_switch(server, page):
     page.get_by_text("Expanded staff meeting brief").first.wait_for(timeout=60_000)
     assert "lang=en" in page.url
     screenshot(page, "brief-en")
+
+
+@pytest.mark.parametrize("path", ["map", "incidents"])
+def test_a_week_outside_the_data_says_so_and_offers_the_latest(server, page, path):
+    page.goto(f"{server}/{path}?week=2030-01-04")
+    page.get_by_text("에는 자료가 없습니다").first.wait_for(timeout=60_000)
+    assert "자료가 있는 기간: 2017.01.01(일) ~ 2017.12.31(일)" in page.content()
+    assert "week=2030-01-04" in page.url  # the view stays as shared
+    page.get_by_role("button", name="자료가 있는 최근 주로 가기").click()
+    page.wait_for_url(f"**/{path}?*week={WEEK}*", timeout=60_000)
+    page.get_by_text("에는 자료가 없습니다").first.wait_for(state="detached", timeout=60_000)

@@ -271,3 +271,25 @@ def test_headline_compares_with_the_same_week_last_year_only_when_it_is_there(
     at = run_page(week="2016-10-14")  # the first week: nothing older in the store
     assert metric(at, "사건·112") == "3"
     assert any("작년 같은 주: 자료 없음" in c.value for c in at.caption)
+
+
+def test_a_week_outside_the_data_says_so(app_env):
+    # The frame draws it before every page (AppTest keeps the frame's elements only on
+    # the first run of the first page: other pages are a browser test's).
+    at = run_page(week="2030-01-04")
+    assert not at.exception
+    said = [w.value for w in at.warning if "자료가 없습니다" in w.value]
+    assert said == [
+        "이 링크의 기간(2029.12.28(금) ~ 2030.01.03(목))에는 자료가 없습니다."
+        " 자료가 있는 기간: 2017.01.01(일) ~ 2017.12.31(일)."
+    ]
+    assert at.query_params["week"] == "2030-01-04"  # the view stays as shared
+    at.button(key="frame_week_latest").click().run()
+    assert not at.exception
+    assert at.query_params["week"] == "2017-12-29"
+    assert not [w for w in at.warning if "자료가 없습니다" in w.value]
+
+
+def test_a_week_with_data_has_no_such_note(app_env):
+    at = run_page(week="2017-10-13")
+    assert not [w for w in at.warning if "자료가 없습니다" in w.value]
