@@ -56,6 +56,7 @@ ACTIONS = (
     "user.role",
     "user.scope",
     "station.refused",
+    "decision.add",
     "backup",
 )
 

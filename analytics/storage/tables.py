@@ -14,7 +14,7 @@ from analytics.storage.schema import EVENT_COLUMNS, STATION_TIME
 # The Alembic revision number of the schema this code writes (``alembic_version`` in the
 # store is the authority; each migration also writes its number to
 # ``meta.schema_version`` for people who look inside the file).
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 metadata = sa.MetaData()
@@ -143,6 +143,33 @@ suggestion_boxes = sa.Table(
     # for, and the app always names it.
     sa.Column("station", sa.String(32), nullable=False),
     sa.UniqueConstraint("station", "box_id", "installed_on", name="uq_box_placement"),
+)
+
+
+# What the Friday meeting decided about a hotspot (schema 10), followed up the next
+# Friday (analytics.compute.followup). Appended, never changed: a later decision about
+# the same hotspot and meeting replaces the earlier one in what the brief shows.
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("station", sa.String(32), nullable=False),
+    sa.Column("week", sa.String(10), nullable=False),  # the meeting day (YYYY-MM-DD)
+    sa.Column("hotspot_id", sa.String(16), nullable=False),
+    sa.Column("place", sa.Text, nullable=False),
+    sa.Column("police_unit", sa.Text),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("owner_unit", sa.Text),
+    sa.Column("due_on", sa.String(10)),
+    sa.Column("note", sa.Text),  # masked on the way in (analytics.access.masking)
+    # The hotspot's polygon as decided on, WKB in hex, metres (the analysis CRS).
+    sa.Column("area_wkb", sa.Text, nullable=False),
+    sa.Column("decided_by", sa.String(200), nullable=False),
+    sa.Column("decided_at", sa.String(32), nullable=False),
+    sa.CheckConstraint(
+        "action IN ('patrol', 'cpted', 'investigation', 'none')", name="ck_decisions_action"
+    ),
+    sa.Index("ix_decisions_station_week", "station", "week"),
 )
 
 
