@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import data, data_unit
 from ui.auth import audit_export
+from ui.decisions import follow_up_section
 from ui.i18n import day_range, number, signed_pct, text
 from ui.maps import brief_map_options, static_hotspot_map
 from ui.state import view
@@ -27,6 +28,7 @@ st.caption(text("brief.week", lang, range=day_range(start, end, lang)))
 holidays = data.holidays(start, end, lang)
 if holidays:
     st.caption(text("brief.holidays", lang, names=", ".join(f"{d:%m.%d} {n}" for d, n in holidays)))
+follow_up_section(db_url, version, state.week, lang)  # last week's decisions, what followed
 
 heads = data.headline(db_url, version, start, end)
 cols = st.columns(len(heads))

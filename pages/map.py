@@ -11,6 +11,7 @@ from analytics.station.clock import weekday_names
 from analytics.storage.schema import SOURCES
 from ui import data
 from ui.charts import chart_spec, show_chart
+from ui.decisions import decision_form
 from ui.i18n import day, day_range, number, text
 from ui.maps import hotspot_map, map_page_options
 from ui.state import update_view, view
@@ -207,6 +208,7 @@ if state.hotspot in places:
         hide_index=True,
         width="stretch",
     )
+    decision_form(db_url, version, state.week, h, lang)
 
 if st.checkbox(text("map.kdist", lang), key="m_kdist"):
     curve = data.kdistance(
