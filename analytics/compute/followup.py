@@ -36,7 +36,7 @@ def follow_up(
     *,
     ring_m: float = RING_M,
     as_of: pd.Timestamp | None = None,
-    timezone: str = "Asia/Seoul",
+    timezone: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Incidents inside and around each decision's hotspot, the week before and after.
 
@@ -53,8 +53,8 @@ def follow_up(
     as_of : Timestamp, optional
         Counts stop here (the data's end); ``after_complete`` says whether the week after
         is whole. Default: the end of the week after.
-    timezone : str
-        The station's zone: meeting days are midnights there.
+    timezone : str, optional
+        The station's zone: meeting days are midnights there (default: the station clock's).
 
     Returns
     -------
@@ -64,6 +64,9 @@ def follow_up(
     if not ring_m > 0:
         raise ValueError(f"ring_m must be > 0 metres, got {ring_m}")
     require_columns(events, ("source", "occurred_at", "x", "y"))
+    from analytics.station import clock
+
+    zone = timezone or clock.zone()
     out = decisions.copy()
     for col in COLUMNS:
         out[col] = pd.Series(dtype="int64" if col != "after_complete" else "bool")
@@ -75,7 +78,7 @@ def follow_up(
     points = shapely.points(xy)
     rows = []
     for week, area in zip(out["week"], out.geometry, strict=True):
-        meeting = pd.Timestamp(week, tz=timezone)
+        meeting = pd.Timestamp(week, tz=zone)
         end_after = meeting + WEEK
         stop = end_after if as_of is None else min(end_after, as_of)
         before = np.asarray((when >= meeting - WEEK) & (when < meeting), dtype=bool)
