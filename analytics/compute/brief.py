@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.compute import hotspots, periods
+from analytics.compute.changes import compare_counts
 from analytics.compute.evaluation import HotspotEvaluation, evaluate_hotspots
 from analytics.query import HotspotQuery
 from analytics.station.geo import StationGeography
@@ -31,7 +32,12 @@ def headline_figures(
     Counts events inside the station. Columns: ``source``, ``count``, ``previous``,
     ``change_pct``, ``mean_4w``, ``vs_4w_pct``, ``has_last_year``, ``last_year``,
     ``vs_last_year_pct`` (None without last year: a store that begins after that week
-    knows nothing of it, so it is unknown, not zero).
+    knows nothing of it, so it is unknown, not zero), and what the page shows of them:
+    ``change``, ``vs_4w`` and ``vs_last_year``, each an
+    :class:`analytics.compute.changes.Change` (the exact test against last week, the
+    four weeks before, the same week last year; ``vs_last_year`` None without it). The
+    ``*_pct`` columns are the plain arithmetic, never shown: a percentage of small
+    counts is noise (:mod:`analytics.compute.changes`).
     """
     ev = events[events["inside_station"].astype(bool)]
 
@@ -41,25 +47,27 @@ def headline_figures(
 
     now = count(start, end)
     prev = count(start - WEEK, start)
-    mean4 = count(start - 4 * WEEK, start) / 4.0
+    four_weeks = count(start - 4 * WEEK, start)
     covered = bool(len(ev)) and ev["occurred_at"].min() < end - YEAR
     last_year = count(start - YEAR, end - YEAR)
     rows = []
     for src in HEADLINE_SOURCES:
-        n = int(now.get(src, 0))
+        n, before = int(now.get(src, 0)), int(prev.get(src, 0))
+        n4, ly = int(four_weeks.get(src, 0)), int(last_year.get(src, 0))
         rows.append(
             {
                 "source": src,
                 "count": n,
-                "previous": int(prev.get(src, 0)),
-                "change_pct": periods.pct_change(n, int(prev.get(src, 0))),
-                "mean_4w": float(mean4.get(src, 0.0)),
-                "vs_4w_pct": periods.pct_change(n, float(mean4.get(src, 0.0))),
+                "previous": before,
+                "change_pct": periods.pct_change(n, before),
+                "mean_4w": n4 / 4.0,
+                "vs_4w_pct": periods.pct_change(n, n4 / 4.0),
                 "has_last_year": covered,
-                "last_year": int(last_year.get(src, 0)),
-                "vs_last_year_pct": periods.pct_change(n, int(last_year.get(src, 0)))
-                if covered
-                else None,
+                "last_year": ly,
+                "vs_last_year_pct": periods.pct_change(n, ly) if covered else None,
+                "change": compare_counts(n, before),
+                "vs_4w": compare_counts(n, n4, exposure=4),
+                "vs_last_year": compare_counts(n, ly) if covered else None,
             }
         )
     return pd.DataFrame(rows)

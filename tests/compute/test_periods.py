@@ -367,6 +367,17 @@ def test_compstat_table_counts(sources, expected):
     assert table["count"].dtype == "int64"
 
 
+def test_compstat_shows_changes_of_small_counts_as_counts():
+    """28 days: 5 against 1 is "+400%" in arithmetic; shown as counts, and not significant."""
+    table = compstat_table(COMPSTAT_EVENTS, period=WEEK)
+    change = table.loc["28d", "change"]
+    assert table.loc["28d", "change_pct"] == pytest.approx(400.0)
+    assert (change.text("en"), change.significant) == ("1 → 5, +4", False)
+    assert table.loc["ytd", "change_vs_last_year"].text("ko") == "1 → 7, +6"
+    # 7 against 1: P(X >= 7 | n = 8) = 9/256, twice: still could be chance.
+    assert table.loc["ytd", "change_vs_last_year"].p_value == pytest.approx(18 / 256)
+
+
 def test_compstat_windows_are_reported():
     table = compstat_table(COMPSTAT_EVENTS, period=WEEK)
     assert table.loc["28d", "start"] == kst("2017-09-15")
@@ -536,6 +547,14 @@ UNIT_COUNTS = [
     ("open_complaints", (0, 0)),
     ("hotspots", (0, 0)),
 ]
+
+
+def test_unit_table_change_is_the_exact_test_of_the_totals(geo):
+    table = unit_table(UNIT_EVENTS, period=WEEK, geo=geo)
+    central, sannae = table.loc[CENTRAL, "change"], table.loc[SANNAE, "change"]
+    assert (central.now, central.before, central.delta("en")) == (4, 1, "+3")
+    assert (sannae.text("en"), sannae.significant) == ("0 → 1, +1", False)
+    assert table.loc["운봉파출소", "change"].direction == "flat"
 
 
 @pytest.mark.parametrize(("column", "expected"), UNIT_COUNTS)
