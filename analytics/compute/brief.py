@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.compute import hotspots, periods
-from analytics.compute.changes import compare_counts
+from analytics.compute.changes import Change, compare_counts
 from analytics.compute.evaluation import HotspotEvaluation, evaluate_hotspots
 from analytics.query import HotspotQuery
 from analytics.station.geo import StationGeography
@@ -22,6 +22,23 @@ from analytics.station.geo import StationGeography
 HEADLINE_SOURCES = ("incident", "suggestion", "complaint")
 WEEK = pd.Timedelta(days=7)
 YEAR = pd.Timedelta(days=364)  # 52 weeks: the same weekdays
+
+
+def headline_changes(row) -> tuple[Change, Change, Change | None]:
+    """``(vs last week, vs the 4-week mean, vs the same week last year)`` of one headline row.
+
+    ``row`` is a mapping with ``count``, ``previous``, ``mean_4w``, ``last_year`` and
+    optionally ``has_last_year`` (default True). The 4-week mean is compared as its
+    four weeks' total over an exposure of 4 (:func:`~analytics.compute.changes.compare_counts`);
+    without last year the third is None. The brief and the meeting pack both read a
+    row's changes here.
+    """
+    n = int(row.get("count", 0))
+    last_week = compare_counts(n, row.get("previous", 0))
+    four_weeks = compare_counts(n, round(4 * float(row.get("mean_4w", 0.0))), exposure=4)
+    covered = bool(row.get("has_last_year", True))
+    last_year = compare_counts(n, row.get("last_year", 0)) if covered else None
+    return last_week, four_weeks, last_year
 
 
 def headline_figures(
@@ -54,22 +71,19 @@ def headline_figures(
     for src in HEADLINE_SOURCES:
         n, before = int(now.get(src, 0)), int(prev.get(src, 0))
         n4, ly = int(four_weeks.get(src, 0)), int(last_year.get(src, 0))
-        rows.append(
-            {
-                "source": src,
-                "count": n,
-                "previous": before,
-                "change_pct": periods.pct_change(n, before),
-                "mean_4w": n4 / 4.0,
-                "vs_4w_pct": periods.pct_change(n, n4 / 4.0),
-                "has_last_year": covered,
-                "last_year": ly,
-                "vs_last_year_pct": periods.pct_change(n, ly) if covered else None,
-                "change": compare_counts(n, before),
-                "vs_4w": compare_counts(n, n4, exposure=4),
-                "vs_last_year": compare_counts(n, ly) if covered else None,
-            }
-        )
+        row = {
+            "source": src,
+            "count": n,
+            "previous": before,
+            "change_pct": periods.pct_change(n, before),
+            "mean_4w": n4 / 4.0,
+            "vs_4w_pct": periods.pct_change(n, n4 / 4.0),
+            "has_last_year": covered,
+            "last_year": ly,
+            "vs_last_year_pct": periods.pct_change(n, ly) if covered else None,
+        }
+        row["change"], row["vs_4w"], row["vs_last_year"] = headline_changes(row)
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

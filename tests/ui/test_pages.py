@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 from analytics.query import HotspotQuery
 from analytics.station.config import REPO_ROOT, resolve_db_url
@@ -266,7 +267,11 @@ def test_headline_compares_with_the_same_week_last_year_only_when_it_is_there(
     at = run_page(week="2017-10-13")
     assert not at.exception
     assert metric(at, "사건·112") == "5"
-    assert any("작년 같은 주 3 (+66.7%)" in c.value for c in at.caption)
+    # 3 → 5 is "+66.7%" in arithmetic: too few events for a percentage, and p = 0.73.
+    assert any("작년 같은 주 3 (+2)" in c.value for c in at.caption)
+    incidents = next(m for m in at.metric if m.label == "사건·112")
+    assert incidents.delta == "+5"  # nothing last week: 0 → 5, p = 0.0625, could be chance
+    assert incidents.proto.color == MetricProto.MetricColor.GRAY
 
     at = run_page(week="2016-10-14")  # the first week: nothing older in the store
     assert metric(at, "사건·112") == "3"
