@@ -45,7 +45,8 @@ ALPHA = 0.05
 UP, DOWN, FLAT = "up", "down", "flat"
 DIRECTIONS = (UP, DOWN, FLAT)
 
-_MINUS = "\u2212"  # typographic minus, as wide as "+"
+_MINUS = "\u2212"  # typographic minus: as wide as "+", so columns of changes line up
+_DASH = "\u2014"
 _MARKS = {UP: "\u25b2", DOWN: "\u25bc"}  # ▲ ▼
 _EPS = 1e-9
 
@@ -83,13 +84,27 @@ def _number(value: float) -> str:
     return f"{value:,.1f}"
 
 
+def format_pct(value: float | None, lang: str = "ko") -> str:
+    """A percent change as text with its sign: ``+12.5%``, ``−3.0%``, ``0.0%``, ``—``.
+
+    One decimal; a value that rounds to zero has no sign. ``None``, NaN and infinities
+    give "—". The text is the same in both languages; ``lang`` is checked so that
+    callers can pass their page language through. (Also reachable as
+    ``analytics.compute.periods.format_pct``.)
+    """
+    _check_lang(lang)
+    if value is None or not isinstance(value, Real) or not math.isfinite(value):
+        return _DASH
+    shown = f"{abs(value):.1f}"
+    if shown.strip("0.") == "":
+        return f"{shown}%"
+    return f"{'+' if value > 0 else _MINUS}{shown}%"
+
+
 def _signed(value: float, *, percent: bool = False) -> str:
-    """'+4', '−2.5', '±0'; with ``percent`` '+12.5%', '−3.0%', '0.0%'."""
+    """'+4', '−2.5', '±0'; with ``percent`` '+12.5%', '−3.0%', '0.0%' (:func:`format_pct`)."""
     if percent:
-        shown = f"{abs(value):.1f}"
-        if shown.strip("0.") == "":
-            return f"{shown}%"
-        return f"{'+' if value > 0 else _MINUS}{shown}%"
+        return format_pct(value)
     if abs(value) < _EPS:
         return "\u00b10"
     return f"{'+' if value > 0 else _MINUS}{_number(abs(value))}"

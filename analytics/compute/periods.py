@@ -29,7 +29,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
-from analytics.compute.changes import compare_counts
+from analytics.compute.changes import compare_counts, format_pct  # noqa: F401 (format_pct: here too)
 from analytics.station import clock
 from analytics.storage.schema import SOURCES, aware_timestamp, require_columns
 from analytics.text import LANGS, text
@@ -48,8 +48,6 @@ WINDOWS: tuple[str, ...] = ("wtd", "28d", "ytd")
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DAY = pd.Timedelta(days=1)
 _ONE_NS = pd.Timedelta(1, unit="ns")
-_MINUS = "\u2212"  # typographic minus: as wide as "+", so columns of changes line up
-_DASH = "\u2014"
 
 
 def _check_lang(lang: str) -> str:
@@ -305,22 +303,6 @@ def pct_change(current: float, base: float) -> float | None:
     if _is_missing(current) or _is_missing(base) or base == 0:
         return None
     return (float(current) - float(base)) / float(base) * 100.0
-
-
-def format_pct(value: float | None, lang: str = "ko") -> str:
-    """A percent change as text with its sign: ``+12.5%``, ``−3.0%``, ``0.0%``, ``—``.
-
-    One decimal; a value that rounds to zero has no sign. ``None``, NaN and infinities
-    give "—". The text is the same in both languages; ``lang`` is checked so that
-    callers can pass their page language through.
-    """
-    _check_lang(lang)
-    if _is_missing(value) or not math.isfinite(value):
-        return _DASH
-    text = f"{abs(value):.1f}"
-    if text.strip("0.") == "":
-        return f"{text}%"
-    return f"{'+' if value > 0 else _MINUS}{text}%"
 
 
 # --------------------------------------------------------------------------- events
