@@ -151,6 +151,14 @@ class Period:
         return f"{first.day} {first_month} {first.year} – {end}"
 
 
+def short_day(day: dt.date, lang: str = "ko") -> str:
+    """A day without its year, for a chart's axis: ``12.22`` or ``22 Dec``."""
+    _check_lang(lang)
+    if lang == "ko":
+        return f"{day:%m.%d}"
+    return f"{day.day} {_MONTHS_EN[day.month - 1]}"
+
+
 def _utc_ns(values, name: str) -> np.ndarray:
     """Tz-aware timestamps → int64 nanoseconds since the epoch; NaT → int64 min."""
     try:

@@ -19,6 +19,7 @@ from analytics.compute.periods import (
     period_has_holiday,
     reporting_week,
     rolling_28_days,
+    short_day,
     unit_table,
     week_to_date,
     weekly_counts,
@@ -603,3 +604,11 @@ def test_unit_table_rejects_hotspots_without_a_unit(geo):
 def test_unit_table_rejects_something_that_is_not_a_geography():
     with pytest.raises(TypeError, match="StationGeography"):
         unit_table(make_events(), period=WEEK, geo=object())
+
+
+@pytest.mark.parametrize(
+    ("day", "lang", "shown"),
+    [(dt.date(2017, 12, 22), "ko", "12.22"), (dt.date(2017, 1, 5), "en", "5 Jan")],
+)
+def test_short_day(day, lang, shown):
+    assert short_day(day, lang) == shown

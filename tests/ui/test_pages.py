@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
@@ -240,6 +241,31 @@ def test_share_button_shows_the_link_of_this_view(app_env):
     (link,) = [c.value for c in at.code]
     assert link.startswith("http") and "/map?" in link
     assert "week=2017-10-13" in link and "eps=60" in link and "min=4" in link
+
+
+def test_the_map_page_charts_the_accuracy_week_by_week(app_env):
+    """The accuracy sentence is not alone: hit rate and PAI for 8 weeks, the dashboard's
+    hotspots against KDE and the naive grid at the same area, the last week its own."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    at = run_page("map")
+    assert not at.exception
+    box = next(e for e in at.expander if e.label == "예측 정확도: 지난 8주")
+    sentence = next(m.value for m in box.markdown if "포착" in m.value)
+    charts = box.get("vega_lite_chart")
+    assert len(charts) == 2
+    for chart, measure in zip(charts, ("hit_rate", "pai"), strict=True):
+        spec = json.loads(chart.proto.spec)
+        assert spec["layer"][0]["encoding"]["y"]["field"] == measure
+        frame = convert_arrow_bytes_to_pandas_df(chart.proto.datasets[0].data.data)
+        assert frame["week"].nunique() == 8 and len(frame) == 8 * 3
+        counts = frame.groupby("method").size().to_dict()
+        assert counts == {"이 대시보드 (DBSCAN)": 8, "KDE": 8, "상위 격자": 8}
+        assert frame[measure].notna().all()
+    last = frame[frame["method"] == "이 대시보드 (DBSCAN)"].iloc[-1]
+    assert f"이번 주 사건의 {last['hit_text']}를 포착" in sentence
+    assert f"PAI {last['pai_text']};" in sentence
+    assert any(c.value.startswith("8주 평균 적중률(PAI): 이 대시보드") for c in box.caption)
 
 
 def test_k_distance_curve_on_request(app_env):
