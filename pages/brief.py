@@ -56,7 +56,8 @@ for col, row in zip(cols, heads.itertuples(), strict=True):
             else text("brief.no_last_year", lang)
         )
     )
-st.caption(changes_legend(lang))
+if not state.present:  # the projector has no room for it: the marks are rare there
+    st.caption(changes_legend(lang))
 
 answer = data.hotspots(db_url, version, state.query)
 hotspots = answer.shown.current
