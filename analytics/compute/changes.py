@@ -36,8 +36,6 @@ import math
 from dataclasses import dataclass
 from numbers import Integral, Real
 
-from scipy import stats
-
 from analytics.text import LANGS, text
 
 PCT_FLOOR = 10
@@ -243,6 +241,8 @@ def compare_counts(now, before, *, exposure: float = 1.0, alpha: float = ALPHA) 
     if total == 0:
         p = 1.0
     else:
+        from scipy import stats  # on first use: scipy.stats costs start-up time
+
         p = float(stats.binomtest(now_n, total, 1.0 / (1.0 + exposure)).pvalue)
         p = min(max(p, 0.0), 1.0)
     return Change(now=now_n, before=before_n, exposure=exposure, p_value=p, alpha=alpha)
