@@ -34,6 +34,9 @@ from analytics.access.privacy import LOCATABLE, PrivacyRule, ShownHotspots, show
 from analytics.compute import significance
 from analytics.compute.backtest import (
     DEFAULT_SOURCES,
+    WEEK,
+    BacktestResult,
+    backtest,
     meeting_end_for,
     tune_hotspot_parameters,
     tuning_cache_key,
@@ -160,6 +163,63 @@ def resolve_query(
         eps_m=eps_m if query.eps_m is None else query.eps_m,
         min_samples=min_samples if query.min_samples is None else query.min_samples,
     ), "given"
+
+
+ACCURACY_WEEKS = 8
+ACCURACY_TRAIN_DAYS = 28  # as the accuracy sentence (analytics.compute.brief.forecast_accuracy)
+
+
+def backtest_query(
+    query: HotspotQuery,
+    *,
+    db,
+    geo: StationGeography,
+    events: pd.DataFrame,
+    weeks: int = ACCURACY_WEEKS,
+    train_days: int = ACCURACY_TRAIN_DAYS,
+) -> BacktestResult | None:
+    """Week by week, how the view's hotspots would have caught the next week's incidents.
+
+    The rolling backtest (:func:`analytics.compute.backtest.backtest`) of the ``weeks``
+    weeks ending at the query's end, each week scored as the accuracy sentence scores
+    the view's week: incident hotspots of the ``train_days`` before it against its
+    incidents, beside KDE and the naive top-cells grid at the same area. Each week's
+    DBSCAN setting is the one a view of that week would have had (:func:`resolve_query`
+    with the query moved to that week): the query's own when it gives one, else the
+    tuned one, chosen on the weeks strictly before that week, so no week is scored
+    with a setting chosen on it. The last week is the accuracy sentence's.
+
+    Parameters
+    ----------
+    query : HotspotQuery with a period; only its end and setting count (as
+        :meth:`HotspotQuery.station_wide`)
+    db : the store (the tunings are cached in it)
+    geo : StationGeography
+    events : the store's events, exact (as :func:`resolve_query` takes them)
+    weeks, train_days : int
+
+    Returns
+    -------
+    BacktestResult, or None when there are no events.
+    """
+    _, end = query.require_period()
+    if events.empty:
+        return None
+    settings = []
+    for i in reversed(range(weeks)):
+        week = query.station_wide().with_period(end - (i + 1) * WEEK, end - i * WEEK)
+        resolved, _ = resolve_query(week, db=db, geo=geo, events=events)
+        settings.append((resolved.eps_m, resolved.min_samples))
+    return backtest(
+        events,
+        geo=geo,
+        eps_m=settings[-1][0],
+        min_samples=settings[-1][1],
+        weeks=weeks,
+        train_days=train_days,
+        end=end,
+        settings=settings,
+    )
 
 
 def _base_setting(db, *, geo, end, sources, events=None) -> tuple[float, float, str]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.compute.changes import legend as changes_legend
 from ui import data, data_unit
 from ui.auth import audit_export
 from ui.decisions import follow_up_section
-from ui.i18n import day_range, number, signed_pct, text
+from ui.i18n import day_range, number, text
 from ui.maps import brief_map_options, static_hotspot_map
 from ui.state import view
 from ui.tables import hotspot_table, markdown_table, status_counts, unit_view, without_chance
-from ui.widgets import privacy_note, share_box
+from ui.widgets import change_metric, privacy_note, share_box
 
 state = view()
 lang = state.lang
@@ -36,27 +37,29 @@ for col, row in zip(cols, heads.itertuples(), strict=True):
     col.metric(
         text(f"source.{row.source}", lang),
         number(row.count),
-        # st.metric reads the arrow from a leading ASCII sign.
-        delta=f"{row.change_pct:+.1f}% {text('brief.vs_last_week', lang)}"
-        if row.change_pct is not None
-        else None,
-        delta_color="inverse" if row.source == "incident" else "off",
+        # A percentage only when the counts allow it; a colour only when the exact
+        # test says the change is unlikely to be chance (analytics.compute.changes).
+        **change_metric(row.change, lang, rise_is_bad=row.source == "incident"),
+        delta_description=text("brief.vs_last_week", lang),
+        help=row.change.verdict(lang),
     )
     # Printed, not in a tooltip: the room reads the projector, nobody hovers.
     col.caption(
-        text("brief.vs_4w", lang, mean=number(row.mean_4w, 1), vs4=signed_pct(row.vs_4w_pct))
+        text("brief.vs_4w", lang, mean=number(row.mean_4w, 1), vs4=row.vs_4w.delta(lang, mark=True))
         + " · "
         + (
             text(
                 "brief.vs_last_year",
                 lang,
                 ly=number(row.last_year),
-                vsly=signed_pct(row.vs_last_year_pct),
+                vsly=row.vs_last_year.delta(lang, mark=True),
             )
             if row.has_last_year
             else text("brief.no_last_year", lang)
         )
     )
+if not state.present:  # the projector has no room for it: the marks are rare there
+    st.caption(changes_legend(lang))
 
 answer = data.hotspots(db_url, version, state.query)
 hotspots = answer.shown.current
@@ -112,6 +115,7 @@ if not state.present:
     st.subheader(text("brief.units", lang))
     units = data.unit_table(db_url, version, start, end, tuple(hotspots["police_unit"].dropna()))
     st.markdown(markdown_table(unit_view(units, lang)))
+    st.caption(changes_legend(lang))
     week_iso = state.week.isoformat()
     st.download_button(
         text("export.meeting_pack", lang),

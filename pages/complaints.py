@@ -9,10 +9,9 @@ from analytics.compute.complaints import DEFAULT_OVERDUE_DAYS
 from ui import data
 from ui import data_complaints as dc
 from ui.charts import chart_spec, show_chart
-from ui.data_unit import metric_delta
 from ui.i18n import day, day_range, number, text
 from ui.state import update_view, view
-from ui.widgets import share_box
+from ui.widgets import change_metric, share_box
 
 state = view()
 lang = state.lang
@@ -28,15 +27,15 @@ st.caption(text("frame.period", lang, range=day_range(start, end, lang)))
 
 s = dc.summary(db_url, version, start, end)
 res = dc.resolution(db_url, version, start, end)
-delta, _ = metric_delta(s["change_pct"])
 c1, c2, c3 = st.columns(3)
 c1.metric(
     text("complaints.received_now", lang),
     number(s["received"]),
-    delta=delta,
-    delta_description=text("complaints.vs_prev", lang) if delta else None,
-    delta_color="off",
-    help=text("complaints.received_help", lang, prev=number(s["previous"])),
+    **change_metric(s["change"], lang, rise_is_bad=False),
+    delta_description=text("complaints.vs_prev", lang),
+    help=text("complaints.received_help", lang, prev=number(s["previous"]))
+    + " · "
+    + s["change"].verdict(lang),
 )
 c2.metric(text("complaints.resolved_now", lang), number(s["resolved"]))
 c3.metric(

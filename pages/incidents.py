@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.compute.changes import legend as changes_legend
 from analytics.compute.incidents import CATEGORY_CODES
 from ui import data
 from ui import data_incidents as di
 from ui.charts import chart_spec, show_chart
-from ui.data_unit import metric_delta
-from ui.i18n import day_range, number, signed_pct, text
+from ui.i18n import day_range, number, text
 from ui.state import update_view, view
-from ui.widgets import share_box
+from ui.widgets import change_metric, share_box
 
 state = view()
 lang = state.lang
@@ -44,21 +44,22 @@ if set(picked) != set(shown):
 cats = di.chosen(state.query.categories)
 
 s = di.summary(db_url, version, start, end, cats)
-delta, moved = metric_delta(s["change_pct"])
 mean_label = text("incidents.mean_week" if state.span == "week" else "incidents.mean_28d", lang)
 c1, c2, c3 = st.columns(3)
 c1.metric(
     text("incidents.count", lang),
     number(s["count"]),
-    delta=delta,
-    delta_description=text("incidents.vs_prev", lang) if delta else None,
-    delta_color="inverse" if moved else "off",
+    **change_metric(s["change"], lang),
+    delta_description=text("incidents.vs_prev", lang),
+    help=s["change"].verdict(lang),
 )
 c2.metric(text("incidents.previous", lang), number(s["previous"]))
 c3.metric(
     mean_label,
     number(s["mean_4w"], 1),
-    help=text("incidents.vs_mean", lang, pct=signed_pct(s["vs_4w_pct"])),
+    help=text("incidents.vs_mean", lang, pct=s["vs_4w"].text(lang))
+    + " · "
+    + s["vs_4w"].verdict(lang),
 )
 
 st.subheader(text("incidents.trend", lang))
@@ -75,6 +76,7 @@ st.caption(text("incidents.trend_caption", lang, range=day_range(first, last, la
 st.subheader(text("incidents.changes", lang))
 table = di.changes_table(di.changes(db_url, version, start, end, cats), lang, state.span)
 st.dataframe(table, hide_index=True, width="stretch")
+st.caption(changes_legend(lang))
 
 left, right = st.columns([3, 2])
 with left:

@@ -10,6 +10,7 @@ from analytics.query import EPS_M_SLIDER, MIN_SAMPLES_SLIDER, WEIGHT_SLIDER
 from analytics.station.clock import weekday_names
 from analytics.storage.schema import SOURCES
 from ui import data
+from ui.accuracy import show_weekly_accuracy
 from ui.charts import chart_spec, show_chart
 from ui.decisions import decision_form
 from ui.i18n import day, day_range, number, text
@@ -209,6 +210,12 @@ if state.hotspot in places:
         width="stretch",
     )
     decision_form(db_url, version, state.week, h, lang)
+
+with st.expander(text("map.accuracy.title", lang)):
+    acc = data.accuracy(db_url, version, query)
+    if acc:
+        st.markdown(f"**{text('brief.accuracy', lang)}** — {acc.accuracy_sentence(lang)}")
+    show_weekly_accuracy(db_url, version, query, lang)
 
 if st.checkbox(text("map.kdist", lang), key="m_kdist"):
     curve = data.kdistance(

@@ -10,7 +10,7 @@ from analytics.compute.suggestions import NEAR_BOX_M
 from ui import data
 from ui import data_suggestions as ds
 from ui.charts import chart_spec, show_chart
-from ui.i18n import day, day_range, number, signed_pct, text
+from ui.i18n import day, day_range, number, text
 from ui.maps_suggestions import suggestion_map
 from ui.state import update_view, view
 from ui.tables_suggestions import (
@@ -23,7 +23,7 @@ from ui.tables_suggestions import (
     sites_table,
     trend_chart,
 )
-from ui.widgets import share_box
+from ui.widgets import change_metric, share_box
 
 CELL_M, DEFAULT_NEXT_SITES = ds.CELL_M, ds.DEFAULT_NEXT_SITES
 state = view()
@@ -57,10 +57,9 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric(
     text("suggestions.cards_now", lang),
     number(s["n"]),
-    delta=f"{signed_pct(s['change_pct'])} {text('suggestions.vs_prev', lang)}"
-    if s["change_pct"] is not None
-    else None,
-    delta_color="off",
+    **change_metric(s["change"], lang, rise_is_bad=False),
+    delta_description=text("suggestions.vs_prev", lang),
+    help=s["change"].verdict(lang),
 )
 c2.metric(text("suggestions.cards_prev", lang), number(s["previous"]))
 c3.metric(text("suggestions.boxes_used", lang), number(s["n_boxes"]))

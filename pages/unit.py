@@ -10,7 +10,7 @@ from ui.i18n import day_range, number, text
 from ui.maps import show_static_map, unit_map_options
 from ui.state import update_view, view
 from ui.tables import hotspot_table
-from ui.widgets import privacy_note, share_box
+from ui.widgets import change_metric, privacy_note, share_box
 
 state = view()
 lang = state.lang
@@ -39,17 +39,16 @@ v = du.unit_view(db_url, version, query, lang)
 vs = "brief.vs_last_week" if state.span == "week" else "unit.vs_previous_28d"
 cols = st.columns(5)
 for col, f in zip(cols, v["figures"], strict=False):
-    delta, moved = du.metric_delta(f["change_pct"])
     col.metric(
         text(f"source.{f['source']}", lang),
         number(f["count"]),
-        delta=delta,
-        delta_description=text(vs, lang) if delta else None,
-        delta_color="inverse" if f["source"] == "incident" and moved else "off",
-        delta_arrow="auto" if moved else "off",
+        **change_metric(f["change"], lang, rise_is_bad=f["source"] == "incident"),
+        delta_description=text(vs, lang),
         help=text(
             "unit.metric_help", lang, prev=number(f["previous"]), mean=number(f["mean_4w"], 1)
-        ),
+        )
+        + " · "
+        + f["change"].verdict(lang),
     )
 cols[3].metric(
     text("col.open_complaints", lang),

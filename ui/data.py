@@ -15,8 +15,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analytics.answer import HotspotAnswer, answer_hotspot_query, resolve_query
+from analytics.answer import HotspotAnswer, answer_hotspot_query, backtest_query, resolve_query
 from analytics.compute import brief, periods
+from analytics.compute.backtest import BacktestResult
 from analytics.compute.evaluation import HotspotEvaluation
 from analytics.query import HotspotQuery
 from analytics.station.config import StationConfig, default_station, station_by_id
@@ -190,6 +191,25 @@ def _accuracy(db_url: str, version: str, query: HotspotQuery) -> HotspotEvaluati
     events = _store_events(db_url, version)
     resolved, _ = resolve_query(query, db=db_for(db_url), geo=geo, events=events)
     return brief.forecast_accuracy(events, resolved, geo=geo)
+
+
+def weekly_accuracy(db_url: str, version: str, query: HotspotQuery) -> BacktestResult | None:
+    """The accuracy sentence week by week: the 8 weeks ending at the query's week.
+
+    :func:`analytics.answer.backtest_query`: each week's incident hotspots (with the
+    setting a view of that week would have had) scored on its incidents, beside KDE
+    and the naive grid at the same area. Station-wide, like :func:`accuracy`; the
+    version names the station, so the geography and the events are that station's.
+    Only scores leave it, no place.
+    """
+    return _weekly_accuracy(db_url, version, query.station_wide())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _weekly_accuracy(db_url: str, version: str, query: HotspotQuery) -> BacktestResult | None:
+    return backtest_query(
+        query, db=db_for(db_url), geo=geography(version), events=_store_events(db_url, version)
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

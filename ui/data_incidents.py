@@ -18,7 +18,7 @@ from analytics.station.categories import INCIDENT
 from analytics.station.clock import wall_clock, weekday_names
 from ui import data
 from ui.charts import date_tooltip, time_x
-from ui.i18n import number, percent, signed_pct, text
+from ui.i18n import number, percent, text
 from ui.maps import show_static_map
 
 PERIOD_COLOUR = "#E69F00"
@@ -164,7 +164,10 @@ def trend_chart(weekly_frame: pd.DataFrame, start, end, lang: str):
 
 
 def changes_table(table: pd.DataFrame, lang: str, span: str) -> pd.DataFrame:
-    """Category, this period, the period before, change, the 4-period mean, vs the mean."""
+    """Category, this period, the period before, change, the 4-period mean, vs the mean.
+
+    Changes as :meth:`analytics.compute.changes.Change.delta` words them, ▲/▼ when the
+    exact test says they are unlikely to be chance."""
     prev_key = "col.prev" if span == "week" else "incidents.col.prev_28d"
     mean_key = "col.mean4" if span == "week" else "incidents.col.mean_28d"
     return pd.DataFrame(
@@ -174,9 +177,9 @@ def changes_table(table: pd.DataFrame, lang: str, span: str) -> pd.DataFrame:
             ).to_numpy(),
             text("col.events", lang): table["count"].to_numpy(),
             text(prev_key, lang): table["previous"].to_numpy(),
-            text("col.change", lang): [signed_pct(v) for v in table["change_pct"]],
+            text("col.change", lang): [c.delta(lang, mark=True) for c in table["change"]],
             text(mean_key, lang): [number(v, 1) for v in table["mean_4w"]],
-            text("incidents.col.vs_mean", lang): [signed_pct(v) for v in table["vs_4w_pct"]],
+            text("incidents.col.vs_mean", lang): [c.delta(lang, mark=True) for c in table["vs_4w"]],
         }
     )
 

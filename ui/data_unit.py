@@ -14,12 +14,13 @@ import geopandas as gpd
 import shapely
 import streamlit as st
 
+from analytics.compute.changes import compare_counts
 from analytics.compute.patrol import column_name, patrol_targets
 from analytics.compute.periods import pct_change
 from analytics.presentation import exports, maps
 from analytics.query import HotspotQuery
 from ui import data
-from ui.i18n import day_range, signed_pct, text
+from ui.i18n import day_range, text
 from ui.tables import area_names
 
 UNIT_OUTLINE = {"color": "#000000", "weight": 4, "opacity": 0.9, "fill": False, "dashArray": "10 6"}
@@ -30,19 +31,6 @@ def unit_names(lang: str) -> dict[str, str]:
     units = data.geography().police_units
     col = "unit" if lang == "ko" else "unit_en"
     return dict(zip(units["unit"], units[col], strict=True))
-
-
-def metric_delta(change_pct: float | None) -> tuple[str | None, bool]:
-    """A percent change for ``st.metric``: ('+12.5%', True), ('-3.0%', True), ('0.0%', False).
-
-    Streamlit reads a delta as negative only when it starts with an ASCII '-', so the
-    typographic minus of :func:`ui.i18n.signed_pct` is swapped for it here; a change
-    that rounds to zero gets no arrow. None (no base to compare with) gives no delta.
-    """
-    if change_pct is None or change_pct != change_pct:
-        return None, False
-    shown = signed_pct(change_pct).replace("\u2212", "-")
-    return shown, shown.startswith(("+", "-"))
 
 
 def unit_townships(unit: str, lang: str) -> list[str]:
@@ -64,7 +52,8 @@ def unit_view(db_url: str, version: str, query: HotspotQuery, lang: str) -> dict
     dict with ``hotspots`` and ``gone`` (GeoDataFrames, the unit's rows),
     ``targets`` (:func:`analytics.compute.patrol.patrol_targets`, for the files),
     ``targets_view`` (the same without coordinates, for the screen), ``figures``
-    (one dict per source: count, previous, change_pct, mean_4w), ``row`` (the
+    (one dict per source: count, previous, change_pct, change (an
+    :class:`~analytics.compute.changes.Change`), mean_4w), ``row`` (the
     unit's row of the unit table as a dict), ``rank`` (1 = most events) and
     ``n_units``, ``setting`` (the DBSCAN setting in words) and ``privacy`` (for
     :func:`ui.widgets.privacy_note`).
@@ -84,6 +73,7 @@ def unit_view(db_url: str, version: str, query: HotspotQuery, lang: str) -> dict
             "count": int(row.get(s, 0)),
             "previous": int(row.get(f"{s}_prev", 0)),
             "change_pct": pct_change(row.get(s, 0), row.get(f"{s}_prev", 0)),
+            "change": compare_counts(int(row.get(s, 0)), int(row.get(f"{s}_prev", 0))),
             "mean_4w": float(row.get(f"{s}_4w_mean", 0.0)),
         }
         for s in ("incident", "suggestion", "complaint")

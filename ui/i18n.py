@@ -32,13 +32,6 @@ def percent(share: float | None, digits: int = 0) -> str:
     return f"{100 * share:.{digits}f}%"
 
 
-def signed_pct(value: float | None) -> str:
-    """A percent change with its sign (values already in percent): +12.5%, −3.0%, —."""
-    from analytics.compute.periods import format_pct
-
-    return format_pct(value)
-
-
 def day(value, lang: str = "ko") -> str:
     """A date on the station's calendar: '2017.10.13(금)' or 'Fri 13 Oct 2017'.
 

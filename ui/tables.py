@@ -9,7 +9,7 @@ import pandas as pd
 
 from analytics.compute.patrol import categories_text
 from analytics.compute.profiles import format_windows, place_in
-from ui.i18n import number, signed_pct, text
+from ui.i18n import number, text
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
@@ -128,7 +128,8 @@ def without_chance(hotspots: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 
 
 def unit_view(units: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The 18-unit table for the meeting."""
+    """The 18-unit table for the meeting; a change unlikely to be chance is marked ▲/▼
+    (:func:`analytics.compute.changes.legend` says so under the table)."""
     return pd.DataFrame(
         {
             text("col.unit", lang): units.index if lang == "ko" else units["unit_en"],
@@ -137,7 +138,7 @@ def unit_view(units: pd.DataFrame, lang: str) -> pd.DataFrame:
             text("col.complaint", lang): units["complaint"].to_numpy(),
             text("col.total", lang): units["total"].to_numpy(),
             text("col.prev", lang): units["total_prev"].to_numpy(),
-            text("col.change", lang): [signed_pct(v) for v in units["change_pct"]],
+            text("col.change", lang): [c.delta(lang, mark=True) for c in units["change"]],
             text("col.mean4", lang): [
                 number(a + b + c, 1)
                 for a, b, c in zip(

@@ -134,6 +134,9 @@ def map_page(db_url: str, version: str, state) -> None:
     events = data.period_events(db_url, version, start, end, query.sources, query.categories)
     with maps.warming():
         maps.hotspot_map(**maps.map_page_options(answer, events, db_url, version, state))
+    # The accuracy expander: 8 weeks' backtest (a tuning per week the first time).
+    data.accuracy(db_url, version, query)
+    data.weekly_accuracy(db_url, version, query)
 
 
 def suggestions_page(db_url: str, version: str, state) -> None:

@@ -161,10 +161,25 @@ def footer(lang: str) -> None:
     st.caption(text("frame.attribution", lang, attribution=attribution))
 
 
-def percent_change(value) -> str:
-    from ui.i18n import signed_pct
+def change_metric(change, lang: str, *, rise_is_bad: bool = True) -> dict:
+    """``st.metric``'s delta arguments for an :class:`analytics.compute.changes.Change`.
 
-    return signed_pct(value)
+    The delta is the change as the analytics word it ('+12.5%', or '+4' when the counts
+    are too small for a percentage); the arrow follows its direction; the colour is the
+    exact test's: grey when the change could be chance, else red for a rise and green
+    for a fall (``rise_is_bad``: incidents) or blue either way (suggestions, complaints:
+    more is neither good nor bad). None gives no delta.
+    """
+    if change is None:
+        return {"delta": None}
+    arrow = {"up": "up", "down": "down"}.get(change.direction, "off")
+    if not change.significant:
+        colour = "off"
+    elif rise_is_bad:
+        colour = "red" if change.direction == "up" else "green"
+    else:
+        colour = "blue"
+    return {"delta": change.delta(lang), "delta_color": colour, "delta_arrow": arrow}
 
 
 def privacy_note(view_data: dict, lang: str, *, places: bool = False) -> None:

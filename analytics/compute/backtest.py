@@ -152,8 +152,10 @@ class BacktestResult:
 
     ``weeks`` has one row per test week and method (``dbscan``, ``kde``, ``grid``):
     week_start, week_end, method, n_test, n_hotspots, area_m2, area_share, hit_rate,
-    pai, pei. ``means`` has one row per method: the mean of each score over the
-    weeks that had test incidents, and ``weeks_scored``.
+    pai, pei, and the week's DBSCAN setting (eps_m, min_samples). ``means`` has one
+    row per method: the mean of each score over the weeks that had test incidents,
+    and ``weeks_scored``. ``eps_m``/``min_samples`` are the last week's setting (the
+    only one unless ``settings`` gave one per week).
     """
 
     weeks: pd.DataFrame
@@ -178,6 +180,7 @@ def backtest(
     weights: Mapping[str, float] | None = None,
     end: pd.Timestamp | None = None,
     cell_m: float = 50.0,
+    settings: Sequence[tuple[float, float]] | None = None,
 ) -> BacktestResult:
     """Rolling backtest of DBSCAN hotspots against KDE and the naive grid.
 
@@ -192,6 +195,11 @@ def backtest(
     end : Timestamp, optional
         End of the last test week; default the last complete reporting week.
     cell_m : float, baseline grid cell side in metres
+    settings : sequence of (eps_m, min_samples), optional
+        One setting per test week, oldest first (``len(settings) == weeks``): each
+        week's hotspots are found with its own (the setting a view of that week would
+        have had, e.g. tuned on the weeks before it). Default ``eps_m, min_samples``
+        for every week.
 
     Returns
     -------
@@ -202,19 +210,32 @@ def backtest(
     query = HotspotQuery(
         sources=sources, weights=weights or {}, eps_m=eps_m, min_samples=min_samples
     )
+    if settings is None:
+        weekly = [query] * weeks
+    else:
+        if len(settings) != weeks:
+            raise ValueError(f"settings must have one (eps_m, min_samples) per week: {weeks}")
+        # Each a query: checked against the one set of bounds.
+        weekly = [query.with_(eps_m=e, min_samples=m) for e, m in settings]
     end = end or last_complete_week_end(events, meeting_weekday=geo.station.meeting_weekday)
     prep = _prepare(events, query, end=end)
     train_span = pd.Timedelta(days=train_days)
     rows = []
-    for ws, we in _weeks(end, weeks):
+    for (ws, we), setting in zip(_weeks(end, weeks), weekly, strict=True):
         polys = _polygons(
-            prep, ws - train_span, ws, eps_m=query.eps_m, min_samples=query.min_samples
+            prep, ws - train_span, ws, eps_m=setting.eps_m, min_samples=setting.min_samples
         )
         f = prep.frame
         train = f[(f["occurred_at"] >= ws - train_span) & (f["occurred_at"] < ws)]
         test = f[(f["occurred_at"] >= ws) & (f["occurred_at"] < we)]
         ev = evaluate_hotspots(polys, train, test, boundary_m=geo.boundary_m, cell_m=cell_m)
-        base = {"week_start": ws, "week_end": we, "n_test": ev.n_test}
+        base = {
+            "week_start": ws,
+            "week_end": we,
+            "n_test": ev.n_test,
+            "eps_m": float(setting.eps_m),
+            "min_samples": float(setting.min_samples),
+        }
         rows.append(
             {
                 **base,
@@ -246,8 +267,8 @@ def backtest(
     return BacktestResult(
         weeks=table,
         means=_means(table),
-        eps_m=query.eps_m,
-        min_samples=query.min_samples,
+        eps_m=weekly[-1].eps_m,
+        min_samples=weekly[-1].min_samples,
         sources=query.sources,
         train_days=train_days,
         end=end,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analytics.compute import hotspots, periods
+from analytics.compute.changes import Change, compare_counts
 from analytics.compute.evaluation import HotspotEvaluation, evaluate_hotspots
 from analytics.query import HotspotQuery
 from analytics.station.geo import StationGeography
@@ -21,6 +22,23 @@ from analytics.station.geo import StationGeography
 HEADLINE_SOURCES = ("incident", "suggestion", "complaint")
 WEEK = pd.Timedelta(days=7)
 YEAR = pd.Timedelta(days=364)  # 52 weeks: the same weekdays
+
+
+def headline_changes(row) -> tuple[Change, Change, Change | None]:
+    """``(vs last week, vs the 4-week mean, vs the same week last year)`` of one headline row.
+
+    ``row`` is a mapping with ``count``, ``previous``, ``mean_4w``, ``last_year`` and
+    optionally ``has_last_year`` (default True). The 4-week mean is compared as its
+    four weeks' total over an exposure of 4 (:func:`~analytics.compute.changes.compare_counts`);
+    without last year the third is None. The brief and the meeting pack both read a
+    row's changes here.
+    """
+    n = int(row.get("count", 0))
+    last_week = compare_counts(n, row.get("previous", 0))
+    four_weeks = compare_counts(n, round(4 * float(row.get("mean_4w", 0.0))), exposure=4)
+    covered = bool(row.get("has_last_year", True))
+    last_year = compare_counts(n, row.get("last_year", 0)) if covered else None
+    return last_week, four_weeks, last_year
 
 
 def headline_figures(
@@ -31,7 +49,12 @@ def headline_figures(
     Counts events inside the station. Columns: ``source``, ``count``, ``previous``,
     ``change_pct``, ``mean_4w``, ``vs_4w_pct``, ``has_last_year``, ``last_year``,
     ``vs_last_year_pct`` (None without last year: a store that begins after that week
-    knows nothing of it, so it is unknown, not zero).
+    knows nothing of it, so it is unknown, not zero), and what the page shows of them:
+    ``change``, ``vs_4w`` and ``vs_last_year``, each an
+    :class:`analytics.compute.changes.Change` (the exact test against last week, the
+    four weeks before, the same week last year; ``vs_last_year`` None without it). The
+    ``*_pct`` columns are the plain arithmetic, never shown: a percentage of small
+    counts is noise (:mod:`analytics.compute.changes`).
     """
     ev = events[events["inside_station"].astype(bool)]
 
@@ -41,27 +64,26 @@ def headline_figures(
 
     now = count(start, end)
     prev = count(start - WEEK, start)
-    mean4 = count(start - 4 * WEEK, start) / 4.0
+    four_weeks = count(start - 4 * WEEK, start)
     covered = bool(len(ev)) and ev["occurred_at"].min() < end - YEAR
     last_year = count(start - YEAR, end - YEAR)
     rows = []
     for src in HEADLINE_SOURCES:
-        n = int(now.get(src, 0))
-        rows.append(
-            {
-                "source": src,
-                "count": n,
-                "previous": int(prev.get(src, 0)),
-                "change_pct": periods.pct_change(n, int(prev.get(src, 0))),
-                "mean_4w": float(mean4.get(src, 0.0)),
-                "vs_4w_pct": periods.pct_change(n, float(mean4.get(src, 0.0))),
-                "has_last_year": covered,
-                "last_year": int(last_year.get(src, 0)),
-                "vs_last_year_pct": periods.pct_change(n, int(last_year.get(src, 0)))
-                if covered
-                else None,
-            }
-        )
+        n, before = int(now.get(src, 0)), int(prev.get(src, 0))
+        n4, ly = int(four_weeks.get(src, 0)), int(last_year.get(src, 0))
+        row = {
+            "source": src,
+            "count": n,
+            "previous": before,
+            "change_pct": periods.pct_change(n, before),
+            "mean_4w": n4 / 4.0,
+            "vs_4w_pct": periods.pct_change(n, n4 / 4.0),
+            "has_last_year": covered,
+            "last_year": ly,
+            "vs_last_year_pct": periods.pct_change(n, ly) if covered else None,
+        }
+        row["change"], row["vs_4w"], row["vs_last_year"] = headline_changes(row)
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.access.masking import mask_pii
+from analytics.compute.changes import compare_counts
 from analytics.compute.periods import Period, pct_change
 from analytics.station.categories import COMPLAINT
 from analytics.storage.schema import COMPLAINT_STATUSES, aware_timestamp, require_columns
@@ -175,6 +176,7 @@ def received_summary(
     dict
         ``received`` (``occurred_at`` in the period), ``previous`` (received in
         ``period.previous()``), ``change_pct`` (percent, None when previous is 0),
+        ``change`` (:class:`~analytics.compute.changes.Change`: what to show),
         ``resolved`` (``resolved_at`` in the period) and ``open`` (open at the end of
         the period, :func:`status_as_of` at :func:`last_instant`).
     """
@@ -188,6 +190,7 @@ def received_summary(
         "received": now,
         "previous": prev,
         "change_pct": pct_change(now, prev),
+        "change": compare_counts(now, prev),
         "resolved": resolved,
         "open": int(at_end["is_open"].sum()),
     }

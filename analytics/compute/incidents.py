@@ -16,6 +16,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
+from analytics.compute.changes import compare_counts
 from analytics.compute.periods import Period, holidays_in, pct_change, weekly_counts
 from analytics.station.categories import INCIDENT
 from analytics.storage.schema import PRIORITY_CODES, aware_timestamp, require_columns
@@ -123,7 +124,8 @@ def summary(events: pd.DataFrame, *, period: Period, categories=None) -> dict[st
         ``count``, ``previous`` (``period.previous()``), ``change_pct``,
         ``mean_4w`` (mean count over the :data:`BASELINE_PERIODS` periods of the
         same length before ``period.start``: the 4-week mean for a week) and
-        ``vs_4w_pct``.
+        ``vs_4w_pct`` (plain arithmetic), and what to show of them: ``change`` and
+        ``vs_4w`` (:class:`~analytics.compute.changes.Change`).
     """
     table = category_changes(events, period=period, categories=categories)
     n = int(table["count"].sum())
@@ -135,6 +137,8 @@ def summary(events: pd.DataFrame, *, period: Period, categories=None) -> dict[st
         "change_pct": pct_change(n, prev),
         "mean_4w": mean,
         "vs_4w_pct": pct_change(n, mean),
+        "change": compare_counts(n, prev),
+        "vs_4w": compare_counts(n, round(mean * BASELINE_PERIODS), exposure=BASELINE_PERIODS),
     }
 
 
@@ -251,7 +255,9 @@ def category_changes(events: pd.DataFrame, *, period: Period, categories=None) -
         ``category``, ``label_ko``, ``label_en``, ``count``, ``previous`` (int64,
         ``period.previous()``), ``change_pct`` (float percent, NaN when previous is
         0), ``mean_4w`` (mean count over the :data:`BASELINE_PERIODS` periods of the
-        same length before ``period.start``) and ``vs_4w_pct``.
+        same length before ``period.start``) and ``vs_4w_pct`` (plain arithmetic),
+        and what to show of them: ``change`` and ``vs_4w``
+        (:class:`~analytics.compute.changes.Change`, object columns).
     """
     period = _check_period(period)
     cats = check_categories(categories)
@@ -266,7 +272,8 @@ def category_changes(events: pd.DataFrame, *, period: Period, categories=None) -
         ns = _sorted_ns(ev.loc[_mask(category == c.code), "occurred_at"])
         n = _in(ns, period.start, period.end)
         prev = _in(ns, period.previous().start, period.previous().end)
-        mean = _in(ns, baseline.start, baseline.end) / BASELINE_PERIODS
+        before = _in(ns, baseline.start, baseline.end)
+        mean = before / BASELINE_PERIODS
         rows.append(
             {
                 "category": c.code,
@@ -277,6 +284,8 @@ def category_changes(events: pd.DataFrame, *, period: Period, categories=None) -
                 "change_pct": pct_change(n, prev),
                 "mean_4w": mean,
                 "vs_4w_pct": pct_change(n, mean),
+                "change": compare_counts(n, prev),
+                "vs_4w": compare_counts(n, before, exposure=BASELINE_PERIODS),
                 "_order": order,
             }
         )

@@ -10,8 +10,10 @@ Every period is half-open, ``[start, end)``, with tz-aware bounds (the station's
 :func:`analytics.station.clock.zone`, by default),
 so that an event at exactly midnight belongs to the day it starts. Counts use only
 events inside the station boundary (``inside_station``). Percent changes are in
-percent (``12.5`` means +12.5 %) and are ``None``/NaN when the base is zero: the UI
-prints them with :func:`format_pct`.
+percent (``12.5`` means +12.5 %) and are ``None``/NaN when the base is zero; they are
+the plain arithmetic. What a person reads is the ``change`` columns: an
+:class:`analytics.compute.changes.Change` each (a percentage only when the counts allow
+it, and the exact test of the two counts).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import holidays
 import numpy as np
 import pandas as pd
 
+from analytics.compute.changes import compare_counts, format_pct  # noqa: F401 (format_pct: here too)
 from analytics.station import clock
 from analytics.storage.schema import SOURCES, aware_timestamp, require_columns
 from analytics.text import LANGS, text
@@ -45,8 +48,6 @@ WINDOWS: tuple[str, ...] = ("wtd", "28d", "ytd")
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DAY = pd.Timedelta(days=1)
 _ONE_NS = pd.Timedelta(1, unit="ns")
-_MINUS = "\u2212"  # typographic minus: as wide as "+", so columns of changes line up
-_DASH = "\u2014"
 
 
 def _check_lang(lang: str) -> str:
@@ -148,6 +149,14 @@ class Period:
         if first.year == last.year:
             return f"{first.day} {first_month} – {end}"
         return f"{first.day} {first_month} {first.year} – {end}"
+
+
+def short_day(day: dt.date, lang: str = "ko") -> str:
+    """A day without its year, for a chart's axis: ``12.22`` or ``22 Dec``."""
+    _check_lang(lang)
+    if lang == "ko":
+        return f"{day:%m.%d}"
+    return f"{day.day} {_MONTHS_EN[day.month - 1]}"
 
 
 def _utc_ns(values, name: str) -> np.ndarray:
@@ -304,22 +313,6 @@ def pct_change(current: float, base: float) -> float | None:
     return (float(current) - float(base)) / float(base) * 100.0
 
 
-def format_pct(value: float | None, lang: str = "ko") -> str:
-    """A percent change as text with its sign: ``+12.5%``, ``−3.0%``, ``0.0%``, ``—``.
-
-    One decimal; a value that rounds to zero has no sign. ``None``, NaN and infinities
-    give "—". The text is the same in both languages; ``lang`` is checked so that
-    callers can pass their page language through.
-    """
-    _check_lang(lang)
-    if _is_missing(value) or not math.isfinite(value):
-        return _DASH
-    text = f"{abs(value):.1f}"
-    if text.strip("0.") == "":
-        return f"{text}%"
-    return f"{'+' if value > 0 else _MINUS}{text}%"
-
-
 # --------------------------------------------------------------------------- events
 
 
@@ -376,12 +369,14 @@ def compstat_table(events: pd.DataFrame, *, period: Period, sources=None) -> pd.
 
     Returns
     -------
-    DataFrame of shape (3, 9)
+    DataFrame of shape (3, 11)
         Index ``window`` = ``'wtd'``, ``'28d'``, ``'ytd'``. Columns: ``label`` (Korean),
         ``label_en``, ``start``, ``end`` (the window), ``count``, ``previous`` (the
         period of the same length just before), ``change_pct`` (vs previous),
-        ``last_year`` (the window 364 days earlier), ``change_vs_last_year_pct``.
-        Counts are int64; changes are float percent, NaN when the base is 0.
+        ``last_year`` (the window 364 days earlier), ``change_vs_last_year_pct``,
+        ``change`` and ``change_vs_last_year`` (:class:`~analytics.compute.changes.Change`:
+        what to show). Counts are int64; ``*_pct`` are float percent, NaN when the base
+        is 0.
 
     Notes
     -----
@@ -413,6 +408,8 @@ def compstat_table(events: pd.DataFrame, *, period: Period, sources=None) -> pd.
                 "change_pct": pct_change(count, previous),
                 "last_year": last_year,
                 "change_vs_last_year_pct": pct_change(count, last_year),
+                "change": compare_counts(count, previous),
+                "change_vs_last_year": compare_counts(count, last_year),
             }
         )
     out = pd.DataFrame(rows).set_index("window")
@@ -578,7 +575,7 @@ def unit_table(
 
     Returns
     -------
-    DataFrame of shape (n_units, 15)
+    DataFrame of shape (n_units, 16)
         Index ``unit`` (every unit, also those with no events), columns:
 
         - ``unit_en``
@@ -587,7 +584,8 @@ def unit_table(
         - ``incident_4w_mean``, ... : mean count per week over the 28 days before
           ``period.start`` (float)
         - ``total``, ``total_prev``, ``change_pct`` (percent, NaN when
-          ``total_prev`` is 0)
+          ``total_prev`` is 0) and ``change`` (an :class:`~analytics.compute.changes.Change`
+          of the two totals: what to show)
         - ``open_complaints``: complaints received before ``period.end`` that were
           still open then: status not ``'done'``, or resolved on/after ``period.end``.
           A ``'done'`` complaint without ``resolved_at`` counts as closed.
@@ -625,6 +623,9 @@ def unit_table(
         pct_change(c, b) for c, b in zip(out["total"], out["total_prev"], strict=True)
     ]
     out["change_pct"] = out["change_pct"].astype("float64")
+    out["change"] = [
+        compare_counts(c, b) for c, b in zip(out["total"], out["total_prev"], strict=True)
+    ]
 
     # Open at period.end: received by then, and not closed by then. The status is
     # today's, so a complaint done later is recognised by its resolved_at.

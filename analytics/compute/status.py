@@ -7,14 +7,25 @@ spatial overlap (polygons that intersect). The rules:
 - ``new``: it overlaps no hotspot of the previous ``weeks_back`` weeks;
 - ``intensifying``: it overlaps an earlier hotspot, and its events this period are
   at least ``INTENSIFY_RATIO`` × (and at least ``MIN_CHANGE`` more than) the
-  weekly mean of events inside its polygon over the previous weeks;
+  weekly mean of events inside its polygon over the previous weeks, and the exact
+  test of the two counts says the rise is unlikely to be chance
+  (:func:`analytics.compute.changes.compare_counts`: this period's events against the
+  ``weeks_back`` weeks' total, exposure ``weeks_back``; p ≤ 0.05);
 - ``diminishing``: it overlaps an earlier hotspot, and its events this period are
-  at most ``DIMINISH_RATIO`` × that weekly mean (and at least ``MIN_CHANGE`` fewer);
+  at most ``DIMINISH_RATIO`` × that weekly mean (and at least ``MIN_CHANGE`` fewer),
+  and the same test says the fall is unlikely to be chance;
 - ``persistent``: it overlaps an earlier hotspot otherwise;
 - ``gone``: a hotspot of the week just before that no current hotspot overlaps.
 
 Every period is clustered with the same :class:`analytics.query.HotspotQuery`, moved
 to that period.
+
+Why the test as well as the ratio: 2 events a week before and 5 now passes the ratio
+rule (×2.5, +3), yet p = 0.15: a small hotspot would flip between "intensifying" and
+"persistent" on noise. The ratio keeps what the test alone would call a change on a
+busy hotspot (40 a week to 58, ×1.45, p = 0.018 over four weeks) from being
+"intensifying": both must agree. The test is generous in one way: the polygon is drawn around this
+period's events, so the baseline is counted where events happened to gather now.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import pandas as pd
 import shapely
 
 from analytics.compute import hotspots
+from analytics.compute.changes import compare_counts
 from analytics.compute.hotspots import HotspotResult
 from analytics.query import HotspotQuery
 from analytics.station.geo import StationGeography
@@ -57,7 +69,9 @@ class HotspotStatus:
     """``current``: this period's hotspots with ``status``, ``weeks_seen`` (how many
     of the previous weeks had an overlapping hotspot) and ``baseline_weekly`` (mean
     weekly events inside its polygon before). ``gone``: last week's hotspots that
-    no current hotspot overlaps. ``result``: the current period's clustering."""
+    no current hotspot overlaps. ``result``: the current period's clustering.
+    ``current`` also has ``change_p_value``: the exact test of this period's events
+    against the weeks before (:func:`analytics.compute.changes.compare_counts`)."""
 
     current: gpd.GeoDataFrame
     gone: gpd.GeoDataFrame
@@ -130,16 +144,23 @@ def hotspot_status(
     ]
     if not query.include_outside:
         before = before[before["inside_station"].astype(bool)]
-    baseline = _events_inside(polys, before) / weeks_back
+    before_total = _events_inside(polys, before)
+    baseline = before_total / weeks_back
     now = table["n_events"].to_numpy(dtype=float)
-    up = (now >= INTENSIFY_RATIO * baseline) & (now - baseline >= MIN_CHANGE)
-    down = (now <= DIMINISH_RATIO * baseline) & (baseline - now >= MIN_CHANGE)
+    changes = [
+        compare_counts(int(n), int(b), exposure=weeks_back)
+        for n, b in zip(table["n_events"], before_total, strict=True)
+    ]
+    real = np.array([c.significant for c in changes], dtype=bool)
+    up = (now >= INTENSIFY_RATIO * baseline) & (now - baseline >= MIN_CHANGE) & real
+    down = (now <= DIMINISH_RATIO * baseline) & (baseline - now >= MIN_CHANGE) & real
     status = np.where(
         seen == 0, NEW, np.where(up, INTENSIFYING, np.where(down, DIMINISHING, PERSISTENT))
     )
     table["status"] = status.astype(object)
     table["weeks_seen"] = seen
     table["baseline_weekly"] = baseline
+    table["change_p_value"] = np.array([c.p_value for c in changes], dtype=float)
     last = previous[0].hotspots
     if len(last) and len(polys):
         hit, _ = shapely.STRtree(polys).query(last.geometry.to_numpy(), predicate="intersects")

@@ -17,6 +17,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from analytics.compute import profiles
+from analytics.compute.changes import compare_counts
 from analytics.compute.periods import pct_change
 from analytics.query import MIN_GEOCODE_SCORE
 from analytics.station.categories import COMPLAINT, SUGGESTION
@@ -119,6 +120,7 @@ def card_summary(
     -------
     dict with ``n`` (cards in ``[start, end)``), ``previous`` (cards in the same
     length before ``start``), ``change_pct`` (percent, None when previous is 0),
+    ``change`` (:class:`~analytics.compute.changes.Change`: what to show),
     ``n_boxes`` (distinct boxes that received a card this period) and
     ``n_places`` (distinct places named on this period's cards).
     """
@@ -130,6 +132,7 @@ def card_summary(
         "n": n,
         "previous": prev,
         "change_pct": pct_change(n, prev),
+        "change": compare_counts(n, prev),
         "n_boxes": int(now["box_id"].dropna().nunique()),
         "n_places": int(now["location_text"].dropna().nunique()),
     }

@@ -18,8 +18,11 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
+from analytics.compute.brief import headline_changes
+from analytics.compute.changes import compare_counts
+from analytics.compute.changes import legend as changes_legend
 from analytics.compute.patrol import categories_text
-from analytics.compute.periods import Period, format_pct
+from analytics.compute.periods import Period
 from analytics.compute.profiles import format_windows, place_in
 from analytics.presentation import maps
 from analytics.station.config import StationConfig
@@ -47,6 +50,9 @@ h2 { font-size: 20px; margin: 22px 0 8px 0; border-bottom: 2px solid #333; paddi
 .card .label { color: #444; font-size: 15px; }
 .card .value { font-size: 34px; font-weight: bold; line-height: 1.2; }
 .card .delta { font-size: 15px; }
+.rise { color: #b00020; font-weight: bold; }
+.fall { color: #1b7a3a; font-weight: bold; }
+.moved { color: #1f4e9c; font-weight: bold; }
 .card .sub { color: #555; font-size: 13px; }
 .note { color: #444; font-size: 13px; }
 .sentence { font-size: 16px; margin: 6px 0; }
@@ -95,10 +101,18 @@ def _num(value, digits: int = 0) -> str:
     return f"{float(value):,.{digits}f}"
 
 
-def _pct(value) -> str:
-    if value is None or value is pd.NA:
-        return format_pct(None)
-    return format_pct(float(value))
+def _delta(change, lang: str) -> str:
+    """A change where both counts are printed ('+12.5%', '+4'), ▲/▼ when not chance."""
+    return "—" if change is None else change.delta(lang, mark=True)
+
+
+def _tone(change, *, rise_is_bad: bool) -> str:
+    """The CSS class of a change: coloured only when the exact test says it is not chance."""
+    if change is None or not change.significant:
+        return ""
+    if not rise_is_bad:
+        return "moved"
+    return "rise" if change.direction == "up" else "fall"
 
 
 def _period(period) -> Period:
@@ -125,30 +139,33 @@ def headline_cards(headline: pd.DataFrame, lang: str) -> str:
     for r in headline.to_dict("records"):
         src = str(r.get("source"))
         name = source_name(src, lang) or src
+        last_week, four_weeks, last_year = headline_changes(r)
         sub = " · ".join(
             [
                 text(
-                    "pack.mean_4w", lang, n=_num(r.get("mean_4w"), 1), pct=_pct(r.get("vs_4w_pct"))
+                    "pack.mean_4w", lang, n=_num(r.get("mean_4w"), 1), pct=_delta(four_weeks, lang)
                 ),
                 text(
-                    "pack.last_year",
-                    lang,
-                    n=_num(r.get("last_year")),
-                    pct=_pct(r.get("vs_last_year_pct")),
+                    "pack.last_year", lang, n=_num(r.get("last_year")), pct=_delta(last_year, lang)
                 )
-                if r.get("has_last_year", True)
+                if last_year is not None
                 else text("brief.no_last_year", lang),
             ]
         )
+        delta = text(
+            "pack.vs_last_week", lang, n=_num(r.get("previous")), pct=_delta(last_week, lang)
+        )
+        tone = _tone(last_week, rise_is_bad=src == "incident")
         cards.append(
             '<div class="card">'
             f'<div class="label">{_esc(name)}</div>'
             f'<div class="value">{_esc(_num(r.get("count")))}</div>'
-            f'<div class="delta">{_esc(text("pack.vs_last_week", lang, n=_num(r.get("previous")), pct=_pct(r.get("change_pct"))))}</div>'
+            f'<div class="delta {tone}">{_esc(delta)}</div>'
             f'<div class="sub">{_esc(sub)}</div>'
             "</div>"
         )
-    return f'<div class="cards">{"".join(cards)}</div>'
+    legend = f'<p class="note">{_esc(changes_legend(lang))}</p>'
+    return f'<div class="cards">{"".join(cards)}</div>{legend}'
 
 
 def hotspot_table_html(
@@ -219,6 +236,7 @@ def unit_table_html(units: pd.DataFrame, lang: str) -> str:
         mean4 = sum(
             float(r.get(f"{s}_4w_mean", 0.0)) for s in ("incident", "suggestion", "complaint")
         )
+        change = compare_counts(_int(r.get("total")), _int(r.get("total_prev")))
         rows.append(
             [
                 (_esc(shown), ""),
@@ -227,7 +245,7 @@ def unit_table_html(units: pd.DataFrame, lang: str) -> str:
                 (_esc(_int(r.get("complaint"))), "num"),
                 (_esc(_int(r.get("total"))), "num"),
                 (_esc(_int(r.get("total_prev"))), "num"),
-                (_esc(_pct(r.get("change_pct"))), "num"),
+                (_esc(_delta(change, lang)), f"num {_tone(change, rise_is_bad=True)}".strip()),
                 (_esc(_num(mean4, 1)), "num"),
                 (_esc(_int(r.get("open_complaints"))), "num"),
                 (_esc(_int(r.get("hotspots"))), "num"),
@@ -286,10 +304,12 @@ def build_meeting_pack(
     period : (start, end) tz-aware Timestamps, or a Period
         The reporting week, half-open; ``end`` is the meeting day.
     headline : DataFrame
-        One row per source: ``source``, ``count``, ``previous``, ``change_pct``,
-        ``mean_4w``, ``vs_4w_pct``, ``last_year``, ``vs_last_year_pct``, optionally
-        ``has_last_year`` (False: the store does not reach back that far) (as
-        ``ui.data.headline`` gives it; percents in percent, None/NaN for no base).
+        One row per source: ``source``, ``count``, ``previous``, ``mean_4w``,
+        ``last_year``, optionally ``has_last_year`` (False: the store does not reach
+        back that far), as ``ui.data.headline`` gives it. The changes are worded from
+        the counts (:func:`analytics.compute.brief.headline_changes`: a percentage only
+        when the counts allow it, ▲/▼ and a colour only when the exact test says the
+        change is not chance).
     hotspots : GeoDataFrame
         ``hotspot_status(...).current`` (with ``status``), sorted by rank.
     units : DataFrame
@@ -394,6 +414,7 @@ def build_meeting_pack(
         "</section>",
         f"<section class='units'><h2>{_esc(text('brief.units', lang))}</h2>",
         unit_table_html(units, lang),
+        f'<p class="note">{_esc(changes_legend(lang))}</p>',
         "</section>",
         "<footer>",
         banner,

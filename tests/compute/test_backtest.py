@@ -252,3 +252,73 @@ def test_auto_setting_is_tuned_once_and_cached(geo, tmp_path, street_events):
     assert (given.eps_m, given.min_samples, how) == (70, 6, "given")
     half, how = resolve_query(asked.with_(eps_m=70), db=engine, geo=geo)
     assert (half.eps_m, half.min_samples, how) == (70, first.min_samples, "given")
+
+
+def test_a_setting_for_each_week(geo, street_events):
+    """Each week is scored with its own setting, as if backtested alone."""
+    settings = [(30.0, 3.0), (50.0, 3.0), (100.0, 4.0)]
+    r = backtest(
+        street_events,
+        geo=geo,
+        eps_m=50,
+        min_samples=3,
+        weeks=3,
+        train_days=7,  # one week: the street's points are 40 m apart
+        end=END,
+        settings=settings,
+    )
+    dbscan = r.weeks[r.weeks["method"] == "dbscan"].reset_index(drop=True)
+    assert list(zip(dbscan["eps_m"], dbscan["min_samples"], strict=True)) == settings
+    assert (r.eps_m, r.min_samples) == settings[-1]
+    for i, (eps, ms) in enumerate(settings):
+        week_end = END - pd.Timedelta(days=7 * (len(settings) - 1 - i))
+        alone = backtest(
+            street_events, geo=geo, eps_m=eps, min_samples=ms, weeks=1, train_days=7, end=week_end
+        )
+        mine = r.weeks[r.weeks["week_end"] == week_end].set_index("method")
+        theirs = alone.weeks.set_index("method")
+        cols = ["n_hotspots", "area_m2", "hit_rate", "pai"]
+        pd.testing.assert_frame_equal(mine[cols], theirs[cols])
+    assert dbscan["hit_rate"].iloc[0] == 0.0 < dbscan["hit_rate"].iloc[1]  # eps 30: no street
+
+
+@pytest.mark.parametrize(
+    ("settings", "error"),
+    [([(50.0, 3.0)], "one \\(eps_m, min_samples\\) per week"), ([(1.0, 3.0)] * 3, "eps")],
+)
+def test_settings_are_checked(geo, street_events, settings, error):
+    with pytest.raises(ValueError, match=error):
+        backtest(
+            street_events, geo=geo, eps_m=50, min_samples=3, weeks=3, end=END, settings=settings
+        )
+
+
+def test_the_views_backtest_ends_with_the_accuracy_sentence(demo_db, geo):
+    """backtest_query: 8 weeks ending at the view's, each with the setting a view of that
+    week would have had (tuned on the weeks before it); its last week is the accuracy
+    sentence's evaluation."""
+    from analytics.answer import backtest_query, resolve_query
+    from analytics.compute.brief import forecast_accuracy
+    from analytics.query import HotspotQuery
+    from analytics.storage import store
+
+    db = store.open_store(str(demo_db))
+    events = store.read_events(db, station=geo.station)
+    end = last_complete_week_end(events, meeting_weekday=geo.station.meeting_weekday)
+    view = HotspotQuery(start=end - pd.Timedelta(days=7), end=end, sources=("suggestion",))
+    r = backtest_query(view, db=db, geo=geo, events=events)
+    assert len(r.weeks) == 8 * 3
+    assert r.weeks.groupby("method").size().to_dict() == {"dbscan": 8, "kde": 8, "grid": 8}
+    assert r.weeks["week_end"].max() == end and r.weeks["n_test"].gt(0).all()
+    dbscan = r.weeks[r.weeks["method"] == "dbscan"]
+    for week in dbscan.itertuples():
+        asked = view.station_wide().with_period(week.week_start, week.week_end)
+        resolved, how = resolve_query(asked, db=db, geo=geo, events=events)
+        assert (week.eps_m, week.min_samples, how) == (resolved.eps_m, resolved.min_samples, "auto")
+    resolved, _ = resolve_query(view.station_wide(), db=db, geo=geo, events=events)
+    sentence = forecast_accuracy(events, resolved, geo=geo)
+    last = dbscan.iloc[-1]
+    assert (last["hit_rate"], last["pai"]) == pytest.approx((sentence.hit_rate, sentence.pai))
+    given = backtest_query(view.with_(eps_m=100, min_samples=5), db=db, geo=geo, events=events)
+    assert set(given.weeks["eps_m"]) == {100.0} and set(given.weeks["min_samples"]) == {5.0}
+    db.dispose()

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analytics.compute import complaints as cm
+from analytics.compute.changes import compare_counts
 from analytics.compute.periods import Period
 from tests.conftest import make_events
 
@@ -113,6 +114,7 @@ def test_received_summary(events):
         "received": 1,
         "previous": 2,
         "change_pct": -50.0,
+        "change": compare_counts(1, 2),  # shown as "2 → 1, −1", no percentage
         "resolved": 1,  # H on 10-12; B on 10-13 is next week's
         "open": 3,
     }

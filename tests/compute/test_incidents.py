@@ -123,6 +123,17 @@ def test_category_changes(three_weeks, category, count, previous, change_pct, me
         assert math.isnan(got) if want is None else math.isclose(got, want)
 
 
+def test_category_changes_say_what_to_show(three_weeks):
+    """Counts this small are shown as counts; the 4-week mean's baseline is its total over 4."""
+    row = inc.category_changes(three_weeks, period=WEEK).set_index("category").loc["drunk"]
+    assert (row["vs_4w"].before, row["vs_4w"].exposure) == (2, 4)
+    assert row["vs_4w"].text("en") == "0.5 → 0, −0.5"
+    assert row["change"].text("ko") == "0 → 0, ±0"
+    s = inc.summary(three_weeks, period=WEEK)
+    assert (s["change"].delta("en"), s["vs_4w"].before) == ("+1", 3)
+    assert not s["change"].significant and not s["vs_4w"].significant
+
+
 def test_category_changes_order_and_labels(three_weeks):
     table = inc.category_changes(three_weeks, period=WEEK)
     # Ties (zero) keep the catalogue order after the busiest one.

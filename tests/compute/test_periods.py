@@ -19,6 +19,7 @@ from analytics.compute.periods import (
     period_has_holiday,
     reporting_week,
     rolling_28_days,
+    short_day,
     unit_table,
     week_to_date,
     weekly_counts,
@@ -367,6 +368,17 @@ def test_compstat_table_counts(sources, expected):
     assert table["count"].dtype == "int64"
 
 
+def test_compstat_shows_changes_of_small_counts_as_counts():
+    """28 days: 5 against 1 is "+400%" in arithmetic; shown as counts, and not significant."""
+    table = compstat_table(COMPSTAT_EVENTS, period=WEEK)
+    change = table.loc["28d", "change"]
+    assert table.loc["28d", "change_pct"] == pytest.approx(400.0)
+    assert (change.text("en"), change.significant) == ("1 → 5, +4", False)
+    assert table.loc["ytd", "change_vs_last_year"].text("ko") == "1 → 7, +6"
+    # 7 against 1: P(X >= 7 | n = 8) = 9/256, twice: still could be chance.
+    assert table.loc["ytd", "change_vs_last_year"].p_value == pytest.approx(18 / 256)
+
+
 def test_compstat_windows_are_reported():
     table = compstat_table(COMPSTAT_EVENTS, period=WEEK)
     assert table.loc["28d", "start"] == kst("2017-09-15")
@@ -538,6 +550,14 @@ UNIT_COUNTS = [
 ]
 
 
+def test_unit_table_change_is_the_exact_test_of_the_totals(geo):
+    table = unit_table(UNIT_EVENTS, period=WEEK, geo=geo)
+    central, sannae = table.loc[CENTRAL, "change"], table.loc[SANNAE, "change"]
+    assert (central.now, central.before, central.delta("en")) == (4, 1, "+3")
+    assert (sannae.text("en"), sannae.significant) == ("0 → 1, +1", False)
+    assert table.loc["운봉파출소", "change"].direction == "flat"
+
+
 @pytest.mark.parametrize(("column", "expected"), UNIT_COUNTS)
 def test_unit_table_counts(geo, column, expected):
     table = unit_table(UNIT_EVENTS, period=WEEK, geo=geo)
@@ -584,3 +604,11 @@ def test_unit_table_rejects_hotspots_without_a_unit(geo):
 def test_unit_table_rejects_something_that_is_not_a_geography():
     with pytest.raises(TypeError, match="StationGeography"):
         unit_table(make_events(), period=WEEK, geo=object())
+
+
+@pytest.mark.parametrize(
+    ("day", "lang", "shown"),
+    [(dt.date(2017, 12, 22), "ko", "12.22"), (dt.date(2017, 1, 5), "en", "5 Jan")],
+)
+def test_short_day(day, lang, shown):
+    assert short_day(day, lang) == shown

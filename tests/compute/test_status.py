@@ -74,6 +74,29 @@ def test_diminishing(geo):
     assert s.gone.empty
 
 
+def test_a_rise_that_could_be_chance_is_not_intensifying(geo):
+    """2 a week for four weeks, then 5: the ratio rule says ×2.5 and +3, but the exact
+    test (5 against 8 over four weeks) gives p = 0.15: persistent, not intensifying."""
+    rows = []
+    for w in range(1, 5):
+        rows += burst(A, 2, week_day(w), start_id=w * 100)
+    rows += burst(A, 5, "2017-10-09", start_id=0)
+    query = QUERY.with_(min_samples=2)
+    s = hotspot_status(make_events(rows), query, geo=geo)
+    row = s.current.iloc[0]
+    assert (row["n_events"], row["baseline_weekly"]) == (5, 2.0)
+    assert row["status"] == "persistent"
+    assert row["change_p_value"] == pytest.approx(0.154106, abs=1e-6)
+
+
+def test_status_carries_the_tests_p_value(geo, weeks):
+    s = hotspot_status(weeks, QUERY, geo=geo)
+    by_size = {r.n_events: r for r in s.current.itertuples()}
+    assert by_size[15].change_p_value < 0.05  # 15 against 20 in four weeks
+    assert by_size[6].change_p_value == pytest.approx(1.0)  # 6 against 24: no change
+    assert by_size[7].change_p_value < 0.05  # new: 7 against nothing
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [({"weeks_back": 0}, "weeks_back"), ({"end": START}, "before"), ({"end": None}, "period")],

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analytics.compute import suggestions as sg
+from analytics.compute.changes import compare_counts
 from tests.conftest import make_events
 
 KST = "Asia/Seoul"
@@ -69,7 +70,15 @@ def test_card_summary_against_the_week_before():
         ]
     )
     s = sg.card_summary(ev, start=START, end=END)
-    assert s == {"n": 3, "previous": 2, "change_pct": 50.0, "n_boxes": 2, "n_places": 2}
+    assert s == {
+        "n": 3,
+        "previous": 2,
+        "change_pct": 50.0,
+        "change": compare_counts(3, 2),
+        "n_boxes": 2,
+        "n_places": 2,
+    }
+    assert s["change"].text("en") == "2 → 3, +1"
     one = sg.card_summary(ev, start=START, end=END, box_id="BOX-02")
     assert (one["n"], one["previous"], one["change_pct"]) == (1, 0, None)
 

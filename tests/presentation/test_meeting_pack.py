@@ -147,8 +147,12 @@ def test_pack_content(geo, station, week):
     assert "경계 자료: 통계청(SGIS), 공공누리 제1유형." in page
     assert page.count("합성(가상) 데모 데이터") == 2  # top banner and footer
     assert "핫스팟 2곳 (신규 1 · 심화 1" in page
-    assert "+340.0%" in page  # 22 vs 5 last week
-    assert "작년 같은 주 11 (+100.0%)" in page  # incidents: the store reaches back a year
+    # 22 vs 5 last week: too few last week for a percentage ("+340%" in arithmetic),
+    # unlikely to be chance (p < 0.001): marked and red.
+    assert '<div class="delta rise">지난주 5건 대비 ▲ +17</div>' in page
+    assert "4주 평균 5.0 (▲ +340.0%)" in page  # 20 in four weeks, 22 now: both counts >= 10
+    assert "작년 같은 주 11 (+100.0%)" in page  # 22 vs 11: p = 0.08, could be chance
+    assert page.count("▲▼: 우연으로 보기 어려운 증감") == 2  # under the cards and the units
     assert "작년 같은 주: 자료 없음" in page  # cards: it does not
     assert "자동 설정: eps 30 m, 최소 3건" in page
     assert "포착 &lt;b&gt;" in page

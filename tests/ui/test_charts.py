@@ -107,3 +107,50 @@ def test_show_chart_draws_what_st_altair_chart_draws():
     ours, theirs = (e.proto for e in at.get("vega_lite_chart"))
     assert json.loads(ours.spec) == json.loads(theirs.spec) and ours.datasets
     assert ours == theirs  # the same data, spec, theme and selection settings
+
+
+def backtest_weeks() -> pd.DataFrame:
+    """Two weeks of backtest rows, methods shuffled; the second week had no incidents."""
+    rows = []
+    start = pd.Timestamp("2017-12-15", tz="Asia/Seoul")
+    for week, n_test in ((0, 200), (1, 0)):
+        ws = start + pd.Timedelta(days=7 * week)
+        for method, hit in (("grid", 0.48), ("dbscan", 0.44), ("kde", 0.46)):
+            rows.append(
+                {
+                    "week_start": ws,
+                    "week_end": ws + pd.Timedelta(days=7),
+                    "method": method,
+                    "n_test": n_test,
+                    "area_share": 0.001,
+                    "hit_rate": hit if n_test else float("nan"),
+                    "pai": hit / 0.001 if n_test else float("nan"),
+                    "eps_m": 80.0,
+                    "min_samples": 3.0,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_accuracy_frame_orders_weeks_and_methods_in_the_language():
+    from ui.accuracy import accuracy_chart, accuracy_frame
+
+    ko = accuracy_frame(backtest_weeks(), "ko")
+    assert ko["week"].tolist() == ["12.15"] * 3 + ["12.22"] * 3
+    assert ko["method"].tolist()[:3] == ["이 대시보드 (DBSCAN)", "KDE", "상위 격자"]
+    assert ko.loc[0, ["hit_rate", "hit_text", "pai_text", "setting"]].tolist() == [
+        44.0,
+        "44%",
+        "440",
+        "eps 80 m · 3",
+    ]
+    assert ko.loc[1, "setting"] == "—"  # the comparators have no DBSCAN setting
+    assert ko.loc[3:, "hit_rate"].isna().all() and ko.loc[3, "hit_text"] == "—"
+    en = accuracy_frame(backtest_weeks(), "en")
+    assert en.loc[0, "week"] == "15 Dec" and en.loc[0, "method"] == "This dashboard (DBSCAN)"
+    assert en.loc[0, "week_range"] == "15–21 Dec 2017"
+    spec = accuracy_chart(en, "pai", "en").to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["line", "point"]
+    assert spec["layer"][0]["encoding"]["y"]["title"] == "PAI (hit rate ÷ area share)"
+    with pytest.raises(ValueError, match="measure"):
+        accuracy_chart(en, "pei", "en")

@@ -10,6 +10,7 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from analytics.compute import periods
+from analytics.compute.changes import compare_counts
 from analytics.query import HotspotQuery
 from analytics.station.geo import load_geography
 from analytics.storage import store
@@ -67,9 +68,10 @@ def test_unit_page_in_korean(app_env, unit_counts):
     row = unit_counts.loc["중앙지구대"]
     assert metric(at, "사건·112") == f"{int(row['incident']):,}"
     assert metric(at, "소리함 카드") == f"{int(row['suggestion']):,}"
-    change = periods.format_pct(periods.pct_change(row["incident"], row["incident_prev"]))
+    change = compare_counts(int(row["incident"]), int(row["incident_prev"]))
     incidents = next(m for m in at.metric if m.label == "사건·112")
-    assert incidents.delta == change.replace("\u2212", "-")  # Streamlit reads only ASCII '-'
+    assert incidents.delta == change.delta("ko")  # a percentage only from 10 events up
+    assert change.verdict("ko") in incidents.help
     assert metric(at, "미처리 민원") == f"{int(row['open_complaints']):,}"
     hotspots = table_with(at, "권장 순찰 시간")
     assert len(hotspots) >= 1 and set(hotspots["관할"]) == {"중앙지구대"}
@@ -175,16 +177,20 @@ def test_meeting_pack_loader(app_env):
 
 
 @pytest.mark.parametrize(
-    ("change", "expected"),
+    ("now", "before", "rise_is_bad", "expected"),
     [
-        (12.5, ("+12.5%", True)),
-        (-11.94, ("-11.9%", True)),
-        (0.01, ("0.0%", False)),
-        (None, (None, False)),
-        (float("nan"), (None, False)),
+        # 1 → 5: counts, and could be chance (p = 0.22): an arrow, no colour.
+        (5, 1, True, {"delta": "+4", "delta_color": "off", "delta_arrow": "up"}),
+        # 20 → 40: a percentage, and not chance (p = 0.013): red for incidents...
+        (40, 20, True, {"delta": "+100.0%", "delta_color": "red", "delta_arrow": "up"}),
+        (20, 40, True, {"delta": "\u221250.0%", "delta_color": "green", "delta_arrow": "down"}),
+        # ... blue for cards and complaints, where more is neither good nor bad.
+        (40, 20, False, {"delta": "+100.0%", "delta_color": "blue", "delta_arrow": "up"}),
+        (7, 7, True, {"delta": "\u00b10", "delta_color": "off", "delta_arrow": "off"}),
     ],
 )
-def test_metric_delta(change, expected):
-    from ui.data_unit import metric_delta
+def test_change_metric(now, before, rise_is_bad, expected):
+    from ui.widgets import change_metric
 
-    assert metric_delta(change) == expected
+    assert change_metric(compare_counts(now, before), "ko", rise_is_bad=rise_is_bad) == expected
+    assert change_metric(None, "ko") == {"delta": None}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pandas as pd
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 from analytics.query import HotspotQuery
 from analytics.station.config import REPO_ROOT, resolve_db_url
@@ -241,6 +243,31 @@ def test_share_button_shows_the_link_of_this_view(app_env):
     assert "week=2017-10-13" in link and "eps=60" in link and "min=4" in link
 
 
+def test_the_map_page_charts_the_accuracy_week_by_week(app_env):
+    """The accuracy sentence is not alone: hit rate and PAI for 8 weeks, the dashboard's
+    hotspots against KDE and the naive grid at the same area, the last week its own."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    at = run_page("map")
+    assert not at.exception
+    box = next(e for e in at.expander if e.label == "예측 정확도: 지난 8주")
+    sentence = next(m.value for m in box.markdown if "포착" in m.value)
+    charts = box.get("vega_lite_chart")
+    assert len(charts) == 2
+    for chart, measure in zip(charts, ("hit_rate", "pai"), strict=True):
+        spec = json.loads(chart.proto.spec)
+        assert spec["layer"][0]["encoding"]["y"]["field"] == measure
+        frame = convert_arrow_bytes_to_pandas_df(chart.proto.datasets[0].data.data)
+        assert frame["week"].nunique() == 8 and len(frame) == 8 * 3
+        counts = frame.groupby("method").size().to_dict()
+        assert counts == {"이 대시보드 (DBSCAN)": 8, "KDE": 8, "상위 격자": 8}
+        assert frame[measure].notna().all()
+    last = frame[frame["method"] == "이 대시보드 (DBSCAN)"].iloc[-1]
+    assert f"이번 주 사건의 {last['hit_text']}를 포착" in sentence
+    assert f"PAI {last['pai_text']};" in sentence
+    assert any(c.value.startswith("8주 평균 적중률(PAI): 이 대시보드") for c in box.caption)
+
+
 def test_k_distance_curve_on_request(app_env):
     at = run_page("map", eps="100", min="5")
     assert not any("꺾이는 곳" in c.value for c in at.caption)
@@ -266,7 +293,11 @@ def test_headline_compares_with_the_same_week_last_year_only_when_it_is_there(
     at = run_page(week="2017-10-13")
     assert not at.exception
     assert metric(at, "사건·112") == "5"
-    assert any("작년 같은 주 3 (+66.7%)" in c.value for c in at.caption)
+    # 3 → 5 is "+66.7%" in arithmetic: too few events for a percentage, and p = 0.73.
+    assert any("작년 같은 주 3 (+2)" in c.value for c in at.caption)
+    incidents = next(m for m in at.metric if m.label == "사건·112")
+    assert incidents.delta == "+5"  # nothing last week: 0 → 5, p = 0.0625, could be chance
+    assert incidents.proto.color == MetricProto.MetricColor.GRAY
 
     at = run_page(week="2016-10-14")  # the first week: nothing older in the store
     assert metric(at, "사건·112") == "3"
