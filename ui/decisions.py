@@ -9,6 +9,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from analytics.presentation.decisions import follow_up_caption, follow_up_rows
 from analytics.storage.decisions import ACTIONS
 from ui import data
 from ui.i18n import day, text
@@ -18,47 +19,14 @@ from ui.i18n import day, text
 def follow_up_table(db_url: str, version: str, week: dt.date) -> pd.DataFrame:
     """Last meeting's decisions (the meeting a week before ``week``) with incidents inside
     and around each hotspot the week before and after it."""
-    from analytics.compute.followup import follow_up
-    from analytics.storage.decisions import read_decisions
+    from analytics.presentation.decisions import follow_up_for_week
 
-    station = data.station_of(version)
-    last = week - dt.timedelta(days=7)
-    decided = read_decisions(data.db_for(db_url), station=station, weeks=(last,))
-    if decided.empty:
-        return pd.DataFrame()
-    events = data._store_events(db_url, version)  # counts only leave the server
-    as_of = events["occurred_at"].max() + pd.Timedelta(seconds=1) if len(events) else None
-    followed = follow_up(decided, events, as_of=as_of, timezone=station.timezone)
-    return pd.DataFrame(followed.drop(columns="geometry"))
-
-
-def follow_up_view(table: pd.DataFrame, lang: str, *, notes: bool) -> pd.DataFrame:
-    """The follow-up as the brief shows it: place, decision, unit, due date, counts."""
-
-    def change(before, after) -> str:
-        return f"{before} → {after}"
-
-    out = pd.DataFrame(
-        {
-            text("decision.col_place", lang): table["place"],
-            text("decision.col_action", lang): [
-                text(f"decision.action.{a}", lang) for a in table["action"]
-            ],
-            text("decision.col_owner", lang): table["owner_unit"].fillna("—"),
-            text("decision.col_due", lang): [day(d, lang) if d else "—" for d in table["due_on"]],
-            text("decision.col_inside", lang): [
-                change(b, a)
-                for b, a in zip(table["inside_before"], table["inside_after"], strict=True)
-            ],
-            text("decision.col_around", lang): [
-                change(b, a)
-                for b, a in zip(table["around_before"], table["around_after"], strict=True)
-            ],
-        }
+    return follow_up_for_week(
+        data.db_for(db_url),
+        station=data.station_of(version),
+        week=week,
+        events=data._store_events(db_url, version),  # counts only leave the server
     )
-    if notes:
-        out[text("decision.col_note", lang)] = table["note"].fillna("")
-    return out
 
 
 def follow_up_section(db_url: str, version: str, week: dt.date | None, lang: str) -> None:
@@ -72,11 +40,8 @@ def follow_up_section(db_url: str, version: str, week: dt.date | None, lang: str
     if table.empty:
         return
     st.subheader(text("decision.follow_up", lang, week=day(week - dt.timedelta(days=7), lang)))
-    st.markdown(markdown_table(follow_up_view(table, lang, notes=not is_viewer())))
-    caption = "decision.follow_up_help"
-    if not bool(table["after_complete"].all()):
-        caption = "decision.follow_up_partial"
-    st.caption(text(caption, lang))
+    st.markdown(markdown_table(follow_up_rows(table, lang, notes=not is_viewer())))
+    st.caption(follow_up_caption(table, lang))
 
 
 def decision_form(db_url: str, version: str, week: dt.date, hotspot, lang: str) -> None:

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analytics.station.clock import local, weekday_name
+from analytics.station.clock import day_label
 from analytics.text import LANGS, catalogue, text
 
 __all__ = ["CATALOGUE", "LANGS", "text"]
@@ -33,20 +33,9 @@ def percent(share: float | None, digits: int = 0) -> str:
 
 
 def day(value, lang: str = "ko") -> str:
-    """A date on the station's calendar: '2017.10.13(금)' or 'Fri 13 Oct 2017'.
-
-    A tz-aware value is converted to the station's zone first; a naive one is its date.
-    """
-    if value is None or value is pd.NaT:
-        return "—"
-    ts = pd.Timestamp(value)
-    if ts.tzinfo is not None:
-        ts = local(ts)
-    d = ts.date() if isinstance(ts, pd.Timestamp) else value
-    wd = d.weekday()
-    if lang == "ko":
-        return f"{d:%Y.%m.%d}({weekday_name(wd, 'ko')})"
-    return f"{weekday_name(wd, 'en')} {d.day} {d:%b %Y}"
+    """A date on the station's calendar: '2017.10.13(금)' or 'Fri 13 Oct 2017'
+    (:func:`analytics.station.clock.day_label`)."""
+    return day_label(value, lang)
 
 
 def day_range(start, end_exclusive, lang: str = "ko") -> str:

@@ -133,6 +133,27 @@ def _table(headers: list[tuple[str, str]], rows: list[list[tuple[str, str]]]) ->
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def follow_up_html(follow_up: pd.DataFrame | None, lang: str, week_start) -> str:
+    """Last meeting's decisions and what followed (no notes: the pack goes round the
+    room); nothing when that meeting recorded none."""
+    from analytics.presentation.decisions import follow_up_caption, follow_up_rows
+    from analytics.station.clock import day_label
+
+    if follow_up is None or follow_up.empty:
+        return ""
+    rows = follow_up_rows(follow_up, lang)
+    headers = [(_esc(c), "num" if i >= 4 else "") for i, c in enumerate(rows.columns)]
+    body = [
+        [(_esc(v), "num" if i >= 4 else "") for i, v in enumerate(r)]
+        for r in rows.itertuples(index=False)
+    ]
+    title = text("decision.follow_up", lang, week=day_label(week_start, lang))
+    return (
+        f"<section class='follow-up'><h2>{_esc(title)}</h2>{_table(headers, body)}"
+        f'<p class="note">{_esc(follow_up_caption(follow_up, lang))}</p></section>'
+    )
+
+
 def headline_cards(headline: pd.DataFrame, lang: str) -> str:
     """One card per source: the week's count, change vs last week, 4-week mean, last year."""
     cards = []
@@ -292,6 +313,7 @@ def build_meeting_pack(
     top_n: int = DEFAULT_TOP_N,
     tiles_url: str | None = None,
     withheld: int = 0,
+    follow_up: pd.DataFrame | None = None,
 ) -> str:
     """The week's meeting pack as ONE self-contained HTML document.
 
@@ -325,6 +347,12 @@ def build_meeting_pack(
         Hotspots on the map and in the table.
     tiles_url : str, optional
         Tile template; default the station's. ``""`` draws no tiles.
+    withheld : int
+        Hotspots the privacy rule withheld from this pack's reader (said, not shown).
+    follow_up : DataFrame, optional
+        Last meeting's decisions with their counts
+        (:func:`analytics.presentation.decisions.follow_up_for_week`): the pack opens
+        with them.
 
     Returns
     -------
@@ -374,6 +402,7 @@ def build_meeting_pack(
         f"<header><h1>{_esc(station_name)} · {_esc(text('pack.title', lang))}</h1>",
         f'<p class="meta">{_esc(text("pack.week", lang))}: <b>{_esc(week_label)}</b> · '
         f"{_esc(text('pack.meeting', lang))}: {_esc(meeting_label)}</p></header>",
+        follow_up_html(follow_up, lang, week.start),
         f"<section class='headline'><h2>{_esc(text('pack.headline', lang))}</h2>",
         headline_cards(headline, lang),
     ]

@@ -38,7 +38,9 @@ def meeting_pack_html(
     """
     from analytics.answer import answer_hotspot_query, resolve_query
     from analytics.compute import brief, periods
+    from analytics.presentation.decisions import follow_up_for_week
     from analytics.presentation.meeting_pack import build_meeting_pack
+    from analytics.station import clock
     from analytics.storage import store
 
     query = query.station_wide()
@@ -69,6 +71,9 @@ def meeting_pack_html(
         synthetic=store.store_is_synthetic(db, station=geo.station),
         gone=answer.shown.gone,
         withheld=len(answer.shown.withheld),
+        follow_up=follow_up_for_week(
+            db, station=geo.station, week=clock.local(end).date(), events=events
+        ),
     )
 
 

@@ -70,3 +70,19 @@ def weekday_name(index: int, lang: str = "ko") -> str:
 def weekday_names(lang: str = "ko") -> list[str]:
     """The seven weekday names from Monday, in ``lang``."""
     return [weekday_name(i, lang) for i in range(7)]
+
+
+def day_label(value, lang: str = "ko") -> str:
+    """A date on the station's calendar: '2017.10.13(금)' or 'Fri 13 Oct 2017' ('—' for none).
+
+    A tz-aware value is converted to the station's zone first; a naive one is its date.
+    """
+    if value is None or value is pd.NaT:
+        return "—"
+    ts = pd.Timestamp(value)
+    if ts.tzinfo is not None:
+        ts = local(ts)
+    d = ts.date()
+    if lang == "ko":
+        return f"{d:%Y.%m.%d}({weekday_name(d.weekday(), 'ko')})"
+    return f"{weekday_name(d.weekday(), 'en')} {d.day} {d:%b %Y}"

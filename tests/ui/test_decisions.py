@@ -46,7 +46,10 @@ def market(tmp_path, monkeypatch):
     return engine
 
 
-def test_a_decision_opens_next_weeks_brief_with_before_and_after(market):
+def test_a_decision_opens_next_weeks_brief_with_before_and_after(market, tmp_path):
+    from analytics.__main__ import main
+
+    store_path = tmp_path / "app.sqlite"
     at = run_page("map", week="2017-10-13", eps="100", min="3")
     assert not at.exception
     table = next(df.value for df in at.dataframe if "핫스팟 ID" in df.value.columns)
@@ -66,6 +69,14 @@ def test_a_decision_opens_next_weeks_brief_with_before_and_after(market):
     assert follow.iloc[0]["결정"] == "탄력순찰 추가"
     assert follow.iloc[0]["핫스팟 안 (전 → 후)"] == "6 → 2"
     assert follow.iloc[0]["담당"] == "중앙지구대"
+
+    # The meeting pack opens with it too, without the note (it goes round the room).
+    out = tmp_path / "pack.html"
+    argv = ["pack", "--week", "2017-10-20", "--eps", "100", "--min-samples", "3"]
+    assert main([*argv, "--out", str(out), "--db", str(store_path)]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "지난 회의(2017.10.13(금)) 결정 후속" in page and "탄력순찰 추가" in page
+    assert "6 → 2" in page and "22시 탄력순찰" not in page
 
 
 def test_no_decision_no_section(market):
