@@ -6,7 +6,7 @@ import altair as alt
 import streamlit as st
 
 from analytics.compute.significance import ALPHA, N_SIMULATIONS
-from analytics.query import EPS_M_SLIDER, MIN_SAMPLES_SLIDER, WEIGHT_SLIDER
+from analytics.query import WEIGHT_SLIDER
 from analytics.station.clock import weekday_names
 from analytics.storage.schema import SOURCES
 from ui import data
@@ -26,7 +26,7 @@ from ui.tables_map import (
     kdistance_frame,
     member_events,
 )
-from ui.widgets import privacy_note, share_box
+from ui.widgets import dbscan_controls, kdistance_caption, privacy_note, share_box
 
 state = view()
 lang = state.lang
@@ -66,24 +66,7 @@ unit = c3.selectbox(
     format_func=lambda u: u or text("map.unit_all", lang),
     key="m_unit",
 )
-c4, c5, c6 = st.columns([1, 2, 2])
-auto = c4.toggle(text("map.auto", lang), value=query.eps_m is None, key="m_auto")
-eps = c5.slider(
-    text("map.eps", lang),
-    *EPS_M_SLIDER,
-    # A link may carry a value the slider does not offer (inside analytics.query's bounds).
-    min(max(int(query.eps_m or 100), EPS_M_SLIDER[0]), EPS_M_SLIDER[1]),
-    step=5,
-    disabled=auto,
-    key="m_eps",
-)
-min_samples = c6.slider(
-    text("map.min", lang),
-    *MIN_SAMPLES_SLIDER,
-    int(query.min_samples or 5),
-    disabled=auto,
-    key="m_min",
-)
+auto, eps, min_samples = dbscan_controls(db_url, version, query, lang)
 with st.expander(text("map.weights", lang)):
     wcols = st.columns(len(SOURCES))
     weights = {
@@ -222,6 +205,6 @@ if st.checkbox(text("map.kdist", lang), key="m_kdist"):
         db_url, version, start, end, query.sources, int(query.min_samples or min_samples)
     )
     if curve is not None:
-        st.caption(text("map.kdist_caption", lang, k=curve.k, eps=f"{curve.eps_m:.0f}"))
+        st.caption(kdistance_caption(curve, lang))
         st.line_chart(kdistance_frame(curve.distances_m, lang))
 share_box(state, lang, "map")

@@ -117,6 +117,48 @@ def week_outside_note(db_url: str, version: str, state: ViewState, lang: str) ->
         st.button(label, key="frame_week_latest", on_click=go_latest)
 
 
+def _eps_step(eps_m: float) -> int:
+    """``eps_m`` on the eps slider: a multiple of its step of 5 m, inside its range."""
+    from analytics.query import EPS_M_SLIDER
+
+    return int(min(max(5 * round(float(eps_m) / 5), EPS_M_SLIDER[0]), EPS_M_SLIDER[1]))
+
+
+def dbscan_controls(db_url: str, version: str, query, lang: str) -> tuple[bool, int, int]:
+    """The "auto" toggle and the eps / min_samples sliders, in agreement: with auto on the
+    sliders show the tuned (or the station's) setting the view uses, and turning auto off
+    starts from it. Every bound is :mod:`analytics.query`'s."""
+    from analytics.query import EPS_M_SLIDER, MIN_SAMPLES_SLIDER
+
+    def clamp(value, bounds) -> int:
+        return int(min(max(round(float(value)), bounds[0]), bounds[1]))
+
+    c4, c5, c6 = st.columns([1, 2, 2])
+    auto = c4.toggle(text("map.auto", lang), value=query.eps_m is None, key="m_auto")
+    ss = st.session_state
+    if auto:  # the setting the view will use, resolved (cached: the page asks again)
+        used = data.hotspots(db_url, version, query.with_(eps_m=None, min_samples=None)).query
+        ss["m_eps"] = _eps_step(used.eps_m)
+        ss["m_min"] = clamp(used.min_samples, MIN_SAMPLES_SLIDER)
+    else:  # a link's own values (inside analytics.query's bounds, clamped to the slider)
+        ss.setdefault("m_eps", _eps_step(query.eps_m or 100))
+        ss.setdefault("m_min", clamp(query.min_samples or 5, MIN_SAMPLES_SLIDER))
+    eps = c5.slider(text("map.eps", lang), *EPS_M_SLIDER, step=5, disabled=auto, key="m_eps")
+    min_samples = c6.slider(text("map.min", lang), *MIN_SAMPLES_SLIDER, disabled=auto, key="m_min")
+    return auto, eps, min_samples
+
+
+def kdistance_caption(curve, lang: str) -> str:
+    """How to read the k-distance curve; a knee beyond the eps slider says so, with the
+    slider's end as what the slider can offer."""
+    from analytics.query import EPS_M_SLIDER
+
+    said = text("map.kdist_caption", lang, k=curve.k, eps=f"{curve.eps_m:.0f}")
+    if curve.eps_m > EPS_M_SLIDER[1]:
+        said += " " + text("map.kdist_beyond", lang, max=EPS_M_SLIDER[1])
+    return said
+
+
 def share_box(state: ViewState, lang: str, path: str) -> None:
     """A "링크 복사" button: a dialog with the link that reproduces this view.
 

@@ -324,3 +324,26 @@ def test_a_week_outside_the_data_says_so(app_env):
 def test_a_week_with_data_has_no_such_note(app_env):
     at = run_page(week="2017-10-13")
     assert not [w for w in at.warning if "자료가 없습니다" in w.value]
+
+
+def test_the_sliders_show_the_tuned_setting_and_start_from_it(app_env):
+    at = run_page("map")
+    assert not at.exception
+    summary = next(c.value for c in at.caption if "핫스팟" in c.value and "엔진" in c.value)
+    eps, least = at.slider(key="m_eps").value, at.slider(key="m_min").value
+    assert at.slider(key="m_eps").disabled and f"eps {eps} m, 최소 {least}건" in summary
+    at.toggle(key="m_auto").set_value(False).run()  # auto off: the same setting, now editable
+    assert not at.exception
+    assert (at.slider(key="m_eps").value, at.slider(key="m_min").value) == (eps, least)
+    assert at.query_params["eps"] == str(eps) and at.query_params["min"] == str(least)
+
+
+@pytest.mark.parametrize(("eps", "beyond"), [(120.0, False), (896.0, True)])
+def test_a_kdistance_knee_beyond_the_slider_says_so(eps, beyond):
+    from types import SimpleNamespace
+
+    from ui.widgets import kdistance_caption
+
+    said = kdistance_caption(SimpleNamespace(k=5, eps_m=eps), "ko")
+    assert f"약 {eps:.0f} m" in said
+    assert ("슬라이더 끝(300 m)보다 멉니다" in said) is beyond
