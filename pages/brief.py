@@ -7,7 +7,7 @@ import streamlit as st
 from analytics.compute.changes import legend as changes_legend
 from ui import data, data_unit
 from ui.auth import audit_export
-from ui.decisions import follow_up_section
+from ui.decisions import action_section, follow_up_section
 from ui.i18n import day_range, number, text
 from ui.maps import brief_map_options, static_hotspot_map
 from ui.state import view
@@ -30,6 +30,9 @@ holidays = data.holidays(start, end, lang)
 if holidays:
     st.caption(text("brief.holidays", lang, names=", ".join(f"{d:%m.%d} {n}" for d, n in holidays)))
 follow_up_section(db_url, version, state.week, lang)  # last week's decisions, what followed
+answer = data.hotspots(db_url, version, state.query)
+if not state.present:  # what to act on, first (the projector shows the top table instead)
+    action_section(answer.shown.current, lang)
 
 heads = data.headline(db_url, version, start, end)
 cols = st.columns(len(heads))
@@ -61,7 +64,6 @@ for col, row in zip(cols, heads.itertuples(), strict=True):
 if not state.present:  # the projector has no room for it: the marks are rare there
     st.caption(changes_legend(lang))
 
-answer = data.hotspots(db_url, version, state.query)
 hotspots = answer.shown.current
 not_chance, chance_hidden = without_chance(hotspots)
 top_n = 5 if state.present else 10

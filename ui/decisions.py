@@ -29,6 +29,19 @@ def follow_up_table(db_url: str, version: str, week: dt.date) -> pd.DataFrame:
     )
 
 
+def action_section(hotspots, lang: str) -> None:
+    """At the top of the brief: the three to five hotspots to act on, one line each."""
+    from analytics.compute.brief import action_lines
+    from ui.tables import area_names, literal_markdown
+
+    lines = action_lines(hotspots, lang=lang, unit_names=area_names(lang))
+    if not lines:
+        return
+    st.subheader(text("decision.act_on", lang))
+    # Escaped: place names come from the station's files and the hotspots' landmarks.
+    st.markdown("\n".join(f"{i}. {literal_markdown(line)}" for i, line in enumerate(lines, 1)))
+
+
 def follow_up_section(db_url: str, version: str, week: dt.date | None, lang: str) -> None:
     """At the top of the brief: what last week's meeting decided, and what happened since."""
     from ui.auth import is_viewer

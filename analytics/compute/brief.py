@@ -121,3 +121,64 @@ def forecast_accuracy(
     )
     found = hotspots.find_hotspots(train, incidents, geo=geo)
     return evaluate_hotspots(found.hotspots, train, test, boundary_m=geo.boundary_m)
+
+
+# Which hotspots the meeting should act on first: the statuses that ask for a change.
+_URGENT = {"new": 0, "intensifying": 1}
+
+
+def action_lines(
+    hotspots: pd.DataFrame,
+    *,
+    lang: str = "ko",
+    unit_names: dict[str, str] | None = None,
+    most: int = 5,
+) -> list[str]:
+    """The few hotspots to act on, each as one line: where, which unit, when to patrol, why.
+
+    Chosen from the hotspots that are not chance (``significant``, when the hotspots
+    carry the test; :mod:`analytics.compute.significance`): new and intensifying ones
+    first, then by rank; at most ``most``.
+
+    Parameters
+    ----------
+    hotspots : DataFrame
+        The view's hotspots (``place``, ``place_en``, ``police_unit``, ``patrol_windows``,
+        ``top_categories``, ``status``, ``rank``; optionally ``significant``).
+    lang : {'ko', 'en'}
+    unit_names : dict, optional
+        Unit name → its name in ``lang`` (default: as stored).
+    most : int
+        How many lines at most (>= 1).
+    """
+    from analytics.compute.patrol import categories_text
+    from analytics.compute.profiles import format_windows, place_in
+    from analytics.text import text
+
+    if most < 1:
+        raise ValueError(f"most must be >= 1, got {most}")
+    if hotspots is None or len(hotspots) == 0:
+        return []
+    h = hotspots
+    if "significant" in h.columns:
+        h = h[h["significant"].astype(bool)]
+    status = h["status"] if "status" in h.columns else pd.Series("persistent", index=h.index)
+    order = status.map(_URGENT).fillna(len(_URGENT))
+    h = h.assign(_order=order.to_numpy()).sort_values(["_order", "rank"], kind="stable")
+    lines = []
+    for row in h.head(most).to_dict("records"):
+        unit = row.get("police_unit") or "—"
+        windows = format_windows(row.get("patrol_windows"), lang)
+        why = [categories_text((row.get("top_categories") or [])[:2], lang)]
+        why.append(text(f"status_text.{row.get('status', 'persistent')}", lang))
+        lines.append(
+            text(
+                "brief_action.line" if windows else "brief_action.line_no_window",
+                lang,
+                place=place_in(row, lang),
+                unit=(unit_names or {}).get(unit, unit),
+                windows=windows,
+                why=" · ".join(w for w in why if w),
+            )
+        )
+    return lines
