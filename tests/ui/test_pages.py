@@ -353,7 +353,9 @@ def test_the_brief_opens_with_where_to_act(app_env):
     at = run_page(week="2017-12-29")
     assert not at.exception
     assert any(s.value == "이번 주 조치할 곳" for s in at.subheader)
-    lines = next(m.value for m in at.markdown if m.value.startswith("1\\. ") or m.value.startswith("1. "))
+    lines = next(
+        m.value for m in at.markdown if m.value.startswith("1\\. ") or m.value.startswith("1. ")
+    )
     items = lines.split("\n")
     assert 1 <= len(items) <= 5 and all("탄력순찰" in i or "자료가 없음" in i for i in items)
     assert "지구대" in items[0] or "파출소" in items[0]
