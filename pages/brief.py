@@ -79,7 +79,12 @@ with right:
         )
     else:
         table = hotspot_table(
-            not_chance, lang, top=top_n, categories=2 if state.present else 3, chance=False
+            not_chance,
+            lang,
+            top=top_n,
+            categories=2 if state.present else 3,
+            chance=False,
+            emerging=data.hotspot_emerging(db_url, version, state.query),
         )
         if state.present:  # the projector: what the room reads, not the ids analysts look up
             table = table.drop(columns=[text("col.hotspot_id", lang), text("col.type", lang)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 
 import pandas as pd
@@ -76,12 +77,16 @@ def hotspot_table(
     top: int | None = None,
     categories: int = 3,
     chance: bool = True,
+    emerging: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Rank, place, unit, status, type, main categories, patrol windows, events, chance, id.
+    """Rank, place, unit, status, [12-week pattern], type, main categories, patrol windows,
+    events, chance, id.
 
     ``categories`` is how many of each hotspot's main categories to list. ``chance``:
     a "우연?" column with the significance test's verdict and adjusted p-value, when
-    the hotspots carry it (:mod:`analytics.compute.significance`).
+    the hotspots carry it (:mod:`analytics.compute.significance`). ``emerging``:
+    hotspot id → its emerging-hot-spot pattern (:func:`ui.data.hotspot_emerging`),
+    shown beside the week-over-week status; None leaves the column out.
     """
     h = hotspots.head(top) if top else hotspots
     names = area_names(lang)
@@ -102,9 +107,18 @@ def hotspot_table(
             text("col.hotspot_id", lang): h["hotspot_id"].to_numpy(),
         }
     )
+    if emerging is not None:
+        frame.insert(4, text("col.emerging", lang), emerging_cells(h, emerging, lang))
     if chance and "significant" in h.columns:
         frame.insert(len(frame.columns) - 1, text("col.chance", lang), chance_cells(h, lang))
     return frame
+
+
+def emerging_cells(hotspots: pd.DataFrame, emerging: Mapping[str, str], lang: str) -> list[str]:
+    """Each hotspot's emerging pattern in words ('지속 핫스팟'); '패턴 없음' for none."""
+    from analytics.compute.emerging import NO_PATTERN, category_label
+
+    return [category_label(emerging.get(str(h), NO_PATTERN), lang) for h in hotspots["hotspot_id"]]
 
 
 def chance_cells(hotspots: pd.DataFrame, lang: str) -> list[str]:

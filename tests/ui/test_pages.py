@@ -94,6 +94,73 @@ def test_the_map_can_hide_the_hotspots_that_could_be_chance(app_env):
     assert set(shown["핫스팟 ID"]) <= set(table["핫스팟 ID"])
 
 
+def _pattern_labels(lang: str) -> tuple[set[str], str]:
+    """The hot emerging-pattern labels and the no-pattern label in ``lang``."""
+    from analytics.compute.emerging import NO_PATTERN, category_label
+    from analytics.compute.spacetime import HOT_SEVERITY
+
+    return {category_label(c, lang) for c in HOT_SEVERITY}, category_label(NO_PATTERN, lang)
+
+
+def _week_events(app_env, days: int = 7):
+    engine = store.open_store(str(app_env))
+    end = pd.Timestamp("2017-12-29", tz="Asia/Seoul")
+    events = store.read_events(engine)
+    engine.dispose()
+    return events, end - pd.Timedelta(days=days), end
+
+
+def test_the_map_page_offers_the_gi_star_layer_and_the_12_week_pattern(app_env, geo, monkeypatch):
+    import json
+
+    from analytics.compute import spacetime
+
+    at = run_page("map")
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "핫스팟 ID" in df.value.columns)
+    assert table.columns.tolist()[3:5] == ["추세", "12주 패턴"]  # beside the status
+    hot, none = _pattern_labels("ko")
+    assert set(table["12주 패턴"]) <= hot | {none}
+    assert (table["12주 패턴"] != none).sum() >= len(table) // 2  # the town core is hot
+    # The Gi* layer: as many hot cells as analytics finds for the week, in the map sent,
+    # off until the user switches it on.
+    events, start, end = _week_events(app_env)
+    week = HotspotQuery(start=start, end=end)
+    expected = spacetime.hot_cells(
+        spacetime.view_events(events, week), area=geo.boundary_m, crs=geo.station.analysis_crs
+    )
+    caption = next(c.value for c in at.caption if c.value.startswith("Gi* 핫스팟 격자"))
+    n, n3 = (int(v) for v in re.search(r"칸 (\d+)개.*\(99% (\d+)개\)", caption).groups())
+    assert n == len(expected) > 0 and n3 == (expected["gi_bin"] == 3).sum()
+    html = json.loads(at.get("bidi_component")[0].proto.json)["html"]
+    assert html.count('"cell_id"') == n
+    layer = re.search(r"(geo_json_\w+)_add\(\{\"features\": \[[^\n]{0,400}\"cell_id\"", html)
+    assert layer and f"{layer.group(1)}.addTo(" not in html  # off until switched on
+    assert "Gi* 핫스팟 (200m 격자, FDR 보정)" in html  # its legend
+    # A new DBSCAN setting keeps the grid: the same cells, not computed again.
+    from analytics.compute import gistar
+
+    monkeypatch.setattr(gistar, "gi_star_grid", lambda *a, **k: pytest.fail("computed again"))
+    at.toggle(key="m_auto").set_value(False).run()
+    at.slider(key="m_eps").set_value(150).run()
+    assert not at.exception
+    again = json.loads(at.get("bidi_component")[0].proto.json)["html"]
+    assert again.count('"cell_id"') == n
+
+
+def test_the_brief_shows_each_hotspots_12_week_pattern(app_env):
+    at = run_page()
+    assert not at.exception
+    top = next(t for t in markdown_tables(at) if "권장 순찰 시간" in t.columns)
+    assert "12주 패턴" in top.columns
+    hot, none = _pattern_labels("ko")
+    assert set(top["12주 패턴"]) <= hot | {none} and (top["12주 패턴"] != none).any()
+    at = run_page(lang="en", present="1")
+    top = next(t for t in markdown_tables(at) if "Patrol windows" in t.columns)
+    hot, none = _pattern_labels("en")
+    assert set(top["12-week pattern"]) <= hot | {none}
+
+
 def test_brief_in_english_and_presentation_mode(app_env):
     at = run_page(lang="en", present="1")
     assert not at.exception
