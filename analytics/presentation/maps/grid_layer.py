@@ -18,7 +18,7 @@ from analytics.presentation.maps.elements import LayerLegend, escaped, js_litera
 from analytics.presentation.maps.payload import BOUNDARY_DECIMALS, feature, to_wgs84
 from analytics.presentation.maps.style import GI_BIN_COLOURS, label
 
-CELL_STYLE = {"weight": 0.5, "opacity": 0.9, "fillOpacity": 0.55}
+CELL_STYLE = {"weight": 0.5, "opacity": 0.9, "fillOpacity": 0.45}
 
 
 def _style(gi_bin: int) -> dict:
