@@ -149,16 +149,37 @@ def test_the_map_page_offers_the_gi_star_layer_and_the_12_week_pattern(app_env, 
 
 
 def test_the_brief_shows_each_hotspots_12_week_pattern(app_env):
+    from ui import data
+
     at = run_page()
     assert not at.exception
     top = next(t for t in markdown_tables(at) if "권장 순찰 시간" in t.columns)
-    assert "12주 패턴" in top.columns
-    hot, none = _pattern_labels("ko")
-    assert set(top["12주 패턴"]) <= hot | {none} and (top["12주 패턴"] != none).any()
-    at = run_page(lang="en", present="1")
+    # In the status column, one word after the status (the table is narrow).
+    assert top.columns.tolist()[3] == "추세 · 12주 패턴"
+    status, pattern = zip(*top["추세 · 12주 패턴"].str.split(" · "), strict=True)
+    assert set(status) <= {"신규", "지속", "심화", "약화"}
+    assert set(pattern) != {"—"}
+    # The label of the pattern analytics gives each hotspot, without "핫스팟".
+    query = HotspotQuery.from_url_params({"week": "2017-12-29"})
+    url = data.store_url()
+    found = data.hotspot_emerging(url, data.landing_version(url), query)
+    for hid, word in zip(top["핫스팟 ID"], pattern, strict=True):
+        assert word == _pattern_word(found[hid], "ko")
+    at = run_page(lang="en")
     top = next(t for t in markdown_tables(at) if "Patrol windows" in t.columns)
-    hot, none = _pattern_labels("en")
-    assert set(top["12-week pattern"]) <= hot | {none}
+    words = {_pattern_word(c, "en") for c in set(found.values())}
+    assert set(top["Status · 12-week pattern"].str.split(" · ").str[1]) <= words
+    at = run_page(lang="en", present="1")  # the projector: the status alone
+    top = next(t for t in markdown_tables(at) if "Patrol windows" in t.columns)
+    assert "Status" in top.columns
+
+
+def _pattern_word(category: str, lang: str) -> str:
+    from analytics.compute.emerging import NO_PATTERN, category_label
+
+    if category == NO_PATTERN:
+        return "—"
+    return category_label(category, lang).removesuffix(" 핫스팟").removesuffix(" hot spot")
 
 
 def test_brief_in_english_and_presentation_mode(app_env):
