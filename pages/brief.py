@@ -86,7 +86,14 @@ with right:
         )
     else:
         table = hotspot_table(
-            not_chance, lang, top=top_n, categories=2 if state.present else 3, chance=False
+            not_chance,
+            lang,
+            top=top_n,
+            categories=2 if state.present else 3,
+            chance=False,
+            # The projector keeps to what the room acts on (it fits 1080 px in English).
+            emerging=None if state.present else data.hotspot_emerging(db_url, version, state.query),
+            compact=True,
         )
         if state.present:  # the projector: what the room reads, not the ids analysts look up
             table = table.drop(columns=[text("col.hotspot_id", lang), text("col.type", lang)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import streamlit as st
 
+from analytics.compute.gistar import DEFAULT_CELL_M as GI_CELL_M
 from analytics.compute.significance import ALPHA, N_SIMULATIONS
 from analytics.query import WEIGHT_SLIDER
 from analytics.station.clock import weekday_names
@@ -114,8 +115,17 @@ if chance_hidden:
     st.caption(text("map.chance_hidden", lang, n=chance_hidden))
 privacy_note(data.privacy_effect(answer), lang, places=True)
 period_events = data.period_events(db_url, version, start, end, query.sources, query.categories)
-clicked = hotspot_map(
-    **map_page_options(answer, period_events, db_url, version, state, hide_chance=hide_chance)
+options = map_page_options(answer, period_events, db_url, version, state, hide_chance=hide_chance)
+clicked = hotspot_map(**options)
+gi = options["gi_cells"]
+st.caption(
+    text(
+        "map.gistar",
+        lang,
+        n=len(gi),
+        n3=int((gi["gi_bin"] == 3).sum()),
+        cell=f"{GI_CELL_M:g}",
+    )
 )
 places = hotspot_places(hotspots, lang)
 # A click names a hotspot of this map, or nothing: the browser's word is not taken for it.
@@ -125,7 +135,11 @@ if clicked in places and clicked != state.hotspot:
     st.rerun()
 
 st.subheader(text("map.table", lang))
-st.dataframe(hotspot_table(hotspots, lang), hide_index=True, width="stretch", height=300)
+emerging = data.hotspot_emerging(db_url, version, query)
+st.dataframe(
+    hotspot_table(hotspots, lang, emerging=emerging), hide_index=True, width="stretch", height=300
+)
+st.caption(text("map.emerging_help", lang))
 ids = ["", *places]
 picked = st.selectbox(
     text("map.pick", lang),

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.compute.nearrepeat import DEFAULT_DISTANCE_M as DISTANCE_M
+from analytics.compute.nearrepeat import DEFAULT_PERMUTATIONS as PERMUTATIONS
+from analytics.compute.spacetime import NEAR_REPEAT_WEEKS
 from ui import data
 from ui import data_unit as du
 from ui.i18n import day_range, number, text
 from ui.maps import show_static_map, unit_map_options
 from ui.state import update_view, view
-from ui.tables import hotspot_table
+from ui.tables import hotspot_table, literal_markdown
 from ui.widgets import change_metric, privacy_note, share_box
 
 state = view()
@@ -91,6 +94,14 @@ if v["targets_view"].empty:
     st.info(text("unit.no_targets", lang))
 else:
     st.dataframe(v["targets_view"], hide_index=True, width="stretch")
+st.markdown(f"**{text('unit.near_repeat', lang, weeks=NEAR_REPEAT_WEEKS)}**")
+if v["near_repeat"]:
+    st.markdown("\n".join(f"- {literal_markdown(s)}" for s in v["near_repeat"]))
+else:
+    st.caption(
+        text("unit.near_repeat_none", lang, weeks=NEAR_REPEAT_WEEKS, distance=f"{DISTANCE_M:g}")
+    )
+st.caption(text("unit.near_repeat_help", lang, distance=f"{DISTANCE_M:g}", perms=PERMUTATIONS))
 
 files = du.unit_files(db_url, version, query, lang)
 st.caption(text("unit.downloads", lang))

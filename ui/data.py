@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.answer import HotspotAnswer, answer_hotspot_query, backtest_query, resolve_query
-from analytics.compute import brief, periods
+from analytics.compute import brief, periods, spacetime
 from analytics.compute.backtest import BacktestResult
 from analytics.compute.evaluation import HotspotEvaluation
 from analytics.query import HotspotQuery
@@ -154,10 +154,12 @@ def hotspots(db_url: str, version: str, query: HotspotQuery) -> HotspotAnswer:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _hotspot_answer(db_url: str, version: str, query: HotspotQuery) -> HotspotAnswer:
-    rule = privacy_rule(version)
-    frame = _clustering_events(db_url, version) if rule.masks else _store_events(db_url, version)
     return answer_hotspot_query(
-        query, db=db_for(db_url), geo=geography(version), rule=rule, events=frame
+        query,
+        db=db_for(db_url),
+        geo=geography(version),
+        rule=privacy_rule(version),
+        events=place_frame(db_url, version),
     )
 
 
@@ -174,6 +176,84 @@ def privacy_effect(answer: HotspotAnswer, *, unit: str | None = None) -> dict:
         "raised": answer.shown.raised,
         "setting": answer.query,
     }
+
+
+def _grid_query(query: HotspotQuery, start=None) -> HotspotQuery:
+    """The part of a view the grid statistics depend on: its period (from ``start`` if
+    given), sources, categories and event filters; not its unit, DBSCAN setting or weights."""
+    return HotspotQuery(
+        sources=query.sources,
+        categories=query.categories,
+        start=query.start if start is None else start,
+        end=query.end,
+        include_outside=query.include_outside,
+        min_geocode_score=query.min_geocode_score,
+    )
+
+
+def _grid_events(db_url: str, version: str) -> pd.DataFrame:
+    """The store events a grid statistic of ``version``'s role may count
+    (:func:`analytics.compute.spacetime.grid_events`: a viewer's without the sensitive ones)."""
+    return spacetime.grid_events(_store_events(db_url, version), privacy_rule(version))
+
+
+def gi_star_cells(db_url: str, version: str, query: HotspotQuery):
+    """The view's hot Gi* cells: :func:`analytics.compute.spacetime.hot_cells` of the events of
+    its period, sources and categories, on 200 m cells over the station (for a viewer, without
+    the sensitive categories). Cached on those alone: a new DBSCAN setting reuses them."""
+    query.require_period()
+    return _gi_star_cells(db_url, version, _grid_query(query))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _gi_star_cells(db_url: str, version: str, query: HotspotQuery):
+    geo = geography(version)
+    events = spacetime.view_events(_grid_events(db_url, version), query)
+    return spacetime.hot_cells(events, area=geo.boundary_m, crs=geo.station.analysis_crs)
+
+
+def emerging_cells(db_url: str, version: str, query: HotspotQuery):
+    """The grid cells with an emerging-hot-spot pattern over the 12 weeks that end with the
+    view's period (:func:`analytics.compute.spacetime.emerging_cells`), of the view's sources
+    and categories (for a viewer, without the sensitive categories)."""
+    _, end = query.require_period()
+    start = end - spacetime.EMERGING_WEEKS * spacetime.WEEK
+    return _emerging_cells(db_url, version, _grid_query(query, start))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _emerging_cells(db_url: str, version: str, query: HotspotQuery):
+    geo = geography(version)
+    events = spacetime.view_events(_grid_events(db_url, version), query)
+    return spacetime.emerging_cells(
+        events,
+        area=geo.boundary_m,
+        end=query.end,
+        weeks=spacetime.EMERGING_WEEKS,
+        crs=geo.station.analysis_crs,
+    )
+
+
+def hotspot_emerging(db_url: str, version: str, query: HotspotQuery) -> dict[str, str]:
+    """Hotspot id → its emerging-hot-spot pattern (a code of
+    :data:`analytics.compute.emerging.CATEGORIES`), for every current hotspot of the view
+    (:func:`analytics.compute.spacetime.hotspot_emerging`)."""
+    return _hotspot_emerging(db_url, version, query.with_(unit=None))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _hotspot_emerging(db_url: str, version: str, query: HotspotQuery) -> dict[str, str]:
+    current = hotspots(db_url, version, query).shown.current
+    found = spacetime.hotspot_emerging(current, emerging_cells(db_url, version, query))
+    return dict(zip(current["hotspot_id"].astype(str), found, strict=True))
+
+
+def place_frame(db_url: str, version: str) -> pd.DataFrame:
+    """The events ``version``'s role's place statistics are computed from, server-side only:
+    the store's for an analyst, the privacy rule's clustering frame for a viewer."""
+    if privacy_rule(version).masks:
+        return _clustering_events(db_url, version)
+    return _store_events(db_url, version)
 
 
 def accuracy(db_url: str, version: str, query: HotspotQuery) -> HotspotEvaluation | None:
@@ -339,6 +419,8 @@ def warm_landing(db_url: str) -> list[tuple[str, float]]:
     headline(db_url, version, start, end)
     answer = hotspots(db_url, version, state.query)
     lap("hotspots")
+    hotspot_emerging(db_url, version, state.query)
+    lap("emerging hot spots")
     accuracy(db_url, version, state.query)
     current = answer.shown.current
     unit_table(db_url, version, start, end, tuple(current["police_unit"].dropna()))

@@ -11,9 +11,11 @@ import re
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import shapely
 import streamlit as st
 
+from analytics.compute import spacetime
 from analytics.compute.changes import compare_counts
 from analytics.compute.patrol import column_name, patrol_targets
 from analytics.compute.periods import pct_change
@@ -40,6 +42,14 @@ def unit_townships(unit: str, lang: str) -> list[str]:
     return twp["emd" if lang == "ko" else "emd_en"].tolist()
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def near_repeat(db_url: str, version: str, end: pd.Timestamp) -> pd.DataFrame:
+    """The Knox test per incident category over the 52 weeks before ``end``, station-wide
+    (:func:`analytics.compute.spacetime.near_repeat`; for a viewer on the privacy rule's
+    clustering frame). About a second of work: cached per data version and end."""
+    return spacetime.near_repeat(data.place_frame(db_url, version), end=end)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def unit_view(db_url: str, version: str, query: HotspotQuery, lang: str) -> dict:
     """One unit's hotspots, gone hotspots, patrol targets and figures for the query's period.
@@ -55,8 +65,10 @@ def unit_view(db_url: str, version: str, query: HotspotQuery, lang: str) -> dict
     (one dict per source: count, previous, change_pct, change (an
     :class:`~analytics.compute.changes.Change`), mean_4w), ``row`` (the
     unit's row of the unit table as a dict), ``rank`` (1 = most events) and
-    ``n_units``, ``setting`` (the DBSCAN setting in words) and ``privacy`` (for
-    :func:`ui.widgets.privacy_note`).
+    ``n_units``, ``setting`` (the DBSCAN setting in words), ``privacy`` (for
+    :func:`ui.widgets.privacy_note`) and ``near_repeat`` (the sentences of the incident
+    categories whose risk stays raised for days, station-wide: :func:`near_repeat`; the
+    targets' 순찰 유지 column comes from the same test).
     """
     unit = query.unit
     start, end = query.require_period()
@@ -80,7 +92,14 @@ def unit_view(db_url: str, version: str, query: HotspotQuery, lang: str) -> dict
     ]
     # Rank by total events; ties share the better rank.
     rank = int((units["total"] > row.get("total", 0)).sum()) + 1 if row else None
-    targets = patrol_targets(every, unit=unit, lang=lang, unit_names=area_names(lang))
+    repeat = near_repeat(db_url, version, end)
+    targets = patrol_targets(
+        every,
+        unit=unit,
+        lang=lang,
+        unit_names=area_names(lang),
+        keep_days=spacetime.keep_days(repeat),
+    )
     coords = [column_name(k, lang) for k in ("lat", "lon")]
     privacy = data.privacy_effect(answer, unit=unit)
     privacy.pop("masked")  # this page draws no event points
@@ -95,6 +114,7 @@ def unit_view(db_url: str, version: str, query: HotspotQuery, lang: str) -> dict
         "n_units": len(units),
         "setting": answer.sentence(lang),
         "privacy": privacy,
+        "near_repeat": spacetime.raised_sentences(repeat, lang=lang),
     }
 
 

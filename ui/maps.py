@@ -21,6 +21,7 @@ from collections.abc import Callable, Hashable, Iterator
 
 import streamlit as st
 
+from analytics.compute.gistar import DEFAULT_CELL_M as GI_CELL_M
 from analytics.presentation import maps
 from ui import data
 
@@ -149,8 +150,10 @@ def build_hotspot_map(
     boxes=None,
     landmarks: bool = True,
     fit: str | None = None,
+    gi_cells=None,
 ):
-    """The folium map of :func:`hotspot_map`."""
+    """The folium map of :func:`hotspot_map` (``gi_cells``: the view's hot Gi* cells, a
+    layer switched off until the user turns it on)."""
     geo = data.geography()
     m = maps.base_map(geo, lang=lang)
     if hotspots is not None and len(hotspots):
@@ -161,6 +164,8 @@ def build_hotspot_map(
         for source in heat_sources:
             maps.add_heat(m, events, source=source, lang=lang)
         maps.add_event_points(m, events, lang=lang)
+    if gi_cells is not None:
+        maps.add_gi_star(m, gi_cells, lang=lang, cell_m=GI_CELL_M)
     if boxes is not None and len(boxes):
         maps.add_boxes(m, boxes, lang=lang)
     if landmarks:
@@ -182,6 +187,7 @@ def _hotspot_build(
     boxes,
     landmarks: bool,
     fit: str | None,
+    gi_cells=None,
 ) -> tuple[Callable, tuple[Hashable, ...]]:
     """(builder, cache key) of a hotspot map: what :func:`hotspot_map` and
     :func:`static_hotspot_map` draw."""
@@ -196,8 +202,18 @@ def _hotspot_build(
             boxes=boxes,
             landmarks=landmarks,
             fit=fit,
+            gi_cells=gi_cells,
         ),
-        ("hotspots", *data_key, lang, selected, heat_sources, landmarks, fit),
+        (
+            "hotspots",
+            *data_key,
+            lang,
+            selected,
+            heat_sources,
+            landmarks,
+            fit,
+            *(["gi"] if gi_cells is not None else []),
+        ),
     )
 
 
@@ -215,13 +231,16 @@ def hotspot_map(
     boxes=None,
     landmarks: bool = True,
     fit: str | None = None,
+    gi_cells=None,
 ) -> str | None:
     """Draw the map and return the hotspot id the user clicked, if any.
 
     ``data_key`` names the frames passed (the store URL, data version, query and
     whatever else they were loaded with); with the options it keys the cached map.
     ``fit`` ('selected' or 'all') zooms to the selected hotspot or to all of
-    ``hotspots``; None keeps the station's default view.
+    ``hotspots``; None keeps the station's default view. ``gi_cells``: the view's hot
+    Gi* cells (:func:`ui.data.gi_star_cells`, loaded with the ``data_key``), a layer
+    the user switches on.
     """
     build, cache_key = _hotspot_build(
         hotspots,
@@ -234,6 +253,7 @@ def hotspot_map(
         boxes=boxes,
         landmarks=landmarks,
         fit=fit,
+        gi_cells=gi_cells,
     )
     return show_clickable_map(build, cache_key=cache_key, key=key, height=height)
 
@@ -312,6 +332,7 @@ def map_page_options(
         "events": events,
         "heat_sources": query.sources,
         "boxes": data.box_log(db_url, version),
+        "gi_cells": data.gi_star_cells(db_url, version, query),
         # Picking a hotspot shows it up close; otherwise every hotspot of the view is in sight.
         "fit": "selected" if state.hotspot else "all",
     }

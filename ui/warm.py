@@ -131,6 +131,7 @@ def map_page(db_url: str, version: str, state) -> None:
     query = state.query
     start, end = query.require_period()
     answer = data.hotspots(db_url, version, query)
+    data.hotspot_emerging(db_url, version, query)
     events = data.period_events(db_url, version, start, end, query.sources, query.categories)
     with maps.warming():
         maps.hotspot_map(**maps.map_page_options(answer, events, db_url, version, state))

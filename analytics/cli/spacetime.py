@@ -72,13 +72,14 @@ def _read(db, args, *, start=None, end=None) -> pd.DataFrame:
 
 
 def _grid_events(events: pd.DataFrame, rule, lang: str) -> pd.DataFrame:
-    """The events a grid layer counts: for a masked role, without the sensitive ones."""
-    if not rule.masks:
-        return events
-    hide = rule.is_sensitive(events)
-    if hide.any():
-        print(_t(lang, "viewer_drop", n=int(hide.sum())))
-    return events[~hide]
+    """The events a grid layer counts (:func:`analytics.compute.spacetime.grid_events`: for
+    a masked role, without the sensitive ones), saying how many were left out."""
+    from analytics.compute.spacetime import grid_events
+
+    kept = grid_events(events, rule)
+    if len(kept) < len(events):
+        print(_t(lang, "viewer_drop", n=len(events) - len(kept)))
+    return kept
 
 
 def _write_cells(cells, args, db, *, crs_from: str, kind: str) -> None:

@@ -9,6 +9,8 @@ written.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -18,7 +20,8 @@ from analytics.station.clock import weekday_name
 from analytics.text import LANGS, text
 from analytics.text.vocabulary import status_name, type_name
 
-# The columns of :func:`patrol_targets`, in order; "unit" only when no unit is given.
+# The columns of :func:`patrol_targets`, in order; "unit" only when no unit is given,
+# "keep" only when the near-repeat days are given.
 # Their names are the catalogue's ``patrol.col.<key>``.
 COLUMN_KEYS = (
     "no",
@@ -30,6 +33,7 @@ COLUMN_KEYS = (
     "status",
     "evidence",
     "categories",
+    "keep",
     "lat",
     "lon",
     "hotspot_id",
@@ -125,12 +129,43 @@ def categories_text(cats, lang: str = "ko") -> str:
     return ", ".join(f"{label_in(c, lang)} {n}" for c, n in cats)
 
 
+def keep_text(cats, keep_days: Mapping[str, float], lang: str = "ko") -> str:
+    """How long to keep extra patrols at a hotspot: '3일 (절도)', or '—'.
+
+    Parameters
+    ----------
+    cats : list of (Korean category label, count)
+        The hotspot's ``top_categories``.
+    keep_days : mapping of Korean category label → days the risk stays raised after
+        an event (near-repeat; :func:`analytics.compute.spacetime.keep_days`).
+
+    Returns
+    -------
+    str
+        The longest of its categories' days with that category's name (the first
+        listed wins a tie); '—' when none of them is raised.
+    """
+    if cats is None or isinstance(cats, float):
+        return NO_WINDOW
+    best = None
+    for cat, _n in cats:
+        days = float(keep_days.get(cat, 0.0) or 0.0)
+        if days > 0 and (best is None or days > best[1]):
+            best = (cat, days)
+    if best is None:
+        return NO_WINDOW
+    cat, days = best
+    form = "one" if days == 1 else "many"
+    return text(f"patrol.keep.{form}", lang, days=f"{days:g}", category=label_in(cat, lang))
+
+
 def patrol_targets(
     hotspots: pd.DataFrame,
     *,
     unit: str | None = None,
     lang: str = "ko",
     unit_names: dict[str, str] | None = None,
+    keep_days: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
     """Where and when a unit should patrol: one row per hotspot × patrol window.
 
@@ -149,6 +184,11 @@ def patrol_targets(
         Column names and labels (categories and patrol windows too).
     unit_names : dict, optional
         A unit's Korean name → the name to show (``police_units.unit_en`` for 'en').
+    keep_days : mapping, optional
+        Korean category label → days the risk stays raised after an event of that
+        category (near-repeat, :func:`analytics.compute.spacetime.keep_days`). Given,
+        a 순찰 유지 column after 주요 유형 says how long extra patrols should stay at
+        each hotspot (:func:`keep_text`); None leaves the column out.
 
     Returns
     -------
@@ -157,7 +197,8 @@ def patrol_targets(
         window share (largest first). Columns (ko): 순번 (1..n), 장소, [관할],
         시간대 ("22–24시"; "—" for a hotspot with no timed events, which still gets
         one row), 요일 (:func:`busiest_weekdays` in that window), 유형, 추세 ("—"
-        without a status), 근거 ("사건 12 · 소리함 3"), 주요 유형, 위도, 경도, 핫스팟 ID.
+        without a status), 근거 ("사건 12 · 소리함 3"), 주요 유형, [순찰 유지], 위도,
+        경도, 핫스팟 ID.
         Text is as the hotspot table has it (masked on import); exports neutralise
         formula-like cells.
     """
@@ -173,7 +214,11 @@ def patrol_targets(
 
     names = {k: column_name(k, lang) for k in COLUMN_KEYS}
     unit_names = unit_names or {}
-    keys = [k for k in COLUMN_KEYS if unit is None or k != "unit"]
+    keys = [
+        k
+        for k in COLUMN_KEYS
+        if (unit is None or k != "unit") and (keep_days is not None or k != "keep")
+    ]
     h = hotspots
     if unit is not None:
         h = h[h["police_unit"].astype("string").eq(unit).fillna(False).to_numpy(dtype=bool)]
@@ -205,6 +250,7 @@ def patrol_targets(
             "status": status_name(status, lang) or NO_WINDOW,
             "evidence": evidence_text(r["n_incident"], r["n_suggestion"], r["n_complaint"], lang),
             "categories": categories_text(r["top_categories"], lang),
+            "keep": keep_text(r["top_categories"], keep_days or {}, lang),
             "lat": round(float(r["lat"]), 6),
             "lon": round(float(r["lon"]), 6),
             "hotspot_id": r["hotspot_id"],

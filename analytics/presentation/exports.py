@@ -308,7 +308,18 @@ def to_xlsx(frames: dict[str, pd.DataFrame], *, title: str | None = None) -> byt
 # --------------------------------------------------------------------------- patrol sheet
 
 # The patrol-target columns the printed sheet shows (coordinates stay in the files).
-PRINT_KEYS = ("no", "place", "unit", "window", "days", "type", "status", "evidence", "categories")
+PRINT_KEYS = (
+    "no",
+    "place",
+    "unit",
+    "window",
+    "days",
+    "type",
+    "status",
+    "evidence",
+    "categories",
+    "keep",
+)
 
 SHEET_CSS = """
 @page { size: A4 landscape; margin: 10mm 12mm; }

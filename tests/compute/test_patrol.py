@@ -272,3 +272,25 @@ def test_english_targets_translate_units_categories_and_windows():
     assert t["Unit"].tolist() == ["Jungang Patrol Division", "운봉파출소"]  # unknown: as stored
     assert t["Main categories"].iloc[0] == "Drunk disturbance 5, Theft 2"
     assert patrol_targets(h, lang="ko")["주요 유형"].iloc[0] == "주취·소란 5, 절도 2"
+
+
+def test_keep_patrols_for_the_longest_near_repeat_of_the_main_categories():
+    h = frame(
+        hotspot(hotspot_id="H1", priority=3.0, patrol_windows=[(22, 0, 0.6), (2, 4, 0.4)]),
+        hotspot(hotspot_id="H2", priority=2.0, top_categories=[("주취·소란", 4), ("폭력", 1)]),
+        hotspot(
+            hotspot_id="H3",
+            priority=1.0,
+            top_categories=[("교통사고", 2), ("절도", 2), ("폭력", 1)],
+        ),
+    )
+    days = {"절도": 3.0, "교통사고": 1.0}
+    t = patrol_targets(h, unit="중앙지구대", keep_days=days)
+    assert list(t.columns) == [*SPEC_COLUMNS[:8], "순찰 유지", *SPEC_COLUMNS[8:]]
+    # Every window of a hotspot says it; its longest category wins, not its first.
+    assert t["순찰 유지"].tolist() == ["3일 (절도)", "3일 (절도)", "—", "3일 (절도)"]
+    en = patrol_targets(h, unit="중앙지구대", lang="en", keep_days={"교통사고": 1.0})
+    assert en["Keep patrols"].tolist() == ["—", "—", "—", "1 day (Traffic accident)"]
+    assert "순찰 유지" not in patrol_targets(h).columns  # no near-repeat given: no column
+    empty = patrol_targets(h, unit="아영파출소", keep_days=days)
+    assert empty.empty and "순찰 유지" in empty.columns

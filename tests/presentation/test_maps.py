@@ -499,6 +499,60 @@ def test_heat_is_aggregated_and_bounded(geo):
     assert maps.add_heat(m, events, source="suggestion") is None
 
 
+# --------------------------------------------------------------------------- Gi* layer
+def _gi_cells(geo) -> gpd.GeoDataFrame:
+    """Five 200 m cells in a row from the market: bins 3, 2, 1, 0 and -1."""
+    x0, y0 = _xy(geo, MARKET["lat"], MARKET["lon"])
+    col, row = int(x0 // 200), int(y0 // 200)
+    bins, counts = [3, 2, 1, 0, -1], [9, 4, 2, 1, 0]
+    cols = [col + i for i in range(len(bins))]
+    return gpd.GeoDataFrame(
+        {"cell_id": [f"{c}_{row}" for c in cols], "n_events": counts, "gi_bin": bins},
+        geometry=[shapely.box(c * 200, row * 200, (c + 1) * 200, (row + 1) * 200) for c in cols],
+        crs=geo.station.analysis_crs,
+    )
+
+
+def test_gi_star_layer_draws_the_hot_cells_off_by_default(geo):
+    m = maps.base_map(geo)
+    maps.add_hotspots(m, _hotspots(geo))
+    layer = maps.add_gi_star(m, _gi_cells(geo), cell_m=200)
+    features = layer.data["features"]
+    # Hot cells only, each a closed square in degrees; the cold and the plain cell are not drawn.
+    assert [f["properties"]["gi_bin"] for f in features] == [3, 2, 1]
+    assert [f["properties"]["n"] for f in features] == [9, 4, 2]
+    ring = features[0]["geometry"]["coordinates"][0]
+    assert len(ring) == 5 and ring[0] == ring[-1]
+    assert 127.3 < ring[0][0] < 127.5 and 35.3 < ring[0][1] < 35.5
+    html_text = m.get_root().render()
+    name = layer.get_name()
+    assert layer.layer_name == "Gi* 핫스팟 격자" and f"{name}.addTo(" not in html_text
+    for gi_bin, colour in maps.GI_BIN_COLOURS.items():
+        assert f'"fillColor": "{colour}"' in html_text, gi_bin
+    # The legend shows while the layer is on; switched on, the layer goes beneath the
+    # hotspots and the townships beneath it.
+    legend = next(e for e in m._children.values() if type(e).__name__ == "LayerLegend")
+    assert legend.layer is layer and legend.to_back == [layer, m._townships_layer]
+    for text in ("Gi* 핫스팟 (200m 격자, FDR 보정)", "핫스팟 (99% 신뢰)", "핫스팟 (90% 신뢰)"):
+        assert text in legend.html_text
+    assert "콜드스팟 (" not in legend.html_text
+    assert f"{name}.bringToBack();" in html_text and "overlayadd" in html_text
+    assert "핫스팟 (95% 신뢰)\\u003cbr\\u003e이 칸의 사건·신고 {n}건" in html_text  # tooltips
+    maps.use_local_assets(m)  # nothing it needs comes from a CDN
+
+
+def test_gi_star_layer_in_english_switched_on_and_empty(geo):
+    m = maps.base_map(geo, lang="en")
+    layer = maps.add_gi_star(m, _gi_cells(geo), lang="en", show=True)
+    assert layer.layer_name == "Gi* hot-spot grid"
+    html_text = m.get_root().render()
+    assert f"{layer.get_name()}.addTo(" in html_text
+    assert "Hot spot (99% confidence)" in html_text and "events in this cell" in html_text
+    empty = maps.add_gi_star(maps.base_map(geo), _gi_cells(geo).iloc[3:])
+    assert empty.data["features"] == []
+    empty.get_root().render()
+
+
 # --------------------------------------------------------------------------- others
 def test_boxes_active_and_removed(geo):
     m = maps.base_map(geo)
@@ -594,6 +648,54 @@ def test_standalone_map_runs_offline_in_chromium(geo, tmp_path, browser):
     assert counts["paths"] >= 23 + 3 and counts["legend"] == 1 and counts["heat"] == 1
     assert counts["markers"] >= 3 and counts["imgs"] == 0
     assert any(payload in text for text in shown)  # shown as text, not markup
+
+
+@pytest.mark.browser
+def test_switching_the_gi_star_layer_on_shows_its_legend_beneath_the_hotspots(
+    geo, tmp_path, browser
+):
+    m = maps.base_map(geo, tiles_url="")
+    maps.add_hotspots(m, _hotspots(geo))
+    maps.add_gi_star(m, _gi_cells(geo), cell_m=200)
+    maps.add_layer_control(m, collapsed=False)
+    path = tmp_path / "gi.html"
+    path.write_text(maps.to_standalone_html(m), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_selector("path.leaflet-interactive")
+
+    def state():
+        return page.evaluate(
+            """() => {
+            const paths = [...document.querySelectorAll(".leaflet-overlay-pane path")];
+            const fills = paths.map(p => p.getAttribute("fill"));
+            const gi = ["#b2182b", "#ef8a62", "#fddbc7"];
+            const at = c => fills.indexOf(c);
+            return {
+                legends: [...document.querySelectorAll(".hs-legend")].map(e => e.innerText),
+                cells: fills.filter(f => gi.includes(f)).length,
+                lastCell: Math.max(...gi.map(c => fills.lastIndexOf(c))),
+                firstHotspot: Math.min(...["#D55E00", "#CC79A7", "#0072B2"].map(at)
+                    .filter(i => i >= 0)),
+                lastTownship: fills.lastIndexOf("#f4f1e8"),
+            };
+        }"""
+        )
+
+    before = state()
+    assert before["cells"] == 0 and not any("Gi*" in t for t in before["legends"])
+    page.get_by_text("Gi* 핫스팟 격자").click()
+    after = state()
+    assert after["cells"] == 3
+    assert any("Gi* 핫스팟" in t and "99% 신뢰" in t for t in after["legends"])
+    # Drawn after the townships and before the hotspots, which keep their clicks.
+    assert after["lastTownship"] < after["lastCell"] < after["firstHotspot"]
+    page.get_by_text("Gi* 핫스팟 격자").click()
+    assert not any("Gi*" in t for t in state()["legends"])
+    page.close()
+    assert errors == []
 
 
 def test_fit_when_sized_renders_the_bounds_and_checks_them(geo):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pandas as pd
@@ -86,12 +87,55 @@ def test_unit_page_in_korean(app_env, unit_counts):
         "추세",
         "근거",
         "주요 유형",
+        "순찰 유지",
         "핫스팟 ID",
     ]
     assert set(targets["핫스팟 ID"]) == set(hotspots["핫스팟 ID"])
     assert targets["시간대"].str.fullmatch(r"\d\d–\d\d시").all()
     assert len(at.get("download_button")) == 4
     assert any("관할 읍·면·동: 동충동" in c.value for c in at.caption)
+
+
+def _near_repeat_table(app_env):
+    """The Knox test per incident category over the 52 weeks to the page's week, by analytics."""
+    from analytics.compute import spacetime
+
+    engine = store.open_store(str(app_env))
+    events = store.read_events(engine)
+    engine.dispose()
+    return spacetime.near_repeat(events, end=END)
+
+
+def test_the_unit_page_says_how_long_the_risk_stays_raised(app_env):
+    from analytics.compute.spacetime import keep_days
+
+    at = run_page("unit")
+    assert not at.exception
+    table = _near_repeat_table(app_env)
+    raised = table[table["days_raised"] > 0]
+    assert len(raised) >= 1  # the demo year's thefts and traffic accidents repeat nearby
+    heading = next(i for i, m in enumerate(at.markdown) if "근접 반복" in m.value)
+    shown = at.markdown[heading + 1].value.replace("\\", "").splitlines()
+    assert len(shown) == len(raised)
+    for line, row in zip(shown, raised.itertuples(), strict=True):
+        days = re.search(r"약 (\d+)일 동안", line)
+        assert line.startswith("- ") and days and int(days.group(1)) == row.days_raised
+        assert 1 <= row.days_raised <= 14 and "200m 이내" in line
+    assert any("Knox 검정" in c.value for c in at.caption)
+    # Each target keeps its patrols for its longest-raised main category, or "—".
+    days = keep_days(table)
+    targets = table_with(at, "순찰 유지")
+    kept = targets["순찰 유지"]
+    assert kept.str.fullmatch(r"\d+일 \(.+\)|—").all() and (kept != "—").any()
+    for value, cats in zip(kept, targets["주요 유형"], strict=True):
+        names = [c.rsplit(" ", 1)[0] for c in cats.split(", ")]
+        longest = max(days.get(n, 0.0) for n in names)
+        if longest == 0:
+            assert value == "—"
+        else:
+            category = value[value.index("(") + 1 : -1]
+            assert category in names and days[category] == longest
+            assert value.startswith(f"{longest:g}일 (")
 
 
 def test_selecting_a_unit_changes_the_view(app_env, unit_counts):
@@ -152,6 +196,7 @@ def test_downloads_produce_files(app_env, downloads):
     assert "합성(가상) 데모 데이터" in page  # the demo store is synthetic
     first_place = targets["장소"].iloc[0]
     assert first_place in page
+    assert "<th>순찰 유지</th>" in page and targets["순찰 유지"].iloc[0] in page
 
     hs_csv, _, _ = button_file(at, "u_dl_hotspots", downloads)
     assert hs_csv.decode("utf-8-sig").startswith("핫스팟 ID,순위,장소")

@@ -96,6 +96,94 @@ def test_the_map_can_hide_the_hotspots_that_could_be_chance(app_env):
     assert set(shown["핫스팟 ID"]) <= set(table["핫스팟 ID"])
 
 
+def _pattern_labels(lang: str) -> tuple[set[str], str]:
+    """The hot emerging-pattern labels and the no-pattern label in ``lang``."""
+    from analytics.compute.emerging import NO_PATTERN, category_label
+    from analytics.compute.spacetime import HOT_SEVERITY
+
+    return {category_label(c, lang) for c in HOT_SEVERITY}, category_label(NO_PATTERN, lang)
+
+
+def _week_events(app_env, days: int = 7):
+    engine = store.open_store(str(app_env))
+    end = pd.Timestamp("2017-12-29", tz="Asia/Seoul")
+    events = store.read_events(engine)
+    engine.dispose()
+    return events, end - pd.Timedelta(days=days), end
+
+
+def test_the_map_page_offers_the_gi_star_layer_and_the_12_week_pattern(app_env, geo, monkeypatch):
+    import json
+
+    from analytics.compute import spacetime
+
+    at = run_page("map")
+    assert not at.exception
+    table = next(df.value for df in at.dataframe if "핫스팟 ID" in df.value.columns)
+    assert table.columns.tolist()[3:5] == ["추세", "12주 패턴"]  # beside the status
+    hot, none = _pattern_labels("ko")
+    assert set(table["12주 패턴"]) <= hot | {none}
+    assert (table["12주 패턴"] != none).sum() >= len(table) // 2  # the town core is hot
+    # The Gi* layer: as many hot cells as analytics finds for the week, in the map sent,
+    # off until the user switches it on.
+    events, start, end = _week_events(app_env)
+    week = HotspotQuery(start=start, end=end)
+    expected = spacetime.hot_cells(
+        spacetime.view_events(events, week), area=geo.boundary_m, crs=geo.station.analysis_crs
+    )
+    caption = next(c.value for c in at.caption if c.value.startswith("Gi* 핫스팟 격자"))
+    n, n3 = (int(v) for v in re.search(r"칸 (\d+)개.*\(99% (\d+)개\)", caption).groups())
+    assert n == len(expected) > 0 and n3 == (expected["gi_bin"] == 3).sum()
+    html = json.loads(at.get("bidi_component")[0].proto.json)["html"]
+    assert html.count('"cell_id"') == n
+    layer = re.search(r"(geo_json_\w+)_add\(\{\"features\": \[[^\n]{0,400}\"cell_id\"", html)
+    assert layer and f"{layer.group(1)}.addTo(" not in html  # off until switched on
+    assert "Gi* 핫스팟 (200m 격자, FDR 보정)" in html  # its legend
+    # A new DBSCAN setting keeps the grid: the same cells, not computed again.
+    from analytics.compute import gistar
+
+    monkeypatch.setattr(gistar, "gi_star_grid", lambda *a, **k: pytest.fail("computed again"))
+    at.toggle(key="m_auto").set_value(False).run()
+    at.slider(key="m_eps").set_value(150).run()
+    assert not at.exception
+    again = json.loads(at.get("bidi_component")[0].proto.json)["html"]
+    assert again.count('"cell_id"') == n
+
+
+def test_the_brief_shows_each_hotspots_12_week_pattern(app_env):
+    from ui import data
+
+    at = run_page()
+    assert not at.exception
+    top = next(t for t in markdown_tables(at) if "권장 순찰 시간" in t.columns)
+    # In the status column, one word after the status (the table is narrow).
+    assert top.columns.tolist()[3] == "추세 · 12주 패턴"
+    status, pattern = zip(*top["추세 · 12주 패턴"].str.split(" · "), strict=True)
+    assert set(status) <= {"신규", "지속", "심화", "약화"}
+    assert set(pattern) != {"—"}
+    # The label of the pattern analytics gives each hotspot, without "핫스팟".
+    query = HotspotQuery.from_url_params({"week": "2017-12-29"})
+    url = data.store_url()
+    found = data.hotspot_emerging(url, data.landing_version(url), query)
+    for hid, word in zip(top["핫스팟 ID"], pattern, strict=True):
+        assert word == _pattern_word(found[hid], "ko")
+    at = run_page(lang="en")
+    top = next(t for t in markdown_tables(at) if "Patrol windows" in t.columns)
+    words = {_pattern_word(c, "en") for c in set(found.values())}
+    assert set(top["Status · 12-week pattern"].str.split(" · ").str[1]) <= words
+    at = run_page(lang="en", present="1")  # the projector: the status alone
+    top = next(t for t in markdown_tables(at) if "Patrol windows" in t.columns)
+    assert "Status" in top.columns
+
+
+def _pattern_word(category: str, lang: str) -> str:
+    from analytics.compute.emerging import NO_PATTERN, category_label
+
+    if category == NO_PATTERN:
+        return "—"
+    return category_label(category, lang).removesuffix(" 핫스팟").removesuffix(" hot spot")
+
+
 def test_brief_in_english_and_presentation_mode(app_env):
     at = run_page(lang="en", present="1")
     assert not at.exception

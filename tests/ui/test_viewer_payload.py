@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -52,3 +54,54 @@ def test_no_week_of_the_demo_year_leaks_a_sensitive_point(demo_db, geo):
                 assert not re.search(rf"{a}\d*\s*,\s*{b}\b|{b}\d*\s*,\s*{a}\b", html), k
                 checked += 1
     assert checked > 100
+
+
+def test_a_viewers_gi_star_layer_has_no_cell_of_sensitive_cases_alone(app_env, geo):
+    """Each hot cell drawn for a viewer has events of other categories around it (the cell
+    and its 8 neighbours: the block its Gi* counts); an analyst's layer has cells that only
+    sensitive cases make hot."""
+    import streamlit as st
+
+    from analytics.access.privacy import PrivacyRule
+    from analytics.compute import spacetime
+    from analytics.compute.gistar import DEFAULT_CELL_M
+    from analytics.query import HotspotQuery
+    from ui import data
+
+    st.cache_data.clear()
+    url = data.store_url()
+    stored = store.data_version(data.db_for(url))
+    viewer = data.versioned(stored, geo.station.id, masked=True)
+    analyst = data.versioned(stored, geo.station.id)
+    events = store.read_events(data.db_for(url))
+    rule = PrivacyRule.for_role("viewer", geo.station)
+    drawn = sensitive_only = 0
+    # Every category, and a view where sensitive cases are most of what is counted.
+    views = [(), ("domestic", "missing", "sexual", "fraud")]
+    for end, categories in itertools.product(
+        pd.date_range("2017-01-27", "2017-12-29", freq="28D", tz="Asia/Seoul"), views
+    ):
+        query = HotspotQuery(start=end - pd.Timedelta(days=28), end=end, categories=categories)
+        counted = spacetime.view_events(events, query)
+        other = counted[~rule.is_sensitive(counted)]
+        col = np.floor(other["x"].to_numpy(float) / DEFAULT_CELL_M).astype(int)
+        row = np.floor(other["y"].to_numpy(float) / DEFAULT_CELL_M).astype(int)
+        near_other = {
+            (c + i, r + j)
+            for c, r in zip(col, row, strict=True)
+            for i in (-1, 0, 1)
+            for j in (-1, 0, 1)
+        }
+
+        def cell(cell_id):
+            c, r = cell_id.split("_")
+            return int(c), int(r)
+
+        m = maps.base_map(geo)
+        maps.add_gi_star(m, data.gi_star_cells(url, viewer, query))
+        sent = re.findall(r'"cell_id": "(-?\d+_-?\d+)"', m.get_root().render())
+        assert all(cell(c) in near_other for c in sent), (end, categories)
+        drawn += len(sent)
+        cells = data.gi_star_cells(url, analyst, query)["cell_id"]
+        sensitive_only += sum(cell(c) not in near_other for c in cells)
+    assert drawn > 1000 and sensitive_only > 0  # the check could fail

@@ -9,7 +9,16 @@ import threading
 import pytest
 import streamlit as st
 
-from analytics.compute import complaints, hotspots, incidents, patrol, suggestions
+from analytics.compute import (
+    complaints,
+    emerging,
+    gistar,
+    hotspots,
+    incidents,
+    nearrepeat,
+    patrol,
+    suggestions,
+)
 from analytics.presentation import maps as pmaps
 from analytics.station.config import REPO_ROOT
 from analytics.storage import store
@@ -27,6 +36,9 @@ COMPUTED = [
     (complaints, "received_summary"),  # complaints
     (incidents, "summary"),  # incidents
     (patrol, "patrol_targets"),  # unit
+    (nearrepeat, "near_repeat_table"),  # unit: how long to keep patrols
+    (gistar, "gi_star_grid"),  # map: the Gi* layer
+    (emerging, "emerging_hotspots"),  # brief and map: each hotspot's 12-week pattern
 ]
 
 

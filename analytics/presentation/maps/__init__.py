@@ -4,9 +4,10 @@ The package, by job:
 
 - :mod:`~analytics.presentation.maps.builder`: :func:`base_map`, the station with
   its boundaries;
-- :mod:`~analytics.presentation.maps.hotspot_layer` and
-  :mod:`~analytics.presentation.maps.layers`: what goes on it (hotspots, heat,
-  event points, landmarks, suggestion boxes, the layer switcher);
+- :mod:`~analytics.presentation.maps.hotspot_layer`,
+  :mod:`~analytics.presentation.maps.grid_layer` and
+  :mod:`~analytics.presentation.maps.layers`: what goes on it (hotspots, the Gi*
+  hot cells, heat, event points, landmarks, suggestion boxes, the layer switcher);
 - :mod:`~analytics.presentation.maps.elements`: the folium elements they are made
   of (safe tooltips and popups, the legend, the fit, the point cluster);
 - :mod:`~analytics.presentation.maps.assets`: Leaflet from ``static/vendor/``
@@ -53,6 +54,7 @@ from analytics.presentation.maps.assets import (
 )
 from analytics.presentation.maps.builder import MAX_ZOOM, MIN_ZOOM, base_map
 from analytics.presentation.maps.elements import FitWhenSized, SafePopup, SafeTooltip, fit_to
+from analytics.presentation.maps.grid_layer import add_gi_star
 from analytics.presentation.maps.hotspot_layer import add_hotspots
 from analytics.presentation.maps.layers import (
     add_boxes,
@@ -71,6 +73,7 @@ from analytics.presentation.maps.payload import (
     TOWNSHIP_SIMPLIFY_M,
 )
 from analytics.presentation.maps.style import (
+    GI_BIN_COLOURS,
     HOTSPOT_TYPES,
     SELECTED_COLOUR,
     SOURCE_COLOURS,
@@ -88,6 +91,7 @@ __all__ = [
     "DEFAULT_MAX_POINTS",
     "DESCRIPTION_CHARS",
     "DROPPED_ASSETS",
+    "GI_BIN_COLOURS",
     "HOTSPOT_SIMPLIFY_M",
     "HOTSPOT_TYPES",
     "LOCAL_ASSETS",
@@ -108,6 +112,7 @@ __all__ = [
     "UnvendoredAssetError",
     "add_boxes",
     "add_event_points",
+    "add_gi_star",
     "add_heat",
     "add_hotspots",
     "add_landmarks",

@@ -136,7 +136,8 @@ def base_map(
 
     townships, units = _boundary_layers(geo, lang)
     boundary_attribution = escaped(station.attribution_ko if lang == "ko" else station.attribution)
-    folium.GeoJson(
+    # Kept on the map: a layer switched on later goes above the townships (grid_layer).
+    m._townships_layer = folium.GeoJson(
         townships,
         name=label("townships", lang),
         style_function=lambda _f: {
@@ -150,7 +151,8 @@ def base_map(
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=True),
         attribution=boundary_attribution,
         smooth_factor=1.0,
-    ).add_to(m)
+    )
+    m._townships_layer.add_to(m)
     folium.GeoJson(
         units,
         name=label("units", lang),

@@ -158,6 +158,53 @@ class Legend(folium.MacroElement):
         self.content = js_literal(html_text)
 
 
+class LayerLegend(folium.MacroElement):
+    """A legend (fixed HTML, no user text) shown while one overlay layer is on the map.
+
+    Whenever the layer is switched on, the layers of ``to_back`` are sent to the back
+    of their pane in that order (Leaflet adds a switched-on layer on top of the
+    others): give the layer itself, then the layers that should stay beneath it, so
+    the hotspots above it still take the clicks.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var map = {{ this._parent.get_name() }};
+                var layer = {{ this.layer.get_name() }};
+                var legend = L.control({position: {{ this.position }}});
+                legend.onAdd = function () {
+                    var div = L.DomUtil.create("div", "hs-legend");
+                    div.innerHTML = {{ this.content }};
+                    return div;
+                };
+                function on() {
+                    {%- for other in this.to_back %}
+                    {{ other.get_name() }}.bringToBack();
+                    {%- endfor %}
+                    legend.addTo(map);
+                }
+                map.on("overlayadd", function (e) { if (e.layer === layer) { on(); } });
+                map.on("overlayremove", function (e) {
+                    if (e.layer === layer) { legend.remove(); }
+                });
+                if (map.hasLayer(layer)) { on(); }
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layer, html_text: str, *, to_back=(), position: str = "bottomright"):
+        super().__init__()
+        self._name = "LayerLegend"
+        self.layer = layer
+        self.to_back = list(to_back)
+        self.html_text = html_text
+        self.content = js_literal(html_text)
+        self.position = js_literal(position)
+
+
 class FitWhenSized(folium.MacroElement):
     """Zoom the map to ``bounds`` once its container has a size.
 

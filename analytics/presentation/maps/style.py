@@ -23,6 +23,9 @@ SOURCE_COLOURS: dict[str, str] = {
     "incident": "#404040",  # dark grey
 }
 SELECTED_COLOUR = "#000000"
+# Gi* confidence bins of hot cells (ColorBrewer RdBu, safe for colour-blind readers):
+# the darker, the surer. Cold cells are not drawn.
+GI_BIN_COLOURS: dict[int, str] = {3: "#b2182b", 2: "#ef8a62", 1: "#fddbc7"}
 # Status: line pattern (SVG dash array), line weight and a badge symbol next to the rank.
 STATUS_STYLES: dict[str, dict] = {
     "new": {"dashArray": "8 5", "weight": 3, "symbol": "+"},
