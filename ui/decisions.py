@@ -25,7 +25,8 @@ def follow_up_table(db_url: str, version: str, week: dt.date) -> pd.DataFrame:
         data.db_for(db_url),
         station=data.station_of(version),
         week=week,
-        events=data._store_events(db_url, version),  # counts only leave the server
+        # Read only when last meeting decided something; counts only leave the server.
+        events=lambda: data._store_events(db_url, version),
     )
 
 

@@ -11,7 +11,7 @@ from analytics.station.clock import day_label
 from analytics.text import text
 
 
-def follow_up_for_week(db, *, station, week: dt.date, events: pd.DataFrame) -> pd.DataFrame:
+def follow_up_for_week(db, *, station, week: dt.date, events) -> pd.DataFrame:
     """The decisions of the meeting a week before ``week`` with their follow-up counts
     (:func:`analytics.compute.followup.follow_up`, counted up to the data's end); an
     empty frame when that meeting recorded none.
@@ -21,7 +21,9 @@ def follow_up_for_week(db, *, station, week: dt.date, events: pd.DataFrame) -> p
     db : sqlalchemy.Engine, the store
     station : StationConfig
     week : datetime.date, this meeting's day
-    events : the station's event frame (exact: only counts leave with the result)
+    events : DataFrame, or a function that returns it
+        The station's event frame (exact: only counts leave with the result); a function
+        is called only when that meeting recorded a decision.
     """
     from analytics.compute.followup import follow_up
     from analytics.storage.decisions import read_decisions
@@ -29,6 +31,8 @@ def follow_up_for_week(db, *, station, week: dt.date, events: pd.DataFrame) -> p
     decided = read_decisions(db, station=station, weeks=(week - dt.timedelta(days=7),))
     if decided.empty:
         return pd.DataFrame()
+    if callable(events):
+        events = events()
     as_of = events["occurred_at"].max() + pd.Timedelta(seconds=1) if len(events) else None
     followed = follow_up(decided, events, as_of=as_of, timezone=station.timezone)
     return pd.DataFrame(followed.drop(columns="geometry"))
