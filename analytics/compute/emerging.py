@@ -41,7 +41,6 @@ from typing import NamedTuple
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from analytics.compute import gistar
 from analytics.text import text
@@ -128,6 +127,8 @@ def mann_kendall(series) -> MannKendall:
     var_s = (n * (n - 1) * (2 * n + 5) - ties) / 18.0
     root = np.sqrt(np.where(var_s > 0, var_s, 1.0))
     z = np.where(var_s > 0, (s - np.sign(s)) / root, 0.0)
+    from scipy.stats import norm  # on first use: scipy.stats costs start-up a second
+
     p = 2.0 * norm.sf(np.abs(z))
     return MannKendall(s=s, var_s=var_s, z=z, p=p)
 

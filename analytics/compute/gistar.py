@@ -43,7 +43,6 @@ import pandas as pd
 import shapely
 from scipy import sparse
 from scipy.spatial import cKDTree
-from scipy.stats import binom
 
 from analytics.text import text
 
@@ -265,6 +264,8 @@ def _binomial_p(counts: np.ndarray, weights) -> np.ndarray:
     local = adjacency @ counts + counts
     share = (np.asarray(adjacency.sum(axis=1)).ravel() + 1.0) / len(counts)
     total = int(counts.sum())
+    from scipy.stats import binom  # on first use: scipy.stats costs start-up a second
+
     upper = binom.sf(local - 1, total, share)  # P(X >= local)
     lower = binom.cdf(local, total, share)  # P(X <= local)
     return np.minimum(1.0, 2.0 * np.minimum(upper, lower))

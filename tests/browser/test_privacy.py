@@ -152,6 +152,8 @@ def test_a_viewer_receives_no_planted_address(planted, page, geo):
     screenshot(page, "viewer-sign-in")
     sign_in(page, VIEWER, PASSWORD)
     page.wait_for_selector(MAP_FRAME, timeout=90_000)
+    # The pack's button is the brief's last element: on a busy machine it comes later.
+    page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=90_000)
     page.wait_for_timeout(2000)
     keep_page()
     assert _download_all(page, received) == 1  # the meeting pack
