@@ -35,7 +35,7 @@ if not state.present:  # what to act on, first (the projector shows the top tabl
     action_section(answer.shown.current, lang)
 
 heads = data.headline(db_url, version, start, end)
-cols = st.columns(len(heads))
+cols = st.container(key="hs_figures").columns(len(heads))
 for col, row in zip(cols, heads.itertuples(), strict=True):
     col.metric(
         text(f"source.{row.source}", lang),
@@ -70,10 +70,10 @@ top_n = 5 if state.present else 10
 
 # The table gets a little more room than the map: its English rows run long.
 left, right = st.columns([5, 6])
-with left:
+with left, st.container(key="hs_brief_map"):
     st.subheader(text("brief.map", lang))
     static_hotspot_map(**brief_map_options(answer, db_url, version, state))
-with right:
+with right, st.container(key="hs_brief_top"):
     st.subheader(text("brief.top", lang))
     if hotspots.empty:
         st.info(

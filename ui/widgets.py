@@ -28,6 +28,24 @@ h2, h3 {font-size: 1.35rem !important; margin: 0.2rem 0 0.3rem 0 !important; pad
 [data-testid="stVerticalBlock"] {gap: 0.4rem !important;}
 [data-testid="stMarkdown"] th, [data-testid="stMarkdown"] td {padding: 0.3rem 0.55rem !important;
         line-height: 1.35 !important;}
+.block-container {padding-left: 1.5rem !important; padding-right: 1.5rem !important;}
+/* The brief's map takes the height the screen leaves it, never under 300 px. */
+.st-key-hs_brief_map iframe {height: clamp(300px, calc(100vh - 330px), 620px) !important;}
+/* A 1280×720 projector: smaller type, the figures without their second line, the
+   synthetic-data banner on one thin line, the top table without its categories. */
+@media (max-height: 820px) {
+  html, body, [data-testid="stAppViewContainer"] {font-size: 16px;}
+  h1 {font-size: 1.45rem !important; line-height: 1.4 !important; margin-bottom: 0.3rem !important;}
+  h2, h3 {font-size: 1.1rem !important; line-height: 1.6 !important; margin-bottom: 0.25rem !important;}
+  [data-testid="stMetricValue"] {font-size: 1.8rem !important;}
+  [data-testid="stMetricLabel"] p {font-size: 0.95rem !important;}
+  .st-key-hs_figures [data-testid="stCaptionContainer"] {display: none !important;}
+  [data-testid="stAlert"] > div {padding: 0.3rem 0.8rem !important;}
+  [data-testid="stVerticalBlock"] {gap: 0.25rem !important;}
+}
+@media (max-width: 1500px) {
+  .st-key-hs_brief_top th:nth-child(5), .st-key-hs_brief_top td:nth-child(5) {display: none;}
+}
 </style>
 """
 

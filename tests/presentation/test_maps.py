@@ -708,3 +708,24 @@ def test_fit_when_sized_renders_the_bounds_and_checks_them(geo):
     assert "ResizeObserver" in script  # fits again once an unlaid iframe gets its size
     with pytest.raises(ValueError, match="south, west"):
         maps.FitWhenSized([[35.46, 127.38], [35.40, 127.61]])  # south above north
+
+
+@pytest.mark.parametrize(("lang", "name"), [("ko", "운봉읍"), ("en", "Unbong-eup")])
+def test_every_township_is_named_on_the_map_without_tiles(geo, lang, name):
+    """Offline the room has no base map: the townships' names are drawn on the map itself."""
+    html = maps.base_map(geo, lang=lang, tiles_url="").get_root().render()
+    icons = re.findall(r'"html": ("\\u003cdiv class=\\"hs-place-name\\"[^\n]*?"),\n', html)
+    names = [
+        json.loads(i).removeprefix('<div class="hs-place-name">').removesuffix("</div>")
+        for i in icons
+    ]
+    assert len(names) == len(geo.townships) == 23 and name in names
+
+
+def test_landmarks_are_named_once_zoomed_in(geo):
+    m = maps.base_map(geo, lang="ko", tiles_url="")
+    maps.add_landmarks(m, geo.landmarks, lang="ko")
+    html = m.get_root().render()
+    assert '"permanent":true' in html and '"className":"hs-landmark-name"' in html
+    assert "map.getZoom() < 14" in html  # hidden at the station's zoom, where they pile up
+    assert ".leaflet-control-attribution { max-width: 55%" in html  # the scale bar stays clear

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import folium
+import geopandas as gpd
 import numpy as np
 import shapely
 
@@ -166,5 +167,30 @@ def base_map(
         interactive=False,  # hover and clicks reach the townships underneath
         smooth_factor=1.0,
     ).add_to(m)
+    add_township_names(m, geo, lang=lang)
     localise(m, m)
     return m
+
+
+def add_township_names(m: folium.Map, geo: StationGeography, *, lang: str = "ko") -> None:
+    """Each township's name, always shown, at a point inside it: the room can tell where
+    things are with no base map (offline, the meeting room has no tiles)."""
+    col = "emd" if lang == "ko" else "emd_en"
+    points = gpd.GeoSeries(
+        shapely.point_on_surface(geo.townships.geometry.to_numpy()), crs=geo.townships.crs
+    ).to_crs("EPSG:4326")
+    group = folium.FeatureGroup(name=label("township_names", lang), control=False)
+    for name, pt in zip(geo.townships[col], points, strict=True):
+        folium.Marker(
+            [round(pt.y, 5), round(pt.x, 5)],
+            icon=folium.DivIcon(
+                html=f'<div class="hs-place-name">{escaped(name)}</div>',
+                icon_size=(120, 16),
+                icon_anchor=(60, 8),
+                class_name="hs-place-icon",
+            ),
+            interactive=False,
+            keyboard=False,
+            z_index_offset=-1000,  # under the hotspots' numbered badges
+        ).add_to(group)
+    group.add_to(m)

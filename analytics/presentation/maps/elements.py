@@ -118,7 +118,29 @@ class MapStyle(folium.MacroElement):
         .marker-cluster-small div, .marker-cluster-medium div, .marker-cluster-large div {
             background-color: rgba(50,50,50,.8); color: #fff; }
         .ev-desc { margin-top: 4px; white-space: pre-wrap; max-height: 9em; overflow: auto; }
+        .hs-place-icon { background: none; border: none; }
+        .hs-place-name { font: 600 12px/16px sans-serif; color: #444; text-align: center;
+            white-space: nowrap; pointer-events: none;
+            text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
+        .leaflet-tooltip.hs-landmark-name { background: rgba(255,255,255,.8); border: none;
+            box-shadow: none; padding: 0 3px; font: 11px/14px sans-serif; color: #222; }
+        .leaflet-tooltip.hs-landmark-name:before { display: none; }
+        .hs-zoomed-out .leaflet-tooltip.hs-landmark-name { display: none; }
+        /* The credit line stays right and short; the scale bar sits clear of it. */
+        .leaflet-control-attribution { max-width: 55%; white-space: normal; font-size: 10px;
+            line-height: 1.3; }
+        .leaflet-bottom.leaflet-left .leaflet-control-scale { margin-bottom: 6px; }
         </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            (function (map) {
+                // Landmark names only once zoomed in: at the station's zoom they pile up.
+                function names() {
+                    map.getContainer().classList.toggle("hs-zoomed-out", map.getZoom() < 14);
+                }
+                map.on("zoomend", names);
+                names();
+            })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )

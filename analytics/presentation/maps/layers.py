@@ -228,7 +228,17 @@ def add_landmarks(
             fill_color="#ffffff",
             fill_opacity=1.0,
         )
-        marker.add_child(SafeTooltip(escaped(r.get(name_col) or r.get("name"))))
+        # Named on the map, not only on hover; shown once zoomed in (MapStyle hides the
+        # names at the station's zoom, where they would pile up).
+        marker.add_child(
+            SafeTooltip(
+                escaped(r.get(name_col) or r.get("name")),
+                sticky=False,
+                permanent=True,
+                direction="right",
+                className="hs-landmark-name",
+            )
+        )
         marker.add_to(group)
     return group
 
