@@ -65,7 +65,7 @@ EPS_GRID_M: tuple[float, ...] = (30, 40, 50, 60, 80, 100, 125, 150, 200)
 MIN_SAMPLES_GRID: tuple[int, ...] = (3, 4, 5, 7, 10, 15)
 # The HDBSCAN settings it offers beside them: HDBSCAN splits only what DBSCAN chains,
 # which happens at the wider eps; a few, as each costs far more than a DBSCAN setting.
-HDBSCAN_EPS_GRID_M: tuple[float, ...] = (60, 80, 100, 125)
+HDBSCAN_EPS_GRID_M: tuple[float, ...] = (60, 80, 100)
 HDBSCAN_MIN_SAMPLES_GRID: tuple[int, ...] = (3, 5)
 MIN_CLUSTER_SIZE_GRID: tuple[int, ...] = (10,)
 

@@ -57,6 +57,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy.spatial import cKDTree
+from scipy.spatial.distance import cdist
 
 from analytics.text import text
 
@@ -216,11 +217,7 @@ def _hdbscan(points: np.ndarray, samples: int, sizes: list[int]):
     from sklearn.cluster import HDBSCAN  # only when HDBSCAN runs: start-up
 
     dense = len(points) <= _DENSE_MAX
-    if dense:
-        diff = points[:, None, :] - points[None, :, :]
-        data = np.sqrt((diff * diff).sum(axis=-1))
-    else:
-        data = points
+    data = cdist(points, points) if dense else points
 
     def model(size: int) -> HDBSCAN:
         return HDBSCAN(

@@ -264,7 +264,7 @@ def _best(grid: pd.DataFrame, engine: str) -> float:
 
 def test_the_tuner_keeps_dbscan_where_hdbscan_is_no_better(geo):
     tuned = tune_hotspot_parameters(repeat_addresses(), geo=geo, area_budget_km2=0.3, end=END)
-    assert (tuned.grid["engine"] == "hdbscan").sum() >= 8  # offered ...
+    assert (tuned.grid["engine"] == "hdbscan").sum() >= 6  # offered ...
     assert tuned.engine == "dbscan"  # ... and not chosen
     chosen = tuned.grid[tuned.grid["chosen"]].iloc[0]
     hdbscan = tuned.grid[(tuned.grid["engine"] == "hdbscan") & tuned.grid["within_budget"]]
