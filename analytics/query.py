@@ -42,8 +42,8 @@ from analytics.text import text
 EPS_M_BOUNDS: tuple[float, float] = (5.0, 2000.0)
 MIN_SAMPLES_BOUNDS: tuple[float, float] = (1.0, 500.0)
 MIN_CLUSTER_SIZE_BOUNDS: tuple[float, float] = (2.0, 500.0)
-# The clustering engines: DBSCAN, and HDBSCAN inside DBSCAN's density floor
-# (analytics.compute.hdbscan_engine). DBSCAN is the default.
+# The clustering engines: DBSCAN, and DBSCAN's hotspots split by HDBSCAN where their
+# density varies (analytics.compute.hdbscan_engine). DBSCAN is the default.
 ENGINES = ("dbscan", "hdbscan")
 DEFAULT_ENGINE = "dbscan"
 WEIGHT_BOUNDS: tuple[float, float] = (0.1, 20.0)
@@ -202,9 +202,9 @@ class HotspotQuery:
     hull : {'convex', 'concave'}
         The shape drawn around each hotspot.
     engine : {'dbscan', 'hdbscan'} or None
-        How events are clustered (:data:`ENGINES`): DBSCAN, or HDBSCAN inside DBSCAN's
-        density floor (:mod:`analytics.compute.hdbscan_engine`). None: the station's
-        (the tuned engine under ``params = "auto"``, else DBSCAN).
+        How events are clustered (:data:`ENGINES`): DBSCAN, or DBSCAN's hotspots split
+        by HDBSCAN where their density varies (:mod:`analytics.compute.hdbscan_engine`).
+        None: the station's (the tuned engine under ``params = "auto"``, else DBSCAN).
     min_cluster_size : float or None
         HDBSCAN's least hotspot, in weighted events, within :data:`MIN_CLUSTER_SIZE_BOUNDS`;
         None: ``min_samples``. A size below ``min_samples`` is raised to it where the

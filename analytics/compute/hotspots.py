@@ -2,8 +2,9 @@
 
 ``find_hotspots`` clusters events in the station's projected CRS (EPSG:5179, metres)
 and profiles each cluster (:mod:`analytics.compute.profiles`). The query's ``engine``
-picks DBSCAN (the default) or HDBSCAN inside DBSCAN's density floor
-(:mod:`analytics.compute.hdbscan_engine`); both give the same hotspot frame.
+picks DBSCAN (the default) or DBSCAN's hotspots split by HDBSCAN where their density
+varies (:func:`hdbscan_labels`, :mod:`analytics.compute.hdbscan_engine`); both give
+the same hotspot frame.
 
 DBSCAN backends
 ---------------
