@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/store_bench.py
 	$(BIN)/python bench/backtest_bench.py
 	$(BIN)/python bench/auto_bench.py
+	$(BIN)/python bench/pei_bench.py
 	$(BIN)/python bench/spacetime_bench.py
 	$(BIN)/python bench/ui_bench.py
 	$(BIN)/python bench/national_bench.py  # PostgreSQL: $$HOTSPOT_BENCH_PG or $$HOTSPOT_TEST_PG

@@ -44,7 +44,7 @@ from analytics.compute.backtest import (
     tuning_sources,
 )
 from analytics.compute.hotspots import INPUT_COLUMNS
-from analytics.query import HotspotQuery, setting_sentence
+from analytics.query import DEFAULT_ENGINE, ENGINES, HotspotQuery, setting_sentence
 from analytics.station.geo import StationGeography
 
 
@@ -100,13 +100,23 @@ class HotspotAnswer:
         stated as plain values.
         """
         how = "given" if self.shown.raised else self.how
-        q = self.query
-        return setting_sentence(q.eps_m, q.min_samples, how, lang, weeks=self.tuning_weeks)
+        return _sentence(self.query, how, lang, weeks=self.tuning_weeks)
 
     def resolved_sentence(self, lang: str = "ko") -> str:
         """The setting before the role's floors, in words (:attr:`resolved`, :attr:`how`)."""
-        q = self.resolved
-        return setting_sentence(q.eps_m, q.min_samples, self.how, lang, weeks=self.tuning_weeks)
+        return _sentence(self.resolved, self.how, lang, weeks=self.tuning_weeks)
+
+
+def _sentence(query: HotspotQuery, how: str, lang: str, *, weeks: int) -> str:
+    return setting_sentence(
+        query.eps_m,
+        query.min_samples,
+        how,
+        lang,
+        weeks=weeks,
+        engine=query.engine,
+        min_cluster_size=query.min_cluster_size,
+    )
 
 
 # The event columns the tuning reads (analytics.compute.tuning and backtest).
@@ -136,8 +146,12 @@ def resolve_query(
     whole reporting weeks, and is cached in the store on everything the choice
     depends on (:func:`~analytics.compute.backtest.tuning_cache_key`: the data version,
     the end, the sources, the budget, ...). A cached choice is used without reading
-    any event. A value the query gives (``eps_m`` or ``min_samples``) overrides that
-    part of it; how is then 'given'.
+    any event. A value the query gives (``eps_m``, ``min_samples``,
+    ``min_cluster_size``) overrides that part of it; how is then 'given'. An engine the
+    query names takes the tuning's best setting of that engine (HDBSCAN's when the
+    link says ``engine=hdbscan``); a query that names none takes the tuning's engine,
+    which is DBSCAN unless HDBSCAN scored better. The resolved query always names its
+    engine.
 
     Parameters
     ----------
@@ -153,16 +167,27 @@ def resolve_query(
         the tuning uses.
     """
     if query.has_setting:
-        return query, "given"
-    eps_m, min_samples, how = _base_setting(
-        db, geo=geo, end=query.start or query.end, sources=tuning_sources, events=events
+        return query.with_(engine=query.engine or DEFAULT_ENGINE), "given"
+    base, how = _base_setting(
+        db,
+        geo=geo,
+        end=query.start or query.end,
+        sources=tuning_sources,
+        events=events,
+        engine=query.engine,
+    )
+    engine = query.engine or base["engine"]
+    filled = query.with_(
+        eps_m=base["eps_m"] if query.eps_m is None else query.eps_m,
+        min_samples=base["min_samples"] if query.min_samples is None else query.min_samples,
+        engine=engine,
+        min_cluster_size=query.min_cluster_size
+        if query.min_cluster_size is not None or engine != base["engine"]
+        else base["min_cluster_size"],
     )
     if query.eps_m is None and query.min_samples is None:
-        return query.with_(eps_m=eps_m, min_samples=min_samples), how
-    return query.with_(
-        eps_m=eps_m if query.eps_m is None else query.eps_m,
-        min_samples=min_samples if query.min_samples is None else query.min_samples,
-    ), "given"
+        return filled, how
+    return filled, "given"
 
 
 ACCURACY_WEEKS = 8
@@ -222,12 +247,25 @@ def backtest_query(
     )
 
 
-def _base_setting(db, *, geo, end, sources, events=None) -> tuple[float, float, str]:
-    """``(eps_m, min_samples, how)`` of the station: tuned ('auto') or its file's ('station')."""
+def _base_setting(db, *, geo, end, sources, events=None, engine=None) -> tuple[dict, str]:
+    """``(setting, how)`` of the station: tuned ('auto') or its file's ('station').
+
+    ``setting`` has ``eps_m``, ``min_samples``, ``engine`` and ``min_cluster_size``:
+    the tuning's choice, or with ``engine`` its best setting of that engine (the
+    station file's DBSCAN setting when that engine has none within the budget).
+    """
     from analytics.storage import store
 
     station = geo.station
-    fixed = (float(station.eps_m), float(station.min_samples), "station")
+    fixed = (
+        {
+            "eps_m": float(station.eps_m),
+            "min_samples": float(station.min_samples),
+            "engine": DEFAULT_ENGINE,
+            "min_cluster_size": None,
+        },
+        "station",
+    )
     if station.hotspot_params != "auto":
         return fixed
     if end is None:
@@ -272,11 +310,13 @@ def _base_setting(db, *, geo, end, sources, events=None) -> tuple[float, float, 
             sources=sources,
             full_grid=False,  # only the choice is kept
         )
-        cached = {"eps_m": tuned.eps_m, "min_samples": tuned.min_samples}
+        # The choice, and each engine's best (for a link that names its engine).
+        cached = {name: tuned.best(name) for name in ENGINES} | {"chosen": tuned.best()}
         store.cache_put(db, key, cached)
-    if cached["eps_m"] is None:
+    setting = cached["chosen"] if engine is None else cached.get(engine)
+    if setting is None:
         return fixed
-    return float(cached["eps_m"]), float(cached["min_samples"]), "auto"
+    return setting, "auto"
 
 
 def answer_hotspot_query(

@@ -41,6 +41,11 @@ from analytics.text import text
 
 EPS_M_BOUNDS: tuple[float, float] = (5.0, 2000.0)
 MIN_SAMPLES_BOUNDS: tuple[float, float] = (1.0, 500.0)
+MIN_CLUSTER_SIZE_BOUNDS: tuple[float, float] = (2.0, 500.0)
+# The clustering engines: DBSCAN, and DBSCAN's hotspots split by HDBSCAN where their
+# density varies (analytics.compute.hdbscan_engine). DBSCAN is the default.
+ENGINES = ("dbscan", "hdbscan")
+DEFAULT_ENGINE = "dbscan"
 WEIGHT_BOUNDS: tuple[float, float] = (0.1, 20.0)
 NAME_MAX_CHARS = 40  # a category code or a police unit's name
 HULLS = ("convex", "concave")
@@ -58,6 +63,11 @@ WEIGHT_SLIDER: tuple[float, float] = (0.5, 5.0)
 # What the rolling backtest behind "auto" tries.
 EPS_GRID_M: tuple[float, ...] = (30, 40, 50, 60, 80, 100, 125, 150, 200)
 MIN_SAMPLES_GRID: tuple[int, ...] = (3, 4, 5, 7, 10, 15)
+# The HDBSCAN settings it offers beside them: HDBSCAN splits only what DBSCAN chains,
+# which happens at the wider eps; a few, as each costs far more than a DBSCAN setting.
+HDBSCAN_EPS_GRID_M: tuple[float, ...] = (60, 80, 100)
+HDBSCAN_MIN_SAMPLES_GRID: tuple[int, ...] = (3, 5)
+MIN_CLUSTER_SIZE_GRID: tuple[int, ...] = (10,)
 
 # ---------------------------------------------------------------- reporting periods
 
@@ -103,12 +113,27 @@ def url_week(params: Mapping[str, str]) -> tuple[dt.date | None, str]:
 
 
 def setting_sentence(
-    eps_m: float, min_samples: float, how: str, lang: str = "ko", *, weeks: int | None = None
+    eps_m: float,
+    min_samples: float,
+    how: str,
+    lang: str = "ko",
+    *,
+    weeks: int | None = None,
+    engine: str | None = None,
+    min_cluster_size: float | None = None,
 ) -> str:
-    """'eps 60 m, 최소 4건', '기본 설정: …' or '자동 설정: … 지난 8주 …' (``how`` in :data:`HOWS`)."""
+    """'eps 60 m, 최소 4건', '기본 설정: …' or '자동 설정: … 지난 8주 …' (``how`` in :data:`HOWS`).
+
+    With ``engine='hdbscan'`` the setting names HDBSCAN and its least hotspot size
+    (``min_cluster_size``; None: ``min_samples``).
+    """
     if how not in HOWS:
         raise ValueError(f"how must be one of {HOWS}, got {how!r}")
-    return text(f"setting.{how}", lang, eps=f"{eps_m:g}", min=f"{min_samples:g}", weeks=weeks)
+    values = {"eps": f"{eps_m:g}", "min": f"{min_samples:g}", "weeks": weeks}
+    if engine == "hdbscan":
+        size = min_samples if min_cluster_size is None else max(min_cluster_size, min_samples)
+        return text(f"setting.hdbscan.{how}", lang, size=f"{size:g}", **values)
+    return text(f"setting.{how}", lang, **values)
 
 
 def _invalid(key: str, **values) -> ValueError:
@@ -176,6 +201,15 @@ class HotspotQuery:
         Leave out events placed no better than this (township centre points).
     hull : {'convex', 'concave'}
         The shape drawn around each hotspot.
+    engine : {'dbscan', 'hdbscan'} or None
+        How events are clustered (:data:`ENGINES`): DBSCAN, or DBSCAN's hotspots split
+        by HDBSCAN where their density varies (:mod:`analytics.compute.hdbscan_engine`).
+        None: the station's (the tuned engine under ``params = "auto"``, else DBSCAN).
+    min_cluster_size : float or None
+        HDBSCAN's least hotspot, in weighted events, within :data:`MIN_CLUSTER_SIZE_BOUNDS`;
+        None: ``min_samples``. A size below ``min_samples`` is raised to it where the
+        clustering runs (a hotspot never holds fewer events than a core point needs).
+        DBSCAN has none: with ``engine='dbscan'`` it is dropped.
 
     Raises
     ------
@@ -194,6 +228,8 @@ class HotspotQuery:
     include_outside: bool = False
     min_geocode_score: float = MIN_GEOCODE_SCORE
     hull: str = "convex"
+    engine: str | None = None
+    min_cluster_size: float | None = None
 
     def __post_init__(self) -> None:
         put = object.__setattr__  # frozen: the canonical form is set once, here
@@ -249,6 +285,11 @@ class HotspotQuery:
         put(self, "min_geocode_score", score)
         if self.hull not in HULLS:
             raise _invalid("query.hull", known=", ".join(HULLS), value=repr(self.hull))
+        if self.engine is not None and self.engine not in ENGINES:
+            raise _invalid("query.engine", known=", ".join(ENGINES), value=repr(self.engine))
+        if self.min_cluster_size is not None:
+            size = _number(self.min_cluster_size, "query.min_cluster_size", MIN_CLUSTER_SIZE_BOUNDS)
+            put(self, "min_cluster_size", None if self.engine == "dbscan" else size)
 
     def _bad_weights(self) -> ValueError:
         lo, hi = WEIGHT_BOUNDS
@@ -262,8 +303,17 @@ class HotspotQuery:
 
     @property
     def has_setting(self) -> bool:
-        """True when both DBSCAN parameters are given (nothing left to resolve)."""
+        """True when both DBSCAN parameters are given (nothing left to resolve but the
+        engine, which is then DBSCAN unless the query names another)."""
         return self.eps_m is not None and self.min_samples is not None
+
+    @property
+    def cluster_size(self) -> float | None:
+        """HDBSCAN's least hotspot as it runs: ``min_cluster_size`` raised to
+        ``min_samples`` (None without a ``min_samples``)."""
+        if self.min_samples is None:
+            return None
+        return max(self.min_cluster_size or self.min_samples, self.min_samples)
 
     def weight_map(self) -> dict[str, float]:
         """Every source's weight (1 unless the query says otherwise)."""
@@ -285,20 +335,27 @@ class HotspotQuery:
         return replace(self, start=start, end=end)
 
     def with_station_setting(self, station) -> HotspotQuery:
-        """The station file's ``eps_m`` / ``min_samples`` wherever this query asks for none."""
-        if self.has_setting:
+        """The station file's ``eps_m`` / ``min_samples`` wherever this query asks for
+        none, and DBSCAN when it names no engine."""
+        if self.has_setting and self.engine is not None:
             return self
         return replace(
             self,
             eps_m=station.eps_m if self.eps_m is None else self.eps_m,
             min_samples=station.min_samples if self.min_samples is None else self.min_samples,
+            engine=self.engine or DEFAULT_ENGINE,
         )
 
     def station_wide(self) -> HotspotQuery:
         """The same period and DBSCAN setting over every source at weight 1, every
         category, no unit: the meeting pack's and the accuracy line's question."""
         return HotspotQuery(
-            start=self.start, end=self.end, eps_m=self.eps_m, min_samples=self.min_samples
+            start=self.start,
+            end=self.end,
+            eps_m=self.eps_m,
+            min_samples=self.min_samples,
+            engine=self.engine,
+            min_cluster_size=self.min_cluster_size,
         )
 
     # ------------------------------------------------------------ links
@@ -306,7 +363,8 @@ class HotspotQuery:
     @classmethod
     def from_url_params(cls, params: Mapping[str, object]) -> HotspotQuery:
         """The query a link asks (``week``, ``span``, ``src``, ``w``, ``cat``, ``unit``,
-        ``eps``, ``min``). Never raises: each bad value falls back to its default.
+        ``eps``, ``min``, ``engine``, ``mcs``). Never raises: each bad value falls back to
+        its default.
         """
         p = {k: str(v) for k, v in params.items()}
         week, span = url_week(p)
@@ -328,6 +386,8 @@ class HotspotQuery:
             unit=_kept("unit", p.get("unit") or None),
             eps_m=_kept("eps_m", _url_number(p.get("eps"))),
             min_samples=_kept("min_samples", _url_number(p.get("min"))),
+            engine=_kept("engine", p.get("engine") or None),
+            min_cluster_size=_kept("min_cluster_size", _url_number(p.get("mcs"))),
         )
 
     def to_url_params(self) -> dict[str, str]:
@@ -366,6 +426,10 @@ class HotspotQuery:
             q["eps"] = _link_number(self.eps_m)
         if self.min_samples is not None:
             q["min"] = _link_number(self.min_samples)
+        if self.engine is not None:
+            q["engine"] = self.engine
+        if self.min_cluster_size is not None:
+            q["mcs"] = _link_number(self.min_cluster_size)
         return q
 
     # ------------------------------------------------------------ the command line
@@ -376,7 +440,8 @@ class HotspotQuery:
     ) -> HotspotQuery:
         """The query of a CLI command's arguments; raises ValueError for a bad value.
 
-        Reads ``sources``, ``eps`` and ``min_samples`` and a period of whole days: the
+        Reads ``sources``, ``eps``, ``min_samples``, ``engine`` and ``min_cluster_size``
+        and a period of whole days: the
         attributes named ``first_day`` and ``last_day`` (inclusive), each a day's
         midnight (``analytics.cli``'s ``--from`` / ``--to``) or None. A missing
         attribute is a default (every source, the station's setting, an open end).
@@ -389,6 +454,8 @@ class HotspotQuery:
             end=None if last is None else last + pd.Timedelta(days=1),
             eps_m=getattr(args, "eps", None),
             min_samples=getattr(args, "min_samples", None),
+            engine=getattr(args, "engine", None),
+            min_cluster_size=getattr(args, "min_cluster_size", None),
         )
 
 

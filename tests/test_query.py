@@ -23,6 +23,10 @@ from analytics.query import (
     EPS_GRID_M,
     EPS_M_BOUNDS,
     EPS_M_SLIDER,
+    HDBSCAN_EPS_GRID_M,
+    HDBSCAN_MIN_SAMPLES_GRID,
+    MIN_CLUSTER_SIZE_BOUNDS,
+    MIN_CLUSTER_SIZE_GRID,
     MIN_SAMPLES_BOUNDS,
     MIN_SAMPLES_GRID,
     MIN_SAMPLES_SLIDER,
@@ -72,6 +76,11 @@ WEEK = dt.date(2017, 10, 13)
         ({"unit": "x" * 41}, "unit"),
         ({"min_geocode_score": 1.5}, "min_geocode_score"),
         ({"hull": "alpha"}, "hull"),
+        ({"engine": "optics"}, "engine"),
+        ({"engine": "DBSCAN"}, "engine"),
+        ({"min_cluster_size": 1}, "min_cluster_size"),
+        ({"min_cluster_size": 501, "engine": "hdbscan"}, "min_cluster_size"),
+        ({"min_cluster_size": "10"}, "min_cluster_size"),
     ],
 )
 def test_every_bound_is_checked_when_the_query_is_made(fields, named):
@@ -109,6 +118,10 @@ def test_choices_lie_inside_the_bounds(station):
     for lo, hi in (MIN_SAMPLES_SLIDER, (min(MIN_SAMPLES_GRID), max(MIN_SAMPLES_GRID))):
         assert MIN_SAMPLES_BOUNDS[0] <= lo < hi <= MIN_SAMPLES_BOUNDS[1]
     assert WEIGHT_BOUNDS[0] <= WEIGHT_SLIDER[0] < WEIGHT_SLIDER[1] <= WEIGHT_BOUNDS[1]
+    assert set(HDBSCAN_EPS_GRID_M) <= set(EPS_GRID_M)  # HDBSCAN splits DBSCAN's settings
+    assert set(HDBSCAN_MIN_SAMPLES_GRID) <= set(MIN_SAMPLES_GRID)
+    lo, hi = MIN_CLUSTER_SIZE_BOUNDS
+    assert lo <= min(MIN_CLUSTER_SIZE_GRID) and max(MIN_CLUSTER_SIZE_GRID) <= hi
     floors = viewer_floors(station)
     for eps, mins in [(station.eps_m, station.min_samples), (floors.eps_m, floors.min_samples)]:
         assert HotspotQuery(eps_m=eps, min_samples=mins).has_setting
@@ -157,6 +170,8 @@ def valid_queries(draw):
         ),
         eps_m=draw(st.none() | st.floats(*EPS_M_BOUNDS)),
         min_samples=draw(st.none() | st.floats(*MIN_SAMPLES_BOUNDS)),
+        engine=draw(st.sampled_from((None, "dbscan", "hdbscan"))),
+        min_cluster_size=draw(st.none() | st.floats(*MIN_CLUSTER_SIZE_BOUNDS)),
     )
 
 
@@ -171,7 +186,9 @@ def test_url_to_query_to_url_is_the_identity(query):
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.dictionaries(
-        st.sampled_from(["week", "span", "src", "w", "cat", "unit", "eps", "min", "x"]),
+        st.sampled_from(
+            ["week", "span", "src", "w", "cat", "unit", "eps", "min", "engine", "mcs", "x"]
+        ),
         st.text(max_size=30) | numbers.map(str),
     )
 )
@@ -190,10 +207,30 @@ def test_a_bad_value_in_a_link_falls_back_and_never_raises(params):
         ({"w": "incident:0,suggestion:21,complaint:3"}, HotspotQuery(weights={"complaint": 3})),
         ({"src": "tweets"}, HotspotQuery()),
         ({"week": "1066-10-14"}, HotspotQuery()),
+        ({"engine": "optics", "mcs": "10"}, HotspotQuery(min_cluster_size=10)),
+        ({"engine": "hdbscan", "mcs": "1"}, HotspotQuery(engine="hdbscan")),
+        ({"engine": "dbscan", "mcs": "10"}, HotspotQuery(engine="dbscan")),
     ],
 )
 def test_out_of_bounds_link_values_are_defaults(params, expected):
     assert HotspotQuery.from_url_params(params) == expected
+
+
+def test_the_engine_rides_on_the_link_and_the_cli():
+    link = {"week": "2017-10-13", "eps": "80", "min": "3", "engine": "hdbscan", "mcs": "10"}
+    query = HotspotQuery.from_url_params(link)
+    assert (query.engine, query.min_cluster_size, query.cluster_size) == ("hdbscan", 10.0, 10.0)
+    assert query.to_url_params() == link
+    days = ["--from", "2017-10-06", "--to", "2017-10-12", "--eps", "80", "--min-samples", "3"]
+    cli = _cli_query(["hotspots", *days, "--engine", "hdbscan", "--min-cluster-size", "10"])
+    assert cli == query
+    # No engine named: the station's (resolved later); DBSCAN has no least hotspot.
+    assert "engine" not in HotspotQuery().to_url_params()
+    assert HotspotQuery(engine="dbscan", min_cluster_size=10).min_cluster_size is None
+    # A least hotspot below min_samples runs as min_samples (never fewer events than a core).
+    assert HotspotQuery(engine="hdbscan", min_samples=7, min_cluster_size=3).cluster_size == 7
+    station_wide = query.with_(sources=("incident",)).station_wide()
+    assert (station_wide.engine, station_wide.min_cluster_size) == ("hdbscan", 10.0)
 
 
 def test_a_link_names_only_reporting_periods():
@@ -259,6 +296,8 @@ def test_the_cli_refuses_what_the_query_refuses(capsys):
 
     assert main(["hotspots", "--eps", "2001"]) == 2
     assert "eps_m" in capsys.readouterr().err
+    assert main(["hotspots", "--engine", "hdbscan", "--min-cluster-size", "1"]) == 2
+    assert "min_cluster_size" in capsys.readouterr().err
 
 
 # --- eps from a link to DBSCAN: three hops, one validation -------------------------------

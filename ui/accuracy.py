@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from analytics.compute.evaluation import score_text
 from analytics.compute.periods import Period, short_day
 from analytics.query import HotspotQuery
 from ui import data
@@ -52,7 +53,7 @@ def accuracy_frame(weeks: pd.DataFrame, lang: str) -> pd.DataFrame:
             "hit_rate": 100.0 * rows["hit_rate"].astype(float).to_numpy(),
             "pai": rows["pai"].astype(float).to_numpy(),
             "hit_text": [percent(v) for v in rows["hit_rate"].astype(float)],
-            "pai_text": [number(v) for v in rows["pai"].astype(float)],
+            "pai_text": [score_text(v) for v in rows["pai"].astype(float)],
             "area_text": [percent(v, 2) for v in rows["area_share"].astype(float)],
             "n_test": rows["n_test"].astype(int).to_numpy(),
             "setting": [

@@ -1,9 +1,9 @@
 """Commands on hotspots: hotspots, evaluate, backtest, tune.
 
 Each builds its :class:`analytics.query.HotspotQuery` from its arguments with the one
-function :meth:`HotspotQuery.from_cli_args` (``--sources``, ``--eps``, ``--min-samples``
-and a period of whole days), so a bad value is refused with the same message and
-bounds as anywhere else.
+function :meth:`HotspotQuery.from_cli_args` (``--sources``, ``--eps``, ``--min-samples``,
+``--engine``, ``--min-cluster-size`` and a period of whole days), so a bad value is
+refused with the same message and bounds as anywhere else.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from analytics.cli.common import (
     parse_sources,
     say,
 )
+from analytics.compute.backtest import DEFAULT_OBJECTIVE, OBJECTIVES
 from analytics.compute.backtest import DEFAULT_SOURCES as DEFAULT_TUNING_SOURCES
-from analytics.query import HotspotQuery
+from analytics.query import ENGINES, HotspotQuery
 from analytics.storage import store
 from analytics.storage.schema import SOURCES
 
@@ -36,6 +37,34 @@ def query_of(args, **period) -> HotspotQuery | None:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return None
+
+
+def _setting(query: HotspotQuery, lang: str) -> str:
+    """The setting a command ran with, in words ('eps 60 m, min 4' or HDBSCAN's)."""
+    from analytics.query import setting_sentence
+
+    return setting_sentence(
+        query.eps_m,
+        query.min_samples,
+        "given",
+        lang,
+        engine=query.engine,
+        min_cluster_size=query.min_cluster_size,
+    )
+
+
+def _engine_options(p) -> None:
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help="dbscan, or hdbscan: DBSCAN's hotspots split where their density varies "
+        "(default: the station's, tuned under params = auto)",
+    )
+    p.add_argument(
+        "--min-cluster-size",
+        type=float,
+        help="HDBSCAN's least hotspot, weighted events (default: min_samples)",
+    )
 
 
 def cmd_hotspots(args) -> int:
@@ -100,9 +129,13 @@ def cmd_hotspots(args) -> int:
             inside=answer.n_in_hotspots,
             eps=f"{used.eps_m:g}",
             min=f"{used.min_samples:g}",
-            backend=shown.dbscan_backend,
+            backend=shown.dbscan_backend
+            if used.engine != "hdbscan"
+            else f"hdbscan+{shown.dbscan_backend}",
         )
     )
+    if used.engine == "hdbscan" and answer.how == "given":
+        print(_setting(used, args.lang))
     if len(table):
         print(
             say(
@@ -157,11 +190,12 @@ def cmd_evaluate(args) -> int:
         out = dataclasses.asdict(ev)
         out["sentence"] = ev.accuracy_sentence(args.lang)
         out["eps_m"], out["min_samples"] = used.eps_m, used.min_samples
+        out["engine"], out["min_cluster_size"] = used.engine, used.min_cluster_size
         print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
         return 0
     print(ev.accuracy_sentence(args.lang))
     fmt = lambda v: "—" if v is None else f"{v:.3f}"  # noqa: E731
-    print(f"  eps {used.eps_m:g} m, min {used.min_samples:g}, hotspots {ev.n_hotspots}")
+    print(f"  {_setting(used, args.lang)}, hotspots {ev.n_hotspots}")
     print(f"  {'':<10} {'hit rate':>9} {'area %':>8} {'PAI':>8} {'PEI':>7}")
     rows = [("hotspots", ev.hit_rate, ev.area_share, ev.pai, ev.pei)]
     rows += [(b.name, b.hit_rate, b.area_share, b.pai, b.pei) for b in (ev.kde, ev.grid)]
@@ -184,7 +218,7 @@ def cmd_backtest(args) -> int:
     if query is None:
         return EXIT_BAD_INPUT
     if args.auto or not query.has_setting:  # one of the two alone does not make a setting
-        query = query.with_(eps_m=None, min_samples=None)
+        query = query.with_(eps_m=None, min_samples=None, min_cluster_size=None)
     db = store.open_store(args.db)
     geo = load_geography(default_station())
     events = store.read_events(db, end=query.end)
@@ -206,6 +240,8 @@ def cmd_backtest(args) -> int:
             train_days=args.train_days,
             sources=resolved.sources,
             end=None if end is None else meeting_end_for(end, geo.station.meeting_weekday),
+            engine=resolved.engine,
+            min_cluster_size=resolved.min_cluster_size,
         )
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
@@ -216,6 +252,8 @@ def cmd_backtest(args) -> int:
                 {
                     "eps_m": result.eps_m,
                     "min_samples": result.min_samples,
+                    "engine": result.engine,
+                    "min_cluster_size": result.min_cluster_size,
                     "how": how,
                     "end": result.end.isoformat(),
                     "weeks": result.weeks.to_dict(orient="records"),
@@ -228,7 +266,17 @@ def cmd_backtest(args) -> int:
         )
         return 0
     weeks = geo.station.tune_weeks
-    print(setting_sentence(resolved.eps_m, resolved.min_samples, how, args.lang, weeks=weeks))
+    print(
+        setting_sentence(
+            resolved.eps_m,
+            resolved.min_samples,
+            how,
+            args.lang,
+            weeks=weeks,
+            engine=resolved.engine,
+            min_cluster_size=resolved.min_cluster_size,
+        )
+    )
     print(
         f"{'week':<12} {'method':<7} {'cells/hs':>8} {'area %':>8} {'hit':>6} {'PAI':>8} {'PEI':>6}"
     )
@@ -272,13 +320,17 @@ def cmd_tune(args) -> int:
         end=None if end is None else meeting_end_for(end, station.meeting_weekday),
         sources=query.sources,
         weights=query.weight_map(),
+        hdbscan=not args.no_hdbscan,
+        objective=args.objective,
     )
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
         return 0
     print(result.sentence(args.lang))
     print(
-        f"  budget {budget:g} km²; {len(result.grid)} settings × {result.weeks} weeks in {result.elapsed_s:.1f} s"
+        f"  budget {budget:g} km²; {len(result.grid)} settings × {result.weeks} weeks in "
+        f"{result.elapsed_s:.1f} s; objective {result.objective}; beats the naive grid: "
+        f"{result.beats_grid}"
     )
     table = result.grid.sort_values(["mean_hit_rate"], ascending=False)
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
@@ -294,6 +346,7 @@ def add_commands(sub, common) -> None:
     )
     p.add_argument("--eps", type=float, help="eps in metres (default: station.toml)")
     p.add_argument("--min-samples", type=float, help="min_samples (default: station.toml)")
+    _engine_options(p)
     p.add_argument("--format", choices=("geojson", "csv"), default="geojson")
     p.add_argument("--out", type=Path, help="write the hotspot table (GeoJSON in EPSG:4326 or CSV)")
     p.add_argument("--labels", type=Path, help="write event_id,hotspot_id as CSV")
@@ -316,6 +369,7 @@ def add_commands(sub, common) -> None:
     p.add_argument("--sources", type=parse_sources, default=SOURCES)
     p.add_argument("--eps", type=float)
     p.add_argument("--min-samples", type=float)
+    _engine_options(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_evaluate)
 
@@ -324,6 +378,7 @@ def add_commands(sub, common) -> None:
     p.add_argument("--train-days", type=int, default=28)
     p.add_argument("--eps", type=float)
     p.add_argument("--min-samples", type=float)
+    _engine_options(p)
     p.add_argument("--auto", action="store_true", help="use the tuned setting")
     p.add_argument("--sources", type=parse_sources, default=DEFAULT_TUNING_SOURCES)
     p.add_argument("--to", type=parse_day, help="last day to use (inclusive); default: all")
@@ -335,6 +390,14 @@ def add_commands(sub, common) -> None:
     p.add_argument("--budget-km2", type=float, help="hotspot area budget (default station.toml)")
     p.add_argument("--weeks", type=int, default=8)
     p.add_argument("--train-days", type=int, default=28)
+    p.add_argument(
+        "--objective",
+        choices=OBJECTIVES,
+        default=DEFAULT_OBJECTIVE,
+        help="beat_grid: the highest hit rate among the settings that beat the naive grid "
+        "at their area; hit_rate: the highest hit rate; pei: the highest PEI",
+    )
+    p.add_argument("--no-hdbscan", action="store_true", help="offer DBSCAN settings only")
     p.add_argument("--json", action="store_true")
     # Tuned on incidents, like the dashboard's "auto" (analytics.answer.resolve_query).
     p.set_defaults(func=cmd_tune, sources=DEFAULT_TUNING_SOURCES)

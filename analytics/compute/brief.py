@@ -117,7 +117,11 @@ def forecast_accuracy(
     if train.empty:
         return None
     incidents = HotspotQuery(
-        sources=("incident",), eps_m=query.eps_m, min_samples=query.min_samples
+        sources=("incident",),
+        eps_m=query.eps_m,
+        min_samples=query.min_samples,
+        engine=query.engine,
+        min_cluster_size=query.min_cluster_size,
     )
     found = hotspots.find_hotspots(train, incidents, geo=geo)
     return evaluate_hotspots(found.hotspots, train, test, boundary_m=geo.boundary_m)

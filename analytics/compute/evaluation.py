@@ -401,12 +401,16 @@ def _pct(share: float) -> str:
     return f"{p:.1g}%"
 
 
-def _num(value: float | None) -> str:
-    if value is None:
+def score_text(value: float | None) -> str:
+    """A PAI or PEI as the sentences print it: '1,404', '12', '3.5', '—'."""
+    if value is None or value != value:
         return "—"
     if value == 0:
         return "0"
-    return f"{value:.0f}" if value >= 9.95 else f"{value:.1f}"
+    return f"{value:,.0f}" if value >= 9.95 else f"{value:.1f}"
+
+
+_num = score_text
 
 
 # ------------------------------------------------------------------------ checking

@@ -1,7 +1,10 @@
 """Hotspots: DBSCAN in metres over any mix of sources.
 
 ``find_hotspots`` clusters events in the station's projected CRS (EPSG:5179, metres)
-and profiles each cluster (:mod:`analytics.compute.profiles`).
+and profiles each cluster (:mod:`analytics.compute.profiles`). The query's ``engine``
+picks DBSCAN (the default) or DBSCAN's hotspots split by HDBSCAN where their density
+varies (:func:`hdbscan_labels`, :mod:`analytics.compute.hdbscan_engine`); both give
+the same hotspot frame.
 
 DBSCAN backends
 ---------------
@@ -72,7 +75,8 @@ class HotspotResult:
         Hotspot number (0 is the highest priority), -1 for noise and for events that
         were not clustered (other sources, outside the period or the station).
     hotspot_ids : Series of str, indexed like the input events; <NA> for -1.
-    core : Series of bool, indexed like the input events: DBSCAN core points.
+    core : Series of bool, indexed like the input events: DBSCAN core points (with
+        the HDBSCAN engine, those in a hotspot). A hotspot's id is a fingerprint of them.
     hotspots : GeoDataFrame, one row per hotspot, sorted by priority, polygons in the
         analysis CRS (metres). See :func:`find_hotspots` for its columns.
     clustered : Series of bool: which input events took part.
@@ -188,6 +192,49 @@ def dbscan_labels(
     return labels, core, used
 
 
+def hdbscan_labels(
+    xy: np.ndarray,
+    *,
+    eps_m: float,
+    min_samples: float,
+    min_cluster_size: float,
+    sample_weight: np.ndarray | None = None,
+    backend: str = "auto",
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """The HDBSCAN engine: DBSCAN (:func:`dbscan_labels`), then its hotspots split where
+    their density varies (:func:`analytics.compute.hdbscan_engine.split_hotspots`).
+
+    Parameters
+    ----------
+    xy : ndarray of shape (n, 2), metres
+    eps_m, min_samples : DBSCAN's setting, which bounds what may be a hotspot at all
+    min_cluster_size : float, weighted events: the least part a hotspot splits into
+        (raised to ``min_samples``)
+    sample_weight : ndarray of shape (n,), optional, all > 0
+    backend : the DBSCAN backend ({'auto', 'dbscan', 'sklearn'})
+
+    Returns
+    -------
+    labels, core, backend : as :func:`dbscan_labels`; ``core`` holds the core points
+        HDBSCAN put in a hotspot
+    """
+    from analytics.compute.hdbscan_engine import split_hotspots  # scikit-learn: start-up
+
+    components, core, used = dbscan_labels(
+        xy, eps_m=eps_m, min_samples=min_samples, sample_weight=sample_weight, backend=backend
+    )
+    labels, hot = split_hotspots(
+        xy,
+        components,
+        core,
+        eps_m=eps_m,
+        min_samples=min_samples,
+        min_cluster_size=min_cluster_size,
+        sample_weight=sample_weight,
+    )
+    return labels, hot, used
+
+
 def _near_cells(xy: np.ndarray, core_idx: np.ndarray, rest: np.ndarray, *, eps_m: float):
     """The core points in the eps-wide grid cells around the points of ``rest``.
 
@@ -244,7 +291,7 @@ def find_hotspots(
     dbscan_backend: str = "auto",
     as_of: pd.Timestamp | None = None,
 ) -> HotspotResult:
-    """Cluster events into hotspots with DBSCAN in metres and profile each one.
+    """Cluster events into hotspots with DBSCAN (or HDBSCAN) in metres and profile each one.
 
     Parameters
     ----------
@@ -252,7 +299,8 @@ def find_hotspots(
         An event frame (:mod:`analytics.storage.schema`): x/y in the analysis CRS (metres).
     query : HotspotQuery, optional
         What to cluster and with which setting; an ``eps_m`` or ``min_samples`` of None
-        is the station's (``station.toml``). Give either the query or its fields.
+        is the station's (``station.toml``), an ``engine`` of None is DBSCAN. Give
+        either the query or its fields.
     geo : StationGeography
         For township/unit of each hotspot, landmarks, and the defaults.
     eps_m, min_samples, sources, weights, include_outside, min_geocode_score, hull
@@ -325,13 +373,23 @@ def find_hotspots(
     timings["select"] = time.perf_counter() - t0
 
     t1 = time.perf_counter()
-    raw, core, used = dbscan_labels(
-        xy,
-        eps_m=query.eps_m,
-        min_samples=query.min_samples,
-        sample_weight=w,
-        backend=dbscan_backend,
-    )
+    if query.engine == "hdbscan":
+        raw, core, used = hdbscan_labels(
+            xy,
+            eps_m=query.eps_m,
+            min_samples=query.min_samples,
+            min_cluster_size=query.cluster_size,
+            sample_weight=w,
+            backend=dbscan_backend,
+        )
+    else:
+        raw, core, used = dbscan_labels(
+            xy,
+            eps_m=query.eps_m,
+            min_samples=query.min_samples,
+            sample_weight=w,
+            backend=dbscan_backend,
+        )
     timings["dbscan"] = time.perf_counter() - t1
     k = int(raw.max()) + 1 if len(raw) else 0
 

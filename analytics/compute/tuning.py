@@ -1,4 +1,4 @@
-"""A grid of DBSCAN settings scored on rolling weeks, with the work shared between settings.
+"""A grid of DBSCAN (and HDBSCAN) settings scored on rolling weeks, with the work shared.
 
 :func:`analytics.compute.backtest.tune_hotspot_parameters` asks, for every
 (eps_m, min_samples) of a grid and every test week: which share of the week's
@@ -22,6 +22,15 @@ of the 9 × 6 settings and 8 weeks (432 times) repeats most of the work, so
   the test incidents it catches once per hull.
 - When only the choice matters (the cached "auto"), a setting whose hotspot areas so
   far already put its mean over the budget is scored no further (``area_cap_m2``).
+- An HDBSCAN setting (:mod:`analytics.compute.hdbscan_engine`) starts from the DBSCAN
+  components of its eps_m / min_samples, computed as above, and splits them with
+  :func:`~analytics.compute.hdbscan_engine.split_components` on the distinct
+  locations; its sizes share one HDBSCAN tree, and a component met again (the same
+  locations and weights, at another eps or in another week) is not split again.
+- With the grid's cells (``cells``), each setting's area also gets the naive
+  top-count grid of the same area and the best cells of that area in the test week
+  (PEI's denominator): the cells are ranked once per week, and an area is a
+  cumulative look-up, as :func:`analytics.compute.baselines.top_cells` takes them.
 
 The scores are those of :func:`analytics.compute.evaluation.hit_rate_area` on the
 polygons of :func:`analytics.compute.profiles.polygons`, with three differences that
@@ -42,6 +51,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import shapely
@@ -50,7 +60,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
 from analytics.compute import profiles
-from analytics.compute.evaluation import HitRate
+from analytics.compute.baselines import Grid
 
 # Tolerance on weighted neighbour sums, as in analytics.compute.hotspots._core_mask.
 _WEIGHT_TOLERANCE = 1e-9
@@ -67,6 +77,56 @@ class Window:
     test_end: int
 
 
+class Setting(NamedTuple):
+    """One setting of the grid: DBSCAN's ``(eps_m, min_samples)``, or HDBSCAN's with its
+    ``min_cluster_size`` (:mod:`analytics.compute.hdbscan_engine`)."""
+
+    eps_m: float
+    min_samples: float
+    engine: str = "dbscan"
+    min_cluster_size: float | None = None
+
+
+class WeekScore(NamedTuple):
+    """What one setting's hotspots did in one week.
+
+    ``hit_rate``, ``area_share`` and ``n_test`` as in
+    :class:`~analytics.compute.evaluation.HitRate`. With the grid's cells
+    (``score_grid(cells=...)``), ``grid_hit_rate`` is what the naive top-count cells of
+    the same area caught, and ``best_hit_rate`` what the best cells of that area could
+    have caught (PEI's denominator); otherwise None.
+    """
+
+    hit_rate: float | None
+    area_share: float
+    n_test: int
+    grid_hit_rate: float | None = None
+    best_hit_rate: float | None = None
+
+    @property
+    def pei(self) -> float | None:
+        """Hit rate over the best of the same area (NIJ 2017), or None."""
+        if self.hit_rate is None or not self.best_hit_rate:
+            return None
+        return self.hit_rate / self.best_hit_rate
+
+
+@dataclass(frozen=True, eq=False)
+class GridCells:
+    """The naive grid's training incidents, for the baseline and PEI in every window.
+
+    ``train_xy``/``train_t`` are the incidents the naive grid counts (every incident
+    with a place, as :func:`analytics.compute.evaluation.evaluate_hotspots` counts
+    them); a test incident counts in the cell that holds it (:meth:`Grid.cell_of`),
+    where the evaluation also counts one on the line of a chosen neighbour: the same
+    but for incidents exactly on a grid line.
+    """
+
+    grid: Grid
+    train_xy: np.ndarray
+    train_t: np.ndarray
+
+
 def score_grid(
     xy: np.ndarray,
     t: np.ndarray,
@@ -75,11 +135,12 @@ def score_grid(
     test_t: np.ndarray,
     *,
     windows: Sequence[Window],
-    settings: Sequence[tuple[float, float]],
+    settings: Sequence[tuple],
     boundary_m,
     area_cap_m2: float | None = None,
-) -> list[list[HitRate | None]]:
-    """Hit rate and area share of every DBSCAN setting's hotspots in every window.
+    cells: GridCells | None = None,
+) -> list[list[WeekScore | None]]:
+    """Hit rate and area share of every setting's hotspots in every window.
 
     Parameters
     ----------
@@ -92,47 +153,155 @@ def score_grid(
         The incidents the hotspots are scored on, metres.
     test_t : ndarray of shape (m,), int64 nanoseconds since the epoch
     windows : sequence of :class:`Window`
-    settings : sequence of (eps_m, min_samples)
+    settings : sequence of :class:`Setting` (or ``(eps_m, min_samples)`` pairs: DBSCAN)
     boundary_m : shapely Polygon or MultiPolygon, the station boundary in metres
     area_cap_m2 : float, optional
         Stop scoring a setting once its hotspot areas (inside the boundary, m²) summed
         over the windows scored so far exceed this: its remaining windows are None.
         With the budget times the number of windows, a setting is dropped only when
         its mean area is already sure to exceed the budget. Default: score everything.
+    cells : GridCells, optional
+        Also score the naive grid at each setting's area and the best possible hit rate
+        (:class:`WeekScore`'s ``grid_hit_rate`` and ``best_hit_rate``).
 
     Returns
     -------
     list, per setting (in ``settings`` order), of lists per window (in ``windows``
-    order) of :class:`~analytics.compute.evaluation.HitRate`, or None where the
-    setting was dropped.
+    order) of :class:`WeekScore`, or None where the setting was dropped.
     """
-    by_eps: dict[float, list[float]] = {}
-    for eps, ms in settings:
-        by_eps.setdefault(float(eps), []).append(float(ms))
+    wanted = [Setting(*s) for s in settings]
+    keys = [_key(s) for s in wanted]
+    by_eps: dict[float, set[tuple]] = {}
+    for key in keys:
+        by_eps.setdefault(key[0], set()).add(key)
     eps_values = sorted(by_eps)
     places = _Places(xy, t, w, windows=windows, max_eps=eps_values[-1])
     hotspots = _Hotspots(places.xy, boundary_m)
     test_xy = np.asarray(test_xy, dtype=float).reshape(-1, 2)
     test_t = np.asarray(test_t, dtype=np.int64)
-    table: dict[tuple[float, float, int], HitRate] = {}
-    area_so_far = dict.fromkeys(((float(e), float(m)) for e, m in settings), 0.0)
+    scale = None
+    if any(key[2] == "hdbscan" for key in keys):
+        from analytics.compute.hdbscan_engine import repeat_scale
+
+        scale = repeat_scale(places.weights) if len(places.weights) else 1
+    table: dict[tuple, WeekScore] = {}
+    area_so_far = dict.fromkeys(keys, 0.0)
+    memo: dict = {}  # HDBSCAN's splits of the components met so far
     for j, window in enumerate(windows):
         in_week = (test_t >= window.test_start) & (test_t < window.test_end)
         week = _TestWeek(test_xy[in_week])
+        naive = None if cells is None else _Naive(cells, window, test_xy[in_week])
         local = places.window(j)
         for eps, links, sums in local.neighbour_sums(eps_values):
-            for ms in sorted(set(by_eps[eps])):
-                if area_cap_m2 is not None and area_so_far[eps, ms] > area_cap_m2:
-                    continue
-                labels = links.labels(sums >= ms - _WEIGHT_TOLERANCE)
-                ids = hotspots.ids(local.index, labels, eps)
-                area_m2 = hotspots.union_area(ids)
-                area_so_far[eps, ms] += area_m2
-                hit_rate = week.caught(ids, hotspots) / week.n if week.n else None
-                table[eps, ms, j] = HitRate(hit_rate, area_m2 / hotspots.boundary_area, week.n)
-    return [
-        [table.get((float(eps), float(ms), j)) for j in range(len(windows))] for eps, ms in settings
-    ]
+            live = [
+                key for key in by_eps[eps] if area_cap_m2 is None or area_so_far[key] <= area_cap_m2
+            ]
+            for ms in sorted({key[1] for key in live}):
+                core = sums >= ms - _WEIGHT_TOLERANCE
+                components = links.labels(core)
+                found = {key: components for key in live if key[1] == ms and key[2] == "dbscan"}
+                sizes = sorted({key[3] for key in live if key[1] == ms and key[2] == "hdbscan"})
+                if sizes:
+                    split = _hdbscan_labels(
+                        local, links, components, core, ms=ms, sizes=sizes, scale=scale, memo=memo
+                    )
+                    found |= {(eps, ms, "hdbscan", size): split[size] for size in sizes}
+                for key, labels in sorted(found.items()):
+                    ids = hotspots.ids(local.index, labels, eps)
+                    area_m2 = hotspots.union_area(ids)
+                    area_so_far[key] += area_m2
+                    hit_rate = week.caught(ids, hotspots) / week.n if week.n else None
+                    score = WeekScore(hit_rate, area_m2 / hotspots.boundary_area, week.n)
+                    if naive is not None and week.n:
+                        grid_hits, best_hits = naive.at(area_m2)
+                        score = score._replace(
+                            grid_hit_rate=grid_hits / week.n, best_hit_rate=best_hits / week.n
+                        )
+                    table[(*key, j)] = score
+    return [[table.get((*key, j)) for j in range(len(windows))] for key in keys]
+
+
+def _key(setting: Setting) -> tuple:
+    """A setting as a key: DBSCAN's has no min_cluster_size; HDBSCAN's is raised to min_samples."""
+    eps, ms = float(setting.eps_m), float(setting.min_samples)
+    if setting.engine == "dbscan":
+        return (eps, ms, "dbscan", 0.0)
+    if setting.engine != "hdbscan":
+        raise ValueError(f"engine must be 'dbscan' or 'hdbscan', got {setting.engine!r}")
+    return (eps, ms, "hdbscan", max(float(setting.min_cluster_size or ms), ms))
+
+
+def _hdbscan_labels(local, links, components, core, *, ms, sizes, scale, memo) -> dict:
+    """For each least cluster size: HDBSCAN inside each DBSCAN component of the
+    window's core locations, and the other locations joined to the nearest hotspot
+    location within eps, as :func:`analytics.compute.hdbscan_engine.hdbscan_labels`
+    does for events."""
+    from analytics.compute.hdbscan_engine import split_components
+
+    at = np.flatnonzero(core)
+    if len(at) == 0:
+        return {size: np.full(len(core), -1, dtype=np.int64) for size in sizes}
+    own = local.weights @ local.counts  # each location's own weighted events
+    split = split_components(
+        local.xy[at],
+        own[at],
+        components[at],
+        min_samples=ms,
+        min_cluster_size=sizes,
+        scale=scale,
+        names=local.index[at],
+        memo=memo,
+    )
+    out = {}
+    for size, found in zip(sizes, split, strict=True):
+        labels = np.full(len(core), -1, dtype=np.int64)
+        labels[at] = found
+        out[size] = links.join_nearest(labels, core)
+    return out
+
+
+class _Naive:
+    """One window's naive grid (training incidents per cell) and hindsight (the week's
+    incidents per cell), both ranked once so that any area is a cumulative look-up."""
+
+    def __init__(self, cells: GridCells, window: Window, week_xy: np.ndarray) -> None:
+        grid = cells.grid
+        m = (cells.train_t >= window.train_start) & (cells.train_t < window.train_end)
+        train = grid.cell_of(cells.train_xy[m, 0], cells.train_xy[m, 1])
+        counts = np.bincount(train[train >= 0], minlength=grid.n_cells)
+        week = grid.cell_of(week_xy[:, 0], week_xy[:, 1])
+        caught = np.bincount(week[week >= 0], minlength=grid.n_cells)
+        self.grid = _Ranked(counts, caught, grid.area_m2)
+        self.best = _Ranked(caught, caught, grid.area_m2)
+
+    def at(self, area_m2: float) -> tuple[int, int]:
+        """Test incidents in the naive grid's and in the best cells of ``area_m2``."""
+        return self.grid.hits(area_m2), self.best.hits(area_m2)
+
+
+class _Ranked:
+    """Cells in :func:`analytics.compute.baselines.top_cells` order (score descending,
+    ties and zero scores in cell order) with cumulative areas and test incidents."""
+
+    def __init__(self, scores: np.ndarray, caught: np.ndarray, area: np.ndarray) -> None:
+        positive = np.flatnonzero(scores > 0)
+        order = np.r_[
+            positive[np.argsort(-scores[positive], kind="stable")], np.flatnonzero(scores <= 0)
+        ]
+        self.area = np.cumsum(area[order])
+        self.caught = np.cumsum(caught[order])
+
+    def hits(self, target: float) -> int:
+        """What :func:`~analytics.compute.baselines.top_cells` would take at ``target``
+        m², and the test incidents in it."""
+        if target <= 0 or len(self.area) == 0:
+            return 0
+        k = int(np.searchsorted(self.area, target, side="left"))
+        if k >= len(self.area):
+            return int(self.caught[-1])
+        under = self.area[k - 1] if k > 0 else 0.0
+        n = k + 1 if k == 0 or self.area[k] - target <= target - under else k
+        return int(self.caught[n - 1])
 
 
 class _Places:
@@ -170,15 +339,22 @@ class _Places:
         a, b = local[self.a], local[self.b]
         keep = (a >= 0) & (b >= 0)
         return _Window(
-            index, self.weights, self.counts[j][:, index], a[keep], b[keep], self.d2[keep]
+            index,
+            self.xy[index],
+            self.weights,
+            self.counts[j][:, index],
+            a[keep],
+            b[keep],
+            self.d2[keep],
         )
 
 
 class _Window:
     """One window's locations (renumbered from 0) and their pairs within the largest eps."""
 
-    def __init__(self, index, weights, counts, a, b, d2) -> None:
+    def __init__(self, index, xy, weights, counts, a, b, d2) -> None:
         self.index = index  # (n,) the locations' numbers in _Places
+        self.xy = xy  # (n, 2) their coordinates, in (x, y) order
         self.weights = weights  # (v,) distinct weights, ascending
         self.counts = counts  # (v, n) events per weight at each location
         # Pairs (a, b), nearest first, then by (a, b), and their squared distances.
@@ -244,6 +420,27 @@ class _Links:
         np.minimum.at(first, border, np.arange(len(border)))
         took = np.flatnonzero(first < len(border))
         labels[took] = labels[nearest[first[took]]]
+        return labels
+
+    def join_nearest(self, labels: np.ndarray, core: np.ndarray) -> np.ndarray:
+        """HDBSCAN's parts (``labels`` of the core locations, -1 its noise) with the rest
+        joined as :func:`analytics.compute.hdbscan_engine.hdbscan_labels` joins them: a
+        noise core location to its nearest part location within eps, a border location
+        to the part of its nearest core location (the first such pair listed)."""
+        labels = labels.copy()
+        a, b = self.a, self.b
+        hot = core & (labels >= 0)
+        for joining, to in ((core & ~hot, hot), (~core, core)):
+            one = (joining[a] & to[b]) | (joining[b] & to[a])
+            if not one.any():
+                continue
+            near_a = joining[a] & to[b]  # a joins b (else b joins a)
+            who = np.where(near_a, a, b)[one]
+            nearest = np.where(near_a, b, a)[one]
+            first = np.full(self.n, len(who), dtype=np.int64)
+            np.minimum.at(first, who, np.arange(len(who)))
+            took = np.flatnonzero(first < len(who))
+            labels[took] = labels[nearest[first[took]]]
         return labels
 
 

@@ -154,14 +154,16 @@ SENSITIVE = ("sexual", "hidden_camera", "domestic", "child_abuse", "missing")
 ORIGIN = (X0 - 600.0, Y0 - 600.0)  # a 1.2 km square of the town core
 
 
-def _payloads(events, *, rule, geo, station, eps_m, min_samples) -> dict[str, tuple]:
+def _payloads(events, *, rule, geo, station, eps_m, min_samples, engine=None) -> dict[str, tuple]:
     """Everything a role's browser or downloads receive for this week, as the pages build it."""
     from analytics.compute import periods
     from analytics.compute.patrol import patrol_targets
     from analytics.presentation import exports, maps
     from analytics.presentation.meeting_pack import build_meeting_pack
 
-    query = HotspotQuery(start=WEEK_START, end=WEEK_END, eps_m=eps_m, min_samples=min_samples)
+    query = HotspotQuery(
+        start=WEEK_START, end=WEEK_END, eps_m=eps_m, min_samples=min_samples, engine=engine
+    )
     shown = shown_hotspots(rule, events, query, geo=geo)
     public = rule.events(events)
     week = public[(public["occurred_at"] >= WEEK_START) & (public["occurred_at"] < WEEK_END)]
@@ -228,11 +230,17 @@ def static_places(geo, station):
     return found
 
 
-def _received(events, *, role, geo, station, eps_m, min_samples, static) -> np.ndarray:
+def _received(events, *, role, geo, station, eps_m, min_samples, static, engine=None) -> np.ndarray:
     rule = PrivacyRule.for_role(role, station)
     found = set()
     for payload, kind in _payloads(
-        events, rule=rule, geo=geo, station=station, eps_m=eps_m, min_samples=min_samples
+        events,
+        rule=rule,
+        geo=geo,
+        station=station,
+        eps_m=eps_m,
+        min_samples=min_samples,
+        engine=engine,
     ).values():
         found |= payload_pairs(payload, kind)
     return to_metres(found - static, geo)
@@ -290,9 +298,10 @@ def separated_event_sets(draw):
     case=separated_event_sets(),
     eps_m=st.floats(5.0, 300.0, allow_nan=False),
     min_samples=st.sampled_from([1.0, 2.0, 3.0, 5.0]),
+    engine=st.sampled_from(["dbscan", "hdbscan"]),
 )
 def test_a_viewer_receives_nothing_within_the_geomask_of_a_sensitive_case(
-    geo, station, static_places, case, eps_m, min_samples
+    geo, station, static_places, case, eps_m, min_samples, engine
 ):
     events, addresses = case
     received = _received(
@@ -303,6 +312,7 @@ def test_a_viewer_receives_nothing_within_the_geomask_of_a_sensitive_case(
         eps_m=eps_m,
         min_samples=min_samples,
         static=static_places,
+        engine=engine,
     )
     assert nearest_m(received, addresses) >= station.geomask_m
 
@@ -363,14 +373,18 @@ def _normalised(payload, kind) -> str:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-@given(case=mixed_event_sets(), eps_m=st.sampled_from([50.0, 100.0, 150.0]))
+@given(
+    case=mixed_event_sets(),
+    eps_m=st.sampled_from([50.0, 100.0, 150.0]),
+    engine=st.sampled_from(["dbscan", "hdbscan"]),
+)
 def test_where_a_sensitive_case_lies_in_its_cell_changes_nothing_a_viewer_receives(
-    geo, station, case, eps_m
+    geo, station, case, eps_m, engine
 ):
     """The viewer's payloads are a function of the geomask cell, not of the address."""
     events, moved = case
     rule = PrivacyRule.for_role("viewer", station)
-    kw = dict(rule=rule, geo=geo, station=station, eps_m=eps_m, min_samples=3.0)
+    kw = dict(rule=rule, geo=geo, station=station, eps_m=eps_m, min_samples=3.0, engine=engine)
     before, after = _payloads(events, **kw), _payloads(moved, **kw)
     for name, (payload, kind) in before.items():
         assert _normalised(payload, kind) == _normalised(after[name][0], kind), name

@@ -176,7 +176,9 @@ def test_tune_and_backtest_commands(tmp_path, db, capsys):
     capsys.readouterr()
     assert main(["tune", "--db", db, "--weeks", "2", "--json"]) == 0
     tuned = json.loads(capsys.readouterr().out)
-    assert tuned["eps_m"] is not None and len(tuned["grid"]) == 54
+    engines = [row["engine"] for row in tuned["grid"]]
+    assert tuned["eps_m"] is not None and engines.count("dbscan") == 54
+    assert engines.count("hdbscan") == 6  # HDBSCAN offered beside DBSCAN
     assert main(["backtest", "--db", db, "--weeks", "2", "--eps", "100", "--min-samples", "5"]) == 0
     out = capsys.readouterr().out
     assert "mean:" in out and "dbscan" in out and "grid" in out and "kde" in out

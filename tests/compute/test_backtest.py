@@ -239,9 +239,9 @@ def test_auto_setting_is_tuned_once_and_cached(geo, tmp_path, street_events):
         )
     asked = HotspotQuery(end=END)
     first, how = resolve_query(asked, db=engine, geo=geo)
-    assert (
-        how == "auto" and first.has_setting and first.with_(eps_m=None, min_samples=None) == asked
-    )
+    unresolved = first.with_(eps_m=None, min_samples=None, engine=None, min_cluster_size=None)
+    assert how == "auto" and first.has_setting and unresolved == asked
+    assert first.engine in ("dbscan", "hdbscan")  # the resolved query names its engine
     sentence = setting_sentence(first.eps_m, first.min_samples, how, "ko", weeks=8)
     assert sentence.startswith("자동 설정: eps")
     with engine.connect() as conn:
