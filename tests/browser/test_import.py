@@ -56,6 +56,21 @@ def drop(page, content: bytes) -> None:
     )
 
 
+def drop_and_preview(page, content: bytes) -> None:
+    """Drop the file and wait for its preview. Choosing the source reruns the page; a
+    file dropped while that rerun redraws the uploader is lost, so drop once more."""
+    preview = page.get_by_text("미리보기 (아직 저장하지 않았습니다)")
+    for attempt in range(3):
+        page.wait_for_timeout(1000)
+        drop(page, content)
+        try:
+            preview.wait_for(timeout=30_000)
+            return
+        except Exception:
+            if attempt == 2:
+                raise
+
+
 def metric(page, label: str) -> str:
     box = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
     return box.locator('[data-testid="stMetricValue"]').inner_text()
@@ -67,8 +82,7 @@ def test_drop_preview_import_and_reimport(empty_server, page):
     page.get_by_text("파일 가져오기").wait_for(timeout=60_000)
     choose_incidents(page)
 
-    drop(page, export_file())
-    page.get_by_text("미리보기 (아직 저장하지 않았습니다)").wait_for(timeout=60_000)
+    drop_and_preview(page, export_file())
     detected = page.get_by_text(re.compile("인코딩 .* 좌표계")).inner_text()
     assert "cp949" in detected.lower() and "5179" in detected
     assert metric(page, "전체 행") == "7" and metric(page, "가져올 행") == str(N_GOOD)
@@ -92,8 +106,7 @@ def test_drop_preview_import_and_reimport(empty_server, page):
     page.reload()
     page.get_by_text("파일 가져오기").wait_for(timeout=60_000)
     choose_incidents(page)
-    drop(page, export_file())
-    page.get_by_text("미리보기 (아직 저장하지 않았습니다)").wait_for(timeout=60_000)
+    drop_and_preview(page, export_file())
     assert metric(page, "이미 있음(중복)") == str(N_GOOD) and metric(page, "가져올 행") == "0"
     page.get_by_role("button", name="가져오기", exact=True).click()
     again = page.get_by_text(re.compile("가져오기 완료"))
