@@ -401,7 +401,8 @@ def prepare_file(
         {
             "row_number": table.row_numbers,
             "source": source,
-            "source_record_id": _text(_cell(table, cols, "record_id")),
+            # Any column can be mapped by hand: ids and box names are masked like text.
+            "source_record_id": _per_unique(_text(_cell(table, cols, "record_id")), mask_series),
             "occurred_at": occurred,
             "category": cats["category"],
             "category_label": cats["category_label"],
@@ -422,7 +423,7 @@ def prepare_file(
         slots = parse_time_slots(_cell(table, cols, "time_slot"))
         out["slot_start_hour"] = slots["slot_start_hour"].to_numpy()
         out["slot_end_hour"] = slots["slot_end_hour"].to_numpy()
-        out["box_id"] = _text(_cell(table, cols, "box_id"))
+        out["box_id"] = _per_unique(_text(_cell(table, cols, "box_id")), mask_series)
     elif source == "complaint":
         res_raw = _cell(table, cols, "resolved_at")
         resolved = parse_datetimes(res_raw, timezone=station.timezone)
