@@ -8,10 +8,13 @@ from pathlib import Path
 
 from analytics.cli.common import EXIT_BAD_INPUT, audit_export, cli_actor, say
 from analytics.storage import store
+from analytics.storage.importers.date_order import describe as describe_date_order
 from analytics.storage.schema import SOURCES
 from analytics.text.vocabulary import source_name
 
 SHOW_REJECTED = 20
+# --date-order: how to read dates written with the year last (default: the file says).
+DAY_FIRST = {"auto": None, "dmy": True, "mdy": False}
 
 
 def print_import(result, lang: str) -> None:
@@ -54,6 +57,11 @@ def print_import(result, lang: str) -> None:
         lines.append(say(lang, "swapped", n=result.latlon_swapped_rows))
     if result.unused_columns:
         lines.append(say(lang, "unused", cols=", ".join(result.unused_columns)))
+    order = describe_date_order(
+        result.date_order_reason, result.date_order, result.date_order_cells, lang
+    )
+    if order:
+        lines.append(f"  {order}")
     if result.rejected:
         lines.append(say(lang, "rejected_head"))
         for r in result.rejected[:SHOW_REJECTED]:
@@ -83,6 +91,7 @@ def cmd_import(args) -> int:
             source=args.source,
             sheet=args.sheet,
             mapping=args.mapping,
+            day_first=DAY_FIRST[args.date_order],
         )
     except ImportFileError as exc:
         print(f"{args.file}: {exc.text(args.lang)}", file=sys.stderr)
@@ -241,6 +250,13 @@ def add_commands(sub, common) -> None:
     p.add_argument("file", type=Path)
     p.add_argument("--sheet")
     p.add_argument("--mapping", type=Path, help="column mapping file (CSV column,field or TOML)")
+    p.add_argument(
+        "--date-order",
+        choices=tuple(DAY_FIRST),
+        default="auto",
+        help="dates written with the year last (25/10/2017): day or month first "
+        "(default: decided by the file, its undecidable rows rejected)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import)
 
