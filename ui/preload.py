@@ -48,12 +48,54 @@ HIDDEN_STYLE = f"<style>.st-key-{HIDDEN_KEY} {{display: none !important;}}</styl
 # The app's own CSS, in the served page's <head> (or, without it, sent by
 # ui.widgets.presentation_mode). Before Streamlit's own styles: "body"
 # outranks their rules of the same weight that would otherwise come later and win.
-FRAME_CSS = """
+# Streamlit's file uploader in the reader's language: the page puts the uploader in a
+# container keyed by the language (``.st-key-hs_upload_ko``), whose rules hide the
+# English texts of its dropzone (the button's "Upload", the "200MB per file" line and
+# the "Drag and drop a file here" shown while a file is dragged over it) and show the
+# catalogue's instead. Generated content is part of the button's accessible name, so a
+# screen reader reads the Korean as well; the English is display:none for it too.
+# Streamlit 1.67 has no option for these texts (streamlit/streamlit#13500).
+UPLOAD_KEY = "hs_upload"
+_DROPZONE = '[data-testid="stFileUploaderDropzone"]'
+
+
+def _css_text(value: str) -> str:
+    """A catalogue text as a CSS string."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def uploader_css() -> str:
+    """The uploader's rules for every language of the catalogue."""
+    from analytics.text import text
+    from ui.i18n import LANGS
+
+    rules = []
+    for lang in LANGS:
+        box = f".st-key-{UPLOAD_KEY}_{lang} {_DROPZONE}"
+        button = f'{box} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"]'
+        hint = f'{box} [data-testid="stFileUploaderDropzoneInstructions"] > div'
+        rules += [
+            f"{button} > p, {hint} > span, {box} > div:has(> span) > span {{display: none;}}",
+            f"{button}::after {{content: {_css_text(text('upload.button', lang))};}}",
+            f"{hint}::after {{content: {_css_text(text('upload.instructions', lang))};"
+            " font-size: 0.875rem; opacity: 0.7;}",
+            f"{box} > div:has(> span)::after {{content: {_css_text(text('upload.drop', lang))};"
+            " font-size: 0.875rem; font-weight: 800;}",
+        ]
+    return "\n".join(rules)
+
+
+FRAME_CSS = (
+    """
 <style>
 body [data-testid="stMarkdownContainer"]:has(> table) {overflow-x: auto;}
 body [data-testid="stMarkdown"] th, body [data-testid="stMarkdown"] td {padding: 0.35rem 0.5rem;}
+"""
+    + uploader_css()
+    + """
 </style>
 """
+)
 
 _IMPORT = re.compile(r'(?:from|import)\s*"\./([\w.\-]+\.js)"')
 _INDEX_SCRIPT = '<script type="module" crossorigin src="./static/js/'
