@@ -26,6 +26,7 @@ from analytics.storage.importers.headers import LOCATION_FIELDS, REQUIRED_FIELDS
 from analytics.storage.mappings import DATE_ORDERS, NAME_MAX
 from ui.data_admin import save_template, templates
 from ui.i18n import text
+from ui.preload import INPUT_KEY
 from ui.tables_data import field_label
 
 NOT_USED = ""  # a field's select: the column "사용 안 함"; the template select: none
@@ -199,12 +200,14 @@ def _save_form(p: dict, source: str, db_url: str, lang: str) -> None:
     columns |= {column: "ignore" for column in p["unused"] if column not in columns}
     order = p["date_order"][1] if p.get("date_order") else None
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    left.text_input(
-        text("data.map.name", lang),
-        key=f"d_tpl_name_{source}",
-        placeholder=text("data.map.name_hint", lang),
-        max_chars=NAME_MAX,
-    )
+    # Keyed by the language: the served page's CSS says "Press Enter" in it.
+    with left.container(key=f"{INPUT_KEY}_{lang}"):
+        st.text_input(
+            text("data.map.name", lang),
+            key=f"d_tpl_name_{source}",
+            placeholder=text("data.map.name_hint", lang),
+            max_chars=NAME_MAX,
+        )
     right.button(
         text("data.map.save", lang),
         key=f"d_tpl_save_{source}",

@@ -390,4 +390,7 @@ def map_headers(
             mapping[field] = best[field][3]
             taken.add(best[field][3])
     unused = [c for c in columns if c not in taken]
+    # In the fields' order, whoever named them (the preview lists them so).
+    order = {f: i for i, f in enumerate(wanted)}
+    mapping = dict(sorted(mapping.items(), key=lambda kv: order.get(kv[0], len(order))))
     return mapping, unused
