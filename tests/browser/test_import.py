@@ -215,6 +215,10 @@ def test_map_columns_by_hand_import_and_reuse_the_template(mapping_server, page)
 
     name = page.get_by_label("대응표 이름")
     name.fill(TEMPLATE)
+    hint = page.locator('[data-testid="InputInstructions"]')
+    hint.wait_for(timeout=10_000)  # Streamlit's "Press Enter to apply", in Korean
+    assert pseudo(hint, "::before") == "Enter 키를 누르면 적용됩니다"
+    assert not page.get_by_text("Press Enter to apply").is_visible()
     name.press("Enter")
     page.get_by_role("button", name="이 열 대응을 대응표로 저장").click()
     page.get_by_text(re.compile(f"열 대응표 '{TEMPLATE}'을\\(를\\) 저장했습니다")).wait_for(
