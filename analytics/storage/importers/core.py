@@ -328,9 +328,10 @@ def prepare_file(
     res_raw = _cell(table, cols, "resolved_at")
     if "resolved_at" in cols:
         resolved = parse_datetimes(res_raw, timezone=station.timezone)
-    else:
+        res_unread = pd.Series(~_blank(res_raw) & resolved.isna().to_numpy(), index=idx)
+    else:  # no column: nothing to parse, nor a column of blanks to scan
         resolved = pd.Series(pd.NaT, index=idx, dtype=occurred.dtype)
-    res_unread = pd.Series(~_blank(res_raw) & resolved.isna().to_numpy(), index=idx)
+        res_unread = pd.Series(np.zeros(n, bool), index=idx)
     order = (
         detect_date_order(date_raw[unread], res_raw[res_unread], given=day_first)
         if unread.any() or res_unread.any()
