@@ -71,8 +71,8 @@ if upload is not None:
             text(
                 "data.map.template_used",
                 lang,
-                name=template.name,
-                by=template.created_by,
+                name=import_mapping.plain(template.name),
+                by=import_mapping.plain(template.created_by),
                 at=template.created_at[:16].replace("T", " "),
             )
         )
@@ -108,7 +108,8 @@ if upload is not None:
         right.caption(text("data.sample", lang))
         right.dataframe(sample_rows(p["events"], lang), hide_index=True)
         if p["unused"]:  # never dropped without saying so
-            st.info(text("data.unused", lang, n=len(p["unused"]), cols=", ".join(p["unused"])))
+            cols = import_mapping.plain_list(p["unused"])
+            st.info(text("data.unused", lang, n=len(p["unused"]), cols=cols))
         import_mapping.panel(p, choice, source, db_url, lang)
         if p["rejected"]:
             st.caption(text("data.reasons", lang))
@@ -150,7 +151,7 @@ if upload is not None:
                             "data.unused_done",
                             lang,
                             n=len(result.unused_columns),
-                            cols=", ".join(result.unused_columns),
+                            cols=import_mapping.plain_list(result.unused_columns),
                         )
                     )
 
@@ -172,7 +173,8 @@ batch = (
 rows = rejected(db_url, version, batch) if batch else None
 summary = batch_summary(db_url, version, batch) if batch else {}
 if summary.get("unused_columns"):
-    st.caption(text("data.report_unused", lang, cols=", ".join(summary["unused_columns"])))
+    cols = import_mapping.plain_list(summary["unused_columns"])
+    st.caption(text("data.report_unused", lang, cols=cols))
 order = describe_date_order(
     summary.get("date_order_reason"),
     summary.get("date_order"),

@@ -17,6 +17,7 @@ selects' mapping (a sorted tuple of pairs, for :func:`ui.data_admin.preview`'s c
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import streamlit as st
@@ -44,6 +45,16 @@ class Choice:
     mapping: tuple[tuple[str, str], ...] | None
     day_first: bool | None
     manual: bool
+
+
+def plain(value) -> str:
+    """Text from a file or a user (a header, a template's name) shown as it is written,
+    not as Markdown: ``**x**`` stays two stars, a link stays text."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$])", r"\\\1", str(value))
+
+
+def plain_list(values) -> str:
+    return ", ".join(plain(v) for v in values)
 
 
 def field_order(source: str) -> list[str]:
@@ -172,7 +183,7 @@ def panel(p: dict, choice: Choice, source: str, db_url: str, lang: str) -> None:
                 chosen.setdefault(value, []).append(field)
         twice = [c for c, fields in chosen.items() if len(fields) > 1]
         if twice:
-            st.warning(text("data.map.twice", lang, cols=", ".join(twice)))
+            st.warning(text("data.map.twice", lang, cols=plain_list(twice)))
         if p.get("date_order") or choice.day_first is not None:
             st.radio(
                 text("data.map.date_order", lang),
@@ -237,4 +248,4 @@ def _save(db_url: str, source: str, columns: dict, order: str | None, lang: str)
         ss[_MESSAGE] = ("error", text("data.map.save_failed", lang, reason=str(exc)))
         return
     ss[_template_key(source)] = saved.name
-    ss[_MESSAGE] = ("ok", text("data.map.saved", lang, name=saved.name))
+    ss[_MESSAGE] = ("ok", text("data.map.saved", lang, name=plain(saved.name)))

@@ -142,3 +142,14 @@ def test_an_english_export_needs_no_mapping(empty_app):
     at = upload(run_page("data"), csv_bytes(rows))
     assert not at.error and metric(at, "가져올 행") == str(N)
     assert select(at, "일시 (필수)").value == "Reported at"
+
+
+def test_headers_and_names_are_shown_as_written_not_as_markdown():
+    from markdown_it import MarkdownIt
+
+    from ui.import_mapping import plain
+
+    for value in ("**중요**", "[링크](http://example.com)", "# 제목", "a_b_c", "<b>x</b>"):
+        html = MarkdownIt("commonmark").renderInline(plain(value))
+        assert "<strong>" not in html and "<a " not in html and "<em>" not in html
+        assert "<b>" not in html
