@@ -233,3 +233,48 @@ def test_a_phone_column_mapped_as_the_record_id_is_masked(tmp_path):
     )
     ids = prepared.events["source_record_id"].tolist()
     assert not any("1111" in i or "police.kr" in i for i in ids), ids
+
+
+TEXT_FIELDS = [
+    ("incident", "record_id"),
+    ("incident", "location_text"),
+    ("incident", "category"),
+    ("incident", "description"),
+    ("complaint", "agency"),
+    ("suggestion", "box_id"),
+]
+
+
+@pytest.mark.parametrize(("source", "field"), TEXT_FIELDS)
+def test_personal_data_is_masked_whatever_field_a_column_is_mapped_to(tmp_path, source, field):
+    x, y = utmk(MARKET["lat"], MARKET["lon"])
+    rows = [["When", "X", "Y", "Contact"]]
+    rows += [
+        ["2017-10-10 21:35", x, y, "010-1234-5678"],
+        ["2017-10-11 21:35", x, y, "kim@police.kr 900101-1234567"],
+    ]
+    prepared = prepare_file(
+        write_csv(tmp_path / "pii.csv", rows),
+        source=source,
+        mapping={"When": "occurred_at", "Contact": field},
+        now=NOW,
+    )
+    assert len(prepared.events) == 2 and prepared.columns[field] == "Contact"
+    stored = [str(v) for v in prepared.events.to_numpy(dtype=object).ravel()]
+    for secret in ("1234-5678", "police.kr", "1234567"):
+        assert not any(secret in cell for cell in stored), (field, secret)
+
+
+def test_a_mapping_that_names_no_column_of_the_file_is_refused_and_stores_nothing(tmp_path, engine):
+    from analytics.storage.importers.errors import ImportFileError
+
+    rows = [["작성 시점", "어디"], ["2017-10-10", "공설시장"]]
+    with pytest.raises(ImportFileError) as err:
+        import_file(
+            write_csv(tmp_path / "x.csv", rows),
+            source="incident",
+            db=engine,
+            mapping={"작성일": "occurred_at", "작성 시점": "ignore"},
+            now=NOW,
+        )
+    assert err.value.key == "error.no_date_column" and store.is_empty(engine)
