@@ -46,15 +46,26 @@ def export_file() -> bytes:
     return csv_bytes(rows, encoding="cp949")
 
 
+def settled(page) -> None:
+    """Wait until the script run a click started has finished: a file dropped while it
+    runs can land in an uploader that is about to be drawn again, and be lost."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+        state="attached", timeout=60_000
+    )
+
+
 def choose_incidents(page) -> None:
     page.locator('[data-testid="stSelectbox"]').filter(has_text="자료 종류").click()
     page.get_by_role("option", name="사건·112").click()
+    settled(page)
 
 
-def drop(page, content: bytes) -> None:
+def drop(page, content: bytes, name: str = "112신고_이번주.csv") -> None:
+    settled(page)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        files=[{"name": "112신고_이번주.csv", "mimeType": "text/csv", "buffer": content}]
+        files=[{"name": name, "mimeType": "text/csv", "buffer": content}]
     )
+    page.locator('[data-testid="stFileChipName"]', has_text=name).wait_for(timeout=60_000)
 
 
 def metric(page, label: str) -> str:
@@ -178,6 +189,7 @@ def pick(page, label: str, option: str) -> None:
     """Choose ``option`` in the select labelled ``label``."""
     page.locator('[data-testid="stSelectbox"]').filter(has_text=label).click()
     page.get_by_role("option", name=option, exact=True).click()
+    settled(page)
 
 
 def test_map_columns_by_hand_import_and_reuse_the_template(mapping_server, page):
