@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.storage.importers.date_order import describe as describe_date_order
 from analytics.storage.importers.errors import ImportFileError
+from analytics.storage.importers.reading import human_size
 from analytics.storage.schema import SOURCES
 from analytics.storage.templates import template_csv
-from ui import data
+from ui import data, import_mapping, preload
 from ui.auth import audit_export, require
 from ui.data_admin import (
     audit_log,
     audit_refused_upload,
     batch_event_count,
+    batch_summary,
     batches,
     preview,
     rejected,
@@ -46,16 +49,39 @@ source = st.selectbox(
     format_func=lambda s: text(f"source.{s}", lang),
     key="d_source",
 )
-upload = st.file_uploader(
-    text("data.file", lang), type=["csv", "xlsx", "xlsm", "txt"], key="d_file"
+template = import_mapping.pick_template(db_url, source, lang)
+# Keyed by the language: the served page's CSS puts the dropzone's words in it.
+with st.container(key=f"{preload.UPLOAD_KEY}_{lang}"):
+    upload = st.file_uploader(
+        text("data.file", lang), type=["csv", "xlsx", "xlsm", "txt"], key="d_file"
+    )
+limits = data.station_of(version).import_limits
+st.caption(
+    text("data.file_limit", lang, limit=human_size(limits.max_file_bytes), rows=limits.max_rows)
 )
 if upload is not None:
     content = upload.getvalue()
     sheet = st.session_state.get("d_sheet")
-    p = preview(content, upload.name, source, sheet, db_url, version)
+    choice = import_mapping.current_choice(upload.file_id, source, template)
+    p = preview(
+        content, upload.name, source, sheet, db_url, version, choice.mapping, choice.day_first
+    )
+    if template is not None and not choice.manual:
+        st.caption(
+            text(
+                "data.map.template_used",
+                lang,
+                name=import_mapping.plain(template.name),
+                by=import_mapping.plain(template.created_by),
+                at=template.created_at[:16].replace("T", " "),
+            )
+        )
     if p["error"]:
         st.error(text("data.failed", lang, reason=p["error"][lang]))
         audit_refused_upload(upload.file_id, upload.name, p["audit_detail"], db_url)
+        if p["headers"]:
+            st.caption(text("data.map.fix", lang))
+        import_mapping.panel(p, choice, source, db_url, lang)
     else:
         if len(p["sheets"]) > 1:
             st.selectbox(
@@ -70,6 +96,7 @@ if upload is not None:
                 "data.detected", lang, encoding=p["encoding"], header=p["header_row"], crs=p["crs"]
             )
         )
+        import_mapping.date_order_note(p, lang)
         c = st.columns(4)
         c[0].metric(text("data.rows", lang), number(p["rows"]))
         c[1].metric(text("data.usable", lang), number(p["usable"]))
@@ -78,10 +105,12 @@ if upload is not None:
         left, right = st.columns([1, 2])
         left.caption(text("data.columns", lang))
         left.dataframe(mapping_table(p["columns"], lang), hide_index=True)
-        if p["unused"]:
-            left.caption(text("data.unused", lang, cols=", ".join(p["unused"])))
         right.caption(text("data.sample", lang))
         right.dataframe(sample_rows(p["events"], lang), hide_index=True)
+        if p["unused"]:  # never dropped without saying so
+            cols = import_mapping.plain_list(p["unused"])
+            st.info(text("data.unused", lang, n=len(p["unused"]), cols=cols))
+        import_mapping.panel(p, choice, source, db_url, lang)
         if p["rejected"]:
             st.caption(text("data.reasons", lang))
             st.dataframe(
@@ -99,6 +128,8 @@ if upload is not None:
                     lambda f, s: bar.progress(
                         min(f, 1.0), text=text("data.progress", lang, stage=s)
                     ),
+                    choice.mapping,
+                    choice.day_first,
                 )
             except ImportFileError as exc:
                 st.error(text("data.failed", lang, reason=exc.text(lang)))
@@ -114,6 +145,15 @@ if upload is not None:
                         batch=result.batch_id,
                     )
                 )
+                if result.unused_columns:
+                    st.info(
+                        text(
+                            "data.unused_done",
+                            lang,
+                            n=len(result.unused_columns),
+                            cols=import_mapping.plain_list(result.unused_columns),
+                        )
+                    )
 
 version = data.data_version(db_url)
 history = batches(db_url, version)
@@ -131,6 +171,18 @@ batch = (
     else None
 )
 rows = rejected(db_url, version, batch) if batch else None
+summary = batch_summary(db_url, version, batch) if batch else {}
+if summary.get("unused_columns"):
+    cols = import_mapping.plain_list(summary["unused_columns"])
+    st.caption(text("data.report_unused", lang, cols=cols))
+order = describe_date_order(
+    summary.get("date_order_reason"),
+    summary.get("date_order"),
+    summary.get("date_order_cells", 0),
+    lang,
+)
+if order:
+    st.caption(order)
 if rows is None or rows.empty:
     st.caption(text("data.report_none", lang))
 else:
@@ -145,7 +197,10 @@ else:
     )
 
 st.subheader(text("data.history", lang))
-st.dataframe(history_table(history, lang), hide_index=True, width="stretch")
+if history.empty:
+    st.caption(text("data.history_empty", lang))  # not Streamlit's "empty" grid
+else:
+    st.dataframe(history_table(history, lang), hide_index=True, width="stretch")
 active = active_batches(history)
 if active:
     with st.expander(text("data.undo", lang)):

@@ -11,16 +11,33 @@ from analytics.presentation.exports import rejected_rows_table, safe_frame
 from analytics.storage import connection, store, tables
 from analytics.storage.importers.core import prepare_file
 from analytics.storage.importers.errors import ImportFileError
+from analytics.storage.importers.headers import map_headers
+from analytics.storage.importers.reading import file_headers
 from ui.data import db_for, station_of
 from ui.i18n import LANGS
 from ui.stations import current_station_id
 
+# Errors the analyst can put right by mapping the file's columns by hand.
+MAPPABLE_ERRORS = ("error.no_header", "error.no_date_column", "error.no_location_columns")
+
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def preview(
-    content: bytes, file_name: str, source: str, sheet: str | None, db_url: str, version: str
+    content: bytes,
+    file_name: str,
+    source: str,
+    sheet: str | None,
+    db_url: str,
+    version: str,
+    mapping: tuple[tuple[str, str], ...] | None = None,
+    day_first: bool | None = None,
 ) -> dict:
     """Read and validate an upload without saving; how many rows are already stored.
+
+    ``mapping`` (``((column, field or 'ignore'), ...)``, sorted: the cache is keyed on
+    it) and ``day_first`` are the analyst's choices of the data page; None leaves them
+    to the importer. ``headers`` are the file's column headers (for mapping them by
+    hand), also for a file refused for want of a date, a place or a header row.
 
     A refused file gives ``error`` (its message in every language of the catalogue,
     by language: the result is cached for whichever language asks next) and
@@ -28,22 +45,45 @@ def preview(
     """
     from analytics.access.audit import import_failure_detail
 
+    station = station_of(version)
+    overrides = dict(mapping) if mapping else None
     try:
         prepared = prepare_file(
-            content, source=source, sheet=sheet, file_name=file_name, station=station_of(version)
+            content,
+            source=source,
+            sheet=sheet,
+            file_name=file_name,
+            station=station,
+            mapping=overrides,
+            day_first=day_first,
         )
     except ImportFileError as exc:
+        headers: list[str] = []
+        if exc.key in MAPPABLE_ERRORS:
+            try:
+                headers = file_headers(
+                    content,
+                    source=source,
+                    sheet=sheet,
+                    file_name=file_name,
+                    known_headers=frozenset(overrides or ()),
+                    limits=station.import_limits,
+                )
+            except ImportFileError:
+                headers = []
         return {
             "error": {lang: exc.text(lang) for lang in LANGS},
             "audit_detail": import_failure_detail(source, exc) + " (preview)",
+            "headers": headers,
+            # What the importer made of them, for the selects to start from.
+            "columns": map_headers(headers, source=source, overrides=overrides)[0],
         }
     with db_for(db_url).connect() as conn:
         already = len(
-            store.existing_event_ids(
-                conn, prepared.events["event_id"].tolist(), station=station_of(version)
-            )
+            store.existing_event_ids(conn, prepared.events["event_id"].tolist(), station=station)
         )
     t = prepared.table
+    order = prepared.date_order
     return {
         "error": None,
         "encoding": t.encoding or "XLSX",
@@ -57,6 +97,8 @@ def preview(
         "rejected": prepared.rejected,
         "columns": prepared.columns,
         "unused": prepared.unused_columns,
+        "headers": [str(c) for c in t.frame.columns],
+        "date_order": None if order is None else (order.reason, order.code, order.cells),
         "events": prepared.events.head(20),
     }
 
@@ -88,10 +130,18 @@ def audit_refused_upload(upload_id: str, file_name: str, detail: str, db_url: st
 
 
 def run_import(
-    content: bytes, file_name: str, source: str, sheet: str | None, db_url: str, progress
+    content: bytes,
+    file_name: str,
+    source: str,
+    sheet: str | None,
+    db_url: str,
+    progress,
+    mapping: tuple[tuple[str, str], ...] | None = None,
+    day_first: bool | None = None,
 ):
     """Import into the session's station for real, with an audit entry; returns the
-    ImportResult (raises ImportFileError)."""
+    ImportResult (raises ImportFileError). ``mapping`` and ``day_first`` as for
+    :func:`preview`."""
     from analytics.access.audit import audited_import
     from ui.stations import current_station
 
@@ -104,7 +154,47 @@ def run_import(
         file_name=file_name,
         progress=progress,
         station=current_station(),
+        mapping=dict(mapping) if mapping else None,
+        day_first=day_first,
     )
+
+
+def templates(db_url: str, source: str) -> list:
+    """The session's station's saved column mappings for ``source`` (not cached: a
+    template saved a moment ago is listed at once, and the query is one small read)."""
+    from analytics.storage.mappings import list_templates
+    from ui.stations import current_station
+
+    return list_templates(db_for(db_url), source=source, station=current_station())
+
+
+def save_template(
+    db_url: str, source: str, name: str, columns: dict[str, str], date_order: str | None
+):
+    """Save a column mapping by name for the session's station, audited (raises
+    ValueError for a bad name, StoreBusyError when the store stays busy)."""
+    from analytics.storage.mappings import save_template as save
+    from ui.stations import current_station
+
+    return save(
+        db_for(db_url),
+        source=source,
+        name=name,
+        columns=columns,
+        date_order=date_order,
+        actor=actor(),
+        station=current_station(),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def batch_summary(db_url: str, version: str, batch_id: str) -> dict:
+    """What an import batch recorded about itself (its result without the rejected rows)."""
+    import json
+
+    found = store.list_batches(db_for(db_url), station=station_of(version))
+    row = found.loc[found["batch_id"] == batch_id, "summary_json"]
+    return json.loads(row.iloc[0]) if len(row) and isinstance(row.iloc[0], str) else {}
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

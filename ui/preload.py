@@ -48,12 +48,59 @@ HIDDEN_STYLE = f"<style>.st-key-{HIDDEN_KEY} {{display: none !important;}}</styl
 # The app's own CSS, in the served page's <head> (or, without it, sent by
 # ui.widgets.presentation_mode). Before Streamlit's own styles: "body"
 # outranks their rules of the same weight that would otherwise come later and win.
-FRAME_CSS = """
+# Streamlit's own words in the reader's language: the data page puts its file uploader
+# in a container keyed by the language (``.st-key-hs_upload_ko``), whose rules hide the
+# English texts of the dropzone (the button's "Upload", the "200MB per file" line and
+# the "Drag and drop a file here" shown while a file is dragged over it) and show the
+# catalogue's instead; a text input in ``.st-key-hs_input_ko`` gets the catalogue's
+# "Press Enter to apply". Generated content is part of the button's accessible name,
+# so a screen reader reads the Korean too; the English is display:none for it as well.
+# Streamlit 1.67 has no option for these texts (streamlit/streamlit#13500).
+UPLOAD_KEY = "hs_upload"
+INPUT_KEY = "hs_input"
+_DROPZONE = '[data-testid="stFileUploaderDropzone"]'
+
+
+def _css_text(value: str) -> str:
+    """A catalogue text as a CSS string."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def widget_text_css() -> str:
+    """The rules for every language of the catalogue."""
+    from analytics.text import text
+    from ui.i18n import LANGS
+
+    rules = []
+    for lang in LANGS:
+        box = f".st-key-{UPLOAD_KEY}_{lang} {_DROPZONE}"
+        button = f'{box} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"]'
+        hint = f'{box} [data-testid="stFileUploaderDropzoneInstructions"] > div'
+        enter = f'.st-key-{INPUT_KEY}_{lang} [data-testid="InputInstructions"]'
+        rules += [
+            f"{button} > p, {hint} > span, {box} > div:has(> span) > span,"
+            f" {enter} > span:first-child {{display: none;}}",
+            f"{button}::after {{content: {_css_text(text('upload.button', lang))};}}",
+            f"{hint}::after {{content: {_css_text(text('upload.instructions', lang))};"
+            " font-size: 0.875rem; opacity: 0.7;}",
+            f"{box} > div:has(> span)::after {{content: {_css_text(text('upload.drop', lang))};"
+            " font-size: 0.875rem; font-weight: 800;}",
+            f"{enter}::before {{content: {_css_text(text('upload.enter', lang))};}}",
+        ]
+    return "\n".join(rules)
+
+
+FRAME_CSS = (
+    """
 <style>
 body [data-testid="stMarkdownContainer"]:has(> table) {overflow-x: auto;}
 body [data-testid="stMarkdown"] th, body [data-testid="stMarkdown"] td {padding: 0.35rem 0.5rem;}
+"""
+    + widget_text_css()
+    + """
 </style>
 """
+)
 
 _IMPORT = re.compile(r'(?:from|import)\s*"\./([\w.\-]+\.js)"')
 _INDEX_SCRIPT = '<script type="module" crossorigin src="./static/js/'

@@ -8,10 +8,13 @@ from pathlib import Path
 
 from analytics.cli.common import EXIT_BAD_INPUT, audit_export, cli_actor, say
 from analytics.storage import store
+from analytics.storage.importers.date_order import describe as describe_date_order
 from analytics.storage.schema import SOURCES
 from analytics.text.vocabulary import source_name
 
 SHOW_REJECTED = 20
+# --date-order: how to read dates written with the year last (default: the file says).
+DAY_FIRST = {"auto": None, "dmy": True, "mdy": False}
 
 
 def print_import(result, lang: str) -> None:
@@ -54,6 +57,11 @@ def print_import(result, lang: str) -> None:
         lines.append(say(lang, "swapped", n=result.latlon_swapped_rows))
     if result.unused_columns:
         lines.append(say(lang, "unused", cols=", ".join(result.unused_columns)))
+    order = describe_date_order(
+        result.date_order_reason, result.date_order, result.date_order_cells, lang
+    )
+    if order:
+        lines.append(f"  {order}")
     if result.rejected:
         lines.append(say(lang, "rejected_head"))
         for r in result.rejected[:SHOW_REJECTED]:
@@ -76,13 +84,15 @@ def cmd_import(args) -> int:
 
     db = store.open_store(args.db)
     try:
+        mapping, day_first = _import_mapping(db, args)
         result = audited_import(
             db,
             cli_actor(),
             file=args.file,
             source=args.source,
             sheet=args.sheet,
-            mapping=args.mapping,
+            mapping=mapping,
+            day_first=day_first,
         )
     except ImportFileError as exc:
         print(f"{args.file}: {exc.text(args.lang)}", file=sys.stderr)
@@ -92,6 +102,26 @@ def cmd_import(args) -> int:
     else:
         print_import(result, args.lang)
     return 0
+
+
+def _import_mapping(db, args) -> tuple[dict | Path | None, bool | None]:
+    """The mapping and date order an import uses: the station's template ``--template``,
+    a ``--mapping`` file over it, and ``--date-order`` over the template's."""
+    from analytics.storage.importers.errors import ImportFileError
+    from analytics.storage.importers.headers import read_mapping_file
+    from analytics.storage.mappings import list_templates, load_template
+
+    day_first = DAY_FIRST[args.date_order]
+    if not args.template:
+        return args.mapping, day_first
+    template = load_template(db, source=args.source, name=args.template)
+    if template is None:
+        names = ", ".join(t.name for t in list_templates(db, source=args.source)) or "-"
+        raise ImportFileError("error.unknown_template", name=args.template, names=names)
+    mapping = dict(template.columns)
+    if args.mapping:
+        mapping.update(read_mapping_file(args.mapping))
+    return mapping, day_first if args.date_order != "auto" else template.day_first
 
 
 def cmd_undo(args) -> int:
@@ -241,6 +271,19 @@ def add_commands(sub, common) -> None:
     p.add_argument("file", type=Path)
     p.add_argument("--sheet")
     p.add_argument("--mapping", type=Path, help="column mapping file (CSV column,field or TOML)")
+    p.add_argument(
+        "--template",
+        metavar="NAME",
+        help="a column mapping saved on the data page for this station and source "
+        "(--mapping and --date-order override it)",
+    )
+    p.add_argument(
+        "--date-order",
+        choices=tuple(DAY_FIRST),
+        default="auto",
+        help="dates written with the year last (25/10/2017): day or month first "
+        "(default: decided by the file, its undecidable rows rejected)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import)
 

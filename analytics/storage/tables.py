@@ -14,7 +14,7 @@ from analytics.storage.schema import EVENT_COLUMNS, STATION_TIME
 # The Alembic revision number of the schema this code writes (``alembic_version`` in the
 # store is the authority; each migration also writes its number to
 # ``meta.schema_version`` for people who look inside the file).
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 metadata = sa.MetaData()
@@ -170,6 +170,24 @@ decisions = sa.Table(
         "action IN ('patrol', 'cpted', 'investigation', 'none')", name="ck_decisions_action"
     ),
     sa.Index("ix_decisions_station_week", "station", "week"),
+)
+
+
+# A column mapping saved by name for a source's weekly export (schema 11): the data
+# page and the CLI's ``import --template`` apply it (analytics.storage.mappings).
+# Appended, never changed: saving a name again replaces it in what is read back.
+import_mappings = sa.Table(
+    "import_mappings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("station", sa.String(32), nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    # {"columns": {header: field or "ignore"}, "date_order": "dmy" | "mdy" | null}
+    sa.Column("mapping_json", sa.Text, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Index("ix_import_mappings_station_source", "station", "source"),
 )
 
 

@@ -26,6 +26,7 @@ from analytics.station.config import StationConfig, default_station, station_id
 from analytics.station.geo import load_geography
 from analytics.storage import connection, store
 from analytics.storage.importers.coords import Coordinates, from_lonlat, from_projected
+from analytics.storage.importers.date_order import DateOrder, day_month_cells, detect_date_order
 from analytics.storage.importers.dates import combine_date_time, parse_datetimes, parse_time_slots
 from analytics.storage.importers.errors import ImportFileError
 from analytics.storage.importers.gazetteer import Gazetteer
@@ -79,6 +80,7 @@ class PreparedFile:
     gazetteer_rows: int = 0
     township_level_rows: int = 0
     outside_station: int = 0
+    date_order: DateOrder | None = None
 
 
 @dataclass
@@ -110,6 +112,11 @@ class ImportResult:
     synthetic: bool
     elapsed_s: float = 0.0
     notes: list[str] = field(default_factory=list)
+    # Dates written with the year last: 'dmy' or 'mdy' (None: none, or undecided) and
+    # why (analytics.storage.importers.date_order.REASONS).
+    date_order: str | None = None
+    date_order_reason: str | None = None
+    date_order_cells: int = 0
 
     @property
     def duplicates(self) -> int:
@@ -236,6 +243,7 @@ def prepare_file(
     file_name: str | None = None,
     now: pd.Timestamp | None = None,
     progress: Progress | None = None,
+    day_first: bool | None = None,
 ) -> PreparedFile:
     """Read and validate an export without writing anything.
 
@@ -256,6 +264,11 @@ def prepare_file(
         "Today" for the date-range check (tests pin it).
     progress : callable, optional
         Called as ``progress(fraction, stage)`` while working.
+    day_first : bool, optional
+        How to read dates written with the year last (``25/10/2017``): day first
+        (True) or month first (False). By default the file decides
+        (:mod:`analytics.storage.importers.date_order`); a file that cannot has those
+        rows rejected, saying so.
 
     Raises
     ------
@@ -297,25 +310,56 @@ def prepare_file(
     idx = frame.index
     reasons: list[tuple[np.ndarray, str, pd.Series]] = []
 
-    # Dates.
+    # Dates; those written with the year last in one order for the whole file.
     report(0.2, "dates")
     date_raw = _cell(table, cols, "occurred_at")
-    if "time" in cols:
-        occurred = combine_date_time(
-            date_raw, _cell(table, cols, "time"), timezone=station.timezone
-        )
-    else:
-        occurred = parse_datetimes(date_raw, timezone=station.timezone)
+    time_raw = _cell(table, cols, "time") if "time" in cols else None
+
+    def read_dates(rows: pd.Series | slice, order: bool | None) -> pd.Series:
+        if time_raw is not None:
+            return combine_date_time(
+                date_raw[rows], time_raw[rows], timezone=station.timezone, day_first=order
+            )
+        return parse_datetimes(date_raw[rows], timezone=station.timezone, day_first=order)
+
+    occurred = read_dates(slice(None), None)
+    date_blank = _blank(date_raw)
+    unread = pd.Series(~date_blank & occurred.isna().to_numpy(), index=idx)
+    res_raw = _cell(table, cols, "resolved_at")
+    if "resolved_at" in cols:
+        resolved = parse_datetimes(res_raw, timezone=station.timezone)
+        res_unread = pd.Series(~_blank(res_raw) & resolved.isna().to_numpy(), index=idx)
+    else:  # no column: nothing to parse, nor a column of blanks to scan
+        resolved = pd.Series(pd.NaT, index=idx, dtype=occurred.dtype)
+        res_unread = pd.Series(np.zeros(n, bool), index=idx)
+    order = (
+        detect_date_order(date_raw[unread], res_raw[res_unread], given=day_first)
+        if unread.any() or res_unread.any()
+        else None
+    )
+    if order is not None and order.day_first is not None:
+        if unread.any():
+            occurred[unread] = read_dates(unread, order.day_first)
+        if res_unread.any():
+            resolved[res_unread] = parse_datetimes(
+                res_raw[res_unread], timezone=station.timezone, day_first=order.day_first
+            )
     now = now if now is not None else pd.Timestamp.now(tz=station.timezone)
     earliest = pd.Timestamp(EARLIEST_DAY, tz=station.timezone)
-    date_blank = _blank(date_raw)
     date_bad = ~date_blank & occurred.isna().to_numpy()
+    # Year-last dates left unread because the file cannot tell their order: said so.
+    undecided = np.zeros(n, bool)
+    if order is not None and order.day_first is None and date_bad.any():
+        undecided[date_bad] = day_month_cells(date_raw[date_bad])
+    conflict = order is not None and order.reason == "conflict"
+    order_reason = "date_order_conflict" if conflict else "ambiguous_date"
     date_range = occurred.notna().to_numpy() & (
         (occurred < earliest) | (occurred > now + pd.Timedelta(days=1))
     ).to_numpy(dtype=bool)
     reasons += [
         (date_blank, "missing_date", date_raw),
-        (date_bad, "bad_date", date_raw),
+        (undecided, order_reason, date_raw),
+        (date_bad & ~undecided, "bad_date", date_raw),
         (date_range, "date_out_of_range", date_raw),
     ]
 
@@ -401,7 +445,8 @@ def prepare_file(
         {
             "row_number": table.row_numbers,
             "source": source,
-            "source_record_id": _text(_cell(table, cols, "record_id")),
+            # Any column can be mapped by hand: ids and box names are masked like text.
+            "source_record_id": _per_unique(_text(_cell(table, cols, "record_id")), mask_series),
             "occurred_at": occurred,
             "category": cats["category"],
             "category_label": cats["category_label"],
@@ -422,10 +467,8 @@ def prepare_file(
         slots = parse_time_slots(_cell(table, cols, "time_slot"))
         out["slot_start_hour"] = slots["slot_start_hour"].to_numpy()
         out["slot_end_hour"] = slots["slot_end_hour"].to_numpy()
-        out["box_id"] = _text(_cell(table, cols, "box_id"))
+        out["box_id"] = _per_unique(_text(_cell(table, cols, "box_id")), mask_series)
     elif source == "complaint":
-        res_raw = _cell(table, cols, "resolved_at")
-        resolved = parse_datetimes(res_raw, timezone=station.timezone)
         res_bad = ~_blank(res_raw) & resolved.isna().to_numpy()
         status, status_bad = _normalise_status(
             _cell(table, cols, "status"), resolved.notna().to_numpy()
@@ -493,6 +536,7 @@ def prepare_file(
         gazetteer_rows=int((good["geocode_method"] == GEOCODE_GAZETTEER).sum()),
         township_level_rows=int((good["geocode_score"] < 0.5).sum()),
         outside_station=int((~good["inside_station"]).sum()),
+        date_order=order,
     )
 
 
@@ -550,6 +594,7 @@ def import_file(
     now: pd.Timestamp | None = None,
     progress: Progress | None = None,
     in_transaction: Callable[[sa.Connection, ImportResult], None] | None = None,
+    day_first: bool | None = None,
 ) -> ImportResult:
     """Import an export into the store: all of its usable rows land, or nothing does.
 
@@ -583,6 +628,7 @@ def import_file(
         file_name=file_name,
         now=now,
         progress=(lambda f, s: progress(0.8 * f, s)) if progress else None,
+        day_first=day_first,
     )
     table = prepared.table
     batch_id = _new_batch_id(table.sha256, (station or default_station()).timezone)
@@ -637,6 +683,9 @@ def import_file(
                 outside_station=stats["outside_station"],
                 blank_rows=table.blank_rows,
                 synthetic=synthetic,
+                date_order=prepared.date_order.code if prepared.date_order else None,
+                date_order_reason=prepared.date_order.reason if prepared.date_order else None,
+                date_order_cells=prepared.date_order.cells if prepared.date_order else 0,
             )
             summary = result.to_dict()
             summary.pop("rejected")

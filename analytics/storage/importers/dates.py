@@ -12,7 +12,9 @@ impossible dates such as 2017-02-30, gives NaT: never a guess, never an exceptio
 
 Rejected on purpose, because they are ambiguous:
 
-- day-first or month-first dates (``10/10/2017``, ``10-10-17`` reads as 2010-10-17);
+- day-first or month-first dates (``10/10/2017``; ``10-10-17`` reads as 2010-10-17),
+  unless the caller says which (``day_first``): the importer decides per file, never
+  per row (:mod:`analytics.storage.importers.date_order`);
   a two-digit year is only read year-first and with ``.`` or ``-``, as 20xx;
 - six-digit compact dates (``171010``), partial dates (``2017``, ``2017-10``);
 - ``24:00`` and other impossible clock times;
@@ -69,6 +71,12 @@ _COMPACT = (
 )
 _SERIAL = r"^(?P<serial>[0-9]{5}(?:[.][0-9]+)?)$"
 _DATE_PATTERNS = (_SEPARATED, _KOREAN, _COMPACT)
+# 25/10/2017 or 10/25/2017 (also with . or -, and a time): read only in the order the
+# file's other rows decide (analytics.storage.importers.date_order), never row by row.
+DAY_MONTH = (
+    r"^(?P<p1>[0-9]{1,2}) ?(?P<sep>[-./]) ?(?P<p2>[0-9]{1,2}) ?[-./] ?(?P<y>[0-9]{4})"
+    rf"(?:(?:(?P<iso>[Tt])| +){_TIME}{_TZ})?{_ABOUT}$"
+)
 
 _CLOCK = rf"^{_TIME}{_ABOUT}$"
 # 935, 2135 or 213500; not 21350, which could be 2:13:50 as well as 21:35:0.
@@ -344,10 +352,22 @@ def _read_alike(text: pa.Array, stamps: np.ndarray, fmt: str) -> np.ndarray:
     return ok
 
 
+def _day_month_parts(parts: pa.StructArray, day_first: bool) -> pa.StructArray:
+    """The groups of :data:`DAY_MONTH` named as day and month in the file's order."""
+    first, second = ("d", "mo") if day_first else ("mo", "d")
+    names = [{"p1": first, "p2": second}.get(f.name, f.name) for f in parts.type]
+    return pa.StructArray.from_arrays([parts.field(i) for i in range(len(names))], names=names)
+
+
 def _parse_text(
-    text: pa.Array, patterns: tuple[str, ...] = (*_DATE_PATTERNS, _SERIAL)
+    text: pa.Array,
+    patterns: tuple[str, ...] = (*_DATE_PATTERNS, _SERIAL),
+    day_first: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Naive wall time and offset (minutes; NaN = naive) of normalised strings."""
+    """Naive wall time and offset (minutes; NaN = naive) of normalised strings; with
+    ``day_first``, day/month/year dates too, read in that order."""
+    if day_first is not None:
+        patterns = (*patterns, DAY_MONTH)
     n = len(text)
     naive = np.full(n, _NAT)
     offset = np.full(n, np.nan)
@@ -362,6 +382,8 @@ def _parse_text(
         if not hit.any():
             continue
         hit_rows = rows[hit]
+        if pattern is DAY_MONTH:
+            parts = _day_month_parts(parts, bool(day_first))
         if pattern is _SERIAL:
             naive[hit_rows] = _serial_to_naive(_num(parts, "serial"))
         else:
@@ -450,7 +472,9 @@ def _kinds(obj: np.ndarray) -> np.ndarray:
 # Public functions.
 
 
-def parse_datetimes(values: pd.Series, *, timezone: str | None = None) -> pd.Series:
+def parse_datetimes(
+    values: pd.Series, *, timezone: str | None = None, day_first: bool | None = None
+) -> pd.Series:
     """Parse a column of dates or date-times written any of the usual Korean ways.
 
     Accepted per row (formats may be mixed): ``2017-10-10 09:01[:30]``,
@@ -467,6 +491,11 @@ def parse_datetimes(values: pd.Series, *, timezone: str | None = None) -> pd.Ser
         Any dtype; object columns may mix strings, numbers and datetime objects.
     timezone : str, optional
         IANA zone of naive values, and of the result; by default the station's.
+    day_first : bool, optional
+        How to read dates written with the year last (``25/10/2017``, ``25.10.2017
+        21:35``): day first (True) or month first (False), as the whole file says
+        (:func:`analytics.storage.importers.date_order.detect_date_order`). None (the
+        default) leaves them NaT: ambiguous.
 
     Returns
     -------
@@ -493,14 +522,14 @@ def parse_datetimes(values: pd.Series, *, timezone: str | None = None) -> pd.Ser
         num = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
         naive, offset = _numbers_to_naive(num)
     elif pd.api.types.is_string_dtype(dtype) and not pd.api.types.is_object_dtype(dtype):
-        naive, offset = _parse_text(_arrow_text(values))
+        naive, offset = _parse_text(_arrow_text(values), day_first=day_first)
     else:
         obj = values.to_numpy(dtype=object)
         kind = _kinds(obj)
         is_str, is_num, is_dt = kind == _STR, kind == _NUM, kind == _DATETIME
         if is_str.any():
             naive[is_str], offset[is_str] = _parse_text(
-                _arrow_text(pd.Series(obj[is_str], dtype=object))
+                _arrow_text(pd.Series(obj[is_str], dtype=object)), day_first=day_first
             )
         if is_num.any():
             num = np.fromiter((_as_float(v) for v in obj[is_num]), float, int(is_num.sum()))
@@ -561,7 +590,11 @@ def _clock_of_objects(objs: np.ndarray) -> np.ndarray:
 
 
 def combine_date_time(
-    dates: pd.Series, times: pd.Series, *, timezone: str | None = None
+    dates: pd.Series,
+    times: pd.Series,
+    *,
+    timezone: str | None = None,
+    day_first: bool | None = None,
 ) -> pd.Series:
     """Join an export's separate date and time columns into one timestamp.
 
@@ -575,6 +608,8 @@ def combine_date_time(
         HHMM numbers (2135). Blank (None, NaN, "") means midnight.
     timezone : str, optional
         IANA zone of the wall-clock values, and of the result; by default the station's.
+    day_first : bool, optional
+        As for :func:`parse_datetimes`.
 
     Returns
     -------
@@ -585,7 +620,7 @@ def combine_date_time(
     if len(dates) != len(times):
         raise ValueError(f"dates and times differ in length: {len(dates)} != {len(times)}")
     timezone = timezone or clock.zone()
-    day = parse_datetimes(dates, timezone=timezone)
+    day = parse_datetimes(dates, timezone=timezone, day_first=day_first)
     midnight = day.dt.tz_localize(None).to_numpy().astype("datetime64[D]")
 
     obj = times.to_numpy(dtype=object)

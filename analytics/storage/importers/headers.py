@@ -1,9 +1,27 @@
 """Column headers of real exports → canonical field names.
 
-Police and city exports name the same column many ways. The table below lists
-synonyms per field, most specific first: when two columns match one field, the one
-whose synonym comes first wins (발생일시 beats 접수일시). A team can override or
-extend the table with a mapping file (CSV ``column,field`` or TOML ``[columns]``).
+Police and city exports name the same column many ways, in Korean and in English. A
+header is matched in three steps:
+
+1. Its *keys*: the header folded (NFKC, lower case; spaces, underscores, dashes, dots,
+   colons, ``#`` and quotes dropped), first with the text in brackets kept
+   (``X(경도)`` → ``x경도``), then without it (``경도(X)`` → ``경도``), then the text in
+   brackets alone. The first key that names a field decides the column's field (only
+   the whole header, when it names a person: see step 3).
+2. :data:`SYNONYMS`: the names exports use, per field, most specific first: when two
+   columns name one field, the one whose synonym comes first wins (발생일시 beats
+   접수일시).
+3. :data:`PATTERNS`, only for a header no synonym names: word endings such as
+   ``…일자``/``…날짜`` (a date), ``…주소``/``…장소`` (a place), ``…유형`` (a category),
+   ``… date``, ``… address``. A synonym always beats a pattern. Headers that name a
+   person or a contact (신고자 주소, 전화번호, 생년월일, e-mail, caller …) are never
+   matched by a pattern: a reporter's address is not where the incident happened, and a
+   phone number is no record id. Nor are the file's own bookkeeping (수정일시, printed
+   at …): when a row was edited is not when anything happened.
+
+A team can override or extend all of this with a mapping (``{column: field}``): the
+CLI's ``--mapping`` file (CSV ``column,field`` or TOML ``[columns]``), or a template
+saved on the data page (:mod:`analytics.storage.mappings`).
 """
 
 from __future__ import annotations
@@ -11,12 +29,13 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
 from analytics.storage.importers.errors import ImportFileError
 
-# field -> synonyms, normalised by _norm (lower case, no spaces or brackets).
+# field -> synonyms, compared by their first key (see the module's docstring).
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "record_id": (
         "접수번호",
@@ -29,6 +48,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "record_id",
         "id",
         "no",
+        "case no",
+        "case number",
+        "case id",
+        "incident number",
+        "incident id",
+        "report number",
+        "report id",
+        "number",
     ),
     "occurred_at": (
         "발생일시",
@@ -46,9 +73,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "일자",
         "날짜",
         "occurred_at",
+        "occurred",
         "datetime",
         "date",
         "reported_at",
+        "reported",
+        "received_at",
         "timestamp",
     ),
     "time": ("발생시각", "접수시각", "신고시각", "시각", "발생시간", "접수시간", "time"),
@@ -93,8 +123,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "메모",
         "description",
         "note",
+        "notes",
         "memo",
         "text",
+        "details",
+        "summary",
     ),
     "status": ("처리상태", "진행상태", "처리현황", "상태", "status"),
     "agency": (
@@ -107,6 +140,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "담당부서",
         "agency",
         "partner",
+        "department",
     ),
     "resolved_at": (
         "처리완료일",
@@ -131,6 +165,53 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "priority": ("긴급도", "대응코드", "112코드", "코드", "우선순위", "priority", "code"),
 }
 
+# (field, pattern over a key), tried in this order for a header no synonym names.
+# resolved_at comes before occurred_at: 처리완료일자 is when it was resolved.
+PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (f, re.compile(p))
+    for f, p in (
+        ("resolved_at", r"(처리|조치|답변|종결)?완료(일시|일자|일|날짜|시각)?$"),
+        ("resolved_at", r"^(처리|조치|답변|종결)(일시|일자|일|날짜)$"),
+        ("resolved_at", r"^(resolved|closed|completed|finished)(at|on|date|datetime|time)?$"),
+        ("resolved_at", r"^(date|time)(resolved|closed|completed)$"),
+        ("resolved_at", r"^(resolution|closing|completion|close)(date|datetime|time)$"),
+        ("occurred_at", r"(일시|일자|날짜|년월일|연월일)$"),
+        ("occurred_at", r"^(발생|접수|신고|작성|등록|입력|요청|민원|사건)일$"),
+        ("occurred_at", r"(date|datetime|timestamp)$|^date"),
+        (
+            "occurred_at",
+            r"(reported|occurred|received|created|logged|opened|submitted|filed)(at|on)$",
+        ),
+        ("time", r"^(발생|접수|신고|사건)?시각$"),
+        ("time", r"^(incident|report|call|occurrence|occurred|reported)?time$"),
+        ("lat", r"위도|latitude|^(gps|wgs84)?lat$"),
+        ("lon", r"경도|longitude|^(gps|wgs84)?(lon|lng|long)$"),
+        ("x", r"x좌표|좌표x|^x(coord|coordinate)$|easting|^(tm|utmk|utm|grs80)x$"),
+        ("y", r"y좌표|좌표y|^y(coord|coordinate)$|northing|^(tm|utmk|utm|grs80)y$"),
+        ("location_text", r"(주소|장소|위치|소재지|발생지|지번|도로명)$"),
+        ("location_text", r"(address|location|place|site|street)$"),
+        ("category", r"(유형|종별|종류|분류|구분|죄종|죄명|사건명)$"),
+        ("category", r"(category|type|offen[cs]e|crime|class|kind)$"),
+        ("description", r"(내용|개요|비고|메모|요지|특이사항)$"),
+        ("description", r"(description|details?|summary|notes?|remarks?|comments?|narrative)$"),
+        ("status", r"^(처리|진행)?상태$|^(case)?status$"),
+        ("agency", r"(기관|부서)$|^(agency|department|dept|partner)$"),
+        ("priority", r"긴급도|우선순위|^(긴급|대응|출동|112)?(코드|등급)$|^(priority|urgency)$"),
+        ("record_id", r"(접수|사건|민원|카드|신고|관리|일련|문서)번호$"),
+        ("record_id", r"^(case|incident|report|record|ticket|complaint|card)?(no|number|id|num)$"),
+        ("time_slot", r"희망.*시간|시간대$|^timeslot$|^slot$"),
+        ("box_id", r"소리함|^box"),
+    )
+)
+# Headers never matched by a pattern: a person or a contact, and the file's own
+# bookkeeping (when a row was changed or printed is not when anything happened).
+_NOT_BY_PATTERN = re.compile(
+    r"전화|연락|휴대|핸드폰|이메일|메일|주민|성명|^이름$|^생년|^생일|^출생|^나이$|신고자|민원인|"
+    r"작성자|피해자|피의자|가해자|상대방|phone|^tel|tel$|mobile|mail|^name$|"
+    r"(first|last|full|user)name|birth|dob$|^age$|reporter|caller|complainant|victim|suspect|"
+    r"offender|수정|변경|출력|인쇄|다운로드|updated|modified|changed|printed|exported|downloaded"
+)
+
 # Which fields a source can use; the rest are reported as unused.
 FIELDS_BY_SOURCE: dict[str, tuple[str, ...]] = {
     "incident": ("priority",),
@@ -149,32 +230,95 @@ COMMON_FIELDS = (
     "category",
     "description",
 )
+# What an import needs: a date, and a place (a point, or text the gazetteer knows).
+REQUIRED_FIELDS = ("occurred_at",)
+LOCATION_FIELDS = ("lat", "lon", "x", "y", "location_text")
+
+_DROPPED = r"[\s_\-·:./#'\"`]+"
+_BRACKETED = r"\(([^)]*)\)|\[([^\]]*)\]|\{([^}]*)\}|<([^>]*)>"
+
+
+def _fold(name) -> str:
+    text = unicodedata.normalize("NFKC", str(name)).strip().lower()
+    text = re.sub(r"\.\d+$", "", text)  # pandas-style duplicate suffix
+    return text.replace("#", "no")  # "Case #" is "Case No."
+
+
+def _squash(text: str) -> str:
+    return re.sub(_DROPPED, "", text)
+
+
+@lru_cache(maxsize=4096)
+def header_keys(name) -> tuple[str, ...]:
+    """A header's keys, in the order they are tried (see the module's docstring)."""
+    text = _fold(name)
+    full = _squash(re.sub(r"[()\[\]{}<>]", "", text))
+    outer = _squash(re.sub(_BRACKETED, "", text))
+    inner = [_squash("".join(g)) for g in re.findall(_BRACKETED, text)]
+    keys: list[str] = []
+    for k in (full, outer, *inner):
+        if k and k not in keys:
+            keys.append(k)
+    return tuple(keys)
 
 
 def _norm(name) -> str:
-    text = str(name).strip().lower()
-    text = re.sub(r"\.\d+$", "", text)  # pandas-style duplicate suffix
-    return re.sub(r"[\s_\-·:]+|\(.*?\)|\[.*?\]", "", text) or text
+    """A synonym's key (the header's first key)."""
+    keys = header_keys(name)
+    return keys[0] if keys else ""
 
 
 def fields_for(source: str) -> tuple[str, ...]:
     return COMMON_FIELDS + FIELDS_BY_SOURCE.get(source, ())
 
 
-@lru_cache(maxsize=8)
-def _normalised_synonyms(source: str) -> dict[str, str]:
-    """``{normalised synonym: field}`` for the fields a source uses."""
-    out: dict[str, str] = {}
-    for f in fields_for(source):
-        for syn in SYNONYMS[f]:
-            out.setdefault(_norm(syn), f)
+def synonyms_for(source: str) -> dict[str, tuple[str, ...]]:
+    """The synonyms of the fields ``source`` uses. Suggestion cards call their slot
+    column "시간"; elsewhere it is a clock time."""
+    out = {f: SYNONYMS[f] for f in fields_for(source)}
+    if source == "suggestion":
+        out["time_slot"] = (*out["time_slot"], "시간")
     return out
+
+
+@lru_cache(maxsize=8)
+def _synonym_ranks(source: str) -> dict[str, tuple[str, int]]:
+    """``{synonym key: (field, rank)}`` for the fields ``source`` uses; a key two
+    fields share goes to the earlier field."""
+    out: dict[str, tuple[str, int]] = {}
+    for f, syns in synonyms_for(source).items():
+        for rank, syn in enumerate(syns):
+            out.setdefault(_norm(syn), (f, rank))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def resolve_header(name, source: str) -> tuple[str, int, int] | None:
+    """The field a header names for ``source``: ``(field, tier, rank)`` (tier 0 a
+    synonym, 1 a pattern; lower ranks win), or None."""
+    keys = header_keys(name)
+    if not keys:
+        return None
+    ranks = _synonym_ranks(source)
+    if keys[0] in ranks:  # the header as written
+        return ranks[keys[0]][0], 0, ranks[keys[0]][1]
+    # 주소(신고자) is the reporter's address: a part of it names no field either.
+    if any(_NOT_BY_PATTERN.search(k) for k in keys):
+        return None
+    for k in keys[1:]:
+        if k in ranks:
+            return ranks[k][0], 0, ranks[k][1]
+    wanted = set(fields_for(source))
+    for rank, (f, pattern) in enumerate(PATTERNS):
+        if f in wanted and any(pattern.search(k) for k in keys):
+            return f, 1, rank
+    return None
 
 
 def header_score(cells, source: str) -> int:
     """How many distinct fields a row of cells names (to find the header row)."""
-    known = _normalised_synonyms(source)
-    return len({known[k] for k in map(_norm, cells) if k in known})
+    found = {resolve_header(str(c), source) for c in cells if str(c).strip()}
+    return len({r[0] for r in found if r is not None})
 
 
 def read_mapping_file(path: str | Path) -> dict[str, str]:
@@ -231,19 +375,22 @@ def map_headers(
             mapping[field] = col
             taken.add(col)
     ignored = {c for c, f in overrides.items() if f == "ignore"}
-    normed = {c: _norm(c) for c in columns if c not in taken and c not in ignored}
-    # Suggestion cards call their slot column "시간"; elsewhere it is a clock time.
-    synonyms = dict(SYNONYMS)
-    if source == "suggestion":
-        synonyms["time_slot"] = (*SYNONYMS["time_slot"], "시간")
-    for field in wanted:
-        if field in mapping:
+    best: dict[str, tuple[int, int, int, str]] = {}
+    for position, col in enumerate(columns):
+        if col in taken or col in ignored:
             continue
-        for syn in synonyms[field]:
-            hit = next((c for c, n in normed.items() if n == _norm(syn) and c not in taken), None)
-            if hit is not None:
-                mapping[field] = hit
-                taken.add(hit)
-                break
+        found = resolve_header(str(col), source)
+        if found is None or found[0] in mapping:
+            continue
+        field, tier, rank = found
+        if field in wanted and (field not in best or (tier, rank, position) < best[field][:3]):
+            best[field] = (tier, rank, position, col)
+    for field in wanted:
+        if field in best:
+            mapping[field] = best[field][3]
+            taken.add(best[field][3])
     unused = [c for c in columns if c not in taken]
+    # In the fields' order, whoever named them (the preview lists them so).
+    order = {f: i for i, f in enumerate(wanted)}
+    mapping = dict(sorted(mapping.items(), key=lambda kv: order.get(kv[0], len(order))))
     return mapping, unused

@@ -498,3 +498,65 @@ def _check_file_size(size: int, limits: ImportLimits) -> None:
         raise ImportLimitError(
             "error.file_too_large", size=human_size(size), limit=human_size(limits.max_file_bytes)
         )
+
+
+def file_headers(
+    file: bytes,
+    *,
+    source: str,
+    sheet: str | None = None,
+    file_name: str = "",
+    known_headers: frozenset[str] = frozenset(),
+    limits: ImportLimits | None = None,
+) -> list[str]:
+    """The headers of a file's columns, for mapping them by hand (the data page).
+
+    Those of its header row (:func:`read_table`); when no row is recognised as one, the
+    cells of the first of its first rows that fills two or more cells: a mapping that
+    names them makes that row the header (``known_headers``). An empty list when there
+    is no such row.
+
+    Raises
+    ------
+    ImportFileError
+        The file cannot be read at all.
+    """
+    limits = limits if limits is not None else ImportLimits()
+    try:
+        table = read_table(
+            file,
+            source=source,
+            sheet=sheet,
+            file_name=file_name,
+            known_headers=known_headers,
+            limits=limits,
+        )
+        return [str(c) for c in table.frame.columns]
+    except ImportFileError as exc:
+        if exc.key != "error.no_header":
+            raise
+    for row in _first_rows(file, sheet, file_name, limits):
+        filled = [c for c in row if c is not None and str(c).strip()]
+        if len(filled) >= 2:
+            while row and (row[-1] is None or not str(row[-1]).strip()):
+                row = row[:-1]
+            return _dedupe_headers(row)
+    return []
+
+
+def _first_rows(data: bytes, sheet: str | None, file_name: str, limits: ImportLimits) -> list:
+    """The first :data:`MAX_HEADER_SCAN` rows of a CSV or of an XLSX sheet, as cells."""
+    if data.startswith(XLSX_MAGIC) or file_name.lower().endswith((".xlsx", ".xlsm")):
+        import openpyxl
+
+        _check_xlsx_zip(data, limits)
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            ws = wb[sheet] if sheet in wb.sheetnames else wb[wb.sheetnames[0]]
+            return [list(r) for r in ws.iter_rows(max_row=MAX_HEADER_SCAN, values_only=True)]
+        finally:
+            wb.close()
+    text, _ = decode_bytes(data)
+    lines = [ln for ln in text.splitlines()[: MAX_HEADER_SCAN * 2] if ln.strip()]
+    rows, _ = _head_rows(lines, _sniff_delimiter(lines)) if lines else ([], None)
+    return rows
