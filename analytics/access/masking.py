@@ -218,11 +218,19 @@ def _bounded(body: str) -> str:
     return f"{_LEAD}(?:{body}){_TRAIL}"
 
 
+# What a phone match can leave behind: digits typed just before a phone can join its
+# first group into a shorter phone ("02000 0500 000 0000" reads as 02-000-0500 and
+# leaves "000 0000"). Groups shaped like a phone's last two, right after a phone
+# token, go with it (erring towards masking).
+_PHONE_TAIL = rf"(\[{PHONE_TOKEN[1:-1]}\]){_SEP}[0-9]{{3,4}}{_SEP}[0-9]{{4}}{_TRAIL}"
+
 # In the order they must run.
 _RULES: tuple[_Rule, ...] = (
     _Rule(_EMAIL, EMAIL_TOKEN, 1, bounded=False),
     _Rule(_bounded(_RRN), RRN_TOKEN, 2, bounded=True),
     _Rule(_bounded(_PHONE), PHONE_TOKEN, 2, bounded=True),
+    # Group 1 is the token itself: the tail after it is replaced by nothing.
+    _Rule(_PHONE_TAIL, "", 1, bounded=True),
 )
 _COMPILED = tuple((re.compile(rule.pattern), rule) for rule in _RULES)
 

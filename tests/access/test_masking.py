@@ -518,3 +518,18 @@ def test_every_character_of_the_view_maps_back_to_the_text(text):
     origins = masking._origins(text)
     assert len(origins) == len(view)
     assert origins == sorted(origins) and all(0 <= i < len(text) for i in origins)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Found by Hypothesis: "02000 0500" read as 02-000-0500 left "000 0000" behind.
+        ("02000 0500 000 0000 ", "[전화번호] "),
+        ("02000 0500-000-0000", "02000 [전화번호]"),
+        # A year after a phone is not a phone's tail.
+        ("연락처 010-1234-5678 2017년", "연락처 [전화번호] 2017년"),
+    ],
+)
+def test_no_tail_of_a_phone_is_left_behind(text, expected):
+    assert mask_pii(text) == expected
+    assert mask_series(pd.Series([text]))[0] == expected
