@@ -275,6 +275,24 @@ def _hotspot_ids(id_hash: np.ndarray, labels: np.ndarray, core: np.ndarray, k: i
     return [f"H{int(v) & 0xFFFFFFFFFF:010x}" for v in mixed]
 
 
+def query_rows(events: pd.DataFrame, query: HotspotQuery, *, start, end) -> np.ndarray:
+    """Which ``events`` a query clusters: its sources, a place, inside the station
+    (unless ``include_outside``), a geocode good enough, ``occurred_at`` in
+    ``[start, end)`` (None: open). Boolean array of shape (n,)."""
+    mask = events["source"].isin(query.sources).to_numpy(dtype=bool).copy()
+    mask &= np.isfinite(events["x"].to_numpy(dtype=float, na_value=np.nan))
+    mask &= np.isfinite(events["y"].to_numpy(dtype=float, na_value=np.nan))
+    if not query.include_outside:
+        mask &= events["inside_station"].to_numpy(dtype=bool, na_value=False)
+    score = events["geocode_score"].to_numpy(dtype=float, na_value=1.0)
+    mask &= ~(score < query.min_geocode_score)
+    if start is not None:
+        mask &= (events["occurred_at"] >= start).to_numpy(dtype=bool)
+    if end is not None:
+        mask &= (events["occurred_at"] < end).to_numpy(dtype=bool)
+    return mask
+
+
 def find_hotspots(
     events: pd.DataFrame,
     query: HotspotQuery | None = None,
@@ -346,17 +364,7 @@ def find_hotspots(
     start, end = query.period
     weight_of = query.weight_map()
 
-    mask = events["source"].isin(query.sources).to_numpy(dtype=bool).copy()
-    mask &= np.isfinite(events["x"].to_numpy(dtype=float, na_value=np.nan))
-    mask &= np.isfinite(events["y"].to_numpy(dtype=float, na_value=np.nan))
-    if not query.include_outside:
-        mask &= events["inside_station"].to_numpy(dtype=bool, na_value=False)
-    score = events["geocode_score"].to_numpy(dtype=float, na_value=1.0)
-    mask &= ~(score < query.min_geocode_score)
-    if start is not None:
-        mask &= (events["occurred_at"] >= start).to_numpy(dtype=bool)
-    if end is not None:
-        mask &= (events["occurred_at"] < end).to_numpy(dtype=bool)
+    mask = query_rows(events, query, start=start, end=end)
     pos = np.flatnonzero(mask)
     id_hash = _id_hash64(events["event_id"])[pos]
     x_all = events["x"].to_numpy(dtype=float, na_value=np.nan)[pos]

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analytics.compute import emerging, gistar, nearrepeat
+from analytics.compute import emerging, gistar, hotspots, nearrepeat
 from analytics.query import MIN_GEOCODE_SCORE
 from analytics.station.categories import label
 
@@ -94,19 +94,9 @@ def view_events(events: pd.DataFrame, query, *, start=None, end=None) -> pd.Data
     """
     start = query.start if start is None else start
     end = query.end if end is None else end
-    mask = events["source"].isin(query.sources).to_numpy(dtype=bool).copy()
+    mask = hotspots.query_rows(events, query, start=start, end=end)
     if query.categories:
         mask &= events["category"].isin(query.categories).to_numpy(dtype=bool)
-    mask &= np.isfinite(events["x"].to_numpy(dtype=float, na_value=np.nan))
-    mask &= np.isfinite(events["y"].to_numpy(dtype=float, na_value=np.nan))
-    if not query.include_outside:
-        mask &= events["inside_station"].to_numpy(dtype=bool, na_value=False)
-    score = events["geocode_score"].to_numpy(dtype=float, na_value=1.0)
-    mask &= ~(score < query.min_geocode_score)
-    if start is not None:
-        mask &= (events["occurred_at"] >= start).to_numpy(dtype=bool)
-    if end is not None:
-        mask &= (events["occurred_at"] < end).to_numpy(dtype=bool)
     return events[mask]
 
 
