@@ -27,6 +27,7 @@ import sys
 import time
 
 from streamlit import config as st_config
+from streamlit import delta_generator
 from streamlit import logger as st_logger
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
@@ -55,6 +56,7 @@ def warm() -> None:
         # `streamlit run` parses the config again with its flags (--server.port ...);
         # forget this early parse so it does not warn that [server] changed.
         st_config._config_options = None
+    warm.freeze_heap()
     detail = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in steps)
     seconds = time.perf_counter() - t0
     print(text("serve.ready", seconds=seconds, detail=detail), file=sys.stderr, flush=True)
@@ -69,6 +71,9 @@ def page_names() -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     PagesManager.uses_pages_directory = False
+    # The first element of the first run would check whether Streamlit runs in a REPL
+    # by walking inspect.stack() (0.2 s); this is `streamlit run`, so skip the check.
+    delta_generator._use_warning_has_been_displayed = True
     session_routes.install()
     preload.install(page_names())
     warm()

@@ -29,6 +29,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Each new tab had Chromium build its own omnibox popup (a WebUI page in a renderer
+    # of its own): a core busy for a second beside the page under test.
+    "--disable-features=PreloadTopChromeWebUI",
 ]
 
 

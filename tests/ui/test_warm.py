@@ -148,3 +148,17 @@ print(sorted(m for m in set(sys.modules) - before
         [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr
+
+
+def test_the_warm_heap_is_left_out_of_later_full_collections():
+    """Streamlit collects every generation after each script run; the warm caches are
+    frozen (a subprocess: freezing here would hold this test run's own garbage)."""
+    code = (
+        "import gc\nfrom ui import warm\ncache = [[i] for i in range(10_000)]\n"
+        "before = gc.get_freeze_count()\nwarm.freeze_heap()\n"
+        "print(before, gc.get_freeze_count() >= 10_000)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["0", "True"]

@@ -270,7 +270,9 @@ class FitWhenSized(folium.MacroElement):
         if not (south <= north and west <= east):
             raise ValueError(f"bounds must be [[south, west], [north, east]], got {bounds!r}")
         self.bounds = [[float(south), float(west)], [float(north), float(east)]]
-        self.options = {"maxZoom": int(max_zoom)}
+        # No zoom animation: the map is drawn at its final view at once (the animation
+        # held the brief's first drawing back by a quarter of a second).
+        self.options = {"maxZoom": int(max_zoom), "animate": False}
         if padding is not None:
             self.options["padding"] = [int(padding[0]), int(padding[1])]
         self.bounds_js = js_literal(self.bounds)
