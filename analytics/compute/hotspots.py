@@ -39,6 +39,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -56,13 +57,38 @@ DBSCAN_BACKENDS = ("auto", "dbscan", "sklearn")
 
 @functools.cache
 def _dbscan_package():
-    """The ``dbscan`` package, or None; imported on the first clustering, not with this
-    module: it takes about a second (it loads scikit-learn and scipy.stats)."""
+    """The ``dbscan`` package's engine (a module with its ``DBSCAN`` function), or None.
+
+    Loaded from the package's compiled module alone, on the first clustering: the
+    package's ``__init__`` also builds a scikit-learn wrapper this app does not use, and
+    importing scikit-learn for it cost each CLI call and the app's first clustering about
+    a second. Another layout of the package falls back to ``import dbscan``.
+    """
+    import importlib.machinery
+    import importlib.util
+    import sys
+
+    name = "dbscan._dbscan"
+    if name in sys.modules:
+        return sys.modules[name]
     try:
-        import dbscan
-    except ImportError:  # pragma: no cover - the package is in requirements.txt
-        return None
-    return dbscan
+        spec = importlib.util.find_spec("dbscan")  # finds the package, runs none of it
+        folder = Path(spec.submodule_search_locations[0])
+        suffixes = importlib.machinery.EXTENSION_SUFFIXES
+        compiled = next(p for p in folder.glob("_dbscan*") if p.name.endswith(tuple(suffixes)))
+        loader = importlib.machinery.ExtensionFileLoader(name, str(compiled))
+        module = importlib.util.module_from_spec(
+            importlib.util.spec_from_file_location(name, compiled, loader=loader)
+        )
+        loader.exec_module(module)
+        module.DBSCAN  # noqa: B018 - the engine this module must have
+        return module
+    except (ImportError, AttributeError, StopIteration, TypeError):
+        try:
+            import dbscan
+        except ImportError:  # pragma: no cover - the package is in requirements.txt
+            return None
+        return dbscan
 
 
 @dataclass(frozen=True, eq=False)
@@ -470,7 +496,7 @@ def _profile(sub, xy, w, raw, core, id_hash, k, *, geo, eps_m, hull, as_of):
     cy = np.bincount(shape[shape >= 0], weights=y[shape >= 0], minlength=k) / n_shape
     lon, lat = geo.to_geographic(cx, cy)
     areas_of = geo.assign_areas(cx, cy)
-    lm_name, lm_dist = profiles.nearest_landmarks(cx, cy, geo.landmarks)
+    lm_name, lm_dist, lm_bearing = profiles.nearest_landmarks(cx, cy, geo.landmarks)
     ts = sub["occurred_at"]
     member_ts = ts[keep].reset_index(drop=True)
     first = member_ts.groupby(raw[keep]).min().reindex(range(k))
@@ -504,11 +530,12 @@ def _profile(sub, xy, w, raw, core, id_hash, k, *, geo, eps_m, hull, as_of):
             "landmark": lm_name,
             "landmark_m": lm_dist,
             "place": [
-                profiles.place_label(n, d, e) for n, d, e in zip(lm_name, lm_dist, emd, strict=True)
+                profiles.place_label(n, d, e, bearing_deg=b)
+                for n, d, e, b in zip(lm_name, lm_dist, emd, lm_bearing, strict=True)
             ],
             "place_en": [
-                profiles.place_label(lm_en.get(n, n), d, emd_en.get(e, e), lang="en")
-                for n, d, e in zip(lm_name, lm_dist, emd, strict=True)
+                profiles.place_label(lm_en.get(n, n), d, emd_en.get(e, e), lang="en", bearing_deg=b)
+                for n, d, e, b in zip(lm_name, lm_dist, emd, lm_bearing, strict=True)
             ],
             "top_categories": profiles.top_categories(sub, raw, k),
             "first_event": first.to_numpy(),

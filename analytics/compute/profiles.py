@@ -286,24 +286,46 @@ def _mapped(values: pd.Series, mapping: dict, *, default: float) -> np.ndarray:
 
 def nearest_landmarks(
     cx: np.ndarray, cy: np.ndarray, landmarks: pd.DataFrame
-) -> tuple[np.ndarray, np.ndarray]:
-    """The nearest landmark to each point and its distance in metres."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The nearest landmark to each point (x, y in metres, y to the north), its distance
+    in metres and the point's bearing from it in degrees (0 north, 90 east)."""
     if len(cx) == 0 or landmarks.empty:
-        return np.full(len(cx), None, dtype=object), np.full(len(cx), np.nan)
-    tree = cKDTree(np.column_stack([landmarks["x"], landmarks["y"]]))
+        nan = np.full(len(cx), np.nan)
+        return np.full(len(cx), None, dtype=object), nan, nan.copy()
+    lx, ly = landmarks["x"].to_numpy(dtype=float), landmarks["y"].to_numpy(dtype=float)
+    tree = cKDTree(np.column_stack([lx, ly]))
     dist, idx = tree.query(np.column_stack([cx, cy]))
-    return landmarks["name"].to_numpy(dtype=object)[idx], dist
+    bearing = np.degrees(np.arctan2(np.asarray(cx) - lx[idx], np.asarray(cy) - ly[idx])) % 360.0
+    return landmarks["name"].to_numpy(dtype=object)[idx], dist, bearing
+
+
+# Eight directions, clockwise from north, as the catalogue names them (place.compass.*).
+COMPASS = ("n", "ne", "e", "se", "s", "sw", "w", "nw")
+
+
+def compass_point(bearing_deg: float) -> str:
+    """The nearest of the eight compass points to ``bearing_deg`` (0 north, 90 east)."""
+    return COMPASS[int(((float(bearing_deg) % 360.0) + 22.5) // 45.0) % 8]
 
 
 NEAR_M = 50.0  # closer than this to a landmark: just "near" it
 
 
-def place_label(name, distance_m: float, emd, *, lang: str = "ko", near_m: float = 1500.0) -> str:
+def place_label(
+    name,
+    distance_m: float,
+    emd,
+    *,
+    lang: str = "ko",
+    near_m: float = 1500.0,
+    bearing_deg: float | None = None,
+) -> str:
     """Where a hotspot is, as people say it.
 
-    "남원공설시장 부근" (within 50 m of the landmark), "남원공설시장에서 230 m", or the
-    township ("도통동 일대") when no landmark is within ``near_m``; in English "near …",
-    "230 m from …" and "around …".
+    "남원공설시장 부근" (within 50 m of the landmark), "남원공설시장 북동쪽 230 m" (with
+    ``bearing_deg``, the hotspot's bearing from the landmark; without it "남원공설시장에서
+    230 m"), or the township ("도통동 일대") when no landmark is within ``near_m``; in
+    English "near …", "230 m northeast of …" and "around …".
     """
     if name is None or not np.isfinite(distance_m) or distance_m > near_m:
         area = emd if isinstance(emd, str) else text("place.outside", lang)
@@ -311,6 +333,9 @@ def place_label(name, distance_m: float, emd, *, lang: str = "ko", near_m: float
     if distance_m < NEAR_M:
         return text("place.near", lang, name=name)
     metres = int(round(distance_m / 10.0) * 10)
+    if bearing_deg is not None and np.isfinite(bearing_deg):
+        direction = text(f"place.compass.{compass_point(bearing_deg)}", lang)
+        return text("place.direction", lang, name=name, metres=metres, direction=direction)
     return text("place.distance", lang, name=name, metres=metres)
 
 

@@ -59,7 +59,7 @@ SaTScan)::
 It needs no simulated cluster to exist (a pooled distribution of simulated clusters
 would be empty for a sparse view, and every hotspot would get p = 1), and it holds for
 every hotspot of the view at once. The p-values of the view's hotspots are then
-adjusted with Benjamini-Hochberg (:func:`scipy.stats.false_discovery_control`), the
+adjusted with Benjamini-Hochberg (as :func:`scipy.stats.false_discovery_control`), the
 false-discovery-rate correction analysts know from ArcGIS's hot-spot tools; ``p_value``
 is the adjusted value and ``significant`` is ``p_value <= alpha``. Both steps are
 conservative, so on pure noise almost no hotspot comes out significant. The smallest
@@ -442,20 +442,29 @@ def monte_carlo_p_values(observed, simulated) -> np.ndarray:
 
 
 def bh_adjust(p_values) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (:func:`scipy.stats.false_discovery_control`).
+    """Benjamini-Hochberg adjusted p-values, as :func:`scipy.stats.false_discovery_control`
+    (``method="bh"``) gives them (a test compares the two).
+
+    Written out rather than imported: importing scipy.stats cost every hotspot answer
+    0.3-0.4 s on a first call, for four lines of arithmetic.
 
     Parameters
     ----------
     p_values : array-like of shape (m,), each in [0, 1]; m may be 0
     """
-    from scipy.stats import false_discovery_control
-
     p = np.asarray(p_values, dtype=float).reshape(-1)
     if not ((p >= 0) & (p <= 1)).all():
         raise ValueError("p-values must lie in [0, 1]")
-    if len(p) == 0:
+    m = len(p)
+    if m == 0:
         return p
-    return np.asarray(false_discovery_control(p, method="bh"), dtype=float)
+    order = np.argsort(p, kind="stable")
+    scaled = p[order] * m / np.arange(1, m + 1)
+    # Each adjusted value is the smallest scaled value at its rank or above.
+    adjusted = np.minimum.accumulate(scaled[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.clip(adjusted, 0.0, 1.0)
+    return out
 
 
 # --------------------------------------------------------------------------- the test

@@ -561,7 +561,7 @@ def next_box_sites(
         for i in np.flatnonzero(missing):
             emd[i], unit[i] = mode.loc[keys[i], "emd"], mode.loc[keys[i], "police_unit"]
     lon, lat = geo.to_geographic(cx, cy)
-    lm_name, lm_dist = profiles.nearest_landmarks(cx, cy, geo.landmarks)
+    lm_name, lm_dist, _ = profiles.nearest_landmarks(cx, cy, geo.landmarks)
     out = pd.DataFrame(
         {
             "cell_id": [f"E{c}N{r}" for c, r in zip(cells["col"], cells["row"], strict=True)],

@@ -83,7 +83,7 @@ INCIDENT = (
 
 SUGGESTION = (
     Category("dark", "어두운 길", "Dark street", ("어두", "가로등", "조명", "깜깜", "dark"), "low"),
-    Category("drunk", "주취자", "Drunk people", ("주취", "술", "취객", "drunk"), "low"),
+    Category("drunk", "주취·소란", "Drunk disturbance", ("주취", "술", "취객", "drunk"), "low"),
     Category(
         "youth",
         "청소년 비행",

@@ -213,6 +213,38 @@ def test_place_labels(name, metres, emd, lang, expected):
 
 
 @pytest.mark.parametrize(
+    ("bearing", "lang", "expected"),
+    [
+        (0.0, "ko", "남원의료원 북쪽 520 m"),
+        (44.0, "ko", "남원의료원 북동쪽 520 m"),
+        (90.0, "ko", "남원의료원 동쪽 520 m"),
+        (202.4, "ko", "남원의료원 남쪽 520 m"),
+        (202.6, "ko", "남원의료원 남서쪽 520 m"),
+        (337.6, "ko", "남원의료원 북쪽 520 m"),
+        (-45.0, "ko", "남원의료원 북서쪽 520 m"),
+        (135.0, "en", "520 m southeast of 남원의료원"),
+    ],
+)
+def test_place_labels_say_which_side_of_the_landmark(bearing, lang, expected):
+    assert (
+        profiles.place_label("남원의료원", 518.0, "도통동", lang=lang, bearing_deg=bearing)
+        == expected
+    )
+    # Beside the landmark there is no side to say.
+    assert "부근" in profiles.place_label("남원의료원", 20.0, "도통동", bearing_deg=bearing)
+
+
+def test_nearest_landmark_bearing_points_from_the_landmark_to_the_place():
+    marks = pd.DataFrame({"name": ["A", "B"], "x": [0.0, 1000.0], "y": [0.0, 0.0]})
+    name, dist, bearing = profiles.nearest_landmarks(
+        np.array([0.0, 300.0, 1000.0]), np.array([200.0, 0.0, -100.0]), marks
+    )
+    assert name.tolist() == ["A", "A", "B"]
+    np.testing.assert_allclose(dist, [200.0, 300.0, 100.0])
+    np.testing.assert_allclose(bearing, [0.0, 90.0, 180.0])
+
+
+@pytest.mark.parametrize(
     ("row", "lang", "expected"),
     [
         (

@@ -90,7 +90,11 @@ def test_rows_follow_priority_then_window_share():
     assert t["핫스팟 ID"].tolist() == ["HB", "HA", "HA"]
     assert t["시간대"].tolist() == ["13–15시", "02–04시", "22–24시"]
     assert t["요일"].tolist() == ["토·일", "금", "금"]
-    assert t["유형"].tolist() == ["잠재형", "수렴형", "수렴형"]
+    assert t["유형"].tolist() == [
+        "사건 多·주민 신고 없음",
+        "신고·사건 모두 많음",
+        "신고·사건 모두 많음",
+    ]
     assert t["추세"].tolist() == ["신규", "지속", "지속"]
     assert t["근거"].tolist() == ["사건 4", "사건 12 · 소리함 3", "사건 12 · 소리함 3"]
     assert t["주요 유형"].iloc[1] == "주취·소란 5, 절도 2"
@@ -131,7 +135,12 @@ def test_hotspot_without_timed_events_still_gets_a_row():
         )
     )
     t = patrol_targets(h)
-    assert t[["시간대", "요일", "근거", "유형"]].iloc[0].tolist() == ["—", "—", "민원 5", "불안형"]
+    assert t[["시간대", "요일", "근거", "유형"]].iloc[0].tolist() == [
+        "—",
+        "—",
+        "민원 5",
+        "주민 불안 多·사건 少",
+    ]
 
 
 def test_english_labels_and_missing_status():
@@ -141,7 +150,7 @@ def test_english_labels_and_missing_status():
     row = t.iloc[0]
     assert row["Time window"] == "22:00–24:00"
     assert row["Days"] == "Fri, Sat"
-    assert row["Type"] == "Convergent"
+    assert row["Type"] == "Reports and incidents"
     assert row["Trend"] == "—"
     assert row["Evidence"] == "12 incidents · 3 cards"
 
@@ -261,7 +270,7 @@ def test_from_clustered_events(geo):
     assert row["시간대"] == "22–24시"
     assert row["요일"] == "금·토"
     assert row["근거"] == "사건 4 · 소리함 2"
-    assert row["유형"] == "수렴형"
+    assert row["유형"] == "신고·사건 모두 많음"
     assert row["추세"] == "—"  # find_hotspots alone gives no status
     assert row["핫스팟 ID"] == found.hotspots["hotspot_id"].iloc[0]
 

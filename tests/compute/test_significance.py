@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analytics.compute import significance
 from analytics.compute.hotspots import dbscan_labels, find_hotspots
@@ -149,6 +151,15 @@ def test_benjamini_hochberg_by_hand():
     assert bh_adjust([]).tolist() == []
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         bh_adjust([0.5, 1.5])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=60))
+def test_benjamini_hochberg_agrees_with_scipy(p_values):
+    from scipy.stats import false_discovery_control
+
+    expected = false_discovery_control(np.array(p_values), method="bh")
+    np.testing.assert_allclose(bh_adjust(p_values), expected, rtol=1e-12, atol=1e-15)
 
 
 def test_cluster_significance_applies_the_formulas():

@@ -152,7 +152,7 @@ def test_hotspot_rows_with_labels(hotspots):
     ko = exports.hotspot_rows(hotspots, labels=True)
     assert list(ko.columns[:7]) == ["핫스팟 ID", "순위", "장소", "관할", "읍면동", "유형", "추세"]
     assert ko["추세"].tolist() == ["신규", "심화"]
-    assert set(ko["유형"]) == {"잠재형"}
+    assert set(ko["유형"]) == {"사건 多·주민 신고 없음"}
     assert re.fullmatch(r"2017-10-13 22:\d\d", ko["첫 건"].iloc[0])
     en = exports.hotspot_rows(hotspots, lang="en", labels=True)
     assert en["Trend"].tolist() == ["New", "Intensifying"]

@@ -309,7 +309,10 @@ def test_hotspot_features_carry_ids_and_type_colours(geo):
     html_text = m.get_root().render()
     for hid in by_id:
         assert f'"hotspot_id": "{hid}"' in html_text
-    assert "수렴형" in html_text and "불안형" in html_text and "잠재형" in html_text
+    assert all(
+        t in html_text
+        for t in ("신고·사건 모두 많음", "주민 불안 多·사건 少", "사건 多·주민 신고 없음")
+    )
 
 
 def test_hotspot_status_outlines_and_legend(geo):
@@ -370,7 +373,7 @@ def test_popup_shows_the_profile(geo):
     m_en = maps.base_map(geo, lang="en")
     maps.add_hotspots(m_en, _hotspots(geo), lang="en")
     popup_en = _elements(m_en, maps.SafePopup)[-1].html_text
-    assert "22:00–24:00" in popup_en and "Convergent" in popup_en
+    assert "22:00–24:00" in popup_en and "Reports and incidents" in popup_en
 
 
 def test_real_find_hotspots_output(geo):

@@ -74,7 +74,7 @@ def test_unit_page_in_korean(app_env, unit_counts):
     assert incidents.delta == change.delta("ko")  # a percentage only from 10 events up
     assert change.verdict("ko") in incidents.help
     assert metric(at, "미처리 민원") == f"{int(row['open_complaints']):,}"
-    hotspots = table_with(at, "권장 순찰 시간")
+    hotspots = table_with(at, "탄력순찰 시간")
     assert len(hotspots) >= 1 and set(hotspots["관할"]) == {"중앙지구대"}
     assert metric(at, "핫스팟") == str(len(hotspots))
     targets = table_with(at, "시간대")
@@ -147,7 +147,7 @@ def test_selecting_a_unit_changes_the_view(app_env, unit_counts):
     assert (shared if isinstance(shared, str) else shared[0]) == "도통지구대"
     after = table_with(at, "시간대")
     assert not set(after["핫스팟 ID"]) & set(before["핫스팟 ID"])
-    assert set(table_with(at, "권장 순찰 시간")["관할"]) == {"도통지구대"}
+    assert set(table_with(at, "탄력순찰 시간")["관할"]) == {"도통지구대"}
     assert metric(at, "사건·112") == f"{int(unit_counts.loc['도통지구대', 'incident']):,}"
 
 

@@ -88,3 +88,15 @@ def test_the_first_clustering_brings_the_dbscan_package():
     xy = np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [500.0, 500.0]])
     labels, core, backend = hotspots.dbscan_labels(xy, eps_m=1.5, min_samples=2)
     assert backend == "dbscan" and list(labels) == [0, 0, 0, -1] and core[:3].all()
+
+
+def test_the_dbscan_engine_comes_without_scikit_learn(app_env):
+    """Its package's scikit-learn wrapper is not loaded (a second of every CLI call)."""
+    code = (
+        "import sys, numpy as np; from analytics.compute import hotspots; "
+        "xy = np.array([[0.0, 0.0], [1.0, 0.0], [2.0, 0.0], [500.0, 500.0]]); "
+        "labels, _, backend = hotspots.dbscan_labels(xy, eps_m=1.5, min_samples=2); "
+        "print(backend, labels.tolist(), 'sklearn' in sys.modules)"
+    )
+    out = run_python(code, app_env)
+    assert out.stdout.strip().splitlines()[-1] == "dbscan [0, 0, 0, -1] False"
