@@ -9,7 +9,7 @@ from ui import data, data_unit
 from ui.auth import audit_export
 from ui.decisions import action_section, follow_up_section
 from ui.i18n import day_range, number, text
-from ui.maps import brief_map_options, static_hotspot_map
+from ui.maps import brief_map_options, projector_legend, static_hotspot_map
 from ui.state import view
 from ui.tables import hotspot_table, markdown_table, status_counts, unit_view, without_chance
 from ui.widgets import change_metric, privacy_note, share_box
@@ -72,7 +72,10 @@ top_n = 5 if state.present else 10
 left, right = st.columns([5, 6])
 with left, st.container(key="hs_brief_map"):
     st.subheader(text("brief.map", lang))
-    static_hotspot_map(**brief_map_options(answer, db_url, version, state))
+    options = brief_map_options(answer, db_url, version, state)
+    static_hotspot_map(**options)
+    if state.present:
+        projector_legend(options["hotspots"], options["gone"], lang)
 with right, st.container(key="hs_brief_top"):
     st.subheader(text("brief.top", lang))
     if hotspots.empty:
@@ -89,16 +92,18 @@ with right, st.container(key="hs_brief_top"):
             not_chance,
             lang,
             top=top_n,
-            categories=2 if state.present else 3,
+            categories=1 if state.present else 3,
             chance=False,
             # The projector keeps to what the room acts on (it fits 1080 px in English).
             emerging=None if state.present else data.hotspot_emerging(db_url, version, state.query),
             compact=True,
         )
-        if state.present:  # the projector: what the room reads, not the ids analysts look up
-            table = table.drop(columns=[text("col.hotspot_id", lang), text("col.type", lang)])
+        # The chief reads places, not the ids analysts look up (the map page has them).
+        table = table.drop(columns=[text("col.hotspot_id", lang)])
+        if state.present:  # the projector: what the room reads
+            table = table.drop(columns=[text("col.type", lang)])
         if len(table):
-            st.markdown(markdown_table(table))
+            st.container(key=f"hs_top_{lang}").markdown(markdown_table(table))
         counts = status_counts(hotspots)
         summary = text(
             "brief.summary",
@@ -114,11 +119,17 @@ with right, st.container(key="hs_brief_top"):
         st.caption(summary)
         if chance_hidden and not state.present:
             st.caption(text("brief.chance_hidden", lang, n=chance_hidden))
-    st.caption(answer.sentence(lang))
+    if state.present:  # the room's first three actions, with why (the table has no room)
+        with st.container(key=f"hs_actions_{lang}"):  # its CSS knows the longer English
+            action_section(answer.shown.current, lang, most=3)
+    else:  # the analyst's detail: which setting made these hotspots
+        st.caption(answer.sentence(lang))
     privacy_note(data.privacy_effect(answer), lang)
     acc = data.accuracy(db_url, version, state.query)
     if acc:
-        st.markdown(f"**{text('brief.accuracy', lang)}** — {acc.accuracy_sentence(lang)}")
+        st.container(key="hs_accuracy").markdown(
+            f"**{text('brief.accuracy', lang)}** — {acc.accuracy_sentence(lang)}"
+        )
 
 if not state.present:
     st.subheader(text("brief.units", lang))

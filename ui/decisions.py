@@ -30,12 +30,14 @@ def follow_up_table(db_url: str, version: str, week: dt.date) -> pd.DataFrame:
     )
 
 
-def action_section(hotspots, lang: str) -> None:
-    """At the top of the brief: the three to five hotspots to act on, one line each."""
+def action_section(hotspots, lang: str, *, most: int = 5) -> None:
+    """The three to five hotspots to act on, one line each (at the top of the brief; on
+    the projector, the first ``most`` under the top table, in a container keyed
+    ``hs_actions_<lang>``)."""
     from analytics.compute.brief import action_lines
     from ui.tables import area_names, literal_markdown
 
-    lines = action_lines(hotspots, lang=lang, unit_names=area_names(lang))
+    lines = action_lines(hotspots, lang=lang, unit_names=area_names(lang), most=most)
     if not lines:
         return
     st.subheader(text("decision.act_on", lang))

@@ -151,15 +151,17 @@ def build_hotspot_map(
     landmarks: bool = True,
     fit: str | None = None,
     gi_cells=None,
+    large: bool = False,
 ):
     """The folium map of :func:`hotspot_map` (``gi_cells``: the view's hot Gi* cells, a
-    layer switched off until the user turns it on)."""
+    layer switched off until the user turns it on; ``large``: the projector's type)."""
     geo = data.geography()
     m = maps.base_map(geo, lang=lang)
+    # The projector's legend goes beside the map (projector_legend): nothing covers it.
     if hotspots is not None and len(hotspots):
-        maps.add_hotspots(m, hotspots, lang=lang, selected_id=selected, fit=fit)
+        maps.add_hotspots(m, hotspots, lang=lang, selected_id=selected, fit=fit, legend=not large)
     if gone is not None and len(gone):
-        maps.add_hotspots(m, gone, lang=lang, name="gone")
+        maps.add_hotspots(m, gone, lang=lang, name="gone", legend=not large)
     if events is not None and len(events):
         for source in heat_sources:
             maps.add_heat(m, events, source=source, lang=lang)
@@ -171,6 +173,8 @@ def build_hotspot_map(
     if landmarks:
         maps.add_landmarks(m, geo.landmarks, lang=lang)
     maps.add_layer_control(m)
+    if large:
+        m.add_child(maps.ProjectorSize())
     maps.use_local_assets(m)
     return m
 
@@ -188,6 +192,7 @@ def _hotspot_build(
     landmarks: bool,
     fit: str | None,
     gi_cells=None,
+    large: bool = False,
 ) -> tuple[Callable, tuple[Hashable, ...]]:
     """(builder, cache key) of a hotspot map: what :func:`hotspot_map` and
     :func:`static_hotspot_map` draw."""
@@ -203,6 +208,7 @@ def _hotspot_build(
             landmarks=landmarks,
             fit=fit,
             gi_cells=gi_cells,
+            large=large,
         ),
         (
             "hotspots",
@@ -213,6 +219,7 @@ def _hotspot_build(
             landmarks,
             fit,
             *(["gi"] if gi_cells is not None else []),
+            *(["large"] if large else []),
         ),
     )
 
@@ -271,6 +278,7 @@ def static_hotspot_map(
     boxes=None,
     landmarks: bool = True,
     fit: str | None = None,
+    large: bool = False,
 ) -> None:
     """The map of :func:`hotspot_map` where nothing is read back (the meeting brief):
     drawn by :func:`show_static_map`, without a component."""
@@ -285,8 +293,22 @@ def static_hotspot_map(
         boxes=boxes,
         landmarks=landmarks,
         fit=fit,
+        large=large,
     )
     show_static_map(build, cache_key=cache_key, height=height)
+
+
+def projector_legend(hotspots, gone, lang: str) -> None:
+    """The legend of a ``large`` map, under it in the projector's type."""
+    from analytics.presentation.maps.hotspot_layer import legend_line
+
+    statuses = {
+        s
+        for frame in (hotspots, gone)
+        if frame is not None and "status" in frame.columns
+        for s in frame["status"].dropna()
+    }
+    st.markdown(legend_line(lang, statuses=statuses), unsafe_allow_html=True)
 
 
 # The options of each page's map, shared by the page and ui.warm (one cache key for both).
@@ -304,6 +326,7 @@ def brief_map_options(answer, db_url: str, version: str, state) -> dict:
         "data_key": (db_url, version, state.query, top_n),
         "lang": state.lang,
         "height": 600 if state.present else 480,
+        "large": state.present,
         "selected": state.hotspot,
         "fit": "all",  # rural hotspots (인월, 운봉) lie outside the station's default view
     }

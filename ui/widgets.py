@@ -29,10 +29,17 @@ h2, h3 {font-size: 1.35rem !important; margin: 0.2rem 0 0.3rem 0 !important; pad
 [data-testid="stMarkdown"] th, [data-testid="stMarkdown"] td {padding: 0.3rem 0.55rem !important;
         line-height: 1.35 !important;}
 .block-container {padding-left: 1.5rem !important; padding-right: 1.5rem !important;}
-/* The brief's map takes the height the screen leaves it, never under 300 px. */
-.st-key-hs_brief_map iframe {height: clamp(300px, calc(100vh - 330px), 620px) !important;}
+/* The brief's map takes the height the screen leaves it (and its legend line under it),
+   never under 300 px. */
+.st-key-hs_brief_map iframe, .st-key-hs_brief_map [data-testid="stElementContainer"]:has(> iframe) {
+  height: clamp(300px, calc(100vh - 370px), 580px) !important; flex-basis: auto !important;}
+.hs-legend-line {font-size: 0.95rem; line-height: 1.5;}
+/* The top table in Korean: only the place may wrap (지구대 or 지속 broken in two reads
+   badly; English words wrap between words). */
+.st-key-hs_top_ko th, .st-key-hs_top_ko td:not(:nth-child(2)) {white-space: nowrap;}
 /* A 1280×720 projector: smaller type, the figures without their second line, the
-   synthetic-data banner on one thin line, the top table without its categories. */
+   synthetic-data banner on one thin line, the top table without its categories, one
+   action line. */
 @media (max-height: 820px) {
   html, body, [data-testid="stAppViewContainer"] {font-size: 16px;}
   h1 {font-size: 1.45rem !important; line-height: 1.4 !important; margin-bottom: 0.3rem !important;}
@@ -42,6 +49,13 @@ h2, h3 {font-size: 1.35rem !important; margin: 0.2rem 0 0.3rem 0 !important; pad
   .st-key-hs_figures [data-testid="stCaptionContainer"] {display: none !important;}
   [data-testid="stAlert"] > div {padding: 0.3rem 0.8rem !important;}
   [data-testid="stVerticalBlock"] {gap: 0.25rem !important;}
+  /* The first action only, and no accuracy line: the top five rows and the map come first. */
+  [class*="st-key-hs_actions_"] li:nth-child(n+2), .st-key-hs_accuracy {display: none !important;}
+}
+/* 1920×1080 in English: its rows and action lines run to two lines; two actions fit. */
+@media (max-height: 1100px) {
+  .st-key-hs_actions_en li:nth-child(n+3) {display: none !important;}
+  [data-testid="stVerticalBlock"]:has(.st-key-hs_actions_en) .st-key-hs_accuracy {display: none !important;}
 }
 @media (max-width: 1500px) {
   .st-key-hs_brief_top th:nth-child(5), .st-key-hs_brief_top td:nth-child(5) {display: none;}

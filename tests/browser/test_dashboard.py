@@ -54,7 +54,11 @@ def overlay_paths(frame) -> int:
 
 def test_map_draws_offline_with_hotspot_polygons(server, page):
     failed = []
-    page.on("requestfailed", lambda r: failed.append(r.url))
+    # A request the next page.goto cuts short (net::ERR_ABORTED) did not fail to load.
+    page.on(
+        "requestfailed",
+        lambda r: failed.append(r.url) if "ERR_ABORTED" not in (r.failure or "") else None,
+    )
     page.goto(f"{server}/map?week={WEEK}&eps=100&min=500")  # no place has 500 events
     bare = overlay_paths(map_frame(page))
     assert bare >= 23  # township boundaries draw without tiles
@@ -137,6 +141,28 @@ def test_presentation_mode_fits_the_projector(server, page, lang, heading, width
     assert scroll[2] <= scroll[3] + 2  # nothing cut off at the right
     if height >= 1080:  # the big screen holds the notes under the table too
         assert scroll[0] <= scroll[1] + 2
+    # What to act on, with why, and the legend in the projector's type under the map.
+    for selector in (f".st-key-hs_actions_{lang} li", ".hs-legend-line"):
+        box = page.locator(selector).first.bounding_box()
+        assert box and box["y"] + box["height"] <= height, selector
+    assert (
+        page.locator(".hs-legend-line").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        >= 15
+    )
+    # The numbered badges do not pile up: none covers another (#1 keeps its place).
+    badges = (
+        map_frame(page)
+        .locator(".hs-badge")
+        .evaluate_all(
+            "bs => bs.map(b => { const r = b.getBoundingClientRect();"
+            " return [b.textContent, r.left, r.top, r.right, r.bottom]; })"
+        )
+    )
+    assert len(badges) >= 5
+    for i, a in enumerate(badges):
+        for b in badges[i + 1 :]:
+            apart = a[3] <= b[1] or b[3] <= a[1] or a[4] <= b[2] or b[4] <= a[2]
+            assert apart, (a, b)
 
 
 @pytest.mark.parametrize(("lang", "heading"), [("ko", "상위 핫스팟"), ("en", "Top hotspots")])

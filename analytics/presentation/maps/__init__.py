@@ -53,7 +53,14 @@ from analytics.presentation.maps.assets import (
     vendored_files,
 )
 from analytics.presentation.maps.builder import MAX_ZOOM, MIN_ZOOM, base_map
-from analytics.presentation.maps.elements import FitWhenSized, SafePopup, SafeTooltip, fit_to
+from analytics.presentation.maps.elements import (
+    FitWhenSized,
+    ProjectorSize,
+    SafePopup,
+    SafeTooltip,
+    SpreadBadges,
+    fit_to,
+)
 from analytics.presentation.maps.grid_layer import add_gi_star
 from analytics.presentation.maps.hotspot_layer import add_hotspots
 from analytics.presentation.maps.layers import (
@@ -107,8 +114,10 @@ __all__ = [
     "UNKNOWN_TYPE_COLOUR",
     "VENDOR_DIR",
     "FitWhenSized",
+    "ProjectorSize",
     "SafePopup",
     "SafeTooltip",
+    "SpreadBadges",
     "UnvendoredAssetError",
     "add_boxes",
     "add_event_points",

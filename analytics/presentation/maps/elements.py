@@ -110,6 +110,11 @@ class MapStyle(folium.MacroElement):
         .hs-badge { background: #fff; border: 2px solid; border-radius: 11px; font: bold 12px/18px
             sans-serif; text-align: center; white-space: nowrap; color: #111; }
         .hs-badge.sel { background: #000; color: #fff; border-color: #000; }
+        /* The projector (ProjectorSize): type the back row of a 40-person room can read. */
+        .hs-large .hs-legend { font-size: 17px; line-height: 1.4; padding: 8px 10px; }
+        .hs-large .hs-legend i { width: 18px; height: 18px; }
+        .hs-large .hs-legend small { font-size: 15px; }
+        .hs-large .hs-badge { scale: 1.3; transform-origin: 50% 100%; }
         .hs-pop table { border-collapse: collapse; margin: 4px 0; }
         .hs-pop th { text-align: left; font-weight: normal; color: #555; padding-right: 8px; }
         .hs-pop td { text-align: right; }
@@ -126,6 +131,8 @@ class MapStyle(folium.MacroElement):
             box-shadow: none; padding: 0 3px; font: 11px/14px sans-serif; color: #222; }
         .leaflet-tooltip.hs-landmark-name:before { display: none; }
         .hs-zoomed-out .leaflet-tooltip.hs-landmark-name { display: none; }
+        /* Landmark names (permanent tooltips) under the hotspot badges, never over them. */
+        .leaflet-tooltip-pane { z-index: 590; }
         /* The credit line stays right and short; the scale bar sits clear of it. */
         .leaflet-control-attribution { max-width: 55%; white-space: normal; font-size: 10px;
             line-height: 1.3; }
@@ -148,6 +155,98 @@ class MapStyle(folium.MacroElement):
     def __init__(self):
         super().__init__()
         self._name = "MapStyle"
+
+
+class SpreadBadges(folium.MacroElement):
+    """Keep the hotspot badges apart at every zoom, the best-ranked where they belong.
+
+    Zoomed out to a whole station, the downtown hotspots' badges lie on top of each
+    other and #1 can be hidden. After each zoom (and when a layer is switched), the
+    badges are placed in rank order: each stays on its hotspot if that spot is free,
+    else moves to the nearest free spot around it (up first) with a thin line back to
+    its hotspot. Only screen positions change; the shapes stay where they are.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function () {
+                var map = {{ this._parent.get_name() }};
+                var leaders = L.layerGroup().addTo(map);
+                var steps = [[0, 0]];
+                [28, 56, 84, 112].forEach(function (r) {
+                    [-90, -45, -135, 0, 180, 45, 135, 90].forEach(function (deg) {
+                        var a = deg * Math.PI / 180;
+                        steps.push([Math.round(r * Math.cos(a)), Math.round(r * Math.sin(a))]);
+                    });
+                });
+                function rank(mk) {
+                    var d = mk._icon.querySelector("[data-rank]");
+                    return d ? Number(d.getAttribute("data-rank")) : 1e9;
+                }
+                function box(el, dx, dy) {
+                    var r = el.firstElementChild.getBoundingClientRect();
+                    return {l: r.left + dx, t: r.top + dy, r: r.right + dx, b: r.bottom + dy};
+                }
+                function hits(a, b) {
+                    return a.l < b.r + 2 && b.l < a.r + 2 && a.t < b.b + 2 && b.t < a.b + 2;
+                }
+                function spread() {
+                    leaders.clearLayers();
+                    var badges = [];
+                    map.eachLayer(function (l) {
+                        if (l instanceof L.Marker && l._icon
+                            && l._icon.classList.contains("hs-badge-icon")) { badges.push(l); }
+                    });
+                    badges.forEach(function (mk) { mk._icon.style.translate = ""; });
+                    badges.sort(function (a, b) { return rank(a) - rank(b); });
+                    var placed = [];
+                    badges.forEach(function (mk) {
+                        var el = mk._icon, best = steps[0];
+                        for (var i = 0; i < steps.length; i++) {
+                            var b = box(el, steps[i][0], steps[i][1]);
+                            if (!placed.some(function (p) { return hits(p, b); })) {
+                                best = steps[i];
+                                break;
+                            }
+                        }
+                        placed.push(box(el, best[0], best[1]));
+                        if (best[0] || best[1]) {
+                            el.style.translate = best[0] + "px " + best[1] + "px";
+                            var at = map.latLngToContainerPoint(mk.getLatLng());
+                            var to = at.add(L.point(best[0], best[1] - 4));
+                            L.polyline([mk.getLatLng(), map.containerPointToLatLng(to)], {
+                                color: "#333", weight: 1.5, opacity: 0.8, interactive: false
+                            }).addTo(leaders);
+                        }
+                    });
+                }
+                map.on("zoomend resize overlayadd overlayremove", spread);
+                map.whenReady(function () { setTimeout(spread, 0); });
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "SpreadBadges"
+
+
+class ProjectorSize(folium.MacroElement):
+    """The legend and the badges in the projector's large type (class ``hs-large``)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.getContainer().classList.add("hs-large");
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "ProjectorSize"
 
 
 class Legend(folium.MacroElement):
@@ -228,12 +327,13 @@ class LayerLegend(folium.MacroElement):
 
 
 class FitWhenSized(folium.MacroElement):
-    """Zoom the map to ``bounds`` once its container has a size.
+    """Zoom the map to ``bounds`` once its container has a size, and again whenever the
+    size changes until the user moves the map.
 
     Folium's ``fit_bounds`` runs while the page is parsed. In an iframe that is not
     laid out yet (the meeting pack's ``srcdoc`` map) the container is 0 × 0 then,
-    and Leaflet zooms to ``max_zoom`` on an empty spot. This fits at once when the
-    map has a size, else as soon as it gets one.
+    and Leaflet zooms to ``max_zoom`` on an empty spot; an iframe that the page's CSS
+    resizes after the first fit would keep a view cut to the old size.
     """
 
     _template = Template(
@@ -241,21 +341,21 @@ class FitWhenSized(folium.MacroElement):
         {% macro script(this, kwargs) %}
             (function () {
                 var map = {{ this._parent.get_name() }};
-                var fitted = false;
+                var fitting = false, moved = false;
                 function fit() {
                     var box = map.getContainer().getBoundingClientRect();
-                    if (fitted || box.width < 1 || box.height < 1) { return; }
-                    fitted = true;
+                    if (moved || box.width < 1 || box.height < 1) { return; }
+                    fitting = true;
                     map.invalidateSize();
                     map.fitBounds({{ this.bounds_js }}, {{ this.options_js }});
+                    fitting = false;
                 }
+                // Until the user pans or zooms, a new size (the page's layout settling,
+                // the projector's CSS) fits the map again instead of cutting it off.
+                map.on("zoomstart movestart", function () { if (!fitting) { moved = true; } });
                 fit();
-                if (!fitted && window.ResizeObserver) {
-                    var watch = new ResizeObserver(function () {
-                        fit();
-                        if (fitted) { watch.disconnect(); }
-                    });
-                    watch.observe(map.getContainer());
+                if (window.ResizeObserver) {
+                    new ResizeObserver(fit).observe(map.getContainer());
                 }
                 window.addEventListener("load", fit);
             })();

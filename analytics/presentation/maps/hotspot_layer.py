@@ -15,6 +15,7 @@ from analytics.presentation.maps.elements import (
     Legend,
     SafePopup,
     SafeTooltip,
+    SpreadBadges,
     escaped,
     fit_to,
 )
@@ -153,37 +154,50 @@ def _hotspot_tooltip(row, lang: str) -> str:
     return f"<b>{head}</b><br>{kind}"
 
 
-def _legend_html(lang: str, *, statuses: Sequence[str]) -> str:
-    """The legend: every type with its note, then the line of each status in ``statuses``."""
-    parts = [f"<b>{escaped(label('legend', lang))}</b>"]
-    for t, colour in TYPE_COLOURS.items():
-        parts.append(
-            f'<div><i style="background:{colour};border-color:{colour}"></i>'
-            f"{escaped(type_name(t, lang))} <small>{escaped(label(f'type_note.{t}', lang))}</small></div>"
+def _legend_entries(lang: str, statuses: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The legend's entries as HTML: a swatch and name per type; a line per status."""
+    types = [
+        f'<i style="background:{colour};border-color:{colour}"></i>{escaped(type_name(t, lang))}'
+        for t, colour in TYPE_COLOURS.items()
+    ]
+    lines = []
+    for s in STATUSES:
+        if s not in statuses:
+            continue
+        status_style = STATUS_STYLES[s]
+        dash = (
+            f' stroke-dasharray="{status_style["dashArray"]}"' if status_style["dashArray"] else ""
         )
-    if statuses:
+        symbol = status_style["symbol"]
+        lines.append(
+            '<svg width="30" height="10"><line x1="0" y1="5" x2="30" y2="5" '
+            f'stroke="#333" stroke-width="{status_style["weight"]}"{dash}/></svg>'
+            f"{escaped(status_name(s, lang))}"
+            + (f" <small>({escaped(symbol)})</small>" if symbol else "")
+        )
+    return types, lines
+
+
+def _legend_html(lang: str, *, statuses: Sequence[str]) -> str:
+    """The legend: every type, then the line of each status in ``statuses``."""
+    types, lines = _legend_entries(lang, statuses)
+    parts = [f"<b>{escaped(label('legend', lang))}</b>", *(f"<div>{t}</div>" for t in types)]
+    if lines:
         parts.append(f"<b>{escaped(label('legend_status', lang))}</b>")
-        for s in STATUSES:
-            if s not in statuses:
-                continue
-            status_style = STATUS_STYLES[s]
-            dash = (
-                f' stroke-dasharray="{status_style["dashArray"]}"'
-                if status_style["dashArray"]
-                else ""
-            )
-            parts.append(
-                '<div><svg width="30" height="10"><line x1="0" y1="5" x2="30" y2="5" '
-                f'stroke="#333" stroke-width="{status_style["weight"]}"{dash}/></svg>'
-                f"{escaped(status_name(s, lang))}"
-                + (
-                    f" <small>({escaped(status_style['symbol'])})</small>"
-                    if status_style["symbol"]
-                    else ""
-                )
-                + "</div>"
-            )
+        parts += [f"<div>{line}</div>" for line in lines]
     return "".join(parts)
+
+
+def legend_line(lang: str, *, statuses: Sequence[str]) -> str:
+    """The legend as one line of HTML for beside a map (the projector: nothing covers the
+    map). Fixed text only; its styles are inline."""
+    types, lines = _legend_entries(lang, statuses)
+    swatch = "display:inline-block;width:1em;height:1em;margin:0 .3em 0 1em;vertical-align:-.12em"
+    entries = [t.replace('<i style="', f'<i style="{swatch};') for t in types]
+    entries += [line.replace("<svg ", '<svg style="margin:0 .3em 0 1em" ') for line in lines]
+    # An entry never breaks between its swatch and its name.
+    spans = "".join(f'<span style="white-space:nowrap">{e}</span> ' for e in entries)
+    return f'<div class="hs-legend-line">{spans.strip()}</div>'
 
 
 def add_hotspots(
@@ -287,6 +301,8 @@ def add_hotspots(
                 [round(maxy, ROUND_DECIMALS), round((minx + maxx) / 2, ROUND_DECIMALS)],
                 icon=folium.DivIcon(
                     html=f'<div class="hs-badge{" sel" if is_sel else ""}" '
+                    # The selected hotspot's badge is placed first, then by rank.
+                    f'data-rank="{0 if is_sel else (rank or 999999)}" '
                     f'style="border-color:{style["color"]};width:{width}px">{escaped(text)}</div>',
                     icon_size=(width + 4, 22),
                     icon_anchor=(width // 2 + 2, 24),
@@ -297,6 +313,9 @@ def add_hotspots(
             ).add_to(group)
         if is_sel:
             selected_geom = geom
+    if not getattr(m, "_badges_spread", False):  # one per map: it places every layer's badges
+        m.add_child(SpreadBadges())
+        m._badges_spread = True
     if legend:
         # One legend per map, listing the statuses of every hotspot layer added so far.
         seen = set(getattr(m, "_hotspot_statuses", set()))
