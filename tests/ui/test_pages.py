@@ -36,10 +36,11 @@ def test_brief_opens_on_the_last_demo_week(app_env):
     assert metric(at, "사건·112") == f"{int((ev['source'] == 'incident').sum()):,}"
     assert metric(at, "소리함 카드") == f"{int((ev['source'] == 'suggestion').sum()):,}"
     tables = markdown_tables(at)  # plain tables: they read best on the projector
-    top = next(t for t in tables if "권장 순찰 시간" in t.columns)
+    top = next(t for t in tables if "탄력순찰 시간" in t.columns)
     ranks = [int(r) for r in top["순위"]]  # a gap is a hotspot that could be chance
     assert 1 <= len(top) <= 10 and ranks == sorted(set(ranks)) and ranks[0] >= 1
-    assert top["핫스팟 ID"].str.match(r"^H[0-9a-f]{10}$").all()
+    assert "핫스팟 ID" not in top.columns  # the chief reads places (the map page has the ids)
+    assert top["장소"].str.len().gt(0).all()
     units = next(t for t in tables if "미처리 민원" in t.columns)
     assert len(units) == 18
     assert any("포착" in m.value for m in at.markdown)  # the accuracy sentence
@@ -73,9 +74,9 @@ def test_brief_leaves_out_the_hotspots_that_could_be_chance(app_env):
     current = _demo_answer(app_env, week="2017-12-29").shown.current
     chance = current[~current["significant"]]
     assert len(chance) >= 1  # the demo's last week has some (three events within 80 m)
-    top = next(t for t in markdown_tables(at) if "권장 순찰 시간" in t.columns)
+    top = next(t for t in markdown_tables(at) if "탄력순찰 시간" in t.columns)
     expected = current[current["significant"]].head(10)
-    assert top["핫스팟 ID"].tolist() == expected["hotspot_id"].tolist()
+    assert top["장소"].tolist() == expected["place"].tolist()
     assert "우연?" not in top.columns  # every hotspot the brief lists is not chance
     assert any(f"우연일 수 있는 핫스팟 {len(chance)}곳" in c.value for c in at.caption)
 
@@ -155,7 +156,7 @@ def test_the_brief_shows_each_hotspots_12_week_pattern(app_env):
 
     at = run_page()
     assert not at.exception
-    top = next(t for t in markdown_tables(at) if "권장 순찰 시간" in t.columns)
+    top = next(t for t in markdown_tables(at) if "탄력순찰 시간" in t.columns)
     # In the status column, one word after the status (the table is narrow).
     assert top.columns.tolist()[3] == "추세 · 12주 패턴"
     status, pattern = zip(*top["추세 · 12주 패턴"].str.split(" · "), strict=True)
@@ -165,14 +166,16 @@ def test_the_brief_shows_each_hotspots_12_week_pattern(app_env):
     query = HotspotQuery.from_url_params({"week": "2017-12-29"})
     url = data.store_url()
     found = data.hotspot_emerging(url, data.landing_version(url), query)
-    for hid, word in zip(top["핫스팟 ID"], pattern, strict=True):
-        assert word == _pattern_word(found[hid], "ko")
+    # The brief lists places, not ids: its ranks name the hotspots.
+    ids = _demo_answer(app_env, week="2017-12-29").shown.current.set_index("rank")["hotspot_id"]
+    for rank, word in zip(top["순위"], pattern, strict=True):
+        assert word == _pattern_word(found[ids[int(rank)]], "ko")
     at = run_page(lang="en")
-    top = next(t for t in markdown_tables(at) if "Patrol windows" in t.columns)
+    top = next(t for t in markdown_tables(at) if "Flexible patrol hours" in t.columns)
     words = {_pattern_word(c, "en") for c in set(found.values())}
     assert set(top["Status · 12-week pattern"].str.split(" · ").str[1]) <= words
     at = run_page(lang="en", present="1")  # the projector: the status alone
-    top = next(t for t in markdown_tables(at) if "Patrol windows" in t.columns)
+    top = next(t for t in markdown_tables(at) if "Flexible patrol hours" in t.columns)
     assert "Status" in top.columns
 
 
@@ -189,10 +192,10 @@ def test_brief_in_english_and_presentation_mode(app_env):
     assert not at.exception
     assert "Incidents & 112 calls" in [m.label for m in at.metric]
     tables = markdown_tables(at)
-    top = next(t for t in tables if "Patrol windows" in t.columns)
+    top = next(t for t in tables if "Flexible patrol hours" in t.columns)
     assert 1 <= len(top) <= 5 and "Hotspot ID" not in top.columns
     # "near Yongnam Market", "Jungang ...", "Theft 7", "21:00–23:00": no Korean left
-    for col in ("Place", "Unit", "Main categories", "Patrol windows"):
+    for col in ("Place", "Unit", "Main categories", "Flexible patrol hours"):
         assert not top[col].str.contains("[가-힣]").any(), top[col].tolist()
     assert not any("Open complaints" in t.columns for t in tables)  # no unit table
 
