@@ -44,8 +44,8 @@ SHEET_FONTS = '"NanumGothic", "Nanum Gothic", "Noto Sans KR", "Malgun Gothic", s
 SHEET_CSS = f"""
 @page {{ size: A4 portrait; margin: 12mm; }}
 * {{ box-sizing: border-box; }}
-body {{ font-family: {SHEET_FONTS}; font-size: 10.5pt; color: #111; margin: 0;
-  padding: 6mm; line-height: 1.45; }}
+body {{ font-family: {SHEET_FONTS}; font-size: 10.5pt; color: #111; margin: 0 auto;
+  padding: 6mm; line-height: 1.45; max-width: 210mm; }}
 h1 {{ font-size: 17pt; margin: 0 0 2mm 0; }}
 h2 {{ font-size: 12.5pt; margin: 5mm 0 2mm 0; border-bottom: 1px solid #444; }}
 h3 {{ font-size: 11pt; margin: 3mm 0 1mm 0; }}
