@@ -189,6 +189,29 @@ def _nice_bar(span_m: float) -> int:
     return 10000
 
 
+def _label_point(shown, area, view, clear_m: float):
+    """Where a township's name goes: inside its part of the map, at least ``clear_m``
+    from the hotspot (its middle, else the middle of one of the map's quarters); None
+    when no such place is found."""
+    if shown.is_empty:
+        return None
+    minx, miny, maxx, maxy = shapely.bounds(view)
+    mx, my = (minx + maxx) / 2, (miny + maxy) / 2
+    quarters = [
+        shapely.box(minx, my, mx, maxy),
+        shapely.box(mx, my, maxx, maxy),
+        shapely.box(minx, miny, mx, my),
+        shapely.box(mx, miny, maxx, my),
+    ]
+    for part in (shown, *(shapely.intersection(shown, q) for q in quarters)):
+        if part.is_empty or part.area <= 0:
+            continue
+        point = part.representative_point()
+        if point.distance(area) > clear_m:
+            return point
+    return None
+
+
 def hotspot_map_svg(
     area, geo: StationGeography, lang: str = "ko", *, margin_m: float = MAP_MARGIN_M
 ) -> tuple[str, int]:
@@ -228,9 +251,8 @@ def hotspot_map_svg(
             )
             if d:
                 out.append(f'<path d="{d}" fill="none" stroke="#888" stroke-width="2"/>')
-        label_at = shapely.intersection(geom, view).representative_point()
-        # A township's name goes where it does not cover the hotspot.
-        if not label_at.is_empty and label_at.distance(area) * scale > 60:
+        label_at = _label_point(shapely.intersection(geom, view), area, view, 80 / scale)
+        if label_at is not None:
             lx, ly = _svg_points(np.array([[label_at.x, label_at.y]]), frame).split(",")
             out.append(
                 f'<text x="{lx}" y="{ly}" font-size="26" fill="#777" text-anchor="middle">'
