@@ -123,10 +123,11 @@ def box_card_counts(
     Returns
     -------
     BoxCounts
-        Themes with at least ``min_count`` cards keep their own row; the others are
-        pooled into one :data:`SMALL_THEMES` row (not named, so a reader cannot tell
-        which theme a single card had), suppressed when it is itself small. A theme
-        code that is not a suggestion category counts as ``other``.
+        Themes with at least ``min_count`` cards keep their own row; the others, and
+        ``other`` whatever its count, are pooled into one :data:`SMALL_THEMES` row (not
+        named, so a reader cannot tell which theme a single card had), suppressed when
+        it is itself small. A theme code that is not a suggestion category counts as
+        ``other``.
     """
     if int(min_count) != min_count or min_count < 1:
         raise ValueError(f"min_count must be a positive integer, got {min_count!r}")
@@ -140,7 +141,7 @@ def box_card_counts(
     rows, pooled = [], 0
     for code in sorted(seen.index, key=lambda k: (-int(seen[k]), _THEME_CODES.index(k))):
         n = int(seen[code])
-        if small(n):
+        if small(n) or code == "other":
             pooled += n
             continue
         ko, en = _THEME_LABELS[code]

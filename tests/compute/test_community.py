@@ -66,6 +66,17 @@ def test_box_counts_by_theme_pool_and_suppress_the_small_ones(cards):
     assert pd.isna(themes.loc[community.SMALL_THEMES, "label_ko"])  # never named
 
 
+def test_other_themes_join_the_pooled_row_whatever_their_count(cards):
+    more = pd.concat(
+        [cards, make_events([card("2017-10-08 10:00", "other", (1, 3))] * 3, start_id=50)]
+    )
+    counts = community.box_card_counts(more, box_id="BOX-01", start=START, end=END, min_count=3)
+    themes = counts.themes.set_index("theme")
+    # 'other' (3) and youth + stranger (2): one row of 5, printed.
+    assert themes["count"].to_dict() == {"dark": 5, "drunk": 3, community.SMALL_THEMES: 5}
+    assert not themes["suppressed"].any()
+
+
 def test_box_counts_by_hour_band(cards):
     counts = community.box_card_counts(cards, box_id="BOX-01", start=START, end=END, min_count=3)
     hours = counts.hours.set_index("band")
