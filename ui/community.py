@@ -181,8 +181,19 @@ def cpted_request(
     if data.privacy_rule(version).masks:
         raise PermissionError("the CPTED request is for analysts")
     answer = data.hotspots(db_url, version, query)
-    hotspot = hotspot_row(answer.shown.current, hotspot_id)
     events = data.events(db_url, version)
+    mine = answer.shown.event_hotspot == hotspot_id
+    members = events.loc[events.index.intersection(mine[mine.fillna(False)].index)]
+    setting = answer.shown.query
+    # The city's copy: no shape or place name derived from a sensitive case's point.
+    hotspot = community.printable_hotspot(
+        hotspot_row(answer.shown.current, hotspot_id),
+        members,
+        sensitive=tuple(data.station_of(version).sensitive_categories),
+        geo=data.geography(version),
+        eps_m=setting.eps_m,
+        hull=setting.hull,
+    )
     cards = community.hotspot_cards(events, answer.shown.event_hotspot, hotspot_id)
     start, end = query.require_period()
     common = {

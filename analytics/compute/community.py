@@ -268,6 +268,65 @@ def hotspot_cards(events: pd.DataFrame, event_hotspot: pd.Series, hotspot_id: st
     return events[mine].sort_values("occurred_at", kind="stable")
 
 
+def printable_hotspot(
+    hotspot: pd.Series,
+    members: pd.DataFrame,
+    *,
+    sensitive: tuple[str, ...],
+    geo,
+    eps_m: float,
+    hull: str = "convex",
+) -> pd.Series:
+    """``hotspot`` as a sheet for the city may show it: its polygon, centre, township,
+    unit and nearest landmark built from its members that are not sensitive cases (the
+    privacy rule's way for viewers, :mod:`analytics.access.privacy`), so nothing drawn
+    or named derives from a sensitive case's place.
+
+    Parameters
+    ----------
+    hotspot : Series, a row of the hotspot table
+    members : the hotspot's events (every source; ``category``, ``x``, ``y``)
+    sensitive : category codes whose place must not shape the sheet
+    geo : StationGeography
+    eps_m, hull : the setting the hotspot was found with (its polygon is the hull of
+        its points buffered by ``eps_m / 2``)
+
+    Returns
+    -------
+    Series : ``hotspot`` itself when no member is sensitive, else a copy with
+    ``geometry``, ``centroid_x``/``centroid_y``, ``lat``/``lon``, ``emd``,
+    ``police_unit``, ``landmark`` and ``landmark_m`` rebuilt.
+
+    Raises
+    ------
+    ValueError
+        Every located member is sensitive: there is no shape to print.
+    """
+    from analytics.compute import profiles
+
+    hide = members["category"].isin(sensitive).to_numpy(dtype=bool, na_value=False)
+    if not hide.any():
+        return hotspot
+    x = members["x"].to_numpy(dtype=float, na_value=np.nan)
+    y = members["y"].to_numpy(dtype=float, na_value=np.nan)
+    keep = ~hide & np.isfinite(x) & np.isfinite(y)
+    if not keep.any():
+        raise ValueError("the hotspot rests on sensitive cases alone: no shape to print")
+    x, y = x[keep], y[keep]
+    area = profiles.polygons(x, y, np.zeros(len(x), dtype=np.int64), 1, eps_m=eps_m, hull=hull)[0]
+    cx, cy = np.array([x.mean()]), np.array([y.mean()])
+    names, dists = profiles.nearest_landmarks(cx, cy, geo.landmarks)
+    areas = geo.assign_areas(cx, cy)
+    lon, lat = geo.to_geographic(cx, cy)
+    out = hotspot.copy()
+    out["geometry"] = area
+    out["centroid_x"], out["centroid_y"] = float(cx[0]), float(cy[0])
+    out["lat"], out["lon"] = float(np.asarray(lat)[0]), float(np.asarray(lon)[0])
+    out["emd"], out["police_unit"] = areas["emd"].iat[0], areas["police_unit"].iat[0]
+    out["landmark"], out["landmark_m"] = names[0], float(dists[0])
+    return out
+
+
 def _sensitive_words(sensitive: tuple[str, ...]) -> re.Pattern[str] | None:
     words = {
         w

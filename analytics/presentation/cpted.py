@@ -426,7 +426,9 @@ def cpted_sheet_html(
     ----------
     hotspot : row or dict of the hotspot table (:func:`analytics.compute.hotspots.find_hotspots`):
         ``geometry`` (polygon, metres), ``landmark``, ``landmark_m``, ``centroid_x``/``_y``,
-        ``emd``, ``police_unit``, ``n_incident``, ``top_categories``.
+        ``emd``, ``police_unit``, ``n_incident``, ``top_categories``. Pass it through
+        :func:`analytics.compute.community.printable_hotspot` first: the sheet draws
+        and names what it is given.
     cards : the hotspot's suggestion cards (:func:`analytics.compute.community.hotspot_cards`);
         cards naming a sensitive category are left out (:func:`~analytics.compute.community.printable_cards`).
     geo : the station's geography (its ``station`` gives city, name and sensitive categories)

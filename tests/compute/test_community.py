@@ -195,3 +195,47 @@ def test_facility_states_and_when_a_request_fits():
     assert community.cpted_request_fits("fear", {})  # nothing loaded: not ruled out
     assert not community.cpted_request_fits("fear", {"cctv": 10.0, "streetlight": 50.0})
     assert not community.cpted_request_fits("hidden", {})
+
+
+def test_a_printable_hotspot_is_shaped_by_no_sensitive_case(geo):
+    from analytics.compute.hotspots import find_hotspots
+    from tests.presentation import community_data as cd
+
+    ev = cd.events(geo)
+    x0, _ = cd.market_xy(geo)
+
+    def with_case_at(dx):
+        moved = ev.copy()
+        case = moved["event_id"] == "inc_sex"
+        moved.loc[case, "x"] = x0 + dx
+        result = find_hotspots(moved, geo=geo, eps_m=60, min_samples=4, period=(START, END))
+        assert len(result.hotspots) == 1
+        row = result.hotspots.iloc[0]
+        members = moved[(result.hotspot_ids == row["hotspot_id"]).fillna(False).to_numpy()]
+        assert "inc_sex" in set(members["event_id"])  # the case is one of its members
+        shown = community.printable_hotspot(
+            row, members, sensitive=("sexual",), geo=geo, eps_m=60, hull="convex"
+        )
+        return row, shown
+
+    exact, shown = with_case_at(45.0)  # the case at the cluster's east edge
+    clean = find_hotspots(
+        ev[ev["category"] != "sexual"], geo=geo, eps_m=60, min_samples=4, period=(START, END)
+    ).hotspots.iloc[0]
+    assert shapely.bounds(exact["geometry"])[2] > shapely.bounds(clean["geometry"])[2] + 10
+    assert shapely.equals_exact(shown["geometry"], clean["geometry"], tolerance=1e-6)
+    assert shown["centroid_x"] == pytest.approx(clean["centroid_x"])
+    assert shown["landmark"] == clean["landmark"] and shown["emd"] == clean["emd"]
+    _, moved = with_case_at(35.0)  # moving the case changes nothing printed
+    assert shapely.equals_exact(moved["geometry"], shown["geometry"], tolerance=1e-9)
+    assert moved["landmark_m"] == shown["landmark_m"]
+    # Nothing sensitive among the members: the hotspot as it is.
+    members = ev[ev["category"] != "sexual"]
+    assert (
+        community.printable_hotspot(clean, members, sensitive=("sexual",), geo=geo, eps_m=60)
+        is clean
+    )
+    with pytest.raises(ValueError, match="sensitive cases alone"):
+        community.printable_hotspot(
+            clean, ev[ev["category"] == "sexual"], sensitive=("sexual",), geo=geo, eps_m=60
+        )
