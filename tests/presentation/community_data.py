@@ -35,6 +35,15 @@ TEXTS = [
     "화장실에 몰카가 있는 것 같아요",  # names a sensitive category: never printed
 ]
 SENSITIVE_WORD = "몰카"
+# The same data written other ways, as places on cards (index → text).
+VARIANTS = {
+    3: f"시장 {PHONE}",
+    5: "시장 010.2345.6789 근처",
+    6: "０１０－２３４５－６７８９ 골목",
+    7: "kim＠example.com 앞",
+    8: "８００１０１－１２３４５６７ 뒤",
+}
+VARIANT_PARTS = ("2345.6789", "２３４５", "＠example", "１２３４５６７")
 
 
 def market_xy(geo) -> tuple[float, float]:
@@ -70,7 +79,7 @@ def events(geo) -> pd.DataFrame:
                 "slot_end_hour": slot[1] if slot else None,
                 "box_id": "BOX-01",
                 "description": txt,
-                "location_text": "공설시장 뒤 골목" if i != 3 else f"시장 {PHONE}",
+                "location_text": VARIANTS.get(i, "공설시장 뒤 골목"),
                 "x": x0 + dx,
                 "y": y0 + dy,
                 "lat": float(lat[0]),
@@ -193,7 +202,7 @@ def assert_no_personal_data(geo, ev, *, page: str, workbook: bytes, sensitive) -
     assert texts
     for t in texts:
         assert mask_pii(t) == t, t  # nothing left that the project's masking would mask
-        for planted in (PHONE, RRN, EMAIL, "2345-6789", "1234567", "example.com"):
+        for planted in (PHONE, RRN, EMAIL, "2345-6789", "1234567", "example.com", *VARIANT_PARTS):
             assert planted not in t, t
     assert not mentions_sensitive(pd.Series(texts), tuple(sensitive)).any()
     assert SENSITIVE_WORD not in page

@@ -76,6 +76,8 @@ def test_the_sheet_says_where_what_when_and_what_is_missing(geo, market):
     # Masked and escaped: the planted script is text, the phone a token.
     assert "&lt;script&gt;alert(1)&lt;/script&gt; 무서워요" in page
     assert "연락 주세요 [전화번호]" in texts and "시장 [전화번호]" in texts
+    for masked in ("시장 [전화번호] 근처", "[전화번호] 골목", "[이메일] 앞", "[주민번호] 뒤"):
+        assert masked in texts
 
 
 def test_english_sheet(geo, market):
