@@ -16,7 +16,7 @@ import pandas as pd
 
 from analytics.compute import community
 from analytics.compute.community import SMALL_THEMES, BoxCounts
-from analytics.presentation.cpted import _check_lang, _name, english_names, esc, sheet_page
+from analytics.presentation.cpted import check_lang, english_names, esc, local_name, sheet_page
 from analytics.presentation.exports import to_xlsx
 from analytics.station.clock import day_label
 from analytics.station.geo import StationGeography
@@ -87,7 +87,7 @@ def action_rows(actions: pd.DataFrame, geo: StationGeography, lang: str = "ko") 
             col("action"): [text(f"decision.action.{a}", lang) for a in actions["action"]],
             col("place"): [str(p) if isinstance(p, str) else "—" for p in actions["place"]],
             col("owner"): [
-                _name(o if isinstance(o, str) and o else u, lang, names)
+                local_name(o if isinstance(o, str) and o else u, lang, names)
                 for o, u in zip(actions["owner_unit"], actions["police_unit"], strict=True)
             ],
             col("answer"): [
@@ -134,7 +134,7 @@ def box_sheet_html(
     -------
     str : HTML with inline CSS; no script, no external resource, no free text of a card.
     """
-    _check_lang(lang)
+    check_lang(lang)
     station = geo.station
     names = english_names(geo) if lang != "ko" else {}
     w = lambda key, **kw: text(f"community.box.{key}", lang, **kw)  # noqa: E731
@@ -144,7 +144,7 @@ def box_sheet_html(
         meta.append(f"{esc(text('community.printed', lang))}: {esc(printed_on)}")
     body = [
         f"<h1>{esc(title)}</h1>",
-        f'<p class="meta">{esc(w("subtitle", box=box_id, place=_name(box_place, lang, names)))}'
+        f'<p class="meta">{esc(w("subtitle", box=box_id, place=local_name(box_place, lang, names)))}'
         f"<br>{' · '.join(meta)}</p>",
         f"<h2>{esc(w('section_said'))}</h2>",
         f'<p class="big-number">{esc(total_sentence(counts, lang))}</p>',
@@ -189,7 +189,7 @@ def box_sheet_xlsx(
 ) -> bytes:
     """The same notice as a workbook: the counts as printed (kind, item, cards) and
     what was done. Text cells go through the exports' formula guard (:func:`to_xlsx`)."""
-    _check_lang(lang)
+    check_lang(lang)
     names = english_names(geo) if lang != "ko" else {}
     w = lambda key, **kw: text(f"community.box.{key}", lang, **kw)  # noqa: E731
     rows = [(w("kind_total"), total_sentence(counts, lang), "")]
@@ -199,7 +199,7 @@ def box_sheet_xlsx(
     said = pd.DataFrame(rows, columns=[w("col_kind"), w("col_item"), w("col_cards")])
     did = action_rows(actions, geo, lang)
     title = (
-        f"{w('title')} — {w('subtitle', box=box_id, place=_name(box_place, lang, names))}"
+        f"{w('title')} — {w('subtitle', box=box_id, place=local_name(box_place, lang, names))}"
         f" · {period_label}"
     )
     return to_xlsx({w("tab_said"): said, w("tab_did"): did}, title=title)

@@ -97,7 +97,7 @@ def sheet_page(title: str, body: list[str], *, lang: str, synthetic: bool) -> st
     return "\n".join(parts)
 
 
-def _check_lang(lang: str) -> None:
+def check_lang(lang: str) -> None:
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
 
@@ -115,7 +115,7 @@ def english_names(geo: StationGeography) -> dict[str, str]:
     return out
 
 
-def _name(value, lang: str, names: dict[str, str]) -> str:
+def local_name(value, lang: str, names: dict[str, str]) -> str:
     if not isinstance(value, str) or not value:
         return "—"
     return names.get(value, value) if lang != "ko" else value
@@ -142,8 +142,8 @@ def place_words(hotspot, geo: StationGeography, lang: str = "ko") -> str:
     landmark, dist = hotspot.get("landmark"), hotspot.get("landmark_m")
     dist = float(dist) if dist is not None and pd.notna(dist) else math.inf
     if not isinstance(landmark, str) or not math.isfinite(dist) or dist > FAR_M:
-        return text("community.place_area", lang, emd=_name(hotspot.get("emd"), lang, names))
-    shown = _name(landmark, lang, names)
+        return text("community.place_area", lang, emd=local_name(hotspot.get("emd"), lang, names))
+    shown = local_name(landmark, lang, names)
     if dist < NEAR_M:
         return text("community.place_near", lang, landmark=shown)
     lm = geo.landmarks[geo.landmarks["name"] == landmark]
@@ -256,7 +256,7 @@ def hotspot_map_svg(
             lx, ly = _svg_points(np.array([[label_at.x, label_at.y]]), frame).split(",")
             out.append(
                 f'<text x="{lx}" y="{ly}" font-size="26" fill="#777" text-anchor="middle">'
-                f"{esc(_name(emd, lang, names))}</text>"
+                f"{esc(local_name(emd, lang, names))}</text>"
             )
     out.append(
         f'<path d="{_svg_path(area, frame)}" fill="#d7191c" fill-opacity="0.35" '
@@ -275,7 +275,7 @@ def hotspot_map_svg(
         out.append(f'<circle cx="{px}" cy="{py}" r="7" fill="#111"/>')
         out.append(
             f'<text x="{px + dx}" y="{ty}" font-size="24" fill="#111" text-anchor="{anchor}" '
-            f'stroke="#fff" stroke-width="5" paint-order="stroke">{esc(_name(name, lang, names))}</text>'
+            f'stroke="#fff" stroke-width="5" paint-order="stroke">{esc(local_name(name, lang, names))}</text>'
         )
     bar_m = _nice_bar(span_x)
     bar_px = round(bar_m * scale)
@@ -442,11 +442,11 @@ def cpted_sheet_html(
     -------
     str : HTML with inline CSS and SVG; no script, no external resource; every text escaped.
     """
-    _check_lang(lang)
+    check_lang(lang)
     station = geo.station
     shown, held = _checked(hotspot, cards, station)
     names = english_names(geo) if lang != "ko" else {}
-    unit = _name(hotspot.get("police_unit"), lang, names)
+    unit = local_name(hotspot.get("police_unit"), lang, names)
     w = lambda key, **kw: text(f"community.cpted.{key}", lang, **kw)  # noqa: E731
     title = w("title")
     svg, bar_m = hotspot_map_svg(hotspot["geometry"], geo, lang)
@@ -464,7 +464,7 @@ def cpted_sheet_html(
             text(
                 "community.place_where",
                 lang,
-                emd=_name(hotspot.get("emd"), lang, names),
+                emd=local_name(hotspot.get("emd"), lang, names),
                 unit=unit,
             )
         )
@@ -529,18 +529,21 @@ def cpted_sheet_xlsx(
 ) -> bytes:
     """The same request as a workbook: the request (item, value), the cards, the hours.
     Every text cell goes through the exports' formula guard (:func:`to_xlsx`)."""
-    _check_lang(lang)
+    check_lang(lang)
     station = geo.station
     shown, _ = _checked(hotspot, cards, station)
     names = english_names(geo) if lang != "ko" else {}
-    unit = _name(hotspot.get("police_unit"), lang, names)
+    unit = local_name(hotspot.get("police_unit"), lang, names)
     w = lambda key, **kw: text(f"community.cpted.{key}", lang, **kw)  # noqa: E731
     items = [
         (w("item_place"), place_words(hotspot, geo, lang)),
         (
             w("item_area"),
             text(
-                "community.place_where", lang, emd=_name(hotspot.get("emd"), lang, names), unit=unit
+                "community.place_where",
+                lang,
+                emd=local_name(hotspot.get("emd"), lang, names),
+                unit=unit,
             ),
         ),
         (w("item_unit"), unit),
