@@ -13,6 +13,7 @@ from analytics.storage.schema import SOURCES
 from ui import data
 from ui.accuracy import show_weekly_accuracy
 from ui.charts import chart_spec, show_chart
+from ui.community import cpted_buttons
 from ui.decisions import decision_form
 from ui.i18n import day, day_range, number, text
 from ui.maps import hotspot_map, map_page_options
@@ -206,6 +207,7 @@ if state.hotspot in places:
         hide_index=True,
         width="stretch",
     )
+    cpted_buttons(db_url, version, query, h, state.week, lang)
     decision_form(db_url, version, state.week, h, lang)
 
 with st.expander(text("map.accuracy.title", lang)):

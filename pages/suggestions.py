@@ -10,6 +10,7 @@ from analytics.compute.suggestions import NEAR_BOX_M
 from ui import data
 from ui import data_suggestions as ds
 from ui.charts import chart_spec, show_chart
+from ui.community import box_notice_section
 from ui.i18n import day, day_range, number, text
 from ui.maps_suggestions import suggestion_map
 from ui.state import update_view, view
@@ -117,6 +118,17 @@ if fear.empty:
 else:
     st.caption(text("suggestions.fear_caption", lang))
     st.dataframe(fear_table(fear, lang), hide_index=True, width="stretch")
+
+box_notice_section(
+    db_url,
+    version,
+    [box] if box else boxes,
+    start,
+    end,
+    state.week,
+    lang,
+    lambda b, names=sites: box_label(b, lang, names),
+)
 
 st.subheader(text("suggestions.next", lang))
 shown_top = state.top or DEFAULT_NEXT_SITES

@@ -3,7 +3,8 @@
 The demo year plus two planted sensitive addresses in the reporting week (seven
 sexual-crime cases at one, four domestic-violence calls at another), served for real.
 A viewer signs in through the form, opens the brief, the analysis map (also with
-``cat=sexual&eps=5&min=1``) and the unit page, downloads every file offered, and
+``cat=sexual&eps=5&min=1``), a suggestion box's page and the unit page, downloads every
+file offered, and
 nothing received (page HTML, every websocket message, every download) holds a
 coordinate or a shape centre within 15 m of either address.
 """
@@ -171,6 +172,13 @@ def test_a_viewer_receives_no_planted_address(planted, page, geo):
     # The seven sexual-crime cases make no hotspot for a viewer, and the page says so.
     assert page.get_by_text("민감 사건(성범죄·가정폭력 등)에만 기대는 핫스팟").first.is_visible()
     screenshot(page, "viewer-map-sensitive-withheld")
+
+    # A box's "you said, we did" notice (counts only) is offered to a viewer too.
+    page.goto(f"{url}/suggestions?week={WEEK}&box=BOX-01")
+    page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=90_000)
+    page.wait_for_timeout(2000)
+    keep_page()
+    assert _download_all(page, received) == 2  # the notice: printable and XLSX
 
     page.goto(f"{url}/unit?week={WEEK}&unit={UNIT}")
     page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=90_000)

@@ -1,0 +1,119 @@
+"""The community loop's download buttons: a notice per box on the suggestion-box page
+for every role, the CPTED request on a fear hotspot's profile for analysts only."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analytics.access.masking import mask_pii
+from analytics.query import HotspotQuery
+from analytics.station.config import resolve_db_url
+from analytics.storage import store
+from tests.conftest import run_page
+from tests.presentation.community_data import html_texts, xlsx_cells
+
+KST = "Asia/Seoul"
+END = pd.Timestamp("2017-12-29", tz=KST)
+START = END - pd.Timedelta(days=7)
+BOX_KEYS = ("s_box_html_", "s_box_xlsx_")
+CPTED_KEYS = ("m_cpted_html", "m_cpted_xlsx")
+
+
+@pytest.fixture
+def as_viewer(monkeypatch):
+    """The app sees a signed-in viewer (a unit chief), without a sign-in form."""
+
+    def viewer(db_url):
+        import streamlit as st
+
+        st.session_state.update(auth_role="viewer", auth_user="jungang")
+        return "viewer"
+
+    monkeypatch.setattr("ui.auth.signed_in_role", viewer)
+
+
+def buttons(at, prefix) -> list[str]:
+    return [b.proto.id for b in at.get("download_button") if prefix in b.proto.id]
+
+
+def fear_ids(at) -> list[str]:
+    table = next(df.value for df in at.dataframe if "핫스팟 ID" in df.value.columns)
+    return table.loc[table["유형"] == "불안형", "핫스팟 ID"].tolist()
+
+
+def test_a_notice_per_box_and_one_for_the_picked_box(app_env):
+    at = run_page("suggestions")
+    assert not at.exception
+    html = [i.rsplit("_", 1)[-1] for i in buttons(at, BOX_KEYS[0])]
+    assert html == ["BOX-01", "BOX-02", "BOX-03", "BOX-04"]
+    assert len(buttons(at, BOX_KEYS[1])) == 4
+    at = run_page("suggestions", box="BOX-03")
+    assert not at.exception
+    assert [i.rsplit("_", 1)[-1] for i in buttons(at, BOX_KEYS[0])] == ["BOX-03"]
+
+
+def test_a_viewer_gets_the_box_notice_but_no_cpted_request(app_env, as_viewer):
+    at = run_page("suggestions")
+    assert not at.exception
+    assert len(buttons(at, BOX_KEYS[0])) == 4
+    at = run_page("map")
+    assert not at.exception
+    fear = fear_ids(at)
+    assert fear  # the demo's week has fear hotspots a viewer sees too
+    at = run_page("map", hs=fear[0])
+    assert not at.exception
+    # The profile of the fear hotspot is drawn, without the request's buttons.
+    assert any(s.value.startswith("핫스팟 상세: ") for s in at.subheader)
+    assert any(c.value.startswith("유형: 불안형") for c in at.caption)
+    assert not any(buttons(at, k) for k in CPTED_KEYS)
+
+
+def test_an_analyst_gets_the_cpted_request_on_a_fear_hotspot_only(app_env):
+    at = run_page("map")
+    fear = fear_ids(at)
+    table = next(df.value for df in at.dataframe if "핫스팟 ID" in df.value.columns)
+    other = table.loc[table["유형"] != "불안형", "핫스팟 ID"].iloc[0]
+    at = run_page("map", hs=fear[0])
+    assert not at.exception
+    assert any(c.value.startswith("유형: 불안형") for c in at.caption)
+    assert all(len(buttons(at, k)) == 1 for k in CPTED_KEYS)
+    at = run_page("map", hs=other)
+    assert not at.exception
+    assert not any(buttons(at, k) for k in CPTED_KEYS)
+
+
+def versions(app_env):
+    from ui.data import versioned
+
+    db_url = resolve_db_url(str(app_env))
+    base = store.data_version(store.open_store(db_url))
+    return db_url, versioned(base, "namwon"), versioned(base, "namwon", masked=True)
+
+
+def test_the_files_behind_the_buttons(app_env):
+    from ui import community
+
+    db_url, analyst, viewer = versions(app_env)
+    # The viewer's notice: counts only, the same as the analyst's.
+    page = community.box_notice(db_url, viewer, "BOX-01", START, END, "ko", "html", "오늘")
+    assert page == community.box_notice(db_url, analyst, "BOX-01", START, END, "ko", "html", "오늘")
+    texts = html_texts(page.decode("utf-8"))
+    assert "말씀하신 것, 이렇게 했습니다" in texts
+    assert any(t.startswith("이 기간에 ") for t in texts)
+    events = store.read_events(store.open_store(db_url))
+    written = set(events.loc[events["source"] == "suggestion", "description"].dropna())
+    assert written and not written & set(texts)
+    cells = xlsx_cells(
+        community.box_notice(db_url, viewer, "BOX-01", START, END, "ko", "xlsx", "오늘")
+    )
+    assert cells and all(mask_pii(str(c)) == str(c) for c in cells)
+    # The CPTED request: for analysts, refused for a viewer's version.
+    query = HotspotQuery.from_url_params({"week": "2017-12-29"})
+    fear = community.data.hotspots(db_url, analyst, query).shown.current
+    fear_id = fear.loc[fear["type"] == "fear", "hotspot_id"].iloc[0]
+    request = community.cpted_request(db_url, analyst, query, fear_id, "ko", "html", "오늘")
+    assert "범죄예방 환경개선(CPTED) 요청서" in request.decode("utf-8")
+    assert "등록 자료 없음 (확인 필요)" in request.decode("utf-8")  # no facility layer yet
+    with pytest.raises(PermissionError):
+        community.cpted_request(db_url, viewer, query, fear_id, "ko", "html", "오늘")
