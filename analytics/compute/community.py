@@ -315,7 +315,7 @@ def printable_hotspot(
     x, y = x[keep], y[keep]
     area = profiles.polygons(x, y, np.zeros(len(x), dtype=np.int64), 1, eps_m=eps_m, hull=hull)[0]
     cx, cy = np.array([x.mean()]), np.array([y.mean()])
-    names, dists = profiles.nearest_landmarks(cx, cy, geo.landmarks)
+    names, dists, _ = profiles.nearest_landmarks(cx, cy, geo.landmarks)
     areas = geo.assign_areas(cx, cy)
     lon, lat = geo.to_geographic(cx, cy)
     out = hotspot.copy()

@@ -27,7 +27,7 @@ import shapely
 
 from analytics.access.masking import mask_pii
 from analytics.compute import community
-from analytics.compute.profiles import NEAR_M, window_label
+from analytics.compute.profiles import window_label
 from analytics.compute.suggestions import CPTED_MEASURES, cpted_measures
 from analytics.presentation.exports import to_xlsx
 from analytics.station.categories import SUGGESTION
@@ -121,39 +121,30 @@ def local_name(value, lang: str, names: dict[str, str]) -> str:
     return names.get(value, value) if lang != "ko" else value
 
 
-_DIRECTIONS = ("n", "ne", "e", "se", "s", "sw", "w", "nw")
-
-
-def compass(dx: float, dy: float) -> str:
-    """The 8-point compass direction of a displacement (x east, y north): 'n' … 'nw'."""
-    bearing = math.degrees(math.atan2(dx, dy)) % 360.0
-    return _DIRECTIONS[int((bearing + 22.5) // 45.0) % 8]
-
-
 def place_words(hotspot, geo: StationGeography, lang: str = "ko") -> str:
-    """Where a hotspot is, in words: its nearest landmark and the direction from it
-    ("용남시장에서 북동쪽으로 약 230 m"), "… 바로 옆" within 50 m, or the township
+    """Where a hotspot is, in the words the dashboard uses (:func:`analytics.compute.
+    profiles.place_label`): "용남시장 북동쪽 230 m", "… 부근" within 50 m, or the township
     ("도통동 일대") when no landmark is within 1.5 km.
 
     ``hotspot``: a row (or dict) of the hotspot table (``landmark``, ``landmark_m``,
     ``centroid_x``, ``centroid_y``, ``emd``).
     """
+    from analytics.compute.profiles import place_label
+
     names = english_names(geo) if lang != "ko" else {}
     landmark, dist = hotspot.get("landmark"), hotspot.get("landmark_m")
     dist = float(dist) if dist is not None and pd.notna(dist) else math.inf
-    if not isinstance(landmark, str) or not math.isfinite(dist) or dist > FAR_M:
-        return text("community.place_area", lang, emd=local_name(hotspot.get("emd"), lang, names))
-    shown = local_name(landmark, lang, names)
-    if dist < NEAR_M:
-        return text("community.place_near", lang, landmark=shown)
+    emd = local_name(hotspot.get("emd"), lang, names)
+    if not isinstance(landmark, str):
+        return place_label(None, math.inf, emd, lang=lang, near_m=FAR_M)
     lm = geo.landmarks[geo.landmarks["name"] == landmark]
-    metres = int(round(dist / 10.0) * 10)
-    if lm.empty:
-        return text("community.place_from", lang, landmark=shown, direction="", metres=metres)
-    dx = float(hotspot["centroid_x"]) - float(lm["x"].iloc[0])
-    dy = float(hotspot["centroid_y"]) - float(lm["y"].iloc[0])
-    direction = text(f"community.dir.{compass(dx, dy)}", lang)
-    return text("community.place_from", lang, landmark=shown, direction=direction, metres=metres)
+    bearing = None
+    if not lm.empty:
+        dx = float(hotspot["centroid_x"]) - float(lm["x"].iloc[0])
+        dy = float(hotspot["centroid_y"]) - float(lm["y"].iloc[0])
+        bearing = math.degrees(math.atan2(dx, dy))
+    shown = local_name(landmark, lang, names)
+    return place_label(shown, dist, emd, lang=lang, near_m=FAR_M, bearing_deg=bearing)
 
 
 # --------------------------------------------------------------------------- the map

@@ -70,7 +70,7 @@ def events(geo) -> pd.DataFrame:
                 "category": cat,
                 "category_label": {
                     "dark": "어두운 길",
-                    "drunk": "주취자",
+                    "drunk": "주취·소란",
                     "youth": "청소년 비행",
                     "stranger": "낯선 사람·배회",
                 }[cat],

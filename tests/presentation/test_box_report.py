@@ -65,7 +65,7 @@ def test_counts_as_posted_and_what_the_station_did(geo, market):
     assert "이 기간에 카드 10장을 받았습니다." in texts
     # dark 5, drunk 3; youth 1 and stranger 1 pooled and not printed as a number.
     assert pairs_after(texts, "어두운 길") == ["어두운 길", "5"]
-    assert pairs_after(texts, "주취자") == ["주취자", "3"]
+    assert pairs_after(texts, "주취·소란") == ["주취·소란", "3"]
     assert pairs_after(texts, "그 밖의 내용") == ["그 밖의 내용", "3장 미만"]
     assert "청소년 비행" not in texts and "낯선 사람·배회" not in texts
     assert pairs_after(texts, "새벽 (0–6시)") == ["새벽 (0–6시)", "5"]

@@ -39,7 +39,7 @@ def buttons(at, prefix) -> list[str]:
 
 def fear_ids(at) -> list[str]:
     table = next(df.value for df in at.dataframe if "핫스팟 ID" in df.value.columns)
-    return table.loc[table["유형"] == "불안형", "핫스팟 ID"].tolist()
+    return table.loc[table["유형"] == "주민 불안 多·사건 少", "핫스팟 ID"].tolist()
 
 
 def test_a_notice_per_box_and_one_for_the_picked_box(app_env):
@@ -65,7 +65,7 @@ def test_a_viewer_gets_the_box_notice_but_no_cpted_request(app_env, as_viewer):
     assert not at.exception
     # The profile of the fear hotspot is drawn, without the request's buttons.
     assert any(s.value.startswith("핫스팟 상세: ") for s in at.subheader)
-    assert any(c.value.startswith("유형: 불안형") for c in at.caption)
+    assert any(c.value.startswith("유형: 주민 불안 多·사건 少") for c in at.caption)
     assert not any(buttons(at, k) for k in CPTED_KEYS)
 
 
@@ -73,10 +73,10 @@ def test_an_analyst_gets_the_cpted_request_on_a_fear_hotspot_only(app_env):
     at = run_page("map")
     fear = fear_ids(at)
     table = next(df.value for df in at.dataframe if "핫스팟 ID" in df.value.columns)
-    other = table.loc[table["유형"] != "불안형", "핫스팟 ID"].iloc[0]
+    other = table.loc[table["유형"] != "주민 불안 多·사건 少", "핫스팟 ID"].iloc[0]
     at = run_page("map", hs=fear[0])
     assert not at.exception
-    assert any(c.value.startswith("유형: 불안형") for c in at.caption)
+    assert any(c.value.startswith("유형: 주민 불안 多·사건 少") for c in at.caption)
     assert all(len(buttons(at, k)) == 1 for k in CPTED_KEYS)
     at = run_page("map", hs=other)
     assert not at.exception
