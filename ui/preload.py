@@ -105,6 +105,10 @@ FRAME_CSS = (
 <style>
 body [data-testid="stMarkdownContainer"]:has(> table) {overflow-x: auto;}
 body [data-testid="stMarkdown"] th, body [data-testid="stMarkdown"] td {padding: 0.35rem 0.5rem;}
+/* The brief's top table in Korean: rank, unit and count never break (순/위, 중앙지/구대). */
+.st-key-hs_top_ko th:first-child, .st-key-hs_top_ko td:first-child,
+.st-key-hs_top_ko td:nth-child(3), .st-key-hs_top_ko th:last-child,
+.st-key-hs_top_ko td:last-child {white-space: nowrap;}
 """
     + widget_text_css()
     + """

@@ -38,8 +38,8 @@ h2, h3 {font-size: 1.35rem !important; margin: 0.2rem 0 0.3rem 0 !important; pad
    badly; English words wrap between words). */
 .st-key-hs_top_ko th, .st-key-hs_top_ko td:not(:nth-child(2)) {white-space: nowrap;}
 /* A 1280×720 projector: smaller type, the figures without their second line, the
-   synthetic-data banner on one thin line, the top table without its categories, one
-   action line. */
+   synthetic-data banner on one thin line, the top table without its categories, fewer
+   action lines. */
 @media (max-height: 820px) {
   html, body, [data-testid="stAppViewContainer"] {font-size: 16px;}
   h1 {font-size: 1.45rem !important; line-height: 1.4 !important; margin-bottom: 0.3rem !important;}
@@ -49,8 +49,9 @@ h2, h3 {font-size: 1.35rem !important; margin: 0.2rem 0 0.3rem 0 !important; pad
   .st-key-hs_figures [data-testid="stCaptionContainer"] {display: none !important;}
   [data-testid="stAlert"] > div {padding: 0.3rem 0.8rem !important;}
   [data-testid="stVerticalBlock"] {gap: 0.25rem !important;}
-  /* The first action only, and no accuracy line: the top five rows and the map come first. */
-  [class*="st-key-hs_actions_"] li:nth-child(n+2), .st-key-hs_accuracy {display: none !important;}
+  /* No accuracy line, and in English (two lines per action) the first action only: the
+     top five rows and the map come first. */
+  .st-key-hs_actions_en li:nth-child(n+2), .st-key-hs_accuracy {display: none !important;}
 }
 /* 1920×1080 in English: its rows and action lines run to two lines; two actions fit. */
 @media (max-height: 1100px) {
