@@ -53,3 +53,72 @@ def test_a_facility_file_takes_no_mapping(tmp_path, capsys):
     code = main(["import", "--source", "cctv", str(path), "--db", db, "--mapping", str(mapping)])
     assert code == 2
     assert "--mapping" in capsys.readouterr().err
+
+
+def test_hotspot_geojson_and_csv_carry_facility_distances(tmp_path, capsys):
+    """Eight incidents at the market make one hotspot; cameras and bells at known points
+    (no street-light layer). Each file's distances match shapely's, from the polygon the
+    role receives, within a metre; the missing layer is null."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from tests.storage.test_import_files import incident_rows
+
+    db = str(tmp_path / "cli.sqlite")
+    main(
+        [
+            "import",
+            "--source",
+            "incident",
+            str(write_csv(tmp_path / "in.csv", incident_rows(8))),
+            "--db",
+            db,
+        ]
+    )
+    cams = cctv_rows(6)  # on a line east of the market, about 30 m apart
+    main(["import", "--source", "cctv", str(write_csv(tmp_path / "c.csv", cams)), "--db", db])
+    far = [near_market(40), near_market(60)]  # about 1.1 and 1.6 km east
+    main(
+        [
+            "import",
+            "--source",
+            "bell",
+            str(write_csv(tmp_path / "b.csv", bell_rows(far))),
+            "--db",
+            db,
+        ]
+    )
+    capsys.readouterr()
+    to_m = transformer("EPSG:4326", "EPSG:5179")
+    cam_points = [shapely.Point(to_m.transform(r[11], r[10])) for r in cams[1:]]
+    bell_points = [shapely.Point(to_m.transform(lon, lat)) for lat, lon in far]
+    for role in ("analyst", "viewer"):
+        out = tmp_path / f"{role}.geojson"
+        args = ["hotspots", "--db", db, "--eps", "50", "--min-samples", "3", "--for", role]
+        args += ["--from", "2017-10-10", "--to", "2017-10-14", "--out", str(out)]
+        assert main(args) == 0
+        frame = gpd.read_file(out).to_crs("EPSG:5179")
+        assert len(frame) == 1
+        props = json.loads(out.read_text(encoding="utf-8"))["features"][0]["properties"]
+        poly = frame.geometry.iloc[0]
+        expected_cam = min(poly.distance(p) for p in cam_points)
+        assert abs(props["nearest_cctv_m"] - expected_cam) < 1.0
+        assert props["cctv_within_50m"] == sum(poly.distance(p) <= 50 for p in cam_points) >= 1
+        assert abs(props["nearest_bell_m"] - min(poly.distance(p) for p in bell_points)) < 1.0
+        assert props["bell_within_50m"] == 0
+        assert props["nearest_streetlight_m"] is None and props["streetlight_within_50m"] is None
+    csv_out = tmp_path / "h.csv"
+    args = ["hotspots", "--db", db, "--eps", "50", "--min-samples", "3", "--format", "csv"]
+    assert main([*args, "--from", "2017-10-10", "--to", "2017-10-14", "--out", str(csv_out)]) == 0
+    table = pd.read_csv(csv_out, encoding="utf-8-sig")
+    assert list(table.columns[-8:-2]) == [
+        "nearest_cctv_m",
+        "nearest_streetlight_m",
+        "nearest_bell_m",
+        "cctv_within_50m",
+        "streetlight_within_50m",
+        "bell_within_50m",
+    ]
+    assert list(table.columns[-2:]) == ["significant", "p_value"]
+    assert table["nearest_streetlight_m"].isna().all() and table["cctv_within_50m"].iloc[0] >= 1
