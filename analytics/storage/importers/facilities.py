@@ -415,8 +415,9 @@ def _params(value) -> dict:
     return {"value": mask_pii(_show(value))}
 
 
-def facility_notes(result: ImportResult, lang: str) -> list[str]:
-    """The sentences a facility import's ``notes`` stand for (the CLI and the data page)."""
+def facility_notes(result: ImportResult | PreparedFacilities, lang: str) -> list[str]:
+    """The sentences a facility import's ``notes`` stand for (the CLI and the data page):
+    of its result, or of the prepared file (the preview); an event import has none."""
     out = []
     for note in result.notes:
         if note == "projected_in_wgs84":
@@ -424,7 +425,7 @@ def facility_notes(result: ImportResult, lang: str) -> list[str]:
                 message(
                     "facility_import.projected_in_wgs84",
                     lang,
-                    n=result.projected_rows,
+                    n=getattr(result, "projected_rows", 0),
                     crs=result.crs or "-",
                 )
             )
