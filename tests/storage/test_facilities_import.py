@@ -266,6 +266,7 @@ def test_a_mix_of_degrees_and_metres_reads_each_row_its_way(engine):
     rows = bell_rows([near_market(0), (round(y, 2), round(x, 2))])
     result = import_facilities(csv_bytes(rows), kind="bell", db=engine, file_name="b.csv", now=NOW)
     assert result.imported == 2 and result.projected_rows == 1
+    assert result.crs == "EPSG:4326+EPSG:5179"
 
 
 def test_rejects_carry_row_numbers_and_both_languages(engine):
@@ -290,6 +291,9 @@ def test_rejects_carry_row_numbers_and_both_languages(engine):
     stored = store.read_rejected(engine, result.batch_id)
     assert stored["row_number"].tolist() == [4, 5, 6, 7, 8]
     assert stored["raw"].iloc[0]["관리기관전화번호"] == "[전화번호]"
+    # Another station's facility: its row and point are said, its cells not kept.
+    assert stored["raw"].iloc[2] == {} and "35.8242, 127.148" in stored["reason"].iloc[2]
+    assert stored["raw"].iloc[3]["WGS84위도"] == "10.0"
 
 
 def test_duplicates_within_the_file_and_against_the_store(engine):

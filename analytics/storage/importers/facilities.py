@@ -22,7 +22,10 @@ rows whose values are no degrees are read as x/y in the CRS that puts the most o
 inside the station (:func:`analytics.storage.importers.coords.from_projected`), and the
 report says so. Every row lands or is rejected with its row number and a Korean and
 English reason (no coordinates, coordinates that are no numbers or not in Korea, a point
-outside the station); a facility already stored, or twice in the file, is skipped. Free
+outside the station, a count that is no whole number); its cells are kept, masked, but
+for a row rejected only as outside the station (another station's facility: a
+national file has a million of them). A facility already stored, or twice in the file,
+is skipped. Free
 text is masked (:func:`analytics.access.masking.mask_pii`); the agency's phone number is
 not stored at all.
 """
@@ -39,7 +42,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from analytics.access.masking import mask_pii, mask_series
+from analytics.access.masking import mask_series
 from analytics.station.config import StationConfig, default_station, station_id
 from analytics.station.geo import load_geography, transformer
 from analytics.storage import connection, store
@@ -59,7 +62,6 @@ from analytics.storage.importers.core import (
     RejectedRow,
     _new_batch_id,
     _over_long_cells,
-    _show,
 )
 from analytics.storage.importers.dates import parse_datetimes
 from analytics.storage.importers.errors import ImportFileError
@@ -99,6 +101,7 @@ ID_PREFIX = {"cctv": "cct", "streetlight": "stl", "bell": "bel"}
 # Where projected metres in the WGS84 columns may come from: the station's candidates,
 # then the old Bessel central belt some municipal systems still write.
 EXTRA_CRS = ("EPSG:2097",)
+OUTSIDE_REASON = "facility_reason.outside_station"
 # Values no longitude or latitude can have: the column holds metres.
 _DEGREES = 180.0
 
@@ -169,9 +172,22 @@ def _candidates(geo) -> tuple[str, ...]:
     return own + tuple(c for c in EXTRA_CRS if c not in own)
 
 
-def _coordinates(table: RawTable, cols: dict, geo) -> tuple[Coordinates, pd.Series, int, str]:
-    """Each row's point (degrees), its raw text for a rejection, and how many rows held
-    projected metres in the degree columns (and in which CRS)."""
+def _crs_read(method: np.ndarray) -> str | None:
+    """The CRSs the rows were read in, as the batch records it: ``EPSG:4326`` for
+    degrees, the projected CRS for metres, joined by ``+`` when a file mixes them."""
+    used = ["EPSG:4326"] if (method == "given").any() else []
+    for m in pd.unique(method[pd.notna(method)]):
+        if str(m).startswith("projected:"):
+            used.append(str(m).split(":", 1)[1])
+    return "+".join(used) or None
+
+
+def _coordinates(
+    table: RawTable, cols: dict, geo
+) -> tuple[Coordinates, pd.Series, int, str | None, list[str]]:
+    """Each row's point (degrees), its raw text for a rejection, how many rows held
+    projected metres in the degree columns and in which CRS, and the other candidate
+    CRSs that would place them inside the station as well."""
     idx = table.frame.index
     n = len(idx)
     coords = Coordinates(
@@ -340,23 +356,14 @@ def prepare_facilities(
         (blank_coords, "facility_reason.missing_coordinates", coord_raw),
         (coords.bad, "reason.bad_coordinates", coord_raw),
         (coords.not_in_korea, "reason.coordinates_not_in_korea", coord_raw),
-        (have & ~inside, "facility_reason.outside_station", coord_raw),
+        (have & ~inside, OUTSIDE_REASON, coord_raw),
         (count_bad, "facility_reason.bad_count", count_raw),
         (too_long, "reason.cell_too_long", long_params),
     ]
     rejected_mask = np.zeros(n, bool)
     for mask, _, _ in reasons:
         rejected_mask |= mask
-    rejected: list[RejectedRow] = []
-    for i in np.flatnonzero(rejected_mask):
-        codes = [(key, _params(vals.iloc[i])) for mask, key, vals in reasons if mask[i]]
-        ko = "; ".join(message(k, "ko", **p) for k, p in codes)
-        en = "; ".join(message(k, "en", **p) for k, p in codes)
-        raw = {
-            str(k): mask_pii(_show(v)[: limits.max_cell_chars]) for k, v in frame.iloc[i].items()
-        }
-        code = codes[0][0].split(".", 1)[1]
-        rejected.append(RejectedRow(int(table.row_numbers[i]), code, ko, en, raw))
+    rejected = _rejected_rows(frame, table.row_numbers, rejected_mask, reasons, limits)
 
     texts = {f: mask_series(_text(_column(table, cols, f))) for f in (*STORED_TEXT, "place_type")}
     name = texts["name"].where(texts["name"].notna(), texts["place_type"])
@@ -400,7 +407,7 @@ def prepare_facilities(
         unused_columns=unused,
         rows=good,
         rejected=rejected,
-        crs=projected_crs if projected else (coords.crs if "lat" in cols else projected_crs),
+        crs=_crs_read(coords.method),
         projected_rows=projected,
         projected_crs=projected_crs if projected else None,
         latlon_swapped_rows=coords.swapped_rows,
@@ -409,10 +416,57 @@ def prepare_facilities(
     )
 
 
-def _params(value) -> dict:
-    if isinstance(value, dict):
-        return value
-    return {"value": mask_pii(_show(value))}
+def _rejected_rows(frame, row_numbers, rejected_mask, reasons, limits) -> list[RejectedRow]:
+    """The rejected rows with their reasons and masked cells, masked column by column: a
+    national file rejects most of its rows as outside the station, so nothing here
+    may cost a Python call per cell."""
+    rows = np.flatnonzero(rejected_mask)
+    if not len(rows):
+        return []
+    # A row rejected only for standing outside the station is another station's public
+    # facility: its row number and point are said, its cells not kept (a national file
+    # would fill the store with them).
+    other = np.zeros(len(rows), bool)
+    for mask, key, _ in reasons:
+        if key == OUTSIDE_REASON:
+            other = mask[rows].copy()
+    for mask, key, _ in reasons:
+        if key != OUTSIDE_REASON:
+            other &= ~mask[rows]
+    keep = rows[~other]
+    cap = limits.max_cell_chars
+    sub = frame.iloc[keep]
+    cells = {
+        str(c): mask_series(sub[c].astype("string").fillna("").str.slice(0, cap))
+        .fillna("")
+        .to_numpy(dtype=object)
+        for c in sub.columns
+    }
+    kept = iter(pd.DataFrame(cells).to_dict("records"))
+    raws = [{} if o else next(kept) for o in other]
+    # The cell each reason quotes, masked once per reason for the rejected rows.
+    quoted = []
+    for mask, key, vals in reasons:
+        vals = vals.iloc[rows]
+        if vals.map(lambda v: isinstance(v, dict)).any():
+            quoted.append((mask[rows], key, vals.tolist()))
+        else:
+            shown = mask_series(vals.astype("string").fillna("")).fillna("")
+            quoted.append((mask[rows], key, [{"value": v} for v in shown]))
+    texts: dict[tuple, tuple[str, str]] = {}
+    out = []
+    for j, i in enumerate(rows):
+        codes = tuple(
+            (key, tuple(sorted(params[j].items()))) for mask, key, params in quoted if mask[j]
+        )
+        if codes not in texts:  # a national file says "outside" with few distinct cells
+            texts[codes] = tuple(
+                "; ".join(message(k, lang, **dict(p)) for k, p in codes) for lang in ("ko", "en")
+            )
+        ko, en = texts[codes]
+        code = codes[0][0].split(".", 1)[1]
+        out.append(RejectedRow(int(row_numbers[i]), code, ko, en, raws[j]))
+    return out
 
 
 def facility_notes(result: ImportResult | PreparedFacilities, lang: str) -> list[str]:
