@@ -110,7 +110,7 @@ def _facility_preview(content, file_name, kind, sheet, db_url, station) -> dict:
     """:func:`preview` of a facility file (``kind`` cctv, streetlight or bell): the
     same keys, ``facilities`` for the sample rows and ``notes`` by language."""
     from analytics.access.audit import import_failure_detail
-    from analytics.storage.facilities import existing_facility_ids
+    from analytics.storage.facilities import stored_duplicates
     from analytics.storage.importers.facilities import facility_notes, prepare_facilities
 
     try:
@@ -124,9 +124,8 @@ def _facility_preview(content, file_name, kind, sheet, db_url, station) -> dict:
             "headers": [],
             "columns": {},
         }
-    ids = prepared.rows["facility_id"].tolist()
     with db_for(db_url).connect() as conn:
-        already = len(existing_facility_ids(conn, ids, station=station))
+        already = int(stored_duplicates(conn, prepared.rows, kind=kind, station=station).sum())
     t = prepared.table
     return {
         "error": None,

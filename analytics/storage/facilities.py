@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -70,6 +71,66 @@ def existing_facility_ids(
         )
         found.update(r[0] for r in rows)
     return found
+
+
+# What a facility is besides where it stands (the stored, masked texts and the count).
+CONTENT_COLUMNS = ("name", "road_address", "lot_address", "count", "purpose")
+# A facility this close to a stored one of the same kind and content is the same one,
+# written with other decimals (publications write 5 to 7 decimals of a degree).
+SAME_PLACE_M = 1.0
+
+
+def content_keys(rows: pd.DataFrame) -> pd.Series:
+    """Each facility's content as one text (:data:`CONTENT_COLUMNS`), blanks as ''."""
+    key = pd.Series("", index=rows.index, dtype=object)
+    for c in CONTENT_COLUMNS:
+        key = key + "|" + rows[c].astype(object).where(rows[c].notna(), "").astype(str)
+    return key
+
+
+def stored_duplicates(
+    conn: sa.Connection,
+    rows: pd.DataFrame,
+    *,
+    kind: str,
+    station: str | StationConfig | None = None,
+) -> np.ndarray:
+    """Which of ``rows`` (``facility_id``, ``x``, ``y`` and :data:`CONTENT_COLUMNS`) the
+    station already has: the same id, or a facility of ``kind`` with the same content
+    within :data:`SAME_PLACE_M` metres (the point written with other decimals).
+
+    Returns
+    -------
+    ndarray of bool, shape (len(rows),)
+    """
+    import shapely
+
+    n = len(rows)
+    if n == 0:
+        return np.zeros(0, bool)
+    known = existing_facility_ids(conn, rows["facility_id"].tolist(), station=station)
+    dup = rows["facility_id"].isin(known).to_numpy(dtype=bool, copy=True)
+    c = facilities.c
+    stored = pd.DataFrame(
+        conn.execute(
+            sa.select(c.x, c.y, *(c[k] for k in CONTENT_COLUMNS)).where(
+                c.station == station_id(station), c.kind == kind
+            )
+        ).all(),
+        columns=["x", "y", *CONTENT_COLUMNS],
+    )
+    if stored.empty:
+        return dup
+    tree = shapely.STRtree(shapely.points(stored["x"].to_numpy(), stored["y"].to_numpy()))
+    new_i, old_i = tree.query(
+        shapely.points(rows["x"].to_numpy(dtype=float), rows["y"].to_numpy(dtype=float)),
+        predicate="dwithin",
+        distance=SAME_PLACE_M,
+    )
+    if len(new_i):
+        same = content_keys(rows).to_numpy()[new_i] == content_keys(stored).to_numpy()[old_i]
+        dup[new_i[same]] = True
+    return dup
 
 
 def write_facilities(

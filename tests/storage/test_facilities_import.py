@@ -308,6 +308,17 @@ def test_duplicates_within_the_file_and_against_the_store(engine):
     )
     assert (second.imported, second.duplicates_in_store) == (1, 3)
     assert len(read_facilities(engine)) == 4
+    # A publisher that writes 7 decimals: the same cameras, a few centimetres over.
+    rows = cctv_rows(4)
+    for r in rows[1:]:
+        r[10] = f"{r[10] + 0.0000002:.7f}"
+    third = import_facilities(csv_bytes(rows), kind="cctv", db=engine, file_name="c.csv", now=NOW)
+    assert (third.imported, third.duplicates_in_store) == (0, 4)
+    # Another camera on the same pole, for another purpose: a facility of its own.
+    rows = cctv_rows(1)
+    rows[1][3] = "어린이보호"
+    fourth = import_facilities(csv_bytes(rows), kind="cctv", db=engine, file_name="d.csv", now=NOW)
+    assert (fourth.imported, fourth.duplicates_in_store) == (1, 0)
 
 
 def test_undo_removes_the_layer_and_audits(engine):

@@ -48,7 +48,8 @@ from analytics.station.geo import load_geography, transformer
 from analytics.storage import connection, store
 from analytics.storage.facilities import (
     FACILITY_KINDS,
-    existing_facility_ids,
+    content_keys,
+    stored_duplicates,
     write_facilities,
 )
 from analytics.storage.importers.coords import (
@@ -104,8 +105,6 @@ EXTRA_CRS = ("EPSG:2097",)
 OUTSIDE_REASON = "facility_reason.outside_station"
 # Values no longitude or latitude can have: the column holds metres.
 _DEGREES = 180.0
-
-Progress = Callable[[float, str], None]
 
 
 def _synonym_keys() -> dict[str, tuple[str, int]]:
@@ -269,25 +268,17 @@ def _equally_good(xy: Coordinates, geo) -> list[str]:
 
 
 def _facility_ids(kind: str, rows: pd.DataFrame) -> list[str]:
-    """Stable ids from what the facility is: its kind, point (to 0.1 m), name, addresses,
-    count and purpose. The same facility read again (another encoding, a later
-    publication of the same data) gets the same id."""
+    """Stable ids from what the facility is: its kind, point (to the metre), name,
+    addresses, count and purpose. The same facility read again (another encoding, a
+    later publication) gets the same id; one whose point moved by a few centimetres
+    (other decimals) is told a duplicate by :func:`~analytics.storage.facilities.stored_duplicates`."""
     key = (
         kind
         + "|"
-        + rows["x"].round(1).astype(str)
+        + rows["x"].round(0).astype(str)
         + "|"
-        + rows["y"].round(1).astype(str)
-        + "|"
-        + rows["name"].fillna("").astype(str)
-        + "|"
-        + rows["road_address"].fillna("").astype(str)
-        + "|"
-        + rows["lot_address"].fillna("").astype(str)
-        + "|"
-        + rows["count"].astype(str)
-        + "|"
-        + rows["purpose"].fillna("").astype(str)
+        + rows["y"].round(0).astype(str)
+        + content_keys(rows)
     )
     prefix = ID_PREFIX[kind]
     return [f"{prefix}_{hashlib.sha1(k.encode()).hexdigest()[:16]}" for k in key]
@@ -568,8 +559,7 @@ def import_facilities(
                     station=station_id(station),
                 ),
             )
-            stored = existing_facility_ids(conn, rows["facility_id"].tolist(), station=station)
-            new = rows.loc[~rows["facility_id"].isin(stored)]
+            new = rows.loc[~stored_duplicates(conn, rows, kind=kind, station=station)]
             imported = write_facilities(conn, batch_id, new, station=station)
             store.insert_rejected(conn, batch_id, [asdict(r) for r in prepared.rejected])
             result = FacilityImportResult(
