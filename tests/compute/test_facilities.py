@@ -125,3 +125,29 @@ def test_with_facility_distances_keeps_the_table():
     again = with_facility_distances(out, points([("cctv", 510, 10)]))
     assert again["nearest_cctv_m"].tolist() == pytest.approx([410.0, 0.0])
     assert isinstance(again, pd.DataFrame) and len(again.columns) == len(out.columns)
+
+
+def test_the_hotspot_table_files_carry_the_distances_before_the_significance_test(geo):
+    """hotspot_rows (the CLI's CSV and GeoJSON, and the labelled table): the six columns
+    when the table has them, before significant/p_value; null for a missing layer."""
+    from analytics.compute.facilities import with_facility_distances
+    from analytics.compute.hotspots import find_hotspots
+    from analytics.presentation import exports
+    from tests.conftest import MARKET, make_events
+
+    x0, y0 = geo.to_analysis([MARKET["lon"]], [MARKET["lat"]])
+    events = make_events([{"x": float(x0[0]) + i, "y": float(y0[0])} for i in range(4)])
+    table = find_hotspots(events, geo=geo, eps_m=30, min_samples=3).hotspots
+    layer = gpd.GeoDataFrame(
+        {"kind": ["cctv"]}, geometry=[shapely.Point(x0[0] + 200, y0[0])], crs=table.crs
+    )
+    tested = with_facility_distances(table, layer).assign(significant=[True], p_value=[0.01])
+    codes = exports.hotspot_rows(tested)
+    assert list(codes.columns[-8:-2]) == list(distance_columns())
+    assert 150 < codes["nearest_cctv_m"].iloc[0] < 200 and codes["cctv_within_50m"].iloc[0] == 0
+    assert pd.isna(codes["nearest_bell_m"].iloc[0]) and pd.isna(codes["bell_within_50m"].iloc[0])
+    ko = exports.hotspot_rows(tested, labels=True)
+    assert "최근접 CCTV(m)" in ko.columns and "50m 안 비상벨(곳)" in ko.columns
+    en = exports.hotspot_rows(tested, lang="en", labels=True)
+    assert "Nearest street light (m)" in en.columns
+    assert "nearest_cctv_m" not in exports.hotspot_rows(table).columns  # not measured: none
