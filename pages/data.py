@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.storage.facilities import FACILITY_KINDS
 from analytics.storage.importers.date_order import describe as describe_date_order
 from analytics.storage.importers.errors import ImportFileError
 from analytics.storage.importers.reading import human_size
@@ -28,6 +29,8 @@ from ui.state import view
 from ui.tables_data import (
     active_batches,
     audit_table,
+    facility_mapping_table,
+    facility_sample_rows,
     history_table,
     mapping_table,
     reasons_table,
@@ -45,11 +48,15 @@ st.title(text("data.title", lang))
 st.subheader(text("data.import", lang))
 source = st.selectbox(
     text("data.source", lang),
-    SOURCES,
+    (*SOURCES, *FACILITY_KINDS),  # the events, then the safety facility layers
     format_func=lambda s: text(f"source.{s}", lang),
     key="d_source",
 )
-template = import_mapping.pick_template(db_url, source, lang)
+# A facility file (public data portal standard data) is read by its standard headers.
+facility = source in FACILITY_KINDS
+if facility:
+    st.caption(text("data.facility.note", lang))
+template = None if facility else import_mapping.pick_template(db_url, source, lang)
 # Keyed by the language: the served page's CSS puts the dropzone's words in it.
 with st.container(key=f"{preload.UPLOAD_KEY}_{lang}"):
     upload = st.file_uploader(
@@ -81,7 +88,8 @@ if upload is not None:
         audit_refused_upload(upload.file_id, upload.name, p["audit_detail"], db_url)
         if p["headers"]:
             st.caption(text("data.map.fix", lang))
-        import_mapping.panel(p, choice, source, db_url, lang)
+        if not facility:
+            import_mapping.panel(p, choice, source, db_url, lang)
     else:
         if len(p["sheets"]) > 1:
             st.selectbox(
@@ -104,13 +112,21 @@ if upload is not None:
         c[3].metric(text("data.rejected", lang), number(len(p["rejected"])))
         left, right = st.columns([1, 2])
         left.caption(text("data.columns", lang))
-        left.dataframe(mapping_table(p["columns"], lang), hide_index=True)
-        right.caption(text("data.sample", lang))
-        right.dataframe(sample_rows(p["events"], lang), hide_index=True)
+        if facility:
+            left.dataframe(facility_mapping_table(p["columns"], lang), hide_index=True)
+            right.caption(text("data.sample", lang))
+            right.dataframe(facility_sample_rows(p["facilities"], lang), hide_index=True)
+            for note in p["notes"][lang]:
+                st.info(note)
+        else:
+            left.dataframe(mapping_table(p["columns"], lang), hide_index=True)
+            right.caption(text("data.sample", lang))
+            right.dataframe(sample_rows(p["events"], lang), hide_index=True)
         if p["unused"]:  # never dropped without saying so
             cols = import_mapping.plain_list(p["unused"])
             st.info(text("data.unused", lang, n=len(p["unused"]), cols=cols))
-        import_mapping.panel(p, choice, source, db_url, lang)
+        if not facility:
+            import_mapping.panel(p, choice, source, db_url, lang)
         if p["rejected"]:
             st.caption(text("data.reasons", lang))
             st.dataframe(
@@ -205,13 +221,16 @@ active = active_batches(history)
 if active:
     with st.expander(text("data.undo", lang)):
         pick = st.selectbox(text("data.undo_pick", lang), active, key="d_undo_batch")
+        picked = history.loc[history["batch_id"] == pick, "source"]
+        # A facility layer's batch removes facilities, not events: said so.
+        words = "data.facility." if picked.isin(FACILITY_KINDS).any() else "data."
         ok = st.checkbox(
-            text("data.undo_confirm", lang, n=number(batch_event_count(db_url, pick))),
+            text(f"{words}undo_confirm", lang, n=number(batch_event_count(db_url, pick))),
             key="d_undo_ok",
         )
         if st.button(text("data.undo_button", lang), disabled=not ok, key="d_undo"):
             n = undo(db_url, pick)
-            st.success(text("data.undone", lang, batch=pick, n=number(n)))
+            st.success(text(f"{words}undone", lang, batch=pick, n=number(n)))
             st.rerun()
 
 st.subheader(text("data.templates", lang))

@@ -25,15 +25,27 @@ from ui.i18n import day, day_range, text
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def facility_distances(hotspot) -> Mapping[str, float | None]:
-    """Metres from ``hotspot``'s polygon to the nearest registered CCTV camera, street
-    light and emergency bell (``cctv``, ``streetlight``, ``bell``); None: no layer of
-    that kind is loaded.
+def facility_distances(db_url: str, version: str, hotspot) -> Mapping[str, float | None]:
+    """Metres from ``hotspot``'s polygon (in EPSG:5179) to the nearest registered CCTV
+    camera, street light and emergency bell (``cctv``, ``streetlight``, ``bell``; 0 when
+    one stands inside); None: no layer of that kind is loaded for the station."""
+    import geopandas as gpd
 
-    No facility layer exists yet: every kind is None, and the sheet says "no layer
-    loaded". The facility layers replace this with real distances.
-    """
-    return dict.fromkeys(community.FACILITIES)
+    from analytics.compute.facilities import facility_distances as distances
+
+    layer = data.facility_layers(db_url, version)
+    points = gpd.GeoDataFrame(
+        {"kind": layer["kind"].to_numpy() if len(layer) else []},
+        geometry=gpd.points_from_xy(layer["x"], layer["y"]) if len(layer) else [],
+        crs="EPSG:5179",
+    )
+    area = gpd.GeoDataFrame(geometry=[hotspot["geometry"]], crs="EPSG:5179")
+    row = distances(area, points).iloc[0]
+    out: dict[str, float | None] = {}
+    for kind in community.FACILITIES:
+        metres = row.get(f"nearest_{kind}_m")
+        out[kind] = float(metres) if metres is not None and pd.notna(metres) else None
+    return out
 
 
 def _file_name(key: str, lang: str, ext: str, **values) -> str:
@@ -198,7 +210,7 @@ def cpted_request(
     start, end = query.require_period()
     common = {
         "geo": data.geography(version),
-        "missing": facility_distances(hotspot),
+        "missing": facility_distances(db_url, version, hotspot),
         "period_label": day_range(start, end, lang),
         "lang": lang,
     }
@@ -221,7 +233,7 @@ def cpted_buttons(
         return
     if hotspot.get("type") != TYPE_FEAR:
         return
-    missing = facility_distances(hotspot)
+    missing = facility_distances(db_url, version, hotspot)
     if not community.cpted_request_fits(hotspot["type"], missing):
         st.caption(
             text("community.ui.cpted_not_needed", lang, near=f"{community.FACILITY_NEAR_M:g}")

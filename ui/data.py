@@ -356,6 +356,16 @@ def box_log(db_url: str, version: str) -> pd.DataFrame:
     return read_box_log_from_store(db_for(db_url), station=station_of(version))
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def facility_layers(db_url: str, version: str) -> pd.DataFrame:
+    """The station's CCTV, street lights and emergency bells (public data; the map's
+    switchable layers), without their point geometry (lat/lon and x/y say it)."""
+    from analytics.storage.facilities import read_facilities
+
+    layer = read_facilities(db_for(db_url), station=station_of(version))
+    return pd.DataFrame(layer.drop(columns="geometry"))
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def kdistance(
     db_url: str,

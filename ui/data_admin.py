@@ -9,6 +9,7 @@ import streamlit as st
 
 from analytics.presentation.exports import rejected_rows_table, safe_frame
 from analytics.storage import connection, store, tables
+from analytics.storage.facilities import FACILITY_KINDS
 from analytics.storage.importers.core import prepare_file
 from analytics.storage.importers.errors import ImportFileError
 from analytics.storage.importers.headers import map_headers
@@ -46,6 +47,8 @@ def preview(
     from analytics.access.audit import import_failure_detail
 
     station = station_of(version)
+    if source in FACILITY_KINDS:
+        return _facility_preview(content, file_name, source, sheet, db_url, station)
     overrides = dict(mapping) if mapping else None
     try:
         prepared = prepare_file(
@@ -100,6 +103,47 @@ def preview(
         "headers": [str(c) for c in t.frame.columns],
         "date_order": None if order is None else (order.reason, order.code, order.cells),
         "events": prepared.events.head(20),
+    }
+
+
+def _facility_preview(content, file_name, kind, sheet, db_url, station) -> dict:
+    """:func:`preview` of a facility file (``kind`` cctv, streetlight or bell): the
+    same keys, ``facilities`` for the sample rows and ``notes`` by language."""
+    from analytics.access.audit import import_failure_detail
+    from analytics.storage.facilities import stored_duplicates
+    from analytics.storage.importers.facilities import facility_notes, prepare_facilities
+
+    try:
+        prepared = prepare_facilities(
+            content, kind=kind, station=station, file_name=file_name, sheet=sheet
+        )
+    except ImportFileError as exc:
+        return {
+            "error": {lang: exc.text(lang) for lang in LANGS},
+            "audit_detail": import_failure_detail(kind, exc) + " (preview)",
+            "headers": [],
+            "columns": {},
+        }
+    with db_for(db_url).connect() as conn:
+        already = int(stored_duplicates(conn, prepared.rows, kind=kind, station=station).sum())
+    t = prepared.table
+    return {
+        "error": None,
+        "encoding": t.encoding or "XLSX",
+        "header_row": t.header_row,
+        "sheet": t.sheet,
+        "sheets": t.sheets,
+        "crs": prepared.crs or "—",
+        "rows": len(t.frame),
+        "usable": len(prepared.rows) - already,
+        "already": already + prepared.duplicates_in_file,
+        "rejected": prepared.rejected,
+        "columns": prepared.columns,
+        "unused": prepared.unused_columns,
+        "headers": [str(c) for c in t.frame.columns],
+        "date_order": None,
+        "facilities": prepared.rows.head(20),
+        "notes": {lang: [n.strip() for n in facility_notes(prepared, lang)] for lang in LANGS},
     }
 
 
@@ -239,14 +283,15 @@ def _audit_station(version: str) -> str | None:
 
 
 def batch_event_count(db_url: str, batch_id: str) -> int:
+    """The rows a batch holds: its events, or a facility layer's facilities."""
     import sqlalchemy as sa
 
+    n = 0
     with db_for(db_url).connect() as conn:
-        return conn.execute(
-            sa.select(sa.func.count())
-            .select_from(tables.events)
-            .where(
-                tables.events.c.station == current_station_id(),
-                tables.events.c.batch_id == batch_id,
-            )
-        ).scalar_one()
+        for t in (tables.events, tables.facilities):
+            n += conn.execute(
+                sa.select(sa.func.count())
+                .select_from(t)
+                .where(t.c.station == current_station_id(), t.c.batch_id == batch_id)
+            ).scalar_one()
+    return n

@@ -152,9 +152,12 @@ def build_hotspot_map(
     fit: str | None = None,
     gi_cells=None,
     large: bool = False,
+    facilities=None,
 ):
     """The folium map of :func:`hotspot_map` (``gi_cells``: the view's hot Gi* cells, a
-    layer switched off until the user turns it on; ``large``: the projector's type)."""
+    layer switched off until the user turns it on; ``large``: the projector's type;
+    ``facilities``: the station's CCTV, street lights and bells, a layer per kind,
+    switched off too)."""
     geo = data.geography()
     m = maps.base_map(geo, lang=lang)
     # The projector's legend goes beside the map (projector_legend): nothing covers it.
@@ -170,6 +173,8 @@ def build_hotspot_map(
         maps.add_gi_star(m, gi_cells, lang=lang, cell_m=GI_CELL_M)
     if boxes is not None and len(boxes):
         maps.add_boxes(m, boxes, lang=lang)
+    if facilities is not None and len(facilities):
+        maps.add_facilities(m, facilities, lang=lang)
     if landmarks:
         maps.add_landmarks(m, geo.landmarks, lang=lang)
     maps.add_layer_control(m)
@@ -193,6 +198,7 @@ def _hotspot_build(
     fit: str | None,
     gi_cells=None,
     large: bool = False,
+    facilities=None,
 ) -> tuple[Callable, tuple[Hashable, ...]]:
     """(builder, cache key) of a hotspot map: what :func:`hotspot_map` and
     :func:`static_hotspot_map` draw."""
@@ -209,6 +215,7 @@ def _hotspot_build(
             fit=fit,
             gi_cells=gi_cells,
             large=large,
+            facilities=facilities,
         ),
         (
             "hotspots",
@@ -220,6 +227,7 @@ def _hotspot_build(
             fit,
             *(["gi"] if gi_cells is not None else []),
             *(["large"] if large else []),
+            *(["facilities"] if facilities is not None else []),
         ),
     )
 
@@ -239,6 +247,7 @@ def hotspot_map(
     landmarks: bool = True,
     fit: str | None = None,
     gi_cells=None,
+    facilities=None,
 ) -> str | None:
     """Draw the map and return the hotspot id the user clicked, if any.
 
@@ -247,7 +256,9 @@ def hotspot_map(
     ``fit`` ('selected' or 'all') zooms to the selected hotspot or to all of
     ``hotspots``; None keeps the station's default view. ``gi_cells``: the view's hot
     Gi* cells (:func:`ui.data.gi_star_cells`, loaded with the ``data_key``), a layer
-    the user switches on.
+    the user switches on. ``facilities``: the station's safety facilities
+    (:func:`ui.data.facility_layers`, loaded with the ``data_key``'s store and version),
+    a layer per kind the user switches on.
     """
     build, cache_key = _hotspot_build(
         hotspots,
@@ -261,6 +272,7 @@ def hotspot_map(
         landmarks=landmarks,
         fit=fit,
         gi_cells=gi_cells,
+        facilities=facilities,
     )
     return show_clickable_map(build, cache_key=cache_key, key=key, height=height)
 
@@ -356,6 +368,7 @@ def map_page_options(
         "heat_sources": query.sources,
         "boxes": data.box_log(db_url, version),
         "gi_cells": data.gi_star_cells(db_url, version, query),
+        "facilities": data.facility_layers(db_url, version),
         # Picking a hotspot shows it up close; otherwise every hotspot of the view is in sight.
         "fit": "selected" if state.hotspot else "all",
     }

@@ -97,3 +97,28 @@ def audit_table(log: pd.DataFrame, lang: str) -> pd.DataFrame:
             text("col.batch_id", lang): log["batch_id"].fillna("").to_numpy(),
         }
     )
+
+
+def facility_mapping_table(columns: dict[str, str], lang: str) -> pd.DataFrame:
+    """A facility file's fields → its columns, for the import preview."""
+    return pd.DataFrame(
+        {
+            text("data.field", lang): [text(f"data.facility.field.{f}", lang) for f in columns],
+            text("data.column", lang): list(columns.values()),
+        }
+    )
+
+
+def facility_sample_rows(rows: pd.DataFrame, lang: str, n: int = 8) -> pd.DataFrame:
+    """The first facilities of a previewed file: row, place, count, purpose."""
+    head = rows.head(n)
+    place = head["name"].fillna(head["road_address"]).fillna(head["lot_address"]).fillna("")
+    return pd.DataFrame(
+        {
+            text("col.row", lang): head["row_number"].to_numpy(),
+            text("data.facility.place", lang): place.to_numpy(),
+            text("data.facility.field.count", lang): head["count"].to_numpy(),
+            text("data.facility.field.purpose", lang): head["purpose"].fillna("").to_numpy(),
+            text("data.facility.field.installed", lang): head["installed"].fillna("").to_numpy(),
+        }
+    )

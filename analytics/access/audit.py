@@ -321,8 +321,14 @@ def verify_audit_chain(db: sa.Engine) -> AuditVerification:
 # --- audited store operations -----------------------------------------------------
 
 
+# What audited_import passes on to a facility import.
+_FACILITY_ARGS = ("file_name", "now", "station", "sheet", "synthetic")
+
+
 def audited_import(db: sa.Engine, actor: str, **import_kwargs):
-    """:func:`analytics.storage.importers.core.import_file` plus its audit entry.
+    """:func:`analytics.storage.importers.core.import_file` plus its audit entry; for a
+    facility kind (``source`` ``cctv``, ``streetlight`` or ``bell``),
+    :func:`analytics.storage.importers.facilities.import_facilities`.
 
     ``import_kwargs`` are import_file's (``file=``, ``source=``, ``sheet=`` ...);
     ``db`` is passed for you. The ``import`` entry (batch id, file name and
@@ -337,8 +343,10 @@ def audited_import(db: sa.Engine, actor: str, **import_kwargs):
     """
     # Imported here, not at the top: the importers bring geography and spreadsheet
     # readers that sign-in, sessions and the audit page never need.
+    from analytics.storage.facilities import FACILITY_KINDS
     from analytics.storage.importers.core import import_file
     from analytics.storage.importers.errors import ImportFileError
+    from analytics.storage.importers.facilities import import_facilities
 
     def record(conn: sa.Connection, result) -> None:
         detail = (
@@ -356,6 +364,17 @@ def audited_import(db: sa.Engine, actor: str, **import_kwargs):
         )
 
     try:
+        if import_kwargs.get("source") in FACILITY_KINDS:
+            # A facility layer (cctv, streetlight, bell): its own importer, one batch.
+            # (A mapping or a date order means nothing to it: its headers are standard.)
+            args = {k: v for k, v in import_kwargs.items() if k in _FACILITY_ARGS}
+            return import_facilities(
+                import_kwargs["file"],
+                kind=import_kwargs["source"],
+                db=db,
+                in_transaction=record,
+                **args,
+            )
         return import_file(db=db, in_transaction=record, **import_kwargs)
     except ImportFileError as exc:
         if exc.key == "error.busy":

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from analytics.cli.common import EXIT_BAD_INPUT, audit_export, cli_actor, say
 from analytics.storage import store
+from analytics.storage.facilities import FACILITY_KINDS
 from analytics.storage.importers.date_order import describe as describe_date_order
 from analytics.storage.schema import SOURCES
 from analytics.text.vocabulary import source_name
@@ -55,6 +56,10 @@ def print_import(result, lang: str) -> None:
         )
     if result.latlon_swapped_rows:
         lines.append(say(lang, "swapped", n=result.latlon_swapped_rows))
+    if result.notes:
+        from analytics.storage.importers.facilities import facility_notes
+
+        lines.extend(facility_notes(result, lang))
     if result.unused_columns:
         lines.append(say(lang, "unused", cols=", ".join(result.unused_columns)))
     order = describe_date_order(
@@ -84,6 +89,8 @@ def cmd_import(args) -> int:
 
     db = store.open_store(args.db)
     try:
+        if args.source in FACILITY_KINDS and (args.template or args.mapping):
+            raise ImportFileError("error.facility_no_mapping")
         mapping, day_first = _import_mapping(db, args)
         result = audited_import(
             db,
@@ -133,7 +140,10 @@ def cmd_undo(args) -> int:
     except store.UnknownBatchError:
         print(say(args.lang, "unknown_batch", batch=args.batch_id), file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(say(args.lang, "undone", batch=args.batch_id, n=n))
+    batches = store.list_batches(db)
+    source = batches.loc[batches["batch_id"] == args.batch_id, "source"]
+    facility = len(source) and source.iloc[0] in FACILITY_KINDS
+    print(say(args.lang, "undone_facilities" if facility else "undone", batch=args.batch_id, n=n))
     return 0
 
 
@@ -267,7 +277,12 @@ def cmd_grant_app_role(args) -> int:
 
 def add_commands(sub, common) -> None:
     p = sub.add_parser("import", parents=[common], help="import a CSV/XLSX export")
-    p.add_argument("--source", required=True, choices=SOURCES)
+    p.add_argument(
+        "--source",
+        required=True,
+        choices=SOURCES + FACILITY_KINDS,
+        help="an event export, or a facility layer (public data portal standard data)",
+    )
     p.add_argument("file", type=Path)
     p.add_argument("--sheet")
     p.add_argument("--mapping", type=Path, help="column mapping file (CSV column,field or TOML)")

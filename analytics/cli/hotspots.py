@@ -70,10 +70,12 @@ def _engine_options(p) -> None:
 def cmd_hotspots(args) -> int:
     from analytics.access.privacy import PrivacyRule
     from analytics.answer import answer_hotspot_query
+    from analytics.compute.facilities import with_facility_distances
     from analytics.compute.significance import ALPHA, N_SIMULATIONS
     from analytics.presentation.exports import hotspot_rows, write_csv, write_hotspots_geojson
     from analytics.station.config import default_station
     from analytics.station.geo import load_geography
+    from analytics.storage.facilities import read_facilities
     from analytics.text import text
 
     query = query_of(args)
@@ -106,6 +108,9 @@ def cmd_hotspots(args) -> int:
     shown = answer.shown
     table = shown.current
     if args.out:
+        # How far each hotspot, as this role receives it (a viewer's from geomasked
+        # events), stands from the station's cameras, lights and bells.
+        table = with_facility_distances(table, read_facilities(db, station=station))
         if args.format == "geojson":
             write_hotspots_geojson(table, args.out)
         else:

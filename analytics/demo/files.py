@@ -30,10 +30,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 from openpyxl.styles import Font
 from openpyxl.xml.functions import tostring
 
+from analytics.demo import facilities as demo_facilities
 from analytics.demo.complaints import COMPLAINT_COLUMNS, COMPLAINT_TYPES, complaint_rows
 from analytics.demo.incidents import INCIDENT_COLUMNS, OUTSIDE_SHARE, incident_rows
 from analytics.demo.places import FEAR_ONLY_LANDMARKS, HOTSPOTS, build_places
@@ -53,6 +55,10 @@ INCIDENTS_FILE = "incidents_112_2017.csv"
 COMPLAINTS_FILE = "complaints_2017.xlsx"
 CARDS_FILE = "suggestion_cards_2017.csv"
 BOXES_FILE = "suggestion_boxes.csv"
+# The public data portal's standard files of the station's safety facilities (made up).
+CCTV_FILE = "cctv_standard_synthetic.csv"
+LIGHTS_FILE = "streetlights_standard_synthetic.csv"
+BELLS_FILE = "emergency_bells_standard_synthetic.csv"
 README_FILE = "README.txt"
 # Creation and modification time written into the workbook, so that its bytes never change.
 XLSX_TIMESTAMP = datetime(2018, 1, 2, 9, 0, 0)
@@ -66,6 +72,9 @@ class DemoFiles:
     complaints: Path  # XLSX
     suggestions: Path  # UTF-8 (with BOM) CSV of hand-typed cards
     boxes: Path  # UTF-8 CSV: the suggestion-box deployment log
+    cctv: Path | None = None  # CP949 CSV: 전국CCTV표준데이터's columns
+    streetlights: Path | None = None  # UTF-8 (BOM) CSV: 전국보안등정보표준데이터's
+    bells: Path | None = None  # UTF-8 CSV: 전국안전비상벨위치표준데이터's, EPSG:5186 metres
 
 
 # --------------------------------------------------------------------------- writers
@@ -136,6 +145,12 @@ Files:
   {COMPLAINTS_FILE}  XLSX, sheet 민원목록, WGS84 lat/lon (blank = place name only)
   {CARDS_FILE}  UTF-8 (BOM) CSV, hand-typed, no coordinates
   {BOXES_FILE}  UTF-8 CSV, suggestion-box placements
+  {CCTV_FILE}  CP949 CSV, the CCTV standard-data columns
+  {LIGHTS_FILE}  UTF-8 (BOM) CSV, the street-light standard-data columns
+  {BELLS_FILE}  UTF-8 CSV, the emergency-bell standard-data columns,
+      with EPSG:5186 metres written into its WGS84 columns (as some publishers do)
+  The facilities are made up too: none is a real camera, light or bell, and the
+  riverside path and the studio-flat quarter are left uncovered on purpose.
 
 Deliberately bad rows (as real exports have):
 {bad}
@@ -163,7 +178,8 @@ def write_demo_exports(
     Returns
     -------
     DemoFiles
-        Paths of the four export files (a ``README.txt`` is written beside them).
+        Paths of the four export files and the three facility files (a ``README.txt``
+        is written beside them).
     """
     station = station or default_station()
     geo = load_geography(station)
@@ -174,7 +190,8 @@ def write_demo_exports(
     require_landmarks(lm, needed)
 
     rng_geo, rng_inc, rng_cmp, rng_card, rng_addr = random_streams(seed)
-    places = build_places(rng_geo, layer=build_address_layer(rng_addr, geo=geo, lm=lm), lm=lm)
+    layer = build_address_layer(rng_addr, geo=geo, lm=lm)
+    places = build_places(rng_geo, layer=layer, lm=lm)
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -183,6 +200,9 @@ def write_demo_exports(
         complaints=out_dir / COMPLAINTS_FILE,
         suggestions=out_dir / CARDS_FILE,
         boxes=out_dir / BOXES_FILE,
+        cctv=out_dir / CCTV_FILE,
+        streetlights=out_dir / LIGHTS_FILE,
+        bells=out_dir / BELLS_FILE,
     )
     incidents = incident_rows(rng_inc, geo=geo, lm=lm, places=places)
     files.incidents.write_bytes(
@@ -196,6 +216,30 @@ def write_demo_exports(
     )
     files.boxes.write_bytes(
         _csv_text(BOX_COLUMNS, box_rows(geo=geo, lm=lm), lineterminator="\n").encode("utf-8")
+    )
+    # Their own stream, after the five: the other files stay byte for byte as they were.
+    rng_fac = np.random.default_rng(np.random.SeedSequence(seed).spawn(6)[5])
+    fac = demo_facilities
+    files.cctv.write_bytes(
+        _csv_text(
+            fac.CCTV_COLUMNS,
+            fac.cctv_rows(rng_fac, geo=geo, lm=lm, layer=layer),
+            lineterminator="\r\n",
+        ).encode("cp949")
+    )
+    files.streetlights.write_bytes(
+        _csv_text(
+            fac.LIGHT_COLUMNS,
+            fac.light_rows(rng_fac, geo=geo, lm=lm, layer=layer),
+            lineterminator="\r\n",
+        ).encode("utf-8-sig")
+    )
+    files.bells.write_bytes(
+        _csv_text(
+            fac.BELL_COLUMNS,
+            fac.bell_rows(rng_fac, geo=geo, lm=lm, layer=layer),
+            lineterminator="\n",
+        ).encode("utf-8")
     )
     (out_dir / README_FILE).write_text(_readme(seed=seed, station=station), encoding="utf-8")
     return files

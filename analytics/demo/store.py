@@ -10,6 +10,7 @@ from analytics.demo.files import write_demo_exports
 from analytics.station.config import REPO_ROOT, StationConfig, default_station
 from analytics.storage.boxes import import_box_log
 from analytics.storage.importers.core import ImportResult, import_file
+from analytics.storage.importers.facilities import import_facilities
 
 DEFAULT_SAMPLES_DIR = REPO_ROOT / "data" / "samples"
 
@@ -26,12 +27,13 @@ def build_demo_store(
     Returns
     -------
     list of ImportResult
-        One per source: incidents, complaints, suggestion cards.
+        One per source: incidents, complaints, suggestion cards; then one per facility
+        layer: CCTV, street lights, emergency bells.
     """
     station = station or default_station()
     files = write_demo_exports(Path(out_dir), seed=seed, station=station)
     import_box_log(files.boxes, db=db, station=station, synthetic=True)
-    return [
+    events = [
         import_file(path, source=source, db=db, station=station, synthetic=True)
         for source, path in (
             ("incident", files.incidents),
@@ -39,3 +41,12 @@ def build_demo_store(
             ("suggestion", files.suggestions),
         )
     ]
+    layers = [
+        import_facilities(path, kind=kind, db=db, station=station, synthetic=True)
+        for kind, path in (
+            ("cctv", files.cctv),
+            ("streetlight", files.streetlights),
+            ("bell", files.bells),
+        )
+    ]
+    return events + layers

@@ -84,6 +84,7 @@ def hotspot_rows(hotspots, *, lang: str = "ko", labels: bool = False) -> pd.Data
     A table with ``significant`` and ``p_value`` (:mod:`analytics.compute.significance`)
     keeps them as its last two columns: a bool and the adjusted p-value (4 decimals).
     """
+    from analytics.compute.facilities import distance_columns
     from analytics.compute.patrol import categories_text
     from analytics.compute.profiles import format_windows
 
@@ -130,6 +131,12 @@ def hotspot_rows(hotspots, *, lang: str = "ko", labels: bool = False) -> pd.Data
     )
     if "status" in hotspots.columns:
         frame.insert(6, "status", hotspots["status"].to_numpy())
+    # Distances to the station's safety facilities (analytics.compute.facilities), when
+    # the caller added them: null for a kind with no layer loaded.
+    for col in distance_columns():
+        if col in hotspots.columns:
+            values = hotspots[col]
+            frame[col] = values.round(1).to_numpy() if col.startswith("nearest_") else values.array
     if "significant" in hotspots.columns and "p_value" in hotspots.columns:
         frame["significant"] = hotspots["significant"].astype(bool).to_numpy()
         frame["p_value"] = hotspots["p_value"].astype(float).round(4).to_numpy()

@@ -37,6 +37,7 @@ from analytics.storage.schema import (
 from analytics.storage.tables import (
     event_blocks,
     events,
+    facilities,
     import_batches,
     metadata,
     rejected_rows,
@@ -315,26 +316,13 @@ class BatchRecord:
     station: str | None = None  # the station's id; None: the configured station
 
 
-def write_batch(
-    conn: sa.Connection,
-    batch: BatchRecord,
-    frame: pd.DataFrame,
-    rejected: Iterable[dict],
-    *,
-    staged: StagedEvents | None = None,
-) -> dict:
-    """Insert one batch, its new events and its rejected rows in ``conn``'s transaction.
+def insert_batch_record(conn: sa.Connection, batch: BatchRecord) -> str:
+    """Write ``batch``'s record (no rows yet: counts of 0, status active) in ``conn``'s
+    transaction; :func:`finish_batch` fills in the counts. Returns the station's id.
 
-    ``frame`` rows whose ``event_id`` is already stored are skipped. The batch
-    record's counts are filled in from what was actually inserted. With ``staged``
-    (see :func:`stage_events`) the events are moved from its file in one statement.
-    The rows inserted are also written as column blocks (``event_blocks``).
-
-    Returns
-    -------
-    dict
-        ``imported``, ``gazetteer``, ``township_level``, ``outside_station`` among the
-        inserted events.
+    Events (:func:`write_batch`) and facilities
+    (:func:`analytics.storage.facilities.write_facilities`) share the record, so the
+    import history and undo treat both alike.
     """
     station = station_id(batch.station)
     conn.execute(
@@ -356,6 +344,31 @@ def write_batch(
             status="active",
         )
     )
+    return station
+
+
+def write_batch(
+    conn: sa.Connection,
+    batch: BatchRecord,
+    frame: pd.DataFrame,
+    rejected: Iterable[dict],
+    *,
+    staged: StagedEvents | None = None,
+) -> dict:
+    """Insert one batch, its new events and its rejected rows in ``conn``'s transaction.
+
+    ``frame`` rows whose ``event_id`` is already stored are skipped. The batch
+    record's counts are filled in from what was actually inserted. With ``staged``
+    (see :func:`stage_events`) the events are moved from its file in one statement.
+    The rows inserted are also written as column blocks (``event_blocks``).
+
+    Returns
+    -------
+    dict
+        ``imported``, ``gazetteer``, ``township_level``, ``outside_station`` among the
+        inserted events.
+    """
+    station = insert_batch_record(conn, batch)
     import pyarrow.compute as pc
 
     frame = frame.assign(batch_id=batch.batch_id)
@@ -387,9 +400,16 @@ def write_batch(
         "township_level": int((new["geocode_score"] < 0.5).sum()),
         "outside_station": int((~new["inside_station"].astype(bool)).sum()),
     }
+    insert_rejected(conn, batch.batch_id, rejected)
+    return stats
+
+
+def insert_rejected(conn: sa.Connection, batch_id: str, rejected: Iterable[dict]) -> None:
+    """Write a batch's rejected rows (``row_number``, ``reason_code``, ``reason``,
+    ``reason_en``, ``raw``: its masked cells) in ``conn``'s transaction."""
     rej = [
         {
-            "batch_id": batch.batch_id,
+            "batch_id": batch_id,
             "row_number": int(r["row_number"]),
             "reason_code": r["reason_code"],
             "reason": r["reason"],
@@ -400,7 +420,6 @@ def write_batch(
     ]
     if rej:
         conn.execute(rejected_rows.insert(), rej)
-    return stats
 
 
 def finish_batch(conn: sa.Connection, batch_id: str, *, rows_duplicate: int, summary: dict) -> None:
@@ -421,12 +440,13 @@ class UnknownBatchError(LookupError):
 
 
 def undo_batch(db: sa.Engine, batch_id: str, *, station: str | StationConfig | None = None) -> int:
-    """Remove a batch's events; keep the batch record (marked undone) and its report.
+    """Remove a batch's events (or facilities); keep the batch record (marked undone)
+    and its report.
 
     Returns
     -------
     int
-        The number of events removed. Undoing an undone batch removes nothing.
+        The number of events (or facilities) removed. Undoing an undone batch removes nothing.
 
     Raises
     ------
@@ -453,6 +473,10 @@ def undo_batch_in(
         raise UnknownBatchError(batch_id)
     removed = conn.execute(events.delete().where(events.c.batch_id == batch_id)).rowcount
     conn.execute(event_blocks.delete().where(event_blocks.c.batch_id == batch_id))
+    # A facility layer's batch (schema 12): its facilities go the same way.
+    removed = (removed or 0) + (
+        conn.execute(facilities.delete().where(facilities.c.batch_id == batch_id)).rowcount or 0
+    )
     if row.status != "undone":
         conn.execute(
             import_batches.update()
@@ -602,6 +626,7 @@ def _build_missing_blocks(db: sa.Engine) -> None:
     missing_q = sa.select(i.batch_id).where(
         i.status == "active",
         i.rows_imported > 0,
+        i.source.in_(SOURCES),  # a facility layer's batch has no events, nor blocks
         ~sa.exists().where(b.batch_id == i.batch_id),
     )
     with db.connect() as conn:

@@ -14,7 +14,7 @@ from analytics.storage.schema import EVENT_COLUMNS, STATION_TIME
 # The Alembic revision number of the schema this code writes (``alembic_version`` in the
 # store is the authority; each migration also writes its number to
 # ``meta.schema_version`` for people who look inside the file).
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 
 metadata = sa.MetaData()
@@ -188,6 +188,39 @@ import_mappings = sa.Table(
     sa.Column("created_by", sa.String(200), nullable=False),
     sa.Column("created_at", sa.String(32), nullable=False),
     sa.Index("ix_import_mappings_station_source", "station", "source"),
+)
+
+
+# Public safety facilities (schema 12): CCTV cameras, street lights and emergency bells
+# from the public data portal's standard-data files (analytics.storage.facilities).
+# Context for the hotspots, not events: each import is a batch of import_batches
+# (source 'cctv', 'streetlight' or 'bell'), so history and undo work as for events.
+facilities = sa.Table(
+    "facilities",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("station", sa.String(32), nullable=False),
+    sa.Column("batch_id", sa.String(40), sa.ForeignKey("import_batches.batch_id"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    # A hash of the facility's content (kind, point to the metre, addresses, name,
+    # count): the same facility imported again is skipped.
+    sa.Column("facility_id", sa.String(24), nullable=False),
+    sa.Column("name", sa.Text),  # 보안등위치명, or the bell's 설치장소유형 (masked)
+    sa.Column("road_address", sa.Text),
+    sa.Column("lot_address", sa.Text),
+    sa.Column("x", sa.Float, nullable=False),  # metres, EPSG:5179
+    sa.Column("y", sa.Float, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False, default=1),
+    sa.Column("purpose", sa.Text),
+    sa.Column("installed", sa.Text),
+    sa.Column("reference_date", sa.String(10)),
+    sa.Column("agency", sa.Text),
+    sa.CheckConstraint("kind IN ('cctv', 'streetlight', 'bell')", name="ck_facilities_kind"),
+    sa.UniqueConstraint("station", "facility_id", name="uq_facilities_station_id"),
+    sa.Index("ix_facilities_station_kind", "station", "kind"),
+    sa.Index("ix_facilities_batch", "batch_id"),
 )
 
 

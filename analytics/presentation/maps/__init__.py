@@ -5,9 +5,11 @@ The package, by job:
 - :mod:`~analytics.presentation.maps.builder`: :func:`base_map`, the station with
   its boundaries;
 - :mod:`~analytics.presentation.maps.hotspot_layer`,
-  :mod:`~analytics.presentation.maps.grid_layer` and
+  :mod:`~analytics.presentation.maps.grid_layer`,
+  :mod:`~analytics.presentation.maps.facility_layer` and
   :mod:`~analytics.presentation.maps.layers`: what goes on it (hotspots, the Gi*
-  hot cells, heat, event points, landmarks, suggestion boxes, the layer switcher);
+  hot cells, the CCTV, street-light and bell layers, heat, event points, landmarks,
+  suggestion boxes, the layer switcher);
 - :mod:`~analytics.presentation.maps.elements`: the folium elements they are made
   of (safe tooltips and popups, the legend, the fit, the point cluster);
 - :mod:`~analytics.presentation.maps.assets`: Leaflet from ``static/vendor/``
@@ -61,6 +63,7 @@ from analytics.presentation.maps.elements import (
     SpreadBadges,
     fit_to,
 )
+from analytics.presentation.maps.facility_layer import FACILITY_COLOURS, add_facilities
 from analytics.presentation.maps.grid_layer import add_gi_star
 from analytics.presentation.maps.hotspot_layer import add_hotspots
 from analytics.presentation.maps.layers import (
@@ -98,6 +101,7 @@ __all__ = [
     "DEFAULT_MAX_POINTS",
     "DESCRIPTION_CHARS",
     "DROPPED_ASSETS",
+    "FACILITY_COLOURS",
     "GI_BIN_COLOURS",
     "HOTSPOT_SIMPLIFY_M",
     "HOTSPOT_TYPES",
@@ -121,6 +125,7 @@ __all__ = [
     "UnvendoredAssetError",
     "add_boxes",
     "add_event_points",
+    "add_facilities",
     "add_gi_star",
     "add_heat",
     "add_hotspots",

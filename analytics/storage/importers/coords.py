@@ -92,8 +92,13 @@ def from_lonlat(lon_raw: pd.Series, lat_raw: pd.Series) -> Coordinates:
     )
 
 
-def detect_crs(x: np.ndarray, y: np.ndarray, geo: StationGeography) -> tuple[str | None, bool, int]:
+def detect_crs(
+    x: np.ndarray, y: np.ndarray, geo: StationGeography, candidates: tuple[str, ...] | None = None
+) -> tuple[str | None, bool, int]:
     """Pick the candidate CRS (and axis order) that puts the most points in the station.
+
+    ``candidates`` default to the station's (``[crs] candidates``); of two that place
+    as many points, the earlier wins.
 
     Returns
     -------
@@ -109,7 +114,7 @@ def detect_crs(x: np.ndarray, y: np.ndarray, geo: StationGeography) -> tuple[str
         ok = np.random.default_rng(0).choice(ok, SAMPLE, replace=False)
     xs, ys = x[ok], y[ok]
     best = (None, False, -1, -1)  # crs, swapped, inside station, inside korea
-    for crs in geo.station.candidate_crs:
+    for crs in candidates or geo.station.candidate_crs:
         for swapped in (False, True):
             a, b = (ys, xs) if swapped else (xs, ys)
             lon, lat = transformer(crs, geo.station.geographic_crs).transform(a, b)
@@ -122,11 +127,16 @@ def detect_crs(x: np.ndarray, y: np.ndarray, geo: StationGeography) -> tuple[str
     return best[0], best[1], best[2]
 
 
-def from_projected(x_raw: pd.Series, y_raw: pd.Series, geo: StationGeography) -> Coordinates:
+def from_projected(
+    x_raw: pd.Series,
+    y_raw: pd.Series,
+    geo: StationGeography,
+    candidates: tuple[str, ...] | None = None,
+) -> Coordinates:
     x, bad_x = to_number(x_raw)
     y, bad_y = to_number(y_raw)
     n = len(x)
-    crs, swapped, _ = detect_crs(x, y, geo)
+    crs, swapped, _ = detect_crs(x, y, geo, candidates)
     if crs is None:
         have = np.isfinite(x) & np.isfinite(y)
         return Coordinates(

@@ -1,0 +1,95 @@
+"""How far each hotspot is from the public safety facilities: the nearest CCTV camera,
+street light and emergency bell, and how many of each stand inside or near it.
+
+A pure function over frames in metres (the analysis CRS, EPSG:5179): the hotspots'
+polygons as the reader receives them (a viewer's hotspots are clustered from geomasked
+events, :mod:`analytics.access.privacy`, so their distances reveal nothing finer than
+their shapes do) and the facility points of :func:`analytics.storage.facilities.read_facilities`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from analytics.storage.facilities import FACILITY_KINDS
+
+WITHIN_M = 50.0
+
+
+def distance_columns(within_m: float = WITHIN_M) -> tuple[str, ...]:
+    """The columns :func:`facility_distances` returns, in order: per kind its nearest
+    distance, then per kind its count within ``within_m``."""
+    return tuple(f"nearest_{k}_m" for k in FACILITY_KINDS) + tuple(
+        f"{k}_within_{within_m:g}m" for k in FACILITY_KINDS
+    )
+
+
+def facility_distances(hotspots, facilities, *, within_m: float = WITHIN_M) -> pd.DataFrame:
+    """Per hotspot, the distance to the nearest facility of each kind and how many stand
+    inside it or within ``within_m`` of its edge.
+
+    Parameters
+    ----------
+    hotspots : GeoDataFrame
+        Polygons in metres (EPSG:5179), one row per hotspot.
+    facilities : GeoDataFrame
+        Points in the same CRS with a ``kind`` column (``cctv``, ``streetlight``,
+        ``bell``), as :func:`analytics.storage.facilities.read_facilities` gives them.
+    within_m : float, default 50
+        The distance, in metres from the polygon's edge, that counts as near.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``hotspots``, columns :func:`distance_columns`:
+        ``nearest_<kind>_m`` (float metres from the polygon to the nearest point of that
+        kind, 0 when one stands inside; NaN when no facility of that kind is loaded) and
+        ``<kind>_within_50m`` (Int64: facility rows, i.e. sites, not cameras; <NA> when
+        none of that kind is loaded).
+
+    Raises
+    ------
+    ValueError
+        The two frames are in different CRSs, or ``within_m`` is negative.
+    """
+    if within_m < 0:
+        raise ValueError(f"within_m must be >= 0 metres, got {within_m}")
+    h_crs, f_crs = getattr(hotspots, "crs", None), getattr(facilities, "crs", None)
+    if h_crs is not None and f_crs is not None and h_crs != f_crs:
+        raise ValueError(f"hotspots are in {h_crs} but facilities in {f_crs}")
+    n = len(hotspots)
+    polygons = np.asarray(hotspots.geometry.to_numpy(), dtype=object) if n else np.empty(0, object)
+    kinds = facilities["kind"].to_numpy() if len(facilities) else np.empty(0, dtype=object)
+    points = np.asarray(facilities.geometry.to_numpy(), dtype=object) if len(facilities) else None
+    nearest, near = {}, {}
+    for kind in FACILITY_KINDS:
+        mine = points[kinds == kind] if points is not None else np.empty(0, object)
+        if len(mine) == 0:
+            nearest[kind] = np.full(n, np.nan)
+            near[kind] = pd.array([pd.NA] * n, dtype="Int64")
+            continue
+        tree = shapely.STRtree(mine)
+        dist = np.full(n, np.nan)
+        if n:
+            (which, _), d = tree.query_nearest(polygons, return_distance=True, all_matches=False)
+            dist[which] = d
+            pairs = tree.query(polygons, predicate="dwithin", distance=within_m)
+            counts = np.bincount(pairs[0], minlength=n)
+        else:
+            counts = np.zeros(0, dtype=np.int64)
+        nearest[kind] = dist
+        near[kind] = pd.array(counts, dtype="Int64")
+    cols = distance_columns(within_m)
+    data = {c: nearest[k] for c, k in zip(cols[:3], FACILITY_KINDS, strict=True)}
+    data |= {c: near[k] for c, k in zip(cols[3:], FACILITY_KINDS, strict=True)}
+    return pd.DataFrame(data, index=hotspots.index)
+
+
+def with_facility_distances(hotspots, facilities, *, within_m: float = WITHIN_M):
+    """``hotspots`` with the columns of :func:`facility_distances` added (replaced if
+    there); the geometry is unchanged."""
+    table = facility_distances(hotspots, facilities, within_m=within_m)
+    out = hotspots.drop(columns=[c for c in table.columns if c in hotspots.columns])
+    return out.join(table)
