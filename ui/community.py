@@ -48,6 +48,26 @@ def facility_distances(db_url: str, version: str, hotspot) -> Mapping[str, float
     return out
 
 
+def printable_shape(db_url: str, version: str, query: HotspotQuery, hotspot_id: str):
+    """The hotspot as the city's copy shows it: no shape or place name derived from a
+    sensitive case's point (:func:`analytics.compute.community.printable_hotspot`)."""
+    from ui.tables_map import hotspot_row
+
+    answer = data.hotspots(db_url, version, query)
+    events = data.events(db_url, version)
+    mine = answer.shown.event_hotspot == hotspot_id
+    members = events.loc[events.index.intersection(mine[mine.fillna(False)].index)]
+    setting = answer.shown.query
+    return community.printable_hotspot(
+        hotspot_row(answer.shown.current, hotspot_id),
+        members,
+        sensitive=tuple(data.station_of(version).sensitive_categories),
+        geo=data.geography(version),
+        eps_m=setting.eps_m,
+        hull=setting.hull,
+    )
+
+
 def _file_name(key: str, lang: str, ext: str, **values) -> str:
     from ui.data_unit import file_name
 
@@ -188,24 +208,12 @@ def cpted_request(
         For a masked role (a viewer): the request quotes card text.
     """
     from analytics.presentation import cpted
-    from ui.tables_map import hotspot_row
 
     if data.privacy_rule(version).masks:
         raise PermissionError("the CPTED request is for analysts")
     answer = data.hotspots(db_url, version, query)
     events = data.events(db_url, version)
-    mine = answer.shown.event_hotspot == hotspot_id
-    members = events.loc[events.index.intersection(mine[mine.fillna(False)].index)]
-    setting = answer.shown.query
-    # The city's copy: no shape or place name derived from a sensitive case's point.
-    hotspot = community.printable_hotspot(
-        hotspot_row(answer.shown.current, hotspot_id),
-        members,
-        sensitive=tuple(data.station_of(version).sensitive_categories),
-        geo=data.geography(version),
-        eps_m=setting.eps_m,
-        hull=setting.hull,
-    )
+    hotspot = printable_shape(db_url, version, query, hotspot_id)
     cards = community.hotspot_cards(events, answer.shown.event_hotspot, hotspot_id)
     start, end = query.require_period()
     common = {

@@ -114,6 +114,13 @@ def test_the_files_behind_the_buttons(app_env):
     fear_id = fear.loc[fear["type"] == "fear", "hotspot_id"].iloc[0]
     request = community.cpted_request(db_url, analyst, query, fear_id, "ko", "html", "오늘")
     assert "범죄예방 환경개선(CPTED) 요청서" in request.decode("utf-8")
-    assert "등록 자료 없음 (확인 필요)" in request.decode("utf-8")  # no facility layer yet
+    # The demo's facility layers are loaded: each kind's nearest distance, as measured
+    # from the printed shape to the station's layer, is on the sheet.
+    assert "등록 자료 없음 (확인 필요)" not in request.decode("utf-8")
+    shown = community.printable_shape(db_url, analyst, query, fear_id)
+    nearest = community.facility_distances(db_url, analyst, shown)
+    assert set(nearest) == {"cctv", "streetlight", "bell"} and None not in nearest.values()
+    for metres in nearest.values():
+        assert f"가장 가까운 것 {round(metres)} m)" in request.decode("utf-8")
     with pytest.raises(PermissionError):
         community.cpted_request(db_url, viewer, query, fear_id, "ko", "html", "오늘")
