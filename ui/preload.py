@@ -266,30 +266,36 @@ def _later_component():
 
 
 def mount_later(*, uploader: bool) -> None:
-    """Until a session's hidden elements are drawn: the browser's ask, and once it has
-    asked (its run), :func:`mount_elements`.
+    """On a session's first run: :func:`mount_elements` in a second run of its own,
+    asked for by the browser once the first page is drawn and it is idle.
 
     Drawn with the first page, the hidden elements made the browser import and run
-    their code (tables, charts, the uploader) before the page itself was finished. The
-    browser asks once the first page is drawn and it is idle; its ask reruns the page
-    (from the caches: a few hundredths of a second). Not a fragment's run: one asked for
-    just before a sign-out could run after it, where the sign-in form now stands.
+    their code (tables, charts, the uploader) before the page itself was finished.
+    The second run is a fragment's: the page's script does not run again. A fragment
+    run asked for just before a sign-out may come after it, where the sign-in form
+    now stands: it then draws nothing (the signed-in role is gone).
     """
     import streamlit as st
 
-    with st.container(key=f"{HIDDEN_KEY}_later"):  # hidden by HIDDEN_STYLE
-        out = _later_component()(
-            key="hs_preload_ask",
-            data={
-                "chunks": list(later_chunks()),
-                "delay_ms": LATER_DELAY_MS,
-                "max_wait_ms": LATER_MAX_WAIT_MS,
-            },
-            on_ready_change=lambda: None,
-        )
-    if out.get("ready"):
-        st.session_state["hs_preloaded"] = True
-        mount_elements(uploader=uploader)
+    @st.fragment
+    def later() -> None:
+        if st.session_state.get("auth_role") is None:  # signed out since the page ran
+            return
+        with st.container(key=f"{HIDDEN_KEY}_later"):  # hidden by HIDDEN_STYLE
+            out = _later_component()(
+                key="hs_preload_ask",
+                data={
+                    "chunks": list(later_chunks()),
+                    "delay_ms": LATER_DELAY_MS,
+                    "max_wait_ms": LATER_MAX_WAIT_MS,
+                },
+                on_ready_change=lambda: None,
+            )
+        if out.get("ready"):
+            st.session_state["hs_preloaded"] = True
+            mount_elements(uploader=uploader)
+
+    later()
 
 
 def mount_elements(*, uploader: bool) -> None:

@@ -121,3 +121,25 @@ def test_the_frame_css_comes_with_the_page_when_the_server_serves_it(app_env, mo
     assert preload.installed()
     assert not [m for m in run_page().markdown if "<style>" in m.value]
     assert [m for m in run_page(present="1").markdown if "<style>" in m.value]  # projector
+
+
+def test_a_late_ask_after_sign_out_draws_nothing(monkeypatch):
+    """The browser's ask may arrive after a sign-out: the fragment's run then leaves the
+    place it would draw in (now the sign-in form's) alone."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setattr(preload, "_later_component", lambda: lambda **kw: {"ready": True})
+
+    def page(signed_in):
+        import streamlit as st
+
+        from ui import preload
+
+        if signed_in:
+            st.session_state["auth_role"] = "analyst"
+        preload.mount_later(uploader=False)
+
+    for signed_in, sliders in ((True, 1), (False, 0)):
+        at = AppTest.from_function(page, args=(signed_in,)).run()
+        assert not at.exception
+        assert len(at.slider) == sliders
