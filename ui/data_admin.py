@@ -85,8 +85,17 @@ def preview(
         already = len(
             store.existing_event_ids(conn, prepared.events["event_id"].tolist(), station=station)
         )
-    t = prepared.table
     order = prepared.date_order
+    return {
+        **_file_preview(prepared, len(prepared.events) - already, already),
+        "date_order": None if order is None else (order.reason, order.code, order.cells),
+        "events": prepared.events.head(20),
+    }
+
+
+def _file_preview(prepared, usable: int, already: int) -> dict:
+    """The preview keys an event file and a facility file share: how the file was read."""
+    t = prepared.table
     return {
         "error": None,
         "encoding": t.encoding or "XLSX",
@@ -95,14 +104,12 @@ def preview(
         "sheets": t.sheets,
         "crs": prepared.crs or "—",
         "rows": len(t.frame),
-        "usable": len(prepared.events) - already,
+        "usable": usable,
         "already": already + prepared.duplicates_in_file,
         "rejected": prepared.rejected,
         "columns": prepared.columns,
         "unused": prepared.unused_columns,
         "headers": [str(c) for c in t.frame.columns],
-        "date_order": None if order is None else (order.reason, order.code, order.cells),
-        "events": prepared.events.head(20),
     }
 
 
@@ -126,21 +133,8 @@ def _facility_preview(content, file_name, kind, sheet, db_url, station) -> dict:
         }
     with db_for(db_url).connect() as conn:
         already = int(stored_duplicates(conn, prepared.rows, kind=kind, station=station).sum())
-    t = prepared.table
     return {
-        "error": None,
-        "encoding": t.encoding or "XLSX",
-        "header_row": t.header_row,
-        "sheet": t.sheet,
-        "sheets": t.sheets,
-        "crs": prepared.crs or "—",
-        "rows": len(t.frame),
-        "usable": len(prepared.rows) - already,
-        "already": already + prepared.duplicates_in_file,
-        "rejected": prepared.rejected,
-        "columns": prepared.columns,
-        "unused": prepared.unused_columns,
-        "headers": [str(c) for c in t.frame.columns],
+        **_file_preview(prepared, len(prepared.rows) - already, already),
         "date_order": None,
         "facilities": prepared.rows.head(20),
         "notes": {lang: [n.strip() for n in facility_notes(prepared, lang)] for lang in LANGS},

@@ -581,6 +581,27 @@ def _new_batch_id(sha256: str, timezone: str) -> str:
     return f"{stamp}-{salt}"
 
 
+def batch_record(
+    prepared, *, batch_id: str, source: str, synthetic: bool, station
+) -> store.BatchRecord:
+    """The batch record of a prepared file (events' :class:`PreparedFile` or facilities'
+    ``PreparedFacilities``: a ``table``, ``file_name``, ``crs`` and ``rejected``)."""
+    table = prepared.table
+    return store.BatchRecord(
+        batch_id=batch_id,
+        source=source,
+        file_name=prepared.file_name,
+        file_sha256=table.sha256,
+        sheet=table.sheet,
+        encoding=table.encoding,
+        crs=prepared.crs,
+        rows_total=len(table.frame),
+        rows_rejected=len(prepared.rejected),
+        synthetic=synthetic,
+        station=station_id(station),
+    )
+
+
 def import_file(
     file: str | Path | bytes,
     *,
@@ -642,18 +663,8 @@ def import_file(
         ):
             stats = store.write_batch(
                 conn,
-                store.BatchRecord(
-                    batch_id=batch_id,
-                    source=source,
-                    file_name=prepared.file_name,
-                    file_sha256=table.sha256,
-                    sheet=table.sheet,
-                    encoding=table.encoding,
-                    crs=prepared.crs,
-                    rows_total=len(table.frame),
-                    rows_rejected=len(prepared.rejected),
-                    synthetic=synthetic,
-                    station=station_id(station),
+                batch_record(
+                    prepared, batch_id=batch_id, source=source, synthetic=synthetic, station=station
                 ),
                 frame,
                 [asdict(r) for r in prepared.rejected],

@@ -43,7 +43,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from analytics.access.masking import mask_series
-from analytics.station.config import StationConfig, default_station, station_id
+from analytics.station.config import StationConfig, default_station
 from analytics.station.geo import load_geography, transformer
 from analytics.storage import connection, store
 from analytics.storage.facilities import (
@@ -63,6 +63,7 @@ from analytics.storage.importers.core import (
     RejectedRow,
     _new_batch_id,
     _over_long_cells,
+    batch_record,
 )
 from analytics.storage.importers.dates import parse_datetimes
 from analytics.storage.importers.errors import ImportFileError
@@ -545,18 +546,8 @@ def import_facilities(
         with connection.write_transaction(db) as conn:
             store.insert_batch_record(
                 conn,
-                store.BatchRecord(
-                    batch_id=batch_id,
-                    source=kind,
-                    file_name=prepared.file_name,
-                    file_sha256=table.sha256,
-                    sheet=table.sheet,
-                    encoding=table.encoding,
-                    crs=prepared.crs,
-                    rows_total=len(table.frame),
-                    rows_rejected=len(prepared.rejected),
-                    synthetic=synthetic,
-                    station=station_id(station),
+                batch_record(
+                    prepared, batch_id=batch_id, source=kind, synthetic=synthetic, station=station
                 ),
             )
             new = rows.loc[~stored_duplicates(conn, rows, kind=kind, station=station)]
