@@ -57,6 +57,7 @@ ACTIONS = (
     "user.scope",
     "station.refused",
     "decision.add",
+    "cpted.answer",
     "mapping.save",
     "backup",
 )

@@ -99,3 +99,79 @@ def follow_up(
     for col, vals in zip(COLUMNS, values, strict=True):
         out[col] = list(vals)
     return out
+
+
+# ------------------------------------------------------------------ CPTED requests
+
+CPTED_COLUMNS = [
+    "id",
+    "week",
+    "place",
+    "owner_unit",
+    "answered_on",
+    "outcome",
+    "facilities",
+    "answer_note",
+    "days_waiting",
+]
+
+
+def cpted_follow_up(
+    decisions: pd.DataFrame,
+    answers: pd.DataFrame,
+    *,
+    as_of,
+    since=None,
+) -> pd.DataFrame:
+    """The CPTED requests sent to the city and their answers, for the brief.
+
+    Parameters
+    ----------
+    decisions : :func:`analytics.storage.decisions.read_decisions` (``id``, ``week``,
+        ``action``, ``place``, ``owner_unit``)
+    answers : :func:`analytics.storage.cpted_answers.read_answers` (the latest per request)
+    as_of : datetime.date, this meeting's day: requests of meetings before it count, and
+        an unanswered one has waited ``as_of - week`` days
+    since : datetime.date, optional; only requests of meetings on or after this day
+
+    Returns
+    -------
+    DataFrame with :data:`CPTED_COLUMNS`, by meeting and id: ``answered_on``,
+    ``outcome``, ``facilities`` (a tuple) and ``answer_note`` from the answer (None when
+    there is none), ``days_waiting`` an int for a request without an answer (else None).
+    """
+    if decisions is None or decisions.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in CPTED_COLUMNS})
+    keep = (decisions["action"] == "cpted").to_numpy(dtype=bool)
+    keep = keep & np.array([w < as_of for w in decisions["week"]], dtype=bool)
+    if since is not None:
+        keep = keep & np.array([w >= since for w in decisions["week"]], dtype=bool)
+    sent = pd.DataFrame(decisions[keep]).sort_values(["week", "id"], kind="stable")
+    by_id = answers.set_index("decision_id") if len(answers) else None
+
+    def answer_of(i, col):
+        if by_id is None or int(i) not in by_id.index:
+            return None
+        return by_id.at[int(i), col]
+
+    ids = [int(i) for i in sent["id"]]
+    answered_on = [answer_of(i, "answered_on") for i in ids]
+    out = pd.DataFrame(
+        {
+            "id": ids,
+            "week": list(sent["week"]),
+            "place": list(sent["place"]),
+            "owner_unit": list(sent["owner_unit"]),
+            "answered_on": answered_on,
+            "outcome": [answer_of(i, "outcome") for i in ids],
+            "facilities": [answer_of(i, "facilities") for i in ids],
+            "answer_note": [answer_of(i, "note") for i in ids],
+            "days_waiting": [
+                (as_of - w).days if a is None else None
+                for w, a in zip(sent["week"], answered_on, strict=True)
+            ],
+        },
+        columns=CPTED_COLUMNS,
+        dtype=object,
+    )
+    return out.where(out.notna(), None)

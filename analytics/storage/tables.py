@@ -14,7 +14,7 @@ from analytics.storage.schema import EVENT_COLUMNS, STATION_TIME
 # The Alembic revision number of the schema this code writes (``alembic_version`` in the
 # store is the authority; each migration also writes its number to
 # ``meta.schema_version`` for people who look inside the file).
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 
 metadata = sa.MetaData()
@@ -172,6 +172,29 @@ decisions = sa.Table(
     sa.Index("ix_decisions_station_week", "station", "week"),
 )
 
+
+# The city's answer to a CPTED request (schema 13): a decision with action 'cpted'
+# (analytics.storage.cpted_answers). Appended, never changed: the latest answer (by the
+# day the city answered, then by id) is what the follow-up and the box notice show.
+cpted_answers = sa.Table(
+    "cpted_answers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("station", sa.String(32), nullable=False),
+    sa.Column("decision_id", sa.Integer, sa.ForeignKey("decisions.id"), nullable=False),
+    sa.Column("answered_on", sa.String(10), nullable=False),  # YYYY-MM-DD
+    sa.Column("outcome", sa.String(16), nullable=False),
+    # What the city plans or installed: codes joined by ',' ('cctv,streetlight'; '' none).
+    sa.Column("facilities", sa.String(64), nullable=False),
+    sa.Column("note", sa.Text),  # masked on the way in (analytics.access.masking)
+    sa.Column("recorded_by", sa.String(200), nullable=False),
+    sa.Column("recorded_at", sa.String(32), nullable=False),
+    sa.CheckConstraint(
+        "outcome IN ('accepted', 'partly', 'refused', 'pending')",
+        name="ck_cpted_answers_outcome",
+    ),
+    sa.Index("ix_cpted_answers_station_decision", "station", "decision_id"),
+)
 
 # A column mapping saved by name for a source's weekly export (schema 11): the data
 # page and the CLI's ``import --template`` apply it (analytics.storage.mappings).
