@@ -7,7 +7,7 @@ import streamlit as st
 from analytics.compute.changes import legend as changes_legend
 from ui import data, data_unit
 from ui.auth import audit_export
-from ui.decisions import action_section, follow_up_section
+from ui.decisions import action_section, cpted_section, follow_up_section
 from ui.i18n import day_range, number, text
 from ui.maps import brief_map_options, projector_legend, static_hotspot_map
 from ui.state import view
@@ -30,6 +30,8 @@ holidays = data.holidays(start, end, lang)
 if holidays:
     st.caption(text("brief.holidays", lang, names=", ".join(f"{d:%m.%d} {n}" for d, n in holidays)))
 follow_up_section(db_url, version, state.week, lang)  # last week's decisions, what followed
+if not state.present:  # requests to the city and its answers
+    cpted_section(db_url, version, state.week, lang)
 answer = data.hotspots(db_url, version, state.query)
 if not state.present:  # what to act on, first (the projector shows the top table instead)
     action_section(answer.shown.current, lang)

@@ -14,7 +14,7 @@ from ui import data
 from ui.accuracy import show_weekly_accuracy
 from ui.charts import chart_spec, show_chart
 from ui.community import cpted_buttons
-from ui.decisions import decision_form
+from ui.decisions import cpted_answer_form, decision_form
 from ui.i18n import day, day_range, number, text
 from ui.maps import hotspot_map, map_page_options
 from ui.state import update_view, view
@@ -209,6 +209,7 @@ if state.hotspot in places:
     )
     cpted_buttons(db_url, version, query, h, state.week, lang)
     decision_form(db_url, version, state.week, h, lang)
+    cpted_answer_form(db_url, version, state.week, h, lang)
 
 with st.expander(text("map.accuracy.title", lang)):
     acc = data.accuracy(db_url, version, query)

@@ -110,4 +110,123 @@ def decision_form(db_url: str, version: str, week: dt.date, hotspot, lang: str) 
                 station=data.station_of(version),
             )
             follow_up_table.clear()
+            cpted_table.clear()
             st.success(text("decision.saved", lang))
+
+
+# --------------------------------------------------------------------------- CPTED answers
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cpted_table(db_url: str, version: str, week: dt.date) -> pd.DataFrame:
+    """The CPTED requests of the last months' meetings and the city's answers."""
+    from analytics.presentation.decisions import cpted_for_week
+
+    return cpted_for_week(data.db_for(db_url), station=data.station_of(version), week=week)
+
+
+def cpted_section(db_url: str, version: str, week: dt.date | None, lang: str) -> None:
+    """In the brief: the CPTED requests sent to the city, answered or how long waiting."""
+    from analytics.presentation.decisions import CPTED_LOOKBACK_DAYS, cpted_rows
+    from ui.auth import is_viewer
+    from ui.tables import markdown_table
+
+    if week is None:
+        return
+    table = cpted_table(db_url, version, week)
+    if table.empty:
+        return
+    st.subheader(text("decision.cpted_title", lang))
+    st.markdown(markdown_table(cpted_rows(table, lang, notes=not is_viewer())))
+    st.caption(text("decision.cpted_help", lang, days=CPTED_LOOKBACK_DAYS))
+
+
+def hotspot_requests(db_url: str, version: str, week: dt.date, hotspot) -> pd.DataFrame:
+    """The CPTED requests (up to the meeting ``week``) about ``hotspot``: decided on its id
+    or on a polygon that overlaps its own, with their latest answers."""
+    import shapely
+
+    from analytics.compute.followup import cpted_follow_up
+    from analytics.storage.cpted_answers import read_answers
+    from analytics.storage.decisions import read_decisions
+
+    db, station = data.db_for(db_url), data.station_of(version)
+    decided = read_decisions(db, station=station)
+    if decided.empty:
+        return pd.DataFrame()
+    mine = (decided["hotspot_id"] == str(hotspot.name)).to_numpy(dtype=bool)
+    area = hotspot.get("geometry")
+    if area is not None:
+        mine = mine | shapely.intersects(decided.geometry.to_numpy(), area)
+    return cpted_follow_up(
+        decided[mine], read_answers(db, station=station), as_of=week, include_as_of=True
+    )
+
+
+def cpted_answer_form(db_url: str, version: str, week: dt.date, hotspot, lang: str) -> None:
+    """On a hotspot's profile: record the city's answer to a CPTED request about it
+    (analysts only; nothing when no request was sent)."""
+    from analytics.access.identity import role_allows
+    from analytics.presentation.decisions import answer_status
+    from analytics.station.clock import today
+    from analytics.storage.cpted_answers import FACILITIES, OUTCOMES, CptedAnswer, record_answer
+    from ui.auth import current_role, current_user
+
+    if not role_allows(current_role(), "analyst"):
+        return
+    requests = hotspot_requests(db_url, version, week, hotspot)
+    if requests.empty:
+        return
+    labels = {
+        int(r.id): text(
+            "decision.answer_request_label",
+            lang,
+            week=day(r.week, lang),
+            place=r.place,
+            status=answer_status(r.outcome, r.answered_on, r.days_waiting, lang),
+        )
+        for r in requests.itertuples(index=False)
+    }
+    first = min(requests["week"])
+    title = text("decision.answer_record", lang, n=len(requests))
+    with st.expander(title), st.form(f"answer_{hotspot.name}"):
+        chosen = st.selectbox(
+            text("decision.answer_request", lang),
+            list(labels),
+            index=len(labels) - 1,
+            format_func=labels.get,
+            key="ans_request",
+        )
+        answered_on = st.date_input(
+            text("decision.answer_date", lang),
+            value=max(today().date(), first),
+            min_value=first,
+            key="ans_date",
+        )
+        outcome = st.radio(
+            text("decision.answer_outcome", lang),
+            OUTCOMES,
+            format_func=lambda o: text(f"decision.outcome.{o}", lang),
+            horizontal=True,
+            key="ans_outcome",
+        )
+        kinds = st.multiselect(
+            text("decision.answer_facilities", lang),
+            FACILITIES,
+            format_func=lambda k: text(f"decision.facility.{k}", lang),
+            key="ans_facilities",
+        )
+        note = st.text_area(text("decision.answer_note", lang), max_chars=2000, key="ans_note")
+        if st.form_submit_button(text("decision.answer_save", lang)):
+            try:
+                record_answer(
+                    data.db_for(db_url),
+                    CptedAnswer(int(chosen), answered_on, outcome, tuple(kinds), note),
+                    actor=current_user() or "local",
+                    station=data.station_of(version),
+                )
+            except ValueError:
+                st.error(text("decision.answer_too_early", lang))
+                return
+            cpted_table.clear()
+            st.success(text("decision.answer_saved", lang))

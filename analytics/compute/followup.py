@@ -122,6 +122,7 @@ def cpted_follow_up(
     *,
     as_of,
     since=None,
+    include_as_of: bool = False,
 ) -> pd.DataFrame:
     """The CPTED requests sent to the city and their answers, for the brief.
 
@@ -133,6 +134,7 @@ def cpted_follow_up(
     as_of : datetime.date, this meeting's day: requests of meetings before it count, and
         an unanswered one has waited ``as_of - week`` days
     since : datetime.date, optional; only requests of meetings on or after this day
+    include_as_of : bool, also the requests of the meeting on ``as_of`` (0 days waited)
 
     Returns
     -------
@@ -143,7 +145,9 @@ def cpted_follow_up(
     if decisions is None or decisions.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in CPTED_COLUMNS})
     keep = (decisions["action"] == "cpted").to_numpy(dtype=bool)
-    keep = keep & np.array([w < as_of for w in decisions["week"]], dtype=bool)
+    keep = keep & np.array(
+        [w <= as_of if include_as_of else w < as_of for w in decisions["week"]], dtype=bool
+    )
     if since is not None:
         keep = keep & np.array([w >= since for w in decisions["week"]], dtype=bool)
     sent = pd.DataFrame(decisions[keep]).sort_values(["week", "id"], kind="stable")

@@ -66,3 +66,67 @@ def follow_up_caption(table: pd.DataFrame, lang: str = "ko") -> str:
     """How to read the counts (and that the week after is not over, when it is not)."""
     whole = bool(table["after_complete"].all())
     return text("decision.follow_up_help" if whole else "decision.follow_up_partial", lang)
+
+
+# CPTED requests of the meetings this many days before this one are listed in the brief.
+CPTED_LOOKBACK_DAYS = 182
+
+
+def cpted_for_week(db, *, station, week: dt.date) -> pd.DataFrame:
+    """The CPTED requests of the meetings in the :data:`CPTED_LOOKBACK_DAYS` before
+    ``week`` with their latest answers (:func:`analytics.compute.followup.cpted_follow_up`)."""
+    from analytics.compute.followup import cpted_follow_up
+    from analytics.storage.cpted_answers import read_answers
+    from analytics.storage.decisions import read_decisions
+
+    decided = read_decisions(db, station=station)
+    if decided.empty or not (decided["action"] == "cpted").any():
+        return pd.DataFrame()
+    since = week - dt.timedelta(days=CPTED_LOOKBACK_DAYS)
+    return cpted_follow_up(decided, read_answers(db, station=station), as_of=week, since=since)
+
+
+def answer_status(outcome, answered_on, days_waiting, lang: str = "ko") -> str:
+    """ "설치 확정 (2017.11.03(금))", or "아직 회신 없음 (21일째)"."""
+    if outcome is None or (isinstance(outcome, float) and pd.isna(outcome)):
+        return text("decision.answer_waiting", lang, days=int(days_waiting))
+    return text(
+        "decision.answer_given",
+        lang,
+        outcome=text(f"decision.outcome.{outcome}", lang),
+        day=day_label(answered_on, lang),
+    )
+
+
+def facility_labels(kinds, lang: str = "ko") -> str:
+    """Planned or installed facilities as words ("—" for none)."""
+    if not kinds:
+        return "—"
+    return ", ".join(text(f"decision.facility.{k}", lang) for k in kinds)
+
+
+def cpted_rows(table: pd.DataFrame, lang: str = "ko", *, notes: bool = False) -> pd.DataFrame:
+    """One row per CPTED request, in ``lang``: the meeting, place, owner, the city's
+    answer (or how long it has waited) and what is planned or installed (and the
+    answer's note when ``notes``)."""
+    out = pd.DataFrame(
+        {
+            text("decision.col_meeting", lang): [day_label(w, lang) for w in table["week"]],
+            text("decision.col_place", lang): table["place"].to_numpy(),
+            text("decision.col_owner", lang): table["owner_unit"].fillna("—").to_numpy(),
+            text("decision.col_answer", lang): [
+                answer_status(o, a, d, lang)
+                for o, a, d in zip(
+                    table["outcome"], table["answered_on"], table["days_waiting"], strict=True
+                )
+            ],
+            text("decision.col_facilities", lang): [
+                facility_labels(k, lang) for k in table["facilities"]
+            ],
+        }
+    )
+    if notes:
+        out[text("decision.col_answer_note", lang)] = [
+            n if isinstance(n, str) else "" for n in table["answer_note"]
+        ]
+    return out

@@ -83,3 +83,89 @@ def test_no_decision_no_section(market):
     brief = run_page(week="2017-10-20")
     assert not brief.exception
     assert not any("결정 후속" in s.value for s in brief.subheader)
+
+
+def as_viewer(db_url):
+    """The app sees a signed-in viewer (a unit chief), without a sign-in form."""
+    import streamlit as st
+
+    st.session_state.update(auth_role="viewer", auth_user="jungang")
+    return "viewer"
+
+
+ANSWER_TITLE = "시청 회신 기록"
+
+
+def cpted_decision(hotspot_week: str = "2017-10-13"):
+    """The map page with the market's hotspot picked, a CPTED request recorded on it."""
+    at = run_page("map", week=hotspot_week, eps="100", min="3")
+    table = next(df.value for df in at.dataframe if "핫스팟 ID" in df.value.columns)
+    at.selectbox(key="m_pick").set_value(table["핫스팟 ID"].iloc[0]).run()
+    assert not any(e.label.startswith(ANSWER_TITLE) for e in at.expander)  # nothing sent yet
+    at.radio(key="dec_action").set_value("cpted")
+    next(b for b in at.button if b.label == "결정 저장").click().run()
+    assert not at.exception
+    return at
+
+
+def test_an_analyst_records_the_citys_answer_and_the_brief_follows_it(market):
+    import datetime as dt
+
+    from analytics.access.audit import read_audit
+    from analytics.storage.cpted_answers import read_answers
+
+    at = cpted_decision()
+    assert any(e.label == f"{ANSWER_TITLE} (CPTED 요청 1건)" for e in at.expander)
+    # Before the answer: the brief a month later says how long the request has waited.
+    brief = run_page(week="2017-11-10", eps="100", min="3")
+    assert not brief.exception
+    table = next(t for t in markdown_tables(brief) if "시청 회신" in t.columns)
+    assert table["시청 회신"].tolist() == ["아직 회신 없음 (28일째)"]
+
+    at.date_input(key="ans_date").set_value(dt.date(2017, 11, 3))
+    at.radio(key="ans_outcome").set_value("partly")
+    at.multiselect(key="ans_facilities").set_value(["streetlight"])
+    at.text_area(key="ans_note").input("보안등 1기 12월 설치, 담당 063-620-1234")
+    next(b for b in at.button if b.label == "회신 저장").click().run()
+    assert not at.exception
+    assert any("시청 회신을 저장했습니다" in s.value for s in at.success)
+    saved = read_answers(market)
+    assert saved[["outcome", "facilities"]].values.tolist() == [["partly", ("streetlight",)]]
+    assert "620-1234" not in saved["note"].iloc[0]
+    assert (read_audit(market)["action"] == "cpted.answer").sum() == 1
+
+    brief = run_page(week="2017-11-10", eps="100", min="3")
+    assert not brief.exception
+    assert any(s.value == "시청에 보낸 CPTED 요청과 회신" for s in brief.subheader)
+    table = next(t for t in markdown_tables(brief) if "시청 회신" in t.columns)
+    row = table.iloc[0]
+    assert row["시청 회신"] == "일부 반영 (2017.11.03(금))"
+    assert row["계획·설치"] == "가로등·보안등"
+    assert row["요청한 회의"] == "2017.10.13(금)"
+    assert "보안등 1기 12월 설치" in row["회신 메모"] and "620-1234" not in row["회신 메모"]
+
+
+def test_a_viewer_cannot_record_an_answer_nor_read_its_note(market, monkeypatch):
+    import datetime as dt
+
+    from analytics.storage.cpted_answers import CptedAnswer, read_answers, record_answer
+
+    cpted_decision()
+    request = int(read_decisions(market)["id"].iloc[0])
+    answer = CptedAnswer(request, dt.date(2017, 11, 3), "pending", (), "담당 063-620-1234")
+    record_answer(market, answer, actor="analyst1")
+
+    monkeypatch.setattr("ui.auth.signed_in_role", as_viewer)
+    at = run_page("map", week="2017-10-13", eps="100", min="3")
+    table = next(df.value for df in at.dataframe if "핫스팟 ID" in df.value.columns)
+    at.selectbox(key="m_pick").set_value(table["핫스팟 ID"].iloc[0]).run()
+    assert not at.exception
+    assert any(s.value.startswith("핫스팟 상세: ") for s in at.subheader)
+    assert not any(e.label.startswith(ANSWER_TITLE) for e in at.expander)
+    assert not any(b.label == "회신 저장" for b in at.button)
+    brief = run_page(week="2017-11-10", eps="100", min="3")
+    assert not brief.exception
+    table = next(t for t in markdown_tables(brief) if "시청 회신" in t.columns)
+    assert table["시청 회신"].tolist() == ["검토 중 (2017.11.03(금))"]
+    assert "회신 메모" not in table.columns and "담당" in table.columns
+    assert len(read_answers(market)) == 1
