@@ -86,9 +86,11 @@ def _today_label(lang: str) -> str:
 def box_notice_parts(
     db_url: str, version: str, box: str, start: pd.Timestamp, end: pd.Timestamp
 ) -> tuple[community.BoxCounts, pd.DataFrame]:
-    """A box's counts and the decisions near its cards for ``[start, end)``, from the
-    events the user may see (cards' counts and places are the same for every role)."""
+    """A box's counts and the decisions near its cards for ``[start, end)`` with the
+    city's answers to its CPTED requests, from the events the user may see (cards'
+    counts and places are the same for every role)."""
     from analytics.compute.suggestions import cards
+    from analytics.storage.cpted_answers import answer_days, read_answers
     from analytics.storage.decisions import read_decisions
 
     station = data.station_of(version)
@@ -100,9 +102,19 @@ def box_notice_parts(
         end=end,
         min_count=community.small_count_threshold(station),
     )
-    decided = read_decisions(data.db_for(db_url), station=station)
+    db = data.db_for(db_url)
+    decided = read_decisions(db, station=station)
     box_cards = cards(events, start=start, end=end, box_id=box)
-    actions = community.box_actions(decided, box_cards, start=start, end=end)
+    # The city's answers: the day and the outcome's word, never the answer's note.
+    answered = read_answers(db, station=station)
+    actions = community.box_actions(
+        decided,
+        box_cards,
+        start=start,
+        end=end,
+        answers=answer_days(answered),
+        outcomes=dict(zip(answered["decision_id"], answered["outcome"], strict=True)),
+    )
     return counts, actions
 
 

@@ -30,6 +30,16 @@ def follow_up_table(db_url: str, version: str, week: dt.date) -> pd.DataFrame:
     )
 
 
+def clear_after_decision() -> None:
+    """Drop what a new decision or answer changes (the store's data version does not
+    move with them): the follow-up, the CPTED list and the box notices."""
+    from ui.community import box_notice
+
+    follow_up_table.clear()
+    cpted_table.clear()
+    box_notice.clear()
+
+
 def action_section(hotspots, lang: str, *, most: int = 5) -> None:
     """The three to five hotspots to act on, one line each (at the top of the brief; on
     the projector, the first ``most`` under the top table, in a container keyed
@@ -109,8 +119,7 @@ def decision_form(db_url: str, version: str, week: dt.date, hotspot, lang: str) 
                 actor=current_user() or "local",
                 station=data.station_of(version),
             )
-            follow_up_table.clear()
-            cpted_table.clear()
+            clear_after_decision()
             st.success(text("decision.saved", lang))
 
 
@@ -228,5 +237,5 @@ def cpted_answer_form(db_url: str, version: str, week: dt.date, hotspot, lang: s
             except ValueError:
                 st.error(text("decision.answer_too_early", lang))
                 return
-            cpted_table.clear()
+            clear_after_decision()
             st.success(text("decision.answer_saved", lang))

@@ -176,7 +176,16 @@ def box_card_counts(
     return BoxCounts(total=len(c), themes=themes, hours=hours, min_count=int(min_count))
 
 
-ACTION_COLUMNS = ("week", "action", "place", "police_unit", "owner_unit", "due_on", "answered_on")
+ACTION_COLUMNS = (
+    "week",
+    "action",
+    "place",
+    "police_unit",
+    "owner_unit",
+    "due_on",
+    "answered_on",
+    "outcome",
+)
 
 
 def box_actions(
@@ -187,6 +196,7 @@ def box_actions(
     end: pd.Timestamp,
     near_m: float = NEAR_M,
     answers: Mapping[int, dt.date] | None = None,
+    outcomes: Mapping[int, str] | None = None,
 ) -> pd.DataFrame:
     """The meeting's decisions about places near a box's cards, in a period.
 
@@ -200,11 +210,14 @@ def box_actions(
         (the meeting that ends a reporting week is on ``end``'s day)
     near_m : float >= 0, how far from a card a hotspot's edge may be
     answers : mapping decision id → the day the city answered, optional
-        The store has no place for a city's answer yet; a caller that knows one gives it.
+        (:func:`analytics.storage.cpted_answers.answer_days`)
+    outcomes : mapping decision id → the answer's outcome code, optional
+        (``accepted``, ``partly``, ``refused``, ``pending``: words, never the note)
 
     Returns
     -------
-    DataFrame with :data:`ACTION_COLUMNS` (``answered_on`` a date or None), by meeting
+    DataFrame with :data:`ACTION_COLUMNS` (``answered_on`` a date or None, ``outcome``
+    a code or None), by meeting
     and decision id. Decisions with action ``none`` are left out.
     """
     if not (np.isfinite(near_m) and near_m >= 0):
@@ -228,6 +241,7 @@ def box_actions(
     keep = decisions[in_period & acting & np.asarray(near, dtype=bool)]
     keep = keep.sort_values(["week", "id"], kind="stable")
     answers = answers or {}
+    outcomes = outcomes or {}
     out = pd.DataFrame(
         {
             "week": list(keep["week"]),
@@ -237,6 +251,7 @@ def box_actions(
             "owner_unit": list(keep["owner_unit"]),
             "due_on": list(keep["due_on"]),
             "answered_on": [answers.get(int(i)) for i in keep["id"]],
+            "outcome": [outcomes.get(int(i)) for i in keep["id"]],
         },
         columns=list(ACTION_COLUMNS),
     )

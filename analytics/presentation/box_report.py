@@ -74,11 +74,18 @@ def action_rows(actions: pd.DataFrame, geo: StationGeography, lang: str = "ko") 
     names = english_names(geo) if lang != "ko" else {}
     col = lambda k: text(f"community.box.col_{k}", lang)  # noqa: E731
 
-    def answer(action, answered_on) -> str:
+    def answer(action, answered_on, outcome) -> str:
         if action != "cpted":
             return ""
         if answered_on is None or pd.isna(answered_on):
             return text("community.box.answer_waiting", lang)
+        if isinstance(outcome, str) and outcome:
+            return text(
+                "decision.answer_given",
+                lang,
+                outcome=text(f"decision.outcome.{outcome}", lang),
+                day=day_label(answered_on, lang),
+            )
         return day_label(answered_on, lang)
 
     return pd.DataFrame(
@@ -91,7 +98,13 @@ def action_rows(actions: pd.DataFrame, geo: StationGeography, lang: str = "ko") 
                 for o, u in zip(actions["owner_unit"], actions["police_unit"], strict=True)
             ],
             col("answer"): [
-                answer(a, d) for a, d in zip(actions["action"], actions["answered_on"], strict=True)
+                answer(a, d, o)
+                for a, d, o in zip(
+                    actions["action"],
+                    actions["answered_on"],
+                    actions.get("outcome", pd.Series([None] * len(actions))),
+                    strict=True,
+                )
             ],
         }
     )

@@ -124,3 +124,54 @@ def test_the_files_behind_the_buttons(app_env):
         assert f"가장 가까운 것 {round(metres)} m)" in request.decode("utf-8")
     with pytest.raises(PermissionError):
         community.cpted_request(db_url, viewer, query, fear_id, "ko", "html", "오늘")
+
+
+def test_the_box_notice_counts_the_citys_answers_without_their_note(app_env):
+    """A CPTED request decided about BOX-01's cards and the city's stored answer: the
+    notice counts it as answered and names the outcome, never the answer's note."""
+    import datetime as dt
+
+    import shapely
+
+    from analytics.compute.suggestions import cards
+    from analytics.presentation import box_report
+    from analytics.storage.cpted_answers import CptedAnswer, record_answer
+    from analytics.storage.decisions import Decision, record_decision
+    from ui import community
+
+    db_url, analyst, viewer = versions(app_env)
+    engine = store.open_store(db_url)
+    box_cards = cards(store.read_events(engine), start=START, end=END, box_id="BOX-01")
+    first = box_cards.dropna(subset=["x", "y"]).iloc[0]
+    area = shapely.Point(first["x"], first["y"]).buffer(40)
+    meeting = END.date()
+    ids = [
+        record_decision(
+            engine,
+            Decision(meeting, f"H00000000{n}", f"소리함 근처 {n}", area, action),
+            actor="analyst1",
+        )
+        for n, action in ((1, "cpted"), (2, "cpted"), (3, "patrol"))
+    ]
+    _, actions = community.box_notice_parts(db_url, viewer, "BOX-01", START, END)
+    assert community.community.action_summary(actions) == {
+        "patrol": 1,
+        "cpted": 2,
+        "answered": 0,
+        "investigation": 0,
+    }
+    note = "주무관 김담당 063-620-1234 예산 확보"
+    answer = CptedAnswer(ids[0], dt.date(2018, 1, 5), "accepted", ("cctv",), note)
+    record_answer(engine, answer, actor="analyst1")
+    counts, actions = community.box_notice_parts(db_url, viewer, "BOX-01", START, END)
+    _, same = community.box_notice_parts(db_url, analyst, "BOX-01", START, END)
+    assert actions.to_dict() == same.to_dict()  # the same for every role
+    assert community.community.action_summary(actions)["answered"] == 1
+    geo = community.data.geography(viewer)
+    html = box_report.box_sheet_html(
+        counts, actions, box_id="BOX-01", box_place="", geo=geo, period_label="p"
+    )
+    texts = html_texts(html)
+    assert "시청의 회신을 받은 요청: 1건" in texts
+    assert "설치 확정 (2018.01.05(금))" in texts and "회신 기다리는 중" in texts
+    assert "김담당" not in html and "620-1234" not in html and "예산" not in html
