@@ -21,7 +21,6 @@ without I/O:
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -59,14 +58,9 @@ _THEME_LABELS = {c.code: (c.label_ko, c.label_en) for c in SUGGESTION}
 
 
 def small_count_threshold(station) -> int:
-    """The smallest count a sheet for the public prints as a number.
-
-    The station file has no k-anonymity key of its own; its ``viewer_min_samples``
-    (3: "a cluster of one or two events is an address, not a hotspot") is the same
-    judgement, so it is the threshold. Never below 2.
-    """
-    k = getattr(station, "viewer_min_samples", 3)
-    return max(2, math.ceil(float(k)))
+    """The smallest count a sheet for the public prints as a number: the station file's
+    ``[privacy] public_min_count`` (validated there: a whole number >= 2)."""
+    return int(station.public_min_count)
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,9 @@ class StationConfig:
     # link asks for (analytics.query holds every bound on those two).
     viewer_min_eps_m: float = 50.0
     viewer_min_samples: int = 3
+    # The smallest count a sheet for the public (the box notice posted beside a
+    # suggestion box) prints as a number; smaller ones read "fewer than k".
+    public_min_count: int = 3
     # [import]: caps on one import's file (see ImportLimits).
     import_limits: ImportLimits = ImportLimits()
 
@@ -170,6 +173,18 @@ def _viewer_floors(pv: dict) -> tuple[float, int]:
             f"station.toml: [privacy] viewer_min_eps_m must be > 0 metres, got {eps!r}"
         )
     return float(eps), _whole(pv, "viewer_min_samples", "privacy", 3, minimum=1)
+
+
+def _public_min_count(pv: dict) -> int:
+    """``[privacy] public_min_count``: a whole number >= 2 (a count of one on a notice
+    posted in the street points at one resident)."""
+    value = pv.get("public_min_count", 3)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+        raise ValueError(
+            "station.toml: [privacy] public_min_count must be a whole number >= 2"
+            f" (the smallest count a notice for the public prints as a number), got {value!r}"
+        )
+    return value
 
 
 def _import_limits(im: dict) -> ImportLimits:
@@ -245,6 +260,7 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
         )
     sensitive, geomask_m = _privacy(pv)
     viewer_min_eps_m, viewer_min_samples = _viewer_floors(pv)
+    public_min_count = _public_min_count(pv)
 
     station_id = str(st.get("id", path.stem))
     if not STATION_ID.fullmatch(station_id):
@@ -301,6 +317,7 @@ def load_station(path: str | os.PathLike | None = None) -> StationConfig:
         geomask_m=geomask_m,
         viewer_min_eps_m=viewer_min_eps_m,
         viewer_min_samples=viewer_min_samples,
+        public_min_count=public_min_count,
         import_limits=import_limits,
     )
 

@@ -35,7 +35,7 @@ def test_auth_and_privacy_settings_are_read():
         "child_abuse",
         "missing",
     )
-    assert st.geomask_m == 100.0
+    assert st.geomask_m == 100.0 and st.public_min_count == 3
     with pytest.raises(dataclasses.FrozenInstanceError):
         st.lockout_failures = 100
 
@@ -63,6 +63,8 @@ def test_auth_and_privacy_values_are_taken(tmp_path):
     assert (st.idle_minutes, st.lockout_failures, st.lockout_minutes) == (10, 3, 30)
     assert (st.session_hours, st.address_failures, st.secure_cookie) == (8, 50, True)
     assert st.sensitive_categories == ("sexual", "missing") and st.geomask_m == 250.0
+    path.write_text(MINIMAL + "[privacy]\npublic_min_count = 5\n", encoding="utf-8")
+    assert load_station(path).public_min_count == 5
 
 
 @pytest.mark.parametrize(
@@ -78,6 +80,10 @@ def test_auth_and_privacy_values_are_taken(tmp_path):
         ("[privacy]\nsensitive_categories = ['sexual', 'burglary']\n", "unknown codes"),
         ("[privacy]\nsensitive_categories = 'sexual'\n", "must be a list"),
         ("[privacy]\ngeomask_m = 0\n", "geomask_m must be > 0"),
+        ("[privacy]\npublic_min_count = 1\n", "public_min_count must be a whole number >= 2"),
+        ("[privacy]\npublic_min_count = 2.5\n", "public_min_count must be a whole number >= 2"),
+        ("[privacy]\npublic_min_count = '3'\n", "public_min_count must be a whole number >= 2"),
+        ("[privacy]\npublic_min_count = true\n", "public_min_count must be a whole number >= 2"),
     ],
 )
 def test_auth_and_privacy_settings_are_validated(tmp_path, extra, match):

@@ -101,7 +101,12 @@ def test_a_box_with_fewer_cards_than_the_threshold_is_suppressed_whole(cards):
 
 
 def test_threshold_comes_from_the_station(station):
-    assert community.small_count_threshold(station) == 3
+    import dataclasses
+
+    assert community.small_count_threshold(station) == station.public_min_count == 3
+    # Its own key: the viewer's clustering floor does not move it.
+    stricter = dataclasses.replace(station, public_min_count=5, viewer_min_samples=2)
+    assert community.small_count_threshold(stricter) == 5
     with pytest.raises(ValueError):
         community.box_card_counts(pd.DataFrame(), box_id="B", start=START, end=END, min_count=0)
 

@@ -175,3 +175,30 @@ def test_the_box_notice_counts_the_citys_answers_without_their_note(app_env):
     assert "시청의 회신을 받은 요청: 1건" in texts
     assert "설치 확정 (2018.01.05(금))" in texts and "회신 기다리는 중" in texts
     assert "김담당" not in html and "620-1234" not in html and "예산" not in html
+
+
+def test_the_box_notice_takes_the_stations_public_min_count(app_env, monkeypatch):
+    import dataclasses
+
+    from analytics.presentation import box_report
+    from ui import community
+
+    db_url, _, viewer = versions(app_env)
+    counts, _ = community.box_notice_parts(db_url, viewer, "BOX-01", START, END)
+    assert counts.min_count == 3 and counts.total >= 3 and not counts.total_suppressed
+    station = community.data.station_of(viewer)
+    strict = dataclasses.replace(station, public_min_count=counts.total + 1)
+    monkeypatch.setattr(community.data, "station_of", lambda version: strict)
+    counts, actions = community.box_notice_parts(db_url, viewer, "BOX-01", START, END)
+    assert counts.min_count == strict.public_min_count and counts.total_suppressed
+    texts = html_texts(
+        box_report.box_sheet_html(
+            counts,
+            actions,
+            box_id="BOX-01",
+            box_place="",
+            geo=community.data.geography(viewer),
+            period_label="p",
+        )
+    )
+    assert f"이 기간에 받은 카드는 {strict.public_min_count}장 미만입니다." in texts
