@@ -23,6 +23,7 @@ from ui.tables_map import (
     category_options,
     for_unit,
     heatmap_frame,
+    hotspot_downloads,
     hotspot_places,
     hotspot_row,
     kdistance_frame,
@@ -137,9 +138,12 @@ if clicked in places and clicked != state.hotspot:
 
 st.subheader(text("map.table", lang))
 emerging = data.hotspot_emerging(db_url, version, query)
+# Metres to the nearest camera, light and bell, from the polygons this role receives.
+hotspots = data.with_facility_distances(db_url, version, hotspots)
 st.dataframe(
     hotspot_table(hotspots, lang, emerging=emerging), hide_index=True, width="stretch", height=300
 )
+hotspot_downloads(hotspots, state.week, lang)
 st.caption(text("map.emerging_help", lang))
 ids = ["", *places]
 picked = st.selectbox(

@@ -33,12 +33,7 @@ def facility_distances(db_url: str, version: str, hotspot) -> Mapping[str, float
 
     from analytics.compute.facilities import facility_distances as distances
 
-    layer = data.facility_layers(db_url, version)
-    points = gpd.GeoDataFrame(
-        {"kind": layer["kind"].to_numpy() if len(layer) else []},
-        geometry=gpd.points_from_xy(layer["x"], layer["y"]) if len(layer) else [],
-        crs="EPSG:5179",
-    )
+    points = data.facility_points(db_url, version)
     area = gpd.GeoDataFrame(geometry=[hotspot["geometry"]], crs="EPSG:5179")
     row = distances(area, points).iloc[0]
     out: dict[str, float | None] = {}

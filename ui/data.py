@@ -366,6 +366,31 @@ def facility_layers(db_url: str, version: str) -> pd.DataFrame:
     return pd.DataFrame(layer.drop(columns="geometry"))
 
 
+def facility_points(db_url: str, version: str):
+    """The station's facility layers as points (GeoDataFrame, EPSG:5179, ``kind``)."""
+    import geopandas as gpd
+
+    layer = facility_layers(db_url, version)
+    return gpd.GeoDataFrame(
+        {"kind": layer["kind"].to_numpy() if len(layer) else []},
+        geometry=gpd.points_from_xy(layer["x"], layer["y"]) if len(layer) else [],
+        crs="EPSG:5179",
+    )
+
+
+def with_facility_distances(db_url: str, version: str, hotspots):
+    """``hotspots`` (polygons in EPSG:5179, as this role receives them) with the nearest
+    camera, light and bell and the sites within 50 m
+    (:func:`analytics.compute.facilities.with_facility_distances`, as the CLI's files);
+    unchanged when the station has no facility layer loaded."""
+    from analytics.compute.facilities import with_facility_distances as add
+
+    points = facility_points(db_url, version)
+    if points.empty:
+        return hotspots
+    return add(hotspots, points)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def kdistance(
     db_url: str,

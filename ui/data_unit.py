@@ -163,7 +163,9 @@ def unit_files(db_url: str, version: str, query: HotspotQuery, lang: str) -> dic
     station = data.station_of(version)
     name = unit_names(lang)[unit]
     period = day_range(start, end, lang)
-    hotspot_rows = exports.hotspot_rows(v["hotspots"], lang=lang, labels=True)
+    # With the facility distances (when layers are loaded), as the map page's files.
+    measured = data.with_facility_distances(db_url, version, v["hotspots"])
+    hotspot_rows = exports.hotspot_rows(measured, lang=lang, labels=True)
     return {
         "xlsx": exports.to_xlsx(
             {

@@ -124,7 +124,25 @@ def hotspot_table(
         frame.insert(4, text("col.emerging", lang), emerging_cells(h, emerging, lang))
     if chance and "significant" in h.columns:
         frame.insert(len(frame.columns) - 1, text("col.chance", lang), chance_cells(h, lang))
+    if "nearest_cctv_m" in h.columns:  # the facility layers are loaded (ui.data)
+        at = len(frame.columns) - 1
+        for kind in ("cctv", "streetlight", "bell"):
+            metres = h[f"nearest_{kind}_m"].round(0).astype("Int64").to_numpy()
+            frame.insert(at, text(f"col.nearest_{kind}", lang), metres)
+            at += 1
+        frame.insert(at, text("col.within_50m", lang), within_cells(h))
     return frame
+
+
+def within_cells(hotspots: pd.DataFrame) -> list[str]:
+    """Facility sites within 50 m per hotspot, 'CCTV · lights · bells' ('—' no layer)."""
+    from analytics.compute.facilities import distance_columns
+
+    cols = distance_columns()[3:]
+    return [
+        " · ".join("—" if pd.isna(v) else str(int(v)) for v in row)
+        for row in hotspots[list(cols)].itertuples(index=False)
+    ]
 
 
 def emerging_cells(

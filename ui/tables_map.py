@@ -73,3 +73,38 @@ def hotspot_places(hotspots: pd.DataFrame, lang: str = "ko") -> dict[str, str]:
 def hotspot_row(hotspots: pd.DataFrame, hotspot_id: str) -> pd.Series:
     """One hotspot's profile row."""
     return hotspots.set_index("hotspot_id").loc[hotspot_id]
+
+
+def hotspot_downloads(hotspots, week, lang: str) -> None:
+    """The map's hotspots as CSV (headers in ``lang``) and GeoJSON (code names, as the
+    CLI writes them), with the facility distances when the table carries them; built
+    on click, each download audited."""
+    import streamlit as st
+
+    from analytics.presentation import exports
+    from ui.auth import audit_export
+    from ui.data_unit import file_name
+
+    if hotspots.empty:
+        return
+    stem = {"week": week.isoformat()}
+    csv_name = file_name("export.file_map_hotspots", lang, "csv", **stem)
+    geo_name = file_name("export.file_map_hotspots", lang, "geojson", **stem)
+    left, right = st.columns(2)
+    left.download_button(
+        text("export.hotspots_csv", lang),
+        lambda: exports.hotspots_csv(hotspots, lang=lang),
+        file_name=csv_name,
+        mime="text/csv",
+        help=text("export.hotspots_files_help", lang),
+        key="m_dl_csv",
+        on_click=audit_export(csv_name),
+    )
+    right.download_button(
+        text("export.hotspots_geojson", lang),
+        lambda: exports.hotspots_geojson(hotspots),
+        file_name=geo_name,
+        mime="application/geo+json",
+        key="m_dl_geojson",
+        on_click=audit_export(geo_name),
+    )

@@ -156,6 +156,17 @@ def write_hotspots_geojson(
     return path
 
 
+def hotspots_geojson(hotspots, *, geographic_crs: str = "EPSG:4326") -> bytes:
+    """:func:`write_hotspots_geojson` as bytes (a download's content)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_hotspots_geojson(
+            hotspots, Path(folder) / "hotspots.geojson", geographic_crs=geographic_crs
+        )
+        return path.read_bytes()
+
+
 def _local_text(values) -> list[str]:
     """Timestamps as 'YYYY-MM-DD HH:MM' on the station's clock ('' for NaT)."""
     out = []

@@ -101,6 +101,13 @@ def _num(value, digits: int = 0) -> str:
     return f"{float(value):,.{digits}f}"
 
 
+def _metres(value) -> str:
+    """A distance or a count as a whole number; '—' when no layer of that kind is loaded."""
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{round(float(value)):,}"
+
+
 def _delta(change, lang: str) -> str:
     """A change where both counts are printed ('+12.5%', '+4'), ▲/▼ when not chance."""
     return "—" if change is None else change.delta(lang, mark=True)
@@ -214,6 +221,12 @@ def hotspot_table_html(
         ("files.col.n_complaint", "num"),
         ("files.col.hotspot_id", ""),
     ]
+    # Metres to the nearest camera, light and bell, and the sites within 50 m, when the
+    # station's facility layers are loaded (analytics.compute.facilities).
+    kinds = ("cctv", "streetlight", "bell")
+    facilities = "nearest_cctv_m" in hotspots.columns
+    if facilities:
+        cols[-1:-1] = [(f"col.nearest_{k}", "num") for k in kinds] + [("col.within_50m", "num")]
     headers = [(_esc(text(k, lang)), c) for k, c in cols]
     rows = []
     for r in hotspots.head(top_n).to_dict("records"):
@@ -233,6 +246,10 @@ def hotspot_table_html(
                 (_esc(r.get("hotspot_id")), ""),
             ]
         )
+        if facilities:
+            rows[-1][-1:-1] = [(_esc(_metres(r.get(f"nearest_{k}_m"))), "num") for k in kinds] + [
+                (_esc(" · ".join(_metres(r.get(f"{k}_within_50m")) for k in kinds)), "num")
+            ]
     return _table(headers, rows)
 
 

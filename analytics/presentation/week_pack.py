@@ -38,17 +38,24 @@ def meeting_pack_html(
     """
     from analytics.answer import answer_hotspot_query, resolve_query
     from analytics.compute import brief, periods
+    from analytics.compute.facilities import with_facility_distances
     from analytics.presentation.decisions import follow_up_for_week
     from analytics.presentation.meeting_pack import build_meeting_pack
     from analytics.station import clock
     from analytics.storage import store
+    from analytics.storage.facilities import read_facilities
 
     query = query.station_wide()
     start, end = query.require_period()
     events = store.read_events(db, station=geo.station)
     frame = rule.clustering_events(events, geo=geo) if rule.masks else events
     answer = answer_hotspot_query(query, db=db, geo=geo, rule=rule, events=frame)
+    # How far each hotspot, as this role receives it, stands from the station's
+    # cameras, lights and bells (when any layer is loaded), as in the CLI's files.
+    facilities = read_facilities(db, station=geo.station)
     hotspots = answer.shown.current
+    if len(facilities):
+        hotspots = with_facility_distances(hotspots, facilities)
     units = periods.unit_table(
         events,
         period=periods.Period(start, end),
