@@ -71,6 +71,28 @@ def test_map_draws_offline_with_hotspot_polygons(server, page):
     screenshot(page, "map-offline")
 
 
+def test_the_facility_layers_are_in_the_layer_control_with_their_legends(server, page):
+    """The demo's CCTV, street-light and bell layers are switchable in the map's layer
+    control; switching one on shows its legend, switching it off removes it."""
+    page.goto(f"{server}/map?week={WEEK}&eps=100&min=5")
+    frame = map_frame(page)
+    control = frame.locator(".leaflet-control-layers")
+    control.first.wait_for(state="attached", timeout=60_000)
+    names = control.first.locator(".leaflet-control-layers-overlays").inner_text()
+    for name in ("CCTV", "보안등", "안전비상벨"):
+        assert name in names
+    control.first.hover()  # a collapsed control opens under the pointer
+    row = control.first.locator("label", has_text="CCTV").first
+    box = row.locator("input[type=checkbox]")
+    legend = frame.locator(".hs-legend", has_text="묶음의 숫자는 카메라 대수")
+    if not box.is_checked():
+        box.check()
+    legend.first.wait_for(state="visible", timeout=10_000)
+    box.uncheck()
+    legend.first.wait_for(state="detached", timeout=10_000)
+    screenshot(page, "map-facility-layers")
+
+
 def test_clicking_a_hotspot_on_the_map_opens_its_profile(server, page):
     page.goto(f"{server}/map?week={WEEK}&eps=100&min=5")
     map_frame(page)
