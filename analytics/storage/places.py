@@ -314,6 +314,19 @@ def remove_place(
             in_transaction(conn, f"station={station_id(station)} id={int(place)}")
 
 
+def places_version(db: sa.Engine, *, station: str | StationConfig | None = None) -> str:
+    """Changes whenever a place of the station is added, removed or undone: its rows'
+    count, newest id and removals (cheap; the pages key their caches on it)."""
+    c = officer_places.c
+    with db.connect() as conn:
+        n, last, removed = conn.execute(
+            sa.select(sa.func.count(), sa.func.max(c.id), sa.func.count(c.removed_at)).where(
+                c.station == station_id(station)
+            )
+        ).one()
+    return f"{n}-{last or 0}-{removed}"
+
+
 def empty_places(crs: str | None = None) -> gpd.GeoDataFrame:
     """A places frame with no rows."""
     frame = pd.DataFrame({c: pd.Series(dtype=object) for c in PLACE_COLUMNS})
