@@ -89,3 +89,32 @@ def test_a_viewer_gets_no_layer_no_form_no_list(app_env, as_viewer):  # noqa: F8
     assert not [e for e in at.expander if "관심 장소" in e.label]
     at.selectbox(key="m_pick").set_value(hotspot_ids(at)[0]).run()
     assert not [c for c in captions(at) if "관심 장소" in c]
+
+
+def test_import_a_places_file_from_the_data_page_and_undo_it(tmp_path, monkeypatch):
+    from tests.conftest import csv_bytes
+    from tests.storage.test_places import PHONE, place_rows
+    from tests.ui.test_data_facilities import metric, upload
+
+    db = tmp_path / "app.sqlite"
+    engine = store.open_store(str(db))
+    monkeypatch.setenv("HOTSPOT_DB", str(db))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    at = run_page("data")
+    assert "경찰 관심 장소" in at.selectbox(key="d_source").options
+    at = upload(at, "places", csv_bytes(place_rows(), encoding="cp949"), "places.csv")
+    assert any("경찰 내부용" in c.value for c in at.caption)
+    assert metric(at, "가져올 행") == "5" and metric(at, "거부될 행") == "6"
+    sample = next(df.value for df in at.dataframe if "메모" in df.value.columns)
+    assert sample["분류"].tolist()[:2] == ["빈집", "무인점포"]
+    assert not sample["메모"].str.contains(PHONE).any()
+    assert read_places(engine).empty  # a preview stores nothing
+    at.button(key="d_commit").click().run()
+    assert not at.exception
+    assert len(read_places(engine)) == 5
+    at = run_page("data")
+    at.checkbox(key="d_undo_ok").check().run()
+    assert any("관심 장소 5곳" in c.label for c in at.checkbox)
+    at.button(key="d_undo").click().run()
+    assert not at.exception
+    assert read_places(engine).empty
