@@ -366,7 +366,7 @@ def facility_layers(db_url: str, version: str) -> pd.DataFrame:
     return pd.DataFrame(layer.drop(columns="geometry"))
 
 
-def officer_places(db_url: str, version: str) -> pd.DataFrame:
+def officer_places(db_url: str, version: str, *, analyst: bool | None = None) -> pd.DataFrame:
     """The officers' own places (빈집, 무인점포 …) as this session's user may receive
     them: an analyst's, and none for a viewer (by the role and by the version's viewer
     suffix, :meth:`analytics.access.privacy.PrivacyRule.officer_places`); without point
@@ -376,7 +376,9 @@ def officer_places(db_url: str, version: str) -> pd.DataFrame:
     from analytics.storage.places import places_version
     from ui.auth import current_role
 
-    analyst = role_allows(current_role(), "analyst") and not version.endswith(VIEWER_SUFFIX)
+    # ``analyst``: the warm-up, filling an analyst's caches without a session.
+    allowed = role_allows(current_role(), "analyst") if analyst is None else analyst
+    analyst = allowed and not version.endswith(VIEWER_SUFFIX)
     key = places_version(db_for(db_url), station=station_of(version))
     return _officer_places(db_url, version, key, "analyst" if analyst else "viewer")
 

@@ -434,7 +434,10 @@ def map_page_options(
         "boxes": data.box_log(db_url, version),
         "gi_cells": data.gi_star_cells(db_url, version, query),
         "facilities": data.facility_layers(db_url, version),
-        "places": data.officer_places(db_url, version),
+        # The warm-up fills an analyst's map (show_clickable_map: masked=False).
+        "places": data.officer_places(
+            db_url, version, analyst=True if getattr(_WARMING, "on", False) else None
+        ),
         # Picking a hotspot shows it up close; otherwise every hotspot of the view is in sight.
         "fit": "selected" if state.hotspot else "all",
     }
