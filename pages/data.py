@@ -8,6 +8,7 @@ from analytics.storage.facilities import FACILITY_KINDS
 from analytics.storage.importers.date_order import describe as describe_date_order
 from analytics.storage.importers.errors import ImportFileError
 from analytics.storage.importers.reading import human_size
+from analytics.storage.places import PLACES_SOURCE
 from analytics.storage.schema import SOURCES
 from analytics.storage.templates import template_csv
 from ui import data, import_mapping, preload
@@ -33,6 +34,7 @@ from ui.tables_data import (
     facility_sample_rows,
     history_table,
     mapping_table,
+    place_sample_rows,
     reasons_table,
     sample_rows,
     stored_reasons_table,
@@ -48,14 +50,15 @@ st.title(text("data.title", lang))
 st.subheader(text("data.import", lang))
 source = st.selectbox(
     text("data.source", lang),
-    (*SOURCES, *FACILITY_KINDS),  # the events, then the safety facility layers
+    # The events, then the safety facility layers, then the officers' own places.
+    (*SOURCES, *FACILITY_KINDS, PLACES_SOURCE),
     format_func=lambda s: text(f"source.{s}", lang),
     key="d_source",
 )
 # A facility file (public data portal standard data) is read by its standard headers.
-facility = source in FACILITY_KINDS
+facility = source in (*FACILITY_KINDS, PLACES_SOURCE)
 if facility:
-    st.caption(text("data.facility.note", lang))
+    st.caption(text("data.places.note" if source == PLACES_SOURCE else "data.facility.note", lang))
 template = None if facility else import_mapping.pick_template(db_url, source, lang)
 # Keyed by the language: the served page's CSS puts the dropzone's words in it.
 with st.container(key=f"{preload.UPLOAD_KEY}_{lang}"):
@@ -115,7 +118,8 @@ if upload is not None:
         if facility:
             left.dataframe(facility_mapping_table(p["columns"], lang), hide_index=True)
             right.caption(text("data.sample", lang))
-            right.dataframe(facility_sample_rows(p["facilities"], lang), hide_index=True)
+            sample = place_sample_rows if source == PLACES_SOURCE else facility_sample_rows
+            right.dataframe(sample(p["facilities"], lang), hide_index=True)
             for note in p["notes"][lang]:
                 st.info(note)
         else:
@@ -222,8 +226,9 @@ if active:
     with st.expander(text("data.undo", lang)):
         pick = st.selectbox(text("data.undo_pick", lang), active, key="d_undo_batch")
         picked = history.loc[history["batch_id"] == pick, "source"]
-        # A facility layer's batch removes facilities, not events: said so.
+        # A facility layer's batch removes facilities, a places file's places: said so.
         words = "data.facility." if picked.isin(FACILITY_KINDS).any() else "data."
+        words = "data.places." if picked.eq(PLACES_SOURCE).any() else words
         ok = st.checkbox(
             text(f"{words}undo_confirm", lang, n=number(batch_event_count(db_url, pick))),
             key="d_undo_ok",

@@ -16,7 +16,8 @@ from ui.charts import chart_spec, show_chart
 from ui.community import cpted_buttons
 from ui.decisions import cpted_answer_form, decision_form
 from ui.i18n import day, day_range, number, text
-from ui.maps import hotspot_map, map_page_options
+from ui.maps import hotspot_map, map_page_options, picked_point
+from ui.places import add_place_form, pick_mode, places_table, profile_places, saved_message
 from ui.state import update_view, view
 from ui.tables import hotspot_table, without_chance
 from ui.tables_map import (
@@ -118,7 +119,10 @@ if chance_hidden:
 privacy_note(data.privacy_effect(answer), lang, places=True)
 period_events = data.period_events(db_url, version, start, end, query.sources, query.categories)
 options = map_page_options(answer, period_events, db_url, version, state, hide_chance=hide_chance)
-clicked = hotspot_map(**options)
+saved_message(lang)
+picking = pick_mode(lang)  # analysts: a click picks a point for an officers' place
+clicked = hotspot_map(**options, pick=picking)
+add_place_form(db_url, version, picked_point(options["key"]) if picking else None, lang)
 gi = options["gi_cells"]
 st.caption(
     text(
@@ -180,6 +184,7 @@ if state.hotspot in places:
         )
     )
     st.markdown(text("map.patrol", lang, windows=h["patrol_text"] or "—"))
+    profile_places(db_url, version, h, lang)
 
     def profile_chart():
         return (
@@ -215,6 +220,7 @@ if state.hotspot in places:
     decision_form(db_url, version, state.week, h, lang)
     cpted_answer_form(db_url, version, state.week, h, lang)
 
+places_table(db_url, version, lang)
 with st.expander(text("map.accuracy.title", lang)):
     acc = data.accuracy(db_url, version, query)
     if acc:

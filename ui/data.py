@@ -391,6 +391,38 @@ def with_facility_distances(db_url: str, version: str, hotspots):
     return add(hotspots, points)
 
 
+def officer_places(db_url: str, version: str, *, analyst: bool | None = None) -> pd.DataFrame:
+    """The officers' own places (빈집, 무인점포 …) as this session's user may receive
+    them: an analyst's, and none for a viewer (by the role and by the version's viewer
+    suffix, :meth:`analytics.access.privacy.PrivacyRule.officer_places`); without point
+    geometry (lat/lon and x/y say it). Keyed on the places' own version too: a place
+    added on the map makes no import batch."""
+    from analytics.access.identity import role_allows
+    from analytics.storage.places import places_version
+    from ui.auth import current_role
+
+    # ``analyst``: the warm-up, filling an analyst's caches without a session.
+    allowed = role_allows(current_role(), "analyst") if analyst is None else analyst
+    analyst = allowed and not version.endswith(VIEWER_SUFFIX)
+    key = places_version(db_for(db_url), station=station_of(version))
+    return _officer_places(db_url, version, key, "analyst" if analyst else "viewer")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _officer_places(db_url: str, version: str, places_key: str, role: str) -> pd.DataFrame:
+    from analytics.access.privacy import PrivacyRule
+    from analytics.storage.places import empty_places, read_places
+
+    station = station_of(version)
+    rule = PrivacyRule.for_role(role, station)
+    layer = (
+        empty_places(station.analysis_crs)
+        if rule.masks
+        else read_places(db_for(db_url), station=station)
+    )
+    return pd.DataFrame(rule.officer_places(layer).drop(columns="geometry"))
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def kdistance(
     db_url: str,

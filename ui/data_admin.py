@@ -14,6 +14,7 @@ from analytics.storage.importers.core import prepare_file
 from analytics.storage.importers.errors import ImportFileError
 from analytics.storage.importers.headers import map_headers
 from analytics.storage.importers.reading import file_headers
+from analytics.storage.places import PLACES_SOURCE
 from ui.data import db_for, station_of
 from ui.i18n import LANGS
 from ui.stations import current_station_id
@@ -47,7 +48,7 @@ def preview(
     from analytics.access.audit import import_failure_detail
 
     station = station_of(version)
-    if source in FACILITY_KINDS:
+    if source in (*FACILITY_KINDS, PLACES_SOURCE):
         return _facility_preview(content, file_name, source, sheet, db_url, station)
     overrides = dict(mapping) if mapping else None
     try:
@@ -114,16 +115,22 @@ def _file_preview(prepared, usable: int, already: int) -> dict:
 
 
 def _facility_preview(content, file_name, kind, sheet, db_url, station) -> dict:
-    """:func:`preview` of a facility file (``kind`` cctv, streetlight or bell): the
-    same keys, ``facilities`` for the sample rows and ``notes`` by language."""
+    """:func:`preview` of a facility file (``kind`` cctv, streetlight or bell) or of
+    officers' places (``places``): the same keys, ``facilities`` for the sample rows
+    and ``notes`` by language."""
     from analytics.access.audit import import_failure_detail
     from analytics.storage.facilities import stored_duplicates
     from analytics.storage.importers.facilities import facility_notes, prepare_facilities
+    from analytics.storage.importers.places import prepare_places
+    from analytics.storage.places import stored_place_duplicates
 
     try:
-        prepared = prepare_facilities(
-            content, kind=kind, station=station, file_name=file_name, sheet=sheet
-        )
+        if kind == PLACES_SOURCE:
+            prepared = prepare_places(content, station=station, file_name=file_name, sheet=sheet)
+        else:
+            prepared = prepare_facilities(
+                content, kind=kind, station=station, file_name=file_name, sheet=sheet
+            )
     except ImportFileError as exc:
         return {
             "error": {lang: exc.text(lang) for lang in LANGS},
@@ -132,7 +139,11 @@ def _facility_preview(content, file_name, kind, sheet, db_url, station) -> dict:
             "columns": {},
         }
     with db_for(db_url).connect() as conn:
-        already = int(stored_duplicates(conn, prepared.rows, kind=kind, station=station).sum())
+        if kind == PLACES_SOURCE:
+            dup = stored_place_duplicates(conn, prepared.rows, station=station)
+        else:
+            dup = stored_duplicates(conn, prepared.rows, kind=kind, station=station)
+        already = int(dup.sum())
     return {
         **_file_preview(prepared, len(prepared.rows) - already, already),
         "date_order": None,
@@ -277,12 +288,13 @@ def _audit_station(version: str) -> str | None:
 
 
 def batch_event_count(db_url: str, batch_id: str) -> int:
-    """The rows a batch holds: its events, or a facility layer's facilities."""
+    """The rows a batch holds: its events, a facility layer's facilities, or a places
+    file's officers' places."""
     import sqlalchemy as sa
 
     n = 0
     with db_for(db_url).connect() as conn:
-        for t in (tables.events, tables.facilities):
+        for t in (tables.events, tables.facilities, tables.officer_places):
             n += conn.execute(
                 sa.select(sa.func.count())
                 .select_from(t)

@@ -85,8 +85,18 @@ export default function ({ parentElement, data, setTriggerValue }) {
     parentElement.appendChild(frame);
   }
   frame.style.height = data.height + "px";
+  // Picking a point (an analyst adding a place): read at each click, so turning it on
+  // or off needs no new map page.
+  frame.__hsPick = !!data.pick;
+  setCursor(frame);
   frame.onload = () => hook(frame, setTriggerValue);
   if (frame.getAttribute("srcdoc") !== data.html) frame.setAttribute("srcdoc", data.html);
+}
+
+function setCursor(frame) {
+  const doc = frame.contentDocument;
+  const box = doc && doc.querySelector(".leaflet-container");
+  if (box) box.style.cursor = frame.__hsPick ? "crosshair" : "";
 }
 
 function hook(frame, send) {
@@ -97,14 +107,24 @@ function hook(frame, send) {
     const props = layer.feature && layer.feature.properties;
     if (!props || !props.hotspot_id || layer.__hsClick) return;
     layer.__hsClick = true;
-    layer.on("click", () => send("clicked", String(props.hotspot_id)));
+    layer.on("click", () => {
+      if (!frame.__hsPick) send("clicked", String(props.hotspot_id));
+    });
   };
   for (const name of Object.keys(w)) {
     if (name.startsWith("map_") && w[name] instanceof L.Map) {
-      w[name].eachLayer(attach);
-      w[name].on("layeradd", (e) => attach(e.layer));
+      const map = w[name];
+      map.eachLayer(attach);
+      map.on("layeradd", (e) => attach(e.layer));
+      map.on("click", (e) => {
+        if (!frame.__hsPick) return;
+        if (frame.__hsMark) map.removeLayer(frame.__hsMark);
+        frame.__hsMark = L.circleMarker(e.latlng, {radius: 7, color: "#000", fillColor: "#fff", fillOpacity: 1, weight: 3}).addTo(map);
+        send("picked", e.latlng.lat.toFixed(6) + "," + e.latlng.lng.toFixed(6));
+      });
     }
   }
+  setCursor(frame);
 }
 """
 # Not in a shadow root: the page's own tests and benchmark find the map's iframe.
@@ -112,13 +132,20 @@ _CLICKABLE = st.components.v2.component("hs_map", js=_CLICKABLE_JS, isolate_styl
 
 
 def show_clickable_map(
-    build: Callable, *, cache_key: tuple[Hashable, ...], key: str, height: int
+    build: Callable,
+    *,
+    cache_key: tuple[Hashable, ...],
+    key: str,
+    height: int,
+    pick: bool = False,
 ) -> str | None:
     """Draw a map as :func:`show_static_map` does and return the ``hotspot_id`` of the
     shape the user just clicked (None on any other run).
 
     The component stays mounted across reruns (``key``): a changed map replaces the
-    page in the same iframe, never a grey placeholder in its place.
+    page in the same iframe, never a grey placeholder in its place. With ``pick`` a
+    click picks a point instead (hotspots are not clicked then): it is kept as
+    ``(lat, lon)`` in ``st.session_state[picked_key(key)]`` (:func:`picked_point`).
     """
     warm = getattr(_WARMING, "on", False)
     html = map_html(build, cache_key=cache_key, masked=False if warm else None)
@@ -126,12 +153,37 @@ def show_clickable_map(
         return None
     out = _CLICKABLE(
         key=key,
-        data={"html": html, "height": height},
+        data={"html": html, "height": height, "pick": bool(pick)},
         height=height,
         on_clicked_change=lambda: None,
+        on_picked_change=lambda: None,
     )
+    picked = _point(out.get("picked")) if pick else None
+    if picked is not None:
+        st.session_state[picked_key(key)] = picked
     clicked = out.get("clicked")
-    return str(clicked) if clicked else None
+    return str(clicked) if clicked and not pick else None
+
+
+def picked_key(key: str) -> str:
+    """Where :func:`show_clickable_map` keeps the point picked on map ``key``."""
+    return f"{key}_picked"
+
+
+def picked_point(key: str) -> tuple[float, float] | None:
+    """The ``(lat, lon)`` last picked on map ``key``, if any."""
+    return st.session_state.get(picked_key(key))
+
+
+def _point(value) -> tuple[float, float] | None:
+    """``"lat,lon"`` from the browser as two finite floats (None for anything else)."""
+    import math
+
+    try:
+        lat, lon = (float(v) for v in str(value).split(","))
+    except (TypeError, ValueError):
+        return None
+    return (lat, lon) if math.isfinite(lat) and math.isfinite(lon) else None
 
 
 def mount_clickable_map() -> None:
@@ -153,11 +205,13 @@ def build_hotspot_map(
     gi_cells=None,
     large: bool = False,
     facilities=None,
+    places=None,
 ):
     """The folium map of :func:`hotspot_map` (``gi_cells``: the view's hot Gi* cells, a
     layer switched off until the user turns it on; ``large``: the projector's type;
     ``facilities``: the station's CCTV, street lights and bells, a layer per kind,
-    switched off too)."""
+    switched off too; ``places``: the officers' own places, an analyst's only, one
+    layer switched off too)."""
     geo = data.geography()
     m = maps.base_map(geo, lang=lang)
     # The projector's legend goes beside the map (projector_legend): nothing covers it.
@@ -175,6 +229,8 @@ def build_hotspot_map(
         maps.add_boxes(m, boxes, lang=lang)
     if facilities is not None and len(facilities):
         maps.add_facilities(m, facilities, lang=lang)
+    if places is not None and len(places):
+        maps.add_officer_places(m, places, lang=lang)
     if landmarks:
         maps.add_landmarks(m, geo.landmarks, lang=lang)
     maps.add_layer_control(m)
@@ -199,6 +255,7 @@ def _hotspot_build(
     gi_cells=None,
     large: bool = False,
     facilities=None,
+    places=None,
 ) -> tuple[Callable, tuple[Hashable, ...]]:
     """(builder, cache key) of a hotspot map: what :func:`hotspot_map` and
     :func:`static_hotspot_map` draw."""
@@ -216,6 +273,7 @@ def _hotspot_build(
             gi_cells=gi_cells,
             large=large,
             facilities=facilities,
+            places=places,
         ),
         (
             "hotspots",
@@ -228,6 +286,8 @@ def _hotspot_build(
             *(["gi"] if gi_cells is not None else []),
             *(["large"] if large else []),
             *(["facilities"] if facilities is not None else []),
+            # The places drawn (an analyst's; ids change as places are added or removed).
+            *(["places", tuple(places["id"].astype(int))] if places is not None else []),
         ),
     )
 
@@ -248,6 +308,8 @@ def hotspot_map(
     fit: str | None = None,
     gi_cells=None,
     facilities=None,
+    places=None,
+    pick: bool = False,
 ) -> str | None:
     """Draw the map and return the hotspot id the user clicked, if any.
 
@@ -258,7 +320,9 @@ def hotspot_map(
     Gi* cells (:func:`ui.data.gi_star_cells`, loaded with the ``data_key``), a layer
     the user switches on. ``facilities``: the station's safety facilities
     (:func:`ui.data.facility_layers`, loaded with the ``data_key``'s store and version),
-    a layer per kind the user switches on.
+    a layer per kind the user switches on. ``places``: the officers' own places
+    (:func:`ui.data.officer_places`: none for a viewer). ``pick``: a click picks a point
+    (:func:`picked_point`) instead of a hotspot.
     """
     build, cache_key = _hotspot_build(
         hotspots,
@@ -273,8 +337,9 @@ def hotspot_map(
         fit=fit,
         gi_cells=gi_cells,
         facilities=facilities,
+        places=places,
     )
-    return show_clickable_map(build, cache_key=cache_key, key=key, height=height)
+    return show_clickable_map(build, cache_key=cache_key, key=key, height=height, pick=pick)
 
 
 def static_hotspot_map(
@@ -369,6 +434,10 @@ def map_page_options(
         "boxes": data.box_log(db_url, version),
         "gi_cells": data.gi_star_cells(db_url, version, query),
         "facilities": data.facility_layers(db_url, version),
+        # The warm-up fills an analyst's map (show_clickable_map: masked=False).
+        "places": data.officer_places(
+            db_url, version, analyst=True if getattr(_WARMING, "on", False) else None
+        ),
         # Picking a hotspot shows it up close; otherwise every hotspot of the view is in sight.
         "fit": "selected" if state.hotspot else "all",
     }

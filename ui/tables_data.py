@@ -122,3 +122,19 @@ def facility_sample_rows(rows: pd.DataFrame, lang: str, n: int = 8) -> pd.DataFr
             text("data.facility.field.installed", lang): head["installed"].fillna("").to_numpy(),
         }
     )
+
+
+def place_sample_rows(rows: pd.DataFrame, lang: str, n: int = 8) -> pd.DataFrame:
+    """The first officers' places of a previewed file: row, category, note (masked)."""
+    from analytics.storage.places import category_label
+
+    head = rows.head(n)
+    return pd.DataFrame(
+        {
+            text("col.row", lang): head["row_number"].to_numpy(),
+            text("data.facility.field.category", lang): [
+                category_label(c, lang) for c in head["category"]
+            ],
+            text("data.facility.field.note", lang): head["note"].fillna("").to_numpy(),
+        }
+    )

@@ -329,7 +329,8 @@ _FACILITY_ARGS = ("file_name", "now", "station", "sheet", "synthetic")
 def audited_import(db: sa.Engine, actor: str, **import_kwargs):
     """:func:`analytics.storage.importers.core.import_file` plus its audit entry; for a
     facility kind (``source`` ``cctv``, ``streetlight`` or ``bell``),
-    :func:`analytics.storage.importers.facilities.import_facilities`.
+    :func:`analytics.storage.importers.facilities.import_facilities`; for officers' places
+    (``source`` ``places``), :func:`analytics.storage.importers.places.import_places`.
 
     ``import_kwargs`` are import_file's (``file=``, ``source=``, ``sheet=`` ...);
     ``db`` is passed for you. The ``import`` entry (batch id, file name and
@@ -348,6 +349,8 @@ def audited_import(db: sa.Engine, actor: str, **import_kwargs):
     from analytics.storage.importers.core import import_file
     from analytics.storage.importers.errors import ImportFileError
     from analytics.storage.importers.facilities import import_facilities
+    from analytics.storage.importers.places import import_places
+    from analytics.storage.places import PLACES_SOURCE
 
     def record(conn: sa.Connection, result) -> None:
         detail = (
@@ -365,6 +368,12 @@ def audited_import(db: sa.Engine, actor: str, **import_kwargs):
         )
 
     try:
+        if import_kwargs.get("source") == PLACES_SOURCE:
+            # Officers' own places: its own importer, one batch; each place is the actor's.
+            args = {k: v for k, v in import_kwargs.items() if k in _FACILITY_ARGS}
+            return import_places(
+                import_kwargs["file"], db=db, actor=actor, in_transaction=record, **args
+            )
         if import_kwargs.get("source") in FACILITY_KINDS:
             # A facility layer (cctv, streetlight, bell): its own importer, one batch.
             # (A mapping or a date order means nothing to it: its headers are standard.)
@@ -432,3 +441,26 @@ def audited_undo(db: sa.Engine, actor: str, batch_id: str, *, station=None) -> i
             file_name=row.file_name,
         )
     return removed
+
+
+def audited_add_place(db: sa.Engine, actor: str, **place_kwargs) -> int:
+    """:func:`analytics.storage.places.add_place` (``place_kwargs``: ``lat``, ``lon``,
+    ``category``, ``note``, ``station`` …) plus its ``place.add`` audit entry, in one
+    transaction; returns the place's row id. The entry names the place's id and
+    category, not its point or note."""
+    from analytics.storage.places import add_place
+
+    def record(conn: sa.Connection, detail: str) -> None:
+        audit_in(conn, actor=actor, action="place.add", detail=detail)
+
+    return add_place(db, actor=actor, in_transaction=record, **place_kwargs)
+
+
+def audited_remove_place(db: sa.Engine, actor: str, place: int, **kwargs) -> None:
+    """:func:`analytics.storage.places.remove_place` plus its ``place.remove`` entry."""
+    from analytics.storage.places import remove_place
+
+    def record(conn: sa.Connection, detail: str) -> None:
+        audit_in(conn, actor=actor, action="place.remove", detail=detail)
+
+    remove_place(db, place, actor=actor, in_transaction=record, **kwargs)

@@ -87,6 +87,12 @@ class PrivacyRule:
     def masks(self) -> bool:
         return self.role not in TRUSTED_ROLES
 
+    def officer_places(self, places: pd.DataFrame) -> pd.DataFrame:
+        """Officers' own places (:func:`analytics.storage.places.read_places`) as this
+        role may receive them: all of them for an analyst, none for a viewer (an empty
+        house's location is not for a shared link: no point, no note, no count)."""
+        return places.iloc[0:0] if self.masks else places
+
     def is_sensitive(self, events: pd.DataFrame) -> np.ndarray:
         """Bool per row: a category whose place a viewer must not receive."""
         return events["category"].isin(self.sensitive).to_numpy(dtype=bool, na_value=False)

@@ -10,6 +10,7 @@ from analytics.cli.common import EXIT_BAD_INPUT, audit_export, cli_actor, say
 from analytics.storage import store
 from analytics.storage.facilities import FACILITY_KINDS
 from analytics.storage.importers.date_order import describe as describe_date_order
+from analytics.storage.places import PLACES_SOURCE
 from analytics.storage.schema import SOURCES
 from analytics.text.vocabulary import source_name
 
@@ -89,7 +90,7 @@ def cmd_import(args) -> int:
 
     db = store.open_store(args.db)
     try:
-        if args.source in FACILITY_KINDS and (args.template or args.mapping):
+        if args.source in (*FACILITY_KINDS, PLACES_SOURCE) and (args.template or args.mapping):
             raise ImportFileError("error.facility_no_mapping")
         mapping, day_first = _import_mapping(db, args)
         result = audited_import(
@@ -142,8 +143,9 @@ def cmd_undo(args) -> int:
         return EXIT_BAD_INPUT
     batches = store.list_batches(db)
     source = batches.loc[batches["batch_id"] == args.batch_id, "source"]
-    facility = len(source) and source.iloc[0] in FACILITY_KINDS
-    print(say(args.lang, "undone_facilities" if facility else "undone", batch=args.batch_id, n=n))
+    kind = source.iloc[0] if len(source) else None
+    words = {PLACES_SOURCE: "undone_places", **dict.fromkeys(FACILITY_KINDS, "undone_facilities")}
+    print(say(args.lang, words.get(kind, "undone"), batch=args.batch_id, n=n))
     return 0
 
 
@@ -280,8 +282,9 @@ def add_commands(sub, common) -> None:
     p.add_argument(
         "--source",
         required=True,
-        choices=SOURCES + FACILITY_KINDS,
-        help="an event export, or a facility layer (public data portal standard data)",
+        choices=(*SOURCES, *FACILITY_KINDS, PLACES_SOURCE),
+        help="an event export, a facility layer (public data portal standard data), "
+        "or officers' own places (구분, 메모, 위도, 경도)",
     )
     p.add_argument("file", type=Path)
     p.add_argument("--sheet")

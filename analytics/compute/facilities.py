@@ -26,6 +26,16 @@ def distance_columns(within_m: float = WITHIN_M) -> tuple[str, ...]:
     )
 
 
+def near_counts(polygons: np.ndarray, points, within_m: float) -> np.ndarray:
+    """How many of ``points`` (geometries, or their ``shapely.STRtree``) lie inside each
+    of ``polygons`` or within ``within_m`` metres of its edge."""
+    tree = points if isinstance(points, shapely.STRtree) else shapely.STRtree(points)
+    if len(polygons) == 0:
+        return np.zeros(0, dtype=np.int64)
+    pairs = tree.query(polygons, predicate="dwithin", distance=within_m)
+    return np.bincount(pairs[0], minlength=len(polygons))
+
+
 def facility_distances(hotspots, facilities, *, within_m: float = WITHIN_M) -> pd.DataFrame:
     """Per hotspot, the distance to the nearest facility of each kind and how many stand
     inside it or within ``within_m`` of its edge.
@@ -75,8 +85,7 @@ def facility_distances(hotspots, facilities, *, within_m: float = WITHIN_M) -> p
         if n:
             (which, _), d = tree.query_nearest(polygons, return_distance=True, all_matches=False)
             dist[which] = d
-            pairs = tree.query(polygons, predicate="dwithin", distance=within_m)
-            counts = np.bincount(pairs[0], minlength=n)
+            counts = near_counts(polygons, tree, within_m)
         else:
             counts = np.zeros(0, dtype=np.int64)
         nearest[kind] = dist

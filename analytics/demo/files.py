@@ -36,6 +36,7 @@ from openpyxl.styles import Font
 from openpyxl.xml.functions import tostring
 
 from analytics.demo import facilities as demo_facilities
+from analytics.demo import officer_places as demo_officer_places
 from analytics.demo.complaints import COMPLAINT_COLUMNS, COMPLAINT_TYPES, complaint_rows
 from analytics.demo.incidents import INCIDENT_COLUMNS, OUTSIDE_SHARE, incident_rows
 from analytics.demo.places import FEAR_ONLY_LANDMARKS, HOTSPOTS, build_places
@@ -59,6 +60,7 @@ BOXES_FILE = "suggestion_boxes.csv"
 CCTV_FILE = "cctv_standard_synthetic.csv"
 LIGHTS_FILE = "streetlights_standard_synthetic.csv"
 BELLS_FILE = "emergency_bells_standard_synthetic.csv"
+PLACES_FILE = "officer_places_synthetic.csv"
 README_FILE = "README.txt"
 # Creation and modification time written into the workbook, so that its bytes never change.
 XLSX_TIMESTAMP = datetime(2018, 1, 2, 9, 0, 0)
@@ -75,6 +77,7 @@ class DemoFiles:
     cctv: Path | None = None  # CP949 CSV: 전국CCTV표준데이터's columns
     streetlights: Path | None = None  # UTF-8 (BOM) CSV: 전국보안등정보표준데이터's
     bells: Path | None = None  # UTF-8 CSV: 전국안전비상벨위치표준데이터's, EPSG:5186 metres
+    places: Path | None = None  # CP949 CSV: officers' own places (구분, 메모, 위도, 경도)
 
 
 # --------------------------------------------------------------------------- writers
@@ -151,6 +154,8 @@ Files:
       with EPSG:5186 metres written into its WGS84 columns (as some publishers do)
   The facilities are made up too: none is a real camera, light or bell, and the
   riverside path and the studio-flat quarter are left uncovered on purpose.
+  {PLACES_FILE}  CP949 CSV, officers' own places (구분, 메모, 위도, 경도): made up,
+      every note marked (합성 데모); analysts only, never shown to viewers
 
 Deliberately bad rows (as real exports have):
 {bad}
@@ -203,6 +208,7 @@ def write_demo_exports(
         cctv=out_dir / CCTV_FILE,
         streetlights=out_dir / LIGHTS_FILE,
         bells=out_dir / BELLS_FILE,
+        places=out_dir / PLACES_FILE,
     )
     incidents = incident_rows(rng_inc, geo=geo, lm=lm, places=places)
     files.incidents.write_bytes(
@@ -240,6 +246,15 @@ def write_demo_exports(
             fac.bell_rows(rng_fac, geo=geo, lm=lm, layer=layer),
             lineterminator="\n",
         ).encode("utf-8")
+    )
+    # Officers' own places: a stream of their own, so every file above stays as it was.
+    rng_places = np.random.default_rng(np.random.SeedSequence(seed).spawn(7)[6])
+    files.places.write_bytes(
+        _csv_text(
+            demo_officer_places.PLACE_COLUMNS,
+            demo_officer_places.place_rows(rng_places, geo=geo, lm=lm),
+            lineterminator="\r\n",
+        ).encode("cp949")
     )
     (out_dir / README_FILE).write_text(_readme(seed=seed, station=station), encoding="utf-8")
     return files

@@ -11,6 +11,7 @@ from analytics.station.config import REPO_ROOT, StationConfig, default_station
 from analytics.storage.boxes import import_box_log
 from analytics.storage.importers.core import ImportResult, import_file
 from analytics.storage.importers.facilities import import_facilities
+from analytics.storage.importers.places import import_places
 
 DEFAULT_SAMPLES_DIR = REPO_ROOT / "data" / "samples"
 
@@ -28,7 +29,7 @@ def build_demo_store(
     -------
     list of ImportResult
         One per source: incidents, complaints, suggestion cards; then one per facility
-        layer: CCTV, street lights, emergency bells.
+        layer: CCTV, street lights, emergency bells; then the officers' places.
     """
     station = station or default_station()
     files = write_demo_exports(Path(out_dir), seed=seed, station=station)
@@ -49,4 +50,6 @@ def build_demo_store(
             ("bell", files.bells),
         )
     ]
-    return events + layers
+    # The officers' own places an analyst keeps (synthetic, analysts only).
+    places = [import_places(files.places, db=db, actor="demo", station=station, synthetic=True)]
+    return events + layers + places

@@ -80,12 +80,47 @@ CONTENT_COLUMNS = ("name", "road_address", "lot_address", "count", "purpose")
 SAME_PLACE_M = 1.0
 
 
-def content_keys(rows: pd.DataFrame) -> pd.Series:
-    """Each facility's content as one text (:data:`CONTENT_COLUMNS`), blanks as ''."""
+def content_keys(rows: pd.DataFrame, columns: Sequence[str] = CONTENT_COLUMNS) -> pd.Series:
+    """Each row's content as one text (``columns``, default :data:`CONTENT_COLUMNS`),
+    blanks as ''."""
     key = pd.Series("", index=rows.index, dtype=object)
-    for c in CONTENT_COLUMNS:
+    for c in columns:
         key = key + "|" + rows[c].astype(object).where(rows[c].notna(), "").astype(str)
     return key
+
+
+def same_content_nearby(
+    rows: pd.DataFrame,
+    stored: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    distance: float = SAME_PLACE_M,
+) -> np.ndarray:
+    """Which of ``rows`` (``x``, ``y`` and ``columns``) have a row of ``stored`` with the
+    same content within ``distance`` metres: the same point written with other decimals.
+
+    Returns
+    -------
+    ndarray of bool, shape (len(rows),)
+    """
+    import shapely
+
+    dup = np.zeros(len(rows), bool)
+    if stored.empty or rows.empty:
+        return dup
+    tree = shapely.STRtree(shapely.points(stored["x"].to_numpy(), stored["y"].to_numpy()))
+    new_i, old_i = tree.query(
+        shapely.points(rows["x"].to_numpy(dtype=float), rows["y"].to_numpy(dtype=float)),
+        predicate="dwithin",
+        distance=distance,
+    )
+    if len(new_i):
+        same = (
+            content_keys(rows, columns).to_numpy()[new_i]
+            == content_keys(stored, columns).to_numpy()[old_i]
+        )
+        dup[new_i[same]] = True
+    return dup
 
 
 def stored_duplicates(
@@ -103,10 +138,7 @@ def stored_duplicates(
     -------
     ndarray of bool, shape (len(rows),)
     """
-    import shapely
-
-    n = len(rows)
-    if n == 0:
+    if len(rows) == 0:
         return np.zeros(0, bool)
     known = existing_facility_ids(conn, rows["facility_id"].tolist(), station=station)
     dup = rows["facility_id"].isin(known).to_numpy(dtype=bool, copy=True)
@@ -119,18 +151,7 @@ def stored_duplicates(
         ).all(),
         columns=["x", "y", *CONTENT_COLUMNS],
     )
-    if stored.empty:
-        return dup
-    tree = shapely.STRtree(shapely.points(stored["x"].to_numpy(), stored["y"].to_numpy()))
-    new_i, old_i = tree.query(
-        shapely.points(rows["x"].to_numpy(dtype=float), rows["y"].to_numpy(dtype=float)),
-        predicate="dwithin",
-        distance=SAME_PLACE_M,
-    )
-    if len(new_i):
-        same = content_keys(rows).to_numpy()[new_i] == content_keys(stored).to_numpy()[old_i]
-        dup[new_i[same]] = True
-    return dup
+    return dup | same_content_nearby(rows, stored, CONTENT_COLUMNS)
 
 
 def write_facilities(

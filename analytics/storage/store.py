@@ -40,6 +40,7 @@ from analytics.storage.tables import (
     facilities,
     import_batches,
     metadata,
+    officer_places,
     rejected_rows,
     tuning_cache,
 )
@@ -476,6 +477,11 @@ def undo_batch_in(
     # A facility layer's batch (schema 12): its facilities go the same way.
     removed = (removed or 0) + (
         conn.execute(facilities.delete().where(facilities.c.batch_id == batch_id)).rowcount or 0
+    )
+    # An officers' places CSV's batch (schema 14): its places go too.
+    removed += (
+        conn.execute(officer_places.delete().where(officer_places.c.batch_id == batch_id)).rowcount
+        or 0
     )
     if row.status != "undone":
         conn.execute(

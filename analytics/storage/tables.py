@@ -14,7 +14,7 @@ from analytics.storage.schema import EVENT_COLUMNS, STATION_TIME
 # The Alembic revision number of the schema this code writes (``alembic_version`` in the
 # store is the authority; each migration also writes its number to
 # ``meta.schema_version`` for people who look inside the file).
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 
 metadata = sa.MetaData()
@@ -246,6 +246,37 @@ facilities = sa.Table(
     sa.Index("ix_facilities_batch", "batch_id"),
 )
 
+
+# Officers' own places (schema 14): 빈집, 무인점포, 공사장 … an analyst adds on the map
+# (batch_id NULL) or by CSV (one batch of import_batches, source 'places', so history
+# and undo work as for events). Never sent to a viewer (analytics.storage.places).
+# A place removed by hand keeps its row, marked removed (who and when).
+officer_places = sa.Table(
+    "officer_places",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("station", sa.String(32), nullable=False),
+    # A hash of category, point to the metre and note: the same place added twice is skipped.
+    sa.Column("place_id", sa.String(24), nullable=False),
+    sa.Column("category", sa.String(24), nullable=False),
+    sa.Column("note", sa.Text),  # masked on the way in (analytics.access.masking)
+    sa.Column("x", sa.Float, nullable=False),  # metres, EPSG:5179
+    sa.Column("y", sa.Float, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("added_by", sa.String(200), nullable=False),
+    sa.Column("added_at", sa.String(32), nullable=False),
+    sa.Column("batch_id", sa.String(40), sa.ForeignKey("import_batches.batch_id"), nullable=True),
+    sa.Column("removed_by", sa.String(200)),
+    sa.Column("removed_at", sa.String(32)),
+    sa.CheckConstraint(
+        "category IN ('vacant_house', 'unmanned_store', 'construction_site', "
+        "'dark_alley', 'other')",
+        name="ck_officer_places_category",
+    ),
+    sa.Index("ix_officer_places_station", "station", "place_id"),
+    sa.Index("ix_officer_places_batch", "batch_id"),
+)
 
 tuning_cache = sa.Table(
     "tuning_cache",

@@ -388,8 +388,8 @@ def test_a_pre_alembic_store_is_upgraded_keeping_every_row(tmp_path):
         ("events", "namwon"),
         ("suggestion_boxes", "namwon"),
     }
-    assert revision(path) == migrations.head_revision() == "0013_cpted_answers"
-    assert meta_version(path) == str(SCHEMA_VERSION) == "13"
+    assert revision(path) == migrations.head_revision() == "0014_officer_places"
+    assert meta_version(path) == str(SCHEMA_VERSION) == "14"
     tables = set(sa.inspect(engine).get_table_names())
     assert {"users", "login_attempts", "audit_log", "alembic_version"} <= tables
     assert {"sessions", "signin_grants", "address_attempts"} <= tables
@@ -435,7 +435,7 @@ def test_a_new_store_is_created_at_head(tmp_path):
     path = tmp_path / "new.sqlite"
     engine = store.open_store(str(path))
     assert revision(path) == migrations.head_revision()
-    assert meta_version(path) == str(SCHEMA_VERSION) == "13"
+    assert meta_version(path) == str(SCHEMA_VERSION) == "14"
     assert schema_diff(engine) == []
     assert store.is_empty(engine) and not users.has_users(engine)
     # The same schema as an upgraded old store.
@@ -462,6 +462,7 @@ def test_a_pre_alembic_store_missing_a_table_is_completed(tmp_path):
         "cpted_answers": 0,
         "import_mappings": 0,
         "facilities": 0,
+        "officer_places": 0,
         "users": 0,
         "login_attempts": 0,
         "audit_log": 0,
@@ -494,7 +495,7 @@ def test_downgrade_to_baseline_and_up_again(tmp_path):
     assert "users" not in sa.inspect(engine).get_table_names()
     assert dump(path) == before
     store.open_store(str(path))
-    assert revision(path) == "0013_cpted_answers" and dump(path) == before
+    assert revision(path) == "0014_officer_places" and dump(path) == before
 
 
 def test_create_false_leaves_a_missing_store_alone(tmp_path):
@@ -508,7 +509,7 @@ def test_create_false_leaves_a_missing_store_alone(tmp_path):
 
 def test_migrations_have_one_head_and_a_line_from_the_baseline():
     scripts = migrations._scripts()
-    assert scripts.get_heads() == ["0013_cpted_answers"]
+    assert scripts.get_heads() == ["0014_officer_places"]
     chain = [s.revision for s in scripts.walk_revisions()][::-1]
     assert chain == [
         "0001_baseline",
@@ -524,6 +525,7 @@ def test_migrations_have_one_head_and_a_line_from_the_baseline():
         "0011_import_mappings",
         "0012_facilities",
         "0013_cpted_answers",
+        "0014_officer_places",
     ]
 
 

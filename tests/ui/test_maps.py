@@ -74,8 +74,35 @@ def test_a_clickable_map_sends_its_page_and_returns_the_hotspot_clicked(monkeypa
     assert kw["data"] == {
         "html": maps.map_html(build, cache_key=("m",), masked=False),
         "height": 560,
+        "pick": False,
     }
     assert kw["data"]["html"].startswith("<!DOCTYPE html>")
+
+
+def test_picking_a_point_keeps_it_and_clicks_no_hotspot(monkeypatch):
+    """An analyst adding a place: the click's point is kept, a hotspot is not picked, and
+    what the browser sends is taken only as two finite numbers."""
+    out = {"picked": "35.408400,127.384600", "clicked": "H0123456789"}
+    monkeypatch.setattr(maps, "_CLICKABLE", lambda **kw: out)
+    monkeypatch.setattr(maps.data, "_masked", lambda: False)
+    kept = {}
+    monkeypatch.setattr(maps.st, "session_state", kept)
+    build, _ = counting(tiny_map)
+    assert (
+        maps.show_clickable_map(build, cache_key=("m",), key="m_map", height=9, pick=True) is None
+    )
+    assert maps.picked_point("m_map") == (35.4084, 127.3846)
+    for bad in ("nan,127.3", "35.4", "<script>", None):
+        kept.clear()
+        out["picked"] = bad
+        maps.show_clickable_map(build, cache_key=("m",), key="m_map", height=9, pick=True)
+        assert maps.picked_point("m_map") is None, bad
+    # Not picking: the point is not taken, the hotspot is.
+    out["picked"] = "35.4,127.38"
+    assert maps.show_clickable_map(build, cache_key=("m",), key="m_map", height=9) == "H0123456789"
+    assert maps.picked_point("m_map") is None
+    js = maps._CLICKABLE_JS
+    assert 'if (!frame.__hsPick) send("clicked"' in js and 'send("picked"' in js
 
 
 def test_the_clickable_map_reports_hotspot_shapes_only():

@@ -82,6 +82,7 @@ from analytics.presentation.maps.payload import (
     ROUND_DECIMALS,
     TOWNSHIP_SIMPLIFY_M,
 )
+from analytics.presentation.maps.place_layer import PLACE_COLOURS, add_officer_places
 from analytics.presentation.maps.style import (
     GI_BIN_COLOURS,
     HOTSPOT_TYPES,
@@ -108,6 +109,7 @@ __all__ = [
     "LOCAL_ASSETS",
     "MAX_ZOOM",
     "MIN_ZOOM",
+    "PLACE_COLOURS",
     "ROUND_DECIMALS",
     "SELECTED_COLOUR",
     "SOURCE_COLOURS",
@@ -131,6 +133,7 @@ __all__ = [
     "add_hotspots",
     "add_landmarks",
     "add_layer_control",
+    "add_officer_places",
     "base_map",
     "fit_to",
     "inline_assets",

@@ -108,32 +108,41 @@ OUTSIDE_REASON = "facility_reason.outside_station"
 _DEGREES = 180.0
 
 
-def _synonym_keys() -> dict[str, tuple[str, int]]:
+def synonym_keys(synonyms: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, int]]:
+    """Each synonym's folded key → (its field, its rank among the field's synonyms)."""
     out: dict[str, tuple[str, int]] = {}
-    for fld, names in FACILITY_SYNONYMS.items():
+    for fld, names in synonyms.items():
         for rank, name in enumerate(names):
             out.setdefault(header_keys(name)[0], (fld, rank))
     return out
 
 
-_KEYS = _synonym_keys()
+_KEYS = synonym_keys(FACILITY_SYNONYMS)
 
 
-def map_facility_headers(headers: list[str]) -> tuple[dict[str, str], list[str]]:
+def map_headers(
+    headers: list[str], keys: dict[str, tuple[str, int]], *, never: tuple[str, ...] = ()
+) -> tuple[dict[str, str], list[str]]:
     """``({field: header}, unused headers)``: each header's folded keys, in order, looked
-    up among :data:`FACILITY_SYNONYMS`; of two headers naming one field, the one whose
-    synonym comes first wins (the first column on a tie). The phone column is unused."""
+    up in ``keys`` (:func:`synonym_keys`); of two headers naming one field, the one whose
+    synonym comes first wins (the first column on a tie). Fields in ``never`` are
+    recognised but left unused."""
     best: dict[str, tuple[int, int, str]] = {}
     for pos, header in enumerate(headers):
         for key in header_keys(header):
-            if key in _KEYS:
-                fld, rank = _KEYS[key]
+            if key in keys:
+                fld, rank = keys[key]
                 if fld not in best or (rank, pos) < best[fld][:2]:
                     best[fld] = (rank, pos, header)
                 break
-    mapping = {f: h for f, (_, _, h) in best.items() if f != "phone"}
+    mapping = {f: h for f, (_, _, h) in best.items() if f not in never}
     used = set(mapping.values())
     return mapping, [str(h) for h in headers if h not in used]
+
+
+def map_facility_headers(headers: list[str]) -> tuple[dict[str, str], list[str]]:
+    """:func:`map_headers` with :data:`FACILITY_SYNONYMS`; the phone column is unused."""
+    return map_headers(headers, _KEYS, never=("phone",))
 
 
 @dataclass
@@ -293,6 +302,119 @@ def _reference_dates(raw: pd.Series, station: StationConfig, now: pd.Timestamp) 
     return text.where(ok, None).astype(object)
 
 
+@dataclass
+class PointTable:
+    """A layer file read, its headers mapped and each row's point found (degrees and
+    metres in the analysis CRS; NaN where none): what :func:`read_points` gives."""
+
+    table: RawTable
+    file_name: str
+    columns: dict[str, str]
+    unused: list[str]
+    coords: Coordinates
+    coord_raw: pd.Series
+    have: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    inside: np.ndarray
+    projected: int
+    projected_crs: str | None
+    alternatives: list[str]
+
+
+def read_points(
+    data: str | Path | bytes,
+    *,
+    source: str,
+    station: StationConfig,
+    file_name: str | None,
+    sheet: str | None,
+    synonyms: dict[str, tuple[str, ...]],
+    keys: dict[str, tuple[str, int]],
+    never: tuple[str, ...] = (),
+) -> PointTable:
+    """Read a file of points (a facility layer, officers' places) as every export is
+    read, map its headers by ``synonyms`` (``keys``: their :func:`synonym_keys`) and
+    find each row's point, projected metres in the WGS84 columns included.
+
+    Raises
+    ------
+    ImportFileError
+        The file cannot be read, or it has no coordinate columns.
+    """
+    geo = load_geography(station)
+    if file_name is None:
+        file_name = "upload" if isinstance(data, bytes) else Path(data).name
+    known = frozenset(name for names in synonyms.values() for name in names)
+    table = read_table(
+        data,
+        source=source,
+        sheet=sheet,
+        file_name=file_name,
+        known_headers=known,
+        limits=station.import_limits,
+    )
+    cols, unused = map_headers(list(table.frame.columns), keys, never=never)
+    if not (("lat" in cols and "lon" in cols) or ("x" in cols and "y" in cols)):
+        raise ImportFileError(
+            "error.facility_no_coordinates", columns=", ".join(map(str, table.frame.columns))
+        )
+    coords, coord_raw, projected, projected_crs, alternatives = _coordinates(table, cols, geo)
+    have = np.isfinite(coords.lon) & np.isfinite(coords.lat)
+    x, y = geo.to_analysis(coords.lon, coords.lat)
+    x = np.where(have, x, np.nan)
+    y = np.where(have, y, np.nan)
+    return PointTable(
+        table=table,
+        file_name=file_name,
+        columns=cols,
+        unused=unused,
+        coords=coords,
+        coord_raw=coord_raw,
+        have=have,
+        x=x,
+        y=y,
+        inside=geo.township_index(x, y) >= 0,
+        projected=projected,
+        projected_crs=projected_crs,
+        alternatives=alternatives,
+    )
+
+
+def coordinate_reasons(read: PointTable, outside_reason: str = OUTSIDE_REASON) -> list:
+    """The rejection reasons of :func:`read_points`' rows: no, bad, foreign or outside points."""
+    coords, raw, have = read.coords, read.coord_raw, read.have
+    return [
+        (~have & ~coords.bad & ~coords.not_in_korea, "facility_reason.missing_coordinates", raw),
+        (coords.bad, "reason.bad_coordinates", raw),
+        (coords.not_in_korea, "reason.coordinates_not_in_korea", raw),
+        (have & ~read.inside, outside_reason, raw),
+    ]
+
+
+def reject_rows(read: PointTable, reasons: list, limits) -> tuple[np.ndarray, list[RejectedRow]]:
+    """(which rows are rejected, their :class:`RejectedRow`) for ``reasons`` (``(mask,
+    catalogue key, the cell it quotes)``) and cells over the station's length cap."""
+    frame = read.table.frame
+    too_long, long_params = _over_long_cells(frame, limits.max_cell_chars)
+    reasons = [*reasons, (too_long, "reason.cell_too_long", long_params)]
+    rejected_mask = np.zeros(len(frame), bool)
+    for mask, _, _ in reasons:
+        rejected_mask |= mask
+    rejected = _rejected_rows(frame, read.table.row_numbers, rejected_mask, reasons, limits)
+    return rejected_mask, rejected
+
+
+def layer_notes(read: PointTable) -> list[str]:
+    """The notes of a read: projected metres in the WGS84 columns, and an ambiguous CRS."""
+    notes = []
+    if read.projected:
+        notes.append("projected_in_wgs84")
+    if read.alternatives:
+        notes.append("projected_ambiguous:" + ",".join(read.alternatives))
+    return notes
+
+
 def prepare_facilities(
     data: str | Path | bytes,
     *,
@@ -314,48 +436,34 @@ def prepare_facilities(
     if kind not in FACILITY_KINDS:
         raise ImportFileError("error.unknown_facility_kind", value=kind)
     station = station or default_station()
-    geo = load_geography(station)
-    if file_name is None:
-        file_name = "upload" if isinstance(data, bytes) else Path(data).name
     now = now if now is not None else pd.Timestamp.now(tz=station.timezone)
     limits = station.import_limits
-    known = frozenset(name for names in FACILITY_SYNONYMS.values() for name in names)
-    table = read_table(
-        data, source=kind, sheet=sheet, file_name=file_name, known_headers=known, limits=limits
+    read = read_points(
+        data,
+        source=kind,
+        station=station,
+        file_name=file_name,
+        sheet=sheet,
+        synonyms=FACILITY_SYNONYMS,
+        keys=_KEYS,
+        never=("phone",),
     )
-    cols, unused = map_facility_headers(list(table.frame.columns))
-    if not (("lat" in cols and "lon" in cols) or ("x" in cols and "y" in cols)):
-        raise ImportFileError(
-            "error.facility_no_coordinates", columns=", ".join(map(str, table.frame.columns))
-        )
+    table, cols = read.table, read.columns
     frame = table.frame
-    n = len(frame)
-    coords, coord_raw, projected, projected_crs, alternatives = _coordinates(table, cols, geo)
-    have = np.isfinite(coords.lon) & np.isfinite(coords.lat)
-    x, y = geo.to_analysis(coords.lon, coords.lat)
-    x = np.where(have, x, np.nan)
-    y = np.where(have, y, np.nan)
-    inside = geo.township_index(x, y) >= 0
 
     count_raw = _column(table, cols, "count")
     count, count_bad = to_number(count_raw)
     count_bad = count_bad | (np.isfinite(count) & ((count < 1) | (count != np.round(count))))
     count = np.where(np.isfinite(count) & ~count_bad, count, 1).astype(np.int64)
 
-    blank_coords = ~have & ~coords.bad & ~coords.not_in_korea
-    too_long, long_params = _over_long_cells(frame, limits.max_cell_chars)
-    reasons: list[tuple[np.ndarray, str, pd.Series]] = [
-        (blank_coords, "facility_reason.missing_coordinates", coord_raw),
-        (coords.bad, "reason.bad_coordinates", coord_raw),
-        (coords.not_in_korea, "reason.coordinates_not_in_korea", coord_raw),
-        (have & ~inside, OUTSIDE_REASON, coord_raw),
-        (count_bad, "facility_reason.bad_count", count_raw),
-        (too_long, "reason.cell_too_long", long_params),
-    ]
-    rejected_mask = np.zeros(n, bool)
-    for mask, _, _ in reasons:
-        rejected_mask |= mask
-    rejected = _rejected_rows(frame, table.row_numbers, rejected_mask, reasons, limits)
+    rejected_mask, rejected = reject_rows(
+        read,
+        [
+            *coordinate_reasons(read),
+            (count_bad, "facility_reason.bad_count", count_raw),
+        ],
+        limits,
+    )
 
     texts = {f: mask_series(_text(_column(table, cols, f))) for f in (*STORED_TEXT, "place_type")}
     name = texts["name"].where(texts["name"].notna(), texts["place_type"])
@@ -366,10 +474,10 @@ def prepare_facilities(
             "name": name,
             "road_address": texts["road_address"],
             "lot_address": texts["lot_address"],
-            "x": x,
-            "y": y,
-            "lat": coords.lat,
-            "lon": coords.lon,
+            "x": read.x,
+            "y": read.y,
+            "lat": read.coords.lat,
+            "lon": read.coords.lon,
             "count": count,
             "purpose": texts["purpose"],
             "installed": texts["installed"],
@@ -384,27 +492,29 @@ def prepare_facilities(
         out[c] = out[c].astype(object).where(out[c].notna(), None)
     good = out.loc[~rejected_mask].copy()
     good["facility_id"] = _facility_ids(kind, good) if len(good) else []
-    dup = good["facility_id"].duplicated(keep="first")
-    good = good.loc[~dup]
-    notes = []
-    if projected:
-        notes.append("projected_in_wgs84")
-    if alternatives:
-        notes.append("projected_ambiguous:" + ",".join(alternatives))
+    return prepared_layer(read, kind, good, rejected, id_column="facility_id")
+
+
+def prepared_layer(
+    read: PointTable, kind: str, good: pd.DataFrame, rejected: list[RejectedRow], *, id_column: str
+) -> PreparedFacilities:
+    """The :class:`PreparedFacilities` of a read layer file: ``good`` (its rows not
+    rejected, with their ids in ``id_column``) less the repeats of an id in the file."""
+    dup = good[id_column].duplicated(keep="first")
     return PreparedFacilities(
-        table=table,
+        table=read.table,
         kind=kind,
-        file_name=file_name,
-        columns=cols,
-        unused_columns=unused,
-        rows=good,
+        file_name=read.file_name,
+        columns=read.columns,
+        unused_columns=read.unused,
+        rows=good.loc[~dup],
         rejected=rejected,
-        crs=_crs_read(coords.method),
-        projected_rows=projected,
-        projected_crs=projected_crs if projected else None,
-        latlon_swapped_rows=coords.swapped_rows,
+        crs=_crs_read(read.coords.method),
+        projected_rows=read.projected,
+        projected_crs=read.projected_crs if read.projected else None,
+        latlon_swapped_rows=read.coords.swapped_rows,
         duplicates_in_file=int(dup.sum()),
-        notes=notes,
+        notes=layer_notes(read),
     )
 
 
@@ -539,6 +649,42 @@ def import_facilities(
     prepared = prepare_facilities(
         data, kind=kind, station=station, file_name=file_name, sheet=sheet, now=now
     )
+
+    def write(conn: sa.Connection, batch_id: str, rows: pd.DataFrame) -> int:
+        new = rows.loc[~stored_duplicates(conn, rows, kind=kind, station=station)]
+        return write_facilities(conn, batch_id, new, station=station)
+
+    result = import_prepared(
+        prepared,
+        db=db,
+        station=station,
+        write=write,
+        synthetic=synthetic,
+        in_transaction=in_transaction,
+    )
+    result.elapsed_s = time.perf_counter() - t0
+    return result
+
+
+def import_prepared(
+    prepared: PreparedFacilities,
+    *,
+    db: sa.Engine,
+    station: StationConfig,
+    write: Callable[[sa.Connection, str, pd.DataFrame], int],
+    synthetic: bool = False,
+    in_transaction: Callable[[sa.Connection, ImportResult], None] | None = None,
+) -> FacilityImportResult:
+    """Write a prepared layer file (``prepared.kind`` the batch's source) as one batch:
+    its record, ``write(conn, batch_id, rows)`` (the rows not already stored; returns
+    how many it inserted), its rejected rows and summary, and ``in_transaction``, all
+    in one transaction.
+
+    Raises
+    ------
+    ImportFileError
+        The store stayed busy: nothing is written.
+    """
     table = prepared.table
     batch_id = _new_batch_id(table.sha256, station.timezone)
     rows = prepared.rows
@@ -547,15 +693,18 @@ def import_facilities(
             store.insert_batch_record(
                 conn,
                 batch_record(
-                    prepared, batch_id=batch_id, source=kind, synthetic=synthetic, station=station
+                    prepared,
+                    batch_id=batch_id,
+                    source=prepared.kind,
+                    synthetic=synthetic,
+                    station=station,
                 ),
             )
-            new = rows.loc[~stored_duplicates(conn, rows, kind=kind, station=station)]
-            imported = write_facilities(conn, batch_id, new, station=station)
+            imported = write(conn, batch_id, rows)
             store.insert_rejected(conn, batch_id, [asdict(r) for r in prepared.rejected])
             result = FacilityImportResult(
                 batch_id=batch_id,
-                source=kind,
+                source=prepared.kind,
                 file_name=prepared.file_name,
                 file_sha256=table.sha256,
                 file_kind=table.file_kind,
@@ -587,5 +736,4 @@ def import_facilities(
                 in_transaction(conn, result)
     except connection.StoreBusyError as exc:
         raise ImportFileError("error.busy") from exc
-    result.elapsed_s = time.perf_counter() - t0
     return result

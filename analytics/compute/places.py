@@ -1,0 +1,69 @@
+"""How many of the officers' own places (빈집, 무인점포, 공사장 …,
+:func:`analytics.storage.places.read_places`) stand inside each hotspot or within 50 m
+of it, by category: part of a hotspot's profile for analysts.
+
+A pure function over frames in metres (the analysis CRS). Officers' places are
+analysts' data: a viewer's frame is empty
+(:meth:`analytics.access.privacy.PrivacyRule.officer_places`), and so are its counts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analytics.compute.facilities import WITHIN_M, near_counts
+from analytics.storage.places import PLACE_CATEGORIES
+
+
+def count_columns(within_m: float = WITHIN_M) -> tuple[str, ...]:
+    """The columns of :func:`place_counts`: ``places_<category>_within_50m`` per category."""
+    return tuple(f"places_{c}_within_{within_m:g}m" for c in PLACE_CATEGORIES)
+
+
+def place_counts(hotspots, places, *, within_m: float = WITHIN_M) -> pd.DataFrame:
+    """Per hotspot, how many officers' places of each category stand inside it or
+    within ``within_m`` metres of its edge.
+
+    Parameters
+    ----------
+    hotspots : GeoDataFrame
+        Polygons in metres, one row per hotspot.
+    places : GeoDataFrame
+        Points in the same CRS with a ``category`` column.
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``hotspots``, int columns :func:`count_columns`.
+
+    Raises
+    ------
+    ValueError
+        The frames are in different CRSs, or ``within_m`` is negative.
+    """
+    if within_m < 0:
+        raise ValueError(f"within_m must be >= 0 metres, got {within_m}")
+    h_crs, p_crs = getattr(hotspots, "crs", None), getattr(places, "crs", None)
+    if h_crs is not None and p_crs is not None and h_crs != p_crs:
+        raise ValueError(f"hotspots are in {h_crs} but places in {p_crs}")
+    n = len(hotspots)
+    polygons = np.asarray(hotspots.geometry.to_numpy(), dtype=object) if n else np.empty(0, object)
+    cats = places["category"].to_numpy() if len(places) else np.empty(0, dtype=object)
+    points = np.asarray(places.geometry.to_numpy(), dtype=object) if len(places) else None
+    data = {}
+    for col, cat in zip(count_columns(within_m), PLACE_CATEGORIES, strict=True):
+        mine = points[cats == cat] if points is not None else np.empty(0, object)
+        data[col] = near_counts(polygons, mine, within_m) if len(mine) else np.zeros(n, np.int64)
+    return pd.DataFrame(data, index=hotspots.index)
+
+
+def counts_of(row, within_m: float = WITHIN_M) -> dict[str, int]:
+    """``{category: count}`` of one hotspot's row of :func:`place_counts`, the
+    categories with none left out."""
+    out = {}
+    for col, cat in zip(count_columns(within_m), PLACE_CATEGORIES, strict=True):
+        n = int(row[col]) if col in row else 0
+        if n:
+            out[cat] = n
+    return out
