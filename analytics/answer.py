@@ -66,6 +66,9 @@ class HotspotAnswer:
         The weeks the tuning scored (for the 'auto' sentence).
     masked : bool
         The role's events are masked (a viewer's).
+    significance_kept : float
+        The share of the view's events the significance test used: 1, or less for a
+        view too large to simulate whole (:func:`analytics.compute.significance.thinning_fraction`).
     """
 
     shown: ShownHotspots
@@ -73,6 +76,7 @@ class HotspotAnswer:
     how: str
     tuning_weeks: int
     masked: bool
+    significance_kept: float = 1.0
 
     @property
     def query(self) -> HotspotQuery:
@@ -377,6 +381,7 @@ def answer_hotspot_query(
     shown = shown_hotspots(rule, events, resolved, geo=geo, weeks_back=weeks_back)
     used = shown.query
     current = shown.current
+    kept = 1.0
     if len(current):
         clustered = events.loc[shown.event_hotspot.index, ["x", "y"]].to_numpy(dtype=float)
         area = populated_area(
@@ -392,6 +397,10 @@ def answer_hotspot_query(
             weights=used.weight_map(),
             n_simulations=n_simulations,
             seed=seed,
+            max_pairs=significance.MAX_SIMULATED_PAIRS,
+        )
+        kept = significance.thinning_fraction(
+            len(clustered), area=area, eps_m=used.eps_m, max_pairs=significance.MAX_SIMULATED_PAIRS
         )
     else:
         current = current.assign(significant=pd.Series(dtype=bool), p_value=pd.Series(dtype=float))
@@ -402,6 +411,7 @@ def answer_hotspot_query(
         how=how,
         tuning_weeks=geo.station.tune_weeks,
         masked=rule.masks,
+        significance_kept=kept,
     )
 
 

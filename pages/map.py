@@ -116,6 +116,8 @@ st.caption(
 )
 if chance_hidden:
     st.caption(text("map.chance_hidden", lang, n=chance_hidden))
+if answer.significance_kept < 1:  # a view too large to simulate whole
+    st.caption(text("map.chance_thinned", lang, pct=f"{100 * answer.significance_kept:.1f}"))
 privacy_note(data.privacy_effect(answer), lang, places=True)
 period_events = data.period_events(db_url, version, start, end, query.sources, query.categories)
 options = map_page_options(answer, period_events, db_url, version, state, hide_chance=hide_chance)

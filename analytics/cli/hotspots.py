@@ -152,6 +152,8 @@ def cmd_hotspots(args) -> int:
                 alpha=ALPHA,
             )
         )
+        if answer.significance_kept < 1.0:
+            print(say(args.lang, "hotspots_chance_thinned", pct=100 * answer.significance_kept))
     if answer.how != "given":
         print(answer.resolved_sentence(args.lang))
     if shown.raised:

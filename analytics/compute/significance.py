@@ -94,6 +94,12 @@ _MAX_REDRAWS = 64
 _TOL = 1e-9  # weighted sums: 0.1 + 0.2 >= 0.3
 # A simulation lists its pairs within eps (faster) when it expects at most this many.
 _MAX_PAIRS = 2_000_000
+# A simulation's work is its pairs within eps (about 80 ns each on the station's PC):
+# a view expecting more than this many per scatter is tested on a thinning of its
+# events (:func:`thinning_fraction`), so that the 199 scatters take seconds, not the
+# ten minutes a million events took. A 28-day view expects a few thousand pairs; a
+# year of the demo store about 0.2 million.
+MAX_SIMULATED_PAIRS = 400_000
 
 
 # --------------------------------------------------------------------------- validation
@@ -363,6 +369,43 @@ def cluster_statistics(
     return out
 
 
+def expected_pairs(n: float, *, area: PopulatedArea, eps_m: float) -> float:
+    """Pairs within ``eps_m`` expected among ``n`` points scattered uniformly over ``area``:
+    ``n² π eps² / (2 A)``, edge effects left out (so a little more than there are)."""
+    _check_area(area)
+    eps_m = _positive("eps_m", eps_m)
+    if not len(area) or area.area_m2 <= 0:
+        return np.inf
+    return float(n) ** 2 * np.pi * eps_m**2 / (2.0 * area.area_m2)
+
+
+def thinning_fraction(
+    n: int, *, area: PopulatedArea, eps_m: float, max_pairs: float | None = MAX_SIMULATED_PAIRS
+) -> float:
+    """The share of a view's ``n`` events the test keeps: 1, or less when a scatter of
+    ``n`` points would expect more than ``max_pairs`` pairs within ``eps_m``.
+
+    Pairs grow with ``n²``, so keeping ``sqrt(max_pairs / expected)`` of the events
+    brings the expected pairs down to ``max_pairs``. ``max_pairs=None`` never thins.
+
+    Why the test stays valid: each event is kept independently with the same
+    probability, and a random thinning of a uniform scatter is a uniform scatter, so
+    under the null model the kept events are exactly what the simulations draw; a
+    hotspot is still called significant by chance at most ``alpha`` of the time. What
+    it costs is power: a hotspot must stand out by about ``1 / sqrt(fraction)`` times
+    more standard deviations above the scatter's densest spot. At these sizes a
+    hotspot that can pass at all holds hundreds of events (the scatter's own densest
+    spot does), and those stand out by far more than that.
+    """
+    if max_pairs is None:
+        return 1.0
+    max_pairs = _positive("max_pairs", max_pairs)
+    pairs = expected_pairs(n, area=area, eps_m=eps_m)
+    if not np.isfinite(pairs) or pairs <= max_pairs:  # an empty area: nothing to scatter on
+        return 1.0
+    return float(np.sqrt(max_pairs / pairs))
+
+
 def simulate_maxima(
     *,
     area: PopulatedArea,
@@ -406,8 +449,7 @@ def simulate_maxima(
     rng = np.random.default_rng(seed)
     out = np.zeros(n_simulations)
     # Scattered points have about n² π eps² / (2 area) pairs within eps: list them when few.
-    pairs = len(w) ** 2 * np.pi * eps_m**2 / (2.0 * area.area_m2) if len(area) else np.inf
-    by_pairs = bool(pairs <= _MAX_PAIRS)
+    by_pairs = bool(expected_pairs(len(w), area=area, eps_m=eps_m) <= _MAX_PAIRS)
     for s in range(len(out)):
         xy = area.sample(len(w), rng=rng)
         if statistic == "density":
@@ -482,6 +524,8 @@ class Significance:
     significant : ndarray of shape (k,), bool: ``p_value <= alpha``
     simulated : ndarray of shape (n_simulations,), each simulation's largest statistic
     statistic, n_simulations, seed, alpha : what was run
+    kept : float in (0, 1], the share of the events the test used
+        (:func:`thinning_fraction`; 1 when the view was small enough to test whole)
     """
 
     observed: np.ndarray
@@ -493,6 +537,7 @@ class Significance:
     n_simulations: int
     seed: int
     alpha: float
+    kept: float = 1.0
 
 
 def cluster_significance(
@@ -508,6 +553,7 @@ def cluster_significance(
     seed: int = SEED,
     alpha: float = ALPHA,
     backend: str = "auto",
+    max_pairs: float | None = MAX_SIMULATED_PAIRS,
 ) -> Significance:
     """Test each DBSCAN cluster of ``xy`` against uniform scatter over ``area``.
 
@@ -530,6 +576,10 @@ def cluster_significance(
     seed : int >= 0
     alpha : float in (0, 1)
     backend : {'auto', 'dbscan', 'sklearn'}, for ``statistic="size"``
+    max_pairs : float > 0 or None
+        A view whose scatters would expect more pairs within ``eps_m`` than this is
+        tested on a seeded random thinning of its events (:func:`thinning_fraction`):
+        the hotspots' statistics and the scatters alike. None tests every event.
 
     Returns
     -------
@@ -552,11 +602,24 @@ def cluster_significance(
     seed = _check_seed(seed)
     _check_backend(backend)
     _check_area(area)
-    observed = cluster_statistics(xy, labels, eps_m=eps_m, sample_weight=w, statistic=statistic)
+    labels = np.asarray(labels)
+    k = int(labels.max()) + 1 if labels.size else 0
+    kept = thinning_fraction(len(xy), area=area, eps_m=eps_m, max_pairs=max_pairs)
+    floor = min_samples
+    if kept < 1.0:
+        # Its own stream of the seed: the thinning does not share draws with the scatters.
+        keep = np.random.default_rng([seed, 1]).random(len(xy)) < kept
+        xy, labels, w = xy[keep], labels[keep], w[keep]
+        # A kept hotspot's densest spot may hold fewer than min_samples events: every
+        # scatter's maximum counts (a floor would let a small one beat empty scatters).
+        floor = np.finfo(float).tiny
+    observed = np.zeros(k)
+    found = cluster_statistics(xy, labels, eps_m=eps_m, sample_weight=w, statistic=statistic)
+    observed[: len(found)] = found  # a hotspot with no kept event: 0, never significant
     simulated = simulate_maxima(
         area=area,
         eps_m=eps_m,
-        min_samples=min_samples,
+        min_samples=floor,
         sample_weight=w,
         statistic=statistic,
         n_simulations=n_simulations,
@@ -576,6 +639,7 @@ def cluster_significance(
         n_simulations=n_simulations,
         seed=seed,
         alpha=alpha,
+        kept=kept,
     )
 
 
@@ -592,6 +656,7 @@ def add_significance(
     n_simulations: int = N_SIMULATIONS,
     seed: int = SEED,
     alpha: float = ALPHA,
+    max_pairs: float | None = MAX_SIMULATED_PAIRS,
 ) -> pd.DataFrame:
     """``hotspots`` with ``significant`` (bool) and ``p_value`` (adjusted) per hotspot.
 
@@ -608,7 +673,7 @@ def add_significance(
     area : PopulatedArea
     eps_m, min_samples : the setting the hotspots were computed with
     weights : source → weight, optional (default 1 each)
-    statistic, n_simulations, seed, alpha : see :func:`cluster_significance`
+    statistic, n_simulations, seed, alpha, max_pairs : see :func:`cluster_significance`
 
     Returns
     -------
@@ -645,6 +710,7 @@ def add_significance(
         n_simulations=n_simulations,
         seed=seed,
         alpha=alpha,
+        max_pairs=max_pairs,
     )
     out["significant"] = found.significant
     out["p_value"] = found.p_value

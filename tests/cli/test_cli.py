@@ -120,6 +120,26 @@ def test_hotspots_geojson_and_labels(tmp_path, db, capsys):
     assert {ln.split(",")[1] for ln in lines[1:]} == {feature["properties"]["hotspot_id"]}
 
 
+def test_hotspots_say_when_the_chance_test_used_a_thinning(tmp_path, db, capsys, monkeypatch):
+    """A view too large to simulate whole is tested on a share of its events, and the
+    CLI says so; a small one's output says nothing of it."""
+    from analytics.compute import significance
+
+    rows = incident_rows(8)
+    main(["import", "--source", "incident", str(write_csv(tmp_path / "in.csv", rows)), "--db", db])
+    args = ["hotspots", "--db", db, "--eps", "50", "--min-samples", "3"]
+    args += ["--from", "2017-10-10", "--to", "2017-10-17"]
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "무작위로 고른" not in capsys.readouterr().out
+    monkeypatch.setattr(significance, "MAX_SIMULATED_PAIRS", 1e-6)
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    assert "우연 검정은 무작위로 고른" in printed and "%의 사건으로 했습니다" in printed
+    assert main([*args, "--lang", "en"]) == 0
+    assert "the chance test used a random" in capsys.readouterr().out
+
+
 def test_hotspots_rejects_bad_parameters(db, capsys):
     assert main(["hotspots", "--db", db, "--eps", "-1"]) == 2
     assert "eps_m" in capsys.readouterr().err

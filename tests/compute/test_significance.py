@@ -442,3 +442,137 @@ def test_the_answer_without_hotspots_still_has_the_columns(engine, geo):
     answer = _answer(engine, geo, events=_events([MARKET_XY], at=WEEK_START, start_id=0))
     assert list(answer.shown.current.columns[-2:]) == ["significant", "p_value"]
     assert answer.n_could_be_chance == 0
+
+
+# --- A view too large to simulate whole: a seeded thinning --------------------------------
+
+DENSE_EPS_M, DENSE_MIN = 50.0, 10.0
+N_DENSE_NOISE = 3000  # a thousand events a km² over the core: a year of a big station's town
+
+
+def dense_significance(xy: np.ndarray, *, geo, area, seed: int, max_pairs):
+    """``xy``'s hotspots at eps 50 m / min_samples 10 with ``significant`` and ``p_value``."""
+    query = HotspotQuery(eps_m=DENSE_EPS_M, min_samples=DENSE_MIN)
+    events = make_events([{"x": x, "y": y} for x, y in xy])
+    found = find_hotspots(events, query, geo=geo)
+    return add_significance(
+        found.hotspots,
+        events,
+        found.hotspot_ids[found.clustered],
+        area=area,
+        eps_m=DENSE_EPS_M,
+        min_samples=DENSE_MIN,
+        seed=seed,
+        max_pairs=max_pairs,
+    )
+
+
+@pytest.mark.parametrize(
+    ("n", "max_pairs", "expected"),
+    [
+        (180, None, 1.0),  # never thinned
+        (180, 1_000, 1.0),  # 170 pairs expected: whole
+        (180, 17.0, 0.3162),  # sqrt(17 / 170): brings the pairs down to 17
+        (1800, 17.0, 0.03162),  # ten times the events, a tenth of the share
+        (0, 17.0, 1.0),
+    ],
+)
+def test_the_thinning_fraction_keeps_the_expected_pairs_under_the_budget(
+    core_area, n, max_pairs, expected
+):
+    pairs = significance.expected_pairs(n, area=core_area, eps_m=EPS_M)
+    assert pairs == pytest.approx(n**2 * np.pi * EPS_M**2 / (2 * CORE_W * CORE_H))
+    kept = significance.thinning_fraction(n, area=core_area, eps_m=EPS_M, max_pairs=max_pairs)
+    assert kept == pytest.approx(expected, rel=2e-3)
+    if max_pairs is not None and kept < 1:
+        assert significance.expected_pairs(kept * n, area=core_area, eps_m=EPS_M) == (
+            pytest.approx(max_pairs)
+        )
+
+
+def test_the_thinning_fraction_of_an_empty_area_is_one():
+    empty = PopulatedArea.from_cells(np.zeros((0, 2), dtype=np.int64))
+    assert significance.thinning_fraction(10**6, area=empty, eps_m=EPS_M) == 1.0
+
+
+def test_a_view_within_the_budget_gets_the_same_answer_as_an_untouched_test():
+    xy = np.random.default_rng(5).uniform(0, 1000, (200, 2))
+    labels, _, _ = dbscan_labels(xy, eps_m=EPS_M, min_samples=MIN_SAMPLES)
+    area = PopulatedArea.from_points(xy)
+    kw = dict(area=area, eps_m=EPS_M, min_samples=MIN_SAMPLES, n_simulations=99, seed=3)
+    whole = cluster_significance(xy, labels, max_pairs=None, **kw)
+    default = cluster_significance(xy, labels, **kw)
+    assert default.kept == whole.kept == 1.0
+    assert default.p_value.tolist() == whole.p_value.tolist()
+
+
+def test_a_thinned_test_is_seeded_and_says_what_it_kept():
+    xy = np.random.default_rng(6).uniform(0, 1000, (600, 2))
+    labels, _, _ = dbscan_labels(xy, eps_m=EPS_M, min_samples=MIN_SAMPLES)
+    area = PopulatedArea.from_points(xy)
+    kw = dict(area=area, eps_m=EPS_M, min_samples=MIN_SAMPLES, n_simulations=99, max_pairs=500)
+    one = cluster_significance(xy, labels, seed=3, **kw)
+    assert 0 < one.kept < 1
+    assert one.kept == pytest.approx(
+        significance.thinning_fraction(600, area=area, eps_m=EPS_M, max_pairs=500)
+    )
+    again = cluster_significance(xy, labels, seed=3, **kw)
+    assert one.p_value.tolist() == again.p_value.tolist()
+    assert one.observed.shape == (int(labels.max()) + 1,)  # every hotspot keeps its row
+    # Its observed statistics are the kept events' (at most the whole view's).
+    whole = cluster_statistics(xy, labels, eps_m=EPS_M)
+    assert (one.observed <= whole + 1e-9).all() and (one.observed < whole).any()
+
+
+def test_a_hotspot_whose_events_were_all_left_out_is_never_significant():
+    rng = np.random.default_rng(8)
+    xy = np.vstack([rng.uniform(0, 2000, (800, 2)), [[5000, 5000]] * 5])
+    labels = np.full(len(xy), -1)
+    labels[-5:] = 0  # one hotspot of five events at one address
+    area = PopulatedArea.from_points(xy)
+    # A budget so small that the thinning keeps well under one of the five events.
+    found = cluster_significance(
+        xy,
+        labels,
+        area=area,
+        eps_m=EPS_M,
+        min_samples=5,
+        n_simulations=19,
+        alpha=0.05,
+        max_pairs=1e-3,
+    )
+    assert found.kept < 1e-3
+    assert found.observed.tolist() == [0.0] and found.p_raw.tolist() == [1.0]
+    assert not found.significant.any()
+
+
+def test_on_randomness_a_thinned_test_stays_quiet(core_area, geo):
+    """Thinning a random scatter leaves a random scatter: the thinned test's false alarms
+    stay as rare as the whole test's."""
+    n_hotspots = significant = 0
+    for seed in range(4):
+        noise = core_uniform(np.random.default_rng(1000 + seed), N_DENSE_NOISE)
+        table = dense_significance(noise, geo=geo, area=core_area, seed=seed, max_pairs=4000)
+        n_hotspots += len(table)
+        significant += int(table["significant"].sum())
+    assert n_hotspots >= 4 * 40  # the noise makes dozens of "hotspots" a view
+    assert significant <= 1
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_a_thinned_test_still_finds_dense_planted_clusters(core_area, geo, seed):
+    """Ten clusters of 80 events (sd 15 m) on a thousand events a km²: with half the
+    events kept, all ten centres are still inside significant hotspots, as without."""
+    rng = np.random.default_rng(2000 + seed)
+    centres = core_uniform(rng, 10)
+    planted = [c + rng.normal(0.0, 15.0, (80, 2)) for c in centres]
+    xy = np.vstack([core_uniform(rng, N_DENSE_NOISE), *planted])
+    kept = significance.thinning_fraction(
+        len(xy), area=core_area, eps_m=DENSE_EPS_M, max_pairs=4000
+    )
+    assert 0.4 < kept < 0.5
+    for max_pairs in (None, 4000):
+        table = dense_significance(xy, geo=geo, area=core_area, seed=seed, max_pairs=max_pairs)
+        hits = table[table["significant"].to_numpy(dtype=bool)].geometry.to_numpy()
+        inside = shapely.contains_xy(shapely.union_all(hits), centres[:, 0], centres[:, 1])
+        assert inside.all(), (max_pairs, inside)

@@ -97,6 +97,26 @@ def test_the_map_can_hide_the_hotspots_that_could_be_chance(app_env):
     assert set(shown["핫스팟 ID"]) <= set(table["핫스팟 ID"])
 
 
+@pytest.fixture
+def thinned_chance_test(monkeypatch):
+    """Every view counts as too large to simulate whole (its answers cached apart)."""
+    import streamlit as st
+
+    from analytics.compute import significance
+
+    monkeypatch.setattr(significance, "MAX_SIMULATED_PAIRS", 1e-6)
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+def test_the_map_says_when_the_chance_test_used_a_share_of_the_events(app_env, thinned_chance_test):
+    at = run_page("map")
+    assert not at.exception
+    [note] = [c.value for c in at.caption if "우연 검정은 무작위로 고른" in c.value]
+    assert "%의 사건으로 했습니다" in note
+
+
 def _pattern_labels(lang: str) -> tuple[set[str], str]:
     """The hot emerging-pattern labels and the no-pattern label in ``lang``."""
     from analytics.compute.emerging import NO_PATTERN, category_label
