@@ -387,6 +387,11 @@ def answer_hotspot_query(
         area = populated_area(
             db, geo=geo, rule=rule, include_outside=used.include_outside, points=clustered
         )
+        # Read when called (not bound as defaults): a test can lower them.
+        budget = {
+            "max_pairs": significance.MAX_SIMULATED_PAIRS,
+            "max_points": significance.MAX_SIMULATED_POINTS,
+        }
         current = significance.add_significance(
             current,
             events,
@@ -397,11 +402,9 @@ def answer_hotspot_query(
             weights=used.weight_map(),
             n_simulations=n_simulations,
             seed=seed,
-            max_pairs=significance.MAX_SIMULATED_PAIRS,
+            **budget,
         )
-        kept = significance.thinning_fraction(
-            len(clustered), area=area, eps_m=used.eps_m, max_pairs=significance.MAX_SIMULATED_PAIRS
-        )
+        kept = significance.thinning_fraction(len(clustered), area=area, eps_m=used.eps_m, **budget)
     else:
         current = current.assign(significant=pd.Series(dtype=bool), p_value=pd.Series(dtype=float))
     shown = dataclasses.replace(shown, current=current)

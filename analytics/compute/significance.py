@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,6 +95,7 @@ _MAX_REDRAWS = 64
 _TOL = 1e-9  # weighted sums: 0.1 + 0.2 >= 0.3
 # A simulation lists its pairs within eps (faster) when it expects at most this many.
 _MAX_PAIRS = 2_000_000
+_WORKERS = 2  # threads counting the scatters' neighbourhoods
 # A simulation's work grows with its pairs within eps: a view expecting more than this
 # many per scatter is tested on a thinning of its events (:func:`thinning_fraction`),
 # so that 199 scatters take about a second, not the ten minutes a million events took.
@@ -101,6 +103,9 @@ _MAX_PAIRS = 2_000_000
 # 240 pairs and the whole year (13,000 events) 41,000: both are tested whole. A year of
 # 50,000 events would expect 610,000 and is tested on 29% of its events.
 MAX_SIMULATED_PAIRS = 50_000
+# ... and each scatter's cost also grows with its points (drawing them, building the
+# KD-tree): a view of more events than this is thinned to it, whatever its pairs.
+MAX_SIMULATED_POINTS = 15_000
 
 
 # --------------------------------------------------------------------------- validation
@@ -381,13 +386,20 @@ def expected_pairs(n: float, *, area: PopulatedArea, eps_m: float) -> float:
 
 
 def thinning_fraction(
-    n: int, *, area: PopulatedArea, eps_m: float, max_pairs: float | None = MAX_SIMULATED_PAIRS
+    n: int,
+    *,
+    area: PopulatedArea,
+    eps_m: float,
+    max_pairs: float | None = MAX_SIMULATED_PAIRS,
+    max_points: float | None = MAX_SIMULATED_POINTS,
 ) -> float:
     """The share of a view's ``n`` events the test keeps: 1, or less when a scatter of
-    ``n`` points would expect more than ``max_pairs`` pairs within ``eps_m``.
+    ``n`` points would expect more than ``max_pairs`` pairs within ``eps_m`` or hold
+    more than ``max_points`` points.
 
     Pairs grow with ``n²``, so keeping ``sqrt(max_pairs / expected)`` of the events
-    brings the expected pairs down to ``max_pairs``. ``max_pairs=None`` never thins.
+    brings the expected pairs down to ``max_pairs``; ``max_points / n`` brings the
+    points down to ``max_points``; the smaller share is kept. None lifts a limit.
 
     Why the test stays valid: each event is kept independently with the same
     probability, and a random thinning of a uniform scatter is a uniform scatter, so
@@ -398,13 +410,14 @@ def thinning_fraction(
     hotspot that can pass at all holds hundreds of events (the scatter's own densest
     spot does), and those stand out by far more than that.
     """
-    if max_pairs is None:
-        return 1.0
-    max_pairs = _positive("max_pairs", max_pairs)
-    pairs = expected_pairs(n, area=area, eps_m=eps_m)
-    if not np.isfinite(pairs) or pairs <= max_pairs:  # an empty area: nothing to scatter on
-        return 1.0
-    return float(np.sqrt(max_pairs / pairs))
+    kept = 1.0
+    if max_points is not None and n > _positive("max_points", max_points):
+        kept = max_points / n
+    if max_pairs is not None:
+        pairs = expected_pairs(n, area=area, eps_m=eps_m)
+        if np.isfinite(pairs) and pairs > _positive("max_pairs", max_pairs):
+            kept = min(kept, float(np.sqrt(max_pairs / pairs)))  # (an empty area: infinite)
+    return kept
 
 
 def simulate_maxima(
@@ -451,18 +464,24 @@ def simulate_maxima(
     out = np.zeros(n_simulations)
     # Scattered points have about n² π eps² / (2 area) pairs within eps: list them when few.
     by_pairs = bool(expected_pairs(len(w), area=area, eps_m=eps_m) <= _MAX_PAIRS)
-    for s in range(len(out)):
-        xy = area.sample(len(w), rng=rng)
+
+    def largest(xy: np.ndarray) -> float:
         if statistic == "density":
             near = neighbourhood_weights(xy, eps_m=eps_m, sample_weight=w, by_pairs=by_pairs)
             top = near.max() if len(near) else 0.0
-            out[s] = top if top >= min_samples - _TOL else 0.0
-        else:
-            labels, _, _ = dbscan_labels(
-                xy, eps_m=eps_m, min_samples=min_samples, sample_weight=w, backend=backend
-            )
-            sizes = cluster_statistics(xy, labels, eps_m=eps_m, sample_weight=w, statistic="size")
-            out[s] = sizes.max() if len(sizes) else 0.0
+            return top if top >= min_samples - _TOL else 0.0
+        labels, _, _ = dbscan_labels(
+            xy, eps_m=eps_m, min_samples=min_samples, sample_weight=w, backend=backend
+        )
+        sizes = cluster_statistics(xy, labels, eps_m=eps_m, sample_weight=w, statistic="size")
+        return sizes.max() if len(sizes) else 0.0
+
+    # The scatters are drawn in order from the one seeded stream (the same answer every
+    # time); each is counted on a second core meanwhile: scipy's KD-tree lets go of the GIL.
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        pending = [pool.submit(largest, area.sample(len(w), rng=rng)) for _ in out]
+        for s, done in enumerate(pending):
+            out[s] = done.result()
     return out
 
 
@@ -555,6 +574,7 @@ def cluster_significance(
     alpha: float = ALPHA,
     backend: str = "auto",
     max_pairs: float | None = MAX_SIMULATED_PAIRS,
+    max_points: float | None = MAX_SIMULATED_POINTS,
 ) -> Significance:
     """Test each DBSCAN cluster of ``xy`` against uniform scatter over ``area``.
 
@@ -577,10 +597,11 @@ def cluster_significance(
     seed : int >= 0
     alpha : float in (0, 1)
     backend : {'auto', 'dbscan', 'sklearn'}, for ``statistic="size"``
-    max_pairs : float > 0 or None
-        A view whose scatters would expect more pairs within ``eps_m`` than this is
-        tested on a seeded random thinning of its events (:func:`thinning_fraction`):
-        the hotspots' statistics and the scatters alike. None tests every event.
+    max_pairs, max_points : float > 0 or None
+        A view whose scatters would expect more pairs within ``eps_m`` than
+        ``max_pairs``, or that has more events than ``max_points``, is tested on a
+        seeded random thinning of its events (:func:`thinning_fraction`): the
+        hotspots' statistics and the scatters alike. None lifts a limit.
 
     Returns
     -------
@@ -605,7 +626,9 @@ def cluster_significance(
     _check_area(area)
     labels = np.asarray(labels)
     k = int(labels.max()) + 1 if labels.size else 0
-    kept = thinning_fraction(len(xy), area=area, eps_m=eps_m, max_pairs=max_pairs)
+    kept = thinning_fraction(
+        len(xy), area=area, eps_m=eps_m, max_pairs=max_pairs, max_points=max_points
+    )
     floor = min_samples
     if kept < 1.0:
         # Its own stream of the seed: the thinning does not share draws with the scatters.
@@ -658,6 +681,7 @@ def add_significance(
     seed: int = SEED,
     alpha: float = ALPHA,
     max_pairs: float | None = MAX_SIMULATED_PAIRS,
+    max_points: float | None = MAX_SIMULATED_POINTS,
 ) -> pd.DataFrame:
     """``hotspots`` with ``significant`` (bool) and ``p_value`` (adjusted) per hotspot.
 
@@ -674,7 +698,7 @@ def add_significance(
     area : PopulatedArea
     eps_m, min_samples : the setting the hotspots were computed with
     weights : source → weight, optional (default 1 each)
-    statistic, n_simulations, seed, alpha, max_pairs : see :func:`cluster_significance`
+    statistic, n_simulations, seed, alpha, max_pairs, max_points : see :func:`cluster_significance`
 
     Returns
     -------
@@ -712,6 +736,7 @@ def add_significance(
         seed=seed,
         alpha=alpha,
         max_pairs=max_pairs,
+        max_points=max_points,
     )
     out["significant"] = found.significant
     out["p_value"] = found.p_value

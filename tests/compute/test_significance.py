@@ -490,9 +490,33 @@ def test_the_thinning_fraction_keeps_the_expected_pairs_under_the_budget(
         )
 
 
-def test_the_thinning_fraction_of_an_empty_area_is_one():
+@pytest.mark.parametrize(
+    ("n", "max_points", "expected"),
+    [(30_000, 15_000, 0.5), (15_000, 15_000, 1.0), (30_000, None, 1.0), (60_000, 15_000, 0.25)],
+)
+def test_the_thinning_fraction_keeps_the_points_under_their_cap(core_area, n, max_points, expected):
+    """At eps 1 m the pairs are few: the points alone decide."""
+    kept = significance.thinning_fraction(
+        n, area=core_area, eps_m=1.0, max_pairs=None, max_points=max_points
+    )
+    assert kept == expected
+
+
+def test_the_thinning_fraction_takes_the_smaller_share(core_area):
+    by_pairs = significance.thinning_fraction(1800, area=core_area, eps_m=EPS_M, max_pairs=17.0)
+    both = significance.thinning_fraction(
+        1800, area=core_area, eps_m=EPS_M, max_pairs=17.0, max_points=900
+    )
+    assert both == by_pairs < 900 / 1800
+    assert significance.thinning_fraction(
+        1800, area=core_area, eps_m=EPS_M, max_pairs=1e9, max_points=900
+    ) == pytest.approx(0.5)
+
+
+def test_an_empty_area_expects_no_pairs_to_thin_for():
     empty = PopulatedArea.from_cells(np.zeros((0, 2), dtype=np.int64))
-    assert significance.thinning_fraction(10**6, area=empty, eps_m=EPS_M) == 1.0
+    # No pairs can be expected on no area: only the points' cap thins.
+    assert significance.thinning_fraction(10**6, area=empty, eps_m=EPS_M, max_points=None) == 1.0
 
 
 def test_a_view_within_the_budget_gets_the_same_answer_as_an_untouched_test():
