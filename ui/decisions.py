@@ -148,6 +148,9 @@ def cpted_section(db_url: str, version: str, week: dt.date | None, lang: str) ->
     st.subheader(text("decision.cpted_title", lang))
     st.markdown(markdown_table(cpted_rows(table, lang, notes=not is_viewer())))
     st.caption(text("decision.cpted_help", lang, days=CPTED_LOOKBACK_DAYS))
+    # Any listed request, answered here (analysts only): a request whose area no longer
+    # overlaps a current hotspot has no profile on the map page to answer it from.
+    answer_form(db_url, version, table, lang, form="brief_answer", widgets="brief_ans")
 
 
 def hotspot_requests(db_url: str, version: str, week: dt.date, hotspot) -> pd.DataFrame:
@@ -176,15 +179,27 @@ def cpted_answer_form(db_url: str, version: str, week: dt.date, hotspot, lang: s
     """On a hotspot's profile: record the city's answer to a CPTED request about it
     (analysts only; nothing when no request was sent)."""
     from analytics.access.identity import role_allows
+    from ui.auth import current_role
+
+    if not role_allows(current_role(), "analyst"):
+        return
+    requests = hotspot_requests(db_url, version, week, hotspot)
+    answer_form(db_url, version, requests, lang, form=f"answer_{hotspot.name}")
+
+
+def answer_form(
+    db_url: str, version: str, requests: pd.DataFrame, lang: str, *, form: str, widgets: str = "ans"
+) -> None:
+    """An expander with a form recording the city's answer to one of ``requests``
+    (:func:`analytics.compute.followup.cpted_follow_up` rows); analysts only, nothing
+    when there is none. ``form`` names the form, ``widgets`` starts its widgets' keys."""
+    from analytics.access.identity import role_allows
     from analytics.presentation.decisions import answer_status
     from analytics.station.clock import today
     from analytics.storage.cpted_answers import FACILITIES, OUTCOMES, CptedAnswer, record_answer
     from ui.auth import current_role, current_user
 
-    if not role_allows(current_role(), "analyst"):
-        return
-    requests = hotspot_requests(db_url, version, week, hotspot)
-    if requests.empty:
+    if not role_allows(current_role(), "analyst") or requests.empty:
         return
     labels = {
         int(r.id): text(
@@ -198,34 +213,36 @@ def cpted_answer_form(db_url: str, version: str, week: dt.date, hotspot, lang: s
     }
     first = min(requests["week"])
     title = text("decision.answer_record", lang, n=len(requests))
-    with st.expander(title), st.form(f"answer_{hotspot.name}"):
+    with st.expander(title), st.form(form):
         chosen = st.selectbox(
             text("decision.answer_request", lang),
             list(labels),
             index=len(labels) - 1,
             format_func=labels.get,
-            key="ans_request",
+            key=f"{widgets}_request",
         )
         answered_on = st.date_input(
             text("decision.answer_date", lang),
             value=max(today().date(), first),
             min_value=first,
-            key="ans_date",
+            key=f"{widgets}_date",
         )
         outcome = st.radio(
             text("decision.answer_outcome", lang),
             OUTCOMES,
             format_func=lambda o: text(f"decision.outcome.{o}", lang),
             horizontal=True,
-            key="ans_outcome",
+            key=f"{widgets}_outcome",
         )
         kinds = st.multiselect(
             text("decision.answer_facilities", lang),
             FACILITIES,
             format_func=lambda k: text(f"decision.facility.{k}", lang),
-            key="ans_facilities",
+            key=f"{widgets}_facilities",
         )
-        note = st.text_area(text("decision.answer_note", lang), max_chars=2000, key="ans_note")
+        note = st.text_area(
+            text("decision.answer_note", lang), max_chars=2000, key=f"{widgets}_note"
+        )
         if st.form_submit_button(text("decision.answer_save", lang)):
             try:
                 record_answer(

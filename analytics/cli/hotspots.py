@@ -71,11 +71,13 @@ def cmd_hotspots(args) -> int:
     from analytics.access.privacy import PrivacyRule
     from analytics.answer import answer_hotspot_query
     from analytics.compute.facilities import with_facility_distances
+    from analytics.compute.places import with_place_counts
     from analytics.compute.significance import ALPHA, N_SIMULATIONS
     from analytics.presentation.exports import hotspot_rows, write_csv, write_hotspots_geojson
     from analytics.station.config import default_station
     from analytics.station.geo import load_geography
     from analytics.storage.facilities import read_facilities
+    from analytics.storage.places import read_places
     from analytics.text import text
 
     query = query_of(args)
@@ -84,6 +86,7 @@ def cmd_hotspots(args) -> int:
     db = store.open_store(args.db)
     station = default_station()
     geo = load_geography(station)
+    rule = PrivacyRule.for_role(args.role, station)
     from analytics.compute.hotspots import INPUT_COLUMNS
 
     # Only the columns clustering reads: the free text is never needed here. Clustering
@@ -101,7 +104,7 @@ def cmd_hotspots(args) -> int:
         query,
         db=db,
         geo=geo,
-        rule=PrivacyRule.for_role(args.role, station),
+        rule=rule,
         events=events,
         weeks_back=0,  # the period's hotspots alone: no week-over-week status in the files
     )
@@ -111,6 +114,10 @@ def cmd_hotspots(args) -> int:
         # How far each hotspot, as this role receives it (a viewer's from geomasked
         # events), stands from the station's cameras, lights and bells.
         table = with_facility_distances(table, read_facilities(db, station=station))
+        if not rule.masks:
+            # Officers' own places by category inside or within 50 m (as the profile
+            # counts them): analysts' files only, never a viewer's (no column at all).
+            table = with_place_counts(table, rule.officer_places(read_places(db, station=station)))
         if args.format == "geojson":
             write_hotspots_geojson(table, args.out)
         else:
@@ -360,6 +367,7 @@ def add_commands(sub, common) -> None:
     p.add_argument("--top", type=int, default=10, help="rows to print without --out")
     p.add_argument(
         "--for",
+        "--role",
         dest="role",
         choices=("viewer", "analyst"),
         default="analyst",

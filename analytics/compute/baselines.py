@@ -209,6 +209,8 @@ def _study_grid(boundary, cell_m: float) -> Grid:
             f"a {cell_m:g} m grid over this boundary has {n_cols * n_rows:,} cells; "
             "use larger cells"
         )
+    # A private copy to prepare (a shared prepared geometry is not thread-safe).
+    boundary = shapely.from_wkb(shapely.to_wkb(boundary))
     ring = shapely.boundary(boundary)
     shapely.prepare(ring)
     shapely.prepare(boundary)

@@ -98,6 +98,8 @@ def square_grid(area, *, cell_m: float = DEFAULT_CELL_M, crs=None) -> gpd.GeoDat
     rows = np.arange(np.floor(miny / cell_m), np.floor(maxy / cell_m) + 1, dtype=np.int64)
     col, row = (a.ravel() for a in np.meshgrid(cols, rows))
     boxes = shapely.box(col * cell_m, row * cell_m, (col + 1) * cell_m, (row + 1) * cell_m)
+    # A private copy to prepare (a shared prepared geometry is not thread-safe).
+    area = shapely.from_wkb(shapely.to_wkb(area))
     shapely.prepare(area)
     # A cell that only shares an edge or a corner with the area is not in it.
     keep = shapely.intersects(area, boxes) & ~shapely.touches(area, boxes)

@@ -246,10 +246,12 @@ class PopulatedArea:
         fallback = lo + cell_m / 2.0
         if self.boundary is not None and len(cells):
             squares = shapely.box(box[:, 0], box[:, 1], box[:, 2], box[:, 3])
-            shapely.prepare(self.boundary)
-            partial = ~shapely.contains(self.boundary, squares)
+            # A private copy to prepare (a shared prepared geometry is not thread-safe).
+            boundary = shapely.from_wkb(shapely.to_wkb(self.boundary))
+            shapely.prepare(boundary)
+            partial = ~shapely.contains(boundary, squares)
             if partial.any():
-                clipped = shapely.intersection(squares[partial], self.boundary)
+                clipped = shapely.intersection(squares[partial], boundary)
                 area[partial] = shapely.area(clipped)
                 bounds = shapely.bounds(clipped)
                 ok = np.isfinite(bounds).all(axis=1)

@@ -476,7 +476,10 @@ class _Hotspots:
 
     def __init__(self, xy: np.ndarray, boundary_m) -> None:
         self.xy = xy
-        self.boundary = boundary_m
+        # A private copy to prepare: GEOS fills a prepared geometry's indexes on first use,
+        # so one shared by two threads (the warm-up and a session scoring at once) can
+        # crash the server (a segfault in contains_properly).
+        self.boundary = shapely.from_wkb(shapely.to_wkb(boundary_m))
         self.boundary_area = float(boundary_m.area)
         shapely.prepare(self.boundary)
         # A set of locations is named by two random 64-bit sums (a collision between

@@ -68,7 +68,10 @@ def follow_up_caption(table: pd.DataFrame, lang: str = "ko") -> str:
     return text("decision.follow_up_help" if whole else "decision.follow_up_partial", lang)
 
 
-# CPTED requests of the meetings this many days before this one are listed in the brief.
+# CPTED requests of the meetings this many days (26 weeks, half a year) before this one
+# are listed in the brief, its answer form and the meeting pack: a city's answer to a
+# lighting or camera request, and the installation, often take months (the next budget
+# round), while a year-old request no longer belongs in Friday's agenda.
 CPTED_LOOKBACK_DAYS = 182
 
 

@@ -86,6 +86,7 @@ def hotspot_rows(hotspots, *, lang: str = "ko", labels: bool = False) -> pd.Data
     """
     from analytics.compute.facilities import distance_columns
     from analytics.compute.patrol import categories_text
+    from analytics.compute.places import count_columns as place_count_columns
     from analytics.compute.profiles import format_windows
 
     if labels:
@@ -137,6 +138,11 @@ def hotspot_rows(hotspots, *, lang: str = "ko", labels: bool = False) -> pd.Data
         if col in hotspots.columns:
             values = hotspots[col]
             frame[col] = values.round(1).to_numpy() if col.startswith("nearest_") else values.array
+    # Officers' places by category within 50 m (analytics.compute.places), when the
+    # caller added them: analysts' files only.
+    for col in place_count_columns():
+        if col in hotspots.columns:
+            frame[col] = hotspots[col].astype(int).to_numpy()
     if "significant" in hotspots.columns and "p_value" in hotspots.columns:
         frame["significant"] = hotspots["significant"].astype(bool).to_numpy()
         frame["p_value"] = hotspots["p_value"].astype(float).round(4).to_numpy()

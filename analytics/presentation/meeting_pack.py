@@ -161,6 +161,24 @@ def follow_up_html(follow_up: pd.DataFrame | None, lang: str, week_start) -> str
     )
 
 
+def cpted_html(cpted: pd.DataFrame | None, lang: str) -> str:
+    """The CPTED requests sent to the city with its answer or the days waited
+    (:func:`analytics.presentation.decisions.cpted_for_week`); no answer's note: the
+    pack goes round the room and may be a viewer's. Nothing when none was sent."""
+    from analytics.presentation.decisions import CPTED_LOOKBACK_DAYS, cpted_rows
+
+    if cpted is None or cpted.empty:
+        return ""
+    rows = cpted_rows(cpted, lang, notes=False)
+    headers = [(_esc(c), "") for c in rows.columns]
+    body = [[(_esc(v), "") for v in r] for r in rows.itertuples(index=False)]
+    help_text = text("decision.cpted_help", lang, days=CPTED_LOOKBACK_DAYS)
+    return (
+        f"<section class='cpted'><h2>{_esc(text('decision.cpted_title', lang))}</h2>"
+        f'{_table(headers, body)}<p class="note">{_esc(help_text)}</p></section>'
+    )
+
+
 def headline_cards(headline: pd.DataFrame, lang: str) -> str:
     """One card per source: the week's count, change vs last week, 4-week mean, last year."""
     cards = []
@@ -331,6 +349,7 @@ def build_meeting_pack(
     tiles_url: str | None = None,
     withheld: int = 0,
     follow_up: pd.DataFrame | None = None,
+    cpted: pd.DataFrame | None = None,
 ) -> str:
     """The week's meeting pack as ONE self-contained HTML document.
 
@@ -370,6 +389,10 @@ def build_meeting_pack(
         Last meeting's decisions with their counts
         (:func:`analytics.presentation.decisions.follow_up_for_week`): the pack opens
         with them.
+    cpted : DataFrame, optional
+        The CPTED requests of the last months' meetings and the city's answers
+        (:func:`analytics.presentation.decisions.cpted_for_week`), after the follow-up;
+        never an answer's note.
 
     Returns
     -------
@@ -420,6 +443,7 @@ def build_meeting_pack(
         f'<p class="meta">{_esc(text("pack.week", lang))}: <b>{_esc(week_label)}</b> · '
         f"{_esc(text('pack.meeting', lang))}: {_esc(meeting_label)}</p></header>",
         follow_up_html(follow_up, lang, week.start),
+        cpted_html(cpted, lang),
         f"<section class='headline'><h2>{_esc(text('pack.headline', lang))}</h2>",
         headline_cards(headline, lang),
     ]

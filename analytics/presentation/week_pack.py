@@ -39,7 +39,7 @@ def meeting_pack_html(
     from analytics.answer import answer_hotspot_query, resolve_query
     from analytics.compute import brief, periods
     from analytics.compute.facilities import with_facility_distances
-    from analytics.presentation.decisions import follow_up_for_week
+    from analytics.presentation.decisions import cpted_for_week, follow_up_for_week
     from analytics.presentation.meeting_pack import build_meeting_pack
     from analytics.station import clock
     from analytics.storage import store
@@ -65,6 +65,7 @@ def meeting_pack_html(
     # Scored on the exact incidents: only a sentence leaves with it.
     resolved, _ = resolve_query(query, db=db, geo=geo, events=events)
     accuracy = brief.forecast_accuracy(events, resolved, geo=geo)
+    meeting = clock.local(end).date()
     return build_meeting_pack(
         station=geo.station,
         geo=geo,
@@ -78,9 +79,9 @@ def meeting_pack_html(
         synthetic=store.store_is_synthetic(db, station=geo.station),
         gone=answer.shown.gone,
         withheld=len(answer.shown.withheld),
-        follow_up=follow_up_for_week(
-            db, station=geo.station, week=clock.local(end).date(), events=events
-        ),
+        follow_up=follow_up_for_week(db, station=geo.station, week=meeting, events=events),
+        # Requests sent to the city and its answers (no answer's note, whatever the role).
+        cpted=cpted_for_week(db, station=geo.station, week=meeting),
     )
 
 

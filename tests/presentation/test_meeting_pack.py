@@ -244,3 +244,55 @@ def test_demo_week_pack_is_small(demo_db, geo, station):
     for place in status.current["place"].head(10):
         assert html.escape(place) in page
     assert "2017.12.22(금) ~ 12.28(목)" in page
+
+
+@pytest.mark.parametrize("role", ["viewer", "analyst"])
+def test_the_pack_lists_cpted_requests_with_answers_or_days_waited(engine, geo, tmp_path, role):
+    """Two requests sent at the 2017-10-13 meeting, one answered: the pack of the
+    2017-10-27 meeting lists both (the answer, and 14 days waited for the other) and
+    neither the request's nor the answer's note, for a viewer or an analyst."""
+    import datetime as dt
+
+    from analytics.access.privacy import PrivacyRule
+    from analytics.presentation.week_pack import meeting_pack_html, week_query
+    from analytics.storage.cpted_answers import CptedAnswer, record_answer
+    from analytics.storage.decisions import record_decision
+    from analytics.storage.importers.core import import_file
+    from tests.conftest import NOW, write_csv
+    from tests.storage.test_decisions import decision
+    from tests.storage.test_import_files import incident_rows
+
+    import_file(
+        write_csv(tmp_path / "in.csv", incident_rows(8)),
+        source="incident",
+        db=engine,
+        now=NOW,
+    )
+    answered = record_decision(
+        engine, decision(action="cpted", place="용남시장 뒷길", note="요청 메모 QN1"), actor="a"
+    )
+    record_decision(
+        engine,
+        decision(action="cpted", hotspot_id="H0000000002", place="광한루원 옆 골목"),
+        actor="a",
+    )
+    record_answer(
+        engine,
+        CptedAnswer(answered, dt.date(2017, 10, 20), "accepted", ("streetlight",), "회신 QN2"),
+        actor="a",
+    )
+    week = dt.date(2017, 10, 27)
+    page = meeting_pack_html(
+        engine,
+        geo=geo,
+        query=week_query(week),
+        rule=PrivacyRule.for_role(role, geo.station),
+    )
+    section = page[page.index("<section class='cpted'>") :]
+    section = section[: section.index("</section>")]
+    assert "시청에 보낸 CPTED 요청과 회신" in section
+    assert "용남시장 뒷길" in section and "설치 확정 (2017.10.20(금))" in section
+    assert "보안등" in section
+    assert "광한루원 옆 골목" in section and "아직 회신 없음 (14일째)" in section
+    assert "QN1" not in page and "QN2" not in page
+    assert "탄력순찰 22–24시" not in page  # the base decision's note either

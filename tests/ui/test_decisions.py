@@ -169,3 +169,55 @@ def test_a_viewer_cannot_record_an_answer_nor_read_its_note(market, monkeypatch)
     assert table["시청 회신"].tolist() == ["검토 중 (2017.11.03(금))"]
     assert "회신 메모" not in table.columns and "담당" in table.columns
     assert len(read_answers(market)) == 1
+
+
+def test_the_brief_answers_a_request_no_current_hotspot_overlaps(market):
+    """A CPTED request whose area is far from every hotspot (no profile on the map page
+    reaches it) is answered from the brief's CPTED section; a viewer's brief has no form."""
+    import datetime as dt
+
+    import shapely
+
+    from analytics.storage.cpted_answers import read_answers
+    from analytics.storage.decisions import record_decision
+    from tests.storage.test_decisions import decision
+
+    far = shapely.box(960_000, 1_700_000, 960_100, 1_700_100)  # about 30 km from the market
+    request = record_decision(
+        market,
+        decision(action="cpted", hotspot_id="H00gone0000", place="사라진 핫스팟 골목", area=far),
+        actor="analyst1",
+    )
+    at = run_page("map", week="2017-10-13", eps="100", min="3")
+    table = next(df.value for df in at.dataframe if "핫스팟 ID" in df.value.columns)
+    at.selectbox(key="m_pick").set_value(table["핫스팟 ID"].iloc[0]).run()
+    assert not any(e.label.startswith(ANSWER_TITLE) for e in at.expander)  # not from the map
+
+    brief = run_page(week="2017-11-10", eps="100", min="3")
+    assert not brief.exception
+    assert any(e.label == f"{ANSWER_TITLE} (CPTED 요청 1건)" for e in brief.expander)
+    assert brief.selectbox(key="brief_ans_request").value == request
+    brief.date_input(key="brief_ans_date").set_value(dt.date(2017, 11, 3))
+    brief.radio(key="brief_ans_outcome").set_value("refused")
+    brief.text_area(key="brief_ans_note").input("예산 없음, 담당 063-620-1234")
+    next(b for b in brief.button if b.label == "회신 저장").click().run()
+    assert not brief.exception
+    saved = read_answers(market)
+    assert saved[["decision_id", "outcome"]].values.tolist() == [[request, "refused"]]
+    assert "620-1234" not in saved["note"].iloc[0]
+    again = run_page(week="2017-11-10", eps="100", min="3")
+    listed = next(t for t in markdown_tables(again) if "시청 회신" in t.columns)
+    assert listed["시청 회신"].tolist() == ["불가 (2017.11.03(금))"]
+
+
+def test_a_viewers_brief_has_no_answer_form(market, monkeypatch):
+    from analytics.storage.decisions import record_decision
+    from tests.storage.test_decisions import decision
+
+    record_decision(market, decision(action="cpted"), actor="analyst1")
+    monkeypatch.setattr("ui.auth.signed_in_role", as_viewer)
+    brief = run_page(week="2017-11-10", eps="100", min="3")
+    assert not brief.exception
+    assert any(s.value == "시청에 보낸 CPTED 요청과 회신" for s in brief.subheader)
+    assert not any(e.label.startswith(ANSWER_TITLE) for e in brief.expander)
+    assert not any(b.label == "회신 저장" for b in brief.button)
