@@ -232,6 +232,7 @@ class PopulatedArea:
     _box: np.ndarray = field(init=False, repr=False)  # per cell, where to draw: x0 y0 x1 y1
     _partial: np.ndarray = field(init=False, repr=False)  # per cell: the boundary cuts it
     _fallback: np.ndarray = field(init=False, repr=False)  # per cell: a point inside it
+    _inside: object = field(init=False, repr=False)  # its own prepared copy of the boundary
 
     def __post_init__(self):
         cell_m = _positive("cell_m", self.cell_m)
@@ -271,6 +272,10 @@ class PopulatedArea:
         object.__setattr__(self, "_box", box)
         object.__setattr__(self, "_partial", partial)
         object.__setattr__(self, "_fallback", fallback)
+        # shapely.contains_xy prepares the geometry it is given, in place: the boundary
+        # passed in is the station's, shared by every thread (see analytics.station.geo).
+        inside = None if self.boundary is None else shapely.from_wkb(shapely.to_wkb(self.boundary))
+        object.__setattr__(self, "_inside", inside)
 
     @classmethod
     def from_points(cls, xy, *, cell_m: float = CELL_M, boundary=None) -> PopulatedArea:
@@ -306,12 +311,12 @@ class PopulatedArea:
         for _ in range(_MAX_REDRAWS):
             if not len(redo):
                 break
-            redo = redo[~shapely.contains_xy(self.boundary, xy[redo, 0], xy[redo, 1])]
+            redo = redo[~shapely.contains_xy(self._inside, xy[redo, 0], xy[redo, 1])]
             if len(redo):
                 b = box[redo]
                 xy[redo] = b[:, :2] + rng.random((len(redo), 2)) * (b[:, 2:] - b[:, :2])
         if len(redo):
-            redo = redo[~shapely.contains_xy(self.boundary, xy[redo, 0], xy[redo, 1])]
+            redo = redo[~shapely.contains_xy(self._inside, xy[redo, 0], xy[redo, 1])]
             xy[redo] = self._fallback[k[redo]]
         return xy
 

@@ -149,6 +149,7 @@ def sample_uniform_in(
     rng: np.random.Generator, *, geom, n: int, exclude=()
 ) -> tuple[np.ndarray, np.ndarray]:
     """``n`` uniform points inside ``geom`` and outside the ``exclude`` discs (metres)."""
+    geom = shapely.from_wkb(shapely.to_wkb(geom))  # prepare a copy: the station's are shared
     shapely.prepare(geom)
     x0, y0, x1, y1 = geom.bounds
     xs, ys, have = [], [], 0
@@ -377,7 +378,7 @@ def build_address_layer(
     number = np.concatenate([p[3] for p in parts])
     areas = geo.assign_areas(x, y)
     keep = areas["inside_station"].to_numpy().copy()
-    keep &= shapely.contains_xy(geo.boundary_m, x, y)
+    keep &= geo.inside_boundary_xy(x, y)
     # Overlapping settlements: the earlier building stands, the later is dropped.
     pairs = cKDTree(np.column_stack([x, y])).query_pairs(_MIN_BUILDING_GAP_M, output_type="ndarray")
     keep[pairs.max(axis=1)] = False

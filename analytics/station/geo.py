@@ -6,6 +6,7 @@ and return arrays so that a 100k-row import stays vectorised.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -159,11 +160,16 @@ class StationGeography:
         unit[found] = self.townships["police_unit"].to_numpy()[which[found]]
         return pd.DataFrame({"emd": emd, "police_unit": unit, "inside_station": found})
 
+    def inside_boundary_xy(self, x, y) -> np.ndarray:
+        """Whether each point ``(x, y)`` (metres) lies inside the station boundary, on
+        this thread's own prepared copy of it (see :func:`_prepared_boundary`)."""
+        return shapely.contains_xy(_prepared_boundary(self), x, y)
+
     def contains_lonlat_count(self, lon, lat) -> int:
         """How many ``(lon, lat)`` points fall inside the station boundary."""
         x, y = self.to_analysis(lon, lat)
         ok = np.isfinite(x) & np.isfinite(y)
-        return int(shapely.contains_xy(_prepared_boundary(self), x[ok], y[ok]).sum())
+        return int(self.inside_boundary_xy(x[ok], y[ok]).sum())
 
 
 @lru_cache(maxsize=32)
@@ -219,16 +225,32 @@ def _township_tree(geo: StationGeography) -> shapely.STRtree:
     return shapely.STRtree(geo.townships.geometry.to_numpy())
 
 
-@lru_cache(maxsize=8)
+# Prepared geometries are per thread: GEOS fills a prepared geometry's indexes on first
+# use and keeps state in some predicates, so one shared by two threads (the app's
+# warm-up and a session, or two sessions) can crash the server with a segfault
+# (https://github.com/libgeos/geos/issues/825). shapely.contains_xy and intersects_xy
+# prepare the geometry they are given in place: never give them a shared one. Each thread prepares its own copies; a
+# thread id is reused only once its thread has ended, so a cached copy is never shared.
+
+
 def _prepared_townships(geo: StationGeography) -> np.ndarray:
+    return _prepared_townships_of(geo, threading.get_ident())
+
+
+def _prepared_boundary(geo: StationGeography):
+    return _prepared_boundary_of(geo, threading.get_ident())
+
+
+@lru_cache(maxsize=64)
+def _prepared_townships_of(geo: StationGeography, _thread: int) -> np.ndarray:
     polys = shapely.from_wkb(shapely.to_wkb(geo.townships.geometry.to_numpy()))  # copies
     shapely.prepare(polys)
     return polys
 
 
-@lru_cache(maxsize=8)
-def _prepared_boundary(geo: StationGeography):
-    b = geo.boundary_m
+@lru_cache(maxsize=64)
+def _prepared_boundary_of(geo: StationGeography, _thread: int):
+    b = shapely.from_wkb(shapely.to_wkb(geo.boundary_m))  # a copy: the shared one stays as it is
     shapely.prepare(b)
     return b
 

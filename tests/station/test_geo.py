@@ -75,3 +75,38 @@ def test_fast_township_lookup_agrees_with_exact_polygons(geo):
     assert (fast["emd"].fillna("-").to_numpy() == exact).all()
     assert (fast["inside_station"].to_numpy() == (exact != "-")).all()
     assert 0.2 < fast["inside_station"].mean() < 0.95
+
+
+def test_prepared_shapes_are_each_threads_own_and_leave_the_shared_ones_alone(geo):
+    """GEOS's prepared geometries are not thread-safe: the warm-up and the sessions'
+    threads each prepare their own copies, and the shared boundary is never prepared."""
+    import threading
+
+    import shapely
+
+    from analytics.station import geo as geo_module
+
+    here = geo_module._prepared_boundary(geo), geo_module._prepared_townships(geo)
+    assert geo_module._prepared_boundary(geo) is here[0]  # cached within a thread
+    there = {}
+
+    def other_thread():
+        there["shapes"] = geo_module._prepared_boundary(geo), geo_module._prepared_townships(geo)
+        # The lookup works on this thread's own copies.
+        lon, lat = geo.to_geographic(*np.asarray(geo.landmarks[["x", "y"]].to_numpy()).T)
+        there["inside"] = geo.contains_lonlat_count(lon, lat)
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join()
+    assert there["shapes"][0] is not here[0]
+    assert not set(map(id, there["shapes"][1])) & set(map(id, here[1]))
+    assert shapely.equals(there["shapes"][0], geo.boundary_m)
+    assert there["inside"] == len(geo.landmarks)
+    # The station's own boundary is never prepared by a lookup (on a fresh geography:
+    # a test elsewhere may have handed the shared one to shapely.contains_xy).
+    import dataclasses
+
+    fresh = dataclasses.replace(geo, boundary_m=shapely.from_wkb(shapely.to_wkb(geo.boundary_m)))
+    assert fresh.inside_boundary_xy(geo.landmarks["x"], geo.landmarks["y"]).all()
+    assert not shapely.is_prepared(fresh.boundary_m)
