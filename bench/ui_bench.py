@@ -95,10 +95,13 @@ DONE = """
     const d = f.contentDocument;
     if (!d || !d.querySelector(".leaflet-overlay-pane path:not([d='M0 0'])")) return false;
   }
+  // Tables and charts on screen: a table below the fold paints its canvas only when
+  // scrolled to (the map page's list of officers' places).
+  const onScreen = (e) => shown(e) && e.getBoundingClientRect().top < window.innerHeight;
   for (const e of document.querySelectorAll('[data-testid="stDataFrame"]'))
-    if (shown(e) && !e.querySelector('canvas')) return false;
+    if (onScreen(e) && !e.querySelector('canvas')) return false;
   for (const e of document.querySelectorAll('[data-testid="stVegaLiteChart"]'))
-    if (shown(e) && !e.querySelector('canvas, svg')) return false;
+    if (onScreen(e) && !e.querySelector('canvas, svg')) return false;
   return true;
 }
 """
@@ -125,7 +128,8 @@ WHY_NOT_DONE = """
     stale: ids('[data-stale="true"]'),
     skeletons: ids('[data-testid="stSkeleton"],[data-testid="stAppSkeleton"]'),
     tables: [...document.querySelectorAll('[data-testid="stDataFrame"]')]
-      .filter((e) => shown(e) && !e.querySelector('canvas')).length,
+      .filter((e) => shown(e) && !e.querySelector('canvas'))
+      .map((e) => Math.round(e.getBoundingClientRect().top)),
     charts: [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
       .filter((e) => shown(e) && !e.querySelector('canvas, svg')).length};
 }
