@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analytics.storage.facilities import FACILITY_KINDS
+from analytics.storage.facilities import COVERAGE_KINDS
 
 WITHIN_M = 50.0
 
@@ -21,8 +21,8 @@ WITHIN_M = 50.0
 def distance_columns(within_m: float = WITHIN_M) -> tuple[str, ...]:
     """The columns :func:`facility_distances` returns, in order: per kind its nearest
     distance, then per kind its count within ``within_m``."""
-    return tuple(f"nearest_{k}_m" for k in FACILITY_KINDS) + tuple(
-        f"{k}_within_{within_m:g}m" for k in FACILITY_KINDS
+    return tuple(f"nearest_{k}_m" for k in COVERAGE_KINDS) + tuple(
+        f"{k}_within_{within_m:g}m" for k in COVERAGE_KINDS
     )
 
 
@@ -46,7 +46,8 @@ def facility_distances(hotspots, facilities, *, within_m: float = WITHIN_M) -> p
         Polygons in metres (EPSG:5179), one row per hotspot.
     facilities : GeoDataFrame
         Points in the same CRS with a ``kind`` column (``cctv``, ``streetlight``,
-        ``bell``), as :func:`analytics.storage.facilities.read_facilities` gives them.
+        ``bell``; other kinds are ignored), as
+        :func:`analytics.storage.facilities.read_facilities` gives them.
     within_m : float, default 50
         The distance, in metres from the polygon's edge, that counts as near.
 
@@ -74,7 +75,7 @@ def facility_distances(hotspots, facilities, *, within_m: float = WITHIN_M) -> p
     kinds = facilities["kind"].to_numpy() if len(facilities) else np.empty(0, dtype=object)
     points = np.asarray(facilities.geometry.to_numpy(), dtype=object) if len(facilities) else None
     nearest, near = {}, {}
-    for kind in FACILITY_KINDS:
+    for kind in COVERAGE_KINDS:
         mine = points[kinds == kind] if points is not None else np.empty(0, object)
         if len(mine) == 0:
             nearest[kind] = np.full(n, np.nan)
@@ -91,8 +92,8 @@ def facility_distances(hotspots, facilities, *, within_m: float = WITHIN_M) -> p
         nearest[kind] = dist
         near[kind] = pd.array(counts, dtype="Int64")
     cols = distance_columns(within_m)
-    data = {c: nearest[k] for c, k in zip(cols[:3], FACILITY_KINDS, strict=True)}
-    data |= {c: near[k] for c, k in zip(cols[3:], FACILITY_KINDS, strict=True)}
+    data = {c: nearest[k] for c, k in zip(cols[:3], COVERAGE_KINDS, strict=True)}
+    data |= {c: near[k] for c, k in zip(cols[3:], COVERAGE_KINDS, strict=True)}
     return pd.DataFrame(data, index=hotspots.index)
 
 

@@ -1,6 +1,7 @@
-"""Public safety facilities in the store (schema 12): CCTV cameras, street lights and
-emergency bells, read from the public data portal's standard-data files
-(:mod:`analytics.storage.importers.facilities`).
+"""Public safety facilities in the store (schema 12; two more kinds in 15): CCTV
+cameras, street lights, emergency bells, children's protection zones (어린이보호구역) and
+women's safe houses (여성안심지킴이집), read from the public data portal's standard-data
+files (:mod:`analytics.storage.importers.facilities`).
 
 They are the hotspots' context, not events: no period, no category, never clustered.
 Each file is one batch of ``import_batches`` (its ``source`` the kind), so the import
@@ -21,7 +22,10 @@ from analytics.storage.tables import facilities, import_batches
 
 # The kinds, in the order the pages and exports list them; each is also the ``source``
 # of its batches in ``import_batches``.
-FACILITY_KINDS: tuple[str, ...] = ("cctv", "streetlight", "bell")
+FACILITY_KINDS: tuple[str, ...] = ("cctv", "streetlight", "bell", "childzone", "safehouse")
+# The kinds whose distance every hotspot carries (nearest_<kind>_m, <kind>_within_50m):
+# what a CPTED review asks about. Child zones and safe houses are map layers only.
+COVERAGE_KINDS: tuple[str, ...] = ("cctv", "streetlight", "bell")
 
 # The columns of a facility frame (besides ``geometry``), in order.
 FACILITY_COLUMNS: tuple[str, ...] = (
@@ -201,7 +205,7 @@ def read_facilities(
     db : sqlalchemy.Engine
     station : str or StationConfig, optional
         Default: the configured station.
-    kinds : iterable of {'cctv', 'streetlight', 'bell'}, optional
+    kinds : iterable of :data:`FACILITY_KINDS`, optional
         Default: every kind.
 
     Returns

@@ -14,7 +14,7 @@ from analytics.storage.schema import EVENT_COLUMNS, STATION_TIME
 # The Alembic revision number of the schema this code writes (``alembic_version`` in the
 # store is the authority; each migration also writes its number to
 # ``meta.schema_version`` for people who look inside the file).
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 
 metadata = sa.MetaData()
@@ -240,7 +240,11 @@ facilities = sa.Table(
     sa.Column("installed", sa.Text),
     sa.Column("reference_date", sa.String(10)),
     sa.Column("agency", sa.Text),
-    sa.CheckConstraint("kind IN ('cctv', 'streetlight', 'bell')", name="ck_facilities_kind"),
+    # Schema 15 adds children's protection zones and women's safe houses.
+    sa.CheckConstraint(
+        "kind IN ('cctv', 'streetlight', 'bell', 'childzone', 'safehouse')",
+        name="ck_facilities_kind",
+    ),
     sa.UniqueConstraint("station", "facility_id", name="uq_facilities_station_id"),
     sa.Index("ix_facilities_station_kind", "station", "kind"),
     sa.Index("ix_facilities_batch", "batch_id"),

@@ -388,8 +388,8 @@ def test_a_pre_alembic_store_is_upgraded_keeping_every_row(tmp_path):
         ("events", "namwon"),
         ("suggestion_boxes", "namwon"),
     }
-    assert revision(path) == migrations.head_revision() == "0014_officer_places"
-    assert meta_version(path) == str(SCHEMA_VERSION) == "14"
+    assert revision(path) == migrations.head_revision() == "0015_child_zones_safe_houses"
+    assert meta_version(path) == str(SCHEMA_VERSION) == "15"
     tables = set(sa.inspect(engine).get_table_names())
     assert {"users", "login_attempts", "audit_log", "alembic_version"} <= tables
     assert {"sessions", "signin_grants", "address_attempts"} <= tables
@@ -435,7 +435,7 @@ def test_a_new_store_is_created_at_head(tmp_path):
     path = tmp_path / "new.sqlite"
     engine = store.open_store(str(path))
     assert revision(path) == migrations.head_revision()
-    assert meta_version(path) == str(SCHEMA_VERSION) == "14"
+    assert meta_version(path) == str(SCHEMA_VERSION) == "15"
     assert schema_diff(engine) == []
     assert store.is_empty(engine) and not users.has_users(engine)
     # The same schema as an upgraded old store.
@@ -495,7 +495,7 @@ def test_downgrade_to_baseline_and_up_again(tmp_path):
     assert "users" not in sa.inspect(engine).get_table_names()
     assert dump(path) == before
     store.open_store(str(path))
-    assert revision(path) == "0014_officer_places" and dump(path) == before
+    assert revision(path) == "0015_child_zones_safe_houses" and dump(path) == before
 
 
 def test_create_false_leaves_a_missing_store_alone(tmp_path):
@@ -509,7 +509,7 @@ def test_create_false_leaves_a_missing_store_alone(tmp_path):
 
 def test_migrations_have_one_head_and_a_line_from_the_baseline():
     scripts = migrations._scripts()
-    assert scripts.get_heads() == ["0014_officer_places"]
+    assert scripts.get_heads() == ["0015_child_zones_safe_houses"]
     chain = [s.revision for s in scripts.walk_revisions()][::-1]
     assert chain == [
         "0001_baseline",
@@ -526,6 +526,7 @@ def test_migrations_have_one_head_and_a_line_from_the_baseline():
         "0012_facilities",
         "0013_cpted_answers",
         "0014_officer_places",
+        "0015_child_zones_safe_houses",
     ]
 
 
@@ -541,3 +542,60 @@ def test_a_failed_upgrade_leaves_the_store_as_it_was(tmp_path):
         store.open_store(str(path))
     assert dump(path) == before and schema(path) == shape
     assert revision(path) is None and meta_version(path) == "1"
+
+
+def _add_facility(path, kind: str, facility_id: str) -> None:
+    con = sqlite3.connect(path)
+    try:
+        con.execute(
+            "INSERT INTO facilities (station, batch_id, kind, facility_id, x, y, lat, lon, count)"
+            " VALUES ('namwon', 'b1', ?, ?, 1.0, 2.0, 35.4, 127.4, 1)",
+            (kind, facility_id),
+        )
+        con.commit()
+    finally:
+        con.close()
+
+
+def test_schema_15_lets_facilities_be_child_zones_and_safe_houses(tmp_path):
+    path = tmp_path / "store.sqlite"
+    engine = store.open_store(str(path))
+    with connection.write_transaction(engine) as conn:
+        command.downgrade(migrations.alembic_config(conn), "0014_officer_places")
+    engine.dispose()
+    assert revision(path) == "0014_officer_places" and meta_version(path) == "14"
+    con = sqlite3.connect(path)
+    con.execute(
+        "INSERT INTO import_batches (batch_id, station, source, file_name, file_sha256,"
+        " imported_at, rows_total, rows_imported, rows_duplicate, rows_rejected, synthetic,"
+        " status) VALUES ('b1', 'namwon', 'cctv', 'c.csv', 'ab', '2017-10-10', 1, 1, 0, 0,"
+        " 0, 'active')"
+    )
+    con.commit()
+    con.close()
+    _add_facility(path, "cctv", "cct_1")
+    with pytest.raises(sqlite3.IntegrityError, match="ck_facilities_kind"):
+        _add_facility(path, "childzone", "chz_1")
+
+    engine = store.open_store(str(path))
+    assert revision(path) == "0015_child_zones_safe_houses" and meta_version(path) == "15"
+    assert schema_diff(engine) == []
+    _add_facility(path, "childzone", "chz_1")
+    _add_facility(path, "safehouse", "sfh_1")
+    with pytest.raises(sqlite3.IntegrityError, match="ck_facilities_kind"):
+        _add_facility(path, "school", "x_1")
+    con = sqlite3.connect(path)
+    kept = con.execute("SELECT facility_id, kind FROM facilities ORDER BY id").fetchall()
+    con.close()
+    assert kept == [("cct_1", "cctv"), ("chz_1", "childzone"), ("sfh_1", "safehouse")]
+    # The same table, indexes and all, as a new store's.
+    new = tmp_path / "new.sqlite"
+    store.open_store(str(new)).dispose()
+    assert structure(path)["facilities"] == structure(new)["facilities"]
+    # Down again only once no zone or safe house is left.
+    with (
+        connection.write_transaction(engine) as conn,
+        pytest.raises(RuntimeError, match="child zones or safe houses"),
+    ):
+        command.downgrade(migrations.alembic_config(conn), "0014_officer_places")
+    engine.dispose()

@@ -1,6 +1,7 @@
-"""The station's safety facilities on the map: CCTV cameras, street lights and emergency
-bells (:func:`analytics.storage.facilities.read_facilities`), one switchable layer per
-kind that is loaded, clustered at low zoom, off by default, with its legend while on."""
+"""The station's safety facilities on the map: CCTV cameras, street lights, emergency
+bells, children's protection zones and women's safe houses
+(:func:`analytics.storage.facilities.read_facilities`), one switchable layer per kind
+that is loaded, clustered at low zoom, off by default, with its legend while on."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from analytics.presentation.maps.payload import ROUND_DECIMALS
 from analytics.presentation.maps.style import label
 from analytics.storage.facilities import FACILITY_KINDS
 
-# Okabe & Ito's sky blue and yellow, and Tol's indigo: apart from the hotspot types
-# and the event sources.
+# Okabe & Ito's sky blue and yellow, and Tol's indigo, wine and green: apart from the
+# hotspot types, the event sources and the officers' places.
 FACILITY_COLOURS: dict[str, str] = {
     "cctv": "#56B4E9",
     "streetlight": "#F0E442",
     "bell": "#332288",
+    "childzone": "#882255",
+    "safehouse": "#117733",
 }
 
 

@@ -1,6 +1,6 @@
 """Public safety facility layers from the public data portal's national standard data.
 
-Three files, often CP949, one kind each (``kind``, also the batch's ``source``):
+Five files, often CP949, one kind each (``kind``, also the batch's ``source``):
 
 ``cctv``
     전국CCTV표준데이터: 관리기관명, 소재지도로명주소, 소재지지번주소, 설치목적구분,
@@ -13,6 +13,9 @@ Three files, often CP949, one kind each (``kind``, also the batch's ``source``):
     전국안전비상벨위치표준데이터: 설치목적, 설치장소유형, 소재지도로명주소,
     소재지지번주소, WGS84위도, WGS84경도, 연계방식, 경찰연계유무, 관리기관명,
     관리기관전화번호, 데이터기준일자.
+``childzone`` and ``safehouse``
+    전국어린이보호구역표준데이터 and 여성안심지킴이집, where a station has them (their
+    own header names: :mod:`analytics.storage.importers.facility_headers`).
 
 The file is read as every export is (:func:`analytics.storage.importers.reading.read_table`:
 encodings, CSV or XLSX, title rows) and its headers matched as
@@ -67,39 +70,17 @@ from analytics.storage.importers.core import (
 )
 from analytics.storage.importers.dates import parse_datetimes
 from analytics.storage.importers.errors import ImportFileError
+from analytics.storage.importers.facility_headers import (
+    ID_PREFIX,
+    kind_keys,
+    kind_synonyms,
+)
 from analytics.storage.importers.headers import header_keys
 from analytics.storage.importers.reading import RawTable, read_table
 from analytics.text import text as message
 
-# field -> the headers that name it, most specific first (compared by their folded key,
-# as the event importer's synonyms are).
-FACILITY_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "lat": ("WGS84위도", "위도", "latitude", "lat", "WGS84 latitude"),
-    "lon": ("WGS84경도", "경도", "longitude", "lon", "lng", "WGS84 longitude"),
-    "x": ("X좌표", "X", "easting"),
-    "y": ("Y좌표", "Y", "northing"),
-    "name": ("보안등위치명", "설치위치명", "위치명", "설치장소명", "name", "location name"),
-    "place_type": ("설치장소유형", "장소유형", "place type", "location type"),
-    "road_address": (
-        "소재지도로명주소",
-        "도로명주소",
-        "도로명",
-        "road address",
-        "street address",
-    ),
-    "lot_address": ("소재지지번주소", "지번주소", "지번", "lot address", "jibun address"),
-    "count": ("카메라대수", "설치개수", "설치대수", "대수", "개수", "count", "cameras", "lights"),
-    "purpose": ("설치목적구분", "설치목적", "목적", "purpose"),
-    "installed": ("설치연월", "설치연도", "설치년도", "설치년월", "설치일자", "installed"),
-    "reference_date": ("데이터기준일자", "기준일자", "reference date", "data date"),
-    "agency": ("관리기관명", "관리기관", "agency", "managing agency"),
-    # Read to be recognised, never stored: the agency's phone number.
-    "phone": ("관리기관전화번호", "전화번호", "연락처", "phone", "tel"),
-}
 # Fields written to the store (phone is not).
 STORED_TEXT = ("name", "road_address", "lot_address", "purpose", "installed", "agency")
-# A facility id: a short prefix per kind and 16 hex digits of the content's SHA-1.
-ID_PREFIX = {"cctv": "cct", "streetlight": "stl", "bell": "bel"}
 # Where projected metres in the WGS84 columns may come from: the station's candidates,
 # then the old Bessel central belt some municipal systems still write.
 EXTRA_CRS = ("EPSG:2097",)
@@ -108,25 +89,13 @@ OUTSIDE_REASON = "facility_reason.outside_station"
 _DEGREES = 180.0
 
 
-def synonym_keys(synonyms: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, int]]:
-    """Each synonym's folded key → (its field, its rank among the field's synonyms)."""
-    out: dict[str, tuple[str, int]] = {}
-    for fld, names in synonyms.items():
-        for rank, name in enumerate(names):
-            out.setdefault(header_keys(name)[0], (fld, rank))
-    return out
-
-
-_KEYS = synonym_keys(FACILITY_SYNONYMS)
-
-
 def map_headers(
     headers: list[str], keys: dict[str, tuple[str, int]], *, never: tuple[str, ...] = ()
 ) -> tuple[dict[str, str], list[str]]:
     """``({field: header}, unused headers)``: each header's folded keys, in order, looked
-    up in ``keys`` (:func:`synonym_keys`); of two headers naming one field, the one whose
-    synonym comes first wins (the first column on a tie). Fields in ``never`` are
-    recognised but left unused."""
+    up in ``keys`` (:func:`~analytics.storage.importers.facility_headers.synonym_keys`);
+    of two headers naming one field, the one whose synonym comes first wins (the first
+    column on a tie). Fields in ``never`` are recognised but left unused."""
     best: dict[str, tuple[int, int, str]] = {}
     for pos, header in enumerate(headers):
         for key in header_keys(header):
@@ -140,9 +109,12 @@ def map_headers(
     return mapping, [str(h) for h in headers if h not in used]
 
 
-def map_facility_headers(headers: list[str]) -> tuple[dict[str, str], list[str]]:
-    """:func:`map_headers` with :data:`FACILITY_SYNONYMS`; the phone column is unused."""
-    return map_headers(headers, _KEYS, never=("phone",))
+def map_facility_headers(
+    headers: list[str], kind: str = "cctv"
+) -> tuple[dict[str, str], list[str]]:
+    """:func:`map_headers` with ``kind``'s synonyms (:func:`kind_synonyms`); the phone
+    column is unused."""
+    return map_headers(headers, kind_keys(kind), never=("phone",))
 
 
 @dataclass
@@ -334,7 +306,8 @@ def read_points(
     never: tuple[str, ...] = (),
 ) -> PointTable:
     """Read a file of points (a facility layer, officers' places) as every export is
-    read, map its headers by ``synonyms`` (``keys``: their :func:`synonym_keys`) and
+    read, map its headers by ``synonyms`` (``keys``: their
+    :func:`~analytics.storage.importers.facility_headers.synonym_keys`) and
     find each row's point, projected metres in the WGS84 columns included.
 
     Raises
@@ -444,8 +417,8 @@ def prepare_facilities(
         station=station,
         file_name=file_name,
         sheet=sheet,
-        synonyms=FACILITY_SYNONYMS,
-        keys=_KEYS,
+        synonyms=kind_synonyms(kind),
+        keys=kind_keys(kind),
         never=("phone",),
     )
     table, cols = read.table, read.columns
@@ -619,7 +592,7 @@ def import_facilities(
     ----------
     data : bytes or path
         A CSV (UTF-8, UTF-8 BOM, CP949) or XLSX standard-data file.
-    kind : {'cctv', 'streetlight', 'bell'}
+    kind : {'cctv', 'streetlight', 'bell', 'childzone', 'safehouse'}
     db : sqlalchemy.Engine
     file_name : str, optional
         The name to record; defaults to the path's name ("upload" for bytes).

@@ -28,7 +28,6 @@ from analytics.station.config import StationConfig, default_station
 from analytics.storage.importers.core import ImportResult
 from analytics.storage.importers.errors import ImportFileError
 from analytics.storage.importers.facilities import (
-    FACILITY_SYNONYMS,
     FacilityImportResult,
     PreparedFacilities,
     _column,
@@ -38,8 +37,8 @@ from analytics.storage.importers.facilities import (
     prepared_layer,
     read_points,
     reject_rows,
-    synonym_keys,
 )
+from analytics.storage.importers.facility_headers import FACILITY_SYNONYMS, synonym_keys
 from analytics.storage.places import (
     NOTE_MAX,
     PLACES_SOURCE,
