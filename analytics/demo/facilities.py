@@ -231,3 +231,112 @@ def bell_rows(rng: np.random.Generator, *, geo, lm, layer: AddressLayer) -> list
         ]
         for k in range(len(xs))
     ]
+
+
+# Children's protection zones (전국어린이보호구역표준데이터) and women's safe houses
+# (여성안심지킴이집): a few of each, made up and named so ("(합성)").
+ZONE_COLUMNS = (
+    "시설종류",
+    "대상시설명",
+    "소재지도로명주소",
+    "소재지지번주소",
+    "위도",
+    "경도",
+    "관리기관명",
+    "관할경찰서명",
+    "CCTV설치여부",
+    "CCTV설치대수",
+    "보호구역도로폭",
+    "데이터기준일자",
+)
+SAFE_HOUSE_COLUMNS = (
+    "지킴이집명",
+    "업종",
+    "소재지도로명주소",
+    "소재지지번주소",
+    "위도",
+    "경도",
+    "관할경찰서명",
+    "전화번호",
+    "데이터기준일자",
+)
+# (landmark, facility type, name): schools and kindergartens near the landmarks.
+ZONE_PLACES = (
+    ("남원예촌", "유치원", "예촌유치원"),
+    ("광한루원", "초등학교", "광한초등학교"),
+    ("남원향교", "초등학교", "향교초등학교"),
+    ("남원시청", "어린이집", "시청어린이집"),
+    ("도통지구대", "초등학교", "도통초등학교"),
+    ("남원역", "유치원", "역전유치원"),
+    ("인월시장", "초등학교", "인월초등학교"),
+    ("운봉읍사무소", "초등학교", "운봉초등학교"),
+)
+# (landmark, name): convenience stores and shops downtown.
+SAFE_HOUSE_PLACES = (
+    ("남원공설시장", "행복편의점 공설시장점"),
+    ("용남시장", "용남마트"),
+    ("남원역", "행복편의점 남원역점"),
+    ("남원공용버스터미널", "행복편의점 터미널점"),
+    ("중앙지구대", "중앙약국"),
+    ("남원의료원", "행복편의점 의료원점"),
+    ("도통동 원룸촌", "행복편의점 도통점"),
+)
+SYNTHETIC = "(합성)"
+POLICE = "남원경찰서"
+# A zone's facility stands this far from its landmark; a safe house this far.
+ZONE_FROM_M = (80.0, 250.0)
+SAFE_HOUSE_FROM_M = (20.0, 120.0)
+
+
+def _near(rng, layer: AddressLayer, lm: dict, name: str, band: tuple[float, float]) -> int:
+    """A building whose distance from landmark ``name`` lies in ``band`` metres (the
+    nearest one when none does)."""
+    d = np.hypot(layer.x_m - lm[name]["x_m"], layer.y_m - lm[name]["y_m"])
+    inside = np.flatnonzero((d >= band[0]) & (d <= band[1]))
+    return int(rng.choice(inside)) if len(inside) else int(np.argmin(d))
+
+
+def zone_rows(rng: np.random.Generator, *, geo, lm, layer: AddressLayer) -> list[list]:
+    """The children's-protection-zone rows (header excluded): one per school or
+    kindergarten of :data:`ZONE_PLACES`, at its building, WGS84 degrees."""
+    which = [_near(rng, layer, lm, name, ZONE_FROM_M) for name, _, _ in ZONE_PLACES]
+    lat, lon = _degrees(geo, layer.x_m[which], layer.y_m[which])
+    cameras = rng.integers(0, 5, len(which))
+    return [
+        [
+            kind,
+            name + SYNTHETIC,
+            layer.road[i],
+            layer.jibun[i],
+            lat[k],
+            lon[k],
+            AGENCY,
+            POLICE,
+            "Y" if cameras[k] else "N",
+            int(cameras[k]),
+            int(rng.choice([6, 8, 10, 12])),
+            REFERENCE_DATE,
+        ]
+        for k, (i, (_, kind, name)) in enumerate(zip(which, ZONE_PLACES, strict=True))
+    ]
+
+
+def safe_house_rows(rng: np.random.Generator, *, geo, lm, layer: AddressLayer) -> list[list]:
+    """The women's-safe-house rows (header excluded): a shop beside each landmark of
+    :data:`SAFE_HOUSE_PLACES`, with a phone number in an unused range (never stored)."""
+    which = [_near(rng, layer, lm, name, SAFE_HOUSE_FROM_M) for name, _ in SAFE_HOUSE_PLACES]
+    lat, lon = _degrees(geo, layer.x_m[which], layer.y_m[which])
+    return [
+        [
+            name + SYNTHETIC,
+            "약국" if name.endswith("약국") else "편의점",
+            layer.road[i],
+            layer.jibun[i],
+            lat[k],
+            lon[k],
+            POLICE,
+            f"063-000-1{k:03d}",
+            REFERENCE_DATE,
+        ]
+        for k, (i, (_, name)) in enumerate(zip(which, SAFE_HOUSE_PLACES, strict=True))
+    ]

@@ -61,6 +61,8 @@ CCTV_FILE = "cctv_standard_synthetic.csv"
 LIGHTS_FILE = "streetlights_standard_synthetic.csv"
 BELLS_FILE = "emergency_bells_standard_synthetic.csv"
 PLACES_FILE = "officer_places_synthetic.csv"
+CHILD_ZONES_FILE = "child_zones_standard_synthetic.csv"
+SAFE_HOUSES_FILE = "safe_houses_standard_synthetic.csv"
 README_FILE = "README.txt"
 # Creation and modification time written into the workbook, so that its bytes never change.
 XLSX_TIMESTAMP = datetime(2018, 1, 2, 9, 0, 0)
@@ -78,6 +80,8 @@ class DemoFiles:
     streetlights: Path | None = None  # UTF-8 (BOM) CSV: 전국보안등정보표준데이터's
     bells: Path | None = None  # UTF-8 CSV: 전국안전비상벨위치표준데이터's, EPSG:5186 metres
     places: Path | None = None  # CP949 CSV: officers' own places (구분, 메모, 위도, 경도)
+    child_zones: Path | None = None  # CP949 CSV: 전국어린이보호구역표준데이터's columns
+    safe_houses: Path | None = None  # UTF-8 (BOM) CSV: 여성안심지킴이집's columns
 
 
 # --------------------------------------------------------------------------- writers
@@ -156,6 +160,10 @@ Files:
   riverside path and the studio-flat quarter are left uncovered on purpose.
   {PLACES_FILE}  CP949 CSV, officers' own places (구분, 메모, 위도, 경도): made up,
       every note marked (합성 데모); analysts only, never shown to viewers
+  {CHILD_ZONES_FILE}  CP949 CSV, the children's-protection-zone standard-data
+      columns: made-up schools and kindergartens near the landmarks, named "(합성)"
+  {SAFE_HOUSES_FILE}  UTF-8 (BOM) CSV, women's safe houses (여성안심지킴이집):
+      made-up shops downtown, named "(합성)", phone numbers 063-000-1xxx (unused)
 
 Deliberately bad rows (as real exports have):
 {bad}
@@ -183,7 +191,7 @@ def write_demo_exports(
     Returns
     -------
     DemoFiles
-        Paths of the four export files and the three facility files (a ``README.txt``
+        Paths of the four export files and the five facility files (a ``README.txt``
         is written beside them).
     """
     station = station or default_station()
@@ -209,6 +217,8 @@ def write_demo_exports(
         streetlights=out_dir / LIGHTS_FILE,
         bells=out_dir / BELLS_FILE,
         places=out_dir / PLACES_FILE,
+        child_zones=out_dir / CHILD_ZONES_FILE,
+        safe_houses=out_dir / SAFE_HOUSES_FILE,
     )
     incidents = incident_rows(rng_inc, geo=geo, lm=lm, places=places)
     files.incidents.write_bytes(
@@ -255,6 +265,22 @@ def write_demo_exports(
             demo_officer_places.place_rows(rng_places, geo=geo, lm=lm),
             lineterminator="\r\n",
         ).encode("cp949")
+    )
+    # Child zones and safe houses: a stream of their own, after the places'.
+    rng_zones = np.random.default_rng(np.random.SeedSequence(seed).spawn(8)[7])
+    files.child_zones.write_bytes(
+        _csv_text(
+            fac.ZONE_COLUMNS,
+            fac.zone_rows(rng_zones, geo=geo, lm=lm, layer=layer),
+            lineterminator="\r\n",
+        ).encode("cp949")
+    )
+    files.safe_houses.write_bytes(
+        _csv_text(
+            fac.SAFE_HOUSE_COLUMNS,
+            fac.safe_house_rows(rng_zones, geo=geo, lm=lm, layer=layer),
+            lineterminator="\r\n",
+        ).encode("utf-8-sig")
     )
     (out_dir / README_FILE).write_text(_readme(seed=seed, station=station), encoding="utf-8")
     return files

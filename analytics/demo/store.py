@@ -29,7 +29,8 @@ def build_demo_store(
     -------
     list of ImportResult
         One per source: incidents, complaints, suggestion cards; then one per facility
-        layer: CCTV, street lights, emergency bells; then the officers' places.
+        layer: CCTV, street lights, emergency bells, children's protection zones, women's
+        safe houses; then the officers' places.
     """
     station = station or default_station()
     files = write_demo_exports(Path(out_dir), seed=seed, station=station)
@@ -48,6 +49,8 @@ def build_demo_store(
             ("cctv", files.cctv),
             ("streetlight", files.streetlights),
             ("bell", files.bells),
+            ("childzone", files.child_zones),
+            ("safehouse", files.safe_houses),
         )
     ]
     # The officers' own places an analyst keeps (synthetic, analysts only).

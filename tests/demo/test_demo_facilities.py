@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from analytics.demo.facilities import UNCOVERED, URBAN
+from analytics.demo.facilities import (
+    SAFE_HOUSE_PLACES,
+    SYNTHETIC,
+    UNCOVERED,
+    URBAN,
+    ZONE_PLACES,
+)
 from analytics.demo.files import write_demo_exports
 from analytics.demo.world import landmark_table
 from analytics.station.config import default_station
@@ -71,22 +77,30 @@ def test_cameras_and_lights_crowd_the_town_core_and_leave_fear_places_dark(demo,
     assert len(cams) == 140 and len(lights) == 479  # one light has no surveyed point
 
 
-def test_build_demo_store_loads_three_synthetic_layers(demo_db):
+def test_build_demo_store_loads_five_synthetic_layers(demo_db):
     engine = store.open_store(str(demo_db))
     layer = read_facilities(engine)
     counts = layer["kind"].value_counts().to_dict()
-    assert counts == {"streetlight": 479, "cctv": 140, "bell": 36}
+    assert counts == {
+        "streetlight": 479,
+        "cctv": 140,
+        "bell": 36,
+        "childzone": len(ZONE_PLACES),
+        "safehouse": len(SAFE_HOUSE_PLACES),
+    }
     b = tables.import_batches.c
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(b.source, b.synthetic, b.crs).where(
-                b.source.in_(["cctv", "streetlight", "bell"])
+                b.source.in_(["cctv", "streetlight", "bell", "childzone", "safehouse"])
             )
         ).all()
     assert {r.source: (bool(r.synthetic), r.crs) for r in rows} == {
         "cctv": (True, "EPSG:4326"),
         "streetlight": (True, "EPSG:4326"),
         "bell": (True, "EPSG:5186"),
+        "childzone": (True, "EPSG:4326"),
+        "safehouse": (True, "EPSG:4326"),
     }
     assert store.store_is_synthetic(engine)
     # Bells stand where they were written, to the metre, after the EPSG:5186 round trip.
@@ -94,3 +108,31 @@ def test_build_demo_store_loads_three_synthetic_layers(demo_db):
     park = np.hypot(layer["x"] - lm["광한루원"]["x_m"], layer["y"] - lm["광한루원"]["y_m"])
     assert park[layer["kind"] == "bell"].min() < 25
     engine.dispose()
+
+
+def test_child_zones_and_safe_houses_are_labelled_synthetic_near_their_landmarks(
+    demo, geo, tmp_path
+):
+    lm = landmark_table(geo)
+    for path in (demo.child_zones, demo.safe_houses):
+        assert "synthetic" in path.name
+    raw = demo.child_zones.read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    assert raw.decode("cp949").startswith("시설종류,대상시설명,소재지도로명주소")
+    assert demo.safe_houses.read_bytes().startswith(b"\xef\xbb\xbf")
+    zones, zx, zy = _points(demo.child_zones, geo, encoding="cp949", lat="위도", lon="경도")
+    assert zones["대상시설명"].str.endswith(SYNTHETIC).all()
+    assert set(zones["시설종류"]) <= {"초등학교", "유치원", "어린이집"}
+    for k, (landmark, _, _) in enumerate(ZONE_PLACES):
+        d = np.hypot(zx[k] - lm[landmark]["x_m"], zy[k] - lm[landmark]["y_m"])
+        assert d < 400, landmark
+    shops, sx, sy = _points(demo.safe_houses, geo, encoding="utf-8-sig", lat="위도", lon="경도")
+    assert shops["지킴이집명"].str.endswith(SYNTHETIC).all()
+    assert shops["전화번호"].str.startswith("063-000-1").all()  # an unused range
+    assert geo.assign_areas(sx, sy)["emd"].isin(URBAN).all()  # downtown
+    readme = (demo.cctv.parent / "README.txt").read_text(encoding="utf-8")
+    assert demo.child_zones.name in readme and demo.safe_houses.name in readme
+    again = write_demo_exports(tmp_path)
+    assert demo.child_zones.read_bytes() == again.child_zones.read_bytes()
+    assert demo.safe_houses.read_bytes() == again.safe_houses.read_bytes()

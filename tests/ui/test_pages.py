@@ -252,8 +252,9 @@ def test_data_page_lists_history_and_templates(app_env):
     at = run_page("data")
     assert not at.exception
     history = next(df.value for df in at.dataframe if "배치 ID" in df.value.columns)
-    # Incidents, complaints, cards, the CCTV, street-light and bell layers, the places.
-    assert len(history) == 7 and set(history["상태"]) == {"반영"}
+    # Incidents, complaints, cards, the CCTV, street-light, bell, child-zone and
+    # safe-house layers, the places.
+    assert len(history) == 9 and set(history["상태"]) == {"반영"}
     assert len([b for b in at.get("download_button")]) >= 3
 
 
