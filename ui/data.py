@@ -358,8 +358,9 @@ def box_log(db_url: str, version: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def facility_layers(db_url: str, version: str) -> pd.DataFrame:
-    """The station's CCTV, street lights and emergency bells (public data; the map's
-    switchable layers), without their point geometry (lat/lon and x/y say it)."""
+    """The station's CCTV, street lights, emergency bells, children's protection zones
+    and women's safe houses (public data; the map's switchable layers), without their
+    point geometry (lat/lon and x/y say it)."""
     from analytics.storage.facilities import read_facilities
 
     layer = read_facilities(db_for(db_url), station=station_of(version))

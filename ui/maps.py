@@ -209,7 +209,8 @@ def build_hotspot_map(
 ):
     """The folium map of :func:`hotspot_map` (``gi_cells``: the view's hot Gi* cells, a
     layer switched off until the user turns it on; ``large``: the projector's type;
-    ``facilities``: the station's CCTV, street lights and bells, a layer per kind,
+    ``facilities``: the station's CCTV, street lights, bells, child zones and safe
+    houses, a layer per kind,
     switched off too; ``places``: the officers' own places, an analyst's only, one
     layer switched off too)."""
     geo = data.geography()
