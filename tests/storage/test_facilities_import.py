@@ -171,6 +171,19 @@ def test_cctv_standard_file_in_cp949_lands_as_one_batch(engine, station):
     assert store.source_counts(engine) == {"suggestion": 0, "complaint": 0, "incident": 0}
 
 
+def stored_text(engine) -> str:
+    """Every facility, rejected row and batch record in the store, as one JSON text."""
+    with engine.connect() as conn:
+        return json.dumps(
+            [
+                [list(r) for r in conn.execute(sa.select(t)).all()]
+                for t in (tables.facilities, tables.rejected_rows, tables.import_batches)
+            ],
+            ensure_ascii=False,
+            default=str,
+        )
+
+
 def test_the_agency_phone_number_is_stored_nowhere(engine):
     rows = cctv_rows(2)
     rows[1][3] = f"방범 문의 {PHONE} 010-1234-5678"  # a phone typed into free text
@@ -179,15 +192,7 @@ def test_the_agency_phone_number_is_stored_nowhere(engine):
         csv_bytes(rows), kind="cctv", db=engine, file_name="cctv.csv", now=NOW
     )
     assert result.imported == 2 and len(result.rejected) == 1
-    with engine.connect() as conn:
-        dumped = json.dumps(
-            [
-                [list(r) for r in conn.execute(sa.select(t)).all()]
-                for t in (tables.facilities, tables.rejected_rows, tables.import_batches)
-            ],
-            ensure_ascii=False,
-            default=str,
-        )
+    dumped = stored_text(engine)
     assert "1234" not in dumped and "5678" not in dumped
     assert "[전화번호]" in dumped  # masked, in the purpose and in the rejected row's cells
 

@@ -4,14 +4,10 @@ rules (encodings, row-numbered rejects, duplicates skipped, one batch, undo)."""
 
 from __future__ import annotations
 
-import json
-
-import sqlalchemy as sa
-
 from analytics.access.audit import audited_import, audited_undo
 from analytics.compute.facilities import distance_columns, facility_distances
 from analytics.station.geo import transformer
-from analytics.storage import store, tables
+from analytics.storage import store
 from analytics.storage.facilities import read_facilities
 from analytics.storage.importers.facilities import (
     facility_notes,
@@ -19,7 +15,7 @@ from analytics.storage.importers.facilities import (
     map_facility_headers,
 )
 from tests.conftest import JEONJU, NOW, csv_bytes, write_xlsx
-from tests.storage.test_facilities_import import AGENCY, near_market
+from tests.storage.test_facilities_import import AGENCY, near_market, stored_text
 
 ZONE_HEADER = [
     "시설종류",
@@ -124,15 +120,7 @@ def test_safe_houses_keep_no_phone_number_and_read_english_and_xlsx(engine, tmp_
         now=NOW,
     )
     assert result.imported == 2 and "전화번호" not in result.columns.values()
-    with engine.connect() as conn:
-        dumped = json.dumps(
-            [
-                [list(r) for r in conn.execute(sa.select(t)).all()]
-                for t in (tables.facilities, tables.rejected_rows, tables.import_batches)
-            ],
-            ensure_ascii=False,
-            default=str,
-        )
+    dumped = stored_text(engine)
     assert "4567" not in dumped and "5432" not in dumped and "[전화번호]" in dumped
     # 점포명/업소명 and English headers name the same fields; an XLSX reads alike.
     for names in (("점포명", "업종"), ("업소명", "업태"), ("store name", "business type")):

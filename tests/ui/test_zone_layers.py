@@ -4,7 +4,6 @@ default, clustered, with their legends) and imported from the data page."""
 from __future__ import annotations
 
 import json
-import re
 
 from analytics.demo.facilities import SAFE_HOUSE_PLACES, ZONE_PLACES
 from analytics.presentation.maps.facility_layer import FACILITY_COLOURS
@@ -12,6 +11,7 @@ from analytics.storage.facilities import read_facilities
 from tests.conftest import csv_bytes, run_page
 from tests.storage.test_zones_import import safe_rows, zone_rows
 from tests.ui.test_data_facilities import empty_app, metric, upload  # noqa: F401
+from tests.ui.test_facility_layers import switched_off_layer
 
 
 def test_the_map_page_offers_zones_and_safe_houses_switched_off(app_env):
@@ -22,11 +22,7 @@ def test_the_map_page_offers_zones_and_safe_houses_switched_off(app_env):
         ("childzone", "어린이보호구역", f"보호구역 {len(ZONE_PLACES)}곳"),
         ("safehouse", "여성안심지킴이집", f"지킴이집 {len(SAFE_HOUSE_PLACES)}곳"),
     ):
-        found = re.search(rf"{re.escape(json.dumps(name))}\s*:\s*(point_cluster_\w+)", html)
-        assert found, name  # in the layer switcher
-        layer = found.group(1)
-        assert f"var {layer} = L.markerClusterGroup(" in html
-        assert f"{layer}.addTo(" not in html  # off until the user switches it on
+        switched_off_layer(html, name)
         assert legend in html and FACILITY_COLOURS[kind] in html
     assert "예촌유치원(합성)" in html and "행복편의점 남원역점(합성)" in html
     # Five colours, none shared.
