@@ -233,54 +233,19 @@ def write_demo_exports(
     files.boxes.write_bytes(
         _csv_text(BOX_COLUMNS, box_rows(geo=geo, lm=lm), lineterminator="\n").encode("utf-8")
     )
-    # Their own stream, after the five: the other files stay byte for byte as they were.
-    rng_fac = np.random.default_rng(np.random.SeedSequence(seed).spawn(6)[5])
-    fac = demo_facilities
-    files.cctv.write_bytes(
-        _csv_text(
-            fac.CCTV_COLUMNS,
-            fac.cctv_rows(rng_fac, geo=geo, lm=lm, layer=layer),
-            lineterminator="\r\n",
-        ).encode("cp949")
-    )
-    files.streetlights.write_bytes(
-        _csv_text(
-            fac.LIGHT_COLUMNS,
-            fac.light_rows(rng_fac, geo=geo, lm=lm, layer=layer),
-            lineterminator="\r\n",
-        ).encode("utf-8-sig")
-    )
-    files.bells.write_bytes(
-        _csv_text(
-            fac.BELL_COLUMNS,
-            fac.bell_rows(rng_fac, geo=geo, lm=lm, layer=layer),
-            lineterminator="\n",
-        ).encode("utf-8")
-    )
-    # Officers' own places: a stream of their own, so every file above stays as it was.
-    rng_places = np.random.default_rng(np.random.SeedSequence(seed).spawn(7)[6])
-    files.places.write_bytes(
-        _csv_text(
-            demo_officer_places.PLACE_COLUMNS,
-            demo_officer_places.place_rows(rng_places, geo=geo, lm=lm),
-            lineterminator="\r\n",
-        ).encode("cp949")
-    )
-    # Child zones and safe houses: a stream of their own, after the places'.
-    rng_zones = np.random.default_rng(np.random.SeedSequence(seed).spawn(8)[7])
-    files.child_zones.write_bytes(
-        _csv_text(
-            fac.ZONE_COLUMNS,
-            fac.zone_rows(rng_zones, geo=geo, lm=lm, layer=layer),
-            lineterminator="\r\n",
-        ).encode("cp949")
-    )
-    files.safe_houses.write_bytes(
-        _csv_text(
-            fac.SAFE_HOUSE_COLUMNS,
-            fac.safe_house_rows(rng_zones, geo=geo, lm=lm, layer=layer),
-            lineterminator="\r\n",
-        ).encode("utf-8-sig")
-    )
+    # The layers' files come from streams of their own, after the five, so that every
+    # file above stays byte for byte as it was whenever a layer is added.
+    streams = np.random.SeedSequence(seed).spawn(8)
+    rng_fac, rng_places, rng_zones = (np.random.default_rng(streams[i]) for i in (5, 6, 7))
+    fac, where = demo_facilities, {"geo": geo, "lm": lm}
+    for path, columns, rows, eol, encoding in (
+        (files.cctv, fac.CCTV_COLUMNS, fac.cctv_rows(rng_fac, **where, layer=layer), "\r\n", "cp949"),
+        (files.streetlights, fac.LIGHT_COLUMNS, fac.light_rows(rng_fac, **where, layer=layer), "\r\n", "utf-8-sig"),
+        (files.bells, fac.BELL_COLUMNS, fac.bell_rows(rng_fac, **where, layer=layer), "\n", "utf-8"),
+        (files.places, demo_officer_places.PLACE_COLUMNS, demo_officer_places.place_rows(rng_places, **where), "\r\n", "cp949"),
+        (files.child_zones, fac.ZONE_COLUMNS, fac.zone_rows(rng_zones, **where, layer=layer), "\r\n", "cp949"),
+        (files.safe_houses, fac.SAFE_HOUSE_COLUMNS, fac.safe_house_rows(rng_zones, **where, layer=layer), "\r\n", "utf-8-sig"),
+    ):  # fmt: skip
+        path.write_bytes(_csv_text(columns, rows, lineterminator=eol).encode(encoding))
     (out_dir / README_FILE).write_text(_readme(seed=seed, station=station), encoding="utf-8")
     return files
