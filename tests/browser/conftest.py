@@ -51,13 +51,17 @@ def free_port() -> int:
 
 
 def start_streamlit(
-    db: Path, *, port: int | None = None, log=subprocess.DEVNULL, env: dict | None = None
+    db: Path, *, port: int | None = None, log=None, env: dict | None = None
 ) -> tuple[subprocess.Popen, str]:
     """Serve dashboard.py on 127.0.0.1 with ``db`` as the store; wait until healthy.
 
-    ``log``: where the server's output goes (a file, for bench/ui_bench.py); ``env``:
-    more environment variables.
+    ``log``: where the server's output goes (a file, for bench/ui_bench.py); by default
+    nowhere, or appended to ``$HOTSPOT_SERVER_LOG`` when set (to see why a test's server
+    stopped answering). ``env``: more environment variables.
     """
+    if log is None:
+        path = os.environ.get("HOTSPOT_SERVER_LOG")
+        log = open(path, "a", encoding="utf-8") if path else subprocess.DEVNULL  # noqa: SIM115
     port = port or free_port()
     env = {**os.environ, **(env or {}), "HOTSPOT_DB": str(db)}
     env.pop("DATABASE_URL", None)

@@ -117,6 +117,15 @@ def test_the_analyst_sees_the_planted_hotspots(planted, geo):
         assert label in str(at["top_categories"].iloc[0])
 
 
+def _wait_idle(page) -> None:
+    """Until the app's script is not running (the previous click's rerun has ended)."""
+    page.wait_for_function(
+        """() => document.querySelector('[data-testid="stApp"]')
+             ?.getAttribute('data-test-script-state') === 'notRunning'""",
+        timeout=60_000,
+    )
+
+
 def _download_all(page, received: list[tuple[bytes, str]]) -> int:
     """Click every download button on the page; keep each file's bytes and kind."""
     buttons = page.locator('[data-testid="stDownloadButton"] button:visible')
@@ -126,9 +135,11 @@ def _download_all(page, received: list[tuple[bytes, str]]) -> int:
         # rerun can cancel its download: wait, and try again.
         for attempt in range(3):
             page.wait_for_timeout(1500)
-            with page.expect_download(timeout=60_000) as info:
-                buttons.nth(i).click()
+            _wait_idle(page)
             try:
+                # A click during a rerun may start no download at all: try again.
+                with page.expect_download(timeout=45_000) as info:
+                    buttons.nth(i).click()
                 path = info.value.path()
             except Exception:
                 if attempt == 2:
