@@ -36,6 +36,32 @@ def near_counts(polygons: np.ndarray, points, within_m: float) -> np.ndarray:
     return np.bincount(pairs[0], minlength=len(polygons))
 
 
+def polygons_and_points(
+    hotspots, layer, column: str, values, *, within_m: float, name: str
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The checked inputs of a count near hotspots: the hotspots' polygons, and the
+    layer's points for each of ``values`` of its ``column`` (empty where none).
+
+    Raises
+    ------
+    ValueError
+        ``within_m`` is negative, or the two frames are in different CRSs (``name``
+        names the layer in the message).
+    """
+    if within_m < 0:
+        raise ValueError(f"within_m must be >= 0 metres, got {within_m}")
+    h_crs, l_crs = getattr(hotspots, "crs", None), getattr(layer, "crs", None)
+    if h_crs is not None and l_crs is not None and h_crs != l_crs:
+        raise ValueError(f"hotspots are in {h_crs} but {name} in {l_crs}")
+    n = len(hotspots)
+    polygons = np.asarray(hotspots.geometry.to_numpy(), dtype=object) if n else np.empty(0, object)
+    if not len(layer):
+        return polygons, {v: np.empty(0, object) for v in values}
+    keys = layer[column].to_numpy()
+    points = np.asarray(layer.geometry.to_numpy(), dtype=object)
+    return polygons, {v: points[keys == v] for v in values}
+
+
 def facility_distances(hotspots, facilities, *, within_m: float = WITHIN_M) -> pd.DataFrame:
     """Per hotspot, the distance to the nearest facility of each kind and how many stand
     inside it or within ``within_m`` of its edge.
@@ -65,18 +91,13 @@ def facility_distances(hotspots, facilities, *, within_m: float = WITHIN_M) -> p
     ValueError
         The two frames are in different CRSs, or ``within_m`` is negative.
     """
-    if within_m < 0:
-        raise ValueError(f"within_m must be >= 0 metres, got {within_m}")
-    h_crs, f_crs = getattr(hotspots, "crs", None), getattr(facilities, "crs", None)
-    if h_crs is not None and f_crs is not None and h_crs != f_crs:
-        raise ValueError(f"hotspots are in {h_crs} but facilities in {f_crs}")
-    n = len(hotspots)
-    polygons = np.asarray(hotspots.geometry.to_numpy(), dtype=object) if n else np.empty(0, object)
-    kinds = facilities["kind"].to_numpy() if len(facilities) else np.empty(0, dtype=object)
-    points = np.asarray(facilities.geometry.to_numpy(), dtype=object) if len(facilities) else None
+    polygons, by_kind = polygons_and_points(
+        hotspots, facilities, "kind", COVERAGE_KINDS, within_m=within_m, name="facilities"
+    )
+    n = len(polygons)
     nearest, near = {}, {}
     for kind in COVERAGE_KINDS:
-        mine = points[kinds == kind] if points is not None else np.empty(0, object)
+        mine = by_kind[kind]
         if len(mine) == 0:
             nearest[kind] = np.full(n, np.nan)
             near[kind] = pd.array([pd.NA] * n, dtype="Int64")

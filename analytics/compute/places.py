@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.compute.facilities import WITHIN_M, near_counts
+from analytics.compute.facilities import WITHIN_M, near_counts, polygons_and_points
 from analytics.storage.places import PLACE_CATEGORIES
 
 
@@ -42,18 +42,13 @@ def place_counts(hotspots, places, *, within_m: float = WITHIN_M) -> pd.DataFram
     ValueError
         The frames are in different CRSs, or ``within_m`` is negative.
     """
-    if within_m < 0:
-        raise ValueError(f"within_m must be >= 0 metres, got {within_m}")
-    h_crs, p_crs = getattr(hotspots, "crs", None), getattr(places, "crs", None)
-    if h_crs is not None and p_crs is not None and h_crs != p_crs:
-        raise ValueError(f"hotspots are in {h_crs} but places in {p_crs}")
-    n = len(hotspots)
-    polygons = np.asarray(hotspots.geometry.to_numpy(), dtype=object) if n else np.empty(0, object)
-    cats = places["category"].to_numpy() if len(places) else np.empty(0, dtype=object)
-    points = np.asarray(places.geometry.to_numpy(), dtype=object) if len(places) else None
+    polygons, by_category = polygons_and_points(
+        hotspots, places, "category", PLACE_CATEGORIES, within_m=within_m, name="places"
+    )
+    n = len(polygons)
     data = {}
     for col, cat in zip(count_columns(within_m), PLACE_CATEGORIES, strict=True):
-        mine = points[cats == cat] if points is not None else np.empty(0, object)
+        mine = by_category[cat]
         data[col] = near_counts(polygons, mine, within_m) if len(mine) else np.zeros(n, np.int64)
     return pd.DataFrame(data, index=hotspots.index)
 

@@ -36,7 +36,6 @@ CORE_W, CORE_H = 8 * CELL, 6 * CELL
 # min_samples 5 they make about seven hotspots.
 N_NOISE = 180
 EPS_M, MIN_SAMPLES = 100.0, 5.0
-QUERY = HotspotQuery(eps_m=EPS_M, min_samples=MIN_SAMPLES)
 
 
 def core_uniform(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -53,17 +52,27 @@ def core_area(geo) -> PopulatedArea:
     return PopulatedArea.from_points(long_run, boundary=geo.boundary_m)
 
 
-def with_significance(xy: np.ndarray, *, geo, area: PopulatedArea, seed: int, **kw):
+def with_significance(
+    xy: np.ndarray,
+    *,
+    geo,
+    area: PopulatedArea,
+    seed: int,
+    eps_m: float = EPS_M,
+    min_samples: float = MIN_SAMPLES,
+    **kw,
+):
     """The view's hotspots (DBSCAN on ``xy``) with ``significant`` and ``p_value``."""
     events = make_events([{"x": x, "y": y} for x, y in xy])
-    found = find_hotspots(events, QUERY, geo=geo)
+    query = HotspotQuery(eps_m=eps_m, min_samples=min_samples)
+    found = find_hotspots(events, query, geo=geo)
     return add_significance(
         found.hotspots,
         events,
         found.hotspot_ids[found.clustered],
         area=area,
-        eps_m=EPS_M,
-        min_samples=MIN_SAMPLES,
+        eps_m=eps_m,
+        min_samples=min_samples,
         seed=seed,
         **kw,
     )
@@ -452,17 +461,13 @@ N_DENSE_NOISE = 3000  # a thousand events a km² over the core: a year of a big 
 
 def dense_significance(xy: np.ndarray, *, geo, area, seed: int, max_pairs):
     """``xy``'s hotspots at eps 50 m / min_samples 10 with ``significant`` and ``p_value``."""
-    query = HotspotQuery(eps_m=DENSE_EPS_M, min_samples=DENSE_MIN)
-    events = make_events([{"x": x, "y": y} for x, y in xy])
-    found = find_hotspots(events, query, geo=geo)
-    return add_significance(
-        found.hotspots,
-        events,
-        found.hotspot_ids[found.clustered],
+    return with_significance(
+        xy,
+        geo=geo,
         area=area,
+        seed=seed,
         eps_m=DENSE_EPS_M,
         min_samples=DENSE_MIN,
-        seed=seed,
         max_pairs=max_pairs,
     )
 
