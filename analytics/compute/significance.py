@@ -92,6 +92,7 @@ COLUMNS = ("significant", "p_value")  # what add_significance adds to a hotspot 
 # A point whose boundary test keeps failing after this many redraws (a sliver of a
 # cell inside the boundary) takes the sliver's representative point.
 _MAX_REDRAWS = 64
+_GUIDE_PER_CELL = 4  # guide-table buckets per cell (PopulatedArea._cells_of)
 _TOL = 1e-9  # weighted sums: 0.1 + 0.2 >= 0.3
 # A simulation lists its pairs within eps (faster) when it expects at most this many.
 _MAX_PAIRS = 2_000_000
@@ -233,6 +234,8 @@ class PopulatedArea:
     _partial: np.ndarray = field(init=False, repr=False)  # per cell: the boundary cuts it
     _fallback: np.ndarray = field(init=False, repr=False)  # per cell: a point inside it
     _inside: object = field(init=False, repr=False)  # its own prepared copy of the boundary
+    _cdf: np.ndarray = field(init=False, repr=False)  # per cell: the area's cumulative share
+    _guide: np.ndarray = field(init=False, repr=False)  # where to start looking in _cdf
 
     def __post_init__(self):
         cell_m = _positive("cell_m", self.cell_m)
@@ -276,6 +279,21 @@ class PopulatedArea:
         # passed in is the station's, shared by every thread (see analytics.station.geo).
         inside = None if self.boundary is None else shapely.from_wkb(shapely.to_wkb(self.boundary))
         object.__setattr__(self, "_inside", inside)
+        # What ``rng.choice(len(cells), p=area / area.sum())`` computes on each call, once:
+        # the cumulative shares, and a guide table (the "indexed search" of Chen & Asau,
+        # 1974) so that finding a draw's cell is a step or two, not a binary search.
+        cdf = np.zeros(0)
+        guide = np.zeros(1, dtype=np.intp)
+        if len(cells):
+            cdf = (area / area.sum()).cumsum()
+            cdf /= cdf[-1]
+            m = _GUIDE_PER_CELL * len(cells)
+            # Bucket j starts below (j - 0.5) / m: a draw u whose floor(u * m) is j (even
+            # rounded up) is at least that, so the walk from there never starts past it.
+            starts = (np.arange(m + 1) - 0.5) / m
+            guide = cdf.searchsorted(starts, side="right")
+        object.__setattr__(self, "_cdf", cdf)
+        object.__setattr__(self, "_guide", guide)
 
     @classmethod
     def from_points(cls, xy, *, cell_m: float = CELL_M, boundary=None) -> PopulatedArea:
@@ -304,7 +322,7 @@ class PopulatedArea:
         """
         if len(self.cells) == 0:
             raise ValueError("the populated area is empty: no cell to place a point in")
-        k = rng.choice(len(self.cells), size=n, p=self._area / self._area.sum())
+        k = self._cells_of(rng.random(n))
         box = self._box[k]
         xy = box[:, :2] + rng.random((n, 2)) * (box[:, 2:] - box[:, :2])
         redo = np.flatnonzero(self._partial[k])
@@ -320,8 +338,27 @@ class PopulatedArea:
             xy[redo] = self._fallback[k[redo]]
         return xy
 
+    def _cells_of(self, u: np.ndarray) -> np.ndarray:
+        """The cell each uniform draw ``u`` in [0, 1) falls in: exactly
+        ``rng.choice(len(cells), p=shares)``'s ``cdf.searchsorted(u, side="right")``
+        (the same draws give the same cells), about five times faster."""
+        cdf, guide = self._cdf, self._guide
+        at = guide[(u * (len(guide) - 1)).astype(np.intp)]
+        todo = np.flatnonzero(cdf[at] <= u)
+        while len(todo):  # cdf[-1] is 1 > u: every walk stops inside the table
+            at[todo] += 1
+            todo = todo[cdf[at[todo]] <= u[todo]]
+        return at
+
 
 # --------------------------------------------------------------------------- statistics
+
+
+def _tree(xy: np.ndarray) -> cKDTree:
+    """A KD-tree for counting neighbours: split at the middle of each box rather than the
+    median, which builds in half the time and counts the same (about a quarter off each
+    scatter of the test)."""
+    return cKDTree(xy, balanced_tree=False, compact_nodes=False)
 
 
 def neighbourhood_weights(
@@ -347,7 +384,7 @@ def neighbourhood_weights(
     if len(xy) == 0:
         return np.zeros(0)
     if by_pairs:
-        pairs = cKDTree(xy).query_pairs(eps_m, output_type="ndarray")
+        pairs = _tree(xy).query_pairs(eps_m, output_type="ndarray")
         i, j = pairs[:, 0], pairs[:, 1]
         n = len(xy)
         return (
@@ -357,10 +394,10 @@ def neighbourhood_weights(
         )
     values = np.unique(w)
     if len(values) == 1:
-        return values[0] * cKDTree(xy).query_ball_point(xy, eps_m, return_length=True)
+        return values[0] * _tree(xy).query_ball_point(xy, eps_m, return_length=True)
     total = np.zeros(len(xy))
     for value in values:  # one tree per distinct weight, as DBSCAN's core test does
-        members = cKDTree(xy[w == value])
+        members = _tree(xy[w == value])
         total += value * members.query_ball_point(xy, eps_m, return_length=True)
     return total
 

@@ -276,6 +276,32 @@ def test_the_populated_area_is_clipped_to_the_boundary_and_sampled_evenly():
         )
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    cuts=st.lists(st.floats(0.0, 1000.0), min_size=1, max_size=30),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_a_draw_falls_in_the_cell_rng_choice_would_pick(cuts, seed):
+    # Cells cut by the boundary to any size (slivers included): the guide table gives
+    # the cell rng.choice gives for the same draw, so the scatters are as before it.
+    cells = np.array([[i, 0] for i in range(len(cuts))])
+    boundary = shapely.union_all(
+        [shapely.box(i * 250.0, 0, i * 250.0 + cut / 4.0, 250.0) for i, cut in enumerate(cuts)]
+    )
+    area = PopulatedArea.from_cells(cells, cell_m=250.0, boundary=boundary)
+    if not len(area):
+        return
+    shares = area._area / area._area.sum()
+    u = np.random.default_rng(seed).random(5_000)
+    u = np.concatenate([u, area._cdf, np.nextafter(area._cdf, 0), [0.0, np.nextafter(1.0, 0)]])
+    u = u[u < 1.0]
+    expected = (shares.cumsum() / shares.cumsum()[-1]).searchsorted(u, side="right")
+    assert area._cells_of(u).tolist() == expected.tolist()
+    drawn = area._cells_of(np.random.default_rng(seed).random(200))
+    chosen = np.random.default_rng(seed).choice(len(area), size=200, p=shares)
+    assert drawn.tolist() == chosen.tolist()
+
+
 # --- Parameters are checked before anything runs ----------------------------------------
 
 
