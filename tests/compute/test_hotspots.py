@@ -271,6 +271,22 @@ def test_ids_and_labels_do_not_depend_on_row_order(geo, market_events):
     assert set(c.hotspots["hotspot_id"]) == set(a.hotspots["hotspot_id"])  # same core sets
 
 
+@settings(max_examples=80, deadline=None)
+@given(
+    xs=st.lists(st.sampled_from([-0.0, 0.0, 1.5, 2.0, 1e6, 989485.78]), min_size=0, max_size=40),
+    data=st.data(),
+)
+def test_the_canonical_order_is_lexsort_by_x_then_y_then_id(xs, data):
+    # Few distinct values, so that x, y and (x, y) ties are the rule; ids repeat at times.
+    n = len(xs)
+    ys = data.draw(st.lists(st.sampled_from([0.0, 3.0, 1712481.38]), min_size=n, max_size=n))
+    ids = data.draw(st.lists(st.integers(0, 2**64 - 1), min_size=n, max_size=n))
+    x, y = np.array(xs, dtype=float), np.array(ys, dtype=float)
+    id_hash = np.array(ids, dtype=np.uint64)
+    expected = np.lexsort((id_hash, y, x))
+    assert hotspots.canonical_order(x, y, id_hash).tolist() == expected.tolist()
+
+
 def test_one_source_and_filters(geo, market_events):
     only_cards = find_hotspots(
         market_events, geo=geo, eps_m=60, min_samples=5, sources=["suggestion"]
