@@ -74,25 +74,29 @@ from __future__ import annotations
 import numbers
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import shapely
 from scipy.spatial import cKDTree
 
+# The area lives in its own module; its names are this module's too, as before.
+from analytics.compute.populated import (  # noqa: F401
+    CELL_M,
+    PARTS,
+    PopulatedArea,
+    clip_cells,
+    populated_cells,
+)
+from analytics.compute.populated import positive as _positive
+
 # The defaults every view uses (documented in the README, "Could it be chance?").
-CELL_M = 250.0  # the populated area's grid, metres
 N_SIMULATIONS = 199  # the smallest p-value is 1 / (1 + 199) = 0.005
 SEED = 16  # one fixed seed: the same view always gets the same p-values
 ALPHA = 0.05  # significant: adjusted p <= ALPHA
 STATISTICS = ("density", "size")
 COLUMNS = ("significant", "p_value")  # what add_significance adds to a hotspot table
 
-# A point whose boundary test keeps failing after this many redraws (a sliver of a
-# cell inside the boundary) takes the sliver's representative point.
-_MAX_REDRAWS = 64
-_GUIDE_PER_CELL = 4  # guide-table buckets per cell (PopulatedArea._cells_of)
 _TOL = 1e-9  # weighted sums: 0.1 + 0.2 >= 0.3
 # A simulation lists its pairs within eps (faster) when it expects at most this many.
 _MAX_PAIRS = 2_000_000
@@ -110,15 +114,6 @@ MAX_SIMULATED_POINTS = 15_000
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def _positive(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
-    value = float(value)
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return value
 
 
 def _check_n_simulations(n_simulations) -> int:
@@ -181,174 +176,6 @@ def _check_weights(sample_weight, n: int) -> np.ndarray:
     if not (np.isfinite(w).all() and (w > 0).all()):
         raise ValueError("sample_weight must be finite and > 0")
     return w
-
-
-# --------------------------------------------------------------------------- the area
-
-
-def populated_cells(xy, *, cell_m: float = CELL_M) -> np.ndarray:
-    """The grid cells (``floor(x / cell_m)``, ``floor(y / cell_m)``) holding a point of ``xy``.
-
-    Parameters
-    ----------
-    xy : array-like of shape (n, 2), metres; rows with a NaN are ignored
-    cell_m : float > 0, metres
-
-    Returns
-    -------
-    ndarray of shape (k, 2), int64, sorted, unique
-    """
-    cell_m = _positive("cell_m", cell_m)
-    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-    xy = xy[np.isfinite(xy).all(axis=1)]
-    cells = np.floor(xy / cell_m).astype(np.int64)
-    if not len(cells):
-        return cells.reshape(0, 2)
-    # One int64 per cell, ordered as (i, j) are: a flat sort, ten times faster on a
-    # million events than unique(axis=0)'s sort of rows.
-    low = cells.min(axis=0)
-    span = int(cells[:, 1].max() - low[1]) + 1
-    keys = np.unique((cells[:, 0] - low[0]) * span + (cells[:, 1] - low[1]))
-    return np.column_stack([keys // span + low[0], keys % span + low[1]])
-
-
-@dataclass(frozen=True, eq=False)
-class PopulatedArea:
-    """Where the null model scatters its points: grid cells clipped to a boundary.
-
-    Build with :meth:`from_points` (the cells that held an event) or :meth:`from_cells`.
-
-    Attributes
-    ----------
-    cells : ndarray of shape (k, 2), int64
-        Cell indices: cell ``(i, j)`` covers ``[i, i + 1) × [j, j + 1)`` times ``cell_m``.
-    cell_m : float, metres
-    boundary : shapely geometry in the same CRS, or None (cells not clipped)
-    """
-
-    cells: np.ndarray
-    cell_m: float
-    boundary: object = None
-    _area: np.ndarray = field(init=False, repr=False)  # per cell, m², inside the boundary
-    _box: np.ndarray = field(init=False, repr=False)  # per cell, where to draw: x0 y0 x1 y1
-    _partial: np.ndarray = field(init=False, repr=False)  # per cell: the boundary cuts it
-    _fallback: np.ndarray = field(init=False, repr=False)  # per cell: a point inside it
-    _inside: object = field(init=False, repr=False)  # its own prepared copy of the boundary
-    _cdf: np.ndarray = field(init=False, repr=False)  # per cell: the area's cumulative share
-    _guide: np.ndarray = field(init=False, repr=False)  # where to start looking in _cdf
-
-    def __post_init__(self):
-        cell_m = _positive("cell_m", self.cell_m)
-        cells = np.asarray(self.cells)
-        if cells.ndim != 2 or cells.shape[1] != 2 or not np.issubdtype(cells.dtype, np.integer):
-            raise ValueError(f"cells must be an int array of shape (k, 2), got {cells.shape}")
-        cells = np.unique(cells.astype(np.int64), axis=0).reshape(-1, 2)
-        lo = cells * cell_m
-        box = np.column_stack([lo, lo + cell_m]).astype(float)
-        area = np.full(len(cells), cell_m * cell_m)
-        partial = np.zeros(len(cells), dtype=bool)
-        fallback = lo + cell_m / 2.0
-        if self.boundary is not None and len(cells):
-            squares = shapely.box(box[:, 0], box[:, 1], box[:, 2], box[:, 3])
-            # A private copy to prepare (a shared prepared geometry is not thread-safe).
-            boundary = shapely.from_wkb(shapely.to_wkb(self.boundary))
-            shapely.prepare(boundary)
-            partial = ~shapely.contains(boundary, squares)
-            if partial.any():
-                clipped = shapely.intersection(squares[partial], boundary)
-                area[partial] = shapely.area(clipped)
-                bounds = shapely.bounds(clipped)
-                ok = np.isfinite(bounds).all(axis=1)
-                sub = box[partial]
-                sub[ok] = bounds[ok]
-                box[partial] = sub
-                inner = shapely.get_coordinates(shapely.point_on_surface(clipped[ok]))
-                fb = fallback[partial]
-                fb[ok] = inner
-                fallback[partial] = fb
-            keep = area > 0  # a cell that only touches the boundary holds nothing
-            cells, box, area = cells[keep], box[keep], area[keep]
-            partial, fallback = partial[keep], fallback[keep]
-        object.__setattr__(self, "cells", cells)
-        object.__setattr__(self, "cell_m", cell_m)
-        object.__setattr__(self, "_area", area)
-        object.__setattr__(self, "_box", box)
-        object.__setattr__(self, "_partial", partial)
-        object.__setattr__(self, "_fallback", fallback)
-        # shapely.contains_xy prepares the geometry it is given, in place: the boundary
-        # passed in is the station's, shared by every thread (see analytics.station.geo).
-        inside = None if self.boundary is None else shapely.from_wkb(shapely.to_wkb(self.boundary))
-        object.__setattr__(self, "_inside", inside)
-        # What ``rng.choice(len(cells), p=area / area.sum())`` computes on each call, once:
-        # the cumulative shares, and a guide table (the "indexed search" of Chen & Asau,
-        # 1974) so that finding a draw's cell is a step or two, not a binary search.
-        cdf = np.zeros(0)
-        guide = np.zeros(1, dtype=np.intp)
-        if len(cells):
-            cdf = (area / area.sum()).cumsum()
-            cdf /= cdf[-1]
-            m = _GUIDE_PER_CELL * len(cells)
-            # Bucket j starts below (j - 0.5) / m: a draw u whose floor(u * m) is j (even
-            # rounded up) is at least that, so the walk from there never starts past it.
-            starts = (np.arange(m + 1) - 0.5) / m
-            guide = cdf.searchsorted(starts, side="right")
-        object.__setattr__(self, "_cdf", cdf)
-        object.__setattr__(self, "_guide", guide)
-
-    @classmethod
-    def from_points(cls, xy, *, cell_m: float = CELL_M, boundary=None) -> PopulatedArea:
-        """The cells that hold at least one of ``xy`` (:func:`populated_cells`), clipped."""
-        return cls(populated_cells(xy, cell_m=cell_m), cell_m, boundary)
-
-    @classmethod
-    def from_cells(cls, cells, *, cell_m: float = CELL_M, boundary=None) -> PopulatedArea:
-        """An area of the given cells (``(k, 2)`` ints), clipped to ``boundary``."""
-        return cls(np.asarray(cells, dtype=np.int64).reshape(-1, 2), cell_m, boundary)
-
-    @property
-    def area_m2(self) -> float:
-        """Its area in m² (inside the boundary)."""
-        return float(self._area.sum())
-
-    def __len__(self) -> int:
-        return len(self.cells)
-
-    def sample(self, n: int, *, rng: np.random.Generator) -> np.ndarray:
-        """``n`` points uniform over the area (metres), shape (n, 2).
-
-        A cell is chosen in proportion to its area inside the boundary, then a point
-        uniformly inside that part (drawn in the part's bounding box, redrawn while it
-        falls outside the boundary).
-        """
-        if len(self.cells) == 0:
-            raise ValueError("the populated area is empty: no cell to place a point in")
-        k = self._cells_of(rng.random(n))
-        box = self._box[k]
-        xy = box[:, :2] + rng.random((n, 2)) * (box[:, 2:] - box[:, :2])
-        redo = np.flatnonzero(self._partial[k])
-        for _ in range(_MAX_REDRAWS):
-            if not len(redo):
-                break
-            redo = redo[~shapely.contains_xy(self._inside, xy[redo, 0], xy[redo, 1])]
-            if len(redo):
-                b = box[redo]
-                xy[redo] = b[:, :2] + rng.random((len(redo), 2)) * (b[:, 2:] - b[:, :2])
-        if len(redo):
-            redo = redo[~shapely.contains_xy(self._inside, xy[redo, 0], xy[redo, 1])]
-            xy[redo] = self._fallback[k[redo]]
-        return xy
-
-    def _cells_of(self, u: np.ndarray) -> np.ndarray:
-        """The cell each uniform draw ``u`` in [0, 1) falls in: exactly
-        ``rng.choice(len(cells), p=shares)``'s ``cdf.searchsorted(u, side="right")``
-        (the same draws give the same cells), about five times faster."""
-        cdf, guide = self._cdf, self._guide
-        at = guide[(u * (len(guide) - 1)).astype(np.intp)]
-        todo = np.flatnonzero(cdf[at] <= u)
-        while len(todo):  # cdf[-1] is 1 > u: every walk stops inside the table
-            at[todo] += 1
-            todo = todo[cdf[at[todo]] <= u[todo]]
-        return at
 
 
 # --------------------------------------------------------------------------- statistics
@@ -761,15 +588,20 @@ def add_significance(
         raise ValueError("hotspots must have a hotspot_id column")
     if not events.index.is_unique:
         raise ValueError("events must have a unique index (hotspot_of refers to its rows)")
-    rows = events.loc[hotspot_of.index]
-    xy = rows[["x", "y"]].to_numpy(dtype=float)
+    # In arrays, and each text column through its few distinct values: on a million
+    # events, a frame's row lookup and a per-row map took a quarter of a second.
+    at = events.index.get_indexer(hotspot_of.index)
+    if (at < 0).any():
+        raise ValueError("hotspot_of refers to rows that are not in events")
+    xy = np.column_stack([events[c].to_numpy(dtype=float, na_value=np.nan)[at] for c in ("x", "y")])
     weight_of = {} if weights is None else dict(weights)
-    sources = rows["source"].astype(object)
-    w = sources.map(weight_of).astype(float).fillna(1.0).to_numpy(dtype=float)
+    codes, names = pd.factorize(events["source"])
+    w = np.array([*(float(weight_of.get(n, 1.0)) for n in names), 1.0])[codes[at]]
     ids = hotspots["hotspot_id"].astype(str).tolist()
-    # Each event's hotspot as its row in ``ids`` (-1: noise or not shown), in columns.
-    of = hotspot_of.astype("string[pyarrow]")
-    labels = pd.Index(ids, dtype="string[pyarrow]").get_indexer(of).astype(np.int64)
+    # Each event's hotspot as its row in ``ids`` (-1: noise or not shown).
+    codes, names = pd.factorize(hotspot_of)
+    row_of = pd.Index(ids, dtype=object).get_indexer(np.asarray(names, dtype=object))
+    labels = np.append(row_of, -1).astype(np.int64)[codes]
     missing = set(ids) - {ids[i] for i in np.unique(labels[labels >= 0])}
     if missing:
         raise ValueError(f"no clustered event belongs to hotspots {sorted(missing)[:3]}")

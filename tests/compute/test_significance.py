@@ -276,6 +276,25 @@ def test_the_populated_area_is_clipped_to_the_boundary_and_sampled_evenly():
         )
 
 
+def test_an_area_grown_by_cells_or_rebuilt_from_its_parts_is_the_same_area(geo):
+    # Cells across the station boundary's edge, so that some are cut and some drop out.
+    edge = shapely.get_coordinates(geo.boundary_m)[::40]
+    cells = np.unique(np.floor(edge / CELL).astype(np.int64), axis=0)
+    first, later = cells[::2], cells[1::2]
+    whole = PopulatedArea.from_cells(cells, boundary=geo.boundary_m)
+    assert whole._partial.any()
+    grown = PopulatedArea.from_cells(first, boundary=geo.boundary_m).with_cells(later)
+    rebuilt = PopulatedArea(whole.cells, CELL, geo.boundary_m, clipped=whole.parts)
+    for area in (grown, rebuilt):
+        for name in significance.PARTS:
+            np.testing.assert_array_equal(area.parts[name], whole.parts[name])
+        a = area.sample(500, rng=np.random.default_rng(3))
+        np.testing.assert_array_equal(a, whole.sample(500, rng=np.random.default_rng(3)))
+    assert grown.with_cells(first) is grown  # nothing new: nothing clipped
+    with pytest.raises(ValueError, match="one row per cell"):
+        PopulatedArea(whole.cells, CELL, None, clipped={**whole.parts, "area": whole._area[:-1]})
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     cuts=st.lists(st.floats(0.0, 1000.0), min_size=1, max_size=30),
