@@ -333,6 +333,7 @@ def answer_hotspot_query(
     weeks_back: int = 4,
     n_simulations: int = significance.N_SIMULATIONS,
     seed: int = significance.SEED,
+    events_span: tuple | None = None,
 ) -> HotspotAnswer:
     """The hotspots of ``query`` as ``rule``'s role may receive them.
 
@@ -357,6 +358,11 @@ def answer_hotspot_query(
     n_simulations, seed : int
         The significance test's simulations (:data:`analytics.compute.significance.N_SIMULATIONS`
         and :data:`~analytics.compute.significance.SEED` by default).
+    events_span : (sources, start, end), optional
+        What the given ``events`` are: every event of the station from ``sources`` in
+        ``[start, end)`` (None: open), as :func:`~analytics.storage.store.read_events`
+        reads them. The populated area then reads only the store's other events (see
+        :func:`populated_area`'s ``held``). Implied when the events are read here.
     """
     from analytics.storage import store
 
@@ -373,6 +379,9 @@ def answer_hotspot_query(
             columns=INPUT_COLUMNS,
             station=geo.station,
         )
+        events_span = (query.sources, start, query.end)
+    # Before any filter: the populated area counts every event of the span.
+    held = None if events_span is None else (events, *events_span)
     if query.categories:
         events = events[events["category"].isin(query.categories)]
     if rule.masks and LOCATABLE not in events.columns:
@@ -385,7 +394,12 @@ def answer_hotspot_query(
     if len(current):
         clustered = events.loc[shown.event_hotspot.index, ["x", "y"]].to_numpy(dtype=float)
         area = populated_area(
-            db, geo=geo, rule=rule, include_outside=used.include_outside, points=clustered
+            db,
+            geo=geo,
+            rule=rule,
+            include_outside=used.include_outside,
+            points=clustered,
+            held=held,
         )
         # Read when called (not bound as defaults): a test can lower them.
         budget = {
@@ -430,6 +444,7 @@ def populated_area(
     include_outside: bool = False,
     points: np.ndarray | None = None,
     cell_m: float = significance.CELL_M,
+    held: tuple | None = None,
 ) -> significance.PopulatedArea:
     """The station's populated area: where the significance test's chance puts events.
 
@@ -451,6 +466,11 @@ def populated_area(
         The view's clustered events (metres): their cells are populated too, whatever
         the store holds (a caller may pass events that are not in it).
     cell_m : float, metres
+    held : (events, sources, start, end), optional
+        Events the caller has already read: every event of the station from
+        ``sources`` in ``[start, end)`` (None: open), with :data:`AREA_COLUMNS`, not
+        masked. When the area is not cached yet, only the store's other events are
+        read (a view of the whole store reads nothing again).
     """
     from analytics.storage import store
 
@@ -472,13 +492,7 @@ def populated_area(
     boundary = None if include_outside else geo.boundary_m
     cached = store.cache_get(db, key)
     if cached is None:
-        events = store.read_events(
-            db,
-            columns=("category", "x", "y", "lat", "lon", "inside_station"),
-            inside_only=not include_outside,
-            by_time=False,
-            station=geo.station,
-        )
+        events = _area_events(db, station=geo.station, include_outside=include_outside, held=held)
         if rule.masks:
             events = rule.clustering_events(events, geo=geo)
         xy = events[["x", "y"]].to_numpy(dtype=float, na_value=np.nan)
@@ -494,6 +508,47 @@ def populated_area(
     if points is not None:
         area = area.with_cells(significance.populated_cells(points, cell_m=area.cell_m))
     return area
+
+
+# The event columns the populated area reads (with a masked role's clustering frame).
+AREA_COLUMNS = ("category", "x", "y", "lat", "lon", "inside_station")
+
+
+def _area_events(db, *, station, include_outside: bool, held: tuple | None) -> pd.DataFrame:
+    """Every event of ``station`` the populated area counts: ``held``'s, and the rest read."""
+    from analytics.storage import store
+    from analytics.storage.schema import SOURCES
+
+    def read(**where) -> pd.DataFrame:
+        return store.read_events(
+            db,
+            columns=AREA_COLUMNS,
+            inside_only=not include_outside,
+            by_time=False,
+            station=station,
+            **where,
+        )
+
+    usable = (
+        held is not None
+        and set(AREA_COLUMNS) <= set(held[0].columns)
+        and LOCATABLE not in held[0].columns  # not a clustering frame (already moved)
+    )
+    if not usable:
+        return read()
+    frame, sources, start, end = held
+    frame = frame[list(AREA_COLUMNS)]
+    if not include_outside:
+        frame = frame[frame["inside_station"].to_numpy(dtype=bool, na_value=False)]
+    parts = [frame]
+    if start is not None:
+        parts.append(read(sources=sources, end=start))
+    if end is not None:
+        parts.append(read(sources=sources, start=end))
+    others = [s for s in SOURCES if s not in sources]
+    if others:
+        parts.append(read(sources=others))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _encode_arrays(arrays: dict[str, np.ndarray]) -> dict[str, list]:

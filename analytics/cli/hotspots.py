@@ -107,6 +107,7 @@ def cmd_hotspots(args) -> int:
         rule=rule,
         events=events,
         weeks_back=0,  # the period's hotspots alone: no week-over-week status in the files
+        events_span=(query.sources, query.start, query.end),  # what was read above
     )
     shown = answer.shown
     table = shown.current

@@ -438,7 +438,9 @@ def find_hotspots(
     order = canonical_order(x_all, y_all, id_hash)
     pos, id_hash = pos[order], id_hash[order]
     # A privacy frame (analytics.access.privacy) marks events whose place must not shape a hotspot.
-    columns = [*PROFILE_COLUMNS, *(["locatable"] if "locatable" in events.columns else [])]
+    # (The ids are read once, as id_hash above: not carried along.)
+    columns = [c for c in PROFILE_COLUMNS if c != "event_id"]
+    columns += ["locatable"] if "locatable" in events.columns else []
     sub = events[columns].take(pos)
     xy = np.column_stack([x_all[order], y_all[order]])
     codes, names = pd.factorize(sub["source"])

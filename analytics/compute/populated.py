@@ -95,7 +95,11 @@ def clip_cells(cells, *, cell_m: float, boundary=None) -> dict[str, np.ndarray]:
         # A private copy to prepare (a shared prepared geometry is not thread-safe).
         boundary = shapely.from_wkb(shapely.to_wkb(boundary))
         shapely.prepare(boundary)
+        # A square the boundary neither holds nor touches keeps nothing: no intersection.
         partial = ~shapely.contains(boundary, squares)
+        outside = partial & ~shapely.intersects(boundary, squares)
+        area[outside] = 0.0
+        partial &= ~outside
         if partial.any():
             clipped = shapely.intersection(squares[partial], boundary)
             area[partial] = shapely.area(clipped)

@@ -582,7 +582,8 @@ def read_events(
         )
         if not (order[1:] > order[:-1]).all():  # already in order: no copy
             table = table.take(order)
-    keep = [c for c in fetched if c in wanted or c in ("event_id", "source")]
+    # An id's text needs its source; nothing else is converted unless asked for.
+    keep = [c for c in fetched if c in wanted or (c == "source" and "event_id" in wanted)]
     return columnar.from_storage(table.select(keep))[wanted]
 
 

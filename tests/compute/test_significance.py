@@ -451,6 +451,52 @@ def test_the_answers_hotspots_carry_significance_against_the_stores_populated_ar
     )
 
 
+@pytest.mark.parametrize("role", ["analyst", "viewer"])
+def test_the_populated_area_from_events_in_hand_is_the_one_read_from_the_store(
+    engine, geo, monkeypatch, role
+):
+    """Held events (a view's read) and the store's others make the same area as one read."""
+    import sqlalchemy as sa
+
+    from analytics.access.privacy import PrivacyRule
+    from analytics.answer import AREA_COLUMNS, populated_area
+    from analytics.storage import store
+    from analytics.storage.schema import SOURCES
+
+    rng = np.random.default_rng(5)
+    before, during, after = (
+        WEEK_START - pd.Timedelta(days=30),
+        WEEK_START + pd.Timedelta(days=1),
+        WEEK_END + pd.Timedelta(days=3),
+    )
+    far = core_uniform(rng, 40) + [3_000.0, 0.0]  # cells no other event holds
+    _write(engine, "a", _events(core_uniform(rng, 60), at=during, start_id=0))
+    _write(engine, "b", _events(far[:20], at=before, start_id=100))
+    _write(engine, "c", _events(far[20:30], at=after, start_id=200, category="sexual"))
+    _write(engine, "d", _events(far[30:], at=during, start_id=300, source="complaint"))
+    rule = PrivacyRule.for_role(role, geo.station)
+
+    def fresh(**kwargs):
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM tuning_cache"))
+        return populated_area(engine, geo=geo, rule=rule, **kwargs)
+
+    whole = fresh()
+    week = store.read_events(
+        engine, sources=("incident",), start=WEEK_START, end=WEEK_END, columns=AREA_COLUMNS
+    )
+    held = fresh(held=(week, ("incident",), WEEK_START, WEEK_END))
+    assert len(whole) > 48  # more than the core: the other events' cells count
+    for name in significance.PARTS:
+        np.testing.assert_array_equal(held.parts[name], whole.parts[name])
+
+    everything = store.read_events(engine, columns=AREA_COLUMNS)
+    monkeypatch.setattr(store, "read_events", lambda *a, **k: pytest.fail("read again"))
+    all_held = fresh(held=(everything, SOURCES, None, None))
+    for name in significance.PARTS:
+        np.testing.assert_array_equal(all_held.parts[name], whole.parts[name])
+
+
 def test_a_viewers_significance_does_not_move_with_a_sensitive_case_inside_its_cell(tmp_path, geo):
     """A sexual-crime case moved 20 m inside its 100 m geomask cell, across a 250 m cell
     line of the populated area: nothing a viewer receives changes (the analyst's area does)."""
