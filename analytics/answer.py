@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -387,25 +388,26 @@ def answer_hotspot_query(
     if rule.masks and LOCATABLE not in events.columns:
         # The frame a viewer's hotspots are clustered from: the significance test reads it too.
         events = rule.clustering_events(events, geo=geo)
-    shown = shown_hotspots(rule, events, resolved, geo=geo, weeks_back=weeks_back)
+    chance = _ChanceTest(
+        db,
+        geo=geo,
+        rule=rule,
+        events=events,
+        query=rule.floored(resolved)[0],  # as shown_hotspots raises it
+        held=held,
+        n_simulations=n_simulations,
+        seed=seed,
+    )
+    try:
+        shown = shown_hotspots(rule, events, resolved, geo=geo, weeks_back=weeks_back)
+    except BaseException:
+        chance.cancel()
+        raise
     used = shown.query
     current = shown.current
     kept = 1.0
     if len(current):
-        clustered = events.loc[shown.event_hotspot.index, ["x", "y"]].to_numpy(dtype=float)
-        area = populated_area(
-            db,
-            geo=geo,
-            rule=rule,
-            include_outside=used.include_outside,
-            points=clustered,
-            held=held,
-        )
-        # Read when called (not bound as defaults): a test can lower them.
-        budget = {
-            "max_pairs": significance.MAX_SIMULATED_PAIRS,
-            "max_points": significance.MAX_SIMULATED_POINTS,
-        }
+        area, null = chance.result(shown.event_hotspot.index)
         current = significance.add_significance(
             current,
             events,
@@ -416,10 +418,12 @@ def answer_hotspot_query(
             weights=used.weight_map(),
             n_simulations=n_simulations,
             seed=seed,
-            **budget,
+            null=null,
+            **_budget(),
         )
-        kept = significance.thinning_fraction(len(clustered), area=area, eps_m=used.eps_m, **budget)
+        kept = null.kept
     else:
+        chance.cancel()
         current = current.assign(significant=pd.Series(dtype=bool), p_value=pd.Series(dtype=float))
     shown = dataclasses.replace(shown, current=current)
     return HotspotAnswer(
@@ -430,6 +434,81 @@ def answer_hotspot_query(
         masked=rule.masks,
         significance_kept=kept,
     )
+
+
+def _budget() -> dict:
+    """The chance test's thinning limits, read when called (a test can lower them)."""
+    return {
+        "max_pairs": significance.MAX_SIMULATED_PAIRS,
+        "max_points": significance.MAX_SIMULATED_POINTS,
+    }
+
+
+class _ChanceTest:
+    """The populated area and the chance test's scatters, drawn on another thread while
+    DBSCAN and the profiles run on this one.
+
+    Neither depends on the hotspots: only on which events are clustered (how many, and
+    their weights) and on the setting, both known before clustering. On a million events
+    the scatters take about half a second, mostly in scipy's KD-tree, which lets go of
+    the GIL. :meth:`result` checks that the hotspots were clustered from exactly these
+    events; if not (or if none were), it draws for the events that were, there and then.
+    """
+
+    def __init__(self, db, *, geo, rule, events, query, held, n_simulations, seed):
+        from concurrent.futures import ThreadPoolExecutor
+
+        from analytics.compute.hotspots import query_rows
+
+        self._query = query.with_station_setting(geo.station)
+        self._events = events
+        self._args = {"db": db, "geo": geo, "rule": rule, "held": held}
+        self._simulations = {"n_simulations": n_simulations, "seed": seed}
+        self._stop = threading.Event()
+        start, end = self._query.period
+        rows = np.flatnonzero(query_rows(events, self._query, start=start, end=end))
+        self._index = events.index[rows]
+        self._future = None
+        if len(rows):
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chance-test")
+            self._future = pool.submit(self._draw, rows, self._stop)
+            pool.shutdown(wait=False)  # its one thread ends with the one task
+
+    def _draw(self, rows: np.ndarray, stop: threading.Event):
+        events, query = self._events, self._query
+        xy = np.column_stack(
+            [events[c].to_numpy(dtype=float, na_value=np.nan)[rows] for c in ("x", "y")]
+        )
+        area = populated_area(
+            self._args["db"],
+            geo=self._args["geo"],
+            rule=self._args["rule"],
+            include_outside=query.include_outside,
+            points=xy,
+            held=self._args["held"],
+        )
+        null = significance.draw_null(
+            significance.event_weights(events, rows, query.weight_map()),
+            area=area,
+            eps_m=query.eps_m,
+            min_samples=query.min_samples,
+            stop=stop,
+            **self._simulations,
+            **_budget(),
+        )
+        return area, null
+
+    def result(self, clustered: pd.Index) -> tuple[significance.PopulatedArea, significance.Null]:
+        """``(area, null)`` for hotspots clustered from the events ``clustered`` (an index
+        of the events frame, in its order)."""
+        if self._future is not None and clustered.equals(self._index):
+            return self._future.result()
+        self.cancel()
+        return self._draw(self._events.index.get_indexer(clustered), threading.Event())
+
+    def cancel(self) -> None:
+        """No longer wanted: the scatters stop before the next one."""
+        self._stop.set()
 
 
 # Changes when the way the populated area is built changes (its cached cells go stale).

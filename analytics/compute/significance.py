@@ -72,8 +72,9 @@ reads the populated area (cached) and adds the two columns to every view's hotsp
 from __future__ import annotations
 
 import numbers
+import threading
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -309,6 +310,7 @@ def simulate_maxima(
     n_simulations: int = N_SIMULATIONS,
     seed: int = SEED,
     backend: str = "auto",
+    stop: threading.Event | None = None,
 ) -> np.ndarray:
     """The largest cluster statistic in each of ``n_simulations`` uniform scatters.
 
@@ -323,6 +325,9 @@ def simulate_maxima(
     n_simulations : int >= 1
     seed : int >= 0
     backend : the DBSCAN backend for ``statistic="size"``
+    stop : threading.Event, optional
+        Set by another thread when the answer is no longer wanted: no further scatter
+        is drawn or counted, and ``concurrent.futures.CancelledError`` is raised.
 
     Returns
     -------
@@ -358,9 +363,19 @@ def simulate_maxima(
     # The scatters are drawn in order from the one seeded stream (the same answer every
     # time); each is counted on a second core meanwhile: scipy's KD-tree lets go of the GIL.
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        pending = [pool.submit(largest, area.sample(len(w), rng=rng)) for _ in out]
+        pending = []
+        for _ in out:
+            if stop is not None and stop.is_set():
+                break
+            pending.append(pool.submit(largest, area.sample(len(w), rng=rng)))
         for s, done in enumerate(pending):
+            if stop is not None and stop.is_set():
+                for later in pending[s:]:
+                    later.cancel()
+                raise CancelledError
             out[s] = done.result()
+    if len(pending) < len(out):
+        raise CancelledError
     return out
 
 
@@ -439,6 +454,116 @@ class Significance:
     kept: float = 1.0
 
 
+@dataclass(frozen=True, eq=False)
+class Null:
+    """The scatters a view's hotspots are compared with (:func:`draw_null`).
+
+    They depend on the clustered events' number and weights, the area and the setting,
+    not on the hotspots: :func:`analytics.answer.answer_hotspot_query` draws them on
+    another thread while DBSCAN and the profiles run.
+
+    Attributes
+    ----------
+    simulated : ndarray of shape (n_simulations,), each scatter's largest statistic
+    kept : float in (0, 1], the share of the events tested (:func:`thinning_fraction`)
+    keep : ndarray of shape (n,), bool, or None: which events were kept (None: all)
+    weights : ndarray of shape (n,), the clustered events' weights
+    area, eps_m, min_samples, statistic, n_simulations, seed, backend : what was drawn
+    """
+
+    simulated: np.ndarray
+    kept: float
+    keep: np.ndarray | None
+    weights: np.ndarray
+    area: PopulatedArea
+    eps_m: float
+    min_samples: float
+    statistic: str
+    n_simulations: int
+    seed: int
+    backend: str
+
+    def fits(self, **asked) -> bool:
+        """Whether it was drawn for these arguments of :func:`cluster_significance`."""
+        w = asked.pop("weights")
+        return (
+            len(w) == len(self.weights)
+            and np.array_equal(w, self.weights)
+            and all(
+                getattr(self, name) is value or getattr(self, name) == value
+                for name, value in asked.items()
+            )
+        )
+
+
+def draw_null(
+    sample_weight,
+    *,
+    area: PopulatedArea,
+    eps_m: float,
+    min_samples: float,
+    statistic: str = "density",
+    n_simulations: int = N_SIMULATIONS,
+    seed: int = SEED,
+    backend: str = "auto",
+    max_pairs: float | None = MAX_SIMULATED_PAIRS,
+    max_points: float | None = MAX_SIMULATED_POINTS,
+    stop: threading.Event | None = None,
+) -> Null:
+    """The scatters :func:`cluster_significance` compares the clusters of ``n`` events with.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n,), all > 0
+        The weight of each clustered event (noise included), in the order
+        :func:`cluster_significance` will be given them: the thinning keeps events by
+        their position.
+    area, eps_m, min_samples, statistic, n_simulations, seed, backend, max_pairs, max_points
+        As :func:`cluster_significance`'s.
+    stop : threading.Event, optional, see :func:`simulate_maxima`
+    """
+    w = np.asarray(sample_weight, dtype=float).reshape(-1)
+    w = _check_weights(w, len(w))
+    eps_m = _positive("eps_m", eps_m)
+    min_samples = _positive("min_samples", min_samples)
+    _check_area(area)
+    kept = thinning_fraction(
+        len(w), area=area, eps_m=eps_m, max_pairs=max_pairs, max_points=max_points
+    )
+    keep, floor, kept_w = None, min_samples, w
+    if kept < 1.0:
+        # Its own stream of the seed: the thinning does not share draws with the scatters.
+        keep = np.random.default_rng([seed, 1]).random(len(w)) < kept
+        kept_w = w[keep]
+        # A kept hotspot's densest spot may hold fewer than min_samples events: every
+        # scatter's maximum counts (a floor would let a small one beat empty scatters).
+        floor = np.finfo(float).tiny
+    simulated = simulate_maxima(
+        area=area,
+        eps_m=eps_m,
+        min_samples=floor,
+        sample_weight=kept_w,
+        statistic=statistic,
+        n_simulations=n_simulations,
+        seed=seed,
+        backend=backend,
+        stop=stop,
+    )
+    return Null(
+        simulated=simulated,
+        kept=kept,
+        keep=keep,
+        weights=w,
+        area=area,
+        eps_m=eps_m,
+        min_samples=min_samples,
+        statistic=statistic,
+        n_simulations=n_simulations,
+        seed=seed,
+        backend=backend,
+    )
+
+
 def cluster_significance(
     xy,
     labels,
@@ -454,6 +579,7 @@ def cluster_significance(
     backend: str = "auto",
     max_pairs: float | None = MAX_SIMULATED_PAIRS,
     max_points: float | None = MAX_SIMULATED_POINTS,
+    null: Null | None = None,
 ) -> Significance:
     """Test each DBSCAN cluster of ``xy`` against uniform scatter over ``area``.
 
@@ -481,6 +607,9 @@ def cluster_significance(
         ``max_pairs``, or that has more events than ``max_points``, is tested on a
         seeded random thinning of its events (:func:`thinning_fraction`): the
         hotspots' statistics and the scatters alike. None lifts a limit.
+    null : Null, optional
+        The scatters, drawn beforehand by :func:`draw_null` with these arguments (a
+        ValueError if they differ); drawn here when None.
 
     Returns
     -------
@@ -504,31 +633,28 @@ def cluster_significance(
     _check_backend(backend)
     _check_area(area)
     labels = np.asarray(labels)
+    if labels.shape != (len(xy),) or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be ints of shape ({len(xy)},), got {labels.shape}")
     k = int(labels.max()) + 1 if labels.size else 0
-    kept = thinning_fraction(
-        len(xy), area=area, eps_m=eps_m, max_pairs=max_pairs, max_points=max_points
-    )
-    floor = min_samples
-    if kept < 1.0:
-        # Its own stream of the seed: the thinning does not share draws with the scatters.
-        keep = np.random.default_rng([seed, 1]).random(len(xy)) < kept
-        xy, labels, w = xy[keep], labels[keep], w[keep]
-        # A kept hotspot's densest spot may hold fewer than min_samples events: every
-        # scatter's maximum counts (a floor would let a small one beat empty scatters).
-        floor = np.finfo(float).tiny
+    drawn = {
+        "area": area,
+        "eps_m": eps_m,
+        "min_samples": min_samples,
+        "statistic": statistic,
+        "n_simulations": n_simulations,
+        "seed": seed,
+        "backend": backend,
+    }
+    if null is None:
+        null = draw_null(w, max_pairs=max_pairs, max_points=max_points, **drawn)
+    elif not null.fits(weights=w, **drawn):
+        raise ValueError("null was drawn for other events or another setting (see draw_null)")
+    if null.keep is not None:
+        xy, labels, w = xy[null.keep], labels[null.keep], w[null.keep]
     observed = np.zeros(k)
     found = cluster_statistics(xy, labels, eps_m=eps_m, sample_weight=w, statistic=statistic)
     observed[: len(found)] = found  # a hotspot with no kept event: 0, never significant
-    simulated = simulate_maxima(
-        area=area,
-        eps_m=eps_m,
-        min_samples=floor,
-        sample_weight=w,
-        statistic=statistic,
-        n_simulations=n_simulations,
-        seed=seed,
-        backend=backend,
-    )
+    simulated = null.simulated
     p_raw = monte_carlo_p_values(observed, simulated)
     p_value = bh_adjust(p_raw)
     significant = p_value <= alpha
@@ -542,8 +668,18 @@ def cluster_significance(
         n_simulations=n_simulations,
         seed=seed,
         alpha=alpha,
-        kept=kept,
+        kept=null.kept,
     )
+
+
+def event_weights(
+    events: pd.DataFrame, rows: np.ndarray, weights: Mapping[str, float] | None
+) -> np.ndarray:
+    """The weight of ``events``' rows at positions ``rows``: their source's in ``weights``
+    (1 for a source it does not name). Through the few distinct sources, not per row."""
+    weight_of = {} if weights is None else dict(weights)
+    codes, names = pd.factorize(events["source"])
+    return np.array([*(float(weight_of.get(n, 1.0)) for n in names), 1.0])[codes[rows]]
 
 
 def add_significance(
@@ -561,6 +697,7 @@ def add_significance(
     alpha: float = ALPHA,
     max_pairs: float | None = MAX_SIMULATED_PAIRS,
     max_points: float | None = MAX_SIMULATED_POINTS,
+    null: Null | None = None,
 ) -> pd.DataFrame:
     """``hotspots`` with ``significant`` (bool) and ``p_value`` (adjusted) per hotspot.
 
@@ -577,7 +714,9 @@ def add_significance(
     area : PopulatedArea
     eps_m, min_samples : the setting the hotspots were computed with
     weights : source → weight, optional (default 1 each)
-    statistic, n_simulations, seed, alpha, max_pairs, max_points : see :func:`cluster_significance`
+    statistic, n_simulations, seed, alpha, max_pairs, max_points, null
+        See :func:`cluster_significance`; a ``null`` is drawn from the clustered events'
+        weights in ``hotspot_of``'s order (:func:`event_weights`).
 
     Returns
     -------
@@ -594,9 +733,7 @@ def add_significance(
     if (at < 0).any():
         raise ValueError("hotspot_of refers to rows that are not in events")
     xy = np.column_stack([events[c].to_numpy(dtype=float, na_value=np.nan)[at] for c in ("x", "y")])
-    weight_of = {} if weights is None else dict(weights)
-    codes, names = pd.factorize(events["source"])
-    w = np.array([*(float(weight_of.get(n, 1.0)) for n in names), 1.0])[codes[at]]
+    w = event_weights(events, at, weights)
     ids = hotspots["hotspot_id"].astype(str).tolist()
     # Each event's hotspot as its row in ``ids`` (-1: noise or not shown).
     codes, names = pd.factorize(hotspot_of)
@@ -623,6 +760,7 @@ def add_significance(
         alpha=alpha,
         max_pairs=max_pairs,
         max_points=max_points,
+        null=null,
     )
     out["significant"] = found.significant
     out["p_value"] = found.p_value

@@ -469,7 +469,7 @@ def test_the_populated_area_from_events_in_hand_is_the_one_read_from_the_store(
         WEEK_START + pd.Timedelta(days=1),
         WEEK_END + pd.Timedelta(days=3),
     )
-    far = core_uniform(rng, 40) + [3_000.0, 0.0]  # cells no other event holds
+    far = core_uniform(rng, 40) + np.array([3_000.0, 0.0])  # cells no other event holds
     _write(engine, "a", _events(core_uniform(rng, 60), at=during, start_id=0))
     _write(engine, "b", _events(far[:20], at=before, start_id=100))
     _write(engine, "c", _events(far[20:30], at=after, start_id=200, category="sexual"))
@@ -495,6 +495,89 @@ def test_the_populated_area_from_events_in_hand_is_the_one_read_from_the_store(
     all_held = fresh(held=(everything, SOURCES, None, None))
     for name in significance.PARTS:
         np.testing.assert_array_equal(all_held.parts[name], whole.parts[name])
+
+
+@pytest.mark.parametrize("role", ["analyst", "viewer"])
+def test_scatters_drawn_beside_the_clustering_give_the_same_p_values(
+    engine, geo, role, monkeypatch
+):
+    """The answer draws its scatters on another thread while DBSCAN runs: the same
+    p-values as drawing them afterwards from the hotspots' own events."""
+    import threading
+
+    from analytics import answer as answer_module
+    from analytics.access.privacy import PrivacyRule
+    from analytics.answer import populated_area
+    from analytics.storage import store
+
+    threads = []
+    draw = answer_module._ChanceTest._draw
+
+    def recorded(self, *args):
+        threads.append(threading.current_thread().name)
+        return draw(self, *args)
+
+    monkeypatch.setattr(answer_module._ChanceTest, "_draw", recorded)
+
+    rng = np.random.default_rng(21)
+    _write(
+        engine,
+        "long",
+        _events(core_uniform(rng, 1500), at=WEEK_START - pd.Timedelta(days=200), start_id=0),
+    )
+    centres = core_uniform(rng, 3)
+    week_xy = np.vstack(
+        [core_uniform(rng, N_NOISE), *[c + rng.normal(0, 20, (12, 2)) for c in centres]]
+    )
+    kinds = np.where(rng.random(len(week_xy)) < 0.1, "sexual", "violence")
+    week = _events(week_xy, at=WEEK_START + pd.Timedelta(days=2), start_id=5_000)
+    week["category"] = kinds
+    _write(engine, "week", week)
+    rule = PrivacyRule.for_role(role, geo.station)
+    answer = _answer(engine, geo, role)
+    current, used = answer.shown.current, answer.shown.query
+    assert len(current) >= 3
+    assert len(threads) == 1 and threads[0].startswith("chance-test")  # beside, not after
+    events = store.read_events(engine, start=WEEK_START, end=WEEK_END)
+    if rule.masks:
+        events = rule.clustering_events(events, geo=geo)
+    of = answer.shown.event_hotspot
+    area = populated_area(
+        engine, geo=geo, rule=rule, points=events.loc[of.index, ["x", "y"]].to_numpy()
+    )
+    after = add_significance(
+        current.drop(columns=["significant", "p_value"]),
+        events,
+        of,
+        area=area,
+        eps_m=used.eps_m,
+        min_samples=used.min_samples,
+        weights=used.weight_map(),
+    )
+    np.testing.assert_array_equal(after["p_value"], current["p_value"])
+    assert after["significant"].tolist() == current["significant"].tolist()
+
+
+def test_scatters_stop_when_no_longer_wanted_and_never_serve_another_view():
+    import threading
+    from concurrent.futures import CancelledError
+
+    area = PopulatedArea.from_cells([[0, 0], [1, 0]], cell_m=250.0)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(CancelledError):
+        significance.draw_null(np.ones(50), area=area, eps_m=10.0, min_samples=3, stop=stop)
+    null = significance.draw_null(np.ones(50), area=area, eps_m=10.0, min_samples=3)
+    xy = area.sample(50, rng=np.random.default_rng(1))
+    labels = np.zeros(50, dtype=np.int64)
+    found = cluster_significance(xy, labels, area=area, eps_m=10.0, min_samples=3, null=null)
+    assert found.simulated is null.simulated
+    for changes in ({"eps_m": 20.0}, {"sample_weight": np.full(50, 2.0)}, {"seed": 3}):
+        kwargs = {"area": area, "eps_m": 10.0, "min_samples": 3, "null": null, **changes}
+        with pytest.raises(ValueError, match="null was drawn for other events"):
+            cluster_significance(xy, labels, **kwargs)
+    with pytest.raises(ValueError, match="null was drawn for other events"):
+        cluster_significance(xy[:49], labels[:49], area=area, eps_m=10.0, min_samples=3, null=null)
 
 
 def test_a_viewers_significance_does_not_move_with_a_sensitive_case_inside_its_cell(tmp_path, geo):
