@@ -6,11 +6,15 @@ For each size, in a temporary folder: writes the events of ``bench/hotspot_bench
 (Namwon-like clustered points over a year, seeded) into a new store through the
 import's write path (staging file, blocks), then runs the CLI's whole hotspot command
 (every source, the year, eps 100 m, min_samples 5, GeoJSON to a file) in its own
-process, and the bare ``dbscan`` package on the same points in another. Prints the
-wall time beyond the CLI's own start-up (imports of ``analytics.cli``) and beyond loading
-the ``dbscan`` package (imported on the first clustering, about 0.5 s; the bare engine's
-time leaves its import out too; a second row adds it back), the peak
-memory (max RSS), the ratio to the bare engine, and the stages.
+process (as ``python -m analytics`` runs it: :func:`~analytics.cli.common.keep_freed_memory`
+first), and the bare ``dbscan`` package on the same points in another. Each is run
+three times, each time in its own process (the CLI's with the store's caches emptied
+first, as an import leaves them), and the median is printed: one run swings by ±20%
+on a shared machine. Prints the wall time beyond the CLI's own start-up (imports of
+``analytics.cli``) and beyond loading the ``dbscan`` package (imported on the first
+clustering, about 0.5 s; the bare engine's time leaves its import out too; a second
+row adds it back), the peak memory (max RSS), the ratio to the bare engine, and the
+stages.
 
 Targets (issue 14): the command ≤ 5x the bare engine and ≤ 1.5 GB at 1M.
 """
@@ -55,8 +59,10 @@ def run_cli(db: Path, out: Path) -> dict:
     """The CLI's hotspot command in this process: wall time after its own imports."""
     t0 = time.perf_counter()
     from analytics.cli import main
+    from analytics.cli.common import keep_freed_memory
 
     started = time.perf_counter() - t0
+    keep_freed_memory()  # as `python -m analytics` does
     argv = [
         "hotspots",
         "--db",
@@ -135,6 +141,23 @@ def run_bare(n: int) -> dict:
     return {"wall_s": time.perf_counter() - t0, "hotspots": int(labels.max()) + 1}
 
 
+RUNS = 3
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time, with every run's wall time beside it."""
+    ordered = sorted(runs, key=lambda r: r["wall_s"])
+    return {**ordered[len(ordered) // 2], "all_s": [r["wall_s"] for r in runs]}
+
+
+def empty_caches(db: Path) -> None:
+    """Forget what earlier runs cached in the store (as an import makes it stale)."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM tuning_cache")
+
+
 def child(kind: str, *args: str) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--child", kind, *args], capture_output=True, text=True
@@ -168,8 +191,15 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             db, out = Path(folder) / "store.sqlite", Path(folder) / "hotspots.geojson"
             built = child("build", str(db), str(n))
-            bare = child("bare", str(n))
-            cli = child("cli", str(db), str(out))
+            # Each run in its own process, the median of RUNS: one run swings by ±20% on
+            # a shared machine. Every CLI run starts as the first after an import does: the
+            # store's caches (the populated area's cells, the tuning) emptied.
+            bare = median_run([child("bare", str(n)) for _ in range(RUNS)])
+            clis = []
+            for _ in range(RUNS):
+                empty_caches(db)
+                clis.append(child("cli", str(db), str(out)))
+            cli = median_run(clis)
             stages = child("stages", str(db))
         ratio = cli["wall_s"] / bare["wall_s"]
         print(
@@ -184,6 +214,9 @@ def main() -> None:
             f"{n:>10,} {'  + loading the dbscan package':<34} {loaded:>8.2f} "
             f"{'':>9} {'':>9} {loaded / bare['wall_s']:>6.1f}x"
         )
+        runs = ", ".join(f"{t:.2f}" for t in cli["all_s"])
+        bare_runs = ", ".join(f"{t:.2f}" for t in bare["all_s"])
+        print(f"{'':>10} medians of {RUNS} runs each: CLI {runs} s; bare {bare_runs} s")
         print(
             f"{'':>10} CLI start-up (imports) {cli['startup_s']:.2f} s, not counted; "
             f"in-process: read_events {stages['read_s']:.2f} s, find_hotspots "

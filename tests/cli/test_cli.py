@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import platform
 import subprocess
 import sys
 
@@ -81,6 +82,15 @@ def test_module_runs_as_a_program(tmp_path):
         check=True,
     )
     assert json.loads(done.stdout) == {"suggestion": 0, "complaint": 0, "incident": 0}
+
+
+def test_the_program_keeps_freed_memory_where_glibc_lets_it():
+    """``python -m analytics`` raises glibc's thresholds (analytics.cli.common.keep_freed_memory);
+    a process that only imports the CLI keeps the defaults."""
+    probe = "from analytics.cli.common import keep_freed_memory\nprint(keep_freed_memory())\n"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    expected = "True" if platform.libc_ver()[0] == "glibc" else "False"
+    assert done.stdout.strip() == expected
 
 
 def test_hotspots_geojson_and_labels(tmp_path, db, capsys):
