@@ -571,10 +571,14 @@ def populated_area(
     boundary = None if include_outside else geo.boundary_m
     cached = store.cache_get(db, key)
     if cached is None:
-        events = _area_events(db, station=geo.station, include_outside=include_outside, held=held)
+        # Only the places, unless the role's frame moves some (it reads their category).
+        columns = AREA_COLUMNS if rule.masks else ("x", "y", "inside_station")
+        events = _area_events(
+            db, station=geo.station, include_outside=include_outside, held=held, columns=columns
+        )
         if rule.masks:
             events = rule.clustering_events(events, geo=geo)
-        xy = events[["x", "y"]].to_numpy(dtype=float, na_value=np.nan)
+        xy = np.column_stack([events[c].to_numpy(dtype=float, na_value=np.nan) for c in "xy"])
         cells = significance.populated_cells(xy, cell_m=cell_m)
         area = significance.PopulatedArea.from_cells(cells, cell_m=cell_m, boundary=boundary)
         # Kept clipped, as raw arrays: on a store of a million events, decoding the cells
@@ -593,15 +597,18 @@ def populated_area(
 AREA_COLUMNS = ("category", "x", "y", "lat", "lon", "inside_station")
 
 
-def _area_events(db, *, station, include_outside: bool, held: tuple | None) -> pd.DataFrame:
-    """Every event of ``station`` the populated area counts: ``held``'s, and the rest read."""
+def _area_events(
+    db, *, station, include_outside: bool, held: tuple | None, columns=AREA_COLUMNS
+) -> pd.DataFrame:
+    """Every event of ``station`` the populated area counts, with ``columns``:
+    ``held``'s, and the rest read."""
     from analytics.storage import store
     from analytics.storage.schema import SOURCES
 
     def read(**where) -> pd.DataFrame:
         return store.read_events(
             db,
-            columns=AREA_COLUMNS,
+            columns=columns,
             inside_only=not include_outside,
             by_time=False,
             station=station,
@@ -616,7 +623,7 @@ def _area_events(db, *, station, include_outside: bool, held: tuple | None) -> p
     if not usable:
         return read()
     frame, sources, start, end = held
-    frame = frame[list(AREA_COLUMNS)]
+    frame = frame[list(columns)]  # ("inside_station" is one of them)
     if not include_outside:
         frame = frame[frame["inside_station"].to_numpy(dtype=bool, na_value=False)]
     parts = [frame]

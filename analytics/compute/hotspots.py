@@ -290,6 +290,17 @@ def _id_hash64(event_ids) -> np.ndarray:
     return event_key(event_ids).view(np.uint64)
 
 
+# Event texts of a few distinct values that the profiles read: taken as codes.
+_FEW_TEXTS = ("source", "category_label", "severity")
+
+
+def _categorical_take(values: pd.Series, rows: np.ndarray) -> pd.Categorical:
+    """``values`` at positions ``rows``, as a Categorical of its few distinct texts: a
+    take of a million texts costs about 40 ms, of their codes 3 ms (missing stays missing)."""
+    codes, uniques = pd.factorize(values)
+    return pd.Categorical.from_codes(codes[rows], categories=pd.Index(uniques, dtype=object))
+
+
 def _dense_rank(values: np.ndarray) -> tuple[np.ndarray, int]:
     """Each value's rank among the distinct values (0 the smallest), and how many there are."""
     order = np.argsort(values)
@@ -441,7 +452,11 @@ def find_hotspots(
     # (The ids are read once, as id_hash above: not carried along.)
     columns = [c for c in PROFILE_COLUMNS if c != "event_id"]
     columns += ["locatable"] if "locatable" in events.columns else []
-    sub = events[columns].take(pos)
+    texts = [c for c in _FEW_TEXTS if c in columns]
+    sub = events[[c for c in columns if c not in texts]].take(pos)
+    for column in texts:
+        sub[column] = _categorical_take(events[column], pos)
+    sub = sub[columns]
     xy = np.column_stack([x_all[order], y_all[order]])
     codes, names = pd.factorize(sub["source"])
     w = np.array([weight_of.get(name, np.nan) for name in names], dtype=float)[codes]

@@ -357,7 +357,7 @@ def top_categories(events: pd.DataFrame, labels: np.ndarray, k: int, *, top: int
     keep = labels >= 0
     if not keep.any():
         return out
-    codes, cats = pd.factorize(events["category_label"].fillna("-"), sort=True)
+    codes, cats = _sorted_codes(events["category_label"], missing="-")
     counts = np.bincount(labels[keep] * len(cats) + codes[keep], minlength=k * len(cats)).reshape(
         k, len(cats)
     )
@@ -368,6 +368,19 @@ def top_categories(events: pd.DataFrame, labels: np.ndarray, k: int, *, top: int
             if counts[lab, c] > 0:
                 out[lab].append((str(cats[c]), int(counts[lab, c])))
     return out
+
+
+def _sorted_codes(values: pd.Series, *, missing: str) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values.fillna(missing), sort=True)`` for text or a Categorical of
+    text (whose ``fillna`` refuses a value that is not one of its categories)."""
+    codes, uniques = pd.factorize(values)
+    names = [str(u) for u in uniques]
+    if (codes < 0).any():
+        names.append(missing)
+        codes = np.where(codes < 0, len(names) - 1, codes)
+    names = np.array(names, dtype=object)
+    cats, inverse = np.unique(names, return_inverse=True)  # sorted; a missing name merged
+    return inverse[codes], cats
 
 
 def window_label(start: int, end: int, lang: str = "ko") -> str:

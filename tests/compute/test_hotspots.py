@@ -287,6 +287,21 @@ def test_the_canonical_order_is_lexsort_by_x_then_y_then_id(xs, data):
     assert hotspots.canonical_order(x, y, id_hash).tolist() == expected.tolist()
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["폭력", "절도", "-", "주취·소란", "a", None]), max_size=30))
+def test_texts_taken_as_codes_read_as_the_texts(values):
+    # The profiles see a Categorical where the frame had text: the same values, and the
+    # category codes top_categories sorts by are those of the text's factorize.
+    text = pd.Series(values, dtype="string[pyarrow]")
+    rows = np.arange(len(values))[::-1]
+    taken = pd.Series(hotspots._categorical_take(text, rows))
+    assert taken.astype(object).where(taken.notna(), None).tolist() == [values[i] for i in rows]
+    for column in (text, taken):
+        codes, cats = profiles._sorted_codes(column, missing="-")
+        want_codes, want_cats = pd.factorize(column.astype(object).fillna("-"), sort=True)
+        assert list(cats) == list(want_cats) and codes.tolist() == want_codes.tolist()
+
+
 def test_one_source_and_filters(geo, market_events):
     only_cards = find_hotspots(
         market_events, geo=geo, eps_m=60, min_samples=5, sources=["suggestion"]
