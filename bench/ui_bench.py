@@ -277,7 +277,7 @@ class Server:
             self.proc = None
 
 
-def drive(server: Server, rounds: int, restarts: int = 3) -> dict:
+def drive(server: Server, rounds: int, restarts: int = 5) -> dict:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
@@ -417,7 +417,7 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="keep the demo store in this folder")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of page changes")
     parser.add_argument(
-        "--restarts", type=int, default=3, help="server restarts for the brief's first visit"
+        "--restarts", type=int, default=5, help="server restarts for the brief's first visit"
     )
     parser.add_argument("--no-payload", action="store_true", help="skip the payload sizes")
     args = parser.parse_args()

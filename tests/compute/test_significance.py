@@ -399,6 +399,16 @@ def _events(xy, *, at, start_id: int, **fields) -> pd.DataFrame:
     )
 
 
+def _long_run_and_week(engine, rng, *, n_long: int, days_back: int, per_centre: int):
+    """Writes a long run of noise over the town core ``days_back`` before the week; returns
+    three centres and the week's points: noise plus ``per_centre`` points around each."""
+    at = WEEK_START - pd.Timedelta(days=days_back)
+    _write(engine, "long", _events(core_uniform(rng, n_long), at=at, start_id=0))
+    centres = core_uniform(rng, 3)
+    noise = core_uniform(rng, N_NOISE)
+    return centres, np.vstack([noise, *[c + rng.normal(0, 20, (per_centre, 2)) for c in centres]])
+
+
 def _answer(engine, geo, role: str = "analyst", events=None):
     from analytics.access.privacy import PrivacyRule
     from analytics.answer import answer_hotspot_query
@@ -415,16 +425,9 @@ def test_the_answers_hotspots_carry_significance_against_the_stores_populated_ar
     from analytics.answer import populated_area
     from analytics.storage import store
 
-    rng = np.random.default_rng(7)
     # The long run (2016) fills the town core; the week is noise plus three planted clusters.
-    _write(
-        engine,
-        "long",
-        _events(core_uniform(rng, 2000), at=WEEK_START - pd.Timedelta(days=300), start_id=0),
-    )
-    centres = core_uniform(rng, 3)
-    week_xy = np.vstack(
-        [core_uniform(rng, N_NOISE), *[c + rng.normal(0, 20, (15, 2)) for c in centres]]
+    centres, week_xy = _long_run_and_week(
+        engine, np.random.default_rng(7), n_long=2000, days_back=300, per_centre=15
     )
     _write(engine, "week", _events(week_xy, at=WEEK_START + pd.Timedelta(days=2), start_id=10_000))
 
@@ -520,15 +523,7 @@ def test_scatters_drawn_beside_the_clustering_give_the_same_p_values(
     monkeypatch.setattr(answer_module._ChanceTest, "_draw", recorded)
 
     rng = np.random.default_rng(21)
-    _write(
-        engine,
-        "long",
-        _events(core_uniform(rng, 1500), at=WEEK_START - pd.Timedelta(days=200), start_id=0),
-    )
-    centres = core_uniform(rng, 3)
-    week_xy = np.vstack(
-        [core_uniform(rng, N_NOISE), *[c + rng.normal(0, 20, (12, 2)) for c in centres]]
-    )
+    _, week_xy = _long_run_and_week(engine, rng, n_long=1500, days_back=200, per_centre=12)
     kinds = np.where(rng.random(len(week_xy)) < 0.1, "sexual", "violence")
     week = _events(week_xy, at=WEEK_START + pd.Timedelta(days=2), start_id=5_000)
     week["category"] = kinds
