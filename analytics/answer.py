@@ -543,7 +543,8 @@ def populated_area(
         The view clusters events outside the boundary too: so does the area, unclipped.
     points : ndarray of shape (n, 2), optional
         The view's clustered events (metres): their cells are populated too, whatever
-        the store holds (a caller may pass events that are not in it).
+        the store holds (a caller may pass events that are not in it). Not needed, and
+        not read, with ``held`` (those events come from the store).
     cell_m : float, metres
     held : (events, sources, start, end), optional
         Events the caller has already read: every event of the station from
@@ -588,7 +589,9 @@ def populated_area(
     else:
         parts = _decode_arrays(cached["parts"])
         area = significance.PopulatedArea(parts["cells"], cached["cell_m"], boundary, clipped=parts)
-    if points is not None:
+    # Events read from this store (``held``'s) are in its area already: only a caller's
+    # own points may add cells.
+    if points is not None and held is None:
         area = area.with_cells(significance.populated_cells(points, cell_m=area.cell_m))
     return area
 

@@ -88,15 +88,17 @@ def cmd_hotspots(args) -> int:
     geo = load_geography(station)
     rule = PrivacyRule.for_role(args.role, station)
     from analytics.compute.hotspots import INPUT_COLUMNS
+    from analytics.storage.schema import EVENT_KEY, event_id_text
 
-    # Only the columns clustering reads: the free text is never needed here. Clustering
+    # Only the columns clustering reads: the free text is never needed here, and the ids
+    # only as the store's numbers (their text is written for --labels alone). Clustering
     # puts the rows in its own order, so the store's order is kept.
     events = store.read_events(
         db,
         sources=query.sources,
         start=query.start,
         end=query.end,
-        columns=INPUT_COLUMNS,
+        columns=[*(c for c in INPUT_COLUMNS if c != "event_id"), EVENT_KEY],
         by_time=False,
     )
     # "auto" is tuned on the weeks strictly before the period shown.
@@ -125,10 +127,11 @@ def cmd_hotspots(args) -> int:
             write_csv(hotspot_rows(table, lang=args.lang), args.out)
         audit_export(db, args.out, f"hotspots {args.format}")
     if args.labels:
+        rows = events.loc[shown.event_hotspot.index]
         labels = pd.DataFrame(
             {
-                "event_id": events.loc[shown.event_hotspot.index, "event_id"],
-                "hotspot_id": shown.event_hotspot.fillna(""),
+                "event_id": event_id_text(rows[EVENT_KEY].to_numpy(), rows["source"]),
+                "hotspot_id": shown.event_hotspot.fillna("").to_numpy(),
             }
         )
         labels.to_csv(args.labels, index=False)

@@ -50,7 +50,7 @@ from analytics.compute import profiles
 from analytics.query import HotspotQuery
 from analytics.station import clock
 from analytics.station.geo import StationGeography
-from analytics.storage.schema import SOURCES, event_key
+from analytics.storage.schema import EVENT_KEY, SOURCES, event_key
 
 DBSCAN_BACKENDS = ("auto", "dbscan", "sklearn")
 
@@ -442,7 +442,10 @@ def find_hotspots(
 
     mask = query_rows(events, query, start=start, end=end)
     pos = np.flatnonzero(mask)
-    id_hash = _id_hash64(events["event_id"])[pos]
+    if EVENT_KEY in events.columns:  # the store's own numbers (read_events): no text parsed
+        id_hash = events[EVENT_KEY].to_numpy(dtype=np.int64).view(np.uint64)[pos]
+    else:
+        id_hash = _id_hash64(events["event_id"])[pos]
     x_all = events["x"].to_numpy(dtype=float, na_value=np.nan)[pos]
     y_all = events["y"].to_numpy(dtype=float, na_value=np.nan)[pos]
     # A canonical order (x, y, id) makes every step independent of the input order.

@@ -134,6 +134,9 @@ def aware_timestamp(value, name: str) -> pd.Timestamp:
 # An event id is its source's first three letters and 16 hex digits of a hash
 # ("inc_3f2a…"); the store keeps the 64 bits those digits spell (schema 5).
 
+# A column read_events adds when asked: those 64 bits (int64), instead of the id's text.
+EVENT_KEY = "event_key"
+
 
 def event_key(event_ids) -> np.ndarray:
     """The 64-bit number of each event id, as the store keeps it (int64).

@@ -30,6 +30,7 @@ from analytics.storage import columnar, migrations
 from analytics.storage.connection import make_engine, write_transaction
 from analytics.storage.schema import (
     EVENT_COLUMNS,
+    EVENT_KEY,
     SOURCES,
     aware_timestamp,
     event_key,
@@ -519,7 +520,10 @@ def read_events(
     inside_only : bool, default False
         Only events inside the station boundary.
     columns : sequence of str, optional
-        Event-frame columns to read (default: all), returned in schema order.
+        Event-frame columns to read (default: all), returned in schema order. Also
+        :data:`EVENT_KEY`: each id's 64-bit number as the store keeps it
+        (:func:`~analytics.storage.schema.event_key`), an int64 column after the rest,
+        for a caller that needs the ids only as numbers (no text per event).
     by_time : bool, default True
         Order rows by ``occurred_at`` then ``event_id``. False keeps the store's order
         (batch by batch, each by source and time) for a caller that puts rows in its
@@ -539,7 +543,8 @@ def read_events(
     import pyarrow.compute as pc
 
     wanted = list(EVENT_COLUMNS) if columns is None else list(columns)
-    unknown_cols = set(wanted) - set(EVENT_COLUMNS)
+    with_key = EVENT_KEY in wanted
+    unknown_cols = set(wanted) - set(EVENT_COLUMNS) - {EVENT_KEY}
     if unknown_cols:
         raise ValueError(f"unknown event columns {sorted(unknown_cols)}")
     wanted = [c for c in EVENT_COLUMNS if c in wanted]
@@ -584,7 +589,10 @@ def read_events(
             table = table.take(order)
     # An id's text needs its source; nothing else is converted unless asked for.
     keep = [c for c in fetched if c in wanted or (c == "source" and "event_id" in wanted)]
-    return columnar.from_storage(table.select(keep))[wanted]
+    frame = columnar.from_storage(table.select(keep))[wanted]
+    if with_key:  # the stored 64 bits themselves: no text built, none parsed back
+        frame[EVENT_KEY] = table.column("event_id").to_numpy().astype(np.int64, copy=False)
+    return frame
 
 
 def _read_blocks(

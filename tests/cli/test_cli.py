@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from analytics.cli import main
+from analytics.storage import store
 from tests.conftest import write_csv
 from tests.storage.test_import_files import incident_rows
 
@@ -128,6 +129,9 @@ def test_hotspots_geojson_and_labels(tmp_path, db, capsys):
     lines = labels.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "event_id,hotspot_id" and len(lines) == 1 + 5  # 10-10 .. 10-14
     assert {ln.split(",")[1] for ln in lines[1:]} == {feature["properties"]["hotspot_id"]}
+    # The ids as the store holds them (written from its numbers: EVENT_KEY).
+    stored = set(store.read_events(store.open_store(db))["event_id"])
+    assert {ln.split(",")[0] for ln in lines[1:]} <= stored
 
 
 def test_hotspots_say_when_the_chance_test_used_a_thinning(tmp_path, db, capsys, monkeypatch):

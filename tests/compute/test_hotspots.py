@@ -302,6 +302,19 @@ def test_texts_taken_as_codes_read_as_the_texts(values):
         assert list(cats) == list(want_cats) and codes.tolist() == want_codes.tolist()
 
 
+def test_ids_from_the_stores_numbers_are_the_ids_from_the_text(geo, market_events):
+    from analytics.storage.schema import EVENT_KEY, event_key
+
+    a = find_hotspots(market_events, geo=geo, eps_m=60, min_samples=5)
+    keyed = market_events.drop(columns="event_id").assign(
+        **{EVENT_KEY: event_key(market_events["event_id"])}
+    )
+    b = find_hotspots(keyed, geo=geo, eps_m=60, min_samples=5)
+    assert len(a.hotspots) >= 2
+    assert a.hotspots["hotspot_id"].tolist() == b.hotspots["hotspot_id"].tolist()
+    assert a.hotspot_ids.equals(b.hotspot_ids)
+
+
 def test_one_source_and_filters(geo, market_events):
     only_cards = find_hotspots(
         market_events, geo=geo, eps_m=60, min_samples=5, sources=["suggestion"]

@@ -16,6 +16,7 @@ from analytics.storage import columnar, connection, store, tables
 from analytics.storage.importers.core import import_file
 from analytics.storage.schema import (
     EVENT_COLUMNS,
+    EVENT_KEY,
     conform_events,
     event_dtypes,
     event_id_text,
@@ -150,6 +151,10 @@ def test_read_events_gives_the_columns_asked_for_in_schema_order(tmp_path):
     pd.testing.assert_frame_equal(some, full[["occurred_at", "x", "y"]])
     with pytest.raises(ValueError, match="unknown event columns"):
         store.read_events(db, columns=["x", "nope"])
+    # The ids as the store's numbers: the keys of their text, after the other columns.
+    keyed = store.read_events(db, columns=[EVENT_KEY, "x"])
+    assert list(keyed.columns) == ["x", EVENT_KEY] and keyed[EVENT_KEY].dtype == np.int64
+    assert keyed[EVENT_KEY].tolist() == event_key(full["event_id"]).tolist()
 
 
 @pytest.mark.parametrize("block_rows", [7, 64, columnar.BLOCK_ROWS])
