@@ -85,9 +85,10 @@ page.run()
 warm.note_activity()
 warm.note_run(page.url_path, time.perf_counter() - started)
 warm.first_run_done()  # the other pages' caches may fill now (ui.warm, started by ui.serve)
-if not st.session_state.get("hs_preloaded"):  # until the browser has asked: see ui.preload
+if not st.session_state.get("hs_preloaded"):  # a session's first run: see ui.preload
+    st.session_state["hs_preloaded"] = True
     # The data page's uploader too, unless it is this page or the user may not open it.
     data_role = next(least for _, name, _, _, least in PAGES if name == "data")
-    preload.mount_later(uploader=page.url_path != "data" and role_allows(role, data_role))
+    preload.mount_elements(uploader=page.url_path != "data" and role_allows(role, data_role))
 if not state.present:
     footer(lang)

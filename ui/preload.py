@@ -20,21 +20,15 @@ import functools
 import re
 from pathlib import Path
 
-# The elements the pages show (by the name Streamlit's chunk files start with). The
-# first group is what the frame and the meeting brief draw at once: hinted in
-# index.html, so the browser fetches it while it loads Streamlit's own scripts.
-FIRST_PAINT = (
+# The elements the pages show (by the name Streamlit's chunk files start with).
+ELEMENTS = (
     "Radio",  # sidebar: language
     "Selectbox",  # sidebar: week; pages' pickers
     "Metric",
+    "BidiComponent",  # the maps a page reads clicks from (ui.maps.show_clickable_map)
     "IFrame",  # the maps nothing is read back from
     "Button",
     "DownloadButton",
-)
-# The rest is asked for once the first page is drawn (:func:`mount_later`): hinted in
-# index.html too, its compiling held a returning browser's first page back by 0.3-0.5 s.
-LATER = (
-    "BidiComponent",  # the maps a page reads clicks from (ui.maps.show_clickable_map)
     "Multiselect",
     "Checkbox",
     "Slider",
@@ -47,14 +41,10 @@ LATER = (
     "TextInput",  # sign-in form, share link
     "rehype-raw",  # Markdown with HTML (the projector's CSS)
 )
-ELEMENTS = FIRST_PAINT + LATER
 # The hidden elements of :func:`mount_elements` are hidden from the first paint; a
 # <style> sent by the script would wait for st.html's own code to arrive.
 HIDDEN_KEY = "hs_preload"
-HIDDEN_STYLE = (
-    f"<style>.st-key-{HIDDEN_KEY}, .st-key-{HIDDEN_KEY}_later {{display: none !important;}}"
-    "</style>\n  "
-)
+HIDDEN_STYLE = f"<style>.st-key-{HIDDEN_KEY} {{display: none !important;}}</style>\n  "
 # The app's own CSS, in the served page's <head> (or, without it, sent by
 # ui.widgets.presentation_mode). Before Streamlit's own styles: "body"
 # outranks their rules of the same weight that would otherwise come later and win.
@@ -152,18 +142,6 @@ def chunks(js: Path, elements=ELEMENTS) -> list[str]:
     return order
 
 
-@functools.cache
-def first_paint_chunks() -> tuple[str, ...]:
-    return tuple(chunks(static_dir() / "static" / "js", FIRST_PAINT))
-
-
-@functools.cache
-def later_chunks() -> tuple[str, ...]:
-    """The chunks of :data:`LATER` that the first paint's do not already bring."""
-    first = set(first_paint_chunks())
-    return tuple(n for n in chunks(static_dir() / "static" / "js", LATER) if n not in first)
-
-
 def hint(name: str) -> str:
     return f'<link rel="modulepreload" crossorigin href="./static/js/{name}">\n  '
 
@@ -176,7 +154,7 @@ def index_html() -> str:
     if _INDEX_SCRIPT not in html:  # another layout: serve it as it is
         return html
     hints = "".join(
-        hint(name) for name in first_paint_chunks() if f"./static/js/{name}" not in html
+        hint(name) for name in chunks(static / "static" / "js") if f"./static/js/{name}" not in html
     )
     # The frame's own CSS comes with the page, not as Markdown with HTML in every run
     # (whose renderer, rehype-raw, the browser would otherwise load and run first).
@@ -221,77 +199,6 @@ def install(pages) -> None:
 
     create_streamlit_routes._hotspot_preload = True
     starlette_app.create_streamlit_routes = create_streamlit_routes
-
-
-# Mounted at the end of a session's first run, hidden: once the browser has drawn the
-# page and is idle, it hints the later chunks (fetched and compiled in parallel, not
-# in waves) and asks for :func:`mount_later`'s second run, which draws the elements.
-_LATER_JS = """
-export default function ({ parentElement, data, setTriggerValue }) {
-  if (!data || !data.chunks || parentElement.dataset.asked) return;
-  parentElement.dataset.asked = "1";
-  const ask = () => {
-    for (const name of data.chunks) {
-      if (document.querySelector(`link[href$="/static/js/${name}"]`)) continue;
-      const link = document.createElement("link");
-      link.rel = "modulepreload";
-      link.crossOrigin = "";
-      link.href = "./static/js/" + name;
-      document.head.appendChild(link);
-    }
-    setTriggerValue("ready", true);
-  };
-  // Once the page's maps have loaded their own scripts and drawn (an idle moment comes
-  // earlier, while an iframe waits for its files), at the browser's next idle moment.
-  const idle = () => window.requestIdleCallback ? requestIdleCallback(ask, { timeout: 2000 }) : ask();
-  const drawn = () => [...document.querySelectorAll("iframe")].every((f) => {
-    try { return f.contentDocument && f.contentDocument.readyState === "complete"; }
-    catch (e) { return true; }  // another origin's frame: not ours to wait for
-  });
-  const wait = (tries) => (drawn() || tries <= 0 ? idle() : setTimeout(() => wait(tries - 1), 100));
-  setTimeout(() => wait(data.max_wait_ms / 100), data.delay_ms);
-}
-"""
-
-
-LATER_DELAY_MS = 300  # the page's iframes are created by then
-LATER_MAX_WAIT_MS = 5000
-
-
-@functools.cache
-def _later_component():
-    import streamlit as st
-
-    return st.components.v2.component("hs_preload", js=_LATER_JS, isolate_styles=False)
-
-
-def mount_later(*, uploader: bool) -> None:
-    """Until a session's hidden elements are drawn: the browser's ask, and once it has
-    asked (that run), :func:`mount_elements`.
-
-    Drawn with the first page, the hidden elements made the browser import and run
-    their code (tables, charts, the uploader) before the page itself was finished: the
-    brief's first visit took 0.2-0.3 s longer. The browser asks once the first page is
-    drawn and it is idle; its ask reruns the whole page (from the caches). Not a
-    fragment's run: one asked for just as the user signed out ran beside the sign-out's
-    own rerun, and the sign-in form never came (a CI run); a full run always draws what
-    the session's state says, and a signed-out session's stops at the sign-in form.
-    """
-    import streamlit as st
-
-    with st.container(key=f"{HIDDEN_KEY}_later"):  # hidden by HIDDEN_STYLE
-        out = _later_component()(
-            key="hs_preload_ask",
-            data={
-                "chunks": list(later_chunks()),
-                "delay_ms": LATER_DELAY_MS,
-                "max_wait_ms": LATER_MAX_WAIT_MS,
-            },
-            on_ready_change=lambda: None,
-        )
-    if out.get("ready"):
-        st.session_state["hs_preloaded"] = True
-        mount_elements(uploader=uploader)
 
 
 def mount_elements(*, uploader: bool) -> None:

@@ -234,10 +234,10 @@ def test_a_week_outside_the_data_says_so_and_offers_the_latest(server, page, pat
     page.get_by_text("에는 자료가 없습니다").first.wait_for(state="detached", timeout=60_000)
 
 
-def test_the_other_pages_code_loads_after_the_brief(server, page):
-    """ui.preload: the brief comes first; then the browser fetches the other pages' element
-    code and draws each element once, hidden, so that the next page's first visit finds
-    it loaded (bench/ui_bench.py counts the grey placeholders of page changes)."""
+def test_the_other_pages_code_comes_with_the_brief(server, page):
+    """ui.preload: the browser fetches the other pages' element code with the first page
+    and draws each element once, hidden, so that the next page's first visit finds it
+    loaded (bench/ui_bench.py counts the grey placeholders of page changes)."""
     page.goto(f"{server}/?week={WEEK}")
     map_frame(page)
     hidden = page.locator(".st-key-hs_preload [data-testid='stSlider']")
@@ -250,5 +250,5 @@ def test_the_other_pages_code_loads_after_the_brief(server, page):
         assert sum(f"/{element}." in h for h in hints) == 1, element
     page.locator('[data-testid="stSidebarNavLink"][href$="/map"]').click()
     page.locator('[data-testid="stSlider"]').filter(has_text="eps").wait_for(timeout=60_000)
-    # The hidden elements went with the brief's first run: none on the map page.
+    # The hidden elements went with the session's first run: none on the map page.
     assert page.locator(".st-key-hs_preload").count() == 0

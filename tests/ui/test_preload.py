@@ -1,5 +1,4 @@
-"""ui.preload: the first page's element code comes with index.html; the rest, and hidden
-elements drawn once, when the browser asks after the first page."""
+"""ui.preload: the pages' element code comes with index.html; hidden elements drawn once."""
 
 from __future__ import annotations
 
@@ -25,17 +24,12 @@ def test_each_element_chunk_comes_after_the_files_it_imports():
     assert len(order) == len(set(order)) and all((JS / n).is_file() for n in order)
 
 
-def test_index_html_hints_what_the_first_page_draws_once():
+def test_index_html_hints_every_element_the_pages_use_once():
     original = (preload.static_dir() / "index.html").read_text()
     html = preload.index_html()
     names = hinted(html)
-    for element in ("Metric", "IFrame", "Selectbox", "Radio"):
+    for element in ("Slider", "DataFrame", "ArrowVegaLiteChart", "Metric", "BidiComponent"):
         assert any(n.startswith(f"{element}.") for n in names), element
-    # The other pages' elements are asked for once the first page is drawn (mount_later).
-    for element in ("Slider", "DataFrame", "ArrowVegaLiteChart", "BidiComponent"):
-        assert not any(n.startswith(f"{element}.") for n in names), element
-        assert any(n.startswith(f"{element}.") for n in preload.later_chunks()), element
-    assert not set(names) & set(preload.later_chunks())
     assert len(names) == len(set(names))  # Streamlit's own hints are not repeated
     assert set(hinted(original)) < set(names)
     extra = set(names) - set(hinted(original))
@@ -44,8 +38,7 @@ def test_index_html_hints_what_the_first_page_draws_once():
     assert html.replace(added, "") == original
     # The hidden elements are hidden from the first paint, not once st.html's code arrives.
     head = html.split("</head>")[0]
-    for key in (preload.HIDDEN_KEY, f"{preload.HIDDEN_KEY}_later"):
-        assert f".st-key-{key}" in head.split("display: none !important")[0], key
+    assert f".st-key-{preload.HIDDEN_KEY} {{display: none !important;}}" in head
 
 
 def test_unknown_elements_are_skipped():
@@ -72,23 +65,13 @@ def test_install_puts_the_routes_in_front_once(monkeypatch):
     assert [getattr(r, "path", r) for r in routes] == ["/", "/map", "streamlit"]
 
 
-def test_the_first_run_draws_no_hidden_element_only_the_browser_s_ask(app_env):
-    at = run_page()
-    assert not at.slider and not at.get("file_uploader")
-    assert "hs_preloaded" not in at.session_state
-    assert not at.get("html")  # nothing waits for st.html's code (see HIDDEN_STYLE)
-
-
-def test_hidden_elements_are_drawn_once_the_browser_asks(app_env, monkeypatch):
-    """The browser's "ready" (faked here: AppTest runs no component code) draws them, in
-    that run only."""
-    monkeypatch.setattr(preload, "_later_component", lambda: lambda **kw: {"ready": True})
+def test_hidden_elements_are_drawn_on_a_session_first_run_only(app_env):
     at = run_page()
     assert [s.key for s in at.slider] == ["hs_preload_slider"]
+    assert not at.get("html")  # nothing waits for st.html's code (see HIDDEN_STYLE)
     assert any(d.value.columns.tolist() == ["a"] for d in at.dataframe)
-    # The data page's uploader too (an analyst may open it): its first visit shows no placeholder.
+    # The data page's uploader too (an analyst may open it): the first visit shows no placeholder.
     assert len(at.get("file_uploader")) == 1
-    assert at.session_state["hs_preloaded"]
     at.run()
     assert not at.slider  # the brief has no slider: the hidden one is gone
     assert not at.get("file_uploader")
@@ -121,19 +104,3 @@ def test_the_frame_css_comes_with_the_page_when_the_server_serves_it(app_env, mo
     assert preload.installed()
     assert not [m for m in run_page().markdown if "<style>" in m.value]
     assert [m for m in run_page(present="1").markdown if "<style>" in m.value]  # projector
-
-
-def test_the_browser_s_ask_reruns_the_whole_page_not_a_fragment(app_env, monkeypatch):
-    """A fragment's run asked for just as the user signed out ran beside the sign-out's
-    own rerun, and the sign-in form never came (a CI run): the ask reruns the page, which
-    draws what the session's state says."""
-    import streamlit as st
-
-    def no_fragment(*args, **kwargs):
-        raise AssertionError("ui.preload must not use a fragment")
-
-    monkeypatch.setattr(st, "fragment", no_fragment)
-    monkeypatch.setattr(preload, "_later_component", lambda: lambda **kw: {"ready": True})
-    at = run_page()
-    assert not at.exception
-    assert [s.key for s in at.slider] == ["hs_preload_slider"]
