@@ -620,7 +620,7 @@ def _area_events(
 
     usable = (
         held is not None
-        and set(AREA_COLUMNS) <= set(held[0].columns)
+        and set(columns) <= set(held[0].columns)
         and LOCATABLE not in held[0].columns  # not a clustering frame (already moved)
     )
     if not usable:

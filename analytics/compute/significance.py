@@ -81,12 +81,11 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-# The area lives in its own module; its names are this module's too, as before.
+# The area lives in its own module (analytics.compute.populated); the names callers
+# used from here before it moved are still here.
 from analytics.compute.populated import (  # noqa: F401
     CELL_M,
-    PARTS,
     PopulatedArea,
-    clip_cells,
     populated_cells,
 )
 from analytics.compute.populated import positive as _positive

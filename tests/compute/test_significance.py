@@ -9,7 +9,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.compute import significance
+from analytics.compute import populated, significance
 from analytics.compute.hotspots import dbscan_labels, find_hotspots
 from analytics.compute.significance import (
     PopulatedArea,
@@ -286,7 +286,7 @@ def test_an_area_grown_by_cells_or_rebuilt_from_its_parts_is_the_same_area(geo):
     grown = PopulatedArea.from_cells(first, boundary=geo.boundary_m).with_cells(later)
     rebuilt = PopulatedArea(whole.cells, CELL, geo.boundary_m, clipped=whole.parts)
     for area in (grown, rebuilt):
-        for name in significance.PARTS:
+        for name in populated.PARTS:
             np.testing.assert_array_equal(area.parts[name], whole.parts[name])
         a = area.sample(500, rng=np.random.default_rng(3))
         np.testing.assert_array_equal(a, whole.sample(500, rng=np.random.default_rng(3)))
@@ -490,13 +490,13 @@ def test_the_populated_area_from_events_in_hand_is_the_one_read_from_the_store(
     )
     held = fresh(held=(week, ("incident",), WEEK_START, WEEK_END))
     assert len(whole) > 48  # more than the core: the other events' cells count
-    for name in significance.PARTS:
+    for name in populated.PARTS:
         np.testing.assert_array_equal(held.parts[name], whole.parts[name])
 
     everything = store.read_events(engine, columns=AREA_COLUMNS)
     monkeypatch.setattr(store, "read_events", lambda *a, **k: pytest.fail("read again"))
     all_held = fresh(held=(everything, SOURCES, None, None))
-    for name in significance.PARTS:
+    for name in populated.PARTS:
         np.testing.assert_array_equal(all_held.parts[name], whole.parts[name])
 
 
