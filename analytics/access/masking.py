@@ -42,7 +42,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 PHONE_TOKEN = "[전화번호]"
 RRN_TOKEN = "[주민번호]"
@@ -233,6 +236,12 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(_PHONE_TAIL, "", 1, bounded=True),
 )
 _COMPILED = tuple((re.compile(rule.pattern), rule) for rule in _RULES)
+# Any rule at all, in one RE2 pass. A text none of the rules matches comes out of
+# every pass as it went in (a pass only changes text its own rule matched), so only
+# the texts this finds need the passes: record ids are unique per row and nearly
+# never hold a phone, and six passes over a million of them took 0.4 s.
+# RE2 spells Python's end anchor \Z as \z (pandas translates it for the passes).
+_ANY_RULE = "|".join(f"(?:{rule.pattern})" for rule in _RULES).replace(r"\Z", r"\z")
 
 
 def _mask_view(pattern: re.Pattern[str], rule: _Rule, text: str, view: str) -> str:
@@ -289,6 +298,12 @@ def mask_pii(text: str | None) -> str | None:
     return text
 
 
+def _matches_any_rule(text: pd.Series) -> np.ndarray:
+    """Rows of ``text`` where some rule matches (null rows: False)."""
+    hit = pc.match_substring_regex(pa.array(text.array), _ANY_RULE)
+    return hit.to_numpy(zero_copy_only=False).astype(bool, copy=False) & text.notna().to_numpy()
+
+
 def mask_series(values: pd.Series) -> pd.Series:
     """Mask personal data in a column of free text; vectorised :func:`mask_pii`.
 
@@ -316,9 +331,14 @@ def mask_series(values: pd.Series) -> pd.Series:
         subject = text.copy()
         subject[folds] = text[folds].map(_matching_view)
     masked = subject
-    for rule in _RULES:
-        for _ in range(rule.passes):
-            masked = masked.str.replace(rule.pattern, rule.replacement, regex=True)
+    candidates = _matches_any_rule(subject)
+    if candidates.any():
+        found = subject[candidates]
+        for rule in _RULES:
+            for _ in range(rule.passes):
+                found = found.str.replace(rule.pattern, rule.replacement, regex=True)
+        masked = subject.copy()
+        masked[candidates] = found
     if folds.any():
         matched = folds & (masked != subject).fillna(False).to_numpy(dtype=bool)
         masked[folds] = text[folds]

@@ -533,3 +533,36 @@ def test_every_character_of_the_view_maps_back_to_the_text(text):
 def test_no_tail_of_a_phone_is_left_behind(text, expected):
     assert mask_pii(text) == expected
     assert mask_series(pd.Series([text]))[0] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        TEXT,
+        phones(),
+        resident_numbers(),
+        emails(),
+        st.one_of(phones_written(), resident_numbers_written(), emails_written()).map(
+            lambda written: written[0]
+        ),
+    ),
+    KOREAN,
+    KOREAN,
+)
+def test_only_texts_some_rule_matches_go_through_the_passes(text, before, after):
+    # mask_series runs its passes only where the one-pass union of the rules matches
+    # the matching view: every text it skips must be one mask_pii leaves as it was.
+    written = [before + text + after, text, text + "\n"]
+    views = pd.Series([masking._matching_view(v) for v in written], dtype="string")
+    skipped = ~masking._matches_any_rule(views)
+    changed = [mask_pii(v) != v for v in written]
+    assert [v for v, s, c in zip(written, skipped, changed, strict=True) if s and c] == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["010-1234-5678", "연락 010-1234-5678\n", "900101-1234567", "kim@police.kr", "1588-1234"],
+)
+def test_the_union_of_the_rules_finds_numbers_at_the_end_of_a_text(text):
+    # RE2 spells the end anchor \z: a number that ends the text must still be found.
+    assert masking._matches_any_rule(pd.Series([text], dtype="string")).tolist() == [True]
