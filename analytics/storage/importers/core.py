@@ -146,8 +146,16 @@ def _cell(table: RawTable, mapping: dict, fld: str) -> pd.Series:
     return pd.Series([None] * n, index=table.frame.index, dtype=object)
 
 
+_SAMPLE = 2048
+
+
 def _per_unique(values: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """Apply a vectorised ``fn`` to the distinct values only: exports repeat themselves."""
+    # Either way gives the same values; a column that is mostly distinct (record ids)
+    # is seen from a sample and given to fn whole, without hashing a million strings.
+    sample = values.iloc[:: max(1, len(values) // _SAMPLE)]
+    if len(values) > _SAMPLE and sample.nunique() > len(sample) // 2:
+        return fn(values)
     codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
     if len(uniques) == 0:
         return pd.Series(pd.NA, index=values.index, dtype="string")
