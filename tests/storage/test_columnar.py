@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -171,6 +172,25 @@ def test_a_period_read_from_blocks_is_the_period_of_the_whole(tmp_path, monkeypa
     keep = (whole["occurred_at"] >= start) & (whole["occurred_at"] < end) & whole["inside_station"]
     pd.testing.assert_frame_equal(part, whole[keep].reset_index(drop=True))
     assert store.read_events(db, sources=["incident"]).empty
+
+
+def test_blocks_decoded_on_two_threads_read_as_on_one(tmp_path, monkeypatch):
+    # A million events' blocks are decoded on a pool's threads: the same frame, in order.
+    monkeypatch.setattr(columnar, "BLOCK_ROWS", 16)
+    db = store.open_store(str(tmp_path / "s.sqlite"))
+    _write(db, _frame(200, 5), "b1")
+    _write(db, _frame(100, 6), "b2")
+    monkeypatch.setattr(store, "_DECODE_IN_THREADS_FROM", float("inf"))
+    one = store.read_events(db)
+    calls = []
+    decode = columnar.decode_column
+    monkeypatch.setattr(store, "_DECODE_IN_THREADS_FROM", 0)
+    monkeypatch.setattr(
+        columnar, "decode_column", lambda data: calls.append(threading.get_ident()) or decode(data)
+    )
+    two = store.read_events(db)
+    assert calls and threading.get_ident() not in calls and len(one) == 300
+    pd.testing.assert_frame_equal(two, one)
 
 
 def test_a_duplicate_import_adds_no_rows_and_no_blocks(tmp_path, engine):
