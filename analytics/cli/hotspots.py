@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -78,29 +79,37 @@ def cmd_hotspots(args) -> int:
     from analytics.station.geo import load_geography
     from analytics.storage.facilities import read_facilities
     from analytics.storage.places import read_places
-    from analytics.text import text
+    from analytics.text import catalogue, text
 
     query = query_of(args)
     if query is None:
         return EXIT_BAD_INPUT
     db = store.open_store(args.db)
     station = default_station()
-    geo = load_geography(station)
     rule = PrivacyRule.for_role(args.role, station)
     from analytics.compute.hotspots import INPUT_COLUMNS
     from analytics.storage.schema import EVENT_KEY, event_id_text
 
-    # Only the columns clustering reads: the free text is never needed here, and the ids
-    # only as the store's numbers (their text is written for --labels alone). Clustering
-    # puts the rows in its own order, so the store's order is kept.
-    events = store.read_events(
-        db,
-        sources=query.sources,
-        start=query.start,
-        end=query.end,
-        columns=[*(c for c in INPUT_COLUMNS if c != "event_id"), EVENT_KEY],
-        by_time=False,
-    )
+    def geography_and_messages():
+        catalogue()  # the profiles' place names, read once per process
+        return load_geography(station)
+
+    # The station's files are read while the events are: the events' read waits on
+    # SQLite and Arrow, which let go of the GIL.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="station-files") as pool:
+        geography = pool.submit(geography_and_messages)
+        # Only the columns clustering reads: the free text is never needed here, and the
+        # ids only as the store's numbers (their text is written for --labels alone).
+        # Clustering puts the rows in its own order, so the store's order is kept.
+        events = store.read_events(
+            db,
+            sources=query.sources,
+            start=query.start,
+            end=query.end,
+            columns=[*(c for c in INPUT_COLUMNS if c != "event_id"), EVENT_KEY],
+            by_time=False,
+        )
+        geo = geography.result()
     # "auto" is tuned on the weeks strictly before the period shown.
     answer = answer_hotspot_query(
         query,
