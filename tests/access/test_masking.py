@@ -481,20 +481,23 @@ def test_dates_times_amounts_and_case_numbers_in_any_variant_are_left_alone(text
     assert mask_pii(before + text + after) == before + text + after
 
 
+# Any text, personal data as it is typed included.
+ANY_TEXT = st.one_of(
+    TEXT,
+    phones(),
+    resident_numbers(),
+    emails(),
+    st.one_of(phones_written(), resident_numbers_written(), emails_written()).map(
+        lambda written: written[0]
+    ),
+)
+
+
 # deadline=None: each call makes several arrow passes, slow on a busy shared machine.
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
-        st.one_of(
-            st.none(),
-            TEXT,
-            phones(),
-            resident_numbers(),
-            emails(),
-            st.one_of(phones_written(), resident_numbers_written(), emails_written()).map(
-                lambda written: written[0]
-            ),
-        ),
+        st.one_of(st.none(), ANY_TEXT),
         max_size=20,
     )
 )
@@ -536,19 +539,7 @@ def test_no_tail_of_a_phone_is_left_behind(text, expected):
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    st.one_of(
-        TEXT,
-        phones(),
-        resident_numbers(),
-        emails(),
-        st.one_of(phones_written(), resident_numbers_written(), emails_written()).map(
-            lambda written: written[0]
-        ),
-    ),
-    KOREAN,
-    KOREAN,
-)
+@given(ANY_TEXT, KOREAN, KOREAN)
 def test_only_texts_some_rule_matches_go_through_the_passes(text, before, after):
     # mask_series runs its passes only where the one-pass union of the rules matches
     # the matching view: every text it skips must be one mask_pii leaves as it was.
