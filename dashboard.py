@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics.access.identity import role_allows
 from analytics.station.config import default_station
-from ui import data, preload, stations, warm
+from ui import data, first_paint, preload, stations, warm
 from ui.auth import sidebar_user, sign_in_page, signed_in_role
 from ui.i18n import text
 from ui.state import view
@@ -79,13 +79,17 @@ if data.overview(db_url, version)["synthetic"]:
     st.warning(text("frame.synthetic", lang))
 week_outside_note(db_url, version, state, lang)
 
+first_run = not st.session_state.get("hs_preloaded")
+if first_run and preload.installed():
+    first_paint.expect()
 started = time.perf_counter()
 warm.note_activity()
 page.run()
 warm.note_activity()
 warm.note_run(page.url_path, time.perf_counter() - started)
 warm.first_run_done()  # the other pages' caches may fill now (ui.warm, started by ui.serve)
-if not st.session_state.get("hs_preloaded"):  # a session's first run: see ui.preload
+if first_run:  # a session's first run: see ui.preload
+    first_paint.wait()
     st.session_state["hs_preloaded"] = True
     # The data page's uploader too, unless it is this page or the user may not open it.
     data_role = next(least for _, name, _, _, least in PAGES if name == "data")

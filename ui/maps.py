@@ -23,7 +23,7 @@ import streamlit as st
 
 from analytics.compute.gistar import DEFAULT_CELL_M as GI_CELL_M
 from analytics.presentation import maps
-from ui import data
+from ui import data, first_paint
 
 _WARMING = threading.local()
 
@@ -67,7 +67,16 @@ def show_static_map(build: Callable, *, cache_key: tuple[Hashable, ...], height:
     warm = getattr(_WARMING, "on", False)
     html = map_html(build, cache_key=cache_key, masked=False if warm else None)
     if not warm:
-        st.iframe(html, height=height, width="stretch")
+        st.iframe(_with_paint_call(html), height=height, width="stretch")
+
+
+def _with_paint_call(html: str) -> str:
+    """The map's page calling :func:`ui.first_paint.url` at its end, once drawn."""
+    call = first_paint.script(first_paint.url())
+    if not call:
+        return html
+    head, tag, tail = html.rpartition("</body>")
+    return f"{head}{call}{tag}{tail}" if tag else html + call
 
 
 # A map a page reads clicks from, without st_folium: the map's own page in an iframe
@@ -89,7 +98,12 @@ export default function ({ parentElement, data, setTriggerValue }) {
   // or off needs no new map page.
   frame.__hsPick = !!data.pick;
   setCursor(frame);
-  frame.onload = () => hook(frame, setTriggerValue);
+  const painted = data.painted;
+  frame.onload = () => {
+    hook(frame, setTriggerValue);
+    // A session's first run waits for this before the hidden elements (ui.first_paint).
+    if (painted) fetch(painted, {method: "POST", keepalive: true}).catch(() => {});
+  };
   if (frame.getAttribute("srcdoc") !== data.html) frame.setAttribute("srcdoc", data.html);
 }
 
@@ -153,7 +167,7 @@ def show_clickable_map(
         return None
     out = _CLICKABLE(
         key=key,
-        data={"html": html, "height": height, "pick": bool(pick)},
+        data={"html": html, "height": height, "pick": bool(pick)} | _painted(),
         height=height,
         on_clicked_change=lambda: None,
         on_picked_change=lambda: None,
@@ -163,6 +177,12 @@ def show_clickable_map(
         st.session_state[picked_key(key)] = picked
     clicked = out.get("clicked")
     return str(clicked) if clicked and not pick else None
+
+
+def _painted() -> dict[str, str]:
+    """The component's call once its map is drawn (:mod:`ui.first_paint`), if any."""
+    target = first_paint.url()
+    return {"painted": target} if target else {}
 
 
 def picked_key(key: str) -> str:

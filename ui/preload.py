@@ -12,6 +12,12 @@ fetches them while it loads Streamlit's own scripts, before the script has even 
 Chunk names carry a content hash; they are looked up in the installed Streamlit, so
 a Streamlit upgrade needs no change here (an element whose chunk is not found is
 skipped: it loads on first use as before).
+
+:func:`mount_elements` draws each such element once, hidden, at the end of a session's
+first run, so that no later page shows a grey placeholder while its code is imported.
+The run first waits (:func:`ui.first_paint.wait`) until the page's map has called back
+that it is drawn: rendered before the map, the hidden
+elements held its first paint back by about a third of a second.
 """
 
 from __future__ import annotations
@@ -168,15 +174,23 @@ def page_paths(base: str, pages) -> list[str]:
 
 def routes(pages) -> list:
     """Starlette routes answering the app's page paths with :func:`index_html`."""
-    from starlette.responses import HTMLResponse
+    from starlette.responses import HTMLResponse, Response
     from starlette.routing import Route
 
+    from ui import first_paint
     from ui.session_routes import base_path
 
     async def index(_request):
         return HTMLResponse(index_html(), headers={"Cache-Control": "no-cache"})
 
-    return [Route(path, index, methods=["GET"]) for path in page_paths(base_path(), pages)]
+    async def painted(request):
+        first_paint.painted(request.path_params["token"])
+        return Response(status_code=204)
+
+    return [
+        *(Route(path, index, methods=["GET"]) for path in page_paths(base_path(), pages)),
+        Route(f"{base_path()}/{first_paint.ROUTE}/{{token}}", painted, methods=["POST"]),
+    ]
 
 
 def installed() -> bool:

@@ -234,6 +234,41 @@ def test_a_week_outside_the_data_says_so_and_offers_the_latest(server, page, pat
     page.get_by_text("에는 자료가 없습니다").first.wait_for(state="detached", timeout=60_000)
 
 
+# In the page, each frame: the order in which the map's shapes and the hidden elements
+# first appear.
+_ORDER_PROBE = """
+(() => {
+  window.__hsOrder = [];
+  const look = () => {
+    const seen = window.__hsOrder;
+    const drawn = [...document.querySelectorAll('iframe')].some((f) => {
+      const d = f.contentDocument;
+      return d && d.querySelector(".leaflet-overlay-pane path:not([d='M0 0'])");
+    });
+    if (drawn && !seen.includes('map')) seen.push('map');
+    if (document.querySelector('.st-key-hs_preload') && !seen.includes('hidden')) seen.push('hidden');
+    if (seen.length < 2) requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+})();
+"""
+
+
+def test_the_hidden_elements_wait_for_the_first_maps_shapes(server, page):
+    """ui.preload: a session's first run draws the hidden elements only once its map's
+    page has called back (drawn), so that they do not hold the map's first paint back;
+    and it does so in the same run, so no click can fall between two runs."""
+    page.add_init_script(_ORDER_PROBE)
+    page.goto(f"{server}/?week={WEEK}")
+    map_frame(page)
+    page.locator(".st-key-hs_preload [data-testid='stSlider']").wait_for(
+        state="attached", timeout=30_000
+    )
+    assert "/_hs/painted/" in page.locator(MAP_FRAME).first.get_attribute("srcdoc")
+    page.wait_for_function("window.__hsOrder.length == 2", timeout=30_000)
+    assert page.evaluate("window.__hsOrder") == ["map", "hidden"]
+
+
 def test_the_other_pages_code_comes_with_the_brief(server, page):
     """ui.preload: the browser fetches the other pages' element code with the first page
     and draws each element once, hidden, so that the next page's first visit finds it

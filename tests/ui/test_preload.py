@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+
+import pytest
 
 from tests.conftest import run_page
-from ui import preload
+from ui import first_paint, preload
 
 JS = preload.static_dir() / "static" / "js"
 
@@ -47,8 +51,8 @@ def test_unknown_elements_are_skipped():
 
 def test_the_app_pages_are_served_with_the_hints():
     routes = preload.routes(["brief", "map"])
-    assert [r.path for r in routes] == ["/", "/brief", "/map"]
-    assert all({"GET", "HEAD"} <= r.methods for r in routes)
+    assert [r.path for r in routes] == ["/", "/brief", "/map", "/_hs/painted/{token}"]
+    assert all({"GET", "HEAD"} <= r.methods for r in routes[:3])
     with ThreadPoolExecutor(1) as pool:  # pytest's own event loop may be running here
         response = pool.submit(asyncio.run, routes[2].endpoint(None)).result()
     assert response.status_code == 200 and response.headers["cache-control"] == "no-cache"
@@ -62,7 +66,58 @@ def test_install_puts_the_routes_in_front_once(monkeypatch):
     preload.install(["map"])
     preload.install(["map"])
     routes = starlette_app.create_streamlit_routes(None)
-    assert [getattr(r, "path", r) for r in routes] == ["/", "/map", "streamlit"]
+    assert [getattr(r, "path", r) for r in routes] == [
+        "/",
+        "/map",
+        "/_hs/painted/{token}",
+        "streamlit",
+    ]
+
+
+def test_a_maps_call_ends_the_first_runs_wait(monkeypatch):
+    """The map's page calls the session's paint URL once drawn: that call, and only a
+    token of a first run still waiting, ends the wait (ui.first_paint.wait)."""
+    painted = preload.routes(["brief"])[-1]
+    assert painted.methods == {"POST"}
+
+    def call(token):
+        with ThreadPoolExecutor(1) as pool:  # pytest's own event loop may be running here
+            request = SimpleNamespace(path_params={"token": token})
+            return pool.submit(asyncio.run, painted.endpoint(request)).result().status_code
+
+    waiting = threading.Event()
+    monkeypatch.setitem(first_paint._WAITING, "tok", waiting)
+    assert call("other") == 204  # unknown: nothing happens
+    assert not waiting.is_set()
+    assert call("tok") == 204
+    assert waiting.is_set()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (None, ""),
+        (
+            "/_hs/painted/ab-C_9",
+            '<script>fetch("/_hs/painted/ab-C_9", {method: "POST", keepalive: true})'
+            ".catch(() => {});</script>",
+        ),
+        # A base path is the server's setting; it still cannot close the script.
+        ("/a</script>/_hs/painted/t", "/a\\u003c/script>/_hs/painted/t"),
+    ],
+)
+def test_the_paint_call_in_a_maps_page(url, expected):
+    assert expected in first_paint.script(url)
+    assert first_paint.script(url).count("</script>") == (1 if url else 0)
+
+
+def test_without_the_servers_routes_no_run_waits_for_a_map(app_env):
+    # AppTest (and `streamlit run`) serve no paint route: the maps call nothing.
+    at = run_page()
+    assert not at.exception
+    frames = [str(e.proto) for e in at.get("iframe")]
+    assert any("leaflet" in f for f in frames)  # the brief's map is drawn ...
+    assert not any("_hs/painted" in f for f in frames)  # ... and calls nothing
 
 
 def test_hidden_elements_are_drawn_on_a_session_first_run_only(app_env):
