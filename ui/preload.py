@@ -16,8 +16,8 @@ skipped: it loads on first use as before).
 :func:`mount_elements` draws each such element once, hidden, at the end of a session's
 first run, so that no later page shows a grey placeholder while its code is imported.
 The run first waits (:func:`ui.first_paint.wait`) until the page's map has called back
-that it is drawn: rendered before the map, the hidden
-elements held its first paint back by about a third of a second.
+that it is drawn: rendered before the map, the hidden elements held its first paint
+back by about a third of a second.
 """
 
 from __future__ import annotations
@@ -173,7 +173,8 @@ def page_paths(base: str, pages) -> list[str]:
 
 
 def routes(pages) -> list:
-    """Starlette routes answering the app's page paths with :func:`index_html`."""
+    """Starlette routes answering the app's page paths with :func:`index_html`, and the
+    maps' call once drawn (:data:`ui.first_paint.ROUTE`)."""
     from starlette.responses import HTMLResponse, Response
     from starlette.routing import Route
 
