@@ -268,7 +268,10 @@ def staging_file(db: sa.Engine, table: pa.Table) -> Iterator[str | None]:
     path = folder / "staging.sqlite"
     try:
         with adbc.connect(str(path), autocommit=True) as conn, conn.cursor() as cur:
-            # A throwaway file: no journal, no syncing.
+            # A throwaway file written and read in bulk: the largest pages, no journal,
+            # no syncing.
+            cur.execute("PRAGMA page_size=65536")
+            cur.fetchall()
             cur.execute("PRAGMA journal_mode=OFF")
             cur.fetchall()
             cur.execute("PRAGMA synchronous=OFF")

@@ -445,6 +445,28 @@ def test_a_new_store_is_created_at_head(tmp_path):
     assert structure(old) == structure(path)
 
 
+def page_size(path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_a_new_store_has_large_pages_and_an_old_one_keeps_its_own(tmp_path):
+    new, old = tmp_path / "new.sqlite", tmp_path / "old.sqlite"
+    store.open_store(str(new)).dispose()
+    assert page_size(new) == connection.PAGE_SIZE == 32_768
+    make_baseline_store(old)
+    assert page_size(old) == 4096
+    engine = store.open_store(str(old))
+    # Opening, upgrading and writing leave an old store's pages as they were.
+    users.add_user(engine, "kim", "correct horse battery", role="admin")
+    engine.dispose()
+    assert page_size(old) == 4096
+    assert len(store.read_events(store.open_store(str(old)))) == 3
+
+
 def test_a_pre_alembic_store_missing_a_table_is_completed(tmp_path):
     path = tmp_path / "store.sqlite"
     make_baseline_store(path, skip=("tuning_cache",))
