@@ -167,6 +167,30 @@ def test_each_rejection_reason(tmp_path, engine, cells, code, shown):
     assert stored["raw"].iloc[0]["접수번호"] == cells[0]
 
 
+def _market_xy() -> tuple[float, float]:
+    return tuple(round(v, 2) for v in utmk(MARKET["lat"], MARKET["lon"]))
+
+
+# A file with both pairs: a row rejected for its coordinates shows the pair they came
+# from (x/y only where lat/lon are blank).
+COORDINATE_CELLS = [
+    (["북위35", MARKET["lon"], *_market_xy()], f"북위35, {MARKET['lon']}"),
+    (["", "", "abc", _market_xy()[1]], f"abc, {_market_xy()[1]}"),
+]
+
+
+@pytest.mark.parametrize(("cells", "shown"), COORDINATE_CELLS)
+def test_a_coordinate_rejection_shows_the_pair_the_row_used(tmp_path, engine, cells, shown):
+    header = ["접수번호", "일시", "유형", "위도", "경도", "X좌표", "Y좌표"]
+    good = ["ok", "2017-10-10 10:00", "절도", MARKET["lat"], MARKET["lon"], "", ""]
+    path = write_csv(tmp_path / "in.csv", [header, good, ["bad", "2017-10-10", "폭행", *cells]])
+    result = import_file(path, source="incident", db=engine, now=NOW)
+    assert result.imported == 1
+    [rej] = result.rejected
+    assert rej.row_number == 3 and rej.reason_code.startswith(("bad_coord", "coordinates_not"))
+    assert shown in rej.reason
+
+
 COMPLAINT_HEADER = [
     "민원번호",
     "접수일",
