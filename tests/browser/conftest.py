@@ -29,9 +29,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    # Each new tab had Chromium build its own omnibox popup (a WebUI page in a renderer
-    # of its own): a core busy for a second beside the page under test.
-    "--disable-features=PreloadTopChromeWebUI",
+    # Headless Chromium opens each page in a window of its own and builds that window's
+    # omnibox popup, a WebUI page in a renderer of its own: about a second of a core
+    # (a trace of the brief's first visit), beside the page under test, on a two-core
+    # machine that also runs the server. A person's browser builds it once per window.
+    # Preloading was not the only way in: Chromium 156 builds the popup on its own.
+    "--disable-features=PreloadTopChromeWebUI,WebUIOmniboxPopup,WebUIOmniboxFullPopup,"
+    "WebUIOmniboxAimPopup",
 ]
 
 
