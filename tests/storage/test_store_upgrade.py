@@ -349,12 +349,17 @@ def revision(path) -> str | None:
         con.close()
 
 
-def meta_version(path) -> str:
+def scalar(path, sql: str):
+    """The one value ``sql`` gives on the SQLite file at ``path``."""
     con = sqlite3.connect(path)
     try:
-        return con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        return con.execute(sql).fetchone()[0]
     finally:
         con.close()
+
+
+def meta_version(path) -> str:
+    return scalar(path, "SELECT value FROM meta WHERE key = 'schema_version'")
 
 
 def schema_diff(engine) -> list:
@@ -446,11 +451,7 @@ def test_a_new_store_is_created_at_head(tmp_path):
 
 
 def page_size(path) -> int:
-    con = sqlite3.connect(path)
-    try:
-        return con.execute("PRAGMA page_size").fetchone()[0]
-    finally:
-        con.close()
+    return scalar(path, "PRAGMA page_size")
 
 
 def test_a_new_store_has_large_pages_and_an_old_one_keeps_its_own(tmp_path):
