@@ -30,10 +30,10 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # We issue BEGIN ourselves (see _sqlite_begin), so the driver must not.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    # WAL lets the app read while an analyst imports; busy_timeout waits on a lock
-    # instead of failing at once.
     # Before WAL: a database in WAL mode can no longer change its page size.
     cur.execute(f"PRAGMA page_size={PAGE_SIZE:d}")
+    # WAL lets the app read while an analyst imports; busy_timeout waits on a lock
+    # instead of failing at once.
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
