@@ -25,16 +25,19 @@ ROUTE = "_hs/painted"
 _KEY = "hs_paint"
 _USED_KEY = "hs_paint_used"
 _MAX_WAITING = 256
-# token -> set once the map of that session's first run is drawn.
+# token -> set once the map of that session's first run is drawn. Sessions' script
+# threads add and remove tokens while the server's event loop reads them: one lock.
 _WAITING: dict[str, threading.Event] = {}
+_LOCK = threading.Lock()
 
 
 def expect() -> None:
     """At the start of a session's first run, on a server with the routes."""
     token = st.session_state.setdefault(_KEY, secrets.token_urlsafe(16))
-    while len(_WAITING) >= _MAX_WAITING:  # sessions closed before their first run ended
-        _WAITING.pop(next(iter(_WAITING)), None)
-    _WAITING[token] = threading.Event()
+    with _LOCK:
+        while len(_WAITING) >= _MAX_WAITING:  # sessions closed before their first run ended
+            _WAITING.pop(next(iter(_WAITING)), None)
+        _WAITING[token] = threading.Event()
 
 
 def url() -> str | None:
@@ -65,7 +68,8 @@ def script(target: str | None) -> str:
 
 def painted(token: str) -> None:
     """The route's side: the map of the session holding ``token`` is drawn."""
-    event = _WAITING.get(token)
+    with _LOCK:
+        event = _WAITING.get(token)
     if event is not None:
         event.set()
 
@@ -74,6 +78,7 @@ def wait() -> None:
     """At the end of a session's first run: until the map this run drew is on screen
     (at most :data:`WAIT_S`). No wait when the run drew no map."""
     used = st.session_state.pop(_USED_KEY, False)
-    event = _WAITING.pop(st.session_state.get(_KEY), None)
+    with _LOCK:
+        event = _WAITING.pop(st.session_state.get(_KEY), None)
     if event is not None and used:
         event.wait(WAIT_S)

@@ -19,9 +19,9 @@ BUSY_TIMEOUT_MS = int(os.environ.get("HOTSPOT_BUSY_TIMEOUT_MS", "10000"))
 
 # The page size a new SQLite store is made with. Its writes are bulk (an import's rows,
 # its column blocks of a megabyte) and its reads are blocks. Than SQLite's 4 KiB, on a
-# million-row import 32 KiB pages cut the insert from 2.8-3.1 s to 2.0-2.2 s and the
-# commit's checkpoint from 1.1 s to 0.65 s; the hotspot read of those rows takes 0.8 s
-# instead of 1.2 s (bench/). A store made earlier keeps its page size: SQLite sets it
+# million-row import 32 KiB pages cut the insert from 2.8-3.1 s to 1.9-2.3 s and the
+# commit's checkpoint from 1.1 s to 0.6-0.7 s; the hotspot read of those rows takes 0.8 s
+# instead of 1.2 s (bench/store_bench.py). A store made earlier keeps its page size: SQLite sets it
 # only while the file is still empty.
 PAGE_SIZE = 32_768
 
